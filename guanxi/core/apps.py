@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting feature models keyed by content type (change log, custom fields, tags, jobs…)."""
+
+    name = "guanxi.core"
+    label = "core"
+    verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from guanxi.core import search  # noqa: F401  (registers search indexes)

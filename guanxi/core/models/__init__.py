@@ -1,0 +1,25 @@
+"""Feature models shared by every entity type, keyed by content type."""
+
+from guanxi.core.models.attachments import Attachment
+from guanxi.core.models.audit import AuditEvent, ObjectChange
+from guanxi.core.models.customfields import CustomField
+from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
+from guanxi.core.models.notifications import Notification
+from guanxi.core.models.search import SearchEntry
+from guanxi.core.models.tags import Tag, TaggedItem
+from guanxi.core.models.views import SavedView
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "CustomField",
+    "Job",
+    "Notification",
+    "ObjectChange",
+    "SavedView",
+    "ScheduleState",
+    "SearchEntry",
+    "Tag",
+    "TaggedItem",
+    "WorkerHeartbeat",
+]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class SearchEntry(models.Model):
+    """One normalised search key of one row (text, pinyin, initials or digits); see framework.search."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    field = models.CharField(max_length=60)
+    value = models.CharField(max_length=200, db_index=True)
+    display = models.CharField(max_length=200)
+    weight = models.PositiveSmallIntegerField(default=50)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"], name="searchentry_object")]
+
+    def __str__(self) -> str:
+        return self.value

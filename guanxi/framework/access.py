@@ -1,0 +1,72 @@
+"""Access policies: the rules behind ``restrict()`` and ``can()``.
+
+Every read and write asks the configured policy (``settings.GUANXI_ACCESS_POLICY``). The foundation
+ships ``ModelPermissionPolicy`` (superusers see everything; others need Django's model permission
+for the action, which then covers every row). The organisation module replaces it with role-based
+data scopes and field rules without any view, serializer or export changing.
+
+Actions are verbs: ``view``, ``add``, ``change``, ``delete`` (Django's own codenames) plus
+``export``, ``import`` and ``assign`` and any custom action a module declares in a model's
+``Meta.permissions`` as ``<action>_<model_name>``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.module_loading import import_string
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """``customers.view_customer`` for (Customer, "view")."""
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class AccessPolicy:
+    """Interface of an access policy."""
+
+    def filter_queryset(self, user: Any, queryset: models.QuerySet, action: str) -> models.QuerySet:
+        raise NotImplementedError
+
+    def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
+        raise NotImplementedError
+
+
+class ModelPermissionPolicy(AccessPolicy):
+    """Django model permissions: all rows of a type or none of them."""
+
+    def _active(self, user: Any) -> bool:
+        return bool(user is not None and user.is_authenticated and user.is_active)
+
+    def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
+        if not self._active(user):
+            return False
+        return bool(user.is_superuser or user.has_perm(permission_name(model, action)))
+
+    def filter_queryset(self, user: Any, queryset: models.QuerySet, action: str) -> models.QuerySet:
+        if self.has_model_permission(user, queryset.model, action):
+            return queryset
+        return queryset.none()
+
+
+@cache
+def get_policy() -> AccessPolicy:
+    return import_string(settings.GUANXI_ACCESS_POLICY)()
+
+
+def can(user: Any, action: str, target: models.Model | type[models.Model]) -> bool:
+    """May ``user`` do ``action`` on this object (or on this model at all, given a class)?"""
+    policy = get_policy()
+    if isinstance(target, type):
+        return policy.has_model_permission(user, target, action)
+    if not policy.has_model_permission(user, type(target), action):
+        return False
+    if target.pk is None:
+        return True
+    model = type(target)
+    return policy.filter_queryset(user, model._default_manager.filter(pk=target.pk), action).exists()

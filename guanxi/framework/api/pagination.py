@@ -1,0 +1,63 @@
+"""Page-number pagination whose total count can be switched off for huge tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+
+class CountablePagination(PageNumberPagination):
+    """``?page=N&page_size=M``; ``?count=false`` skips the COUNT(*) query (``count`` is then null
+    and ``next`` is present whenever the page came back full)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list | None:
+        self.with_count = request.query_params.get("count", "true").lower() not in ("false", "0", "no")
+        if self.with_count:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        size = self.get_page_size(request) or 50
+        try:
+            number = int(request.query_params.get(self.page_query_param, 1))
+            if number < 1:
+                raise ValueError
+        except ValueError:
+            raise NotFound("Invalid page.") from None
+        offset = (number - 1) * size
+        rows = list(queryset[offset: offset + size + 1])
+        self.uncounted = {"number": number, "has_next": len(rows) > size}
+        return rows[:size]
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.with_count:
+            return Response({"count": self.page.paginator.count, "next": self.get_next_link(),
+                             "previous": self.get_previous_link(), "results": data})
+        number, has_next = self.uncounted["number"], self.uncounted["has_next"]
+        url = self.request.build_absolute_uri()
+        from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+        next_link = replace_query_param(url, self.page_query_param, number + 1) if has_next else None
+        prev_link = None
+        if number > 1:
+            prev_link = (remove_query_param(url, self.page_query_param) if number == 2
+                         else replace_query_param(url, self.page_query_param, number - 1))
+        return Response({"count": None, "next": next_link, "previous": prev_link, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        result = super().get_paginated_response_schema(schema)
+        result["properties"]["count"]["nullable"] = True
+        return result
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        params = super().get_schema_operation_parameters(view)
+        params.append({"name": "count", "required": False, "in": "query",
+                       "description": "false: skip the total count (faster on huge tables).",
+                       "schema": {"type": "boolean", "default": True}})
+        return params
+
+

@@ -1,0 +1,125 @@
+"""Change capture: every create, update and delete of a change-logged model becomes an ObjectChange.
+
+Capture is framework machinery (like NetBox's), connected to Django's model signals in
+``signals.py`` so that no write path can forget it: views, API, services, tasks, commands and
+queryset deletes all pass through. Domain rules never live here.
+
+Updates store only the fields that changed (before in ``prechange_data``, after in
+``postchange_data``); creates store the full row after, deletes the full row before.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.fields.files import FieldFile
+
+from guanxi.framework.context import require_context
+
+
+class Action:
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+def normalize(value: Any) -> Any:
+    """A JSON-ready, comparable form of a field value."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, memoryview | bytes):
+        return None
+    return value
+
+
+def tracked_fields(model: type[models.Model]) -> list[models.Field]:
+    exclude = set(getattr(model, "changelog_exclude", ()))
+    return [f for f in model._meta.concrete_fields if f.name not in exclude and f.attname not in exclude]
+
+
+def serialize_instance(instance: models.Model) -> dict[str, Any]:
+    return {f.name: normalize(getattr(instance, f.attname)) for f in tracked_fields(type(instance))}
+
+
+def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
+    """The row as it was loaded from the database, in ``serialize_instance`` form."""
+    loaded = getattr(instance, "_loaded_values", None)
+    if loaded is None:
+        return None
+    return {f.name: normalize(loaded[f.attname]) for f in tracked_fields(type(instance)) if f.attname in loaded}
+
+
+def _parent(instance: models.Model) -> tuple[ContentType | None, int | None]:
+    parent_field = getattr(instance, "changelog_parent", None)
+    if not parent_field:
+        return None, None
+    field = instance._meta.get_field(parent_field)
+    parent_id = getattr(instance, field.attname)
+    if parent_id is None:
+        return None, None
+    return ContentType.objects.get_for_model(field.related_model), parent_id
+
+
+def record_change(instance: models.Model, action: str, before: dict | None, after: dict | None,
+                  message: str = "") -> Any:
+    """Write one ObjectChange for ``instance`` in the current actor context."""
+    from guanxi.core.models import ObjectChange
+
+    ctx = require_context()
+    related_ct, related_id = _parent(instance)
+    actor = ctx.actor
+    return ObjectChange.objects.create(
+        user=actor,
+        user_name=actor.get_username() if actor is not None else "",
+        request_id=ctx.request_id,
+        source=ctx.source,
+        action=action,
+        changed_object_type=ContentType.objects.get_for_model(type(instance)),
+        changed_object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        related_object_type=related_ct,
+        related_object_id=related_id,
+        prechange_data=before,
+        postchange_data=after,
+        message=message,
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The changed keys only: (old values, new values)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def capture_save(instance: models.Model, created: bool) -> None:
+    after = serialize_instance(instance)
+    if created:
+        record_change(instance, Action.CREATE, None, after)
+    else:
+        before = loaded_snapshot(instance)
+        if before is None:  # saved without having been loaded (rare): log the full row
+            record_change(instance, Action.UPDATE, None, after)
+        else:
+            old, new = diff(before, after)
+            if new:
+                record_change(instance, Action.UPDATE, old, new)
+    instance._loaded_values = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def capture_delete(instance: models.Model) -> None:
+    record_change(instance, Action.DELETE, serialize_instance(instance), None)
+
+
+def record_m2m_like_change(instance: models.Model, field: str, old: list[str], new: list[str]) -> None:
+    """Log a change of a set-valued attribute kept in another table (tags, team members)."""
+    if sorted(old) != sorted(new):
+        record_change(instance, Action.UPDATE, {field: sorted(old)}, {field: sorted(new)})

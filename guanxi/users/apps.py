@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsersConfig(AppConfig):
+    """Users, the department tree and API tokens."""
+
+    name = "guanxi.users"
+    label = "users"
+    verbose_name = _("Users and organisation")
+
+    def ready(self) -> None:
+        from guanxi.users import audit, search  # noqa: F401  (login audit receivers, search indexes)

@@ -1,0 +1,7 @@
+"""Users, departments and API tokens."""
+
+from guanxi.users.models.departments import Department
+from guanxi.users.models.tokens import APIToken
+from guanxi.users.models.users import User
+
+__all__ = ["APIToken", "Department", "User"]

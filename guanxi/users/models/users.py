@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.models import ChangeLoggedModel
+from guanxi.framework.querysets import RestrictedQuerySet
+
+
+class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    """Django's user manager with ``restrict()``."""
+
+
+class User(AbstractUser, ChangeLoggedModel):
+    """A person who signs in: department, direct manager, title, phone, language and time zone.
+
+    Deactivating (``is_active = False``) keeps every record the user owns and all history.
+    """
+
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("Full name as colleagues see it."))
+    department = models.ForeignKey("users.Department", verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="members")
+    manager = models.ForeignKey("self", verbose_name=_("direct manager"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="reports")
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Empty: follow the browser."))
+    time_zone = models.CharField(_("time zone"), max_length=50, blank=True,
+                                 help_text=_("Empty: the company default."))
+
+    objects = UserManager()
+
+    changelog_exclude = ("updated_at", "updated_by", "password", "last_login")
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    @property
+    def initials(self) -> str:
+        text = self.display_name.strip()
+        if not text:
+            return "?"
+        if text[0] > "\u2e80":  # CJK: the given name's last character reads naturally in an avatar
+            return text[-2:] if len(text) >= 3 else text[-1]
+        parts = text.split()
+        return "".join(p[0] for p in parts[:2]).upper()

@@ -1,0 +1,140 @@
+"""The demo data command: idempotent, fixed personas with the right org chart, logged as 'demo'."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.test import RequestFactory
+
+from guanxi.core.models import ObjectChange, Tag
+from guanxi.framework.search import search
+from guanxi.users.models import Department, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "departments": Department.objects.count(),
+        "tags": Tag.objects.count(),
+        "groups": Group.objects.count(),
+        "changes": ObjectChange.objects.count(),
+    }
+
+
+def test_second_run_creates_nothing():
+    first = run_demo()
+    after_first = counts()
+    second = run_demo()
+
+    assert "Demo data loaded: 34 rows created (organisation 29, tags 5)." in first
+    assert "Demo data already loaded: nothing to create." in second
+    assert counts() == after_first
+    assert after_first["users"] == 21
+    assert after_first["departments"] == 8
+    assert after_first["tags"] == 5
+    assert after_first["groups"] == 7
+    assert "password for all: guanxi-demo" in second
+
+
+def test_fixed_personas_sit_in_the_org_chart():
+    run_demo("--quiet")
+    users = {u.username: u for u in User.objects.select_related("department", "manager")}
+    depts = {d.name: d for d in Department.objects.select_related("parent", "manager")}
+
+    assert users["admin"].is_superuser is True
+    assert users["director"].department == depts["销售中心"]
+    assert depts["销售中心"].manager == users["director"]
+    assert depts["华东销售一部"].manager == users["manager1"]
+    assert users["manager1"].department == depts["华东销售一部"]
+    assert users["manager1"].manager == users["director"]
+    for rep in ("rep1", "rep1b"):
+        assert users[rep].department == depts["华东销售一部"]
+        assert users[rep].manager == users["manager1"]
+    assert users["rep2"].department == depts["华东销售二部"]
+    assert users["rep2"].manager == depts["华东销售二部"].manager
+    assert users["rep2"].manager.department == depts["华东销售二部"]
+    assert users["agent1"].department == depts["客户服务部"]
+    assert users["marketer1"].department == depts["市场部"]
+    assert list(users["viewer"].groups.values_list("name", flat=True)) == ["只读"]
+    assert list(users["rep1"].groups.values_list("name", flat=True)) == ["销售代表"]
+
+    assert depts["华东销售一部"].parent == depts["销售中心"]
+    assert depts["销售中心"].parent == depts["总部"]
+    assert sorted(d.name for d in depts["销售中心"].subtree()) == sorted(
+        ["销售中心", "华东销售一部", "华东销售二部", "华南销售部"]
+    )
+    assert depts["华东销售一部"].name_en == "East China Sales I"
+    # Everyone but the general manager reports to someone.
+    assert sorted(u.username for u in users.values() if u.manager_id is None) == ["ceo"]
+
+
+@pytest.mark.parametrize(
+    "username", ["admin", "director", "manager1", "rep1", "rep1b", "rep2", "agent1", "marketer1", "viewer"]
+)
+def test_personas_log_in_with_the_demo_password(username):
+    run_demo("--quiet")
+    request = RequestFactory().post("/login/")
+    user = authenticate(request, username=username, password=settings.DEMO_PASSWORD)
+
+    assert user is not None
+    assert user.username == username
+    assert authenticate(request, username=username, password="wrong-password") is None
+
+
+def test_permissions_follow_the_role_groups():
+    run_demo("--quiet")
+    viewer = User.objects.get(username="viewer")
+    rep = User.objects.get(username="rep1")
+
+    assert viewer.has_perm("core.view_tag") is True
+    assert viewer.has_perm("core.change_tag") is False
+    assert rep.has_perm("core.change_tag") is True
+    assert rep.has_perm("core.delete_tag") is False
+    assert Tag.objects.restrict(viewer, "view").count() == 5
+
+
+def test_changes_are_recorded_as_demo():
+    run_demo("--quiet")
+    creates = ObjectChange.objects.filter(action="create")
+
+    assert creates.count() == 34
+    assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
+    assert set(creates.values_list("user", flat=True)) == {None}
+
+
+def test_search_finds_demo_rows_by_pinyin_initials():
+    run_demo("--quiet")
+    admin = User.objects.get(username="admin")
+
+    assert [str(hit.object) for hit in search(admin, "zdkh")] == ["重点客户"]
+
+
+def test_reset_requires_confirmation_outside_debug():
+    run_demo("--quiet")
+    with pytest.raises(CommandError, match="--reset deletes data"):
+        run_demo("--reset", "--quiet")
+    assert User.objects.count() == 21
+
+
+def test_reset_removes_and_reloads_the_same_data():
+    run_demo("--quiet")
+    Tag.objects.filter(slug="vip").update(name="VIP 客户")  # an edit the reset must undo
+    usernames = sorted(User.objects.values_list("username", flat=True))
+
+    out = run_demo("--reset", "--yes")
+
+    assert "Removed 34 demo rows." in out
+    assert sorted(User.objects.values_list("username", flat=True)) == usernames
+    assert Tag.objects.get(slug="vip").name == "VIP"
+    assert Department.objects.count() == 8

@@ -1,5 +1,133 @@
-from django.http import JsonResponse
+"""``/healthz``: is this instance able to serve (database, migrations) and to work (task workers)?
+
+For load balancers and uptime monitors; no login, no session, a couple of queries. HTTP 200 when
+``ok`` or ``degraded`` (pages work, background work does not: no live worker), 503 on ``error``
+(database unreachable or migrations not applied). The probe functions are shared with
+``guanxi check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+# Once every migration has been seen applied, this process does not reload the migration graph
+# (reading every migration file) on each probe: migrations are not un-applied under a running server.
+_migrations_verified = False
 
 
-def healthz(request):
-    return JsonResponse({})
+def database_status(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return {"ok": False, "vendor": connection.vendor, "error": type(exc).__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def unapplied_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """``app_label.migration_name`` of every migration not yet applied to the database."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[alias])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards]
+
+
+def migration_status(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+    global _migrations_verified
+    if _migrations_verified:
+        return {"ok": True, "unapplied": []}
+    try:
+        unapplied = unapplied_migrations(alias)
+    except Exception as exc:
+        return {"ok": False, "unapplied": [], "error": type(exc).__name__}
+    _migrations_verified = not unapplied
+    return {"ok": not unapplied, "unapplied": unapplied}
+
+
+def backend_name() -> str:
+    return settings.TASKS.get("default", {}).get("BACKEND", "")
+
+
+def _backlog(backend: str) -> int | None:
+    """Tasks waiting to run, or None when the backend cannot say."""
+    if backend == "django_tasks_db.DatabaseBackend":
+        from django_tasks_db.models import DBTaskResult
+
+        return DBTaskResult.objects.ready().filter(backend_name="default").count()
+    if backend == "django_tasks_rq.RQBackend":
+        import django_rq
+
+        return sum(django_rq.get_queue(name).count for name in settings.TASKS["default"].get("QUEUES", []))
+    return 0
+
+
+def worker_status(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    from guanxi.core.models import WorkerHeartbeat
+
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    return [
+        {"id": worker_id, "last_seen": last_seen.isoformat(), "stale": last_seen < stale_before}
+        for worker_id, last_seen in WorkerHeartbeat.objects.order_by("-last_seen").values_list(
+            "worker_id", "last_seen"
+        )[:20]
+    ]
+
+
+def task_status(now: dt.datetime | None = None) -> dict[str, Any]:
+    """Backend, backlog and workers. The immediate backend runs tasks inline and needs no worker."""
+    backend = backend_name()
+    out: dict[str, Any] = {"backend": backend, "backlog": None, "workers": [], "ok": False}
+    try:
+        # A savepoint, so a missing table does not break an enclosing transaction (tests, PostgreSQL).
+        with transaction.atomic():
+            out["backlog"] = _backlog(backend)
+    except Exception as exc:
+        out["backlog_error"] = type(exc).__name__
+    try:
+        with transaction.atomic():
+            out["workers"] = worker_status(now)
+    except Exception as exc:
+        out["workers_error"] = type(exc).__name__
+    inline = backend == "django.tasks.backends.immediate.ImmediateBackend"
+    out["ok"] = inline or any(not w["stale"] for w in out["workers"])
+    return out
+
+
+def health_report(now: dt.datetime | None = None) -> dict[str, Any]:
+    """The /healthz body; ``status`` is ok, degraded (no live worker) or error."""
+    database = database_status()
+    if not database["ok"]:
+        return {
+            "status": "error",
+            "database": database,
+            "migrations": {"ok": False, "unapplied": []},
+            "tasks": {"backend": backend_name(), "backlog": None, "workers": [], "ok": False},
+        }
+    migrations = migration_status()
+    tasks = task_status(now)
+    if not migrations["ok"]:
+        status = "error"
+    elif not tasks["ok"]:
+        status = "degraded"
+    else:
+        status = "ok"
+    return {"status": status, "database": database, "migrations": migrations, "tasks": tasks}
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    return JsonResponse(report, status=503 if report["status"] == "error" else 200)

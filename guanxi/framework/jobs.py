@@ -1,0 +1,186 @@
+"""Background jobs: long user-visible work with a ``core.Job`` row and a live progress bar.
+
+A job function takes a ``JobHandle`` and the job's parameters, and returns a JSON-ready result::
+
+    @job_task
+    def export_customers(job: JobHandle, *, view_id: int) -> dict:
+        for i, chunk in enumerate(chunks):
+            ...
+            job.progress(100 * i // len(chunks), _("Writing rows"))
+        return {"rows": n, "file": attachment.pk}
+
+    start_job(_("Export customers"), export_customers, user=request.user, params={"view_id": 3})
+
+``start_job`` saves the Job (pending) and enqueues the task with the job id only after the
+surrounding transaction commits, so a worker never looks for a row it cannot see yet (and a
+rolled-back request enqueues nothing). The task wrapper made by ``@job_task``:
+
+* claims the row with a conditional UPDATE (pending/failed -> running), so running the task twice
+  (a duplicate enqueue, a retry) never runs the work twice; a completed job is never re-run;
+* runs the function inside ``actor_context(job.user, source=TASK)`` so its writes are logged
+  as the user who started it;
+* records the result (progress 100 %) or the error (traceback to the log), and
+* notifies the starter in their own language.
+
+The wrapper handles failures itself and returns normally: the Job row, not the task backend's
+result, is the record of user-visible work, and each failure is logged once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.tasks import task as django_task
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.framework.context import Source, actor_context
+
+logger = logging.getLogger(__name__)
+
+# module path of each job task -> the undecorated job function (for checks and the docs).
+JOB_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+class JobHandle:
+    """What a job function sees of its job: id, user, parameters, and ``progress()``."""
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+
+    @property
+    def id(self) -> int:
+        return self.job.pk
+
+    @property
+    def user(self) -> Any:
+        return self.job.user
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.job.params
+
+    def progress(self, percent: float, message: str = "") -> None:
+        """Report progress (0-100) and what is happening now.
+
+        A plain ``UPDATE`` of two columns: cheap enough to call per batch, and deliberately not
+        change-logged (progress is not history).
+        """
+        from guanxi.core.models import Job
+
+        value = max(0, min(100, int(percent)))
+        message = str(message)[: Job._meta.get_field("message").max_length]
+        Job.objects.filter(pk=self.job.pk).update(progress=value, message=message)
+        self.job.progress, self.job.message = value, message
+
+
+def is_job_task(task: Any) -> bool:
+    return getattr(task, "module_path", None) in JOB_FUNCTIONS
+
+
+def job_task(function: Callable[..., Any] | None = None, *, queue_name: str = "default") -> Any:
+    """Make ``fn(job: JobHandle, **params)`` a django.tasks task that runs it as a Job.
+
+    The task itself takes only the job id; start it with ``start_job``.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        # ``wraps`` keeps fn's module and qualified name, so the task's import path is the name
+        # this decorator's result is bound to in fn's module: the worker imports the task there.
+        @functools.wraps(fn)
+        def run(job_id: int) -> dict[str, Any]:
+            return run_job(job_id, fn)
+
+        del run.__wrapped__  # the task takes job_id, not fn's signature
+        task = django_task(run, queue_name=queue_name)
+        JOB_FUNCTIONS[task.module_path] = fn
+        return task
+
+    return decorate(function) if function is not None else decorate
+
+
+def start_job(name: str, task: Any, *, user: Any, params: dict[str, Any] | None = None) -> Any:
+    """Create a pending ``Job`` and enqueue ``task`` for it once the transaction commits."""
+    from guanxi.core.models import Job
+
+    if not is_job_task(task):
+        raise TypeError(f"{task!r} is not a @job_task task")
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    job = Job.objects.create(name=str(name)[:200], task_path=task.module_path, user=user, params=params or {})
+    transaction.on_commit(functools.partial(_enqueue, task, job.pk))
+    return job
+
+
+def _enqueue(task: Any, job_id: int) -> None:
+    from guanxi.core.models import Job
+
+    try:
+        task.enqueue(job_id)
+    except Exception as exc:
+        # A broker that is down must not leave the user watching a job that will never start.
+        logger.exception("Could not enqueue job %s", job_id)
+        _finish_failed(Job.objects.select_related("user").get(pk=job_id), f"Could not enqueue: {exc}")
+
+
+def run_job(job_id: int, fn: Callable[..., Any]) -> dict[str, Any]:
+    """Run one job (the body of every ``@job_task`` task); see the module docstring."""
+    from guanxi.core.models import Job
+
+    Status = Job.Status
+    claimed = Job.objects.filter(pk=job_id, status__in=[Status.PENDING, Status.FAILED]).update(
+        status=Status.RUNNING, started_at=timezone.now(), finished_at=None, error="", progress=0
+    )
+    job = Job.objects.select_related("user").filter(pk=job_id).first()
+    if job is None:
+        logger.warning("Job %s no longer exists; nothing to run", job_id)
+        return {"job": job_id, "status": "missing"}
+    if not claimed:
+        # Completed: never run twice. Running: another worker has it.
+        logger.info("Job %s is %s; not running it again", job_id, job.status)
+        return {"job": job_id, "status": job.status, "skipped": True}
+
+    try:
+        with actor_context(job.user, source=Source.TASK):
+            result = fn(JobHandle(job), **job.params)
+    except Exception as exc:
+        logger.exception("Job %s (%s) failed", job_id, job.task_path)
+        _finish_failed(job, f"{type(exc).__name__}: {exc}")
+        return {"job": job_id, "status": Status.FAILED}
+
+    Job.objects.filter(pk=job_id).update(
+        status=Status.COMPLETED, progress=100, result=result, finished_at=timezone.now()
+    )
+    job.status, job.progress, job.result = Status.COMPLETED, 100, result
+    _notify_finished(job)
+    return {"job": job_id, "status": Status.COMPLETED}
+
+
+def _finish_failed(job: Any, error: str) -> None:
+    from guanxi.core.models import Job
+
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=error, finished_at=timezone.now())
+    job.status, job.error = Job.Status.FAILED, error
+    _notify_finished(job)
+
+
+def _notify_finished(job: Any) -> None:
+    """Tell the starter; a failure to notify must not turn a finished job into a failed one."""
+    from guanxi.framework.notify import in_language_of, notify
+
+    if job.user is None:
+        return
+    try:
+        with in_language_of(job.user):
+            if job.status == job.Status.COMPLETED:
+                title, level = _("Finished: %(name)s") % {"name": job.name}, "success"
+            else:
+                title, level = _("Failed: %(name)s") % {"name": job.name}, "error"
+            notify(job.user, title, body=job.error, url=reverse("job_detail", args=[job.pk]), level=level)
+    except Exception:
+        logger.exception("Could not notify the starter of job %s", job.pk)

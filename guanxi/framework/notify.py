@@ -1,0 +1,84 @@
+"""In-app notifications: the bell in the top bar and the notifications page.
+
+``notify`` writes one ``core.Notification`` for one user; ``notify_many`` writes the same message
+for many users in one ``bulk_create``. Notifications are not change-logged (they are messages,
+not business data), so neither needs an actor context; ``actor`` records who caused it, if anyone.
+
+Titles are stored as text, so a caller that builds a title from a translatable string should
+render it in the recipient's language (``in_language_of``), not the sender's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+LEVELS = ("info", "success", "warning", "error")
+
+
+def _build(recipient: Any, title: str, body: str, url: str, level: str, actor: Any) -> Any:
+    from guanxi.core.models import Notification
+
+    if level not in LEVELS:
+        raise ValueError(f"Unknown notification level {level!r}; use one of {', '.join(LEVELS)}.")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    field = Notification._meta.get_field
+    return Notification(
+        recipient=recipient,
+        actor=actor,
+        level=level,
+        title=str(title)[: field("title").max_length],
+        body=str(body),
+        url=str(url)[: field("url").max_length],
+    )
+
+
+def notify(
+    recipient: Any, title: str, *, body: str = "", url: str = "", level: str = "info", actor: Any = None
+) -> Any:
+    """Send ``recipient`` an in-app notification; returns the saved ``Notification``.
+
+    >>> notify(rep, _("Customer assigned to you"), url=customer.get_absolute_url(), actor=manager)
+    """
+    notification = _build(recipient, title, body, url, level, actor)
+    notification.save()
+    return notification
+
+
+def notify_many(
+    users: Iterable[Any], title: str, *, body: str = "", url: str = "", level: str = "info", actor: Any = None
+) -> list[Any]:
+    """The same notification for each of ``users`` (duplicates and ``None`` skipped), one INSERT."""
+    from guanxi.core.models import Notification
+
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(_build(user, title, body, url, level, actor))
+    return Notification.objects.bulk_create(rows)
+
+
+def mark_read(recipient: Any, notification_id: int | None = None) -> int:
+    """Mark one (or, with no id, every) unread notification of ``recipient`` read; returns the count."""
+    from guanxi.core.models import Notification
+
+    qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+@contextmanager
+def in_language_of(user: Any) -> Iterator[None]:
+    """Render translatable strings in ``user``'s saved language (default: the site's)."""
+    language = (getattr(user, "language", "") if user is not None else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        yield

@@ -23,8 +23,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # Running under pytest or `manage.py test`: fast hashers, immediate tasks, strict actor context.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
-VAR_DIR = Path(env_str("GUANXI_VAR_DIR", str(BASE_DIR / "var"), "Folder for the SQLite database, uploads, "
-                       "collected static files, the generated secret key and caches."))
+VAR_DIR = Path(
+    env_str(
+        "GUANXI_VAR_DIR",
+        str(BASE_DIR / "var"),
+        "Folder for the SQLite database, uploads, "
+        "collected static files, the generated secret key and caches.",
+    )
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False, "Django debug mode. Never on in production.")
@@ -32,7 +38,9 @@ DEBUG = env_bool("DEBUG", False, "Django debug mode. Never on in production.")
 
 def _secret_key() -> str:
     """Use SECRET_KEY if set; otherwise generate one into var/ on first run and reuse it."""
-    key = env_str("SECRET_KEY", "", "Signing key. If empty, one is generated into var/secret_key on first run.")
+    key = env_str(
+        "SECRET_KEY", "", "Signing key. If empty, one is generated into var/secret_key on first run."
+    )
     if key:
         return key
     path = VAR_DIR / "secret_key"
@@ -44,8 +52,11 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"], "Host names the server answers to.")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [], "Origins (scheme://host) trusted for "
-                                "CSRF when behind a proxy on another host name.")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    "Origins (scheme://host) trusted for CSRF when behind a proxy on another host name.",
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -111,11 +122,18 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'guanxi.sqlite3'}",
-                       "Database URL: sqlite:///path or postgres://user:pass@host:5432/name.")
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'guanxi.sqlite3'}",
+    "Database URL: sqlite:///path or postgres://user:pass@host:5432/name.",
+)
 try:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int(
-        "DB_CONN_MAX_AGE", 60, "Seconds a PostgreSQL connection is kept open between requests.", minimum=0))
+    _db = dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int(
+            "DB_CONN_MAX_AGE", 60, "Seconds a PostgreSQL connection is kept open between requests.", minimum=0
+        ),
+    )
 except Exception as exc:  # dj-database-url raises several types; all mean a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,17 +145,22 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and background tasks -----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "", "Optional Redis URL (redis://127.0.0.1:6379/0): shared cache and "
-                    "Redis-backed task queue.")
+REDIS_URL = env_str(
+    "REDIS_URL",
+    "",
+    "Optional Redis URL (redis://127.0.0.1:6379/0): shared cache and Redis-backed task queue.",
+)
 TASK_BACKEND = env_choice(
-    "TASK_BACKEND", "redis" if REDIS_URL else "database", ["database", "redis", "immediate"],
+    "TASK_BACKEND",
+    "redis" if REDIS_URL else "database",
+    ["database", "redis", "immediate"],
     "Where background tasks run: database (django-tasks-db worker), redis (RQ worker) or immediate "
-    "(inline, for tests).")
+    "(inline, for tests).",
+)
 if TESTING:
     TASK_BACKEND = "immediate"
 if TASK_BACKEND == "redis" and not REDIS_URL:
@@ -148,14 +171,24 @@ if REDIS_URL and not TESTING:
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 TASKS = {
-    "database": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "schedules"]}},
+    "database": {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "schedules"]}
+    },
     "redis": {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "schedules"]}},
-    "immediate": {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
-                              "QUEUES": ["default", "schedules"]}},
+    "immediate": {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "schedules"],
+        }
+    },
 }[TASK_BACKEND]
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in ("default", "schedules")}
 if REDIS_URL:
@@ -179,16 +212,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, "Failed logins before an account is locked.", minimum=1)
-AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, "Minutes a locked account stays locked.",
-                            minimum=1) / 60
+AXES_FAILURE_LIMIT = env_int(
+    "LOGIN_FAILURE_LIMIT", 5, "Failed logins before an account is locked.", minimum=1
+)
+AXES_COOLOFF_TIME = (
+    env_int("LOGIN_LOCKOUT_MINUTES", 15, "Minutes a locked account stays locked.", minimum=1) / 60
+)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-SECURE_COOKIES = env_bool("SECURE_COOKIES", True, "Send session and CSRF cookies over HTTPS only. "
-                          "Turn off only for plain-HTTP local demos.")
+SECURE_COOKIES = env_bool(
+    "SECURE_COOKIES",
+    True,
+    "Send session and CSRF cookies over HTTPS only. Turn off only for plain-HTTP local demos.",
+)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
@@ -196,8 +235,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, "Hours a login session lasts."
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
-SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0, "Strict-Transport-Security max-age; set when served "
-                              "over HTTPS only.", minimum=0)
+SECURE_HSTS_SECONDS = env_int(
+    "HSTS_SECONDS", 0, "Strict-Transport-Security max-age; set when served over HTTPS only.", minimum=0
+)
 SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False, "Redirect plain HTTP to HTTPS.")
 if env_bool("BEHIND_PROXY", False, "Trust X-Forwarded-Proto from a reverse proxy that terminates TLS."):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -219,8 +259,12 @@ SECURE_CSP = {
 }
 
 # --- Internationalisation -----------------------------------------------------------------------
-LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "zh-hans", ["zh-hans", "en"],
-                           "Default interface language when the browser asks for neither.")
+LANGUAGE_CODE = env_choice(
+    "LANGUAGE_CODE",
+    "zh-hans",
+    ["zh-hans", "en"],
+    "Default interface language when the browser asks for neither.",
+)
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai", "Default time zone for display (data is stored in UTC).")
@@ -236,27 +280,43 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                    if DEBUG or TESTING else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
-ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 20, "Largest file a user may attach, in megabytes.", minimum=1)
+ATTACHMENT_MAX_MB = env_int(
+    "ATTACHMENT_MAX_MB", 20, "Largest file a user may attach, in megabytes.", minimum=1
+)
 ATTACHMENT_ALLOWED_TYPES = env_list(
     "ATTACHMENT_ALLOWED_TYPES",
     ["pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "xlsx", "xls", "docx", "doc", "pptx", "zip"],
-    "File extensions users may attach.")
+    "File extensions users may attach.",
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# --- Email --------------------------------------------------------------------------------------
-EMAIL_HOST = env_str("EMAIL_HOST", "", "SMTP server. Empty: emails are written to the log instead.")
-EMAIL_PORT = env_int("EMAIL_PORT", 587, "SMTP port.", minimum=1)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", "SMTP user name.")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", "SMTP password.")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True, "Use STARTTLS for SMTP.")
+# --- Email -------------------------------------------------------------------------------------
+# Django 6.1 mailers: the SMTP options live in MAILERS (the old EMAIL_* settings are deprecated);
+# the environment variables keep their familiar names.
+_email_host = env_str("EMAIL_HOST", "", "SMTP server. Empty: emails are written to the log instead.")
+_smtp_options = {
+    "host": _email_host,
+    "port": env_int("EMAIL_PORT", 587, "SMTP port.", minimum=1),
+    "username": env_str("EMAIL_HOST_USER", "", "SMTP user name."),
+    "password": env_str("EMAIL_HOST_PASSWORD", "", "SMTP password."),
+    "use_tls": env_bool("EMAIL_USE_TLS", True, "Use STARTTLS for SMTP."),
+    "timeout": 20,
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Guanxi <noreply@localhost>", "Sender of system emails.")
-EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
-                 else "django.core.mail.backends.console.EmailBackend")
 if TESTING:
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif _email_host:
+    MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp_options}
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -266,8 +326,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["guanxi.framework.api.permissions.ModelActionPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
-                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
     "DEFAULT_PAGINATION_CLASS": "guanxi.framework.api.pagination.CountablePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -277,7 +339,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guanxi CRM API",
     "DESCRIPTION": "REST API of Guanxi. Authenticate with `Authorization: Token <key>` "
-                   "(create tokens under Settings → API tokens) or a browser session.",
+    "(create tokens under Settings → API tokens) or a browser session.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -290,8 +352,12 @@ SPECTACULAR_SETTINGS = {
 # such writes with source "system" instead of failing a user's request.
 GUANXI_REQUIRE_ACTOR_CONTEXT = TESTING
 GUANXI_ACCESS_POLICY = "guanxi.framework.access.ModelPermissionPolicy"
-WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120, "A worker whose last heartbeat is older "
-                               "than this is reported unhealthy by /healthz.", minimum=10)
+WORKER_STALE_SECONDS = env_int(
+    "WORKER_STALE_SECONDS",
+    120,
+    "A worker whose last heartbeat is older than this is reported unhealthy by /healthz.",
+    minimum=10,
+)
 PORT = env_int("PORT", 8000, "Port `guanxi serve` and `make demo` listen on.", minimum=1)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "guanxi-demo", "Password of every demo account.")
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2, "Web server worker processes.", minimum=1)
@@ -301,7 +367,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_choice(
-        "LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"], "Log level of the console log.")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"], "Log level of the console log."
+        ),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }

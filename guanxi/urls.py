@@ -7,10 +7,10 @@ from guanxi.framework.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", include("guanxi.users.urls")),          # login, logout, home, profile, language, search
-    path("", include("guanxi.users.urls_tokens")),   # API token settings page
-    path("", include("guanxi.core.urls_jobs")),      # my jobs, job progress, notifications
-    path("", include("guanxi.core.urls")),           # tags, custom fields, saved views, history
+    path("", include("guanxi.users.urls")),  # login, logout, home, profile, language, search
+    path("", include("guanxi.users.urls_tokens")),  # API token settings page
+    path("", include("guanxi.core.urls_jobs")),  # my jobs, job progress, notifications
+    path("", include("guanxi.core.urls")),  # tags, custom fields, saved views, history
     path("api/v1/", include("guanxi.api_urls")),
     *api_docs_urls(),
 ]

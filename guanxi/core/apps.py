@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from guanxi.core import search  # noqa: F401  (registers search indexes)
+        from guanxi.core import menu, search  # noqa: F401  (registers menu entries and search indexes)

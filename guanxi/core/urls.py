@@ -1,4 +1,4 @@
-from django.urls import path
+from guanxi.core.views import CustomFieldViews, TagViews
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [*TagViews.urls(), *CustomFieldViews.urls()]

@@ -15,6 +15,7 @@ import decimal
 import uuid
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -55,7 +56,9 @@ def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
     loaded = getattr(instance, "_loaded_values", None)
     if loaded is None:
         return None
-    return {f.name: normalize(loaded[f.attname]) for f in tracked_fields(type(instance)) if f.attname in loaded}
+    return {
+        f.name: normalize(loaded[f.attname]) for f in tracked_fields(type(instance)) if f.attname in loaded
+    }
 
 
 def _parent(instance: models.Model) -> tuple[ContentType | None, int | None]:
@@ -63,14 +66,19 @@ def _parent(instance: models.Model) -> tuple[ContentType | None, int | None]:
     if not parent_field:
         return None, None
     field = instance._meta.get_field(parent_field)
+    if isinstance(field, GenericForeignKey):
+        ct_id = getattr(instance, instance._meta.get_field(field.ct_field).attname)
+        parent_id = getattr(instance, field.fk_field)
+        return (ContentType.objects.get_for_id(ct_id) if ct_id else None), parent_id
     parent_id = getattr(instance, field.attname)
     if parent_id is None:
         return None, None
     return ContentType.objects.get_for_model(field.related_model), parent_id
 
 
-def record_change(instance: models.Model, action: str, before: dict | None, after: dict | None,
-                  message: str = "") -> Any:
+def record_change(
+    instance: models.Model, action: str, before: dict | None, after: dict | None, message: str = ""
+) -> Any:
     """Write one ObjectChange for ``instance`` in the current actor context."""
     from guanxi.core.models import ObjectChange
 
@@ -112,7 +120,9 @@ def capture_save(instance: models.Model, created: bool) -> None:
             old, new = diff(before, after)
             if new:
                 record_change(instance, Action.UPDATE, old, new)
-    instance._loaded_values = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+    instance._loaded_values = {
+        f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
+    }
 
 
 def capture_delete(instance: models.Model) -> None:

@@ -49,8 +49,13 @@ _current: ContextVar[ActorContext | None] = ContextVar("guanxi_actor_context", d
 
 
 @contextmanager
-def actor_context(actor: Any = None, *, source: str = Source.SYSTEM, request_id: uuid.UUID | None = None,
-                  ip_address: str | None = None) -> Iterator[ActorContext]:
+def actor_context(
+    actor: Any = None,
+    *,
+    source: str = Source.SYSTEM,
+    request_id: uuid.UUID | None = None,
+    ip_address: str | None = None,
+) -> Iterator[ActorContext]:
     """Run a block as ``actor`` (a User, or None for the system itself).
 
     >>> with actor_context(user, source=Source.COMMAND):
@@ -58,8 +63,9 @@ def actor_context(actor: Any = None, *, source: str = Source.SYSTEM, request_id:
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    ctx = ActorContext(actor=actor, source=source, request_id=request_id or uuid.uuid4(),
-                       ip_address=ip_address)
+    ctx = ActorContext(
+        actor=actor, source=source, request_id=request_id or uuid.uuid4(), ip_address=ip_address
+    )
     token = _current.set(ctx)
     try:
         yield ctx
@@ -79,7 +85,8 @@ def require_context() -> ActorContext:
     if settings.GUANXI_REQUIRE_ACTOR_CONTEXT:
         raise MissingActorContext(
             "A tracked model was written outside an actor context. Wrap the write in "
-            "guanxi.framework.context.actor_context(...) so the change log knows who did it.")
+            "guanxi.framework.context.actor_context(...) so the change log knows who did it."
+        )
     return ActorContext(source=Source.SYSTEM)
 
 

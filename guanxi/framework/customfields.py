@@ -115,14 +115,22 @@ def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -
             return False
         raise _error(key, _("Enter yes or no."))
     if kind == "date":
-        parsed = value if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) \
-            else parse_date(str(value)) if _parses(parse_date, value) else None
+        parsed = (
+            value
+            if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+            else parse_date(str(value))
+            if _parses(parse_date, value)
+            else None
+        )
         if parsed is None:
             raise _error(key, _("Enter a valid date (YYYY-MM-DD)."))
         return parsed.isoformat()
     if kind == "datetime":
-        parsed_dt = value if isinstance(value, datetime.datetime) else (
-            parse_datetime(str(value)) if _parses(parse_datetime, value) else None)
+        parsed_dt = (
+            value
+            if isinstance(value, datetime.datetime)
+            else (parse_datetime(str(value)) if _parses(parse_datetime, value) else None)
+        )
         if parsed_dt is None:
             raise _error(key, _("Enter a valid date and time."))
         if timezone.is_naive(parsed_dt):
@@ -223,8 +231,9 @@ def form_field(cf: Any) -> forms.Field:
     if kind == "decimal":
         return forms.DecimalField(**common)
     if kind == "boolean":
-        return forms.NullBooleanField(widget=forms.Select(choices=[("", "—"), ("true", _("Yes")),
-                                                                   ("false", _("No"))]), **common)
+        return forms.NullBooleanField(
+            widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]), **common
+        )
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "datetime":
@@ -236,7 +245,9 @@ def form_field(cf: Any) -> forms.Field:
     if kind == "select":
         return forms.ChoiceField(choices=[("", "—"), *cf.choice_pairs()], **common)
     if kind == "multiselect":
-        return forms.MultipleChoiceField(choices=cf.choice_pairs(), widget=forms.CheckboxSelectMultiple, **common)
+        return forms.MultipleChoiceField(
+            choices=cf.choice_pairs(), widget=forms.CheckboxSelectMultiple, **common
+        )
     if kind == "object":
         model = cf.related_object_type.model_class()
         return forms.ModelChoiceField(queryset=model._default_manager.all(), **common)
@@ -260,8 +271,11 @@ def display_value(cf: Any, value: Any) -> str:
         return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else str(value)
     if kind == "datetime":
         parsed_dt = parse_datetime(value)
-        return formats.date_format(timezone.localtime(parsed_dt), "SHORT_DATETIME_FORMAT") if parsed_dt \
+        return (
+            formats.date_format(timezone.localtime(parsed_dt), "SHORT_DATETIME_FORMAT")
+            if parsed_dt
             else str(value)
+        )
     if kind == "object":
         model = cf.related_object_type.model_class()
         obj = model._default_manager.filter(pk=value).first() if model else None

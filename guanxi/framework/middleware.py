@@ -31,8 +31,12 @@ class RequestContextMiddleware:
         request.id = request_id  # type: ignore[attr-defined]
         source = Source.API if request.path.startswith("/api/") else Source.WEB
         # API token users are authenticated later, inside DRF; the API view re-opens the context.
-        with actor_context(getattr(request, "user", None), source=source, request_id=request_id,
-                           ip_address=client_ip(request)):
+        with actor_context(
+            getattr(request, "user", None),
+            source=source,
+            request_id=request_id,
+            ip_address=client_ip(request),
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = str(request_id)
         return response

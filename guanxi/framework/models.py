@@ -53,10 +53,24 @@ class ChangeLoggedModel(BaseModel):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True,
-                                   blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True,
-                                   blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     changelog_parent: str | None = None
     changelog_exclude: tuple[str, ...] = ("updated_at", "updated_by")
@@ -64,23 +78,28 @@ class ChangeLoggedModel(BaseModel):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
-        return instance
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from guanxi.framework.context import require_context
+        from guanxi.framework.context import current_actor, require_context
 
-        actor = require_context().actor
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= set(self.changelog_exclude):
+            # Untracked bookkeeping (a login's last_login): no history, so no actor needed.
+            super().save(*args, **kwargs)
+            return
+        require_context()
+        actor = current_actor()
         if self._state.adding and actor is not None and self.created_by_id is None:
             self.created_by = actor
         self.updated_by = actor
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at", "updated_by"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
 
     def changelog_snapshot(self) -> dict[str, Any]:
         """The values the change log compares: concrete fields by attname, JSON-ready."""
@@ -138,10 +157,22 @@ class AttachmentsMixin(models.Model):
 class OwnerMixin(models.Model):
     """The user responsible for the row and the department it belongs to (data scopes use both)."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("users.Department", verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "users.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True

@@ -49,7 +49,18 @@ def navigation_for(request: Any) -> list[dict[str, Any]]:
             continue
         items = [item for item in group.items if item.permission is None or user.has_perm(item.permission)]
         if items:
-            out.append({"label": group.label, "items": [
-                {"label": i.label, "url": i.url(), "icon": i.icon,
-                 "active": request.path.startswith(i.url()) and i.url() != "/"} for i in items]})
+            out.append(
+                {
+                    "label": group.label,
+                    "items": [
+                        {
+                            "label": i.label,
+                            "url": i.url(),
+                            "icon": i.icon,
+                            "active": request.path.startswith(i.url()) and i.url() != "/",
+                        }
+                        for i in items
+                    ],
+                }
+            )
     return out

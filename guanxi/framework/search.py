@@ -94,8 +94,16 @@ def entries_for(instance: models.Model) -> list[Any]:
     rows = []
     for field, value, weight in index.values(instance):
         for key in keys_for(value):
-            rows.append(SearchEntry(content_type=ct, object_id=instance.pk, field=field, value=key,
-                                    display=value[:MAX_KEY], weight=weight))
+            rows.append(
+                SearchEntry(
+                    content_type=ct,
+                    object_id=instance.pk,
+                    field=field,
+                    value=key,
+                    display=value[:MAX_KEY],
+                    weight=weight,
+                )
+            )
     return rows
 
 
@@ -150,8 +158,9 @@ class SearchHit:
         return str(self.object._meta.verbose_name)
 
 
-def search(user: Any, query: str, *, models_: list[type[models.Model]] | None = None,
-           limit: int = 20) -> list[SearchHit]:
+def search(
+    user: Any, query: str, *, models_: list[type[models.Model]] | None = None, limit: int = 20
+) -> list[SearchHit]:
     """Rows ``user`` may view whose keys match ``query``, best first."""
     from guanxi.core.models import SearchEntry
 
@@ -164,9 +173,11 @@ def search(user: Any, query: str, *, models_: list[type[models.Model]] | None = 
     condition = models.Q(value__startswith=query) | models.Q(value__contains=query)
     if len(digits) >= 4 and digits != query:
         condition |= models.Q(value__contains=digits)
-    entries = (SearchEntry.objects.filter(condition, content_type__in=cts.values())
-               .order_by("-weight", "display")
-               .values_list("content_type_id", "object_id", "field", "display", "weight")[: limit * 5])
+    entries = (
+        SearchEntry.objects.filter(condition, content_type__in=cts.values())
+        .order_by("-weight", "display")
+        .values_list("content_type_id", "object_id", "field", "display", "weight")[: limit * 5]
+    )
     best: dict[tuple[int, int], tuple[str, str, int]] = {}
     for ct_id, obj_id, field, display, weight in entries:
         best.setdefault((ct_id, obj_id), (field, display, weight))

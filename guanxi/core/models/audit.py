@@ -23,8 +23,14 @@ class ObjectChange(BaseModel):
         DELETE = "delete", _("Deleted")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
     request_id = models.UUIDField(_("request id"), db_index=True)
     source = models.CharField(_("source"), max_length=20)
@@ -33,8 +39,9 @@ class ObjectChange(BaseModel):
     changed_object_id = models.BigIntegerField()
     changed_object = GenericForeignKey("changed_object_type", "changed_object_id")
     object_repr = models.CharField(_("object"), max_length=200)
-    related_object_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
-                                            related_name="+")
+    related_object_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     related_object_id = models.BigIntegerField(null=True, blank=True)
     prechange_data = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     postchange_data = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
@@ -45,8 +52,12 @@ class ObjectChange(BaseModel):
         verbose_name_plural = _("change log")
         ordering = ["-time", "-id"]
         indexes = [
-            models.Index(fields=["changed_object_type", "changed_object_id", "-time"], name="objchange_object"),
-            models.Index(fields=["related_object_type", "related_object_id", "-time"], name="objchange_related"),
+            models.Index(
+                fields=["changed_object_type", "changed_object_id", "-time"], name="objchange_object"
+            ),
+            models.Index(
+                fields=["related_object_type", "related_object_id", "-time"], name="objchange_related"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,8 +78,14 @@ class AuditEvent(BaseModel):
         REVEAL = "reveal", _("Revealed a masked value")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     username = models.CharField(_("user name"), max_length=150, blank=True)
     event = models.CharField(_("event"), max_length=20, choices=EventChoices.choices, db_index=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

@@ -34,24 +34,42 @@ class CustomField(ChangeLoggedModel):
     migration. ``choices`` holds ``[{"value": "gold", "label": "金牌", "label_en": "Gold"}, …]``.
     """
 
-    content_type = models.ForeignKey(ContentType, verbose_name=_("entity type"), on_delete=models.CASCADE,
-                                     related_name="+")
-    name = models.CharField(_("key"), max_length=50, validators=[RegexValidator(
-        r"^[a-z][a-z0-9_]*\Z", _("Use lower-case letters, digits and underscores, starting with a letter."))],
-        help_text=_("Used in the API and in filters; cannot change once data exists."))
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("entity type"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(
+        _("key"),
+        max_length=50,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]*\Z",
+                _("Use lower-case letters, digits and underscores, starting with a letter."),
+            )
+        ],
+        help_text=_("Used in the API and in filters; cannot change once data exists."),
+    )
     label = models.CharField(_("label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100, blank=True)
-    type = models.CharField(_("type"), max_length=20, choices=CustomFieldType.choices, default=CustomFieldType.TEXT)
+    type = models.CharField(
+        _("type"), max_length=20, choices=CustomFieldType.choices, default=CustomFieldType.TEXT
+    )
     required = models.BooleanField(_("required"), default=False)
     default = models.JSONField(_("default value"), null=True, blank=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
-    related_object_type = models.ForeignKey(ContentType, verbose_name=_("referenced entity type"), null=True,
-                                            blank=True, on_delete=models.PROTECT, related_name="+")
+    related_object_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("referenced entity type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     help_text = models.CharField(_("help text"), max_length=200, blank=True)
     validation_min = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
     validation_max = models.DecimalField(_("maximum"), max_digits=20, decimal_places=4, null=True, blank=True)
-    validation_regex = models.CharField(_("pattern"), max_length=200, blank=True,
-                                        help_text=_("Regular expression text values must match."))
+    validation_regex = models.CharField(
+        _("pattern"), max_length=200, blank=True, help_text=_("Regular expression text values must match.")
+    )
     group_name = models.CharField(_("group"), max_length=50, blank=True)
     weight = models.PositiveIntegerField(_("order"), default=100)
     filterable = models.BooleanField(_("filterable"), default=True)
@@ -63,7 +81,9 @@ class CustomField(ChangeLoggedModel):
         verbose_name = _("custom field")
         verbose_name_plural = _("custom fields")
         ordering = ["content_type", "weight", "name"]
-        constraints = [models.UniqueConstraint(fields=["content_type", "name"], name="customfield_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "name"], name="customfield_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.display_label
@@ -89,8 +109,10 @@ class CustomField(ChangeLoggedModel):
 
     def choice_pairs(self) -> list[tuple[str, str]]:
         english = (get_language() or "").startswith("en")
-        return [(c["value"], (c.get("label_en") if english and c.get("label_en") else c.get("label", c["value"])))
-                for c in self.choices or []]
+        return [
+            (c["value"], (c.get("label_en") if english and c.get("label_en") else c.get("label", c["value"])))
+            for c in self.choices or []
+        ]
 
     def clean(self) -> None:
         super().clean()
@@ -102,11 +124,20 @@ class CustomField(ChangeLoggedModel):
             raise ValidationError({"choices": _("A choice field needs at least one choice.")})
         if self.type == CustomFieldType.OBJECT and not self.related_object_type_id:
             raise ValidationError({"related_object_type": _("Choose the entity type this field refers to.")})
-        if self.validation_min is not None and self.validation_max is not None \
-                and self.validation_min > self.validation_max:
+        if (
+            self.validation_min is not None
+            and self.validation_max is not None
+            and self.validation_min > self.validation_max
+        ):
             raise ValidationError({"validation_max": _("The maximum must not be below the minimum.")})
-        if self.pk and "type" in getattr(self, "_loaded_values", {}) and self._loaded_values["type"] != self.type:
-            raise ValidationError({"type": _("The type of an existing field cannot change; create a new field.")})
+        if (
+            self.pk
+            and "type" in getattr(self, "_loaded_values", {})
+            and self._loaded_values["type"] != self.type
+        ):
+            raise ValidationError(
+                {"type": _("The type of an existing field cannot change; create a new field.")}
+            )
         if self.default not in (None, ""):
             from guanxi.framework.customfields import validate_value
 

@@ -24,10 +24,17 @@ class Job(BaseModel):
 
     name = models.CharField(_("name"), max_length=200)
     task_path = models.CharField(_("task"), max_length=200)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="jobs")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)

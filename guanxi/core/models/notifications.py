@@ -16,10 +16,12 @@ class Notification(BaseModel):
         WARNING = "warning", _("Warning")
         ERROR = "error", _("Error")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="notifications")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)

@@ -9,9 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.framework.models import OrganizationalModel
 
 COLOR_CHOICES = [
-    ("slate", _("Slate")), ("red", _("Red")), ("orange", _("Orange")), ("amber", _("Amber")),
-    ("green", _("Green")), ("teal", _("Teal")), ("blue", _("Blue")), ("indigo", _("Indigo")),
-    ("purple", _("Purple")), ("pink", _("Pink")),
+    ("slate", _("Slate")),
+    ("red", _("Red")),
+    ("orange", _("Orange")),
+    ("amber", _("Amber")),
+    ("green", _("Green")),
+    ("teal", _("Teal")),
+    ("blue", _("Blue")),
+    ("indigo", _("Indigo")),
+    ("purple", _("Purple")),
+    ("pink", _("Pink")),
 ]
 
 
@@ -23,8 +30,9 @@ class Tag(OrganizationalModel):
     """
 
     name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True,
-                            validators=[RegexValidator(r"^[-\w]+\Z")])
+    slug = models.SlugField(
+        _("slug"), max_length=60, unique=True, allow_unicode=True, validators=[RegexValidator(r"^[-\w]+\Z")]
+    )
     color = models.CharField(_("colour"), max_length=10, choices=COLOR_CHOICES, default="blue")
     description = models.CharField(_("description"), max_length=200, blank=True)
 
@@ -46,7 +54,9 @@ class TaggedItem(models.Model):
     content_object = GenericForeignKey("content_type", "object_id")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tag", "content_type", "object_id"], name="taggeditem_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "content_type", "object_id"], name="taggeditem_unique")
+        ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="taggeditem_object")]
 
     def __str__(self) -> str:

@@ -17,8 +17,12 @@ class SavedView(ChangeLoggedModel):
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=80)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
-                              related_name="saved_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
     shared = models.BooleanField(_("shared with everyone"), default=False)
     params = models.JSONField(_("parameters"), default=dict)
     weight = models.PositiveIntegerField(_("order"), default=100)
@@ -27,7 +31,9 @@ class SavedView(ChangeLoggedModel):
         verbose_name = _("saved view")
         verbose_name_plural = _("saved views")
         ordering = ["weight", "name"]
-        constraints = [models.UniqueConstraint(fields=["content_type", "owner", "name"], name="savedview_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "owner", "name"], name="savedview_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name

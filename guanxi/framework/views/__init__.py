@@ -1,0 +1,96 @@
+"""Generic views. An entity's UI is one ``EntityViews`` subclass; ``.urls()`` gives its URL patterns.
+
+>>> class TagViews(EntityViews):
+...     model = Tag
+...     filterset = TagFilterSet
+...     form = TagForm
+...     table = TagTable
+>>> urlpatterns = TagViews.urls()
+
+URL names (in the app's namespace): ``<model>_list``, ``<model>_add``, ``<model>`` (detail),
+``<model>_edit``, ``<model>_delete``, ``<model>_bulk_edit``, ``<model>_bulk_delete``,
+``<model>_history``, ``<model>_timeline``, ``<model>_saveview``, ``<model>_deleteview``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.urls import path
+
+from guanxi.framework.customfields import fields_for
+from guanxi.framework.models import CustomFieldsMixin, OwnerMixin, TagsMixin
+from guanxi.framework.views.bulk import BulkDeleteView, BulkEditView
+from guanxi.framework.views.lists import ObjectListView, SavedViewDeleteView, SavedViewSaveView
+from guanxi.framework.views.objects import ObjectDeleteView, ObjectDetailView, ObjectEditView
+from guanxi.framework.views.tabs import ObjectHistoryView, ObjectTimelineView
+
+
+class EntityViews:
+    """Declarative configuration of one entity's pages."""
+
+    model: ClassVar[type[models.Model]]
+    filterset: ClassVar[Any]
+    form: ClassVar[Any]
+    table: ClassVar[Any]
+    queryset: ClassVar[models.QuerySet | None] = None
+    detail_fields: ClassVar[tuple[str, ...]] = ()
+    bulk_edit_fields: ClassVar[tuple[str, ...]] = ()
+    per_page: ClassVar[int] = 50
+    list_template: ClassVar[str] = "generic/list.html"
+    detail_template: ClassVar[str] = "generic/detail.html"
+    edit_template: ClassVar[str] = "generic/edit.html"
+    url_prefix: ClassVar[str | None] = None  # default: ``<model_name>s``
+
+    @classmethod
+    def get_queryset(cls) -> models.QuerySet:
+        qs = cls.queryset.all() if cls.queryset is not None else cls.model.objects.all()
+        if issubclass(cls.model, TagsMixin):
+            qs = qs.prefetch_related("tagged_items__tag")
+        if issubclass(cls.model, OwnerMixin):
+            qs = qs.select_related("owner", "department")
+        return qs
+
+    @classmethod
+    def custom_fields(cls) -> list[Any]:
+        return fields_for(cls.model) if issubclass(cls.model, CustomFieldsMixin) else []
+
+    @classmethod
+    def detail_field_values(cls, obj: models.Model) -> list[tuple[str, Any]]:
+        """(label, display value) for the profile panel."""
+        names = cls.detail_fields or tuple(
+            f.name
+            for f in cls.model._meta.concrete_fields
+            if f.editable and f.name not in ("id", "custom_field_data")
+        )
+        out = []
+        for name in names:
+            field = cls.model._meta.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if callable(display) else getattr(obj, name)
+            out.append((str(field.verbose_name), value))
+        return out
+
+    @classmethod
+    def urls(cls) -> list[Any]:
+        name = cls.model._meta.model_name
+        prefix = cls.url_prefix or f"{name}s"
+        kw = {"config": cls}
+        return [
+            path(f"{prefix}/", ObjectListView.as_view(**kw), name=f"{name}_list"),
+            path(f"{prefix}/add/", ObjectEditView.as_view(**kw), name=f"{name}_add"),
+            path(f"{prefix}/bulk-edit/", BulkEditView.as_view(**kw), name=f"{name}_bulk_edit"),
+            path(f"{prefix}/bulk-delete/", BulkDeleteView.as_view(**kw), name=f"{name}_bulk_delete"),
+            path(f"{prefix}/views/", SavedViewSaveView.as_view(**kw), name=f"{name}_saveview"),
+            path(
+                f"{prefix}/views/<int:view_id>/delete/",
+                SavedViewDeleteView.as_view(**kw),
+                name=f"{name}_deleteview",
+            ),
+            path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(**kw), name=name),
+            path(f"{prefix}/<int:pk>/edit/", ObjectEditView.as_view(**kw), name=f"{name}_edit"),
+            path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(**kw), name=f"{name}_delete"),
+            path(f"{prefix}/<int:pk>/history/", ObjectHistoryView.as_view(**kw), name=f"{name}_history"),
+            path(f"{prefix}/<int:pk>/timeline/", ObjectTimelineView.as_view(**kw), name=f"{name}_timeline"),
+        ]

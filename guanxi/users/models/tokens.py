@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import BaseModel
 
-TOKEN_PREFIX = "gx_"
+TOKEN_PREFIX = "gx_"  # noqa: S105  (a public prefix that makes leaked keys easy to scan for)
 
 
 class APIToken(BaseModel):

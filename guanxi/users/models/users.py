@@ -20,17 +20,37 @@ class User(AbstractUser, ChangeLoggedModel):
     Deactivating (``is_active = False``) keeps every record the user owns and all history.
     """
 
-    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("Full name as colleagues see it."))
-    department = models.ForeignKey("users.Department", verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="members")
-    manager = models.ForeignKey("self", verbose_name=_("direct manager"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="reports")
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("Full name as colleagues see it.")
+    )
+    department = models.ForeignKey(
+        "users.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("direct manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
-                                help_text=_("Empty: follow the browser."))
-    time_zone = models.CharField(_("time zone"), max_length=50, blank=True,
-                                 help_text=_("Empty: the company default."))
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: follow the browser."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=50, blank=True, help_text=_("Empty: the company default.")
+    )
 
     objects = UserManager()
 

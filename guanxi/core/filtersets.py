@@ -1,0 +1,31 @@
+"""FilterSets of the platform entities (used by list pages and the API alike)."""
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import CustomField, Tag
+from guanxi.core.models.customfields import CustomFieldType
+from guanxi.core.models.tags import COLOR_CHOICES
+from guanxi.framework.filtersets import EntityFilterSet
+
+
+class TagFilterSet(EntityFilterSet):
+    color = django_filters.MultipleChoiceFilter(choices=COLOR_CHOICES, label=_("Colour"))
+    search_fields = ("name", "slug", "description")
+
+    class Meta:
+        model = Tag
+        fields = ["color"]
+
+
+class CustomFieldFilterSet(EntityFilterSet):
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.all(), label=_("Entity type")
+    )
+    type = django_filters.MultipleChoiceFilter(choices=CustomFieldType.choices, label=_("Type"))
+    search_fields = ("name", "label", "label_en")
+
+    class Meta:
+        model = CustomField
+        fields = ["content_type", "type", "required", "filterable", "searchable"]

@@ -1,0 +1,121 @@
+"""Forms of the platform entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
+
+from guanxi.core.models import CustomField, Tag
+from guanxi.framework.customfields import custom_field_models
+from guanxi.framework.forms import EntityForm, style_widgets
+
+
+class TagForm(EntityForm):
+    slug = forms.SlugField(
+        label=_("Slug"),
+        required=False,
+        allow_unicode=False,
+        help_text=_("Left empty, it is made from the name (pinyin for Chinese)."),
+    )
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "color", "description"]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or slugify(" ".join(lazy_pinyin(self.data.get("name", ""))))
+        if not slug:
+            raise forms.ValidationError(_("Enter a slug."))
+        return slug
+
+
+def entity_type_choices() -> Any:
+    cts = ContentType.objects.get_for_models(*custom_field_models())
+    return ContentType.objects.filter(pk__in=[ct.pk for ct in cts.values()]).order_by("app_label", "model")
+
+
+class ContentTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ContentType) -> str:
+        model = obj.model_class()
+        return str(model._meta.verbose_name).capitalize() if model else obj.model
+
+
+class CustomFieldForm(EntityForm):
+    """Define a custom field. Choices are typed one per line: ``value | 中文 | English``."""
+
+    content_type = ContentTypeChoiceField(queryset=ContentType.objects.none(), label=_("Entity type"))
+    related_object_type = ContentTypeChoiceField(
+        queryset=ContentType.objects.none(), required=False, label=_("Referenced entity type")
+    )
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For choice fields: one per line as “value | Chinese label | English label”."),
+    )
+
+    class Meta:
+        model = CustomField
+        fields = [
+            "content_type",
+            "name",
+            "label",
+            "label_en",
+            "type",
+            "required",
+            "choices_text",
+            "related_object_type",
+            "help_text",
+            "validation_min",
+            "validation_max",
+            "validation_regex",
+            "group_name",
+            "weight",
+            "filterable",
+            "searchable",
+            "show_in_table",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["content_type"].queryset = entity_type_choices()
+        self.fields["related_object_type"].queryset = ContentType.objects.filter(
+            app_label__in=["users", "core", "customers", "sales"]
+        ).order_by("app_label", "model")
+        if self.instance.pk:
+            self.fields["content_type"].disabled = True
+            self.fields["name"].disabled = True
+            self.fields["type"].disabled = True
+            self.initial["choices_text"] = "\n".join(
+                " | ".join([c["value"], c.get("label", ""), c.get("label_en", "")]).rstrip(" |")
+                for c in self.instance.choices or []
+            )
+        style_widgets(self)
+
+    def clean_choices_text(self) -> list[dict[str, str]]:
+        choices, seen = [], set()
+        for line in (self.cleaned_data.get("choices_text") or "").splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if not parts[0]:
+                continue
+            if parts[0] in seen:
+                raise forms.ValidationError(_("The value “%(value)s” appears twice.") % {"value": parts[0]})
+            seen.add(parts[0])
+            choices.append(
+                {
+                    "value": parts[0],
+                    "label": parts[1] if len(parts) > 1 and parts[1] else parts[0],
+                    "label_en": parts[2] if len(parts) > 2 else "",
+                }
+            )
+        return choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.instance.choices = cleaned.get("choices_text") or []
+        return cleaned

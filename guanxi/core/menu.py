@@ -1,0 +1,18 @@
+"""Navigation entries of the platform pages."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
+
+register_menu(
+    MenuGroup(
+        _("Settings"),
+        weight=900,
+        items=[
+            MenuItem(_("Tags"), "core:tag_list", icon="tags", permission="core.view_tag"),
+            MenuItem(
+                _("Custom fields"), "core:customfield_list", icon="forms", permission="core.view_customfield"
+            ),
+        ],
+    )
+)

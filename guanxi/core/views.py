@@ -1,0 +1,46 @@
+"""Pages of the platform entities, all from the generic machinery."""
+
+from django.db.models import Count
+
+from guanxi.core.filtersets import CustomFieldFilterSet, TagFilterSet
+from guanxi.core.forms import CustomFieldForm, TagForm
+from guanxi.core.models import CustomField, Tag
+from guanxi.core.tables import CustomFieldTable, TagTable
+from guanxi.framework.views import EntityViews
+
+
+class TagViews(EntityViews):
+    model = Tag
+    queryset = Tag.objects.annotate(usage=Count("items"))
+    filterset = TagFilterSet
+    form = TagForm
+    table = TagTable
+    bulk_edit_fields = ("color", "description")
+
+
+class CustomFieldViews(EntityViews):
+    model = CustomField
+    queryset = CustomField.objects.select_related("content_type")
+    filterset = CustomFieldFilterSet
+    form = CustomFieldForm
+    table = CustomFieldTable
+    url_prefix = "settings/custom-fields"
+    bulk_edit_fields = ("required", "filterable", "searchable", "show_in_table", "group_name")
+    detail_fields = (
+        "content_type",
+        "name",
+        "label",
+        "label_en",
+        "type",
+        "required",
+        "choices",
+        "help_text",
+        "validation_min",
+        "validation_max",
+        "validation_regex",
+        "group_name",
+        "weight",
+        "filterable",
+        "searchable",
+        "show_in_table",
+    )

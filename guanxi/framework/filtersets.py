@@ -1,0 +1,151 @@
+"""FilterSet base shared by list pages, the API and saved views (one definition, three uses).
+
+``EntityFilterSet`` adds, for every entity, a free-text ``q`` over ``search_fields``, tag and
+owner/department filters where the model has those features, created-at ranges, and one filter per
+filterable custom field (``cf_<name>``; numbers and dates also get ``cf_<name>__gte`` / ``__lte``).
+Custom-field filters are built per instance, so a field defined a second ago is filterable now.
+"""
+
+from __future__ import annotations
+
+import decimal
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.customfields import fields_for
+from guanxi.framework.models import OwnerMixin, TagsMixin
+
+BOOLEAN_CHOICES = (("true", _("Yes")), ("false", _("No")))
+
+
+class CustomFieldFilter(django_filters.Filter):
+    """Filter on one custom field's value inside ``custom_field_data`` (portable JSON lookups)."""
+
+    def __init__(self, cf: Any, lookup: str = "exact", **kwargs: Any) -> None:
+        self.cf = cf
+        super().__init__(field_name=f"custom_field_data__{cf.name}", lookup_expr=lookup, **kwargs)
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if value in (None, "", []):
+            return qs
+        cf, lookup = self.cf, self.lookup_expr
+        # Cast to text so the lookups below compare plain strings; on a bare key transform,
+        # SQLite would treat the right-hand side as JSON.
+        text = Cast(KT(f"custom_field_data__{cf.name}"), models.TextField())
+        alias = f"_cf_{cf.name}"
+        if cf.type in ("integer", "decimal"):
+            target = (
+                models.BigIntegerField()
+                if cf.type == "integer"
+                else models.DecimalField(max_digits=30, decimal_places=10)
+            )
+            try:
+                number = int(value) if cf.type == "integer" else decimal.Decimal(str(value))
+            except (ValueError, decimal.InvalidOperation):
+                return qs.none()
+            return qs.alias(**{alias: Cast(text, target)}).filter(**{f"{alias}__{lookup}": number})
+        if cf.type in ("date", "datetime"):
+            return qs.alias(**{alias: text}).filter(**{f"{alias}__{lookup}": str(value)})
+        if cf.type == "boolean":
+            flag = str(value).lower() in ("true", "1", "yes")
+            return qs.filter(**{f"custom_field_data__{cf.name}": flag})
+        if cf.type == "multiselect":
+            values = value if isinstance(value, list) else [value]
+            q = models.Q()
+            for v in values:
+                q |= models.Q(**{f"{alias}__contains": f'"{v}"'})
+            return qs.alias(**{alias: text}).filter(q)
+        if cf.type == "select":
+            values = value if isinstance(value, list) else [value]
+            q = models.Q()
+            for v in values:
+                q |= models.Q(**{f"custom_field_data__{cf.name}": str(v)})
+            return qs.filter(q)
+        if cf.type == "object":
+            try:
+                return qs.filter(**{f"custom_field_data__{cf.name}": int(value)})
+            except (TypeError, ValueError):
+                return qs.none()
+        return qs.alias(**{alias: text}).filter(**{f"{alias}__icontains": str(value)})
+
+
+def custom_field_filters(model: type[models.Model]) -> dict[str, django_filters.Filter]:
+    out: dict[str, django_filters.Filter] = {}
+    for cf in fields_for(model):
+        if not cf.filterable:
+            continue
+        label = cf.display_label
+        key = f"cf_{cf.name}"
+        if cf.type in ("integer", "decimal", "date", "datetime"):
+            out[key] = CustomFieldFilter(cf, "exact", label=label)
+            out[f"{key}__gte"] = CustomFieldFilter(cf, "gte", label=_("%(label)s from") % {"label": label})
+            out[f"{key}__lte"] = CustomFieldFilter(cf, "lte", label=_("%(label)s to") % {"label": label})
+        elif cf.type == "boolean":
+            out[key] = CustomFieldFilter(
+                cf,
+                label=label,
+                widget=django_filters.widgets.forms.Select(choices=[("", "—"), *BOOLEAN_CHOICES]),
+            )
+        elif cf.type in ("select", "multiselect"):
+            custom = CustomFieldFilter(cf, label=label)
+            custom.field_class = django_filters.MultipleChoiceFilter.field_class
+            custom.extra["choices"] = cf.choice_pairs()
+            out[key] = custom
+        else:
+            out[key] = CustomFieldFilter(cf, label=label)
+    return out
+
+
+class EntityFilterSet(django_filters.FilterSet):
+    """Base FilterSet: ``q`` text search, tags, owner, department, created range, custom fields."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Created after")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", label=_("Created before")
+    )
+
+    search_fields: tuple[str, ...] = ("name",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        if issubclass(model, TagsMixin):
+            from guanxi.core.models import Tag
+
+            self.filters["tag"] = django_filters.ModelMultipleChoiceFilter(
+                field_name="tagged_items__tag__slug",
+                to_field_name="slug",
+                queryset=Tag.objects.all(),
+                label=_("Tags"),
+                distinct=True,
+            )
+        if issubclass(model, OwnerMixin):
+            from django.contrib.auth import get_user_model
+
+            from guanxi.users.models import Department
+
+            self.filters["owner"] = django_filters.ModelMultipleChoiceFilter(
+                queryset=get_user_model().objects.filter(is_active=True), label=_("Owner")
+            )
+            self.filters["department"] = django_filters.ModelMultipleChoiceFilter(
+                queryset=Department.objects.all(), label=_("Department")
+            )
+        if hasattr(model, "custom_field_data"):
+            self.filters.update(custom_field_filters(model))
+
+    def filter_q(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = models.Q()
+        for field in self.search_fields:
+            condition |= models.Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)

@@ -1,0 +1,142 @@
+"""Form bases: model forms that grow custom-field inputs and a tags picker by themselves."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.customfields import fields_for, form_field, to_form_initial
+from guanxi.framework.models import CustomFieldsMixin, OwnerMixin, TagsMixin
+
+INPUT_CLASSES = {
+    forms.Textarea: "textarea",
+    forms.Select: "select",
+    forms.SelectMultiple: "select",
+    forms.CheckboxInput: "checkbox",
+    forms.CheckboxSelectMultiple: "checkbox-list",
+}
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Give every widget the design system's class (``input``, ``select``…)."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = next((c for kind, c in INPUT_CLASSES.items() if isinstance(widget, kind)), "input")
+        existing = widget.attrs.get("class", "")
+        widget.attrs["class"] = f"{existing} {css}".strip()
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if value is not None and not isinstance(value, bool | int | str):
+        return str(value)
+    return value
+
+
+class EntityForm(forms.ModelForm):
+    """ModelForm base for every entity.
+
+    Adds one ``cf_<name>`` input per custom field (grouped after the model fields) and, for
+    taggable models, a ``tags`` picker. ``clean()`` folds the inputs back into
+    ``custom_field_data``; the model's ``clean()`` then validates them, and its errors land on the
+    matching ``cf_<name>`` inputs. Tags are applied after the row is saved, and logged.
+    """
+
+    tags = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Tags"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        if issubclass(model, TagsMixin):
+            from guanxi.core.models import Tag
+
+            self.fields["tags"].queryset = Tag.objects.all()
+            self.fields["tags"].widget.attrs["size"] = 6
+            if self.instance.pk:
+                self.initial["tags"] = [item.tag_id for item in self.instance.tagged_items.all()]
+        else:
+            del self.fields["tags"]
+        self.custom_fields = fields_for(model) if issubclass(model, CustomFieldsMixin) else []
+        data = (self.instance.custom_field_data or {}) if self.custom_fields else {}
+        for cf in self.custom_fields:
+            name = f"cf_{cf.name}"
+            self.fields[name] = form_field(cf)
+            if self.instance.pk:
+                self.initial[name] = to_form_initial(cf, data.get(cf.name))
+            elif cf.default is not None:
+                self.initial[name] = to_form_initial(cf, cf.default)
+        if issubclass(model, OwnerMixin) and "owner" in self.fields and not self.instance.pk:
+            self.fields["owner"].required = False
+        style_widgets(self)
+
+    @property
+    def custom_field_names(self) -> list[str]:
+        return [f"cf_{cf.name}" for cf in self.custom_fields]
+
+    def model_field_names(self) -> list[str]:
+        return [name for name in self.fields if name not in self.custom_field_names and name != "tags"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.custom_fields:
+            data = dict(self.instance.custom_field_data or {})
+            for cf in self.custom_fields:
+                key = f"cf_{cf.name}"
+                if key in cleaned:
+                    value = _to_json(cleaned[key])
+                    if value in (None, "", []):
+                        data.pop(cf.name, None)
+                    else:
+                        data[cf.name] = value
+            self.instance.custom_field_data = data
+        return cleaned
+
+    def save(self, commit: bool = True) -> Any:
+        instance = super().save(commit=commit)
+        if commit and "tags" in self.fields:
+            from guanxi.framework.tags import set_tags
+
+            set_tags(instance, list(self.cleaned_data.get("tags") or []))
+        return instance
+
+
+class BulkEditForm(forms.Form):
+    """Set one or more fields on many rows at once; blank inputs leave values unchanged."""
+
+    pk = forms.ModelMultipleChoiceField(queryset=None, widget=forms.MultipleHiddenInput)
+
+    def __init__(
+        self, model: type[models.Model], fields: list[str], *args: Any, queryset: Any, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.fields["pk"].queryset = queryset
+        for name in fields:
+            field = model._meta.get_field(name).formfield()
+            if field is not None:
+                field.required = False
+                self.fields[name] = field
+        if issubclass(model, TagsMixin):
+            from guanxi.core.models import Tag
+
+            self.fields["add_tags"] = forms.ModelMultipleChoiceField(
+                Tag.objects.all(), required=False, label=_("Add tags")
+            )
+            self.fields["remove_tags"] = forms.ModelMultipleChoiceField(
+                Tag.objects.all(), required=False, label=_("Remove tags")
+            )
+        self.custom_fields = list(fields_for(model)) if issubclass(model, CustomFieldsMixin) else []
+        for cf in self.custom_fields:
+            field = form_field(cf)
+            field.required = False
+            self.fields[f"cf_{cf.name}"] = field
+        style_widgets(self)

@@ -1,0 +1,106 @@
+"""Turn ObjectChange rows into readable diffs: field labels, choice labels, names for ids."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+
+from guanxi.framework.customfields import display_value, fields_for
+
+HIDDEN = {"id", "created_at", "created_by", "updated_at", "updated_by"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def describe_changes(changes: list[Any]) -> dict[int, list[FieldChange]]:
+    """{ObjectChange.id: [FieldChange, …]} for a page of changes, resolving ids in one query per model."""
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for change in changes:
+        model = change.changed_object_type.model_class()
+        for data in (change.prechange_data or {}, change.postchange_data or {}):
+            for name, value in data.items():
+                field = _field(model, name)
+                if field is not None and field.is_relation and field.many_to_one and value is not None:
+                    wanted[field.related_model].add(value)
+    names: dict[tuple[type[models.Model], Any], str] = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, obj.pk)] = str(obj)
+
+    def show(model: type[models.Model] | None, name: str, value: Any) -> str:
+        if value in (None, "", [], {}):
+            return "—"
+        field = _field(model, name)
+        if field is None:
+            return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if field.is_relation and field.many_to_one:
+            return names.get((field.related_model, value), f"#{value}")
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        return str(value)
+
+    out: dict[int, list[FieldChange]] = {}
+    cf_cache: dict[type[models.Model], dict[str, Any]] = {}
+    for change in changes:
+        model = change.changed_object_type.model_class()
+        before, after = change.prechange_data or {}, change.postchange_data or {}
+        keys = list(after) if change.action != "delete" else list(before)
+        rows: list[FieldChange] = []
+        for name in keys:
+            if name in HIDDEN:
+                continue
+            if name == "custom_field_data":
+                if model not in cf_cache:
+                    cf_cache[model] = {cf.name: cf for cf in fields_for(model)} if model else {}
+                old_cf, new_cf = before.get(name) or {}, after.get(name) or {}
+                for key in sorted(set(old_cf) | set(new_cf)):
+                    if old_cf.get(key) == new_cf.get(key):
+                        continue
+                    cf = cf_cache[model].get(key)
+                    label = cf.display_label if cf else key
+                    rows.append(
+                        FieldChange(
+                            label,
+                            display_value(cf, old_cf.get(key)) if cf else str(old_cf.get(key)),
+                            display_value(cf, new_cf.get(key)) if cf else str(new_cf.get(key)),
+                        )
+                    )
+                continue
+            field = _field(model, name)
+            label = (
+                str(field.verbose_name)
+                if field is not None and hasattr(field, "verbose_name")
+                else (_("Tags") if name == "tags" else name)
+            )
+            if change.action == "create" and after.get(name) in (None, "", [], {}):
+                continue
+            rows.append(
+                FieldChange(
+                    label,
+                    show(model, name, before.get(name)) if change.action != "create" else "",
+                    show(model, name, after.get(name)) if change.action != "delete" else "",
+                )
+            )
+        out[change.pk] = rows
+    return out

@@ -1,0 +1,140 @@
+"""Table base (django-tables2): selection checkbox, linked name, tags, owner and custom-field columns.
+
+Columns the user may choose are every declared column plus one per custom field; which are
+shown comes from ``?columns=`` (or a saved view), else ``Meta.default_columns``. Exports reuse the
+same table so what you see is what you export.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+from typing import Any
+
+import django_tables2 as tables
+from django.db import models
+from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.customfields import display_value, fields_for
+from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerMixin, TagsMixin
+
+
+class TagsColumn(tables.Column):
+    """Coloured tag badges; needs ``prefetch_related("tagged_items__tag")`` on the queryset."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(accessor="pk", orderable=False, verbose_name=_("Tags"), **kwargs)
+
+    def render(self, record: Any) -> str:
+        return format_html_join(
+            " ", '<span class="badge badge-{}">{}</span>', ((t.color, t.name) for t in record.tag_list)
+        )
+
+    def value(self, record: Any) -> str:
+        return ", ".join(t.name for t in record.tag_list)
+
+
+class CustomFieldColumn(tables.Column):
+    def __init__(self, cf: Any, **kwargs: Any) -> None:
+        self.cf = cf
+        super().__init__(
+            accessor=f"custom_field_data__{cf.name}",
+            verbose_name=cf.display_label,
+            orderable=True,
+            order_by=(f"custom_field_data__{cf.name}",),
+            default="",
+            **kwargs,
+        )
+
+    def render(self, value: Any) -> str:
+        return display_value(self.cf, value)
+
+    def value(self, value: Any) -> str:
+        return display_value(self.cf, value)
+
+
+class EntityTable(tables.Table):
+    """Base table; subclasses declare columns and ``Meta.default_columns``."""
+
+    pk = tables.CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={
+            "th__input": {"data-select-all": "", "aria-label": _("Select all")},
+            "td__input": {"name": "pk", "aria-label": _("Select")},
+        },
+    )
+
+    class Meta:
+        attrs = {"class": "table"}
+        default_columns: tuple[str, ...] = ()
+
+    def __init__(
+        self, data: Any, *args: Any, columns: list[str] | None = None, selectable: bool = True, **kwargs: Any
+    ) -> None:
+        model = self._meta.model
+        extra: list[tuple[str, tables.Column]] = []
+        if issubclass(model, TagsMixin) and "tags" not in self.base_columns:
+            extra.append(("tags", TagsColumn()))
+        if issubclass(model, OwnerMixin):
+            if "owner" not in self.base_columns:
+                extra.append(("owner", tables.Column(verbose_name=_("Owner"), order_by=("owner__username",))))
+            if "department" not in self.base_columns:
+                extra.append(
+                    (
+                        "department",
+                        tables.Column(verbose_name=_("Department"), order_by=("department__path",)),
+                    )
+                )
+        if issubclass(model, ChangeLoggedModel):
+            for name, label in (("created_at", _("Created")), ("updated_at", _("Updated"))):
+                if name not in self.base_columns:
+                    extra.append(
+                        (name, tables.DateTimeColumn(verbose_name=label, format="SHORT_DATETIME_FORMAT"))
+                    )
+        self.custom_fields = fields_for(model) if issubclass(model, CustomFieldsMixin) else []
+        for cf in self.custom_fields:
+            extra.append((f"cf_{cf.name}", CustomFieldColumn(cf)))
+        names = [*self.base_columns, *(name for name, _c in extra)]
+        default = [
+            *getattr(self.Meta, "default_columns", ()),
+            *(f"cf_{cf.name}" for cf in self.custom_fields if cf.show_in_table),
+        ]
+        chosen = [c for c in (columns or ()) if c in names and c != "pk"] or [
+            c for c in default if c in names
+        ]
+        hidden = [n for n in names if n not in chosen and n != "pk"]
+        if not selectable:
+            hidden.append("pk")
+        super().__init__(data, *args, extra_columns=extra, sequence=["pk", *chosen, "..."], **kwargs)
+        for name in hidden:
+            self.columns.hide(name)
+        self.chosen_columns = chosen
+
+    def choosable_columns(self) -> list[tuple[str, str, bool]]:
+        """(name, header, shown) of every column a user may switch on or off."""
+        return [
+            (c.name, str(c.header), c.name in self.chosen_columns)
+            for c in self.columns.iterall()
+            if c.name != "pk"
+        ]
+
+
+def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the visible, exportable columns (values, not HTML)."""
+    columns = [c for c in table.columns if c.name != "pk" and not c.column.exclude_from_export]
+    header = [str(c.header) for c in columns]
+    rows = []
+    for row in table.rows:
+        values = []
+        for c in columns:
+            value = row.get_cell_value(c.name)
+            # render_* methods may return HTML (links, badges); exports carry the text only.
+            values.append(unescape(strip_tags(value)) if isinstance(value, str) else value)
+        rows.append(values)
+    return header, rows
+
+
+def linkify_name(value: Any, record: models.Model) -> str:
+    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)

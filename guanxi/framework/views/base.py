@@ -1,0 +1,52 @@
+"""Shared plumbing of the generic views: access checks and the per-entity view configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from guanxi.framework.access import can
+
+
+class EntityViewMixin(LoginRequiredMixin):
+    """Every generic view: signed in, model-level permission for ``action``, rows via restrict()."""
+
+    config: Any = None  # the EntityViews subclass this view serves
+    action = "view"
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.config.model
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not can(request.user, self.action, self.model):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def restricted(self, action: str | None = None) -> models.QuerySet:
+        return self.config.get_queryset().restrict(self.request.user, action or self.action)
+
+    def url_name(self, suffix: str = "") -> str:
+        meta = self.model._meta
+        return f"{meta.app_label}:{meta.model_name}{'_' + suffix if suffix else ''}"
+
+    def base_context(self) -> dict[str, Any]:
+        meta = self.model._meta
+        user = self.request.user
+        return {
+            "config": self.config,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "app_label": meta.app_label,
+            "model_name": meta.model_name,
+            "can_add": can(user, "add", self.model),
+            "can_change": can(user, "change", self.model),
+            "can_delete": can(user, "delete", self.model),
+            "list_url_name": self.url_name("list"),
+            "add_url_name": self.url_name("add"),
+        }

@@ -1,0 +1,141 @@
+"""Bulk edit and bulk delete of selected rows: all rows change, or none do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from guanxi.framework.forms import BulkEditForm, _to_json
+from guanxi.framework.views.base import EntityViewMixin
+from guanxi.framework.views.objects import OutsideScope
+
+
+class BulkEditView(EntityViewMixin, View):
+    """Set fields, tags and custom fields on every selected row in one transaction."""
+
+    action = "change"
+
+    def form(self, data: Any) -> BulkEditForm:
+        return BulkEditForm(
+            self.model, list(self.config.bulk_edit_fields), data, queryset=self.restricted("change")
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        list_url = reverse(self.url_name("list"))
+        form = self.form(request.POST)
+        if "_apply" not in request.POST:
+            # First step, from the list's selection: show the form with the chosen rows.
+            ids = request.POST.getlist("pk")
+            rows = self.restricted("change").filter(pk__in=ids)
+            if not rows:
+                messages.warning(request, _("Select at least one row you may edit."))
+                return HttpResponseRedirect(list_url)
+            form = self.form({"pk": [r.pk for r in rows]})
+            return render(
+                request, "generic/bulk_edit.html", {**self.base_context(), "form": form, "rows": rows}
+            )
+        if not form.is_valid():
+            rows = form.cleaned_data.get("pk") or []
+            return render(
+                request,
+                "generic/bulk_edit.html",
+                {**self.base_context(), "form": form, "rows": rows},
+                status=422,
+            )
+        rows = list(form.cleaned_data["pk"])
+        try:
+            with transaction.atomic():
+                for obj in rows:
+                    self.apply(obj, form)
+                visible = (
+                    self.config.get_queryset()
+                    .restrict(request.user, "view")
+                    .filter(pk__in=[o.pk for o in rows])
+                    .count()
+                )
+                if visible != len(rows):
+                    raise OutsideScope
+        except OutsideScope:
+            messages.error(
+                request, _("The change would put records outside what you may see; nothing was saved.")
+            )
+            return HttpResponseRedirect(list_url)
+        except Exception as exc:
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return render(
+                request,
+                "generic/bulk_edit.html",
+                {**self.base_context(), "form": form, "rows": rows},
+                status=422,
+            )
+        messages.success(request, _("Updated %(count)d records.") % {"count": len(rows)})
+        return HttpResponseRedirect(list_url)
+
+    def apply(self, obj: Any, form: BulkEditForm) -> None:
+        changed: list[str] = []
+        for name in self.config.bulk_edit_fields:
+            value = form.cleaned_data.get(name)
+            if value not in (None, ""):
+                setattr(obj, name, value)
+                changed.append(name)
+        if form.custom_fields:
+            data = dict(obj.custom_field_data or {})
+            for cf in form.custom_fields:
+                value = form.cleaned_data.get(f"cf_{cf.name}")
+                if value not in (None, "", []):
+                    data[cf.name] = _to_json(value)
+                    changed.append("custom_field_data")
+            obj.custom_field_data = data
+        if changed:
+            obj.full_clean()
+            obj.save()
+        add, remove = form.cleaned_data.get("add_tags"), form.cleaned_data.get("remove_tags")
+        if add or remove:
+            from guanxi.framework.tags import set_tags
+
+            current = {t.pk: t for t in obj.tag_list}
+            for tag in add or []:
+                current[tag.pk] = tag
+            for tag in remove or []:
+                current.pop(tag.pk, None)
+            set_tags(obj, list(current.values()))
+
+
+class BulkDeleteView(EntityViewMixin, View):
+    """Confirm, then delete every selected row; if any is still referenced, none is deleted."""
+
+    action = "delete"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        list_url = reverse(self.url_name("list"))
+        rows = list(self.restricted("delete").filter(pk__in=request.POST.getlist("pk")))
+        if not rows:
+            messages.warning(request, _("Select at least one row you may delete."))
+            return HttpResponseRedirect(list_url)
+        if "_confirm" not in request.POST:
+            return render(request, "generic/bulk_delete.html", {**self.base_context(), "rows": rows})
+        try:
+            with transaction.atomic():
+                for obj in rows:
+                    obj.delete()
+        except (ProtectedError, RestrictedError):
+            messages.error(
+                request, _("Some of these records are still used by other records; nothing was deleted.")
+            )
+            return HttpResponseRedirect(list_url)
+        messages.success(request, _("Deleted %(count)d records.") % {"count": len(rows)})
+        return HttpResponseRedirect(list_url)

@@ -1,0 +1,210 @@
+"""Generic list view: filters, choosable and sortable columns, pagination, saved views, export.
+
+The same URL answers the full page, or — for HTMX requests from the filter form, sort headers
+and pager — only the ``results`` partial. A saved view is a stored query string (filters,
+columns, sort, page size) applied with ``?view=<id>``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from guanxi.framework.tables import export_rows
+from guanxi.framework.views.base import EntityViewMixin
+
+PER_PAGE_CHOICES = (25, 50, 100, 200)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formula(value: Any) -> Any:
+    """Prefix text a spreadsheet would run as a formula (CSV/formula injection) with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def saved_views_for(user: Any, model: Any) -> Any:
+    from guanxi.core.models import SavedView
+
+    ct = ContentType.objects.get_for_model(model)
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True), content_type=ct).select_related("owner")
+
+
+class ObjectListView(EntityViewMixin, View):
+    action = "view"
+
+    def effective_params(self, request: HttpRequest) -> tuple[QueryDict, Any]:
+        """The query string in force: the request's, or the saved view's when ``?view=`` is given."""
+        view_id = request.GET.get("view")
+        if not view_id:
+            return request.GET, None
+        saved = get_object_or_404(saved_views_for(request.user, self.model), pk=view_id)
+        params = QueryDict(mutable=True)
+        for key, values in (saved.params.get("filters") or {}).items():
+            params.setlist(key, values if isinstance(values, list) else [values])
+        if saved.params.get("columns"):
+            params.setlist("columns", saved.params["columns"])
+        if saved.params.get("sort"):
+            params["sort"] = saved.params["sort"]
+        if saved.params.get("per_page"):
+            params["per_page"] = str(saved.params["per_page"])
+        # What the user changes on top of the saved view (sort, page, a filter) wins.
+        for key in request.GET:
+            if key != "view":
+                params.setlist(key, request.GET.getlist(key))
+        return params, saved
+
+    def build(self, request: HttpRequest) -> dict[str, Any]:
+        params, saved = self.effective_params(request)
+        queryset = self.restricted()
+        filterset = self.config.filterset(params, queryset=queryset, request=request)
+        rows = filterset.qs if filterset.is_valid() else queryset.none()
+        columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
+        table = self.config.table(rows, columns=columns or None, request=request, order_by_field="sort")
+        try:
+            per_page = int(params.get("per_page", self.config.per_page))
+        except ValueError:
+            per_page = self.config.per_page
+        per_page = per_page if per_page in PER_PAGE_CHOICES else self.config.per_page
+        RequestConfig(request, paginate={"per_page": per_page, "page": params.get("page", 1)}).configure(
+            table
+        )
+        if params.get("sort"):
+            table.order_by = params["sort"]
+        active_filters = (
+            [
+                (name, filterset.filters[name].label, value)
+                for name, value in filterset.form.cleaned_data.items()
+                if value not in (None, "", []) and name in filterset.filters
+            ]
+            if filterset.is_valid()
+            else []
+        )
+        return {
+            "filterset": filterset,
+            "table": table,
+            "saved_view": saved,
+            "params": params,
+            "per_page": per_page,
+            "per_page_choices": PER_PAGE_CHOICES,
+            "active_filters": active_filters,
+            "saved_views": saved_views_for(request.user, self.model),
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.GET.get("export") in ("csv", "xlsx"):
+            return self.export(request, request.GET["export"])
+        context = {**self.base_context(), **self.build(request)}
+        template = self.config.list_template
+        if request.htmx and request.htmx.target == "list-results":
+            template += "#results"
+        return render(request, template, context)
+
+    def export(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        from guanxi.framework.access import can
+
+        if not can(request.user, "view", self.model):
+            return HttpResponse(status=403)
+        built = self.build(request)
+        table = built["table"]
+        header, rows = export_rows(table)
+        rows = [[neutralize_formula(v) for v in row] for row in rows]
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        filename = f"{self.model._meta.model_name}-{stamp}.{fmt}"
+        from guanxi.core.models import AuditEvent
+
+        AuditEvent.objects.create(
+            user=request.user,
+            username=request.user.get_username(),
+            event=AuditEvent.EventChoices.EXPORT,
+            detail={"model": self.model._meta.label, "rows": len(rows), "format": fmt},
+        )
+        if fmt == "csv":
+            buffer = io.StringIO()
+            buffer.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese text correctly
+            writer = csv.writer(buffer)
+            writer.writerow(header)
+            writer.writerows([["" if v is None else v for v in row] for row in rows])
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        else:
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet(str(self.model._meta.verbose_name_plural)[:30])
+            sheet.append(header)
+            for row in rows:
+                sheet.append([v if isinstance(v, int | float | str) or v is None else str(v) for v in row])
+            out = io.BytesIO()
+            book.save(out)
+            response = HttpResponse(
+                out.getvalue(),
+                content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class SavedViewSaveView(EntityViewMixin, View):
+    """Store the current list query (filters, columns, sort, page size) under a name."""
+
+    action = "view"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from guanxi.core.models import SavedView
+
+        name = request.POST.get("name", "").strip()[:80]
+        query = QueryDict(request.POST.get("query", ""))
+        list_url = reverse(self.url_name("list"))
+        if not name:
+            messages.error(request, _("Give the view a name."))
+            return HttpResponseRedirect(f"{list_url}?{query.urlencode()}")
+        filters = {
+            k: query.getlist(k) for k in query if k not in ("columns", "sort", "per_page", "page", "view")
+        }
+        params = {
+            "filters": filters,
+            "columns": [c for v in query.getlist("columns") for c in v.split(",") if c],
+            "sort": query.get("sort", ""),
+            "per_page": int(query.get("per_page") or 0) or None,
+        }
+        ct = ContentType.objects.get_for_model(self.model)
+        shared = request.POST.get("shared") == "on" and (request.user.is_staff or request.user.is_superuser)
+        try:
+            with transaction.atomic():
+                saved, _created = SavedView.objects.update_or_create(
+                    content_type=ct,
+                    owner=request.user,
+                    name=name,
+                    defaults={"params": params, "shared": shared},
+                )
+        except IntegrityError:
+            messages.error(request, _("A view with this name already exists."))
+            return HttpResponseRedirect(list_url)
+        messages.success(request, _("Saved view “%(name)s”.") % {"name": name})
+        return HttpResponseRedirect(f"{list_url}?view={saved.pk}")
+
+
+class SavedViewDeleteView(EntityViewMixin, View):
+    action = "view"
+
+    def post(self, request: HttpRequest, view_id: int) -> HttpResponse:
+        from guanxi.core.models import SavedView
+
+        saved = get_object_or_404(SavedView, pk=view_id, owner=request.user)
+        saved.delete()
+        messages.success(request, _("Deleted view “%(name)s”.") % {"name": saved.name})
+        return HttpResponseRedirect(reverse(self.url_name("list")))

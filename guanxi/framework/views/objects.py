@@ -1,0 +1,148 @@
+"""Generic detail, create/edit and delete views (full page, or an HTMX partial of the same URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from guanxi.framework.customfields import display_value
+from guanxi.framework.views.base import EntityViewMixin
+
+
+class OutsideScope(Exception):
+    """The saved row is no longer visible to its writer; the transaction is rolled back."""
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+class ObjectDetailView(EntityViewMixin, View):
+    """Profile panels, custom fields, tags, attachments, and timeline/history tabs."""
+
+    action = "view"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.restricted(), pk=pk)
+        context = {
+            **self.base_context(),
+            "object": obj,
+            "fields": self.config.detail_field_values(obj),
+            "custom_fields": [
+                (cf, display_value(cf, (obj.custom_field_data or {}).get(cf.name)))
+                for cf in self.config.custom_fields()
+            ],
+            "can_change_object": self.restricted("change").filter(pk=obj.pk).exists(),
+            "can_delete_object": self.restricted("delete").filter(pk=obj.pk).exists(),
+        }
+        return render(request, self.config.detail_template, context)
+
+
+class ObjectEditView(EntityViewMixin, View):
+    """Create (no pk) or edit a row through the entity's form.
+
+    The save runs in a transaction; afterwards the row must still be inside what the writer may
+    view (``restrict(user, "view")``), otherwise everything is rolled back with a clear message —
+    nobody can move a record out of their own reach by accident.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self.action = "change" if kwargs.get("pk") else "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, pk: int | None) -> Any:
+        if pk is None:
+            return self.model()
+        return get_object_or_404(self.restricted("change"), pk=pk)
+
+    def render_form(self, request: HttpRequest, form: Any, obj: Any, status: int = 200) -> HttpResponse:
+        template = self.config.edit_template
+        if request.htmx and not request.htmx.boosted:
+            template += "#form"
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": obj,
+            "is_new": obj.pk is None,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        }
+        return render(request, template, context, status=status)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        initial = {k: v for k, v in request.GET.items() if k in self.config.form.base_fields}
+        return self.render_form(request, self.config.form(instance=obj, initial=initial), obj)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(pk)
+        form = self.config.form(request.POST, request.FILES, instance=obj)
+        if not form.is_valid():
+            return self.render_form(request, form, obj, status=422 if request.htmx else 200)
+        is_new = obj.pk is None
+        try:
+            with transaction.atomic():
+                if is_new and hasattr(obj, "owner_id") and not form.cleaned_data.get("owner"):
+                    form.instance.owner = request.user
+                saved = form.save()
+                if not self.config.get_queryset().restrict(request.user, "view").filter(pk=saved.pk).exists():
+                    raise OutsideScope
+        except OutsideScope:
+            form.add_error(
+                None,
+                _(
+                    "This change would put the record outside what you are allowed to see, "
+                    "so it was not saved."
+                ),
+            )
+            return self.render_form(request, form, obj, status=403)
+        verb = _("Created") if is_new else _("Saved")
+        messages.success(request, f"{verb} {self.model._meta.verbose_name} “{saved}”.")
+        target = _safe_next(request, saved.get_absolute_url() or reverse(self.url_name("list")))
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
+
+
+class ObjectDeleteView(EntityViewMixin, View):
+    """Confirm, then delete; a row other records still need is refused with the reason."""
+
+    action = "delete"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.restricted(), pk=pk)
+        return render(request, "generic/delete.html", {**self.base_context(), "object": obj})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.restricted(), pk=pk)
+        label = str(obj)
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except (ProtectedError, RestrictedError):
+            messages.error(
+                request,
+                _("“%(name)s” is still used by other records and cannot be deleted.") % {"name": label},
+            )
+            return HttpResponseRedirect(obj.get_absolute_url() or reverse(self.url_name("list")))
+        messages.success(request, _("Deleted “%(name)s”.") % {"name": label})
+        return HttpResponseRedirect(_safe_next(request, reverse(self.url_name("list"))))
+
+
+def deny_if_not(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied(_("You do not have permission to do this."))

@@ -1,0 +1,1 @@
+"""REST API of the platform entities: tags, custom fields and the change log."""

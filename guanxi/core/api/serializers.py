@@ -1,0 +1,70 @@
+"""Serializers of tags, custom-field definitions and change-log entries."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from guanxi.core.models import CustomField, ObjectChange, Tag
+from guanxi.framework.api.fields import ContentTypeField
+from guanxi.framework.api.serializers import EntitySerializer
+
+
+class TagSerializer(EntitySerializer):
+    class Meta(EntitySerializer.Meta):
+        model = Tag
+        fields = ["name", "slug", "color", "description"]
+
+
+class CustomFieldSerializer(EntitySerializer):
+    content_type = ContentTypeField()
+    related_object_type = ContentTypeField(required=False, allow_null=True)
+
+    class Meta(EntitySerializer.Meta):
+        model = CustomField
+        fields = [
+            "content_type",
+            "name",
+            "label",
+            "label_en",
+            "type",
+            "required",
+            "default",
+            "choices",
+            "related_object_type",
+            "help_text",
+            "validation_min",
+            "validation_max",
+            "validation_regex",
+            "group_name",
+            "weight",
+            "filterable",
+            "searchable",
+            "search_weight",
+            "show_in_table",
+        ]
+
+
+class ObjectChangeSerializer(EntitySerializer):
+    object_type = ContentTypeField(source="changed_object_type", read_only=True)
+    object_id = serializers.IntegerField(source="changed_object_id", read_only=True)
+    related_object_type = ContentTypeField(read_only=True)
+
+    class Meta(EntitySerializer.Meta):
+        model = ObjectChange
+        fields = [
+            "time",
+            "user",
+            "user_name",
+            "request_id",
+            "source",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "related_object_type",
+            "related_object_id",
+            "prechange_data",
+            "postchange_data",
+            "message",
+        ]
+        read_only_fields = fields

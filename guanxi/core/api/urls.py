@@ -1,0 +1,11 @@
+"""``/api/v1/core/…``: tags, custom fields, changes."""
+
+from guanxi.core.api.views import CustomFieldViewSet, ObjectChangeViewSet, TagViewSet
+from guanxi.framework.api.routers import EntityRouter
+
+router = EntityRouter("core")
+router.register("tags", TagViewSet)
+router.register("custom-fields", CustomFieldViewSet)
+router.register("changes", ObjectChangeViewSet)
+
+urlpatterns = router.urls

@@ -1,0 +1,59 @@
+"""Endpoints of tags, custom-field definitions and the change log."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from guanxi.core.api.filtersets import ObjectChangeFilterSet
+from guanxi.core.api.serializers import CustomFieldSerializer, ObjectChangeSerializer, TagSerializer
+from guanxi.core.filtersets import CustomFieldFilterSet, TagFilterSet
+from guanxi.core.models import CustomField, ObjectChange, Tag
+from guanxi.framework.access import can
+from guanxi.framework.api.permissions import TokenScopePermission
+from guanxi.framework.api.viewsets import EntityViewSet, ReadOnlyEntityViewSet
+from guanxi.framework.models import ChangeLoggedModel
+
+
+class TagViewSet(EntityViewSet):
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+    filterset_class = TagFilterSet
+
+
+class CustomFieldViewSet(EntityViewSet):
+    queryset = CustomField.objects.all()
+    serializer_class = CustomFieldSerializer
+    filterset_class = CustomFieldFilterSet
+
+
+def visible_changes(user, queryset: models.QuerySet) -> models.QuerySet:
+    """Change-log entries of records ``user`` may view (directly, or through the parent record they
+    are logged under). Holders of ``core.view_objectchange`` (auditors) see every entry, including
+    those of deleted records."""
+    if can(user, "view", ObjectChange):
+        return queryset
+    condition = models.Q(pk__in=[])
+    for model in apps.get_models():
+        if not issubclass(model, ChangeLoggedModel):
+            continue
+        ct = ContentType.objects.get_for_model(model)
+        visible = model._default_manager.all().restrict(user, "view").values("pk")
+        condition |= models.Q(changed_object_type=ct, changed_object_id__in=visible)
+        condition |= models.Q(related_object_type=ct, related_object_id__in=visible)
+    return queryset.filter(condition)
+
+
+class ObjectChangeViewSet(ReadOnlyEntityViewSet):
+    """The change log, limited to records the caller may view; ``?object_type=app.model&object_id=N``
+    gives one record's history."""
+
+    queryset = ObjectChange.objects.all()
+    serializer_class = ObjectChangeSerializer
+    filterset_class = ObjectChangeFilterSet
+    permission_classes = [TokenScopePermission]  # row visibility comes from the changed records
+    ordering_fields = ["time", "id"]
+
+    def restrict_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return visible_changes(self.request.user, queryset)

@@ -1,0 +1,187 @@
+"""Serializer bases: an entity's API representation is derived from its model's features.
+
+``EntitySerializer`` gives every record ``id``, ``url`` and ``display``, then the model's own
+fields (``Meta.fields``), then what its base class provides: ``owner``/``department``, ``tags``,
+``custom_fields`` and the created/updated stamps. Foreign keys are written as ids and read as
+``{id, url, display}``. Validation runs the model's ``full_clean()``, so ``clean()`` rules,
+custom-field definitions and unique constraints apply to the API exactly as to forms; Django's
+errors come back as DRF field errors (``custom_fields.<name>`` for custom fields). Writes are
+atomic and tags are replaced through ``guanxi.framework.tags.set_tags`` (which logs them).
+
+>>> class CustomerSerializer(EntitySerializer):
+...     class Meta(EntitySerializer.Meta):
+...         model = Customer
+...         fields = ["name", "industry", "phone"]
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from guanxi.framework.api import schema  # noqa: F401  (registers the OpenAPI shapes of our fields)
+from guanxi.framework.api.fields import BriefRelatedField, CustomFieldsField, EntityURLField, TagsField
+from guanxi.framework.models import model_features
+
+STANDARD_FIELDS = ("id", "url", "display")
+FEATURE_FIELDS = {
+    "owner": ("owner", "department"),
+    "tags": ("tags",),
+    "custom_fields": ("custom_fields",),
+    "change_log": ("created_at", "created_by", "updated_at", "updated_by"),
+}
+FEATURE_ORDER = ("owner", "tags", "custom_fields", "change_log")
+
+
+def django_errors_to_drf(exc: DjangoValidationError, field_map: dict[str, str] | None = None) -> dict:
+    """A Django ValidationError as ``{field: [messages]}`` using the serializer's field names.
+
+    ``cf_<name>`` (custom-field errors from ``validate_custom_field_data``) becomes
+    ``custom_fields.<name>``; ``__all__`` becomes ``non_field_errors``."""
+    field_map = field_map or {}
+    if not hasattr(exc, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    out: dict[str, list[str]] = {}
+    for key, messages in exc.message_dict.items():
+        if key == NON_FIELD_ERRORS:
+            name = api_settings.NON_FIELD_ERRORS_KEY
+        elif key.startswith("cf_"):
+            name = f"custom_fields.{key[3:]}"
+        elif key == "custom_field_data":
+            name = "custom_fields"
+        else:
+            name = field_map.get(key, key)
+        out.setdefault(name, []).extend(messages)
+    return out
+
+
+class BriefSerializer(serializers.Serializer):
+    """``{id, url, display}``: a related record inside another record (schema component ``Brief``)."""
+
+    id = serializers.IntegerField(read_only=True)
+    url = EntityURLField()
+    display = serializers.CharField(source="__str__", read_only=True)
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    """Base serializer of every Guanxi model; see the module docstring for what it adds."""
+
+    serializer_related_field = BriefRelatedField
+
+    url = EntityURLField()
+    display = serializers.CharField(source="__str__", read_only=True)
+    custom_fields = CustomFieldsField()
+    tags = TagsField()
+
+    class Meta:
+        model: type[models.Model] | None = None
+        fields: list[str] | str = []
+        #: feature names (``owner``, ``tags``, ``custom_fields``, ``change_log``) not to expose
+        exclude_features: tuple[str, ...] = ()
+
+    # --- fields -------------------------------------------------------------------------------
+    def get_field_names(self, declared_fields: Any, info: Any) -> list[str]:
+        # The feature fields are placed by the base (and only where the model has the feature).
+        feature_declared = ("custom_field_data", "custom_fields", "tags")
+        names = [n for n in super().get_field_names(declared_fields, info) if n not in feature_declared]
+        features = model_features(self.Meta.model) - set(getattr(self.Meta, "exclude_features", ()))
+        ordered = list(STANDARD_FIELDS) + names
+        for feature in FEATURE_ORDER:
+            if feature in features:
+                ordered.extend(FEATURE_FIELDS[feature])
+        return list(dict.fromkeys(ordered))  # de-duplicated, order kept
+
+    # --- validation ---------------------------------------------------------------------------
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``attrs`` to a copy of the record and run the model's ``full_clean()`` on it."""
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        field_names = {f.name for f in model._meta.concrete_fields}
+        for key, value in attrs.items():
+            if key in field_names:
+                setattr(candidate, key, value)
+        if "custom_fields" in model_features(model):
+            attrs["custom_field_data"] = candidate.custom_field_data = self._merged_custom_fields(attrs)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_errors_to_drf(exc, self._source_to_field())) from None
+        # clean() may normalise values (custom fields to canonical form, for one): keep its output.
+        for key in list(attrs):
+            if key in field_names:
+                attrs[key] = getattr(candidate, key)
+        return attrs
+
+    def _merged_custom_fields(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """PATCH merges into the stored values (``null`` clears one); POST fills in defaults."""
+        from guanxi.framework.customfields import fields_for
+
+        defined = {cf.name: cf for cf in fields_for(self.Meta.model)}
+        incoming = attrs.get("custom_field_data")
+        if self.instance is None:
+            data = {name: cf.default for name, cf in defined.items() if cf.default not in (None, "")}
+        else:
+            # Values of fields whose definition was deleted are dropped, not reported as unknown.
+            data = {k: v for k, v in (self.instance.custom_field_data or {}).items() if k in defined}
+            if incoming is not None and not self.partial:
+                data = {}
+        if incoming is not None:
+            data.update(incoming)
+        return {k: v for k, v in data.items() if v is not None}
+
+    def _source_to_field(self) -> dict[str, str]:
+        return {f.source: name for name, f in self.fields.items() if f.source not in ("*", None)}
+
+    # --- saving -------------------------------------------------------------------------------
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        tags = validated_data.pop("tags", None)
+        with transaction.atomic():
+            instance = super().create(validated_data)
+            if tags is not None:
+                from guanxi.framework.tags import set_tags
+
+                set_tags(instance, tags)
+        return instance
+
+    def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
+        tags = validated_data.pop("tags", None)
+        with transaction.atomic():
+            instance = super().update(instance, validated_data)
+            if tags is not None:
+                from guanxi.framework.tags import set_tags
+
+                set_tags(instance, tags)
+        return instance
+
+
+class BulkDeleteItemSerializer(serializers.Serializer):
+    """One item of a bulk delete: ``{"id": 3}``."""
+
+    id = serializers.IntegerField()
+
+
+def bulk_item_serializer(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The serializer of one bulk-update item: the entity's serializer with a writable ``id``."""
+    cached = getattr(serializer_class, "_bulk_item_class", None)
+    if cached is not None and cached.__dict__.get("_bulk_of") is serializer_class:
+        return cached
+    name = serializer_class.__name__.removesuffix("Serializer")
+    meta = serializer_class.Meta
+    fields = meta.fields if meta.fields == serializers.ALL_FIELDS else ["id", *meta.fields]
+    item_meta = type("Meta", (meta,), {"fields": fields})
+    attrs = {
+        "id": serializers.IntegerField(),
+        "Meta": item_meta,
+        "_bulk_of": serializer_class,
+        "__module__": __name__,
+    }
+    item = type(f"{name}BulkItemSerializer", (serializer_class,), attrs)
+    serializer_class._bulk_item_class = item
+    return item

@@ -1,0 +1,60 @@
+"""Shared pieces of the benchmark harness: the Result record and a median timer."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+SCALES = ("small", "full")
+
+
+@dataclass
+class Result:
+    """One measured operation next to the baseline it is judged against."""
+
+    name: str
+    baseline: str
+    median_ms: float
+    baseline_median_ms: float
+    rows: int
+    notes: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.baseline_median_ms if self.baseline_median_ms else float("inf")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def median_ms(
+    fn: Callable[[], Any],
+    *,
+    repeat: int = 7,
+    warmup: int = 1,
+    setup: Callable[[], Any] | None = None,
+    teardown: Callable[[], Any] | None = None,
+) -> float:
+    """Median wall time of ``fn`` in milliseconds over ``repeat`` runs after ``warmup`` runs.
+
+    ``setup`` and ``teardown`` run around every call but outside the timed part.
+    """
+    times = []
+    for i in range(warmup + repeat):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        fn()
+        elapsed = (time.perf_counter() - start) * 1000
+        if teardown:
+            teardown()
+        if i >= warmup:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def pick(scale: str, small: int, full: int) -> int:
+    return small if scale == "small" else full

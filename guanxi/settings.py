@@ -193,6 +193,8 @@ TASKS = {
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in ("default", "schedules")}
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
+if TESTING:  # a full PrimaryModel entity for the framework's generic test suites
+    INSTALLED_APPS.append("guanxi.framework.testing.testapp")
 
 # --- Auth and security --------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,5 +1,6 @@
 """URL map: pages, the REST API under /api/v1/, schema and docs, health check."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from guanxi.framework.api.docs import api_docs_urls
@@ -14,3 +15,6 @@ urlpatterns = [
     path("api/v1/", include("guanxi.api_urls")),
     *api_docs_urls(),
 ]
+
+if settings.TESTING:
+    urlpatterns.append(path("test/", include("guanxi.framework.testing.testapp.urls")))

@@ -49,12 +49,12 @@ class SearchIndex:
             if value not in (None, ""):
                 out.append((name, str(value), weight))
         if cls.include_custom_fields and hasattr(instance, "custom_field_data"):
-            from guanxi.framework.customfields import searchable_custom_fields
+            from guanxi.framework.customfields import display_value, searchable_custom_fields
 
             for cf in searchable_custom_fields(type(instance)):
                 value = (instance.custom_field_data or {}).get(cf.name)
-                if value not in (None, "", []):
-                    out.append((f"cf_{cf.name}", str(value), cf.search_weight))
+                if value not in (None, "", []):  # index what people read: choice labels, not keys
+                    out.append((f"cf_{cf.name}", display_value(cf, value), cf.search_weight))
         return out
 
 

@@ -1,0 +1,43 @@
+import django_filters
+import django_tables2 as tables
+
+from guanxi.framework.filtersets import EntityFilterSet
+from guanxi.framework.forms import EntityForm
+from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.testing.testapp.models import Gadget
+from guanxi.framework.views import EntityViews
+
+
+class GadgetFilterSet(EntityFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Gadget.Status.choices)
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = Gadget
+        fields = ["status"]
+
+
+class GadgetForm(EntityForm):
+    class Meta:
+        model = Gadget
+        fields = ["name", "code", "price", "status", "owner"]
+
+
+class GadgetTable(EntityTable):
+    name = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = Gadget
+        fields = ("name", "code", "price", "status")
+        default_columns = ("name", "code", "price", "status", "tags", "owner")
+
+    def render_name(self, value, record):
+        return linkify_name(value, record)
+
+
+class GadgetViews(EntityViews):
+    model = Gadget
+    filterset = GadgetFilterSet
+    form = GadgetForm
+    table = GadgetTable
+    bulk_edit_fields = ("status", "price")

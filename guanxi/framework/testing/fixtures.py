@@ -17,7 +17,7 @@ from django.contrib.auth.models import Permission
 
 from guanxi.framework.context import Source, actor_context
 
-PASSWORD = "correct-horse-battery-9"
+PASSWORD = "correct-horse-battery-9"  # noqa: S105  (test personas only)
 
 
 def as_system() -> AbstractContextManager[Any]:

@@ -65,9 +65,9 @@ def _error(key: str, message: str) -> ValidationError:
 
 def _check_range(cf: Any, number: Any, key: str) -> None:
     if cf.validation_min is not None and number < cf.validation_min:
-        raise _error(key, _("Must be at least %(min)s.") % {"min": cf.validation_min.normalize()})
+        raise _error(key, _("Must be at least %(min)s.") % {"min": format(cf.validation_min.normalize(), "f")})
     if cf.validation_max is not None and number > cf.validation_max:
-        raise _error(key, _("Must be at most %(max)s.") % {"max": cf.validation_max.normalize()})
+        raise _error(key, _("Must be at most %(max)s.") % {"max": format(cf.validation_max.normalize(), "f")})
 
 
 def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -> Any:

@@ -1,0 +1,120 @@
+"""Custom-field values: canonical stored forms and field-level errors for every type."""
+
+import decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from guanxi.core.models import CustomField, Tag
+from guanxi.framework.customfields import normalize_phone, validate_custom_field_data, validate_value
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.testapp.models import Gadget
+
+
+def cf(type_, **extra):
+    """An unsaved definition: validate_value needs no database for most types."""
+    return CustomField(name=extra.pop("name", "f"), label="F", type=type_, **extra)
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw", "stored"),
+    [
+        ("text", "华东", "华东"),
+        ("integer", "42", 42),
+        ("integer", 7, 7),
+        ("decimal", "12.50", "12.50"),
+        ("decimal", 3, "3"),
+        ("boolean", "true", True),
+        ("boolean", False, False),
+        ("date", "2026-11-22", "2026-11-22"),
+        ("datetime", "2026-11-22T08:00:00+08:00", "2026-11-22T00:00:00+00:00"),
+        ("email", " Zhang.San@Example.COM ", "zhang.san@example.com"),
+        ("phone", "138 0013 8000", "+8613800138000"),
+        ("phone", "+1 650-253-0000", "+16502530000"),
+        ("url", "https://guanxi.example/a", "https://guanxi.example/a"),
+        ("text", "", None),
+    ],
+)
+def test_canonical_forms(type_, raw, stored):
+    assert validate_value(cf(type_), raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw"),
+    [
+        ("integer", "12.5"),
+        ("integer", True),
+        ("decimal", "abc"),
+        ("decimal", "NaN"),
+        ("boolean", "maybe"),
+        ("date", "2026-02-30"),
+        ("datetime", "yesterday"),
+        ("email", "not-an-email"),
+        ("phone", "12345"),
+        ("url", "javascript:alert(1)"),
+        ("text", "x" * 256),
+    ],
+)
+def test_bad_values_get_a_field_message(type_, raw):
+    with pytest.raises(ValidationError) as err:
+        validate_value(cf(type_, name="budget"), raw)
+    assert list(err.value.message_dict) == ["cf_budget"]
+
+
+def test_ranges_patterns_and_choices():
+    ranged = cf("integer", validation_min=decimal.Decimal(1), validation_max=decimal.Decimal(10))
+    assert validate_value(ranged, 10) == 10
+    with pytest.raises(ValidationError, match="at most 10"):
+        validate_value(ranged, 11)
+    with pytest.raises(ValidationError, match="pattern"):
+        validate_value(cf("text", validation_regex=r"[A-Z]{2}\d+"), "ab12")
+    choices = [{"value": "a", "label": "A级"}, {"value": "b", "label": "B级"}]
+    assert validate_value(cf("multiselect", choices=choices), ["a", "b"]) == ["a", "b"]
+    with pytest.raises(ValidationError):
+        validate_value(cf("select", choices=choices), "c")
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9))
+def test_decimal_round_trips_exactly(value):
+    stored = validate_value(cf("decimal"), str(value))
+    assert decimal.Decimal(stored) == value  # money keeps every digit: stored as a string, never a float
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_chinese_mobiles_normalise_to_e164(mobile):
+    try:
+        assert normalize_phone(mobile) == "+86" + mobile
+    except ValidationError:
+        pass  # an unallocated prefix is rejected, never mangled
+
+
+@pytest.mark.django_db
+def test_whole_dict_validation_reports_all_errors_at_once():
+    ct = ContentType.objects.get_for_model(Gadget)
+    with as_system():
+        CustomField.objects.create(content_type=ct, name="size", label="规模", type="integer", required=True)
+        CustomField.objects.create(content_type=ct, name="site", label="网站", type="url")
+    with pytest.raises(ValidationError) as err:
+        validate_custom_field_data(Gadget, {"site": "nope", "bogus": 1})
+    assert set(err.value.message_dict) == {"custom_fields", "cf_size", "cf_site"}
+    assert validate_custom_field_data(Gadget, {"size": "3"}) == {"size": 3}
+
+
+@pytest.mark.django_db
+def test_definition_rules():
+    ct = ContentType.objects.get_for_model(Tag)
+    with pytest.raises(ValidationError) as err:
+        CustomField(content_type=ct, name="tier", label="T", type="select").full_clean()
+    assert "choices" in err.value.message_dict
+    with pytest.raises(ValidationError):
+        CustomField(content_type=ct, name="Bad Name", label="T", type="text").full_clean()
+    with as_system():
+        field = CustomField.objects.create(content_type=ct, name="note", label="备注", type="text")
+    field = CustomField.objects.get(pk=field.pk)
+    field.type = "integer"
+    with pytest.raises(ValidationError) as err:
+        field.full_clean()
+    assert "type" in err.value.message_dict

@@ -1,0 +1,35 @@
+"""Search keys (pinyin, initials, phone digits) and search through restrict()."""
+
+import pytest
+
+from guanxi.core.models import Tag
+from guanxi.framework.search import keys_for, search
+from guanxi.framework.testing.fixtures import as_system
+
+
+def test_keys_for_chinese_names_and_phones():
+    assert keys_for("张三") == {"张三", "zhangsan", "zs"}
+    assert "13800138000" in keys_for("138-0013-8000")
+    assert keys_for("  ") == set()
+    assert keys_for("Acme Ltd") == {"acme ltd"}
+
+
+@pytest.mark.django_db
+def test_search_finds_by_pinyin_initials_and_respects_permissions(make_user):
+    with as_system():
+        key = Tag.objects.create(name="重点客户", slug="key-account")
+        Tag.objects.create(name="渠道伙伴", slug="partner")
+    viewer = make_user("viewer", perms=["core.view_tag"])
+    assert [h.object for h in search(viewer, "zdkh")] == [key]
+    assert [h.object for h in search(viewer, "zhongdian")] == [key]
+    assert [h.object for h in search(viewer, "重点")] == [key]
+    assert search(make_user("nobody"), "zdkh") == []
+
+
+@pytest.mark.django_db
+def test_deleted_rows_leave_the_index(admin_user):
+    with as_system():
+        tag = Tag.objects.create(name="老客户", slug="old")
+        assert search(admin_user, "lkh")
+        tag.delete()
+    assert search(admin_user, "lkh") == []

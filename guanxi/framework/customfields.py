@@ -63,11 +63,15 @@ def _error(key: str, message: str) -> ValidationError:
     return ValidationError({key: message})
 
 
+def _plain(number: decimal.Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
 def _check_range(cf: Any, number: Any, key: str) -> None:
     if cf.validation_min is not None and number < cf.validation_min:
-        raise _error(key, _("Must be at least %(min)s.") % {"min": format(cf.validation_min.normalize(), "f")})
+        raise _error(key, _("Must be at least %(min)s.") % {"min": _plain(cf.validation_min)})
     if cf.validation_max is not None and number > cf.validation_max:
-        raise _error(key, _("Must be at most %(max)s.") % {"max": format(cf.validation_max.normalize(), "f")})
+        raise _error(key, _("Must be at most %(max)s.") % {"max": _plain(cf.validation_max)})
 
 
 def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -> Any:

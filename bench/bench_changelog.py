@@ -30,7 +30,7 @@ def _cleanup() -> None:
 
 
 def run(scale: str) -> list[Result]:
-    n = pick(scale, 300, 5000)
+    n = pick(scale, 200, 5000)
     repeat = pick(scale, 7, 9)
     run_no = [0]
 

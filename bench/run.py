@@ -38,7 +38,12 @@ def modules() -> list[str]:
 def run_child(scale: str, only: list[str]) -> None:
     """Migrate the database in DATABASE_URL, run each benchmark, print the results as JSON."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
+    import warnings
+
     import django
+
+    # whitenoise warns when collectstatic has not run; static files play no part in the timings
+    warnings.filterwarnings("ignore", message="No directory at")
 
     django.setup()
     from django.core.management import call_command
@@ -138,10 +143,15 @@ def machine() -> dict[str, str]:
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
         "Django": django.get_version(),
+        # Other work on the machine skews medians: a 1-minute load above the core count means noise.
+        "Load average at start": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
 def render(scale: str, runs: list[dict], facts: dict[str, str], seconds: float) -> str:
+    timings = [
+        f"{run['database']} {name}: {b['seconds']} s" for run in runs for name, b in run["benchmarks"].items()
+    ]
     lines = [
         "# Benchmarks",
         "",
@@ -152,7 +162,7 @@ def render(scale: str, runs: list[dict], facts: dict[str, str], seconds: float) 
         f"- Date: {datetime.date.today().isoformat()}",
         f"- Scale: `{scale}` (`BENCH_SCALE=full make bench` for the large sizes)",
         f"- Databases: {', '.join(run['database'] for run in runs)}",
-        f"- Total time: {seconds:.0f} s",
+        f"- Total time: {seconds:.0f} s ({', '.join(timings)})",
         "",
         "| Machine | |",
         "|---|---|",
@@ -195,11 +205,12 @@ def main() -> int:
         run_child(args.scale, args.only)
         return 0
     started = time.perf_counter()
+    facts = machine()
     urls = [sqlite_url()]
     if pg := postgres_url():
         urls.append(pg)
     runs = [run_database(url, args.scale, args.only) for url in urls]
-    report = render(args.scale, runs, machine(), time.perf_counter() - started)
+    report = render(args.scale, runs, facts, time.perf_counter() - started)
     if args.no_write:
         print(report)
     else:

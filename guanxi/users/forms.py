@@ -94,14 +94,18 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default = settings.TIME_ZONE
-        choices: list[tuple[str, str]] = [("", _("Company default (%(zone)s)") % {"zone": default})]
+        choices: list[tuple[str, str]] = [("", _("Company default"))]
         zones = list(COMMON_TIME_ZONES)
         current = self.instance.time_zone
         if current and current not in zones:  # keep a zone an administrator set elsewhere
             zones.insert(0, current)
         choices += [(z, z.replace("_", " ")) for z in zones]
         self.fields["time_zone"].choices = choices
+        self.fields["time_zone"].help_text = _("Dates and times are shown in this zone. Company default: %(zone)s.") % {
+            "zone": default
+        }
         self.fields["language"].choices = [("", _("Follow the browser")), *settings.LANGUAGES]
+        self.fields["language"].help_text = _("Also changes when you pick a language from the menu.")
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         _apply_css(self)

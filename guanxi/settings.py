@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "guanxi.framework",
     "guanxi.users",
     "guanxi.core",
+    "guanxi.demo",
 ]
 
 MIDDLEWARE = [

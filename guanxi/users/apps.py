@@ -10,4 +10,4 @@ class UsersConfig(AppConfig):
     verbose_name = _("Users and organisation")
 
     def ready(self) -> None:
-        from guanxi.users import audit, search  # noqa: F401  (login audit receivers, search indexes)
+        from guanxi.users import audit, menu, search  # noqa: F401  (audit receivers, menu, search indexes)

@@ -74,8 +74,3 @@ def on_locked_out(
     **kwargs: Any,
 ) -> None:
     record_auth_event(AuditEvent.EventChoices.LOCKED_OUT, request, username=username or "")
-
-
-# Navigation registration. It belongs in UsersConfig.ready(), which this helper may not edit;
-# ready() already imports this module, so the import lives here until the lead moves it.
-from guanxi.users import menu  # noqa: E402, F401

@@ -38,14 +38,20 @@ class TokenCreateForm(forms.Form):
         label=gettext_lazy("Name"),
         max_length=100,
         help_text=gettext_lazy("What will use it, e.g. “ERP sync”."),
+        widget=forms.TextInput(attrs={"class": "input", "autocomplete": "off"}),
     )
     scopes = forms.MultipleChoiceField(
         label=gettext_lazy("Scopes"),
         choices=SCOPE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox"}),
         initial=["read"],
     )
-    expiry = forms.ChoiceField(label=gettext_lazy("Expires after"), choices=EXPIRY_CHOICES, initial="90")
+    expiry = forms.ChoiceField(
+        label=gettext_lazy("Expires after"),
+        choices=EXPIRY_CHOICES,
+        initial="90",
+        widget=forms.Select(attrs={"class": "select"}),
+    )
 
     def expires_at(self) -> datetime.datetime | None:
         days = self.cleaned_data["expiry"]

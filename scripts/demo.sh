@@ -13,15 +13,11 @@ export PORT
 # process only; settings.py keeps the secure default for every real deployment.
 export SECURE_COOKIES=0
 
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+say() { printf '==> %s\n' "$*"; }
 commands=guanxi/framework/management/commands
 
-say "migrating the database"
-$PY manage.py migrate --noinput -v 0
-say "collecting static files"
-$PY manage.py collectstatic --noinput -v 0
-say "loading demo data (skipped when already loaded)"
-$PY manage.py demo
+# migrate, collectstatic (skipped when unchanged) and the demo data, in one Django process
+$PY scripts/demo_prepare.py
 
 say "starting the task worker"
 if [[ -f $commands/worker.py ]]; then

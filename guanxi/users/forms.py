@@ -101,9 +101,8 @@ class ProfileForm(forms.ModelForm):
             zones.insert(0, current)
         choices += [(z, z.replace("_", " ")) for z in zones]
         self.fields["time_zone"].choices = choices
-        self.fields["time_zone"].help_text = _("Dates and times are shown in this zone. Company default: %(zone)s.") % {
-            "zone": default
-        }
+        help_text = _("Dates and times are shown in this zone. Company default: %(zone)s.")
+        self.fields["time_zone"].help_text = help_text % {"zone": default}
         self.fields["language"].choices = [("", _("Follow the browser")), *settings.LANGUAGES]
         self.fields["language"].help_text = _("Also changes when you pick a language from the menu.")
         self.fields["email"].widget.attrs["autocomplete"] = "email"

@@ -172,5 +172,12 @@
     }
   });
 
+  // Show ⌘ instead of Ctrl in shortcut hints on Apple devices.
+  if (/Mac|iPhone|iPad/.test(navigator.platform || "")) {
+    document.querySelectorAll("[data-mac-label]").forEach(function (el) {
+      el.textContent = el.getAttribute("data-mac-label");
+    });
+  }
+
   if (body) { body.classList.add("js"); }
 })();

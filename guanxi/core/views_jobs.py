@@ -7,19 +7,31 @@ that filter is a 404 — indistinguishable from a row that does not exist.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from guanxi.core.models import Job, Notification
 from guanxi.framework.notify import mark_read
+from guanxi.users.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """The request these views see: signed in (login_required) and annotated by django-htmx."""
+
+    user: User
+    htmx: HtmxDetails
+
 
 JOBS_PER_PAGE = 25
 NOTIFICATIONS_PER_PAGE = 25
@@ -50,9 +62,31 @@ def _decorate_jobs(jobs: Any) -> Any:
     return jobs
 
 
+def _summary(value: Any) -> list[tuple[str, str]]:
+    """A job's result or parameters as label/value pairs for a ``<dl class="kv">``."""
+    if not isinstance(value, dict):
+        return (
+            []
+            if value in (None, "", [])
+            else [("", json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))]
+        )
+    return [
+        (
+            str(key),
+            item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, cls=DjangoJSONEncoder),
+        )
+        for key, item in value.items()
+    ]
+
+
+def _job_context(job: Job) -> dict[str, Any]:
+    _decorate_jobs([job])
+    return {"job": job, "result_items": _summary(job.result), "param_items": _summary(job.params)}
+
+
 @require_GET
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(visible_jobs(request.user), JOBS_PER_PAGE).get_page(request.GET.get("page"))
     _decorate_jobs(page.object_list)
     return render(request, "core/jobs/list.html", {"page": page, "show_user": request.user.is_superuser})
@@ -60,24 +94,22 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    _decorate_jobs([job])
-    return render(request, "core/jobs/detail.html", {"job": job})
+    return render(request, "core/jobs/detail.html", _job_context(job))
 
 
 @require_GET
 @login_required
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress partial the detail page polls every second until the job finishes."""
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    _decorate_jobs([job])
-    response = render(request, "core/jobs/detail.html#progress", {"job": job})
+    response = render(request, "core/jobs/detail.html#progress", _job_context(job))
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _my_notifications(request: HttpRequest) -> QuerySet[Notification]:
+def _my_notifications(request: AuthedRequest) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=request.user).select_related("actor")
 
 
@@ -89,7 +121,7 @@ def _decorate_notifications(notifications: Any) -> Any:
 
 @require_GET
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthedRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     notifications = _my_notifications(request)
     if unread_only:
@@ -101,7 +133,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def notification_menu(request: HttpRequest) -> HttpResponse:
+def notification_menu(request: AuthedRequest) -> HttpResponse:
     """The bell dropdown's content: the latest few notifications (an HTMX partial)."""
     latest = _decorate_notifications(list(_my_notifications(request)[:MENU_SIZE]))
     response = render(request, "core/notifications/menu.html", {"notifications": latest})
@@ -109,7 +141,7 @@ def notification_menu(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
+def _next_url(request: AuthedRequest, default: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -120,7 +152,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 @require_POST
 @login_required
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark one notification read, then go to ``next`` (its link, when opened from the bell)."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     mark_read(request.user, notification.pk)
@@ -133,6 +165,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthedRequest) -> HttpResponse:
     mark_read(request.user)
     return HttpResponseRedirect(_next_url(request, reverse("notification_list")))

@@ -153,10 +153,11 @@ def run_job(job_id: int, fn: Callable[..., Any]) -> dict[str, Any]:
         _finish_failed(job, f"{type(exc).__name__}: {exc}")
         return {"job": job_id, "status": Status.FAILED}
 
+    # The last progress message ("Indexing tags") is stale once the job is done; the result says the rest.
     Job.objects.filter(pk=job_id).update(
-        status=Status.COMPLETED, progress=100, result=result, finished_at=timezone.now()
+        status=Status.COMPLETED, progress=100, message="", result=result, finished_at=timezone.now()
     )
-    job.status, job.progress, job.result = Status.COMPLETED, 100, result
+    job.status, job.progress, job.message, job.result = Status.COMPLETED, 100, "", result
     _notify_finished(job)
     return {"job": job_id, "status": Status.COMPLETED}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -27,14 +27,17 @@ def _build(recipient: Any, title: str, body: str, url: str, level: str, actor: A
         raise ValueError(f"Unknown notification level {level!r}; use one of {', '.join(LEVELS)}.")
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    field = Notification._meta.get_field
+
+    def max_length(name: str) -> int:
+        return cast(Any, Notification._meta.get_field(name)).max_length
+
     return Notification(
         recipient=recipient,
         actor=actor,
         level=level,
-        title=str(title)[: field("title").max_length],
+        title=str(title)[: max_length("title")],
         body=str(body),
-        url=str(url)[: field("url").max_length],
+        url=str(url)[: max_length("url")],
     )
 
 

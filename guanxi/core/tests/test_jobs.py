@@ -220,3 +220,89 @@ def test_worker_refuses_the_immediate_backend():
 
 def test_job_detail_url_name():
     assert reverse("job_detail", args=[7]) == "/jobs/7/"
+
+
+@pytest.fixture
+def bob(django_user_model):
+    with actor_context(None, source=Source.TEST):
+        return django_user_model.objects.create_user("bob", language="en")
+
+
+def make_job(user, name="Import", **fields) -> Job:
+    return Job.objects.create(name=name, task_path="x.y", user=user, **fields)
+
+
+def test_job_list_shows_only_my_jobs(client, alice, bob):
+    make_job(alice, "Alice import")
+    make_job(bob, "Bob export")
+    client.force_login(alice)
+    response = client.get(reverse("job_list"))
+    assert response.status_code == 200
+    assert [j.name for j in response.context["page"].object_list] == ["Alice import"]
+    assert "Bob export" not in response.content.decode()
+
+
+def test_superuser_sees_every_job(client, alice, bob):
+    make_job(alice, "Alice import")
+    make_job(bob, "Bob export")
+    with actor_context(None, source=Source.TEST):
+        bob.is_superuser = True
+        bob.save()
+    client.force_login(bob)
+    response = client.get(reverse("job_list"))
+    assert sorted(j.name for j in response.context["page"].object_list) == ["Alice import", "Bob export"]
+
+
+def test_job_list_query_count_does_not_grow_with_rows(client, alice, django_assert_max_num_queries):
+    for i in range(30):
+        make_job(alice, f"Job {i}", status=Job.Status.COMPLETED, progress=100)
+    client.force_login(alice)
+    # session, user, count, page, unread notifications (bell), two permission lookups (menu)
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("job_list"))
+    assert len(response.context["page"].object_list) == 25
+
+
+def test_running_job_progress_polls_every_second(client, alice):
+    job = make_job(alice, status=Job.Status.RUNNING, progress=37, message="Row 370 of 1000")
+    client.force_login(alice)
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert f'hx-get="/jobs/{job.pk}/progress/" hx-trigger="every 1s" hx-swap="outerHTML"' in page
+    partial = client.get(reverse("job_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert partial["Cache-Control"] == "no-store"
+    assert body.lstrip().startswith('<div id="job-progress"')
+    assert 'hx-trigger="every 1s"' in body
+    assert '<progress class="progress" max="100" value="37"' in body
+    assert "Row 370 of 1000" in body
+    assert "<html" not in body
+
+
+def test_finished_job_progress_stops_polling(client, alice):
+    job = make_job(alice, status=Job.Status.FAILED, progress=60, error="ValueError: bad row 61")
+    client.force_login(alice)
+    body = client.get(reverse("job_progress", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in body and "hx-get" not in body
+    assert "ValueError: bad row 61" in body
+
+
+def test_another_users_job_is_404(client, alice, bob):
+    job = make_job(bob)
+    client.force_login(alice)
+    assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("job_progress", args=[job.pk])).status_code == 404
+
+
+def test_completed_job_shows_its_result_and_parameters(client, alice):
+    job = make_job(
+        alice,
+        status=Job.Status.COMPLETED,
+        progress=100,
+        params={"models": ["core.tag"]},
+        result={"rows": 3, "models": {"core.tag": 3}},
+    )
+    client.force_login(alice)
+    body = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert '<dt>rows</dt><dd class="mono text-sm">3</dd>' in body
+    assert '<dt>models</dt><dd class="mono text-sm">{&quot;core.tag&quot;: 3}</dd>' in body
+    assert '<dt>models</dt><dd class="mono text-sm">[&quot;core.tag&quot;]</dd>' in body

@@ -9,10 +9,11 @@ For load balancers and uptime monitors; no login, no session, a couple of querie
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -56,7 +57,7 @@ def migration_status(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
 
 
 def backend_name() -> str:
-    return settings.TASKS.get("default", {}).get("BACKEND", "")
+    return str(settings.TASKS.get("default", {}).get("BACKEND", ""))
 
 
 def _backlog(backend: str) -> int | None:
@@ -69,7 +70,7 @@ def _backlog(backend: str) -> int | None:
         import django_rq
 
         return sum(django_rq.get_queue(name).count for name in settings.TASKS["default"].get("QUEUES", []))
-    return 0
+    return None
 
 
 def worker_status(now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -85,22 +86,33 @@ def worker_status(now: dt.datetime | None = None) -> list[dict[str, Any]]:
     ]
 
 
+def _probe(fn: Callable[[], Any]) -> Any:
+    """Run a read that may fail (missing table) without breaking an enclosing transaction.
+
+    Inside a transaction (tests, a caller's atomic block) a savepoint keeps PostgreSQL's
+    transaction usable after an error. In autocommit there is nothing to protect, and an
+    ``atomic()`` would cost a BEGIN — on SQLite an IMMEDIATE one that takes the write lock.
+    """
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return fn()
+    return fn()
+
+
 def task_status(now: dt.datetime | None = None) -> dict[str, Any]:
     """Backend, backlog and workers. The immediate backend runs tasks inline and needs no worker."""
     backend = backend_name()
-    out: dict[str, Any] = {"backend": backend, "backlog": None, "workers": [], "ok": False}
+    inline = backend == "django.tasks.backends.immediate.ImmediateBackend"
+    out: dict[str, Any] = {"backend": backend, "backlog": 0 if inline else None, "workers": [], "ok": False}
+    if not inline:
+        try:
+            out["backlog"] = _probe(lambda: _backlog(backend))
+        except Exception as exc:
+            out["backlog_error"] = type(exc).__name__
     try:
-        # A savepoint, so a missing table does not break an enclosing transaction (tests, PostgreSQL).
-        with transaction.atomic():
-            out["backlog"] = _backlog(backend)
-    except Exception as exc:
-        out["backlog_error"] = type(exc).__name__
-    try:
-        with transaction.atomic():
-            out["workers"] = worker_status(now)
+        out["workers"] = _probe(lambda: worker_status(now))
     except Exception as exc:
         out["workers_error"] = type(exc).__name__
-    inline = backend == "django.tasks.backends.immediate.ImmediateBackend"
     out["ok"] = inline or any(not w["stale"] for w in out["workers"])
     return out
 

@@ -101,6 +101,16 @@ class ChangeLoggedModel(BaseModel):
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        """Reloaded values become the new "before" of the next change-log diff."""
+        super().refresh_from_db(*args, **kwargs)
+        fields = kwargs.get("fields") or (args[1] if len(args) > 1 else None)
+        loaded = dict(getattr(self, "_loaded_values", {}))
+        for field in self._meta.concrete_fields:
+            if fields is None or field.name in fields or field.attname in fields:
+                loaded[field.attname] = getattr(self, field.attname)
+        self._loaded_values = loaded
+
     def changelog_snapshot(self) -> dict[str, Any]:
         """The values the change log compares: concrete fields by attname, JSON-ready."""
         from guanxi.framework.changes import serialize_instance

@@ -60,3 +60,13 @@ def test_tag_changes_are_logged_on_the_tagged_row(admin_user):
         set_tags(gadget, [vip])
     change = ObjectChange.objects.filter(changed_object_id=gadget.pk, action="update").latest("id")
     assert change.prechange_data == {"tags": []} and change.postchange_data == {"tags": ["VIP"]}
+
+
+@pytest.mark.django_db
+def test_refresh_from_db_resets_the_diff_baseline(admin_user):
+    with as_system():
+        tag = Tag.objects.create(name="VIP", slug="vip")
+        Tag.objects.filter(pk=tag.pk).update(color="red")  # changed behind the instance's back
+        tag.refresh_from_db()
+        tag.save()  # nothing differs from what was just loaded
+    assert not ObjectChange.objects.filter(object_repr="VIP", action="update").exists()

@@ -105,11 +105,11 @@ class EntityFilterSet(django_filters.FilterSet):
     """Base FilterSet: ``q`` text search, tags, owner, department, created range, custom fields."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label=_("Created after")
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Created from")
     )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lte", label=_("Created before")
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
     )
 
     search_fields: tuple[str, ...] = ("name",)

@@ -44,6 +44,20 @@ def saved_views_for(user: Any, model: Any) -> Any:
     return SavedView.objects.filter(Q(owner=user) | Q(shared=True), content_type=ct).select_related("owner")
 
 
+def style_filter_form(form: Any) -> None:
+    """Checkbox chips for multiple choices, date pickers for dates, design-system classes."""
+    from django import forms
+
+    from guanxi.framework.forms import style_widgets
+
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.SelectMultiple) and getattr(field, "choices", None):
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        elif isinstance(field, forms.DateField | forms.DateTimeField):
+            field.widget = forms.DateInput(attrs={"type": "date"})
+    style_widgets(form)
+
+
 class ObjectListView(EntityViewMixin, View):
     action = "view"
 
@@ -73,6 +87,7 @@ class ObjectListView(EntityViewMixin, View):
         queryset = self.restricted()
         filterset = self.config.filterset(params, queryset=queryset, request=request)
         rows = filterset.qs if filterset.is_valid() else queryset.none()
+        style_filter_form(filterset.form)
         columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
         table = self.config.table(rows, columns=columns or None, request=request, order_by_field="sort")
         try:

@@ -59,6 +59,19 @@
     });
 
     // A message the user can dismiss.
+    // Tabs of a detail page: the clicked tab becomes active (htmx loads its panel).
+    Alpine.data("tabs", function () {
+      return {
+        select: function (event) {
+          var tab = event.currentTarget;
+          tab.parentElement.querySelectorAll(".tab").forEach(function (t) {
+            t.classList.toggle("active", t === tab);
+            t.setAttribute("aria-selected", t === tab ? "true" : "false");
+          });
+        },
+      };
+    });
+
     Alpine.data("dismissible", function () {
       return {
         visible: true,

@@ -19,6 +19,8 @@ register_menu(
         label=_("Account"),
         weight=1000,
         items=[
+            MenuItem(label=_("Notifications"), url_name="notification_list", icon="bell"),
+            MenuItem(label=_("My jobs"), url_name="job_list", icon="progress"),
             MenuItem(label=_("Profile and settings"), url_name="profile", icon="user-circle"),
         ],
     )

@@ -14,6 +14,7 @@ import django_tables2 as tables
 from django.db import models
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.customfields import display_value, fields_for
 from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerMixin, TagsMixin
@@ -88,7 +89,12 @@ class EntityTable(tables.Table):
                     )
                 )
         if issubclass(model, ChangeLoggedModel):
-            for name, label in (("created_at", _("Created")), ("updated_at", _("Updated"))):
+            # a context keeps these column headers apart from the change-log actions "Created"/"Updated"
+            columns = (
+                ("created_at", pgettext_lazy("column", "Created")),
+                ("updated_at", pgettext_lazy("column", "Updated")),
+            )
+            for name, label in columns:
                 if name not in self.base_columns:
                     extra.append(
                         (name, tables.DateTimeColumn(verbose_name=label, format="SHORT_DATETIME_FORMAT"))

@@ -108,8 +108,9 @@ class ObjectEditView(EntityViewMixin, View):
                 ),
             )
             return self.render_form(request, form, obj, status=403)
-        verb = _("Created") if is_new else _("Saved")
-        messages.success(request, f"{verb} {self.model._meta.verbose_name} “{saved}”.")
+        # one whole sentence per case: word order differs between languages
+        done = _("Created %(type)s “%(name)s”.") if is_new else _("Saved %(type)s “%(name)s”.")
+        messages.success(request, done % {"type": self.model._meta.verbose_name, "name": saved})
         target = _safe_next(request, saved.get_absolute_url() or reverse(self.url_name("list")))
         if request.htmx:
             response = HttpResponse(status=204)

@@ -149,7 +149,8 @@ def test_messages_follow_accept_language(admin, vip):
     assert english.json()["detail"] == "Please correct the errors below."
     assert english.json()["errors"]["name"] == ["tag with this name already exists."]
     assert chinese.status_code == 400
-    assert chinese.json()["errors"]["name"] == ["具有 名称 的 tag 已存在。"]
+    assert chinese.json()["detail"] == "请修正以下错误。"
+    assert chinese.json()["errors"]["name"] == ["具有 名称 的 标签 已存在。"]
 
 
 def test_token_users_saved_language_wins(vip):

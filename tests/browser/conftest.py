@@ -93,3 +93,13 @@ def phone(new_context: Callable[..., BrowserContext]) -> Page:
 def overflow_width(page: Page) -> int:
     """How wide the document is; wider than the viewport means a horizontal scroll bar."""
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has no request in flight before the test touches the database.
+
+    On SQLite the live server thread shares the test's in-memory database connection, so an ORM
+    query from the test while the server is still answering (an htmx panel loading after the
+    page) fails with "database table is locked".
+    """
+    page.wait_for_load_state("networkidle")

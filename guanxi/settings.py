@@ -354,7 +354,7 @@ SPECTACULAR_SETTINGS = {
 # Tests refuse a write with no actor context (see guanxi.framework.context); production records
 # such writes with source "system" instead of failing a user's request.
 GUANXI_REQUIRE_ACTOR_CONTEXT = TESTING
-GUANXI_ACCESS_POLICY = "guanxi.framework.access.ModelPermissionPolicy"
+GUANXI_ACCESS_POLICY = "guanxi.users.access.RoleScopePolicy"
 WORKER_STALE_SECONDS = env_int(
     "WORKER_STALE_SECONDS",
     120,

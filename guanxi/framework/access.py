@@ -36,6 +36,14 @@ class AccessPolicy:
     def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
         raise NotImplementedError
 
+    def field_rules(self, user: Any, model: type[models.Model]) -> dict[str, str]:
+        """Field name → ``hidden`` / ``readonly`` / ``masked`` for this user (none by default)."""
+        return {}
+
+    def explain(self, user: Any, obj: models.Model, action: str) -> tuple[bool, list[str]]:
+        allowed = can(user, action, obj)
+        return allowed, []
+
 
 class ModelPermissionPolicy(AccessPolicy):
     """Django model permissions: all rows of a type or none of them."""

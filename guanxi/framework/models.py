@@ -184,6 +184,10 @@ class OwnerMixin(models.Model):
         related_name="+",
     )
 
+    # Columns data scopes read (see guanxi.users.access): 本人 compares the owner, 本部门 the department.
+    access_owner_field = "owner_id"
+    access_department_field = "department_id"
+
     class Meta:
         abstract = True
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from guanxi.framework import changes, search
@@ -17,6 +17,35 @@ def _on_save(sender: type, instance: Any, created: bool, raw: bool = False, **kw
         return
     changes.capture_save(instance, created)
     search.index_instance(instance)
+
+
+@receiver(m2m_changed, dispatch_uid="guanxi_capture_m2m")
+def _on_m2m(
+    sender: type, instance: Any, action: str, reverse: bool, model: type, pk_set: Any, **kwargs: Any
+) -> None:
+    """Log membership changes (a user's roles, a role's users) on the row whose set changed."""
+    if action not in ("pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
+        return
+    if not isinstance(instance, ChangeLoggedModel):
+        return
+    accessor = _m2m_accessor(type(instance), sender, reverse)
+    if accessor is None:
+        return
+    if action.startswith("pre_"):
+        instance._m2m_before = sorted(str(o) for o in getattr(instance, accessor).all())
+        return
+    before = getattr(instance, "_m2m_before", [])
+    after = sorted(str(o) for o in getattr(instance, accessor).all())
+    changes.record_m2m_like_change(instance, accessor, before, after)
+
+
+def _m2m_accessor(model: type, through: type, reverse: bool) -> str | None:
+    for field in model._meta.get_fields():
+        if field.many_to_many and getattr(field, "remote_field", None) is not None:
+            rel_through = field.remote_field.through if not field.auto_created else field.through
+            if rel_through is through:
+                return field.get_accessor_name() if field.auto_created else field.name
+    return None
 
 
 @receiver(post_delete, dispatch_uid="guanxi_capture_delete")

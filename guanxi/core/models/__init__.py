@@ -6,6 +6,7 @@ from guanxi.core.models.customfields import CustomField
 from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
 from guanxi.core.models.notifications import Notification
 from guanxi.core.models.search import SearchEntry
+from guanxi.core.models.shares import RecordShare
 from guanxi.core.models.tags import Tag, TaggedItem
 from guanxi.core.models.views import SavedView
 
@@ -16,6 +17,7 @@ __all__ = [
     "Job",
     "Notification",
     "ObjectChange",
+    "RecordShare",
     "SavedView",
     "ScheduleState",
     "SearchEntry",

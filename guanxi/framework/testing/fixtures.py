@@ -31,11 +31,12 @@ def as_user(user: Any) -> AbstractContextManager[Any]:
 
 def grant(user: Any, perms: Iterable[str]) -> Any:
     """Give ``user`` model permissions named ``app_label.codename``; returns a fresh copy."""
-    for perm in perms:
-        app_label, codename = perm.split(".", 1)
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    with as_system():  # permission changes are change-logged on the user
+        for perm in perms:
+            app_label, codename = perm.split(".", 1)
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
     return type(user).objects.get(pk=user.pk)  # drop the cached permission set
 
 

@@ -55,6 +55,9 @@ class User(AbstractUser, ChangeLoggedModel):
     objects = UserManager()
 
     changelog_exclude = ("updated_at", "updated_by", "password", "last_login")
+    # A user "owns" their own row: 本人 sees oneself, 本人及下属 one's reports, 本部门 one's colleagues.
+    access_owner_field = "pk"
+    access_department_field = "department_id"
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.models import ChangeLoggedModel, OrganizationalModel
+
+
+class DataScope(models.TextChoices):
+    """The five data scopes of Chinese CRMs, narrowest first."""
+
+    OWN = "own", _("Own (本人)")
+    OWN_SUBORDINATES = "own_subordinates", _("Own and subordinates (本人及下属)")
+    DEPARTMENT = "department", _("Own department (本部门)")
+    DEPARTMENT_TREE = "department_tree", _("Department and sub-departments (本部门及下属部门)")
+    ALL = "all", _("All (全部)")
+
+
+SCOPE_ORDER = [s.value for s in DataScope]
+
+
+class FieldAccess(models.TextChoices):
+    """What a role may do with one field; several roles combine to the least restrictive."""
+
+    READONLY = "readonly", _("Read-only")
+    MASKED = "masked", _("Masked")
+    HIDDEN = "hidden", _("Hidden")
+
+
+class Role(OrganizationalModel):
+    """A set of grants (actions + data scope per entity type) and field rules given to users (角色).
+
+    A user's access is the union of their roles' grants. Shipped default roles are flagged
+    ``is_system`` (editable, not deletable).
+    """
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    is_system = models.BooleanField(_("shipped default"), default=False, editable=False)
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("users"), blank=True, related_name="roles"
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class RoleGrant(ChangeLoggedModel):
+    """What a role may do on one entity type (actions), and on which rows (data scope)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="grants")
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("entity type"), on_delete=models.CASCADE, related_name="+"
+    )
+    actions = models.JSONField(_("actions"), default=list)
+    scope = models.CharField(_("data scope"), max_length=20, choices=DataScope.choices, default=DataScope.OWN)
+
+    changelog_parent = "role"
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [models.UniqueConstraint(fields=["role", "content_type"], name="rolegrant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.content_type.model}: {', '.join(self.actions)} ({self.scope})"
+
+
+class FieldRule(ChangeLoggedModel):
+    """A role's restriction on one field of an entity type (custom fields as ``cf_<name>``)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="field_rules")
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("entity type"), on_delete=models.CASCADE, related_name="+"
+    )
+    field_name = models.CharField(_("field"), max_length=60)
+    access = models.CharField(_("access"), max_length=10, choices=FieldAccess.choices)
+
+    changelog_parent = "role"
+
+    class Meta:
+        verbose_name = _("field rule")
+        verbose_name_plural = _("field rules")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "content_type", "field_name"], name="fieldrule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.content_type.model}.{self.field_name}: {self.access}"

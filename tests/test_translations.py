@@ -20,6 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.translation import override
 
 from guanxi.framework.testing.fixtures import as_system, grant
 
@@ -138,6 +139,21 @@ def test_catalog_is_up_to_date_with_the_code(tmp_path: Path, monkeypatch: pytest
     assert {e.msgid for e in live} >= {"Filters", "Export", "Log out"}
 
 
+def test_upstream_messages_are_still_django_messages() -> None:
+    """guanxi/upstream_messages.py fills gaps in Django's zh_Hans catalog; each entry must still be
+    a message Django uses, else it is dead weight in ours."""
+    import django
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+
+    from guanxi.upstream_messages import UPSTREAM_MESSAGES
+
+    django_en = Path(django.__file__).parent / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    django_msgids = {e.msgid for e in polib.pofile(str(django_en))}
+    assert [m for m in UPSTREAM_MESSAGES if m not in django_msgids] == []
+    with override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"
+
+
 class _VisibleText(HTMLParser):
     """Text a person reads: element text plus title/aria-label/placeholder, without script and style."""
 
@@ -201,6 +217,19 @@ def test_a_chinese_user_sees_chinese_pages(client: Any, make_user: Any) -> None:
     assert '<html lang="zh-hans"' in home.content.decode()
     # app.js reads its toast messages from data attributes, translated like any template string
     assert 'data-msg-error="出错了，请重试"' in home.content.decode()
+
+
+@pytest.mark.django_db
+def test_history_names_the_change_source_in_chinese(client: Any, make_user: Any) -> None:
+    from guanxi.core.models import Tag
+
+    user = _user(make_user, "linmei", "zh-hans")
+    with as_system():
+        tag = Tag.objects.create(name="VIP", slug="vip")
+    client.force_login(user)
+    text = _visible(client.get(reverse("core:tag_history", args=[tag.pk])))
+    assert "系统 · 测试" in text  # nobody in particular, from a test: Source.TEST
+    assert "创建" in text
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import pgettext_lazy
 
 
 class MissingActorContext(RuntimeError):
@@ -33,6 +34,18 @@ class Source:
     DEMO = "demo"
     SYSTEM = "system"
     TEST = "test"
+
+    # Listed for makemessages: the history page translates the stored value at render time
+    # with {% translate change.source context "change source" %}.
+    LABELS = (
+        pgettext_lazy("change source", "web"),
+        pgettext_lazy("change source", "api"),
+        pgettext_lazy("change source", "task"),
+        pgettext_lazy("change source", "command"),
+        pgettext_lazy("change source", "demo"),
+        pgettext_lazy("change source", "system"),
+        pgettext_lazy("change source", "test"),
+    )
 
 
 @dataclass

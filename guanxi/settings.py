@@ -194,7 +194,9 @@ TASKS = {
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in ("default", "schedules")}
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
-if TESTING:  # a full PrimaryModel entity for the framework's generic test suites
+# a full PrimaryModel entity for the framework's generic test suites (and the benchmarks)
+TEST_APPS = env_bool("GUANXI_TEST_APPS", False, "Install the test-only app (benchmarks).")
+if TESTING or TEST_APPS:
     INSTALLED_APPS.append("guanxi.framework.testing.testapp")
 
 # --- Auth and security --------------------------------------------------------------------------

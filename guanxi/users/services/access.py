@@ -1,0 +1,365 @@
+"""Use cases of the organisation and access module: roles, field rules, departments, users, sharing.
+
+Every function is verb-first with a keyword-only ``actor``, runs in one transaction and raises
+``django.core.exceptions.ValidationError`` keyed by field (``actions``, ``scope``, ``field_rules``,
+``parent``, ``user``, ``access``…) or ``PermissionDenied``. Writes happen inside the caller's actor
+context (a request, task or command opens one), so each lands in the change log with its actor.
+
+Which entity types a role can be granted is decided here (``grantable_models``): every model with
+``objects.restrict`` except internal bookkeeping, listed in ``INTERNAL_MODELS`` with the reason.
+A model can also opt out by itself with ``access_grantable = False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.framework.access import can
+from guanxi.framework.models import BaseModel, CustomFieldsMixin, OwnerMixin
+from guanxi.users.access import subordinate_ids
+from guanxi.users.models import DataScope, Department, FieldAccess, FieldRule, Role, RoleGrant, User
+from guanxi.users.models.departments import PATH_STEP
+
+# Models a role is never granted directly, with why:
+INTERNAL_MODELS = frozenset(
+    {
+        "core.objectchange",  # history: visible through the record it belongs to
+        "core.auditevent",  # security log: superusers only
+        "core.searchentry",  # search index rows: results go through each model's restrict()
+        "core.job",  # a user's own background jobs
+        "core.notification",  # a user's own inbox
+        "core.workerheartbeat",  # worker liveness bookkeeping
+        "core.schedulestate",  # scheduler bookkeeping
+        "core.recordshare",  # managed from the record's team card
+        "core.taggeditem",  # tag links: follow the tagged record
+        "core.savedview",  # personal list settings
+        "core.attachment",  # files: follow the record they are attached to
+        "users.rolegrant",  # edited as part of a role
+        "users.fieldrule",  # edited as part of a role
+        "users.apitoken",  # personal credentials
+    }
+)
+
+BASE_ACTIONS = ("view", "add", "change", "delete", "export", "import")
+ACTION_LABELS = {
+    "view": gettext_lazy("View"),
+    "add": gettext_lazy("Create"),
+    "change": gettext_lazy("Edit"),
+    "delete": gettext_lazy("Delete"),
+    "export": gettext_lazy("Export"),
+    "import": gettext_lazy("Import"),
+    "assign": gettext_lazy("Assign"),
+}
+# Field access as a select offers it: "" means visible (no rule stored).
+VISIBLE = ""
+
+
+def _label(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def grantable_models() -> list[type[models.Model]]:
+    """Entity types a role can hold grants on, in app then verbose-name order."""
+    found = [
+        m
+        for m in apps.get_models()
+        if (issubclass(m, BaseModel) or hasattr(getattr(m, "objects", None), "restrict"))
+        and _label(m) not in INTERNAL_MODELS
+        and getattr(m, "access_grantable", True) is not False
+    ]
+    return sorted(found, key=lambda m: (m._meta.app_label, str(m._meta.verbose_name)))
+
+
+def model_actions(model: type[models.Model]) -> list[tuple[str, str]]:
+    """(action, label) a role can grant on ``model``: the standard verbs, ``assign`` for owned records,
+    and each custom ``<action>_<model>`` codename of ``Meta.permissions`` (approve, claim, merge…)."""
+    out = [(a, str(ACTION_LABELS[a])) for a in BASE_ACTIONS]
+    if issubclass(model, OwnerMixin):
+        out.append(("assign", str(ACTION_LABELS["assign"])))
+    suffix = f"_{model._meta.model_name}"
+    for codename, name in getattr(model._meta, "permissions", ()) or ():
+        if codename.endswith(suffix):
+            action = codename[: -len(suffix)]
+            if action not in dict(out):
+                out.append((action, str(name)))
+    return out
+
+
+def rule_fields(model: type[models.Model]) -> list[tuple[str, str]]:
+    """(name, label) of the fields a field rule can restrict: editable concrete fields, then custom
+    fields as ``cf_<name>``."""
+    skip = {"id", "custom_field_data", "password"}
+    out = [
+        (f.name, str(f.verbose_name))
+        for f in model._meta.concrete_fields
+        if f.editable and f.name not in skip
+    ]
+    if issubclass(model, CustomFieldsMixin):
+        from guanxi.framework.customfields import fields_for
+
+        out += [(f"cf_{cf.name}", str(cf.display_label)) for cf in fields_for(model)]
+    return out
+
+
+def _require(actor: Any, action: str, model: type[models.Model]) -> None:
+    """Refuse a human actor without the grant; ``None`` is the system (commands, migrations)."""
+    if actor is not None and not can(actor, action, model):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _forget_access(user: Any) -> None:
+    """Drop the per-request access cache on a user object we just changed."""
+    for attr in ("_guanxi_access", "_guanxi_field_rules"):
+        user.__dict__.pop(attr, None)
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+def save_role_grants(
+    role: Role, grants: Mapping[ContentType, tuple[Iterable[str], str]], *, actor: Any
+) -> list[RoleGrant]:
+    """Set ``role``'s actions and data scope on each given entity type; other types are untouched.
+
+    Empty actions remove the type's grant. Only rows that really change are written, so the
+    role's history shows exactly what an administrator changed. Every action needs ``view``.
+    """
+    _require(actor, "change", Role)
+    scopes = {s.value for s in DataScope}
+    saved: list[RoleGrant] = []
+    grantable = set(grantable_models())
+    with transaction.atomic():
+        existing = {g.content_type_id: g for g in RoleGrant.objects.filter(role=role)}
+        for ct, (actions, scope) in grants.items():
+            model = ct.model_class()
+            if model is None or model not in grantable:
+                raise ValidationError({"actions": _("“%(type)s” cannot be granted.") % {"type": ct.model}})
+            allowed = [a for a, _label in model_actions(model)]
+            wanted = set(actions)
+            chosen = [a for a in allowed if a in wanted]  # stored in the matrix's column order
+            unknown = sorted(wanted - set(allowed))
+            name = model._meta.verbose_name_plural
+            if unknown:
+                raise ValidationError(
+                    {
+                        "actions": _("Unknown action “%(action)s” on %(type)s.")
+                        % {"action": unknown[0], "type": name}
+                    }
+                )
+            if scope not in scopes:
+                raise ValidationError(
+                    {"scope": _("Choose a valid data scope for %(type)s.") % {"type": name}}
+                )
+            if chosen and "view" not in chosen:
+                raise ValidationError(
+                    {"actions": _("Every action on %(type)s needs “View” too.") % {"type": name}}
+                )
+            grant = existing.get(ct.pk)
+            if not chosen:
+                if grant is not None:
+                    grant.delete()
+                continue
+            if grant is None:
+                grant = RoleGrant.objects.create(role=role, content_type=ct, actions=chosen, scope=scope)
+            elif list(grant.actions) != chosen or grant.scope != scope:
+                grant.actions, grant.scope = chosen, scope
+                grant.save(update_fields=["actions", "scope"])
+            saved.append(grant)
+    return saved
+
+
+def save_field_rules(
+    role: Role, rules: Mapping[ContentType, Mapping[str, str | None]], *, actor: Any
+) -> list[FieldRule]:
+    """Set ``role``'s field rules per entity type: field → ``hidden``/``readonly``/``masked``, or
+    empty for visible (which removes the rule). Fields not named keep their rule."""
+    _require(actor, "change", Role)
+    accesses = {a.value for a in FieldAccess}
+    saved: list[FieldRule] = []
+    grantable = set(grantable_models())
+    with transaction.atomic():
+        for ct, by_field in rules.items():
+            model = ct.model_class()
+            if model is None or model not in grantable:
+                raise ValidationError(
+                    {"field_rules": _("“%(type)s” cannot be granted.") % {"type": ct.model}}
+                )
+            valid = dict(rule_fields(model))
+            existing = {r.field_name: r for r in FieldRule.objects.filter(role=role, content_type=ct)}
+            for field_name, access in by_field.items():
+                if field_name not in valid:
+                    raise ValidationError(
+                        {
+                            "field_rules": _("%(type)s has no field “%(field)s”.")
+                            % {"type": model._meta.verbose_name_plural, "field": field_name}
+                        }
+                    )
+                access = access or VISIBLE
+                if access != VISIBLE and access not in accesses:
+                    raise ValidationError(
+                        {"field_rules": _("“%(access)s” is not a field access.") % {"access": access}}
+                    )
+                rule = existing.get(field_name)
+                if access == VISIBLE:
+                    if rule is not None:
+                        rule.delete()
+                elif rule is None:
+                    saved.append(
+                        FieldRule.objects.create(
+                            role=role, content_type=ct, field_name=field_name, access=access
+                        )
+                    )
+                else:
+                    if rule.access != access:
+                        rule.access = access
+                        rule.save(update_fields=["access"])
+                    saved.append(rule)
+    return saved
+
+
+def assign_roles(user: User, roles: Iterable[Role], *, actor: Any) -> None:
+    """Give ``user`` exactly ``roles``; the membership change is logged on the user."""
+    _require(actor, "change", User)
+    with transaction.atomic():
+        user.roles.set(list(roles))
+    _forget_access(user)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+def deactivate_user(user: User, *, actor: Any) -> User:
+    """Stop ``user`` signing in. Records they own, shares and all history stay as they are."""
+    _require(actor, "change", User)
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    with transaction.atomic():
+        if (
+            user.is_superuser
+            and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk).exists()
+        ):
+            raise ValidationError({"is_active": _("The last active administrator cannot be deactivated.")})
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+    return user
+
+
+def reactivate_user(user: User, *, actor: Any) -> User:
+    """Let a deactivated user sign in again, with the roles and records they had."""
+    _require(actor, "change", User)
+    with transaction.atomic():
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+    return user
+
+
+# --- departments ----------------------------------------------------------------------------
+
+
+def move_department(dept: Department, new_parent: Department | None, *, actor: Any) -> Department:
+    """Put ``dept`` (and its whole subtree) under ``new_parent`` (None: top level).
+
+    The subtree's materialised ``path`` and ``depth`` are rewritten in one UPDATE (prefix swap),
+    so a move costs the same for 3 or 3,000 departments; the parent change itself is logged.
+    """
+    _require(actor, "change", Department)
+    with transaction.atomic():
+        dept = Department.objects.select_for_update().get(pk=dept.pk)
+        if new_parent is not None:
+            new_parent = Department.objects.get(pk=new_parent.pk)
+            if new_parent.path.startswith(dept.path):
+                raise ValidationError(
+                    {"parent": _("A department cannot be moved under itself or one of its sub-departments.")}
+                )
+        if (new_parent.pk if new_parent else None) == dept.parent_id:
+            return dept
+        old_path = dept.path
+        new_path = f"{new_parent.path if new_parent else ''}{dept.pk:0{PATH_STEP}d}."
+        delta = (new_path.count(".") - 1) - dept.depth
+        Department.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=models.CharField()),
+            depth=F("depth") + delta,
+        )
+        dept.parent = new_parent
+        dept.path, dept.depth = new_path, dept.depth + delta
+        dept.save(update_fields=["parent"])
+    return dept
+
+
+# --- team sharing ---------------------------------------------------------------------------
+
+
+def owner_id_of(obj: models.Model) -> int | None:
+    field = getattr(type(obj), "access_owner_field", None)
+    if not field or not isinstance(obj, OwnerMixin):
+        return None
+    return getattr(obj, field, None)
+
+
+def can_manage_team(user: Any, obj: models.Model) -> bool:
+    """The record's owner, anyone above the owner in the manager chain, and superusers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    owner_id = owner_id_of(obj)
+    if owner_id is None:
+        return False
+    return owner_id == user.pk or owner_id in subordinate_ids(user)
+
+
+def _shares_of(obj: models.Model) -> models.QuerySet:
+    from guanxi.core.models import RecordShare
+
+    return RecordShare.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+def share_record(obj: models.Model, user: User, access: str, *, actor: Any) -> Any:
+    """Add ``user`` to the record's team with ``read`` or ``write`` access (or change their access)."""
+    from guanxi.core.models import RecordShare
+
+    if actor is not None and not can_manage_team(actor, obj):
+        raise PermissionDenied(_("Only the owner and their managers can change this record's team."))
+    if access not in RecordShare.Access.values:
+        raise ValidationError({"access": _("Choose “Can view” or “Can edit”.")})
+    if not user.is_active:
+        raise ValidationError({"user": _("%(user)s is deactivated.") % {"user": user}})
+    if owner_id_of(obj) == user.pk:
+        raise ValidationError({"user": _("%(user)s owns this record already.") % {"user": user}})
+    with transaction.atomic():
+        share = _shares_of(obj).filter(user=user).first()
+        if share is None:
+            share = RecordShare.objects.create(
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=obj.pk,
+                user=user,
+                access=access,
+            )
+        elif share.access != access:
+            share.access = access
+            share.save(update_fields=["access"])
+    return share
+
+
+def unshare_record(obj: models.Model, user: User, *, actor: Any) -> bool:
+    """Remove ``user`` from the record's team; True if they were on it."""
+    if actor is not None and not can_manage_team(actor, obj):
+        raise PermissionDenied(_("Only the owner and their managers can change this record's team."))
+    with transaction.atomic():
+        share = _shares_of(obj).filter(user=user).first()
+        if share is None:
+            return False
+        share.delete()  # one delete() per row, so the change log records it
+    return True

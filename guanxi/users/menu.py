@@ -1,4 +1,5 @@
-"""Navigation entries of the users app: the workspace group every signed-in user sees."""
+"""Navigation entries of the users app: the workspace and account groups every signed-in user sees, and
+the staff-only Organisation group (departments, users, roles, access explanation)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,33 @@ register_menu(
             MenuItem(label=_("Notifications"), url_name="notification_list", icon="bell"),
             MenuItem(label=_("My jobs"), url_name="job_list", icon="progress"),
             MenuItem(label=_("Profile and settings"), url_name="profile", icon="user-circle"),
+        ],
+    )
+)
+register_menu(
+    MenuGroup(
+        label=_("Organisation"),
+        weight=800,
+        staff_only=True,
+        items=[
+            MenuItem(
+                label=_("Departments"),
+                url_name="users:department_list",
+                icon="hierarchy-2",
+                permission="users.view_department",
+            ),
+            MenuItem(
+                label=_("Users"), url_name="users:user_list", icon="users", permission="users.view_user"
+            ),
+            MenuItem(
+                label=_("Roles"), url_name="users:role_list", icon="shield-lock", permission="users.view_role"
+            ),
+            MenuItem(
+                label=_("Access explanation"),
+                url_name="users:access_explain",
+                icon="help-circle",
+                permission="users.view_role",
+            ),
         ],
     )
 )

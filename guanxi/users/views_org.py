@@ -189,7 +189,14 @@ def _team_object(request: HttpRequest, ct_id: int, pk: int) -> models.Model:
     model = ct.model_class()
     if model is None or not hasattr(model.objects, "restrict"):
         raise Http404
-    return get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
+    obj = get_object_or_404(model._default_manager, pk=pk)
+    # Visible to the asker, or theirs to manage (the owner's managers, whatever their scope).
+    if (
+        services.can_manage_team(request.user, obj)
+        or model.objects.restrict(request.user, "view").filter(pk=pk).exists()
+    ):
+        return obj
+    raise Http404
 
 
 def _team_response(request: HttpRequest, obj: models.Model, form: Any = None) -> HttpResponse:

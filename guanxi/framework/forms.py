@@ -53,7 +53,7 @@ class EntityForm(forms.ModelForm):
 
     tags = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Tags"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model = self._meta.model
         if issubclass(model, TagsMixin):
@@ -76,7 +76,32 @@ class EntityForm(forms.ModelForm):
                 self.initial[name] = to_form_initial(cf, cf.default)
         if issubclass(model, OwnerMixin) and "owner" in self.fields and not self.instance.pk:
             self.fields["owner"].required = False
+        self.apply_field_rules(user)
         style_widgets(self)
+
+    def apply_field_rules(self, user: Any) -> None:
+        """Hidden fields go; masked ones go too but are listed (masked) for display; read-only
+        ones are disabled, so Django keeps their stored value whatever is posted."""
+        from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
+
+        self.masked_fields: list[tuple[str, str]] = []
+        model = self._meta.model
+        for name, rule in rules_for(user, model).items():
+            if name not in self.fields:
+                continue
+            if rule == HIDDEN:
+                del self.fields[name]
+            elif rule == MASKED:
+                field = self.fields.pop(name)
+                value = (
+                    (self.instance.custom_field_data or {}).get(name[3:])
+                    if name.startswith("cf_")
+                    else getattr(self.instance, name, None)
+                )
+                if self.instance.pk and value not in (None, ""):
+                    self.masked_fields.append((str(field.label), masked_value(model, name, value)))
+            else:
+                self.fields[name].disabled = True
 
     @property
     def custom_field_names(self) -> list[str]:

@@ -20,6 +20,7 @@ class FieldChange:
     label: str
     old: str
     new: str
+    name: str = ""
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -31,8 +32,11 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
         return None
 
 
-def describe_changes(changes: list[Any]) -> dict[int, list[FieldChange]]:
-    """{ObjectChange.id: [FieldChange, …]} for a page of changes, resolving ids in one query per model."""
+def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[FieldChange]]:
+    """{ObjectChange.id: [FieldChange, …]} for a page of changes, resolving ids in one query per model.
+
+    With ``user``, that user's field rules apply: hidden fields are left out, masked ones masked.
+    """
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     for change in changes:
         model = change.changed_object_type.model_class()
@@ -84,6 +88,7 @@ def describe_changes(changes: list[Any]) -> dict[int, list[FieldChange]]:
                             label,
                             display_value(cf, old_cf.get(key)) if cf else str(old_cf.get(key)),
                             display_value(cf, new_cf.get(key)) if cf else str(new_cf.get(key)),
+                            f"cf_{key}",
                         )
                     )
                 continue
@@ -100,7 +105,30 @@ def describe_changes(changes: list[Any]) -> dict[int, list[FieldChange]]:
                     label,
                     show(model, name, before.get(name)) if change.action != "create" else "",
                     show(model, name, after.get(name)) if change.action != "delete" else "",
+                    name,
                 )
             )
-        out[change.pk] = rows
+        out[change.pk] = _apply_field_rules(rows, user, model) if user is not None and model else rows
+    return out
+
+
+def _apply_field_rules(rows: list[FieldChange], user: Any, model: type[models.Model]) -> list[FieldChange]:
+    from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
+
+    rules = rules_for(user, model)
+    if not rules:
+        return rows
+    out = []
+    for row in rows:
+        rule = rules.get(row.name)
+        if rule == HIDDEN:
+            continue
+        if rule == MASKED:
+            row = FieldChange(
+                row.label,
+                masked_value(model, row.name, row.old) if row.old not in ("", "—") else row.old,
+                masked_value(model, row.name, row.new) if row.new not in ("", "—") else row.new,
+                row.name,
+            )
+        out.append(row)
     return out

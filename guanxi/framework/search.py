@@ -107,11 +107,12 @@ def entries_for(instance: models.Model) -> list[Any]:
     return rows
 
 
-def index_instance(instance: models.Model) -> None:
+def index_instance(instance: models.Model, *, created: bool = False) -> None:
     """Replace the search keys of one row (called after every save of a registered model)."""
     if type(instance) not in _REGISTRY:
         return
-    remove_instance(instance)
+    if not created:  # a new row has no keys yet: skip the DELETE
+        remove_instance(instance)
     from guanxi.core.models import SearchEntry
 
     SearchEntry.objects.bulk_create(entries_for(instance))
@@ -186,8 +187,18 @@ def search(
         ids = [obj_id for (ct_id, obj_id) in best if ct_id == ct.id]
         if not ids:
             continue
+        from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
+
+        rules = rules_for(user, model)
         for obj in model._default_manager.restrict(user, "view").filter(pk__in=ids):
             field, display, weight = best[(ct.id, obj.pk)]
-            hits.append(SearchHit(obj, field, display, weight))
+            rule = rules.get(field)
+            if rule == HIDDEN:
+                continue  # found through a field the reader may not see: not a hit for them
+            hits.append(
+                SearchHit(
+                    obj, field, masked_value(model, field, display) if rule == MASKED else display, weight
+                )
+            )
     hits.sort(key=lambda h: (-h.weight, str(h.object)))
     return hits[:limit]

@@ -16,7 +16,7 @@ def _on_save(sender: type, instance: Any, created: bool, raw: bool = False, **kw
     if raw or not isinstance(instance, ChangeLoggedModel):
         return
     changes.capture_save(instance, created)
-    search.index_instance(instance)
+    search.index_instance(instance, created=created)
 
 
 @receiver(m2m_changed, dispatch_uid="guanxi_capture_m2m")

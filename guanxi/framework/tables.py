@@ -72,7 +72,13 @@ class EntityTable(tables.Table):
         default_columns: tuple[str, ...] = ()
 
     def __init__(
-        self, data: Any, *args: Any, columns: list[str] | None = None, selectable: bool = True, **kwargs: Any
+        self,
+        data: Any,
+        *args: Any,
+        columns: list[str] | None = None,
+        selectable: bool = True,
+        user: Any = None,
+        **kwargs: Any,
     ) -> None:
         model = self._meta.model
         extra: list[tuple[str, tables.Column]] = []
@@ -102,7 +108,11 @@ class EntityTable(tables.Table):
         self.custom_fields = fields_for(model) if issubclass(model, CustomFieldsMixin) else []
         for cf in self.custom_fields:
             extra.append((f"cf_{cf.name}", CustomFieldColumn(cf)))
-        names = [*self.base_columns, *(name for name, _c in extra)]
+        from guanxi.framework import fieldaccess
+
+        rules = fieldaccess.rules_for(user, model)
+        forbidden = {name for name, rule in rules.items() if rule == fieldaccess.HIDDEN}
+        names = [n for n in [*self.base_columns, *(name for name, _c in extra)] if n not in forbidden]
         default = [
             *getattr(self.Meta, "default_columns", ()),
             *(f"cf_{cf.name}" for cf in self.custom_fields if cf.show_in_table),
@@ -113,10 +123,31 @@ class EntityTable(tables.Table):
         hidden = [n for n in names if n not in chosen and n != "pk"]
         if not selectable:
             hidden.append("pk")
-        super().__init__(data, *args, extra_columns=extra, sequence=["pk", *chosen, "..."], **kwargs)
+        super().__init__(
+            data,
+            *args,
+            extra_columns=extra,
+            sequence=["pk", *chosen, "..."],
+            exclude=sorted(forbidden),
+            **kwargs,
+        )
         for name in hidden:
             self.columns.hide(name)
         self.chosen_columns = chosen
+        for name, rule in rules.items():
+            if rule == fieldaccess.MASKED and name in self.columns.names():
+                self._mask_column(self.columns[name], model, name)
+
+    @staticmethod
+    def _mask_column(bound_column: Any, model: Any, name: str) -> None:
+        """Cells (and exports) of a masked column show only the masked text."""
+        from guanxi.framework.fieldaccess import masked_value
+
+        def masked(value: Any) -> str:
+            return masked_value(model, name, value)
+
+        bound_column.render = masked
+        bound_column.value = masked
 
     def choosable_columns(self) -> list[tuple[str, str, bool]]:
         """(name, header, shown) of every column a user may switch on or off."""

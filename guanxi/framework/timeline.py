@@ -59,7 +59,7 @@ def change_log_source(
     if before is not None:
         rows = rows.filter(time__lt=before)
     page = list(rows.order_by("-time", "-id")[:limit])
-    described = describe_changes(page)
+    described = describe_changes(page, user)
     icons = {"create": "circle-plus", "update": "pencil", "delete": "trash"}
     entries = []
     for change in page:

@@ -68,3 +68,35 @@ class ObjectChangeSerializer(EntitySerializer):
             "message",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: ObjectChange) -> dict:
+        """Before/after values obey the reader's field rules on the changed record's type."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        model = instance.changed_object_type.model_class()
+        if request is None or model is None:
+            return data
+        from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
+
+        rules = rules_for(request.user, model)
+        for key in ("prechange_data", "postchange_data"):
+            values = data.get(key)
+            if not isinstance(values, dict) or not rules:
+                continue
+            values = dict(values)
+            for name, rule in rules.items():
+                if name.startswith("cf_") and isinstance(values.get("custom_field_data"), dict):
+                    cf_values = dict(values["custom_field_data"])
+                    if name[3:] in cf_values:
+                        if rule == HIDDEN:
+                            cf_values.pop(name[3:])
+                        elif rule == MASKED:
+                            cf_values[name[3:]] = masked_value(model, name, cf_values[name[3:]])
+                    values["custom_field_data"] = cf_values
+                elif name in values:
+                    if rule == HIDDEN:
+                        values.pop(name)
+                    elif rule == MASKED:
+                        values[name] = masked_value(model, name, values[name])
+            data[key] = values
+        return data

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -97,9 +98,61 @@ class EntitySerializer(serializers.ModelSerializer):
                 ordered.extend(FEATURE_FIELDS[feature])
         return list(dict.fromkeys(ordered))  # de-duplicated, order kept
 
+    # --- field rules (hidden / read-only / masked) ---------------------------------------------
+    def _field_rules(self) -> dict[str, str]:
+        from guanxi.framework.fieldaccess import rules_for
+
+        request = self.context.get("request")
+        return rules_for(getattr(request, "user", None), self.Meta.model) if request is not None else {}
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        rules = self._field_rules()
+        if not rules:
+            return data
+        from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value
+
+        model = self.Meta.model
+        custom = data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else None
+        for name, rule in rules.items():
+            if name.startswith("cf_") and custom is not None and name[3:] in custom:
+                if rule == HIDDEN:
+                    custom.pop(name[3:])
+                elif rule == MASKED:
+                    custom[name[3:]] = masked_value(model, name, custom[name[3:]])
+            elif name in data:
+                if rule == HIDDEN:
+                    data.pop(name)
+                elif rule == MASKED:
+                    data[name] = masked_value(model, name, data[name])
+        return data
+
+    def _refuse_restricted_writes(self) -> None:
+        """A field the user may not change must not be sent with a new value (it would be silently
+        dropped otherwise, which hides the user's mistake)."""
+        rules = self._field_rules()
+        if not rules or not isinstance(self.initial_data, dict):
+            return
+        errors: dict[str, list[str]] = {}
+        message = _("You may not change this field.")
+        for name in rules:
+            if name.startswith("cf_"):
+                incoming = self.initial_data.get("custom_fields")
+                if isinstance(incoming, dict) and name[3:] in incoming:
+                    current = (getattr(self.instance, "custom_field_data", None) or {}).get(name[3:])
+                    if self.instance is None or incoming[name[3:]] != current:
+                        errors[f"custom_fields.{name[3:]}"] = [message]
+            elif name in self.initial_data:
+                current = getattr(self.instance, name, None) if self.instance is not None else None
+                if self.instance is None or str(self.initial_data[name]) != str(current):
+                    errors[name] = [message]
+        if errors:
+            raise serializers.ValidationError(errors)
+
     # --- validation ---------------------------------------------------------------------------
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Apply ``attrs`` to a copy of the record and run the model's ``full_clean()`` on it."""
+        self._refuse_restricted_writes()
         attrs = super().validate(attrs)
         model = self.Meta.model
         candidate = copy.copy(self.instance) if self.instance is not None else model()

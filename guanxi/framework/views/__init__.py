@@ -57,8 +57,10 @@ class EntityViews:
         return fields_for(cls.model) if issubclass(cls.model, CustomFieldsMixin) else []
 
     @classmethod
-    def detail_field_values(cls, obj: models.Model) -> list[tuple[str, Any]]:
-        """(label, display value) for the profile panel."""
+    def detail_field_values(cls, obj: models.Model, user: Any = None) -> list[tuple[str, Any]]:
+        """(label, display value) for the profile panel, with the user's field rules applied."""
+        from guanxi.framework import fieldaccess
+
         names = cls.detail_fields or tuple(
             f.name
             for f in cls.model._meta.concrete_fields
@@ -66,10 +68,12 @@ class EntityViews:
         )
         out = []
         for name in names:
+            if not fieldaccess.visible(user, cls.model, name):
+                continue
             field = cls.model._meta.get_field(name)
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) else getattr(obj, name)
-            out.append((str(field.verbose_name), value))
+            out.append((str(field.verbose_name), fieldaccess.display(user, cls.model, name, value)))
         return out
 
     @classmethod

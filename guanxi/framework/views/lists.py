@@ -89,7 +89,9 @@ class ObjectListView(EntityViewMixin, View):
         rows = filterset.qs if filterset.is_valid() else queryset.none()
         style_filter_form(filterset.form)
         columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
-        table = self.config.table(rows, columns=columns or None, request=request, order_by_field="sort")
+        table = self.config.table(
+            rows, columns=columns or None, request=request, order_by_field="sort", user=request.user
+        )
         try:
             per_page = int(params.get("per_page", self.config.per_page))
         except ValueError:

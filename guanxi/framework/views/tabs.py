@@ -22,7 +22,7 @@ class ObjectHistoryView(EntityViewMixin, View):
         obj = get_object_or_404(self.restricted(), pk=pk)
         page = Paginator(changes_for(obj).order_by("-time", "-id"), 25).get_page(request.GET.get("page"))
         changes = list(page.object_list)
-        described = describe_changes(changes)
+        described = describe_changes(changes, request.user)
         rows = [(change, described.get(change.pk, [])) for change in changes]
         template = "generic/history.html"
         if request.htmx and not request.htmx.boosted:

@@ -1,0 +1,98 @@
+"""Field rules in every layer: hidden fields vanish, read-only fields cannot change, masked fields
+show ``138****8000``.
+
+The rules come from the access policy (``policy.field_rules(user, model)`` — role-based in
+``guanxi.users.access``) and are applied by the base classes, never per view: ``EntityForm``
+(hidden/masked inputs removed, read-only inputs disabled), ``EntityTable`` (columns hidden or
+masked, so exports are too), the detail page, ``EntitySerializer`` (API reads and writes), the
+History/timeline diffs, the change-log API and search results. Custom fields are named
+``cf_<name>``. A user holding the ``reveal`` action may see one masked value at a time; each
+reveal writes an audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import models
+
+HIDDEN, READONLY, MASKED = "hidden", "readonly", "masked"
+_NON_DIGIT = re.compile(r"\D")
+
+
+def rules_for(user: Any, model: type[models.Model]) -> dict[str, str]:
+    """Field name → rule for ``user`` on ``model``, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    cache = user.__dict__.setdefault("_guanxi_field_rules", {})
+    if model not in cache:
+        from guanxi.framework.access import get_policy
+
+        cache[model] = get_policy().field_rules(user, model)
+    return cache[model]
+
+
+def field_kind(model: type[models.Model], name: str) -> str:
+    """How to mask a field: ``phone``, ``email``, ``id`` or plain ``text``."""
+    if name.startswith("cf_"):
+        from guanxi.framework.customfields import fields_for
+
+        cf = next((c for c in fields_for(model) if f"cf_{c.name}" == name), None)
+        return {"phone": "phone", "email": "email"}.get(cf.type if cf else "", "text")
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return "text"
+    if isinstance(field, models.EmailField):
+        return "email"
+    lowered = name.lower()
+    if any(k in lowered for k in ("phone", "mobile", "tel")):
+        return "phone"
+    if any(k in lowered for k in ("id_card", "id_number", "credit_code", "passport")):
+        return "id"
+    return "text"
+
+
+def mask(value: Any, kind: str = "text") -> str:
+    """``138****8000``, ``z***@example.com``, ``110***********1234``, ``张***``."""
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    if kind == "phone":
+        digits = _NON_DIGIT.sub("", text)
+        if text.startswith("+86") and len(digits) > 11:
+            digits = digits[2:]
+        if len(digits) >= 7:
+            return f"{digits[:3]}{'*' * 4}{digits[-4:]}"
+        return "*" * len(digits)
+    if kind == "email" and "@" in text:
+        local, _sep, domain = text.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if kind == "id" and len(text) >= 8:
+        return f"{text[:3]}{'*' * (len(text) - 7)}{text[-4:]}"
+    if len(text) <= 2:
+        return "*" * len(text)
+    return f"{text[0]}***{text[-1]}" if kind != "text" or len(text) > 3 else f"{text[0]}**"
+
+
+def masked_value(model: type[models.Model], name: str, value: Any) -> str:
+    return mask(value, field_kind(model, name))
+
+
+def visible(user: Any, model: type[models.Model], name: str) -> bool:
+    return rules_for(user, model).get(name) != HIDDEN
+
+
+def display(user: Any, model: type[models.Model], name: str, value: Any) -> Any:
+    """``value`` as this user may read it (masked where a rule says so)."""
+    rule = rules_for(user, model).get(name)
+    if rule == MASKED:
+        return masked_value(model, name, value)
+    if rule == HIDDEN:
+        return None
+    return value
+
+
+def writable(user: Any, model: type[models.Model], name: str) -> bool:
+    return name not in rules_for(user, model)

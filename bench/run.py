@@ -106,7 +106,8 @@ def sqlite_url() -> str:
 
 
 def run_database(url: str, scale: str, only: list[str]) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "BENCH_SCALE": scale, "DEBUG": "0"}
+    # GUANXI_TEST_APPS: bench_scopes loads rows into the test app's Gadget (a full PrimaryModel).
+    env = {**os.environ, "DATABASE_URL": url, "BENCH_SCALE": scale, "DEBUG": "0", "GUANXI_TEST_APPS": "1"}
     args = [
         sys.executable,
         str(Path(__file__)),
@@ -178,6 +179,8 @@ def render(scale: str, runs: list[dict], facts: dict[str, str], seconds: float) 
             "",
             body.strip(),
             "",
+            f"Run: {datetime.date.today().isoformat()}, scale `{scale}`.",
+            "",
             "| Database | Operation | Baseline | Rows | Median ms | Baseline ms | Ratio | Notes |",
             "|---|---|---|--:|--:|--:|--:|---|",
         ]
@@ -190,6 +193,20 @@ def render(scale: str, runs: list[dict], facts: dict[str, str], seconds: float) 
                 )
         lines.append("")
     return "\n".join(lines)
+
+
+def keep_other_sections(report: str, previous: str, only: list[str]) -> str:
+    """``--only`` re-runs some benchmarks: keep the previous report's sections of the others (each
+    section says when and at which scale it ran; the header describes the latest run)."""
+    rerun = {name.removeprefix("bench_") for name in only}
+    kept = [
+        "## " + section.rstrip() + "\n"
+        for section in previous.split("\n## ")[1:]
+        if section.split(":", 1)[0] not in rerun
+    ]
+    head, *fresh = report.split("\n## ")
+    sections = sorted([*kept, *("## " + f.rstrip() + "\n" for f in fresh)], key=lambda t: t.split(":", 1)[0])
+    return head.rstrip() + "\n\n" + "\n".join(sections).rstrip()
 
 
 def main() -> int:
@@ -211,6 +228,8 @@ def main() -> int:
         urls.append(pg)
     runs = [run_database(url, args.scale, args.only) for url in urls]
     report = render(args.scale, runs, facts, time.perf_counter() - started)
+    if args.only and OUT.exists():
+        report = keep_other_sections(report, OUT.read_text(), args.only)
     if args.no_write:
         print(report)
     else:

@@ -5,13 +5,12 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from guanxi.core.models import ObjectChange, Tag
 from guanxi.framework.search import search
-from guanxi.users.models import Department, User
+from guanxi.users.models import Department, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def counts() -> dict[str, int]:
         "users": User.objects.count(),
         "departments": Department.objects.count(),
         "tags": Tag.objects.count(),
-        "groups": Group.objects.count(),
+        "roles": Role.objects.count(),
         "changes": ObjectChange.objects.count(),
     }
 
@@ -43,7 +42,7 @@ def test_second_run_creates_nothing():
     assert after_first["users"] == 21
     assert after_first["departments"] == 8
     assert after_first["tags"] == 5
-    assert after_first["groups"] == 7
+    assert after_first["roles"] == 7
     assert "password for all: guanxi-demo" in second
 
 
@@ -66,8 +65,8 @@ def test_fixed_personas_sit_in_the_org_chart():
     assert users["rep2"].manager.department == depts["华东销售二部"]
     assert users["agent1"].department == depts["客户服务部"]
     assert users["marketer1"].department == depts["市场部"]
-    assert list(users["viewer"].groups.values_list("name", flat=True)) == ["只读"]
-    assert list(users["rep1"].groups.values_list("name", flat=True)) == ["销售代表"]
+    assert list(users["viewer"].roles.values_list("name", flat=True)) == ["只读"]
+    assert list(users["rep1"].roles.values_list("name", flat=True)) == ["销售代表"]
 
     assert depts["华东销售一部"].parent == depts["销售中心"]
     assert depts["销售中心"].parent == depts["总部"]
@@ -92,16 +91,24 @@ def test_personas_log_in_with_the_demo_password(username):
     assert authenticate(request, username=username, password="wrong-password") is None
 
 
-def test_permissions_follow_the_role_groups():
+def test_permissions_follow_the_default_roles():
+    from guanxi.framework.access import can
+
     run_demo("--quiet")
     viewer = User.objects.get(username="viewer")
     rep = User.objects.get(username="rep1")
+    manager = User.objects.get(username="manager1")
 
-    assert viewer.has_perm("core.view_tag") is True
-    assert viewer.has_perm("core.change_tag") is False
-    assert rep.has_perm("core.change_tag") is True
-    assert rep.has_perm("core.delete_tag") is False
+    assert can(viewer, "view", Tag) is True
+    assert can(viewer, "change", Tag) is False
+    assert can(rep, "view", Tag) is True
+    assert can(rep, "delete", Tag) is False
     assert Tag.objects.restrict(viewer, "view").count() == 5
+    # 销售代表 sees colleagues of their own department; 销售经理 the department subtree.
+    assert set(User.objects.restrict(rep, "view").values_list("username", flat=True)) == set(
+        User.objects.filter(department=rep.department).values_list("username", flat=True)
+    )
+    assert "rep2" not in set(User.objects.restrict(manager, "view").values_list("username", flat=True))
 
 
 def test_changes_are_recorded_as_demo():

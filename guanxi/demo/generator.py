@@ -2,7 +2,7 @@
 
 The generator is a list of *steps*, each an idempotent function that creates what is missing and
 returns how many rows it created. The foundation registers the organisation (departments, users,
-role groups) and tags; later modules append their own steps (customers, deals…) from a
+roles) and tags; later modules append their own steps (customers, deals…) from a
 ``demo_data.py`` module in their app, which ``load_demo`` imports automatically:
 
     # guanxi/customers/demo_data.py

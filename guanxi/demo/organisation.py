@@ -1,4 +1,4 @@
-"""The foundation's demo steps: 星河科技's departments, people, role groups and tags.
+"""The foundation's demo steps: 星河科技's departments, people, roles and tags.
 
 The personas in ``PERSONAS`` have fixed usernames that the README, scripts and tests rely on;
 the other colleagues are generated (Chinese names from Faker, usernames from their pinyin).
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
 from pypinyin import lazy_pinyin
 
 from guanxi.demo.generator import DemoContext, register_demo_step
@@ -27,42 +26,6 @@ DEPARTMENTS = [
     ("marketing", "市场部", "Marketing", "hq"),
     ("mgmt", "管理层", "Management", "hq"),
 ]
-
-# Role groups until the roles module replaces them: name -> permission codenames ("app.codename").
-_CRUD = ("view", "add", "change", "delete")
-ROLE_GROUPS: dict[str, list[str]] = {
-    "系统管理员": [
-        f"{app}.{a}_{m}"
-        for app, m in (
-            ("core", "tag"),
-            ("core", "customfield"),
-            ("core", "savedview"),
-            ("core", "objectchange"),
-            ("users", "user"),
-            ("users", "department"),
-        )
-        for a in _CRUD
-    ],
-    "销售总监": [
-        *(f"core.{a}_tag" for a in _CRUD),
-        *(f"core.{a}_savedview" for a in _CRUD),
-        "core.view_objectchange",
-        "users.view_user",
-        "users.view_department",
-    ],
-    "销售经理": [
-        "core.view_tag",
-        "core.add_tag",
-        "core.change_tag",
-        *(f"core.{a}_savedview" for a in _CRUD),
-        "users.view_user",
-        "users.view_department",
-    ],
-    "销售代表": ["core.view_tag", "core.add_tag", "core.change_tag", *(f"core.{a}_savedview" for a in _CRUD)],
-    "客服": ["core.view_tag", *(f"core.{a}_savedview" for a in _CRUD)],
-    "市场": [*(f"core.{a}_tag" for a in _CRUD), *(f"core.{a}_savedview" for a in _CRUD)],
-    "只读": ["core.view_tag"],
-}
 
 # username, name, department key, job title, role group, manager username, language, manages
 PERSONAS: list[tuple[str, str, str, str, str, str | None, str, tuple[str, ...]]] = [
@@ -109,17 +72,11 @@ def _get_or_create(model: type, lookup: dict[str, Any], defaults: dict[str, Any]
     return obj, True
 
 
-def _role_groups() -> dict[str, Group]:
-    groups = {}
-    for name, perms in ROLE_GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
-        groups[name] = group
-    return groups
+def _roles() -> dict[str, Any]:
+    """The shipped default roles (created by migration users.0003_default_roles)."""
+    from guanxi.users.models import Role
+
+    return {role.name: role for role in Role.objects.all()}
 
 
 def _generated_people(ctx: DemoContext, taken: set[str]) -> list[tuple[str, str, str, str, str, bool, str]]:
@@ -139,7 +96,7 @@ def _generated_people(ctx: DemoContext, taken: set[str]) -> list[tuple[str, str,
 
 
 def load_organisation(ctx: DemoContext) -> int:
-    """Departments, ~20 users with managers and departments, and the role groups."""
+    """Departments, ~20 users with managers and departments, and their roles."""
     from guanxi.users.models import Department, User
 
     created = 0
@@ -153,7 +110,7 @@ def load_organisation(ctx: DemoContext) -> int:
         ctx.departments[key] = dept
         created += new
 
-    groups = _role_groups()
+    roles = _roles()
     zh = ctx.faker["zh_CN"]
     rows = [
         (u, name, dept, title, role, lang, zh.phone_number())
@@ -182,7 +139,7 @@ def load_organisation(ctx: DemoContext) -> int:
             },
         )
         if new:
-            user.groups.add(groups[role])
+            user.roles.add(roles[role])
         ctx.users[username] = user
         created += new
 
@@ -238,7 +195,7 @@ def fixed_accounts() -> list[Any]:
         u.username: u
         for u in User.objects.filter(username__in=[p[0] for p in PERSONAS])
         .select_related("department")
-        .prefetch_related("groups")
+        .prefetch_related("roles")
     }
     return [by_name[p[0]] for p in PERSONAS if p[0] in by_name]
 

@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
         rows = [("username", "name", "department", "role")]
         for user in fixed_accounts():
-            role = ", ".join(g.name for g in user.groups.all())
+            role = ", ".join(r.name for r in user.roles.all())
             rows.append((user.username, user.name, user.department.name if user.department else "", role))
         widths = [max(_width(row[i]) for row in rows) for i in range(4)]
         self.stdout.write("")

@@ -25,11 +25,11 @@ def invalid_login_message(language: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("locale", "language", "username_label"),
-    [(LOCALE_ZH, "zh-hans", "用户名"), (LOCALE_EN, "en", "Username")],
+    ("locale", "language", "username_label", "heading"),
+    [(LOCALE_ZH, "zh-hans", "用户名", "登录"), (LOCALE_EN, "en", "Username", "Sign in")],
 )
 def test_sign_in_in_the_browser_language(
-    new_context, live_server, make_user, locale, language, username_label
+    new_context, live_server, make_user, locale, language, username_label, heading
 ):
     make_user("wangfang", name="王芳")
     page = new_context(locale=locale).new_page()
@@ -37,6 +37,7 @@ def test_sign_in_in_the_browser_language(
     page.goto(f"{live_server.url}/login/")
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("label[for=id_username]").inner_text() == username_label
+    assert page.locator("h1.page-title").inner_text() == heading  # from our own catalog
     assert page.locator("label[for=id_password]").inner_text() == django_text(language, "Password")
     # The current language is the pressed button of the switcher.
     assert page.locator(".segmented button[aria-pressed=true]").get_attribute("value") == language
@@ -95,6 +96,7 @@ def test_language_switch_is_saved_on_the_user(new_context, live_server, make_use
 
     switch_language_from_user_menu(other, "zh-hans")
     assert other.locator("html").get_attribute("lang") == "zh-hans"
+    assert other.locator("label[for=global-search]").inner_text() == "搜索"
     user.refresh_from_db()
     assert user.language == "zh-hans"
 

@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "export": gettext_lazy("Export"),
     "import": gettext_lazy("Import"),
     "assign": gettext_lazy("Assign"),
+    "reveal": gettext_lazy("Reveal masked"),
 }
 # Field access as a select offers it: "" means visible (no rule stored).
 VISIBLE = ""
@@ -82,10 +83,13 @@ def grantable_models() -> list[type[models.Model]]:
 
 def model_actions(model: type[models.Model]) -> list[tuple[str, str]]:
     """(action, label) a role can grant on ``model``: the standard verbs, ``assign`` for owned records,
-    and each custom ``<action>_<model>`` codename of ``Meta.permissions`` (approve, claim, merge…)."""
+    ``reveal`` (see a masked value in full), and each custom ``<action>_<model>`` codename of
+    ``Meta.permissions`` (approve, claim, merge…)."""
     out = [(a, str(ACTION_LABELS[a])) for a in BASE_ACTIONS]
     if issubclass(model, OwnerMixin):
         out.append(("assign", str(ACTION_LABELS["assign"])))
+    # Seeing one masked value in full (audited) applies to any type with field rules.
+    out.append(("reveal", str(ACTION_LABELS["reveal"])))
     suffix = f"_{model._meta.model_name}"
     for codename, name in getattr(model._meta, "permissions", ()) or ():
         if codename.endswith(suffix):

@@ -83,6 +83,15 @@ class TestRoleViews(EntityViewSuite):
     def make(self, n):
         return Role.objects.create(name=f"角色{n}")
 
+    def test_export_csv_is_audited(self, admin_client):
+        """The shipped default roles are rows of the export too."""
+        from guanxi.core.models import AuditEvent
+
+        self.create_rows(2)
+        body = admin_client.get(f"{self.url_prefix}?export=csv").content.decode("utf-8-sig")
+        assert "角色0" in body and "角色1" in body and "<span" not in body
+        assert AuditEvent.objects.get(event="export").detail["rows"] == Role.objects.count()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +102,7 @@ def ct(model):
 
 def test_new_user_gets_password_and_roles(admin_client):
     with as_system():
-        role = Role.objects.create(name="销售代表")
+        role = Role.objects.create(name="一线销售")
         dept = Department.objects.create(name="华东")
     response = admin_client.post(
         "/org/users/add/",
@@ -177,7 +186,7 @@ def test_changing_the_parent_in_the_form_moves_the_subtree(admin_client):
 
 def test_shipped_role_cannot_be_deleted(admin_client):
     with as_system():
-        role = Role.objects.create(name="只读")
+        role = Role.objects.create(name="只读访客")
         Role.objects.filter(pk=role.pk).update(is_system=True)
     assert admin_client.post(f"/org/roles/{role.pk}/delete/").status_code == 302
     assert Role.objects.filter(pk=role.pk).exists()
@@ -188,7 +197,7 @@ def test_shipped_role_cannot_be_deleted(admin_client):
 
 def test_matrix_lists_entity_types_actions_scopes_and_fields(admin_client):
     with as_system():
-        role = Role.objects.create(name="市场")
+        role = Role.objects.create(name="市场推广")
     page = admin_client.get(f"/org/roles/{role.pk}/access/").content.decode()
     gadget = ct(Gadget).pk
     assert f'name="grant-{gadget}" value="assign"' in page
@@ -200,7 +209,7 @@ def test_matrix_lists_entity_types_actions_scopes_and_fields(admin_client):
 
 def test_matrix_saves_grants_and_field_rules_in_one_go(admin_client):
     with as_system():
-        role = Role.objects.create(name="销售代表")
+        role = Role.objects.create(name="一线销售")
     gadget, tag = ct(Gadget).pk, ct(Tag).pk
     data = {
         f"grant-{gadget}": ["view", "change", "export"],
@@ -228,7 +237,7 @@ def test_matrix_saves_grants_and_field_rules_in_one_go(admin_client):
 
 def test_matrix_error_rolls_back_everything(admin_client):
     with as_system():
-        role = Role.objects.create(name="客服")
+        role = Role.objects.create(name="售后客服")
     gadget, tag = ct(Gadget).pk, ct(Tag).pk
     data = {
         f"grant-{tag}": ["view"],
@@ -246,7 +255,7 @@ def test_matrix_error_rolls_back_everything(admin_client):
 
 def test_matrix_needs_change_on_roles(client, make_user):
     with as_system():
-        role = Role.objects.create(name="客服")
+        role = Role.objects.create(name="售后客服")
     client.force_login(make_user("viewer", perms=["users.view_role"]))
     tag = ct(Tag).pk
     response = client.post(f"/org/roles/{role.pk}/access/", {f"grant-{tag}": ["view"], f"scope-{tag}": "all"})
@@ -263,7 +272,7 @@ def test_explanation_names_role_scope_owner_and_department(admin_client):
         other = Department.objects.create(name="华北")
         manager = User.objects.create_user(username="mgr", name="李经理", department=east2)
         wang = User.objects.create_user(username="wang", name="王芳", department=east2)
-        role = Role.objects.create(name="销售经理")
+        role = Role.objects.create(name="区域销售经理")
         RoleGrant.objects.create(
             role=role, content_type=ct(Gadget), actions=["view"], scope="department_tree"
         )
@@ -278,7 +287,7 @@ def test_explanation_names_role_scope_owner_and_department(admin_client):
             {"user": manager.pk, "entity_type": ct(Gadget).pk, "record": inside.pk},
             HTTP_ACCEPT_LANGUAGE="en",
         ).content.decode()
-    assert "Role “销售经理” grants view" in page
+    assert "Role “区域销售经理” grants view" in page
     assert "this record is inside it" in page
     assert "The record is owned by 王芳 in 华东销售二部." in page
     assert 'data-allowed="yes"' in page and 'data-allowed="no"' in page  # may view, may not edit
@@ -305,3 +314,15 @@ def test_menu_shows_organisation_to_staff_with_permissions(client, make_user, ad
     page = client.get("/").content.decode()
     assert 'href="/org/departments/"' in page
     assert 'href="/org/roles/"' not in page
+
+
+def test_role_assignment_shows_in_the_user_history(admin_client):
+    """A role change is logged on the user (many-to-many capture) and its history page renders it."""
+    with as_system():
+        role = Role.objects.create(name="一线销售")
+        rep = User.objects.create_user(username="rep", name="张三")
+    admin_client.post(f"/org/users/{rep.pk}/edit/", {"username": "rep", "name": "张三", "roles": [role.pk]})
+    for tab in ("history", "timeline"):
+        response = admin_client.get(f"/org/users/{rep.pk}/{tab}/")
+        assert response.status_code == 200
+        assert "一线销售" in response.content.decode()

@@ -34,7 +34,7 @@ def org():
             people[username] = User.objects.create_user(
                 username=username, name=name, department=dept, manager=people.get(manager), password="x"
             )
-        role = Role.objects.create(name="销售代表")
+        role = Role.objects.create(name="一线销售")
         RoleGrant.objects.create(
             role=role,
             content_type=ContentType.objects.get_for_model(Gadget),

@@ -100,6 +100,7 @@ def settle(page: Page) -> None:
 
     On SQLite the live server thread shares the test's in-memory database connection, so an ORM
     query from the test while the server is still answering (an htmx panel loading after the
-    page) fails with "database table is locked".
+    page) fails with "database table is locked". A page that polls (an unfinished job) never
+    goes idle: wait for a specific element there instead.
     """
     page.wait_for_load_state("networkidle")

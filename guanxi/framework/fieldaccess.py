@@ -84,11 +84,22 @@ def visible(user: Any, model: type[models.Model], name: str) -> bool:
     return rules_for(user, model).get(name) != HIDDEN
 
 
+class MaskedText(str):
+    """A masked value that remembers which field it came from (the detail page offers "Show")."""
+
+    is_masked = True
+    field_name = ""
+
+
 def display(user: Any, model: type[models.Model], name: str, value: Any) -> Any:
     """``value`` as this user may read it (masked where a rule says so)."""
     rule = rules_for(user, model).get(name)
     if rule == MASKED:
-        return masked_value(model, name, value)
+        if value in (None, ""):
+            return value
+        text = MaskedText(masked_value(model, name, value))
+        text.field_name = name
+        return text
     if rule == HIDDEN:
         return None
     return value

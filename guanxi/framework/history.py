@@ -58,7 +58,9 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
             return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         if field.is_relation and field.many_to_one:
             return names.get((field.related_model, value), f"#{value}")
-        if field.choices:
+        if field.many_to_many or isinstance(value, list):
+            return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if getattr(field, "choices", None):
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return _("Yes") if value else _("No")
@@ -93,11 +95,12 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
                     )
                 continue
             field = _field(model, name)
-            label = (
-                str(field.verbose_name)
-                if field is not None and hasattr(field, "verbose_name")
-                else (_("Tags") if name == "tags" else name)
-            )
+            if field is not None and hasattr(field, "verbose_name"):
+                label = str(field.verbose_name)
+            elif field is not None and field.many_to_many:  # the reverse side, e.g. a user's roles
+                label = str(field.related_model._meta.verbose_name_plural)
+            else:
+                label = _("Tags") if name == "tags" else name
             if change.action == "create" and after.get(name) in (None, "", [], {}):
                 continue
             rows.append(

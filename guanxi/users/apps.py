@@ -10,4 +10,8 @@ class UsersConfig(AppConfig):
     verbose_name = _("Users and organisation")
 
     def ready(self) -> None:
+        from guanxi.framework.panels import register_detail_context
         from guanxi.users import audit, menu, search  # noqa: F401  (audit receivers, menu, search indexes)
+        from guanxi.users.views_org import team_panel_context
+
+        register_detail_context(team_panel_context)  # the "Team" card on every owned record

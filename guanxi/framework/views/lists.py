@@ -189,8 +189,11 @@ class SavedViewSaveView(EntityViewMixin, View):
         if not name:
             messages.error(request, _("Give the view a name."))
             return HttpResponseRedirect(f"{list_url}?{query.urlencode()}")
+        # Empty inputs of the filter form are not filters: store only what narrows the list.
         filters = {
-            k: query.getlist(k) for k in query if k not in ("columns", "sort", "per_page", "page", "view")
+            k: [v for v in query.getlist(k) if v]
+            for k in query
+            if k not in ("columns", "sort", "per_page", "page", "view") and any(query.getlist(k))
         }
         params = {
             "filters": filters,

@@ -15,7 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from guanxi.framework import fieldaccess
+from guanxi.framework.access import can
 from guanxi.framework.customfields import display_value
+from guanxi.framework.panels import detail_context
 from guanxi.framework.views.base import EntityViewMixin
 
 
@@ -37,17 +40,30 @@ class ObjectDetailView(EntityViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
+        user, model = request.user, self.model
+        rules = fieldaccess.rules_for(user, model)
         context = {
             **self.base_context(),
             "object": obj,
-            "fields": self.config.detail_field_values(obj),
+            "fields": self.config.detail_field_values(obj, user),
             "custom_fields": [
-                (cf, display_value(cf, (obj.custom_field_data or {}).get(cf.name)))
+                (
+                    cf,
+                    fieldaccess.display(
+                        user,
+                        model,
+                        f"cf_{cf.name}",
+                        display_value(cf, (obj.custom_field_data or {}).get(cf.name)),
+                    ),
+                )
                 for cf in self.config.custom_fields()
+                if rules.get(f"cf_{cf.name}") != fieldaccess.HIDDEN
             ],
+            "can_reveal": any(r == fieldaccess.MASKED for r in rules.values()) and can(user, "reveal", model),
             "can_change_object": self.restricted("change").filter(pk=obj.pk).exists(),
             "can_delete_object": self.restricted("delete").filter(pk=obj.pk).exists(),
         }
+        context.update(detail_context(request, obj))  # cards contributed by modules (e.g. the team)
         return render(request, self.config.detail_template, context)
 
 
@@ -84,11 +100,13 @@ class ObjectEditView(EntityViewMixin, View):
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
         initial = {k: v for k, v in request.GET.items() if k in self.config.form.base_fields}
-        return self.render_form(request, self.config.form(instance=obj, initial=initial), obj)
+        return self.render_form(
+            request, self.config.form(instance=obj, initial=initial, user=request.user), obj
+        )
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
-        form = self.config.form(request.POST, request.FILES, instance=obj)
+        form = self.config.form(request.POST, request.FILES, instance=obj, user=request.user)
         if not form.is_valid():
             return self.render_form(request, form, obj, status=422 if request.htmx else 200)
         is_new = obj.pk is None

@@ -14,6 +14,7 @@ class Gadget(PrimaryModel):
     code = models.CharField("code", max_length=20, unique=True)
     price = models.DecimalField("price", max_digits=12, decimal_places=2, default=0)
     status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    phone = models.CharField("phone", max_length=30, blank=True)
 
     class Meta:
         ordering = ["name"]

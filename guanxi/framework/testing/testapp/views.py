@@ -20,7 +20,7 @@ class GadgetFilterSet(EntityFilterSet):
 class GadgetForm(EntityForm):
     class Meta:
         model = Gadget
-        fields = ["name", "code", "price", "status", "owner"]
+        fields = ["name", "code", "price", "status", "phone", "owner"]
 
 
 class GadgetTable(EntityTable):
@@ -28,8 +28,8 @@ class GadgetTable(EntityTable):
 
     class Meta(EntityTable.Meta):
         model = Gadget
-        fields = ("name", "code", "price", "status")
-        default_columns = ("name", "code", "price", "status", "tags", "owner")
+        fields = ("name", "code", "price", "status", "phone")
+        default_columns = ("name", "code", "price", "status", "phone", "tags", "owner")
 
     def render_name(self, value, record):
         return linkify_name(value, record)

@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.core import menu, search  # noqa: F401  (registers menu entries and search indexes)
+        from guanxi.core.attachments import attachments_panel_context
+        from guanxi.framework.panels import register_detail_context
+
+        register_detail_context(attachments_panel_context)  # the "Files" card

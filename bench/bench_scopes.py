@@ -15,6 +15,7 @@ tree user with its ``department_id IN (…)`` list).
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import re
 import statistics
@@ -123,25 +124,31 @@ def _load_rows(n: int, users: list) -> None:
                 dept,
             )
 
+    # Columns the loader does not set (fields other modules add to Gadget) get their model default.
+    extra = [f for f in Gadget._meta.concrete_fields if not f.primary_key and f.attname not in GADGET_COLUMNS]
+    defaults = tuple(json.dumps(d) if isinstance(d := f.get_default(), dict | list) else d for f in extra)
+    columns = [*GADGET_COLUMNS, *(f.column for f in extra)]
+    width = len(columns)
     table = connection.ops.quote_name(Gadget._meta.db_table)
-    cols = ", ".join(GADGET_COLUMNS)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows():
-                    copy.write_row(row)
+                    copy.write_row(row + defaults)
             cursor.execute(f"ANALYZE {table}")
         else:
-            batch, chunk = [], 500  # 500 rows × 9 values stays under SQLite's variable limit
-            one = "(" + ", ".join(["%s"] * len(GADGET_COLUMNS)) + ")"
+            chunk = 30_000 // width  # rows per INSERT, under SQLite's limit of bound variables
+            one = "(" + ", ".join(["%s"] * width) + ")"
             sql = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * chunk)
+            batch: list = []
             for row in rows():
-                batch.extend(row)
-                if len(batch) == chunk * len(GADGET_COLUMNS):
+                batch.extend(row + defaults)
+                if len(batch) == chunk * width:
                     cursor.execute(sql, batch)
                     batch = []
             if batch:
-                part = len(batch) // len(GADGET_COLUMNS)
+                part = len(batch) // width
                 cursor.execute(f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * part), batch)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -19,6 +19,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -199,11 +200,16 @@ def keep_other_sections(report: str, previous: str, only: list[str]) -> str:
     """``--only`` re-runs some benchmarks: keep the previous report's sections of the others (each
     section says when and at which scale it ran; the header describes the latest run)."""
     rerun = {name.removeprefix("bench_") for name in only}
-    kept = [
-        "## " + section.rstrip() + "\n"
-        for section in previous.split("\n## ")[1:]
-        if section.split(":", 1)[0] not in rerun
-    ]
+    date = re.search(r"^- Date: (\S+)", previous, re.MULTILINE)
+    scale = re.search(r"^- Scale: `(\w+)`", previous, re.MULTILINE)
+    stamp = f"Run: {date.group(1) if date else 'earlier'}, scale `{scale.group(1) if scale else '?'}`.\n\n"
+    kept = []
+    for section in previous.split("\n## ")[1:]:
+        if section.split(":", 1)[0] in rerun:
+            continue
+        if "\nRun: " not in section:  # written by a full run: its scale was the report's
+            section = section.replace("\n| Database |", "\n" + stamp + "| Database |", 1)
+        kept.append("## " + section.rstrip() + "\n")
     head, *fresh = report.split("\n## ")
     sections = sorted([*kept, *("## " + f.rstrip() + "\n" for f in fresh)], key=lambda t: t.split(":", 1)[0])
     return head.rstrip() + "\n\n" + "\n".join(sections).rstrip()

@@ -13,6 +13,15 @@ register_menu(
             MenuItem(
                 _("Custom fields"), "core:customfield_list", icon="forms", permission="core.view_customfield"
             ),
+            MenuItem(
+                _("Change log"), "core:objectchange_list", icon="history", permission="core.view_objectchange"
+            ),
+            MenuItem(
+                _("Audit trail"),
+                "core:auditevent_list",
+                icon="shield-check",
+                permission="core.view_auditevent",
+            ),
         ],
     )
 )

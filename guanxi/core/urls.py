@@ -2,10 +2,18 @@ from django.urls import path
 
 from guanxi.core import views_files
 from guanxi.core.views import CustomFieldViews, TagViews
+from guanxi.core.views_audit import AuditEventViews, ObjectChangeDetailView, ObjectChangeViews
 from guanxi.framework.views.reveal import reveal_field
 
 app_name = "core"
 urlpatterns = [
+    path(
+        "settings/change-log/<int:pk>/",
+        ObjectChangeDetailView.as_view(config=ObjectChangeViews),
+        name="objectchange",
+    ),
+    *ObjectChangeViews.urls(),
+    *AuditEventViews.urls(),
     *TagViews.urls(),
     *CustomFieldViews.urls(),
     path("reveal/<str:app_label>/<str:model_name>/<int:pk>/<str:field>/", reveal_field, name="reveal"),

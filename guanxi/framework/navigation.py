@@ -1,7 +1,8 @@
 """The application's navigation menu, assembled from what each app registers.
 
 Apps call ``register_menu(MenuGroup(...))`` in ``AppConfig.ready``; the shell shows each item
-the current user may view (``permission`` is ``app_label.view_model``) — a menu never offers a
+the current user may view (``permission`` is ``app_label.view_model``, checked through the
+access policy, so role grants count) — a menu never offers a
 page that would answer 403.
 """
 
@@ -41,13 +42,28 @@ def register_menu(group: MenuGroup) -> None:
     _MENU.sort(key=lambda g: g.weight)
 
 
+def _allowed(user: Any, permission: str) -> bool:
+    """``app_label.<action>_<model>`` through the access policy (roles), like every other check."""
+    from django.apps import apps
+
+    from guanxi.framework.access import can
+
+    app_label, _sep, codename = permission.partition(".")
+    action, _sep, model_name = codename.partition("_")
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return user.has_perm(permission)
+    return can(user, action, model)
+
+
 def navigation_for(request: Any) -> list[dict[str, Any]]:
     user = request.user
     out = []
     for group in _MENU:
         if group.staff_only and not (user.is_staff or user.is_superuser):
             continue
-        items = [item for item in group.items if item.permission is None or user.has_perm(item.permission)]
+        items = [item for item in group.items if item.permission is None or _allowed(user, item.permission)]
         if items:
             out.append(
                 {

@@ -38,12 +38,10 @@ RESTRICTIVENESS = {"readonly": 1, "masked": 2, "hidden": 3}
 class UserAccess:
     """Everything about one user's access, computed once per request."""
 
-    grants: dict[int, list[tuple[frozenset[str], str, str]]] = field(
-        default_factory=dict
-    )  # ct → (actions, scope, role)
-    field_rules: dict[int, dict[str, dict[str, str]]] = field(
-        default_factory=dict
-    )  # ct → role → field → rule
+    # content type id → [(actions, scope, role name)]
+    grants: dict[int, list[tuple[frozenset[str], str, str]]] = field(default_factory=dict)
+    # content type id → role name → field → rule; loaded lazily by _field_rules()
+    field_rules: dict[int, dict[str, dict[str, str]]] | None = None
     subordinate_ids: list[int] | None = None
     subtree_ids: list[int] | None = None
 
@@ -52,7 +50,7 @@ def _access(user: Any) -> UserAccess:
     cached = getattr(user, "_guanxi_access", None)
     if cached is not None:
         return cached
-    from guanxi.users.models import FieldRule, RoleGrant
+    from guanxi.users.models import RoleGrant
 
     access = UserAccess()
     grants: dict[int, list[tuple[frozenset[str], str, str]]] = defaultdict(list)
@@ -61,14 +59,23 @@ def _access(user: Any) -> UserAccess:
     ):
         grants[ct_id].append((frozenset(actions or ()), scope, role_name))
     access.grants = dict(grants)
-    rules: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
-    for ct_id, role_name, field_name, rule in FieldRule.objects.filter(role__users=user).values_list(
-        "content_type_id", "role__name", "field_name", "access"
-    ):
-        rules[ct_id][role_name][field_name] = rule
-    access.field_rules = {ct: dict(by_role) for ct, by_role in rules.items()}
     user._guanxi_access = access
     return access
+
+
+def _field_rules(user: Any) -> dict[int, dict[str, dict[str, str]]]:
+    """The user's roles' field rules, loaded on first use (most pages never need them)."""
+    access = _access(user)
+    if access.field_rules is None:
+        from guanxi.users.models import FieldRule
+
+        rules: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        for ct_id, role_name, field_name, rule in FieldRule.objects.filter(role__users=user).values_list(
+            "content_type_id", "role__name", "field_name", "access"
+        ):
+            rules[ct_id][role_name][field_name] = rule
+        access.field_rules = {ct: dict(by_role) for ct, by_role in rules.items()}
+    return access.field_rules
 
 
 def subordinate_ids(user: Any) -> list[int]:
@@ -198,7 +205,7 @@ class RoleScopePolicy(AccessPolicy):
         viewing_roles = {role for _scope, role in self._grants(user, model, "view")}
         if not viewing_roles:
             return {}
-        by_role = _access(user).field_rules.get(ct.pk, {})
+        by_role = _field_rules(user).get(ct.pk, {})
         result: dict[str, str] = {}
         fields = set().union(*(by_role.get(role, {}).keys() for role in viewing_roles))
         for name in fields:
@@ -224,6 +231,9 @@ class RoleScopePolicy(AccessPolicy):
             ]
         allowed = False
         scope_labels = dict(_scope_choices())
+        from guanxi.users.services.access import ACTION_LABELS
+
+        verb = str(ACTION_LABELS.get(action, action))
         for scope, role in self._grants(user, model, action):
             q = scope_q(user, model, scope)
             inside = q is None or model._default_manager.filter(q, pk=obj.pk).exists()
@@ -232,7 +242,7 @@ class RoleScopePolicy(AccessPolicy):
                 _("Role “%(role)s” grants %(action)s on %(model)s with scope %(scope)s: %(verdict)s.")
                 % {
                     "role": role,
-                    "action": action,
+                    "action": verb,
                     "model": meta.verbose_name_plural,
                     "scope": scope_labels[scope],
                     "verdict": _("this record is inside it") if inside else _("this record is outside it"),
@@ -245,7 +255,7 @@ class RoleScopePolicy(AccessPolicy):
         if not reasons:
             reasons.append(
                 _("None of %(user)s's roles grants %(action)s on %(model)s.")
-                % {"user": user, "action": action, "model": meta.verbose_name_plural}
+                % {"user": user, "action": verb, "model": meta.verbose_name_plural}
             )
         owner = getattr(obj, "owner", None)
         department = getattr(obj, "department", None)

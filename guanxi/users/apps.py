@@ -15,3 +15,9 @@ class UsersConfig(AppConfig):
         from guanxi.users.views_org import team_panel_context
 
         register_detail_context(team_panel_context)  # the "Team" card on every owned record
+
+        from django.db.models.signals import post_migrate
+
+        from guanxi.users.default_roles import ensure_default_roles
+
+        post_migrate.connect(ensure_default_roles, sender=self, dispatch_uid="guanxi_default_roles")

@@ -26,7 +26,12 @@ ROLES = [
 # role → [(app_label, model, actions, scope)] for the platform's own entity types
 PLATFORM_GRANTS: dict[str, list[tuple[str, str, list[str], str]]] = {
     "系统管理员": [
-        (app, model, ALL_ACTIONS, "all")
+        ("core", "objectchange", ["view", "export"], "all"),
+        ("core", "auditevent", ["view", "export"], "all"),
+    ]
+    + [
+        # "assign" (transfer owner) only exists on owned records: users are their own owners.
+        (app, model, ALL_ACTIONS if model == "user" else [a for a in ALL_ACTIONS if a != "assign"], "all")
         for app, model in (
             ("core", "tag"),
             ("core", "customfield"),
@@ -93,3 +98,21 @@ def create_default_roles(apps: Any, schema_editor: Any) -> None:
     for role_name, grants in PLATFORM_GRANTS.items():
         for app_label, model, actions, scope in grants:
             grant_default(apps, role_name, app_label, model, actions, scope)
+
+
+def ensure_default_roles(**kwargs: Any) -> None:
+    """Recreate the default roles when the role table is empty (``post_migrate``).
+
+    The migration creates them once; this handler puts them back after a database flush (test
+    isolation, ``manage.py flush``) — the same way Django restores content types and permissions.
+    It never touches existing roles, so an administrator's edits survive every ``migrate``.
+    """
+    from django.apps import apps as global_apps
+
+    from guanxi.framework.context import Source, actor_context
+
+    Role = global_apps.get_model("users", "Role")
+    if Role.objects.exists():
+        return
+    with actor_context(None, source=Source.SYSTEM):
+        create_default_roles(global_apps, None)

@@ -41,6 +41,7 @@ class EntityViews:
     list_template: ClassVar[str] = "generic/list.html"
     detail_template: ClassVar[str] = "generic/detail.html"
     edit_template: ClassVar[str] = "generic/edit.html"
+    read_only: ClassVar[bool] = False  # list + detail only (logs, audit trails)
     url_prefix: ClassVar[str | None] = None  # default: ``<model_name>s``
 
     @classmethod
@@ -81,6 +82,17 @@ class EntityViews:
         name = cls.model._meta.model_name
         prefix = cls.url_prefix or f"{name}s"
         kw = {"config": cls}
+        if cls.read_only:
+            return [
+                path(f"{prefix}/", ObjectListView.as_view(**kw), name=f"{name}_list"),
+                path(f"{prefix}/views/", SavedViewSaveView.as_view(**kw), name=f"{name}_saveview"),
+                path(
+                    f"{prefix}/views/<int:view_id>/delete/",
+                    SavedViewDeleteView.as_view(**kw),
+                    name=f"{name}_deleteview",
+                ),
+                path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(**kw), name=name),
+            ]
         return [
             path(f"{prefix}/", ObjectListView.as_view(**kw), name=f"{name}_list"),
             path(f"{prefix}/add/", ObjectEditView.as_view(**kw), name=f"{name}_add"),

@@ -44,9 +44,9 @@ class EntityViewMixin(LoginRequiredMixin):
             "verbose_name_plural": meta.verbose_name_plural,
             "app_label": meta.app_label,
             "model_name": meta.model_name,
-            "can_add": can(user, "add", self.model),
-            "can_change": can(user, "change", self.model),
-            "can_delete": can(user, "delete", self.model),
+            "can_add": not self.config.read_only and can(user, "add", self.model),
+            "can_change": not self.config.read_only and can(user, "change", self.model),
+            "can_delete": not self.config.read_only and can(user, "delete", self.model),
             "list_url_name": self.url_name("list"),
             "add_url_name": self.url_name("add"),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -69,8 +70,6 @@ class BulkEditView(EntityViewMixin, View):
             )
             return HttpResponseRedirect(list_url)
         except Exception as exc:
-            from django.core.exceptions import ValidationError
-
             if not isinstance(exc, ValidationError):
                 raise
             for field, errors in exc.message_dict.items():
@@ -136,6 +135,10 @@ class BulkDeleteView(EntityViewMixin, View):
             messages.error(
                 request, _("Some of these records are still used by other records; nothing was deleted.")
             )
+            return HttpResponseRedirect(list_url)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
             return HttpResponseRedirect(list_url)
         messages.success(request, _("Deleted %(count)d records.") % {"count": len(rows)})
         return HttpResponseRedirect(list_url)

@@ -90,7 +90,12 @@ class ObjectListView(EntityViewMixin, View):
         style_filter_form(filterset.form)
         columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
         table = self.config.table(
-            rows, columns=columns or None, request=request, order_by_field="sort", user=request.user
+            rows,
+            columns=columns or None,
+            request=request,
+            order_by_field="sort",
+            user=request.user,
+            selectable=not self.config.read_only,
         )
         try:
             per_page = int(params.get("per_page", self.config.per_page))

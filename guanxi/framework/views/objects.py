@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -60,8 +60,10 @@ class ObjectDetailView(EntityViewMixin, View):
                 if rules.get(f"cf_{cf.name}") != fieldaccess.HIDDEN
             ],
             "can_reveal": any(r == fieldaccess.MASKED for r in rules.values()) and can(user, "reveal", model),
-            "can_change_object": self.restricted("change").filter(pk=obj.pk).exists(),
-            "can_delete_object": self.restricted("delete").filter(pk=obj.pk).exists(),
+            "can_change_object": not self.config.read_only
+            and self.restricted("change").filter(pk=obj.pk).exists(),
+            "can_delete_object": not self.config.read_only
+            and self.restricted("delete").filter(pk=obj.pk).exists(),
         }
         context.update(detail_context(request, obj))  # cards contributed by modules (e.g. the team)
         return render(request, self.config.detail_template, context)
@@ -157,6 +159,10 @@ class ObjectDeleteView(EntityViewMixin, View):
                 request,
                 _("“%(name)s” is still used by other records and cannot be deleted.") % {"name": label},
             )
+            return HttpResponseRedirect(obj.get_absolute_url() or reverse(self.url_name("list")))
+        except ValidationError as error:  # a model refusing its own deletion says why
+            for text in error.messages:
+                messages.error(request, text)
             return HttpResponseRedirect(obj.get_absolute_url() or reverse(self.url_name("list")))
         messages.success(request, _("Deleted “%(name)s”.") % {"name": label})
         return HttpResponseRedirect(_safe_next(request, reverse(self.url_name("list"))))

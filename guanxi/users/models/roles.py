@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +61,15 @@ class Role(OrganizationalModel):
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Shipped roles can be edited but not deleted (later modules grant to them by name)."""
+        if self.is_system:
+            raise ValidationError(
+                _("“%(role)s” is a shipped default role: edit it instead of deleting it.")
+                % {"role": self.display_name}
+            )
+        return super().delete(*args, **kwargs)
 
 
 class RoleGrant(ChangeLoggedModel):

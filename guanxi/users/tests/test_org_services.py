@@ -309,3 +309,16 @@ def test_moving_under_a_descendant_is_refused(tree, admin_user):
             move_department(sales, target, actor=admin_user)
         assert list(error.value.message_dict) == ["parent"]
     assert paths() == before
+
+
+@pytest.mark.django_db
+def test_shipped_roles_cannot_be_deleted_even_in_bulk(admin_client):
+    from guanxi.users.models import Role
+
+    shipped = Role.objects.get(name="只读")
+    response = admin_client.post(
+        "/org/roles/bulk-delete/", {"pk": [shipped.pk], "_confirm": "1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert Role.objects.filter(pk=shipped.pk).exists()
+    assert "只读" in response.content.decode()

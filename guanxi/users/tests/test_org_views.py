@@ -287,7 +287,7 @@ def test_explanation_names_role_scope_owner_and_department(admin_client):
             {"user": manager.pk, "entity_type": ct(Gadget).pk, "record": inside.pk},
             HTTP_ACCEPT_LANGUAGE="en",
         ).content.decode()
-    assert "Role “区域销售经理” grants view" in page
+    assert "Role “区域销售经理” grants View" in page  # the action by its label, not its code
     assert "this record is inside it" in page
     assert "The record is owned by 王芳 in 华东销售二部." in page
     assert 'data-allowed="yes"' in page and 'data-allowed="no"' in page  # may view, may not edit

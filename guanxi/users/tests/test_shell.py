@@ -17,9 +17,9 @@ from guanxi.core.models import Notification, Tag
 from guanxi.framework.templatetags import ui
 from guanxi.framework.testing.fixtures import as_user
 
-# session, user, unread-notification count, the user's permissions (user + group, for the menu),
-# the user's own recent changes
-HOME_QUERIES = 6
+# session, user, unread-notification count, the user's permissions (user + group) and role grants
+# (one query, for the menu), the user's own recent changes
+HOME_QUERIES = 7
 
 
 @pytest.fixture

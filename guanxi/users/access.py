@@ -23,13 +23,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext as _
 
 from guanxi.framework.access import AccessPolicy, permission_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 RESTRICTIVENESS = {"readonly": 1, "masked": 2, "hidden": 3}
 
@@ -44,6 +47,8 @@ class UserAccess:
     field_rules: dict[int, dict[str, dict[str, str]]] | None = None
     subordinate_ids: list[int] | None = None
     subtree_ids: list[int] | None = None
+    # content type id → {object id: "read" | "write"}; loaded once per request
+    shares: dict[int, dict[int, str]] | None = None
 
 
 def _access(user: Any) -> UserAccess:
@@ -108,12 +113,16 @@ def subtree_department_ids(user: Any) -> list[int]:
     if access.subtree_ids is None:
         from guanxi.users.models import Department
 
-        dept = user.department
-        access.subtree_ids = (
-            list(Department.objects.filter(path__startswith=dept.path).values_list("pk", flat=True))
-            if dept is not None
-            else []
-        )
+        if user.department_id is None:
+            access.subtree_ids = []
+        else:
+            # One query: the subtree of the department whose path the subquery reads.
+            own_path = Department.objects.filter(pk=user.department_id).values("path")[:1]
+            access.subtree_ids = list(
+                Department.objects.filter(path__startswith=models.Subquery(own_path)).values_list(
+                    "pk", flat=True
+                )
+            )
     return access.subtree_ids
 
 
@@ -145,12 +154,21 @@ def shared_q(user: Any, model: type[models.Model], action: str) -> models.Q | No
     """Rows shared with ``user``: read shares count for viewing, write shares also for changing."""
     if getattr(model, "access_owner_field", None) is None or action not in ("view", "change", "export"):
         return None
-    from guanxi.core.models import RecordShare
+    # The user's shares are read once per request and used as a literal id list: an
+    # ``OR id IN (subquery)`` would stop the database from using the scope's index for the count.
+    access = _access(user)
+    if access.shares is None:
+        from guanxi.core.models import RecordShare
 
-    shares = RecordShare.objects.filter(user=user, content_type=ContentType.objects.get_for_model(model))
-    if action == "change":
-        shares = shares.filter(access=RecordShare.Access.WRITE)
-    return models.Q(pk__in=shares.values("object_id"))
+        loaded: dict[int, dict[int, str]] = defaultdict(dict)
+        for ct_id, object_id, level in RecordShare.objects.filter(user=user).values_list(
+            "content_type_id", "object_id", "access"
+        ):
+            loaded[ct_id][object_id] = level
+        access.shares = dict(loaded)
+    mine = access.shares.get(ContentType.objects.get_for_model(model).pk, {})
+    ids = [pk for pk, level in mine.items() if action != "change" or level == "write"]
+    return models.Q(pk__in=ids) if ids else None
 
 
 class RoleScopePolicy(AccessPolicy):
@@ -168,24 +186,20 @@ class RoleScopePolicy(AccessPolicy):
     def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
         if not self._active(user):
             return False
-        if user.is_superuser or user.has_perm(permission_name(model, action)):
+        if user.is_superuser or self._grants(user, model, action):
             return True
-        if self._grants(user, model, action):
+        if user.has_perm(permission_name(model, action)):
             return True
         # A row shared with the user lets them open it even without a grant on the type.
-        return (
-            action in ("view", "change")
-            and getattr(model, "access_owner_field", None) is not None
-            and user.shares.filter(content_type=ContentType.objects.get_for_model(model)).exists()
-        )
+        return action in ("view", "change") and shared_q(user, model, action) is not None
 
-    def filter_queryset(self, user: Any, queryset: models.QuerySet, action: str) -> models.QuerySet:
+    def filter_queryset[QS: models.QuerySet](self, user: Any, queryset: QS, action: str) -> QS:
         model = queryset.model
         if not self._active(user):
             return queryset.none()
         if user.is_superuser or user.has_perm(permission_name(model, action)):
             return queryset
-        condition: models.Q | None = models.Q(pk__in=[])
+        condition = models.Q(pk__in=[])
         for scope, _role in self._grants(user, model, action):
             q = scope_q(user, model, scope)
             if q is None:
@@ -210,9 +224,10 @@ class RoleScopePolicy(AccessPolicy):
         fields = set().union(*(by_role.get(role, {}).keys() for role in viewing_roles))
         for name in fields:
             rules = [by_role.get(role, {}).get(name) for role in viewing_roles]
-            if any(rule is None for rule in rules):
+            restricting = [rule for rule in rules if rule is not None]
+            if len(restricting) < len(rules):
                 continue  # one role shows the field plainly: the union shows it
-            result[name] = min(rules, key=lambda r: RESTRICTIVENESS[r])
+            result[name] = min(restricting, key=lambda r: RESTRICTIVENESS[r])
         return result
 
     def explain(self, user: Any, obj: models.Model, action: str) -> tuple[bool, list[str]]:
@@ -267,7 +282,7 @@ class RoleScopePolicy(AccessPolicy):
         return allowed, reasons
 
 
-def _scope_choices() -> list[tuple[str, str]]:
+def _scope_choices() -> list[tuple[str, StrOrPromise]]:
     from guanxi.users.models import DataScope
 
     return list(DataScope.choices)

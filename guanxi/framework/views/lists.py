@@ -13,9 +13,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
+from guanxi.framework.http import AuthedRequest
 from guanxi.framework.tables import export_rows
 from guanxi.framework.views.base import EntityViewMixin
 
@@ -58,10 +59,26 @@ def style_filter_form(form: Any) -> None:
     style_widgets(form)
 
 
+def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
+    """(name, label, readable value) of every filter that narrows the list: choice labels, record
+    names and dates as people read them; empty selections are not filters."""
+    out = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in filterset.filters or value is None or value == "":
+            continue
+        values = list(value) if isinstance(value, list | tuple | models.QuerySet) else [value]
+        if not values:
+            continue
+        choices = dict(getattr(filterset.form.fields[name], "choices", None) or [])
+        shown = [str(choices.get(v, choices.get(str(v), v))) for v in values]
+        out.append((name, filterset.filters[name].label, ", ".join(shown)))
+    return out
+
+
 class ObjectListView(EntityViewMixin, View):
     action = "view"
 
-    def effective_params(self, request: HttpRequest) -> tuple[QueryDict, Any]:
+    def effective_params(self, request: AuthedRequest) -> tuple[QueryDict, Any]:
         """The query string in force: the request's, or the saved view's when ``?view=`` is given."""
         view_id = request.GET.get("view")
         if not view_id:
@@ -82,7 +99,7 @@ class ObjectListView(EntityViewMixin, View):
                 params.setlist(key, request.GET.getlist(key))
         return params, saved
 
-    def build(self, request: HttpRequest) -> dict[str, Any]:
+    def build(self, request: AuthedRequest) -> dict[str, Any]:
         params, saved = self.effective_params(request)
         queryset = self.restricted()
         filterset = self.config.filterset(params, queryset=queryset, request=request)
@@ -107,15 +124,7 @@ class ObjectListView(EntityViewMixin, View):
         )
         if params.get("sort"):
             table.order_by = params["sort"]
-        active_filters = (
-            [
-                (name, filterset.filters[name].label, value)
-                for name, value in filterset.form.cleaned_data.items()
-                if value not in (None, "", []) and name in filterset.filters
-            ]
-            if filterset.is_valid()
-            else []
-        )
+        active_filters = active_filter_labels(filterset) if filterset.is_valid() else []
         return {
             "filterset": filterset,
             "table": table,
@@ -127,7 +136,7 @@ class ObjectListView(EntityViewMixin, View):
             "saved_views": saved_views_for(request.user, self.model),
         }
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         if request.GET.get("export") in ("csv", "xlsx"):
             return self.export(request, request.GET["export"])
         context = {**self.base_context(), **self.build(request)}
@@ -136,7 +145,7 @@ class ObjectListView(EntityViewMixin, View):
             template += "#results"
         return render(request, template, context)
 
-    def export(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def export(self, request: AuthedRequest, fmt: str) -> HttpResponse:
         from guanxi.framework.access import can
 
         if not can(request.user, "view", self.model):
@@ -185,7 +194,7 @@ class SavedViewSaveView(EntityViewMixin, View):
 
     action = "view"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         from guanxi.core.models import SavedView
 
         name = request.POST.get("name", "").strip()[:80]
@@ -226,7 +235,7 @@ class SavedViewSaveView(EntityViewMixin, View):
 class SavedViewDeleteView(EntityViewMixin, View):
     action = "view"
 
-    def post(self, request: HttpRequest, view_id: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, view_id: int) -> HttpResponse:
         from guanxi.core.models import SavedView
 
         saved = get_object_or_404(SavedView, pk=view_id, owner=request.user)

@@ -30,7 +30,7 @@ def permission_name(model: type[models.Model], action: str) -> str:
 class AccessPolicy:
     """Interface of an access policy."""
 
-    def filter_queryset(self, user: Any, queryset: models.QuerySet, action: str) -> models.QuerySet:
+    def filter_queryset[QS: models.QuerySet](self, user: Any, queryset: QS, action: str) -> QS:
         raise NotImplementedError
 
     def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
@@ -56,7 +56,7 @@ class ModelPermissionPolicy(AccessPolicy):
             return False
         return bool(user.is_superuser or user.has_perm(permission_name(model, action)))
 
-    def filter_queryset(self, user: Any, queryset: models.QuerySet, action: str) -> models.QuerySet:
+    def filter_queryset[QS: models.QuerySet](self, user: Any, queryset: QS, action: str) -> QS:
         if self.has_model_permission(user, queryset.model, action):
             return queryset
         return queryset.none()

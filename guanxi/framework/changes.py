@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +21,9 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
+
+if TYPE_CHECKING:
+    from guanxi.framework.models import ChangeLoggedModel
 
 
 class Action:
@@ -67,9 +70,12 @@ def _parent(instance: models.Model) -> tuple[ContentType | None, int | None]:
         return None, None
     field = instance._meta.get_field(parent_field)
     if isinstance(field, GenericForeignKey):
-        ct_id = getattr(instance, instance._meta.get_field(field.ct_field).attname)
+        ct_field = instance._meta.get_field(field.ct_field)
+        assert isinstance(ct_field, models.ForeignKey)
+        ct_id = getattr(instance, ct_field.attname)
         parent_id = getattr(instance, field.fk_field)
         return (ContentType.objects.get_for_id(ct_id) if ct_id else None), parent_id
+    assert isinstance(field, models.ForeignKey), "changelog_parent names a ForeignKey or a GenericForeignKey"
     parent_id = getattr(instance, field.attname)
     if parent_id is None:
         return None, None
@@ -108,7 +114,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def capture_save(instance: models.Model, created: bool) -> None:
+def capture_save(instance: ChangeLoggedModel, created: bool) -> None:
     after = serialize_instance(instance)
     if created:
         record_change(instance, Action.CREATE, None, after)

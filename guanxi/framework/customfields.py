@@ -102,13 +102,13 @@ def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -
         if isinstance(value, bool | float):
             value = str(value) if isinstance(value, float) else value
         try:
-            number = decimal.Decimal(str(value).strip())
+            amount = decimal.Decimal(str(value).strip())
         except decimal.InvalidOperation:
             raise _error(key, _("Enter a number.")) from None
-        if not number.is_finite():
+        if not amount.is_finite():
             raise _error(key, _("Enter a number."))
-        _check_range(cf, number, key)
-        return str(number)
+        _check_range(cf, amount, key)
+        return str(amount)
     if kind == "boolean":
         if isinstance(value, bool):
             return value

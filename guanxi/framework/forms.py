@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import models
@@ -51,7 +51,9 @@ class EntityForm(forms.ModelForm):
     matching ``cf_<name>`` inputs. Tags are applied after the row is saved, and logged.
     """
 
-    tags = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Tags"))
+    tags: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Tags")
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +61,7 @@ class EntityForm(forms.ModelForm):
         if issubclass(model, TagsMixin):
             from guanxi.core.models import Tag
 
-            self.fields["tags"].queryset = Tag.objects.all()
+            cast(forms.ModelChoiceField, self.fields["tags"]).queryset = Tag.objects.all()
             self.fields["tags"].widget.attrs["size"] = 6
             if self.instance.pk:
                 self.initial["tags"] = [item.tag_id for item in self.instance.tagged_items.all()]
@@ -112,6 +114,7 @@ class EntityForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         if self.custom_fields:
             data = dict(self.instance.custom_field_data or {})
             for cf in self.custom_fields:
@@ -137,16 +140,20 @@ class EntityForm(forms.ModelForm):
 class BulkEditForm(forms.Form):
     """Set one or more fields on many rows at once; blank inputs leave values unchanged."""
 
-    pk = forms.ModelMultipleChoiceField(queryset=None, widget=forms.MultipleHiddenInput)
+    pk: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.MultipleHiddenInput
+    )
 
     def __init__(
         self, model: type[models.Model], fields: list[str], *args: Any, queryset: Any, **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
         self.model = model
-        self.fields["pk"].queryset = queryset
+        cast(forms.ModelChoiceField, self.fields["pk"]).queryset = queryset
         for name in fields:
-            field = model._meta.get_field(name).formfield()
+            model_field = model._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # bulk_edit_fields names the model's own fields
+            field = model_field.formfield()
             if field is not None:
                 field.required = False
                 self.fields[name] = field

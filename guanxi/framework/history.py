@@ -23,7 +23,7 @@ class FieldChange:
     name: str = ""
 
 
-def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
+def _field(model: type[models.Model] | None, name: str) -> models.Field | models.ForeignObjectRel | None:
     if model is None:
         return None
     try:
@@ -43,9 +43,15 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
         for data in (change.prechange_data or {}, change.postchange_data or {}):
             for name, value in data.items():
                 field = _field(model, name)
-                if field is not None and field.is_relation and field.many_to_one and value is not None:
+                if (
+                    field is not None
+                    and field.is_relation
+                    and field.many_to_one
+                    and field.related_model is not None
+                    and value is not None
+                ):
                     wanted[field.related_model].add(value)
-    names: dict[tuple[type[models.Model], Any], str] = {}
+    names: dict[tuple[type[models.Model] | None, Any], str] = {}
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids):
             names[(related, obj.pk)] = str(obj)
@@ -60,7 +66,7 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
             return names.get((field.related_model, value), f"#{value}")
         if field.many_to_many or isinstance(value, list):
             return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        if getattr(field, "choices", None):
+        if isinstance(field, models.Field) and field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return _("Yes") if value else _("No")

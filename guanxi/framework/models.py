@@ -74,6 +74,10 @@ class ChangeLoggedModel(BaseModel):
 
     changelog_parent: str | None = None
     changelog_exclude: tuple[str, ...] = ("updated_at", "updated_by")
+    # Set per instance: the loaded row (from_db, refresh_from_db, capture_save) and a set's
+    # members before an m2m change (signals._on_m2m).
+    _loaded_values: dict[str, Any]
+    _m2m_before: list[str]
 
     class Meta:
         abstract = True
@@ -183,6 +187,9 @@ class OwnerMixin(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    owner_id: int | None
+    department_id: int | None
 
     # Columns data scopes read (see guanxi.users.access): 本人 compares the owner, 本部门 the department.
     access_owner_field = "owner_id"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -19,3 +19,12 @@ class RestrictedQuerySet(models.QuerySet):
         from guanxi.framework.access import get_policy
 
         return get_policy().filter_queryset(user, self, action)
+
+
+def model_queryset(model: type[models.Model]) -> RestrictedQuerySet:
+    """All rows of ``model`` (a class known only at run time) as a ``RestrictedQuerySet``.
+
+    Every Guanxi model's default manager is ``BaseModel.objects``, built from
+    ``RestrictedQuerySet``; the type checker cannot see that through ``type[Model]``.
+    """
+    return cast(RestrictedQuerySet, model._default_manager.all())

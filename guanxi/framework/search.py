@@ -21,6 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from pypinyin import Style, lazy_pinyin
 
+from guanxi.framework.querysets import model_queryset
+
 _REGISTRY: dict[type[models.Model], type[SearchIndex]] = {}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NON_DIGIT = re.compile(r"\D")
@@ -190,7 +192,7 @@ def search(
         from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
 
         rules = rules_for(user, model)
-        for obj in model._default_manager.restrict(user, "view").filter(pk__in=ids):
+        for obj in model_queryset(model).restrict(user, "view").filter(pk__in=ids):
             field, display, weight = best[(ct.id, obj.pk)]
             rule = rules.get(field)
             if rule == HIDDEN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -39,12 +40,13 @@ def _on_m2m(
     changes.record_m2m_like_change(instance, accessor, before, after)
 
 
-def _m2m_accessor(model: type, through: type, reverse: bool) -> str | None:
+def _m2m_accessor(model: type[models.Model], through: type, reverse: bool) -> str | None:
     for field in model._meta.get_fields():
-        if field.many_to_many and getattr(field, "remote_field", None) is not None:
-            rel_through = field.remote_field.through if not field.auto_created else field.through
-            if rel_through is through:
-                return field.get_accessor_name() if field.auto_created else field.name
+        if isinstance(field, models.ManyToManyRel):  # the reverse side of another model's m2m
+            if field.through is through:
+                return field.get_accessor_name()
+        elif isinstance(field, models.ManyToManyField) and field.remote_field.through is through:
+            return field.name
     return None
 
 

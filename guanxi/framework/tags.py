@@ -8,7 +8,7 @@ after, by name) so the row's History tab shows it like any other edit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 
 from guanxi.framework.changes import Action, record_m2m_like_change
 from guanxi.framework.context import require_context
+
+if TYPE_CHECKING:
+    from guanxi.framework.models import TagsMixin
 
 
 def resolve_tags(values: Iterable[Any], *, field: str = "tags") -> list[Any]:
@@ -50,7 +53,7 @@ def resolve_tags(values: Iterable[Any], *, field: str = "tags") -> list[Any]:
     return sorted(found, key=lambda t: t.name)
 
 
-def get_tags(obj: models.Model) -> list[Any]:
+def get_tags(obj: TagsMixin) -> list[Any]:
     """The row's tags by name; uses ``prefetch_related("tagged_items__tag")`` when present."""
     return sorted((item.tag for item in obj.tagged_items.all()), key=lambda t: t.name)
 

@@ -14,6 +14,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from guanxi.framework.models import TagsMixin
+from guanxi.framework.querysets import RestrictedQuerySet
+
 API_NAMESPACE = "api"
 
 
@@ -64,11 +67,11 @@ class BriefRelatedField(serializers.RelatedField):
     def use_pk_only_optimization(self) -> bool:
         return False  # ``display`` needs the related row (the viewset select_related()s it)
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet | None:
         queryset = super().get_queryset()
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if user is None or not hasattr(queryset, "restrict"):
+        if user is None or not isinstance(queryset, RestrictedQuerySet):
             return queryset
         visible = queryset.restrict(user, "view")
         if queryset.model is get_user_model() and user.is_authenticated:
@@ -82,12 +85,15 @@ class BriefRelatedField(serializers.RelatedField):
             data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        queryset = self.get_queryset()
+        assert queryset is not None  # only writable fields parse input, and they have a queryset
         try:
-            return self.get_queryset().get(pk=data)
+            return queryset.get(pk=data)
         except (ObjectDoesNotExist, OverflowError):
             self.fail("does_not_exist", pk_value=data)
 
-    def to_representation(self, value: models.Model) -> dict[str, Any] | None:
+    # The stubs allow a PKOnlyObject; use_pk_only_optimization() is off, so it is always the row.
+    def to_representation(self, value: models.Model) -> dict[str, Any] | None:  # type: ignore[override]
         return brief(value, self.context.get("request"))
 
     def get_choices(self, cutoff: int | None = None) -> dict:
@@ -126,7 +132,7 @@ class TagsField(serializers.Field):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_representation(self, value: models.Model) -> list[dict[str, Any]]:
+    def to_representation(self, value: TagsMixin) -> list[dict[str, Any]]:
         from guanxi.framework.tags import get_tags
 
         return [{"id": t.pk, "name": t.name, "slug": t.slug, "color": t.color} for t in get_tags(value)]
@@ -157,19 +163,25 @@ class ContentTypeField(serializers.RelatedField):
 
     def get_attribute(self, instance: models.Model) -> ContentType | None:
         # Content types come from Django's in-process cache: no query, no select_related needed.
-        ct_id = getattr(instance, instance._meta.get_field(self.source).attname)
+        assert self.source is not None  # set when the field is bound
+        field = instance._meta.get_field(self.source)
+        assert isinstance(field, models.ForeignKey)  # a content type column
+        ct_id = getattr(instance, field.attname)
         return ContentType.objects.get_for_id(ct_id) if ct_id else None
 
     def to_internal_value(self, data: Any) -> ContentType:
         if not isinstance(data, str) or data.count(".") != 1:
             self.fail("invalid")
         app_label, model = data.lower().split(".")
+        queryset = self.get_queryset()
+        assert queryset is not None  # only writable fields parse input, and they have a queryset
         try:
-            return self.get_queryset().get(app_label=app_label, model=model)
+            return queryset.get(app_label=app_label, model=model)
         except ObjectDoesNotExist:
             self.fail("does_not_exist", value=data)
 
-    def to_representation(self, value: ContentType) -> str:
+    # The stubs allow a PKOnlyObject; get_attribute() above always gives the ContentType.
+    def to_representation(self, value: ContentType) -> str:  # type: ignore[override]
         return f"{value.app_label}.{value.model}"
 
     def get_choices(self, cutoff: int | None = None) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -16,7 +17,9 @@ class StrictOrderingFilter(OrderingFilter):
     Without ``ordering_fields`` on the view, the orderable fields are the serializer's fields
     that are plain model columns (no JSON, no relations other than foreign-key ids)."""
 
-    def get_default_valid_fields(self, queryset: Any, view: Any, context: dict | None = None) -> list:
+    def get_default_valid_fields(
+        self, queryset: Any, view: Any, context: Mapping[str, Any] | None = None
+    ) -> list:
         serializer_class = view.get_serializer_class()
         model = queryset.model
         columns = {f.name: f for f in model._meta.concrete_fields if not isinstance(f, models.JSONField)}
@@ -31,7 +34,7 @@ class StrictOrderingFilter(OrderingFilter):
             out.append((model._meta.pk.name, model._meta.pk.name))
         return out
 
-    def get_ordering(self, request: Any, queryset: Any, view: Any) -> list[str] | None:
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Sequence[str] | None:
         params = request.query_params.get(self.ordering_param)
         if not params:
             return self.get_default_ordering(view)

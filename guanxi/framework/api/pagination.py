@@ -59,6 +59,7 @@ class CountablePagination(PageNumberPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         if self.with_count:
+            assert self.page is not None  # set by paginate_queryset()
             return Response(
                 {
                     "count": self.page.paginator.count,
@@ -68,6 +69,7 @@ class CountablePagination(PageNumberPagination):
                 }
             )
         number, has_next = self.uncounted["number"], self.uncounted["has_next"]
+        assert self.request is not None  # set by paginate_queryset()
         url = self.request.build_absolute_uri()
         next_link = replace_query_param(url, self.page_query_param, number + 1) if has_next else None
         prev_link = None

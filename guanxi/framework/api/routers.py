@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import Route, SimpleRouter
 from rest_framework.views import APIView
 
 from guanxi.framework.api.fields import API_NAMESPACE
@@ -42,6 +42,7 @@ class EntityRouter(SimpleRouter):
         # Copy the routes so adding bulk methods never changes DRF's shared class attribute.
         self.routes = copy.deepcopy(self.routes)
         list_route = self.routes[0]
+        assert isinstance(list_route, Route)  # SimpleRouter's first route is the list route
         self.routes[0] = list_route._replace(mapping={**list_route.mapping, **BULK_METHODS})
 
     def get_default_basename(self, viewset: Any) -> str:

@@ -3,14 +3,24 @@ bulk endpoints, so ``manage.py spectacular --validate --fail-on-warn`` passes fo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from rest_framework.generics import GenericAPIView
+
+if TYPE_CHECKING:
+    from guanxi.framework.api.serializers import EntitySerializer
 
 BULK_ACTIONS = ("bulk_update", "bulk_partial_update", "bulk_destroy")
+
+
+def _basic_type(kind: OpenApiTypes) -> dict[str, Any]:
+    schema = build_basic_type(kind)
+    assert schema is not None  # only OpenApiTypes.NONE has no schema
+    return schema
 
 
 class TokenAuthScheme(OpenApiAuthenticationExtension):
@@ -31,7 +41,7 @@ class EntityURLFieldSchema(OpenApiSerializerFieldExtension):
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        return {**build_basic_type(OpenApiTypes.URI), "readOnly": True, "nullable": True}
+        return {**_basic_type(OpenApiTypes.URI), "readOnly": True, "nullable": True}
 
 
 class BriefRelatedFieldSchema(OpenApiSerializerFieldExtension):
@@ -42,7 +52,7 @@ class BriefRelatedFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         if direction == "request":
-            return build_basic_type(OpenApiTypes.INT)
+            return _basic_type(OpenApiTypes.INT)
         from guanxi.framework.api.serializers import BriefSerializer
 
         component = auto_schema.resolve_serializer(BriefSerializer, direction)
@@ -107,13 +117,19 @@ class EntityAutoSchema(AutoSchema):
         tokens = [t.replace("-", "_") for t in self._tokenize_path()]
         return "_".join([*tokens, action])
 
-    def get_description(self) -> str:
+    # drf-spectacular's AutoSchema.get_description() takes no arguments; the DRF stubs' base class
+    # (ViewInspector) declares (path, method).
+    def get_description(self) -> str:  # type: ignore[override]
         action = self._bulk_action()
         if action == "bulk_destroy":
             return 'Delete several records at once: a list of `{"id": N}`. All or nothing.'
         if action:
             return "Change several records at once: a list of objects, each with its `id`. All or nothing."
         return super().get_description()
+
+    def _entity_serializer_class(self) -> type[EntitySerializer]:
+        # Bulk actions exist only on EntityViewSet, a GenericAPIView serving an EntitySerializer.
+        return cast("type[EntitySerializer]", cast(GenericAPIView, self.view).get_serializer_class())
 
     def get_request_serializer(self) -> Any:
         from guanxi.framework.api.serializers import BulkDeleteItemSerializer, bulk_item_serializer
@@ -122,7 +138,7 @@ class EntityAutoSchema(AutoSchema):
         if action == "bulk_destroy":
             return BulkDeleteItemSerializer(many=True)
         if action:
-            return bulk_item_serializer(self.view.get_serializer_class())(many=True)
+            return bulk_item_serializer(self._entity_serializer_class())(many=True)
         return super().get_request_serializer()
 
     def get_response_serializers(self) -> Any:
@@ -130,7 +146,7 @@ class EntityAutoSchema(AutoSchema):
         if action == "bulk_destroy":
             return {204: None}
         if action:
-            return self.view.get_serializer_class()(many=True)
+            return self._entity_serializer_class()(many=True)
         return super().get_response_serializers()
 
     def _tokenize_path(self) -> list[str]:

@@ -17,7 +17,7 @@ atomic and tags are replaced through ``guanxi.framework.tags.set_tags`` (which l
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,7 +28,7 @@ from rest_framework.settings import api_settings
 
 from guanxi.framework.api import schema  # noqa: F401  (registers the OpenAPI shapes of our fields)
 from guanxi.framework.api.fields import BriefRelatedField, CustomFieldsField, EntityURLField, TagsField
-from guanxi.framework.models import model_features
+from guanxi.framework.models import CustomFieldsMixin, model_features
 
 STANDARD_FIELDS = ("id", "url", "display")
 FEATURE_FIELDS = {
@@ -74,6 +74,7 @@ class EntitySerializer(serializers.ModelSerializer):
     """Base serializer of every Guanxi model; see the module docstring for what it adds."""
 
     serializer_related_field = BriefRelatedField
+    _bulk_item_class: ClassVar[type[serializers.Serializer]]  # set by bulk_item_serializer()
 
     url = EntityURLField()
     display = serializers.CharField(source="__str__", read_only=True)
@@ -86,12 +87,19 @@ class EntitySerializer(serializers.ModelSerializer):
         #: feature names (``owner``, ``tags``, ``custom_fields``, ``change_log``) not to expose
         exclude_features: tuple[str, ...] = ()
 
+    @classmethod
+    def entity_model(cls) -> type[models.Model]:
+        """``Meta.model``, which every concrete entity serializer declares."""
+        model = cls.Meta.model
+        assert model is not None, f"{cls.__name__}.Meta.model is not set"
+        return model
+
     # --- fields -------------------------------------------------------------------------------
     def get_field_names(self, declared_fields: Any, info: Any) -> list[str]:
         # The feature fields are placed by the base (and only where the model has the feature).
         feature_declared = ("custom_field_data", "custom_fields", "tags")
         names = [n for n in super().get_field_names(declared_fields, info) if n not in feature_declared]
-        features = model_features(self.Meta.model) - set(getattr(self.Meta, "exclude_features", ()))
+        features = model_features(self.entity_model()) - set(getattr(self.Meta, "exclude_features", ()))
         ordered = list(STANDARD_FIELDS) + names
         for feature in FEATURE_ORDER:
             if feature in features:
@@ -103,7 +111,7 @@ class EntitySerializer(serializers.ModelSerializer):
         from guanxi.framework.fieldaccess import rules_for
 
         request = self.context.get("request")
-        return rules_for(getattr(request, "user", None), self.Meta.model) if request is not None else {}
+        return rules_for(getattr(request, "user", None), self.entity_model()) if request is not None else {}
 
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)
@@ -112,7 +120,7 @@ class EntitySerializer(serializers.ModelSerializer):
             return data
         from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value
 
-        model = self.Meta.model
+        model = self.entity_model()
         custom = data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else None
         for name, rule in rules.items():
             if name.startswith("cf_") and custom is not None and name[3:] in custom:
@@ -154,13 +162,13 @@ class EntitySerializer(serializers.ModelSerializer):
         """Apply ``attrs`` to a copy of the record and run the model's ``full_clean()`` on it."""
         self._refuse_restricted_writes()
         attrs = super().validate(attrs)
-        model = self.Meta.model
+        model = self.entity_model()
         candidate = copy.copy(self.instance) if self.instance is not None else model()
         field_names = {f.name for f in model._meta.concrete_fields}
         for key, value in attrs.items():
             if key in field_names:
                 setattr(candidate, key, value)
-        if "custom_fields" in model_features(model):
+        if isinstance(candidate, CustomFieldsMixin):  # the model has the custom_fields feature
             attrs["custom_field_data"] = candidate.custom_field_data = self._merged_custom_fields(attrs)
         try:
             candidate.full_clean()
@@ -176,7 +184,7 @@ class EntitySerializer(serializers.ModelSerializer):
         """PATCH merges into the stored values (``null`` clears one); POST fills in defaults."""
         from guanxi.framework.customfields import fields_for
 
-        defined = {cf.name: cf for cf in fields_for(self.Meta.model)}
+        defined = {cf.name: cf for cf in fields_for(self.entity_model())}
         incoming = attrs.get("custom_field_data")
         if self.instance is None:
             data = {name: cf.default for name, cf in defined.items() if cf.default not in (None, "")}
@@ -220,7 +228,7 @@ class BulkDeleteItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
-def bulk_item_serializer(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+def bulk_item_serializer(serializer_class: type[EntitySerializer]) -> type[serializers.Serializer]:
     """The serializer of one bulk-update item: the entity's serializer with a writable ``id``."""
     cached = getattr(serializer_class, "_bulk_item_class", None)
     if cached is not None and cached.__dict__.get("_bulk_of") is serializer_class:

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -27,12 +27,14 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from guanxi.framework.api.filters import StrictOrderingFilter
 from guanxi.framework.api.schema import EntityAutoSchema
 from guanxi.framework.context import Source, actor_context, current_context
 from guanxi.framework.models import model_features
+from guanxi.framework.querysets import RestrictedQuerySet, model_queryset
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ACTION_BY_METHOD = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}
@@ -49,7 +51,7 @@ def related_to_select(model: type[models.Model], serializer_class: Any) -> list[
     return out
 
 
-class EntityViewSetMixin:
+class EntityViewSetMixin(GenericAPIView):
     """Restricted queryset, actor context, filters, ordering and schema for every entity viewset."""
 
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
@@ -72,13 +74,14 @@ class EntityViewSetMixin:
             ctx.source = Source.API
         # Session users got their saved language from UserLanguageMiddleware; token users are only
         # known now.
-        if request.auth is not None and getattr(user, "language", ""):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        language = getattr(user, "language", "")
+        if request.auth is not None and language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
 
     # --- queryset ---------------------------------------------------------------------------
     def restrict_action(self) -> str:
-        return ACTION_BY_METHOD.get(self.request.method, "view")
+        return ACTION_BY_METHOD.get(self.request.method or "", "view")
 
     def get_queryset(self) -> models.QuerySet:
         return self.restrict_queryset(self.with_related(super().get_queryset()))
@@ -100,12 +103,13 @@ class EntityViewSetMixin:
 
     def restrict_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         """The single access choke point: only rows the caller may view/change/delete."""
-        return queryset.restrict(self.request.user, self.restrict_action())
+        # Entity viewsets declare a Guanxi model's queryset, built from RestrictedQuerySet.
+        return cast(RestrictedQuerySet, queryset).restrict(self.request.user, self.restrict_action())
 
     def check_still_visible(self, instance: models.Model) -> None:
         """Refuse (and, raised inside the write's transaction, roll back) a write that would put the
         record outside what its writer may see."""
-        visible = type(instance)._default_manager.all().restrict(self.request.user, "view")
+        visible = model_queryset(type(instance)).restrict(self.request.user, "view")
         if not visible.filter(pk=instance.pk).exists():
             raise PermissionDenied(
                 _("This change would put the record outside the records you may see, so it was not saved.")

@@ -150,9 +150,11 @@ def build_org(make: Any) -> Org:
         for dept, person in ORG_DEPARTMENT_MANAGERS.items():
             org.departments[dept].manager = org.users[person]
             org.departments[dept].save()
-        for n, (key, (owner, dept)) in enumerate(ORG_RECORDS.items()):
+        for n, (key, (owner, record_dept)) in enumerate(ORG_RECORDS.items()):
             org.records[key] = make(
-                org.users[owner] if owner else None, org.departments[dept] if dept else None, n
+                org.users[owner] if owner else None,
+                org.departments[record_dept] if record_dept else None,
+                n,
             )
     return org
 

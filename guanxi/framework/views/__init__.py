@@ -21,6 +21,7 @@ from django.urls import path
 
 from guanxi.framework.customfields import fields_for
 from guanxi.framework.models import CustomFieldsMixin, OwnerMixin, TagsMixin
+from guanxi.framework.querysets import RestrictedQuerySet, model_queryset
 from guanxi.framework.views.bulk import BulkDeleteView, BulkEditView
 from guanxi.framework.views.lists import ObjectListView, SavedViewDeleteView, SavedViewSaveView
 from guanxi.framework.views.objects import ObjectDeleteView, ObjectDetailView, ObjectEditView
@@ -34,7 +35,7 @@ class EntityViews:
     filterset: ClassVar[Any]
     form: ClassVar[Any]
     table: ClassVar[Any]
-    queryset: ClassVar[models.QuerySet | None] = None
+    queryset: ClassVar[RestrictedQuerySet | None] = None
     detail_fields: ClassVar[tuple[str, ...]] = ()
     bulk_edit_fields: ClassVar[tuple[str, ...]] = ()
     per_page: ClassVar[int] = 50
@@ -45,8 +46,8 @@ class EntityViews:
     url_prefix: ClassVar[str | None] = None  # default: ``<model_name>s``
 
     @classmethod
-    def get_queryset(cls) -> models.QuerySet:
-        qs = cls.queryset.all() if cls.queryset is not None else cls.model.objects.all()
+    def get_queryset(cls) -> RestrictedQuerySet:
+        qs = cls.queryset.all() if cls.queryset is not None else model_queryset(cls.model)
         if issubclass(cls.model, TagsMixin):
             qs = qs.prefetch_related("tagged_items__tag")
         if issubclass(cls.model, OwnerMixin):
@@ -72,6 +73,7 @@ class EntityViews:
             if not fieldaccess.visible(user, cls.model, name):
                 continue
             field = cls.model._meta.get_field(name)
+            assert isinstance(field, models.Field)  # detail_fields names the model's own fields
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) else getattr(obj, name)
             out.append((str(field.verbose_name), fieldaccess.display(user, cls.model, name, value)))

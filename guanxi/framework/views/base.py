@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.views import View
 
 from guanxi.framework.access import can
+from guanxi.framework.querysets import RestrictedQuerySet
+
+if TYPE_CHECKING:
+    from guanxi.framework.http import AuthedRequest
 
 
-class EntityViewMixin(LoginRequiredMixin):
+class EntityViewMixin(LoginRequiredMixin, View):
     """Every generic view: signed in, model-level permission for ``action``, rows via restrict()."""
 
     config: Any = None  # the EntityViews subclass this view serves
     action = "view"
+    if TYPE_CHECKING:
+        request: AuthedRequest  # View.setup() sets it; LoginRequiredMixin admits only signed-in users
 
     @property
     def model(self) -> type[models.Model]:
@@ -28,7 +35,7 @@ class EntityViewMixin(LoginRequiredMixin):
             raise PermissionDenied(_("You do not have permission to do this."))
         return super().dispatch(request, *args, **kwargs)
 
-    def restricted(self, action: str | None = None) -> models.QuerySet:
+    def restricted(self, action: str | None = None) -> RestrictedQuerySet:
         return self.config.get_queryset().restrict(self.request.user, action or self.action)
 
     def url_name(self, suffix: str = "") -> str:

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from guanxi.framework.forms import BulkEditForm, _to_json
+from guanxi.framework.http import AuthedRequest
 from guanxi.framework.views.base import EntityViewMixin
 from guanxi.framework.views.objects import OutsideScope
 
@@ -29,19 +30,19 @@ class BulkEditView(EntityViewMixin, View):
             self.model, list(self.config.bulk_edit_fields), data, queryset=self.restricted("change")
         )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         list_url = reverse(self.url_name("list"))
         form = self.form(request.POST)
         if "_apply" not in request.POST:
             # First step, from the list's selection: show the form with the chosen rows.
             ids = request.POST.getlist("pk")
-            rows = self.restricted("change").filter(pk__in=ids)
-            if not rows:
+            selected = self.restricted("change").filter(pk__in=ids)
+            if not selected:
                 messages.warning(request, _("Select at least one row you may edit."))
                 return HttpResponseRedirect(list_url)
-            form = self.form({"pk": [r.pk for r in rows]})
+            form = self.form({"pk": [r.pk for r in selected]})
             return render(
-                request, "generic/bulk_edit.html", {**self.base_context(), "form": form, "rows": rows}
+                request, "generic/bulk_edit.html", {**self.base_context(), "form": form, "rows": selected}
             )
         if not form.is_valid():
             rows = form.cleaned_data.get("pk") or []
@@ -119,7 +120,7 @@ class BulkDeleteView(EntityViewMixin, View):
 
     action = "delete"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         list_url = reverse(self.url_name("list"))
         rows = list(self.restricted("delete").filter(pk__in=request.POST.getlist("pk")))
         if not rows:

@@ -18,6 +18,7 @@ from django.views import View
 from guanxi.framework import fieldaccess
 from guanxi.framework.access import can
 from guanxi.framework.customfields import display_value
+from guanxi.framework.http import AuthedRequest
 from guanxi.framework.panels import detail_context
 from guanxi.framework.views.base import EntityViewMixin
 
@@ -38,7 +39,7 @@ class ObjectDetailView(EntityViewMixin, View):
 
     action = "view"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
         user, model = request.user, self.model
         rules = fieldaccess.rules_for(user, model)
@@ -86,7 +87,7 @@ class ObjectEditView(EntityViewMixin, View):
             return self.model()
         return get_object_or_404(self.restricted("change"), pk=pk)
 
-    def render_form(self, request: HttpRequest, form: Any, obj: Any, status: int = 200) -> HttpResponse:
+    def render_form(self, request: AuthedRequest, form: Any, obj: Any, status: int = 200) -> HttpResponse:
         template = self.config.edit_template
         if request.htmx and not request.htmx.boosted:
             template += "#form"
@@ -99,14 +100,14 @@ class ObjectEditView(EntityViewMixin, View):
         }
         return render(request, template, context, status=status)
 
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
         initial = {k: v for k, v in request.GET.items() if k in self.config.form.base_fields}
         return self.render_form(
             request, self.config.form(instance=obj, initial=initial, user=request.user), obj
         )
 
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
         form = self.config.form(request.POST, request.FILES, instance=obj, user=request.user)
         if not form.is_valid():
@@ -144,11 +145,11 @@ class ObjectDeleteView(EntityViewMixin, View):
 
     action = "delete"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
         return render(request, "generic/delete.html", {**self.base_context(), "object": obj})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
         label = str(obj)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,18 +14,22 @@ from django.views.decorators.http import require_POST
 from guanxi.framework import fieldaccess
 from guanxi.framework.access import can
 from guanxi.framework.customfields import display_value, fields_for
+from guanxi.framework.http import AuthedRequest
+from guanxi.framework.querysets import model_queryset
 
 
 @login_required
 @require_POST
-def reveal_field(request: HttpRequest, app_label: str, model_name: str, pk: int, field: str) -> HttpResponse:
+def reveal_field(
+    request: AuthedRequest, app_label: str, model_name: str, pk: int, field: str
+) -> HttpResponse:
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError:
         raise Http404 from None
-    if not hasattr(model.objects, "restrict"):
+    if not hasattr(model._default_manager, "restrict"):
         raise Http404
-    obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
+    obj = get_object_or_404(model_queryset(model).restrict(request.user, "view"), pk=pk)
     if fieldaccess.rules_for(request.user, model).get(field) != fieldaccess.MASKED:
         raise Http404  # only masked fields are revealed; hidden ones stay hidden
     if not can(request.user, "reveal", model):

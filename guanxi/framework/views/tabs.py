@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.dateparse import parse_datetime
 from django.views import View
 
 from guanxi.framework.history import describe_changes
+from guanxi.framework.http import AuthedRequest
 from guanxi.framework.timeline import changes_for, timeline
 from guanxi.framework.views.base import EntityViewMixin
 
@@ -18,7 +19,7 @@ class ObjectHistoryView(EntityViewMixin, View):
 
     action = "view"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
         page = Paginator(changes_for(obj).order_by("-time", "-id"), 25).get_page(request.GET.get("page"))
         changes = list(page.object_list)
@@ -35,7 +36,7 @@ class ObjectTimelineView(EntityViewMixin, View):
 
     action = "view"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
         before = parse_datetime(request.GET.get("before", "") or "") if request.GET.get("before") else None
         entries, cursor = timeline(obj, request.user, before=before)

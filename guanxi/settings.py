@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -196,7 +197,8 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
 # a full PrimaryModel entity for the framework's generic test suites (and the benchmarks)
 TEST_APPS = env_bool("GUANXI_TEST_APPS", False, "Install the test-only app (benchmarks).")
-if TESTING or TEST_APPS:
+# mypy's Django plugin loads these settings: it must know the test app's models the tests use.
+if TESTING or TEST_APPS or "mypy" in sys.modules:
     INSTALLED_APPS.append("guanxi.framework.testing.testapp")
 
 # --- Auth and security --------------------------------------------------------------------------
@@ -314,6 +316,7 @@ _smtp_options = {
     "timeout": 20,
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Guanxi <noreply@localhost>", "Sender of system emails.")
+MAILERS: dict[str, dict[str, Any]]
 if TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 elif _email_host:

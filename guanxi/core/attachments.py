@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from guanxi.core.models import Attachment
 from guanxi.framework.access import can
 from guanxi.framework.models import AttachmentsMixin
+from guanxi.framework.querysets import model_queryset
 
 
 def validate_upload(uploaded: Any) -> None:
@@ -48,7 +49,7 @@ def attach_file(obj: models.Model, uploaded: Any, *, actor: Any) -> Attachment:
     """Attach ``uploaded`` to ``obj`` for ``actor`` (who must be allowed to change ``obj``)."""
     if not isinstance(obj, AttachmentsMixin):
         raise ValidationError({"file": _("This kind of record takes no attachments.")})
-    if not type(obj).objects.restrict(actor, "change").filter(pk=obj.pk).exists():
+    if not model_queryset(type(obj)).restrict(actor, "change").filter(pk=obj.pk).exists():
         raise PermissionDenied(_("You may not change this record."))
     validate_upload(uploaded)
     name = PurePath(uploaded.name).name[:200]
@@ -69,6 +70,7 @@ def delete_attachment(attachment: Attachment, *, actor: Any) -> None:
         raise PermissionDenied(_("You may not change this record."))
     with transaction.atomic():
         stored = attachment.file.name
+        assert stored is not None  # the file field is required
         attachment.delete()
         transaction.on_commit(lambda: attachment.file.storage.delete(stored))
 
@@ -77,7 +79,10 @@ def visible_attachment(user: Any, pk: int) -> Attachment:
     """The attachment if ``user`` may view its record; raises Attachment.DoesNotExist otherwise."""
     attachment = Attachment.objects.select_related("content_type").get(pk=pk)
     model = attachment.content_type.model_class()
-    if model is None or not model.objects.restrict(user, "view").filter(pk=attachment.object_id).exists():
+    if (
+        model is None
+        or not model_queryset(model).restrict(user, "view").filter(pk=attachment.object_id).exists()
+    ):
         raise Attachment.DoesNotExist
     return attachment
 
@@ -86,6 +91,7 @@ def attachments_panel_context(request: Any, obj: models.Model) -> dict[str, Any]
     """The "Files" card of a record's detail page."""
     if not isinstance(obj, AttachmentsMixin):
         return {}
+    records = model_queryset(type(obj))
     files = Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
     )
@@ -93,7 +99,7 @@ def attachments_panel_context(request: Any, obj: models.Model) -> dict[str, Any]
         "show_files_panel": True,
         "files_object": obj,
         "files": files.select_related("created_by"),
-        "files_can_change": type(obj).objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
+        "files_can_change": records.restrict(request.user, "change").filter(pk=obj.pk).exists()
         and can(request.user, "change", type(obj)),
         "files_ct": ContentType.objects.get_for_model(type(obj)).pk,
         "files_max_mb": settings.ATTACHMENT_MAX_MB,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -83,8 +83,9 @@ class CustomFieldForm(EntityForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["content_type"].queryset = entity_type_choices()
-        self.fields["related_object_type"].queryset = ContentType.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["content_type"]).queryset = entity_type_choices()
+        related_type = cast(forms.ModelChoiceField, self.fields["related_object_type"])
+        related_type.queryset = ContentType.objects.filter(
             app_label__in=["users", "core", "customers", "sales"]
         ).order_by("app_label", "model")
         if self.instance.pk:

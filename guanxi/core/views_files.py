@@ -13,14 +13,16 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core import attachments
 from guanxi.core.models import Attachment
+from guanxi.framework.http import AuthedRequest
+from guanxi.framework.querysets import model_queryset
 
 
 def _record(request: HttpRequest, ct_id: int, pk: int):
     ct = get_object_or_404(ContentType, pk=ct_id)
     model = ct.model_class()
-    if model is None or not hasattr(model.objects, "restrict"):
+    if model is None or not hasattr(model._default_manager, "restrict"):
         raise Http404
-    return get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
+    return get_object_or_404(model_queryset(model).restrict(request.user, "view"), pk=pk)
 
 
 def _panel(request: HttpRequest, obj) -> HttpResponse:
@@ -30,7 +32,7 @@ def _panel(request: HttpRequest, obj) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, ct_id: int, pk: int) -> HttpResponse:
+def upload(request: AuthedRequest, ct_id: int, pk: int) -> HttpResponse:
     obj = _record(request, ct_id, pk)
     uploaded = request.FILES.get("file")
     try:
@@ -61,12 +63,13 @@ def download(request: HttpRequest, attachment_id: int) -> FileResponse:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def delete(request: AuthedRequest, attachment_id: int) -> HttpResponse:
     try:
         attachment = attachments.visible_attachment(request.user, attachment_id)
     except Attachment.DoesNotExist:
         raise Http404 from None
     obj = attachment.content_object
+    assert obj is not None  # visible_attachment found the record
     try:
         attachments.delete_attachment(attachment, actor=request.user)
         messages.success(request, _("Deleted “%(name)s”.") % {"name": attachment.name})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from pypinyin import lazy_pinyin
 
 from guanxi.demo.generator import DemoContext, register_demo_step
@@ -62,7 +63,9 @@ TAGS = [
 ]
 
 
-def _get_or_create(model: type, lookup: dict[str, Any], defaults: dict[str, Any]) -> tuple[Any, bool]:
+def _get_or_create(
+    model: type[models.Model], lookup: dict[str, Any], defaults: dict[str, Any]
+) -> tuple[Any, bool]:
     """Like ``get_or_create`` but through ``save()`` so change capture sees the create."""
     obj = model._default_manager.filter(**lookup).first()
     if obj is not None:

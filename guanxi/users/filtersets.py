@@ -43,4 +43,4 @@ class RoleFilterSet(EntityFilterSet):
 
     class Meta:
         model = Role
-        fields = []
+        fields: list[str] = []

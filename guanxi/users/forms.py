@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.forms import EntityForm
 from guanxi.users.models import DataScope, Department, FieldAccess, Role, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Asia/Shanghai first: the company default for most installs. Then the zones customers of a
 # Chinese company most often work in, then the rest of the world's business hubs.
@@ -95,16 +98,19 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default = settings.TIME_ZONE
-        choices: list[tuple[str, str]] = [("", _("Company default"))]
+        choices: list[tuple[str, StrOrPromise]] = [("", _("Company default"))]
         zones = list(COMMON_TIME_ZONES)
         current = self.instance.time_zone
         if current and current not in zones:  # keep a zone an administrator set elsewhere
             zones.insert(0, current)
         choices += [(z, z.replace("_", " ")) for z in zones]
-        self.fields["time_zone"].choices = choices
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = choices
         help_text = _("Dates and times are shown in this zone. Company default: %(zone)s.")
         self.fields["time_zone"].help_text = help_text % {"zone": default}
-        self.fields["language"].choices = [("", _("Follow the browser")), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Follow the browser")),
+            *settings.LANGUAGES,
+        ]
         self.fields["language"].help_text = _("Also changes when you pick a language from the menu.")
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
@@ -130,7 +136,7 @@ class DepartmentForm(EntityForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial_parent_id = self.instance.parent_id
-        self.fields["manager"].queryset = User.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["manager"]).queryset = User.objects.filter(is_active=True)
 
     def clean_parent(self) -> Department | None:
         parent = self.cleaned_data.get("parent")
@@ -198,17 +204,24 @@ class UserForm(EntityForm):
         if self.instance.pk:
             del self.fields["password"]
             self.initial["roles"] = list(self.instance.roles.values_list("pk", flat=True))
-            self.fields["manager"].queryset = User.objects.filter(is_active=True).exclude(pk=self.instance.pk)
+            cast(forms.ModelChoiceField, self.fields["manager"]).queryset = User.objects.filter(
+                is_active=True
+            ).exclude(pk=self.instance.pk)
         else:
-            self.fields["manager"].queryset = User.objects.filter(is_active=True)
+            cast(forms.ModelChoiceField, self.fields["manager"]).queryset = User.objects.filter(
+                is_active=True
+            )
         zones = list(COMMON_TIME_ZONES)
         if self.instance.time_zone and self.instance.time_zone not in zones:
             zones.insert(0, self.instance.time_zone)
-        self.fields["time_zone"].choices = [
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
             ("", _("Company default")),
             *((z, z.replace("_", " ")) for z in zones),
         ]
-        self.fields["language"].choices = [("", _("Follow the browser")), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Follow the browser")),
+            *settings.LANGUAGES,
+        ]
         self.fields["roles"].widget.attrs["size"] = 7
 
     def clean_manager(self) -> User | None:
@@ -255,7 +268,7 @@ class RoleForm(EntityForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = User.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["users"]).queryset = User.objects.filter(is_active=True)
         self.fields["users"].widget.attrs["size"] = 10
 
 
@@ -344,8 +357,10 @@ class TeamMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A directory of active colleagues' names, like the owner picker: choosing whom to share
         # with must not depend on being allowed to open their user records.
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("name", "username")
-        self.fields["access"].choices = RecordShare.Access.choices
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("name", "username")
+        cast(forms.ChoiceField, self.fields["access"]).choices = RecordShare.Access.choices
         _apply_css(self)
 
 
@@ -362,10 +377,12 @@ class ExplainForm(forms.Form):
         from guanxi.users.services.access import grantable_models
 
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.restrict(viewer, "view").order_by("username")
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.restrict(
+            viewer, "view"
+        ).order_by("username")
         models = [m for m in grantable_models() if getattr(m, "access_owner_field", None)]
         cts = ContentType.objects.get_for_models(*models)
-        self.fields["entity_type"].choices = [
+        cast(forms.ChoiceField, self.fields["entity_type"]).choices = [
             (str(cts[m].pk), str(m._meta.verbose_name_plural).capitalize()) for m in models
         ]
         _apply_css(self)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -19,6 +20,7 @@ from django.views.generic import UpdateView
 from django.views.i18n import set_language
 
 from guanxi.core.models import ObjectChange
+from guanxi.framework.http import AuthedRequest
 from guanxi.framework.search import search as run_search
 from guanxi.users.forms import LoginForm, ProfileForm, StyledPasswordChangeForm
 
@@ -59,7 +61,8 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     def get_object(self, queryset: Any = None) -> Any:
         return self.request.user
 
-    def form_valid(self, form: ProfileForm) -> HttpResponse:
+    def form_valid(self, form: ModelForm) -> HttpResponse:
+        assert isinstance(form, ProfileForm)  # the view's form_class
         user = form.save(commit=False)
         user.full_clean()
         user.save(update_fields=form.Meta.fields)
@@ -87,7 +90,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The dashboard: greeting, "my day" cards (filled by later modules), recent own changes."""
     now = timezone.localtime()
     if now.hour < 12:

@@ -22,6 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.framework.access import can, get_policy
+from guanxi.framework.http import AuthedRequest
+from guanxi.framework.models import BaseModel
+from guanxi.framework.querysets import model_queryset
 from guanxi.framework.views import EntityViews
 from guanxi.framework.views.objects import ObjectDeleteView
 from guanxi.users.filtersets import DepartmentFilterSet, RoleFilterSet, UserFilterSet
@@ -74,7 +77,7 @@ class UserViews(EntityViews):
 class RoleDeleteView(ObjectDeleteView):
     """Shipped default roles can be edited but not deleted."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         role = get_object_or_404(self.restricted(), pk=pk)
         if role.is_system:
             messages.error(
@@ -184,22 +187,22 @@ def team_panel_context(request: HttpRequest, obj: models.Model) -> dict[str, Any
     }
 
 
-def _team_object(request: HttpRequest, ct_id: int, pk: int) -> models.Model:
+def _team_object(request: HttpRequest, ct_id: int, pk: int) -> BaseModel:
     ct = get_object_or_404(ContentType, pk=ct_id)
     model = ct.model_class()
-    if model is None or not hasattr(model.objects, "restrict"):
+    if model is None or not hasattr(model._default_manager, "restrict"):
         raise Http404
-    obj = get_object_or_404(model._default_manager, pk=pk)
+    obj = get_object_or_404(model_queryset(model), pk=pk)
     # Visible to the asker, or theirs to manage (the owner's managers, whatever their scope).
     if (
         services.can_manage_team(request.user, obj)
-        or model.objects.restrict(request.user, "view").filter(pk=pk).exists()
+        or model_queryset(model).restrict(request.user, "view").filter(pk=pk).exists()
     ):
         return obj
     raise Http404
 
 
-def _team_response(request: HttpRequest, obj: models.Model, form: Any = None) -> HttpResponse:
+def _team_response(request: AuthedRequest, obj: BaseModel, form: Any = None) -> HttpResponse:
     if request.htmx:
         context = team_panel_context(request, obj)
         if form is not None:
@@ -210,7 +213,7 @@ def _team_response(request: HttpRequest, obj: models.Model, form: Any = None) ->
 
 @login_required
 @require_POST
-def team_add(request: HttpRequest, ct_id: int, pk: int) -> HttpResponse:
+def team_add(request: AuthedRequest, ct_id: int, pk: int) -> HttpResponse:
     obj = _team_object(request, ct_id, pk)
     _deny_unless(services.can_manage_team(request.user, obj))
     form = TeamMemberForm(request.POST)
@@ -225,8 +228,8 @@ def team_add(request: HttpRequest, ct_id: int, pk: int) -> HttpResponse:
                     form.add_error(key if key in form.fields else None, text)
     if form.errors:
         if not request.htmx:
-            for text in [e for errs in form.errors.values() for e in errs]:
-                messages.error(request, text)
+            for error_text in [e for errs in form.errors.values() for e in errs]:
+                messages.error(request, str(error_text))  # an ErrorList yields message strings
         return _team_response(request, obj, form)
     messages.success(request, _("%(user)s joined the team.") % {"user": form.cleaned_data["user"]})
     return _team_response(request, obj)
@@ -234,7 +237,7 @@ def team_add(request: HttpRequest, ct_id: int, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_remove(request: HttpRequest, ct_id: int, pk: int, user_id: int) -> HttpResponse:
+def team_remove(request: AuthedRequest, ct_id: int, pk: int, user_id: int) -> HttpResponse:
     obj = _team_object(request, ct_id, pk)
     _deny_unless(services.can_manage_team(request.user, obj))
     member = get_object_or_404(User, pk=user_id)
@@ -257,8 +260,14 @@ def access_explain(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         subject = User.objects.select_related("department").get(pk=form.cleaned_data["user"].pk)
         model = ContentType.objects.get(pk=form.cleaned_data["entity_type"]).model_class()
+        assert model is not None  # ExplainForm offers only installed entity types
         # The asker must be able to see the record themselves: the page reveals who owns it.
-        obj = model.objects.restrict(request.user, "view").filter(pk=form.cleaned_data["record"]).first()
+        obj = (
+            model_queryset(model)
+            .restrict(request.user, "view")
+            .filter(pk=form.cleaned_data["record"])
+            .first()
+        )
         if obj is None:
             form.add_error("record", _("No such record, or you cannot see it."))
         else:

@@ -11,13 +11,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from guanxi.framework.http import AuthedRequest
 from guanxi.users.models import APIToken
 from guanxi.users.services.tokens import create_token, revoke_token
 
@@ -58,7 +59,7 @@ class TokenCreateForm(forms.Form):
         return None if days == "never" else timezone.now() + datetime.timedelta(days=int(days))
 
 
-def _list_context(request: HttpRequest, form: TokenCreateForm) -> dict:
+def _list_context(request: AuthedRequest, form: TokenCreateForm) -> dict:
     return {
         "tokens": APIToken.objects.filter(user=request.user).order_by("-created_at"),
         "form": form,
@@ -67,13 +68,13 @@ def _list_context(request: HttpRequest, form: TokenCreateForm) -> dict:
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "users/tokens.html", _list_context(request, TokenCreateForm()))
 
 
 @login_required
 @require_http_methods(["POST"])
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthedRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -97,7 +98,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(APIToken, pk=pk, user=request.user)
     if request.method == "POST":
         name = token.name

@@ -223,6 +223,7 @@ def test_guanxi_serve_answers_healthz_and_stops_on_sigterm(tmp_path: Path):
             except OSError:
                 time.sleep(0.2)
         assert status == 503
+        assert body is not None
         assert b'"migrations": {"ok": false, "unapplied": ["contenttypes.0001_initial"' in body
     finally:
         server.send_signal(signal.SIGTERM)

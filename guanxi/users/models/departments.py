@@ -59,7 +59,7 @@ class Department(OrganizationalModel):
         return self.name
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
+        prefix = self.parent.path if self.parent is not None else ""
         return f"{prefix}{self.pk:0{PATH_STEP}d}."
 
     def save(self, *args, **kwargs) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -52,7 +54,7 @@ class User(AbstractUser, ChangeLoggedModel):
         _("time zone"), max_length=50, blank=True, help_text=_("Empty: the company default.")
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     changelog_exclude = ("updated_at", "updated_by", "password", "last_login")
     # A user "owns" their own row: 本人 sees oneself, 本人及下属 one's reports, 本部门 one's colleagues.
@@ -60,8 +62,9 @@ class User(AbstractUser, ChangeLoggedModel):
     access_department_field = "department_id"
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # django-stubs types AbstractUser.Meta's names as str; Django takes lazy strings here.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
         ordering = ["username"]
 
     def __str__(self) -> str:

@@ -62,10 +62,12 @@ def create_token(
     name = (name or "").strip()
     scopes = list(dict.fromkeys(scopes or []))
     errors: dict[str, list[str]] = {}
+    max_name = APIToken._meta.get_field("name").max_length
+    assert max_name is not None  # a CharField
     if not name:
         errors["name"] = [_("Give the token a name, so you know later what uses it.")]
-    elif len(name) > APIToken._meta.get_field("name").max_length:
-        errors["name"] = [_("At most %(n)d characters.") % {"n": APIToken._meta.get_field("name").max_length}]
+    elif len(name) > max_name:
+        errors["name"] = [_("At most %(n)d characters.") % {"n": max_name}]
     unknown = [s for s in scopes if not isinstance(s, str) or s not in valid_scopes()]
     if unknown:
         errors["scopes"] = [_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(map(str, unknown))}]

@@ -192,6 +192,7 @@ class TestProfile:
         change = ObjectChange.objects.get(changed_object_id=rep.pk, action="update")
         assert change.user_id == rep.pk
         assert change.source == "web"
+        assert change.postchange_data is not None
         assert change.postchange_data["name"] == "张三丰"
         assert "Your profile was saved." in client.get("/settings/profile/").content.decode()
 

@@ -67,7 +67,7 @@ def worlds(draw: st.DrawFn) -> World:
         st.integers(0, 4).map(bool),  # one role in five is granted on another entity type
     )
     roles = tuple(tuple(draw(st.lists(role, max_size=2))) for _ in range(n_people))
-    shares = ()
+    shares: tuple[tuple[int, int, str], ...] = ()
     if records:
         shares = tuple(
             draw(

@@ -11,13 +11,12 @@ from html import unescape
 from typing import Any
 
 import django_tables2 as tables
-from django.db import models
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.customfields import display_value, fields_for
-from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerMixin, TagsMixin
+from guanxi.framework.models import BaseModel, ChangeLoggedModel, CustomFieldsMixin, OwnerMixin, TagsMixin
 
 
 class TagsColumn(tables.Column):
@@ -96,11 +95,11 @@ class EntityTable(tables.Table):
                 )
         if issubclass(model, ChangeLoggedModel):
             # a context keeps these column headers apart from the change-log actions "Created"/"Updated"
-            columns = (
+            stamps = (
                 ("created_at", pgettext_lazy("column", "Created")),
                 ("updated_at", pgettext_lazy("column", "Updated")),
             )
-            for name, label in columns:
+            for name, label in stamps:
                 if name not in self.base_columns:
                     extra.append(
                         (name, tables.DateTimeColumn(verbose_name=label, format="SHORT_DATETIME_FORMAT"))
@@ -173,5 +172,5 @@ def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def linkify_name(value: Any, record: models.Model) -> str:
+def linkify_name(value: Any, record: BaseModel) -> str:
     return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)

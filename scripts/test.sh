@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test` after `make setup`: system packages for browser tests, lint, format check,
+# `make test` after `make setup`: system packages for browser tests, lint, format check, mypy,
 # migration check, then pytest on 2 workers. Runs against DATABASE_URL (SQLite by default).
 # Extra pytest arguments: PYTEST_ARGS="-k tags -x" make test
 set -euo pipefail
@@ -31,6 +31,8 @@ say "ruff check"
 .venv/bin/ruff check .
 say "ruff format --check"
 .venv/bin/ruff format --check .
+say "mypy"
+.venv/bin/mypy guanxi
 say "migrations are up to date"
 $PY manage.py makemigrations --check --dry-run
 say "pytest on ${DATABASE_URL:-SQLite (var/)}"

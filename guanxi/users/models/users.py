@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.models import ChangeLoggedModel
 from guanxi.framework.querysets import RestrictedQuerySet
@@ -23,7 +24,10 @@ class User(AbstractUser, ChangeLoggedModel):
     """
 
     name = models.CharField(
-        _("name"), max_length=100, blank=True, help_text=_("Full name as colleagues see it.")
+        pgettext_lazy("person", "name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Full name as colleagues see it."),
     )
     department = models.ForeignKey(
         "users.Department",

@@ -4,9 +4,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.framework.i18n import english_active, localized
 from guanxi.framework.models import ChangeLoggedModel
 
 
@@ -103,12 +103,10 @@ class CustomField(ChangeLoggedModel):
 
     @property
     def display_label(self) -> str:
-        if self.label_en and (get_language() or "").startswith("en"):
-            return self.label_en
-        return self.label
+        return localized(self.label, self.label_en)
 
     def choice_pairs(self) -> list[tuple[str, str]]:
-        english = (get_language() or "").startswith("en")
+        english = english_active()
         return [
             (c["value"], (c.get("label_en") if english and c.get("label_en") else c.get("label", c["value"])))
             for c in self.choices or []

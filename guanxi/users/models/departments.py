@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.framework.i18n import localized
 from guanxi.framework.models import OrganizationalModel
 
 PATH_STEP = 6  # digits per level in ``path``: 999,999 siblings is plenty
@@ -54,9 +54,7 @@ class Department(OrganizationalModel):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localized(self.name, self.name_en)
 
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent is not None else ""

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.framework.i18n import localized
 from guanxi.framework.models import ChangeLoggedModel, OrganizationalModel
 
 
@@ -58,9 +58,7 @@ class Role(OrganizationalModel):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localized(self.name, self.name_en)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Shipped roles can be edited but not deleted (later modules grant to them by name)."""

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "guanxi.framework",
     "guanxi.users",
     "guanxi.core",
+    "guanxi.customers",
     "guanxi.demo",
 ]
 
@@ -353,7 +354,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The customer's ``Status`` would collide with other models' ``status`` choice sets.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "guanxi.customers.models.customer.Customer.Status",
+    },
 }
+if "guanxi.framework.testing.testapp" in INSTALLED_APPS:
+    SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["GadgetStatusEnum"] = (  # type: ignore[index]
+        "guanxi.framework.testing.testapp.models.Gadget.Status"
+    )
 
 # --- Guanxi -------------------------------------------------------------------------------------
 # Tests refuse a write with no actor context (see guanxi.framework.context); production records

@@ -15,6 +15,12 @@ from guanxi.users.models import Department, Role, User
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _few_customers(monkeypatch):
+    """Three demo customers instead of hundreds: these tests run the demo many times."""
+    monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 3)
+
+
 def run_demo(*args: str) -> str:
     out = StringIO()
     call_command("demo", *args, stdout=out)
@@ -36,7 +42,7 @@ def test_second_run_creates_nothing():
     after_first = counts()
     second = run_demo()
 
-    assert "Demo data loaded: 34 rows created (organisation 29, tags 5)." in first
+    assert "Demo data loaded: 47 rows created (organisation 29, tags 5, customers 13)." in first
     assert "Demo data already loaded: nothing to create." in second
     assert counts() == after_first
     assert after_first["users"] == 21
@@ -115,7 +121,7 @@ def test_changes_are_recorded_as_demo():
     run_demo("--quiet")
     creates = ObjectChange.objects.filter(action="create")
 
-    assert creates.count() == 34
+    assert creates.count() == 47
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     assert set(creates.values_list("user", flat=True)) == {None}
 
@@ -141,7 +147,7 @@ def test_reset_removes_and_reloads_the_same_data():
 
     out = run_demo("--reset", "--yes")
 
-    assert "Removed 34 demo rows." in out
+    assert "Removed 47 demo rows." in out
     assert sorted(User.objects.values_list("username", flat=True)) == usernames
     assert Tag.objects.get(slug="vip").name == "VIP"
     assert Department.objects.count() == 8

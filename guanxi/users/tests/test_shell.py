@@ -18,8 +18,9 @@ from guanxi.framework.templatetags import ui
 from guanxi.framework.testing.fixtures import as_user
 
 # session, user, unread-notification count, the user's permissions (user + group) and role grants
-# (one query, for the menu), the user's own recent changes
-HOME_QUERIES = 7
+# (one query, for the menu), the user's record shares (the menu asks whether a user without a
+# customers role has a shared customer), the user's own recent changes
+HOME_QUERIES = 8
 
 
 @pytest.fixture

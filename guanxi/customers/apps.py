@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    """Customers (客户) and contacts (联系人): the records every sales module hangs off."""
+
+    name = "guanxi.customers"
+    label = "customers"
+    verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from guanxi.customers import menu, search  # noqa: F401  (registers menu entries and search indexes)
+        from guanxi.customers.panels import customer_contacts_context
+        from guanxi.framework.panels import register_detail_context
+
+        register_detail_context(customer_contacts_context)  # the "Contacts" card

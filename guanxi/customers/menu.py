@@ -1,0 +1,26 @@
+"""Navigation entries of the customers app."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
+
+register_menu(
+    MenuGroup(
+        _("Customers"),
+        weight=100,
+        items=[
+            MenuItem(
+                _("Customers"),
+                "customers:customer_list",
+                icon="building",
+                permission="customers.view_customer",
+            ),
+            MenuItem(
+                _("Contacts"),
+                "customers:contact_list",
+                icon="address-book",
+                permission="customers.view_contact",
+            ),
+        ],
+    )
+)

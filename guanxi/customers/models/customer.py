@@ -1,0 +1,125 @@
+"""The customer (客户): a company or an individual, and the record every other module hangs off."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.validators import (
+    e164_or_unchanged,
+    normalize_credit_code,
+    validate_credit_code,
+    validate_phone,
+)
+from guanxi.framework.models import PrimaryModel
+
+
+class Customer(PrimaryModel):
+    """A company or a person we sell to, with its 统一社会信用代码, classification and lifecycle."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Industry(models.TextChoices):
+        MANUFACTURING = "manufacturing", _("Manufacturing")
+        SOFTWARE = "software", _("IT and software")
+        FINANCE = "finance", _("Finance")
+        RETAIL = "retail", _("Retail and wholesale")
+        EDUCATION = "education", _("Education")
+        HEALTHCARE = "healthcare", _("Healthcare")
+        REAL_ESTATE = "real_estate", _("Real estate and construction")
+        LOGISTICS = "logistics", _("Logistics")
+        ENERGY = "energy", _("Energy")
+        GOVERNMENT = "government", _("Government and public sector")
+        OTHER = "other", _("Other")
+
+    class Scale(models.TextChoices):
+        MICRO = "micro", _("Under 20 people")
+        SMALL = "small", _("20–99 people")
+        MEDIUM = "medium", _("100–499 people")
+        LARGE = "large", _("500–999 people")
+        ENTERPRISE = "enterprise", _("1,000 people or more")
+
+    class Source(models.TextChoices):
+        WEB_FORM = "web_form", _("Web form")
+        REFERRAL = "referral", _("Referral")
+        EXHIBITION = "exhibition", _("Exhibition")
+        COLD_CALL = "cold_call", _("Cold call")
+        IMPORT = "import", _("Import")
+        OTHER = "other", _("Other")
+
+    class Level(models.TextChoices):
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D"
+
+    class Stage(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        WON = "won", _("Won")
+        REPEAT = "repeat", _("Repeat customer")
+        LOST = "lost", _("Lost")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
+    scale = models.CharField(_("scale"), max_length=12, choices=Scale.choices, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # Free text for now: the bundled region list (省/市/区 codes with validation) is a later slice.
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, blank=True)
+    level = models.CharField(_("level"), max_length=1, choices=Level.choices, blank=True)
+    stage = models.CharField(
+        _("lifecycle stage"), max_length=10, choices=Stage.choices, default=Stage.PROSPECT
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    notes = models.TextField(_("notes"), blank=True)
+    # individuals only
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        # The list's default order needs an index (docs/benchmarks.md "scopes"): without it a
+        # scoped first page of a big table is a full sort.
+        indexes = [models.Index(fields=["name"], name="customer_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Normalise phone (E.164), email (lower case) and credit code; individual-only fields."""
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        self.phone = e164_or_unchanged(self.phone)
+        self.email = (self.email or "").strip().lower()
+        if self.credit_code:
+            self.credit_code = normalize_credit_code(self.credit_code)
+        if self.kind == self.Kind.COMPANY and (self.gender or self.birthday):
+            errors.setdefault("kind", []).append(
+                str(_("Gender and birthday are for individual customers only."))
+            )
+        if errors:
+            raise ValidationError(errors)

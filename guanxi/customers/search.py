@@ -1,0 +1,16 @@
+"""Search indexes of customers and contacts (pinyin, initials and phone digits come from the framework)."""
+
+from guanxi.customers.models import Contact, Customer
+from guanxi.framework.search import SearchIndex, register_search
+
+
+@register_search
+class CustomerIndex(SearchIndex):
+    model = Customer
+    fields = (("name", 100), ("short_name", 80), ("phone", 60), ("email", 50), ("credit_code", 60))
+
+
+@register_search
+class ContactIndex(SearchIndex):
+    model = Contact
+    fields = (("name", 100), ("phone", 60), ("email", 50))

@@ -1,0 +1,17 @@
+"""The data-scope suite on customers: pages, search, export and the API per scope and persona."""
+
+from __future__ import annotations
+
+from guanxi.customers.models import Customer
+from guanxi.framework.testing.scopes import ScopeSuite, record_name
+
+
+class TestCustomerScopes(ScopeSuite):
+    model = Customer
+    url_prefix = "/customers/"
+    api_url = "/api/v1/customers/customers/"
+
+    def make(self, owner, department, n):
+        return Customer.objects.create(
+            name=record_name(n), phone=f"+86139{n:08d}", owner=owner, department=department
+        )

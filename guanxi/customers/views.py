@@ -1,0 +1,149 @@
+"""Pages of customers and contacts: filters, forms, tables and the EntityViews declarations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Contact, Customer, CustomerContact
+from guanxi.framework.filtersets import EntityFilterSet
+from guanxi.framework.forms import EntityForm
+from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.views import EntityViews
+
+
+class CustomerFilterSet(EntityFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=Customer.Kind.choices)
+    level = django_filters.MultipleChoiceFilter(choices=Customer.Level.choices)
+    stage = django_filters.MultipleChoiceFilter(choices=Customer.Stage.choices)
+    source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
+    status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
+    province = django_filters.CharFilter(label=_("province"))
+    search_fields = ("name", "short_name", "phone", "email", "credit_code")
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "level", "stage", "source", "status", "province"]
+
+
+class CustomerForm(EntityForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "kind", "name", "short_name", "credit_code", "industry", "scale", "website",
+            "province", "city", "district", "address", "phone", "email", "source", "level",
+            "stage", "status", "gender", "birthday", "wechat_id", "notes", "owner",
+        ]  # fmt: skip
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class CustomerTable(EntityTable):
+    name = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = Customer
+        fields = (
+            "name", "short_name", "kind", "level", "stage", "status", "industry", "province", "city",
+            "phone", "email", "source", "credit_code",
+        )  # fmt: skip
+        default_columns = ("name", "kind", "level", "stage", "province", "phone", "owner", "tags")
+
+    def render_name(self, value: Any, record: Any) -> Any:
+        return linkify_name(value, record)
+
+
+class CustomerViews(EntityViews):
+    model = Customer
+    filterset = CustomerFilterSet
+    form = CustomerForm
+    table = CustomerTable
+    detail_template = "customers/customer_detail.html"
+    bulk_edit_fields = ("level", "stage", "status", "source")
+
+
+class ContactFilterSet(EntityFilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_links__customer", label=_("customer"))
+    search_fields = ("name", "phone", "email")
+
+    class Meta:
+        model = Contact
+        fields = ["customer"]
+
+
+class ContactForm(EntityForm):
+    """A contact; on creation it can be linked to one customer with a role (``?customer=<id>``)."""
+
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), required=False, label=_("customer"))
+    role = forms.ChoiceField(
+        choices=CustomerContact.Role.choices,
+        initial=CustomerContact.Role.OTHER,
+        required=False,
+        label=_("role"),
+    )
+    is_primary = forms.BooleanField(required=False, label=_("primary contact"))
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "wechat_id", "birthday", "owner"]
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk:  # links of an existing contact are managed from its customers
+            for name in ("customer", "role", "is_primary"):
+                del self.fields[name]
+        else:
+            # Only customers the user may change can get a new contact.
+            field = self.fields["customer"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Customer.objects.restrict(user, "change")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        customer = cleaned.get("customer")
+        primary_taken = (
+            customer is not None
+            and cleaned.get("is_primary")
+            and CustomerContact.objects.filter(customer=customer, is_primary=True).exists()
+        )
+        if primary_taken:
+            self.add_error("is_primary", _("This customer already has a primary contact."))
+        return cleaned
+
+    def save(self, commit: bool = True) -> Any:
+        with transaction.atomic():
+            contact = super().save(commit=commit)
+            customer = self.cleaned_data.get("customer")
+            if commit and customer is not None:
+                CustomerContact.objects.create(
+                    customer=customer,
+                    contact=contact,
+                    role=self.cleaned_data.get("role") or CustomerContact.Role.OTHER,
+                    is_primary=bool(self.cleaned_data.get("is_primary")),
+                )
+        return contact
+
+
+class ContactTable(EntityTable):
+    name = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = Contact
+        fields = ("name", "title", "phone", "email", "wechat_id", "birthday")
+        default_columns = ("name", "title", "phone", "email", "owner", "tags")
+
+    def render_name(self, value: Any, record: Any) -> Any:
+        return linkify_name(value, record)
+
+
+class ContactViews(EntityViews):
+    model = Contact
+    filterset = ContactFilterSet
+    form = ContactForm
+    table = ContactTable
+    bulk_edit_fields = ("title",)

@@ -15,3 +15,8 @@ class CustomersConfig(AppConfig):
         from guanxi.framework.panels import register_detail_context
 
         register_detail_context(customer_contacts_context)  # the "Contacts" card
+
+        from guanxi.customers.roles import GRANTS, MODELS
+        from guanxi.users.default_roles import register_module_grants
+
+        register_module_grants("customers", MODELS, GRANTS)  # restored with the roles after a flush

@@ -73,6 +73,29 @@ PLATFORM_GRANTS: dict[str, list[tuple[str, str, list[str], str]]] = {
 }
 
 
+# Grants modules add to the default roles: (app_label, model, {role: (actions, scope)}). Each
+# module's data migration applies them once; ``ensure_default_roles`` applies them again after a
+# flush. Register from the module's AppConfig.ready() with ``register_module_grants``.
+MODULE_GRANTS: list[tuple[str, str, dict[str, tuple[list[str], str]]]] = []
+
+
+def register_module_grants(
+    app_label: str, models: list[str], grants: dict[str, tuple[list[str], str]]
+) -> None:
+    for model in models:
+        if not any(a == app_label and m == model for a, m, _g in MODULE_GRANTS):
+            MODULE_GRANTS.append((app_label, model, grants))
+
+
+def apply_module_grants(
+    apps: Any, app_label: str, grants: dict[str, tuple[list[str], str]], models: list[str]
+) -> None:
+    """For a module's data migration: give the default roles its grants."""
+    for model in models:
+        for role_name, (actions, scope) in grants.items():
+            grant_default(apps, role_name, app_label, model, list(actions), scope)
+
+
 def grant_default(
     apps: Any, role_name: str, app_label: str, model: str, actions: list[str], scope: str
 ) -> None:
@@ -116,3 +139,6 @@ def ensure_default_roles(**kwargs: Any) -> None:
         return
     with actor_context(None, source=Source.SYSTEM):
         create_default_roles(global_apps, None)
+        for app_label, model, grants in MODULE_GRANTS:
+            if global_apps.is_installed(f"guanxi.{app_label}"):
+                apply_module_grants(global_apps, app_label, grants, [model])

@@ -198,6 +198,25 @@ def normalize_phone(text: str, key: str = "phone", region: str = "CN") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def format_phone(value: Any) -> str:
+    """How people read a stored E.164 number: ``187 9706 4350`` for Chinese numbers, the
+    international form (``+1 650-253-0000``) for others, and anything unparseable as it is."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = phonenumbers.parse(str(value), "CN")
+    except phonenumbers.NumberParseException:
+        return str(value)
+    if not phonenumbers.is_valid_number(number):
+        return str(value)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 86
+        else (phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    )
+    return phonenumbers.format_number(number, style)
+
+
 def validate_custom_field_data(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
     """Validate a whole ``custom_field_data`` dict; all field errors are raised together."""
     if not isinstance(data, dict):
@@ -284,6 +303,8 @@ def display_value(cf: Any, value: Any) -> str:
         model = cf.related_object_type.model_class()
         obj = model._default_manager.filter(pk=value).first() if model else None
         return str(obj) if obj else f"#{value}"
+    if kind == "phone":
+        return format_phone(value)
     return str(value)
 
 

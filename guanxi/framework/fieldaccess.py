@@ -47,7 +47,8 @@ def field_kind(model: type[models.Model], name: str) -> str:
     if isinstance(field, models.EmailField):
         return "email"
     lowered = name.lower()
-    if any(k in lowered for k in ("phone", "mobile", "tel")):
+    words = lowered.split("_")
+    if "phone" in lowered or "mobile" in lowered or "tel" in words:
         return "phone"
     if any(k in lowered for k in ("id_card", "id_number", "credit_code", "passport")):
         return "id"

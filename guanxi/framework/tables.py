@@ -136,6 +136,23 @@ class EntityTable(tables.Table):
         for name, rule in rules.items():
             if rule == fieldaccess.MASKED and name in self.columns.names():
                 self._mask_column(self.columns[name], model, name)
+        for name in self.columns.names():
+            if (
+                name not in rules
+                and not name.startswith("cf_")
+                and fieldaccess.field_kind(model, name) == "phone"
+            ):
+                self._format_phone_column(self.columns[name])
+
+    @staticmethod
+    def _format_phone_column(bound_column: Any) -> None:
+        """Phone cells read ``187 9706 4350``; exports keep the stored E.164 value."""
+        from guanxi.framework.customfields import format_phone
+
+        def formatted(value: Any) -> str:
+            return format_phone(value)
+
+        bound_column.render = formatted
 
     @staticmethod
     def _mask_column(bound_column: Any, model: Any, name: str) -> None:

@@ -144,3 +144,11 @@ def minutes(value: Any) -> int:
     except AttributeError:
         return 0
     return int(-(-seconds // 60))
+
+
+@register.filter
+def phone(value: Any) -> str:
+    """``{{ contact.phone|phone }}`` → ``187 9706 4350`` (see customfields.format_phone)."""
+    from guanxi.framework.customfields import format_phone
+
+    return format_phone(value)

@@ -121,3 +121,13 @@ def test_definition_rules():
     with pytest.raises(ValidationError) as err:
         field.full_clean()
     assert "type" in err.value.message_dict
+
+
+def test_phones_read_as_people_write_them():
+    from guanxi.framework.customfields import format_phone
+
+    assert format_phone("+8618797064350") == "187 9706 4350"
+    assert format_phone("+861065529988") == "010 6552 9988"
+    assert format_phone("+16502530000") == "+1 650-253-0000"
+    assert format_phone("not a number") == "not a number"
+    assert format_phone("") == ""

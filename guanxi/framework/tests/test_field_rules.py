@@ -162,4 +162,15 @@ def test_a_second_role_without_the_rule_shows_the_field(client, setup, db):
         clerk.roles.add(plain)
     client.force_login(clerk)
     detail = client.get(f"/test/gadgets/{gadget.pk}/").content.decode()
-    assert "13800138000" in detail  # union of roles: the least restrictive wins
+    assert "138 0013 8000" in detail  # union of roles: the least restrictive wins (unmasked)
+
+
+def test_unrestricted_phones_are_formatted_on_pages_and_raw_in_exports(admin_client, setup):
+    _clerk, gadget, _role = setup
+    listing = admin_client.get("/test/gadgets/?columns=name&columns=phone").content.decode()
+    assert "138 0013 8000" in listing
+    assert "138 0013 8000" in admin_client.get(f"/test/gadgets/{gadget.pk}/").content.decode()
+    export = admin_client.get("/test/gadgets/?export=csv&columns=name&columns=phone").content.decode(
+        "utf-8-sig"
+    )
+    assert PHONE in export  # machines get the stored E.164 form

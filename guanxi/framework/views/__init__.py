@@ -76,6 +76,12 @@ class EntityViews:
             assert isinstance(field, models.Field)  # detail_fields names the model's own fields
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) else getattr(obj, name)
+            if fieldaccess.field_kind(cls.model, name) == "phone" and name not in fieldaccess.rules_for(
+                user, cls.model
+            ):
+                from guanxi.framework.customfields import format_phone
+
+                value = format_phone(value)
             out.append((str(field.verbose_name), fieldaccess.display(user, cls.model, name, value)))
         return out
 

@@ -14,15 +14,11 @@ from django.views.decorators.http import require_POST
 from guanxi.core import attachments
 from guanxi.core.models import Attachment
 from guanxi.framework.http import AuthedRequest
-from guanxi.framework.querysets import model_queryset
+from guanxi.framework.querysets import visible_object
 
 
 def _record(request: HttpRequest, ct_id: int, pk: int):
-    ct = get_object_or_404(ContentType, pk=ct_id)
-    model = ct.model_class()
-    if model is None or not hasattr(model._default_manager, "restrict"):
-        raise Http404
-    return get_object_or_404(model_queryset(model).restrict(request.user, "view"), pk=pk)
+    return visible_object(request.user, get_object_or_404(ContentType, pk=ct_id).model_class(), pk)
 
 
 def _panel(request: HttpRequest, obj) -> HttpResponse:

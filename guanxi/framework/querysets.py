@@ -28,3 +28,16 @@ def model_queryset(model: type[models.Model]) -> RestrictedQuerySet:
     ``RestrictedQuerySet``; the type checker cannot see that through ``type[Model]``.
     """
     return cast(RestrictedQuerySet, model._default_manager.all())
+
+
+def visible_object(
+    user: Any, model: type[models.Model] | None, pk: int, action: str = "view"
+) -> models.Model:
+    """The row ``pk`` of a model named at run time (URL, content type) if ``user`` may ``action``
+    it; ``Http404`` otherwise — also for models outside the access machinery."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    if model is None or not hasattr(model._default_manager, "restrict"):
+        raise Http404
+    return get_object_or_404(model_queryset(model).restrict(user, action), pk=pk)

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from guanxi.framework.context import Source, actor_context
@@ -20,6 +19,8 @@ from guanxi.framework.context import Source, actor_context
 
 def make_user(username: str, *, perms: Iterable[str] = (), superuser: bool = False, **fields: Any) -> Any:
     """A user with the given ``app_label.codename`` permissions (created in a test actor context)."""
+    from guanxi.framework.testing.fixtures import grant
+
     with actor_context(None, source=Source.TEST):
         user = get_user_model().objects.create_user(
             username=username,
@@ -28,12 +29,7 @@ def make_user(username: str, *, perms: Iterable[str] = (), superuser: bool = Fal
             is_staff=superuser,
             **fields,
         )
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            user.user_permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-    return get_user_model().objects.get(pk=user.pk)  # fresh: no stale permission cache
+    return grant(user, perms)  # a fresh copy: no stale permission cache
 
 
 def make_token(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,14 +19,6 @@ from guanxi.users.models import Department
 # every business module follows; api_urls discovers it like any app's API.
 pytestmark = [pytest.mark.django_db]
 GADGETS = "/api/v1/testapp/gadgets/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Custom-field definitions are cached; a rolled-back test must not leave its fields behind."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def gadget_changes():

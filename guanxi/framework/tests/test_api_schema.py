@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from guanxi.core.models import ObjectChange, Tag
@@ -12,13 +11,6 @@ from guanxi.framework.context import Source, actor_context
 from guanxi.users.models import Department
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_schema_generates_without_warnings_and_lists_the_endpoints(capsys):

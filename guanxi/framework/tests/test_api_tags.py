@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -17,14 +16,6 @@ from guanxi.framework.context import Source, actor_context
 
 pytestmark = pytest.mark.django_db
 TAGS = "/api/v1/core/tags/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Custom-field definitions are cached; a rolled-back test must not leave its fields behind."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_tag(name: str, **fields) -> Tag:

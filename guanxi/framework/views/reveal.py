@@ -6,7 +6,6 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +14,7 @@ from guanxi.framework import fieldaccess
 from guanxi.framework.access import can
 from guanxi.framework.customfields import display_value, fields_for
 from guanxi.framework.http import AuthedRequest
-from guanxi.framework.querysets import model_queryset
+from guanxi.framework.querysets import visible_object
 
 
 @login_required
@@ -27,16 +26,15 @@ def reveal_field(
         model = apps.get_model(app_label, model_name)
     except LookupError:
         raise Http404 from None
-    if not hasattr(model._default_manager, "restrict"):
-        raise Http404
-    obj = get_object_or_404(model_queryset(model).restrict(request.user, "view"), pk=pk)
+    obj = visible_object(request.user, model, pk)
     if fieldaccess.rules_for(request.user, model).get(field) != fieldaccess.MASKED:
         raise Http404  # only masked fields are revealed; hidden ones stay hidden
     if not can(request.user, "reveal", model):
         raise PermissionDenied(_("You may not reveal masked values."))
     if field.startswith("cf_"):
         cf = next((c for c in fields_for(model) if c.name == field[3:]), None)
-        value = display_value(cf, (obj.custom_field_data or {}).get(field[3:])) if cf else ""
+        data = getattr(obj, "custom_field_data", None) or {}
+        value = display_value(cf, data.get(field[3:])) if cf else ""
     else:
         value = getattr(obj, field, "")
     from guanxi.core.models import AuditEvent

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.validators import (
@@ -97,6 +100,15 @@ class Customer(PrimaryModel):
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=50, blank=True)
+    # Kept by the services, read by the pool rules and "My day" (never edited in a form).
+    name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True, editable=False)
+    last_won_at = models.DateTimeField(_("last deal won"), null=True, blank=True, editable=False)
+
+    changelog_exclude = (
+        "updated_at", "updated_by", "name_key", "owned_since", "last_contacted_at", "last_won_at",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("customer")
@@ -104,10 +116,33 @@ class Customer(PrimaryModel):
         ordering = ["name"]
         # The list's default order needs an index (docs/benchmarks.md "scopes"): without it a
         # scoped first page of a big table is a full sort.
-        indexes = [models.Index(fields=["name"], name="customer_name")]
+        indexes = [
+            models.Index(fields=["name"], name="customer_name"),
+            # Ownership-conflict (撞单) and duplicate checks look rows up by these.
+            models.Index(fields=["name_key"], name="customer_name_key"),
+            models.Index(fields=["phone"], name="customer_phone"),
+            models.Index(fields=["email"], name="customer_email"),
+            models.Index(fields=["credit_code"], name="customer_credit_code"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the derived columns true: the matching key of the name, and since when the current
+        owner has owned the row (pool rules count days from it when nobody has followed up yet)."""
+        from guanxi.customers.matching import company_name_key
+
+        self.name_key = company_name_key(self.name)
+        loaded_owner = getattr(self, "_loaded_values", {}).get("owner_id")
+        if self.owner_id and (self._state.adding or self.owner_id != loaded_owner):
+            self.owned_since = timezone.now()
+        elif not self.owner_id:
+            self.owned_since = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_key", "owned_since"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         """Normalise phone (E.164), email (lower case) and credit code; individual-only fields."""

@@ -1,0 +1,67 @@
+"""Company-name keys and the customer match finder behind 撞单 and lead duplicate checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from guanxi.customers.matching import company_name_key, find_customer_matches, near_identical
+from guanxi.customers.models import Customer
+from guanxi.framework.testing.fixtures import as_system
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("上海星河科技有限公司", "上海星河科技"),
+        ("上海 星河科技（有限公司）", "上海星河科技"),
+        ("上海星河科技股份有限公司", "上海星河科技"),
+        ("星河科技集团有限公司", "星河科技"),
+        ("ＸＩＮＧＨＥ Tech Co., Ltd.", "xinghetech"),
+        ("公司", "公司"),  # a bare suffix is a name, not nothing
+        ("", ""),
+    ],
+)
+def test_name_key_drops_width_case_spaces_punctuation_and_legal_forms(name, key):
+    assert company_name_key(name) == key
+
+
+def test_near_identical_tolerates_one_character_in_a_long_name():
+    assert near_identical("杭州云帆智能装备制造", "杭州云帆智能装备制选")
+    assert not near_identical("杭州云帆", "杭州远航")
+    assert not near_identical("", "")
+
+
+@pytest.mark.django_db
+def test_matches_name_the_field_and_skip_the_row_itself():
+    with as_system():
+        twin = Customer.objects.create(name="苏州宏达精密机械有限公司", phone="+8613912345678")
+        other = Customer.objects.create(name="南京宏达物流", email="info@hongda.cn")
+    assert twin.name_key == "苏州宏达精密机械"
+    by_name = find_customer_matches(name="苏州宏达精密机械（有限公司）")
+    assert [(m.obj, m.field) for m in by_name] == [(twin, "name")]
+    by_phone = find_customer_matches(phone="+8613912345678", name="另一家公司")
+    assert [(m.obj, m.field) for m in by_phone] == [(twin, "phone")]
+    by_email = find_customer_matches(email="info@hongda.cn")
+    assert [(m.obj, m.field) for m in by_email] == [(other, "email")]
+    assert find_customer_matches(name="苏州宏达精密机械", exclude_pk=twin.pk) == []
+    assert find_customer_matches() == []
+
+
+@pytest.mark.django_db
+def test_owned_since_follows_the_owner(make_user):
+    rep, other = make_user("rep_a"), make_user("rep_b")
+    with as_system():
+        customer = Customer.objects.create(name="无主客户")
+        assert customer.owned_since is None
+        customer.owner = rep
+        customer.save()
+        first = customer.owned_since
+        assert first is not None
+        customer.refresh_from_db()
+        customer.notes = "跟进中"
+        customer.save()
+        assert customer.owned_since == first  # an edit is not a new owner
+        customer.owner = other
+        customer.save(update_fields=["owner"])
+        customer.refresh_from_db()
+        assert customer.owned_since > first

@@ -1,0 +1,35 @@
+"""Cards registered for a slot render on the generic detail page, in weight order, when wanted."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import engines
+
+from guanxi.framework import cards
+from guanxi.framework.cards import card_contexts, register_card
+
+
+@pytest.fixture
+def clean_registry(monkeypatch):
+    monkeypatch.setattr(cards, "_CARDS", {})
+
+
+def test_unknown_slot_is_refused():
+    with pytest.raises(ValueError, match="Unknown card slot"):
+        register_card("detail.nowhere", "x.html")
+
+
+def test_providers_decide_and_weights_order(clean_registry):
+    register_card("detail.side", "b.html", weight=20)(lambda request, obj: {"n": 2})
+    register_card("detail.side", "a.html", weight=10)(lambda request, obj: {"n": 1})
+    register_card("detail.side", "c.html")(lambda request, obj: None)
+    shown = card_contexts("detail.side", None, None)
+    assert [(card.template, data) for card, data in shown] == [("a.html", {"n": 1}), ("b.html", {"n": 2})]
+
+
+def test_tag_renders_each_card_with_its_context_escaped(clean_registry, tmp_path, settings):
+    (tmp_path / "card.html").write_text("<p>{{ greeting }} {{ object }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    register_card("home.main", "card.html")(lambda request, obj: {"greeting": "<b>你好</b>"})
+    page = engines["django"].from_string('{% load cards %}{% cards "home.main" %}')
+    assert page.render({"object": "客户"}) == "<p>&lt;b&gt;你好&lt;/b&gt; 客户</p>"

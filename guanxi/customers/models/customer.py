@@ -100,6 +100,11 @@ class Customer(PrimaryModel):
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=50, blank=True)
+
+    # -- region and identity fields (bundled China region list, ID card) --
+
+    # -- public pool (公海) membership --
+
     # Kept by the services, read by the pool rules and "My day" (never edited in a form).
     name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)

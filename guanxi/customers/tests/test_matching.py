@@ -65,3 +65,21 @@ def test_owned_since_follows_the_owner(make_user):
         customer.save(update_fields=["owner"])
         customer.refresh_from_db()
         assert customer.owned_since > first
+
+
+@pytest.mark.django_db
+def test_a_customer_of_another_rep_is_a_conflict_naming_the_owner(make_user):
+    from django.utils.translation import override
+
+    from guanxi.customers.services.conflicts import OwnershipConflict, check_ownership_conflict
+
+    owner = make_user("zhangwei", first_name="伟", last_name="张")
+    rep = make_user("wangfang")
+    with as_system():
+        Customer.objects.create(name="成都天府软件有限公司", owner=owner, phone="+8618612345678")
+    assert check_ownership_conflict(actor=owner, owner=owner, name="成都天府软件") == []
+    with override("en"), pytest.raises(OwnershipConflict) as refused:
+        check_ownership_conflict(actor=rep, owner=rep, phone="+8618612345678", name="别的名字")
+    assert "成都天府软件有限公司" in refused.value.messages[0]
+    assert str(owner) in refused.value.messages[0]
+    assert "same phone" in refused.value.messages[0]

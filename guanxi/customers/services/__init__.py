@@ -1,0 +1,1 @@
+"""Use cases that change customers, contacts, leads and pools (verb-first, keyword-only ``actor``)."""

@@ -33,3 +33,20 @@ def test_tag_renders_each_card_with_its_context_escaped(clean_registry, tmp_path
     register_card("home.main", "card.html")(lambda request, obj: {"greeting": "<b>你好</b>"})
     page = engines["django"].from_string('{% load cards %}{% cards "home.main" %}')
     assert page.render({"object": "客户"}) == "<p>&lt;b&gt;你好&lt;/b&gt; 客户</p>"
+
+
+@pytest.mark.django_db
+def test_registered_bulk_action_shows_to_users_holding_its_action(client, make_user, monkeypatch):
+    from guanxi.framework import bulkactions
+    from guanxi.framework.bulkactions import register_bulk_action
+    from guanxi.framework.testing.testapp.models import Gadget
+
+    monkeypatch.setattr(bulkactions, "_ACTIONS", {})
+    register_bulk_action(Gadget, "转移所选", "testapp:gadget_list", icon="arrows-exchange", action="delete")
+    viewer = make_user("viewer_only", perms=["testapp.view_gadget"])
+    deleter = make_user("deleter", perms=["testapp.view_gadget", "testapp.delete_gadget"])
+    client.force_login(viewer)
+    assert "转移所选" not in client.get("/test/gadgets/").content.decode()
+    client.force_login(deleter)
+    page = client.get("/test/gadgets/").content.decode()
+    assert 'formaction="/test/gadgets/"' in page and "转移所选" in page

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from guanxi.framework.access import can
+from guanxi.framework.bulkactions import bulk_actions_for
 from guanxi.framework.querysets import RestrictedQuerySet
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class EntityViewMixin(LoginRequiredMixin, View):
             "can_add": not self.config.read_only and can(user, "add", self.model),
             "can_change": not self.config.read_only and can(user, "change", self.model),
             "can_delete": not self.config.read_only and can(user, "delete", self.model),
+            "bulk_actions": [] if self.config.read_only else bulk_actions_for(user, self.model),
             "list_url_name": self.url_name("list"),
             "add_url_name": self.url_name("add"),
         }

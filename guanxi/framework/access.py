@@ -12,6 +12,7 @@ Actions are verbs: ``view``, ``add``, ``change``, ``delete`` (Django's own coden
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -78,3 +79,31 @@ def can(user: Any, action: str, target: models.Model | type[models.Model]) -> bo
         return True
     model = type(target)
     return policy.filter_queryset(user, model._default_manager.filter(pk=target.pk), action).exists()
+
+
+# -- row-access extensions ------------------------------------------------------------------------
+# A module can widen what a *granted* user sees of a model beyond the data scope, for rows the
+# scope cannot express: customers waiting in a public pool (no owner) are visible to the pool's
+# departments; unassigned leads to those who may claim them. The extension returns a Q that the
+# policy ORs into the scope condition — only for users holding the action on the model at all,
+# so an extension never grants a type to someone without a role for it.
+RowAccessExtension = Callable[[Any, str], "models.Q | None"]
+_ROW_ACCESS: dict[type[models.Model], list[RowAccessExtension]] = {}
+
+
+def register_row_access(model: type[models.Model], extension: RowAccessExtension) -> RowAccessExtension:
+    """OR ``extension(user, action)`` (a ``Q`` or None) into ``restrict()`` for ``model``."""
+    extensions = _ROW_ACCESS.setdefault(model, [])
+    if extension not in extensions:
+        extensions.append(extension)
+    return extension
+
+
+def extra_row_access(user: Any, model: type[models.Model], action: str) -> models.Q | None:
+    """The OR of the registered extensions' conditions for ``user``, or None when there are none."""
+    combined: models.Q | None = None
+    for extension in _ROW_ACCESS.get(model, ()):
+        q = extension(user, action)
+        if q is not None:
+            combined = q if combined is None else combined | q
+    return combined

@@ -29,7 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext as _
 
-from guanxi.framework.access import AccessPolicy, permission_name
+from guanxi.framework.access import AccessPolicy, extra_row_access, permission_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -200,11 +200,15 @@ class RoleScopePolicy(AccessPolicy):
         if user.is_superuser or user.has_perm(permission_name(model, action)):
             return queryset
         condition = models.Q(pk__in=[])
-        for scope, _role in self._grants(user, model, action):
+        grants = self._grants(user, model, action)
+        for scope, _role in grants:
             q = scope_q(user, model, scope)
             if q is None:
                 return queryset
             condition |= q
+        extra = extra_row_access(user, model, action) if grants else None
+        if extra is not None:
+            condition |= extra  # rows a module opens to granted users (pooled customers…)
         shared = shared_q(user, model, action)
         if shared is not None:
             condition |= shared
@@ -262,6 +266,12 @@ class RoleScopePolicy(AccessPolicy):
                     "scope": scope_labels[scope],
                     "verdict": _("this record is inside it") if inside else _("this record is outside it"),
                 }
+            )
+        extra = extra_row_access(user, model, action) if reasons else None
+        if extra is not None and model._default_manager.filter(extra, pk=obj.pk).exists():
+            allowed = True
+            reasons.append(
+                _("A module opens this record to %(user)s (for example a public pool).") % {"user": user}
             )
         shared = shared_q(user, model, action)
         if shared is not None and model._default_manager.filter(shared, pk=obj.pk).exists():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.template import engines
 
 from guanxi.framework import cards
 from guanxi.framework.cards import card_contexts, register_card
+from guanxi.framework.testing.fixtures import as_system
 
 
 @pytest.fixture
@@ -50,3 +52,37 @@ def test_registered_bulk_action_shows_to_users_holding_its_action(client, make_u
     client.force_login(deleter)
     page = client.get("/test/gadgets/").content.decode()
     assert 'formaction="/test/gadgets/"' in page and "转移所选" in page
+
+
+@pytest.mark.django_db
+def test_row_access_extension_widens_only_granted_users(make_user, monkeypatch):
+    from django.db.models import Q
+
+    from guanxi.framework import access
+    from guanxi.framework.access import register_row_access
+    from guanxi.framework.testing.testapp.models import Gadget
+    from guanxi.users.models import DataScope, Role, RoleGrant
+
+    monkeypatch.setattr(access, "_ROW_ACCESS", {})
+    owner = make_user("gadget_owner")
+    rep = make_user("own_scope_rep")
+    outsider = make_user("no_role")
+    with as_system():
+        mine = Gadget.objects.create(name="我的", code="M-1", owner=rep)
+        pooled = Gadget.objects.create(name="公海", code="P-1")
+        Gadget.objects.create(name="别人的", code="O-1", owner=owner)
+        role = Role.objects.create(name="仅本人设备")
+        RoleGrant.objects.create(
+            role=role,
+            content_type=ContentType.objects.get_for_model(Gadget),
+            actions=["view"],
+            scope=DataScope.OWN,
+        )
+        role.users.add(rep)
+    assert set(Gadget.objects.restrict(rep, "view")) == {mine}
+    register_row_access(Gadget, lambda user, action: Q(owner__isnull=True) if action == "view" else None)
+    for user in (rep, outsider):
+        user.__dict__.pop("_guanxi_access", None)
+    assert set(Gadget.objects.restrict(rep, "view")) == {mine, pooled}
+    assert set(Gadget.objects.restrict(rep, "change")) == set()
+    assert set(Gadget.objects.restrict(outsider, "view")) == set()

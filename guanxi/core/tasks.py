@@ -8,6 +8,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,3 +74,46 @@ def prune_finished_jobs() -> dict[str, int]:
         "Pruned %s jobs, %s task results, %s heartbeats", deleted_jobs, deleted_results, deleted_heartbeats
     )
     return {"jobs": deleted_jobs, "task_results": deleted_results, "heartbeats": deleted_heartbeats}
+
+
+@job_task
+def import_rows(
+    job: JobHandle, *, model: str, file: str, name: str, mapping: dict[str, str]
+) -> dict[str, Any]:
+    """Import an uploaded CSV/Excel file into ``model`` as the job's user, all rows or none.
+
+    The rows go through the entity's form (see ``guanxi.framework.imports``); the uploaded file is
+    deleted afterwards whatever the outcome. The result counts created rows and lists the errors
+    (row, column, message) in the user's language.
+    """
+    from django.core.files.storage import default_storage
+    from django.utils import translation
+
+    from guanxi.framework import imports
+    from guanxi.framework.views import entity_views_for
+
+    config = entity_views_for(model)
+    user = job.user
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            _header, rows = imports.read_table(default_storage.path(file), name)
+            visible = config.get_queryset().restrict(user, "view")
+            result = imports.run_import(
+                config.form,
+                user,
+                rows,
+                {int(index): field for index, field in mapping.items()},
+                visible=lambda obj: visible.filter(pk=obj.pk).exists(),
+                progress=job.progress,
+            )
+            errors = [str(error) for error in result.errors]
+    finally:
+        default_storage.delete(file)
+    return {
+        "created": result.created,
+        "checked": result.checked,
+        "error_count": result.error_count,
+        "errors": errors,
+        "list_url": reverse(f"{config.model._meta.app_label}:{config.model._meta.model_name}_list"),
+    }

@@ -9,7 +9,8 @@
 
 URL names (in the app's namespace): ``<model>_list``, ``<model>_add``, ``<model>`` (detail),
 ``<model>_edit``, ``<model>_delete``, ``<model>_bulk_edit``, ``<model>_bulk_delete``,
-``<model>_history``, ``<model>_timeline``, ``<model>_saveview``, ``<model>_deleteview``.
+``<model>_history``, ``<model>_timeline``, ``<model>_saveview``, ``<model>_deleteview``,
+``<model>_import`` (CSV/Excel import through the entity's form; ``importable = False`` turns it off).
 """
 
 from __future__ import annotations
@@ -23,9 +24,17 @@ from guanxi.framework.customfields import fields_for
 from guanxi.framework.models import CustomFieldsMixin, OwnerMixin, TagsMixin
 from guanxi.framework.querysets import RestrictedQuerySet, model_queryset
 from guanxi.framework.views.bulk import BulkDeleteView, BulkEditView
+from guanxi.framework.views.imports import ImportView
 from guanxi.framework.views.lists import ObjectListView, SavedViewDeleteView, SavedViewSaveView
 from guanxi.framework.views.objects import ObjectDeleteView, ObjectDetailView, ObjectEditView
 from guanxi.framework.views.tabs import ObjectHistoryView, ObjectTimelineView
+
+_BY_MODEL: dict[str, type[EntityViews]] = {}
+
+
+def entity_views_for(label: str) -> type[EntityViews]:
+    """The ``EntityViews`` declared for a model (``"customers.customer"``); KeyError if none."""
+    return _BY_MODEL[label.lower()]
 
 
 class EntityViews:
@@ -44,6 +53,12 @@ class EntityViews:
     edit_template: ClassVar[str] = "generic/edit.html"
     read_only: ClassVar[bool] = False  # list + detail only (logs, audit trails)
     url_prefix: ClassVar[str | None] = None  # default: ``<model_name>s``
+    importable: ClassVar[bool] = True  # offer CSV/Excel import (needs the "add" action)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in cls.__dict__:  # the pages of a model, found again by background jobs
+            _BY_MODEL[cls.model._meta.label_lower] = cls
 
     @classmethod
     def get_queryset(cls) -> RestrictedQuerySet:
@@ -106,6 +121,7 @@ class EntityViews:
             path(f"{prefix}/add/", ObjectEditView.as_view(**kw), name=f"{name}_add"),
             path(f"{prefix}/bulk-edit/", BulkEditView.as_view(**kw), name=f"{name}_bulk_edit"),
             path(f"{prefix}/bulk-delete/", BulkDeleteView.as_view(**kw), name=f"{name}_bulk_delete"),
+            path(f"{prefix}/import/", ImportView.as_view(**kw), name=f"{name}_import"),
             path(f"{prefix}/views/", SavedViewSaveView.as_view(**kw), name=f"{name}_saveview"),
             path(
                 f"{prefix}/views/<int:view_id>/delete/",

@@ -78,7 +78,7 @@ def prune_finished_jobs() -> dict[str, int]:
 
 @job_task
 def import_rows(
-    job: JobHandle, *, model: str, file: str, name: str, mapping: dict[str, str]
+    job: JobHandle, *, model: str, file: str, name: str, mapping: dict[str, str], language: str = ""
 ) -> dict[str, Any]:
     """Import an uploaded CSV/Excel file into ``model`` as the job's user, all rows or none.
 
@@ -94,7 +94,7 @@ def import_rows(
 
     config = entity_views_for(model)
     user = job.user
-    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    language = language or getattr(user, "language", "") or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
             _header, rows = imports.read_table(default_storage.path(file), name)

@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -190,6 +191,7 @@ class ImportView(EntityViewMixin, View):
                 "file": entry["file"],
                 "name": entry["name"],
                 "mapping": {str(i): n for i, n in mapping.items()},
+                "language": translation.get_language(),  # the report reads as the page did
             },
         )
         return HttpResponseRedirect(reverse("job_detail", args=[job.pk]))

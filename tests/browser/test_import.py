@@ -33,7 +33,7 @@ def test_import_customers_in_chinese_then_see_them_listed(page, live_server, adm
     assert page.locator("#map-2").input_value() == "level"
     page.get_by_role("button", name="导入").click()
     page.wait_for_selector("text=已导入 2 条记录。")
-    page.screenshot(path="/tmp/import-zh.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "import-zh.png"), full_page=True)
     page.get_by_role("link", name="返回列表").click()
     settle(page)
     assert page.locator("text=宁波海曙贸易有限公司").count() == 1

@@ -1,9 +1,10 @@
 """Demo step: ~2,000 customers of 星河科技's sales teams, each with one to three contacts.
 
 Idempotent: nothing is created when customers exist. Rows are built in memory and written with
-``bulk_create`` (customers, contacts, links), then their change-log entries (``log_bulk_create``)
-are written in bulk as well (search keys: ``load_demo`` rebuilds them in bulk after the steps) — what ``save()`` and its signals
-would write one row at a time, in a few seconds instead of a minute. The derived columns
+``bulk_create`` (customers, contacts, links), then their change-log entries in bulk
+(``log_bulk_create``; search keys: ``load_demo`` rebuilds every index in bulk after the steps) —
+what ``save()`` and its signals would write one row at a time, in seconds instead of a minute.
+The derived columns
 ``save()`` keeps (name key, owned since, region names, department) are set here explicitly.
 Seeded: the same data on every run.
 """

@@ -106,7 +106,7 @@ def summary(counts: dict[str, int]) -> str:
     for key, count in counts.items():
         item = _REGISTRY.get(key)
         if item is not None and count:
-            parts.append(f"{count} {item.label}")
+            parts.append(_("%(count)d %(kind)s") % {"count": count, "kind": item.label})
     return _(", ").join(parts) if parts else _("nothing")
 
 

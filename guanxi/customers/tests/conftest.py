@@ -35,6 +35,7 @@ def team(db):
         give_role(user, Contact, "own", REP, name=f"rep-contact-{user.username}")
     give_role(manager, Customer, "department_tree", MANAGER, name="mgr-customer")
     give_role(manager, Contact, "department_tree", MANAGER, name="mgr-contact")
+    give_role(manager, User, "department_tree", ["view"], name="mgr-user")
     users = {u.username: u for u in User.objects.filter(username__in=["manager1", "rep1", "rep1b", "rep2"])}
     return SimpleNamespace(east1=east1, east2=east2, **users)
 

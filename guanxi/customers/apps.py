@@ -20,3 +20,12 @@ class CustomersConfig(AppConfig):
         from guanxi.users.default_roles import register_module_grants
 
         register_module_grants("customers", MODELS, GRANTS)  # restored with the roles after a flush
+        from guanxi.customers.roles import SETTINGS_GRANTS, SETTINGS_MODELS
+
+        register_module_grants("customers", SETTINGS_MODELS, SETTINGS_GRANTS)
+
+        from guanxi.customers.roles import FIELD_RULES
+        from guanxi.users.default_roles import register_module_field_rules
+
+        register_module_field_rules("customers", "customer", FIELD_RULES)  # ID numbers masked
+        from guanxi.customers import transfer_setup  # noqa: F401  (transferables, cards, bulk action)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
+from guanxi.framework.navigation import MenuGroup, MenuItem, add_menu_items, register_menu
 
 register_menu(
     MenuGroup(
@@ -23,4 +23,17 @@ register_menu(
             ),
         ],
     )
+)
+
+# Settings (core's group, weight 900): the 撞单 policy page, for administrators.
+add_menu_items(
+    900,
+    [
+        MenuItem(
+            _("Customer settings"),
+            "customers:settings",
+            icon="adjustments",
+            permission="customers.change_customersettings",
+        )
+    ],
 )

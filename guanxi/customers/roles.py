@@ -14,3 +14,13 @@ GRANTS: dict[str, tuple[list[str], str]] = {
     "市场": (["view", "export"], "all"),
     "只读": (["view", "export"], "all"),
 }
+
+# role → {field: access}: ID card numbers are masked (110***********1234) for every shipped role
+# but the administrators'; users granted "reveal" can show one at a time, and each reveal is audited.
+FIELD_RULES: dict[str, dict[str, str]] = {
+    role: {"id_number": "masked"} for role in GRANTS if role != "系统管理员"
+}
+
+# The customer settings page (撞单 policy) is for administrators.
+SETTINGS_MODELS = ["customersettings"]
+SETTINGS_GRANTS: dict[str, tuple[list[str], str]] = {"系统管理员": (["view", "change"], "all")}

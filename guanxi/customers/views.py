@@ -10,11 +10,17 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.customers import regions
+from guanxi.customers.forms import REGION_FIELDS, ConflictCheckMixin, RegionFieldsMixin
 from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
 from guanxi.framework.tables import EntityTable, linkify_name
 from guanxi.framework.views import EntityViews
+
+
+def _province_choices() -> list[tuple[str, str]]:
+    return [(r.name, r.name) for r in regions.provinces()]
 
 
 class CustomerFilterSet(EntityFilterSet):
@@ -24,22 +30,32 @@ class CustomerFilterSet(EntityFilterSet):
     source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
     status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
     province = django_filters.CharFilter(label=_("province"))
+    city = django_filters.CharFilter(label=_("city"))
+    region = django_filters.CharFilter(
+        field_name="region_code", lookup_expr="startswith", label=_("region code (prefix)")
+    )
     search_fields = ("name", "short_name", "phone", "email", "credit_code")
 
     class Meta:
         model = Customer
-        fields = ["kind", "level", "stage", "source", "status", "province"]
+        fields = ["kind", "level", "stage", "source", "status", "province", "city", "region"]
 
 
-class CustomerForm(EntityForm):
+class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):
+    """A customer: the region as three cascading selects, and the 撞单 check on save."""
+
     class Meta:
         model = Customer
         fields = [
             "kind", "name", "short_name", "credit_code", "industry", "scale", "website",
-            "province", "city", "district", "address", "phone", "email", "source", "level",
-            "stage", "status", "gender", "birthday", "wechat_id", "notes", "owner",
+            "address", "phone", "email", "source", "level", "stage", "status",
+            "gender", "birthday", "id_number", "wechat_id", "notes", "owner",
         ]  # fmt: skip
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.order_fields([*self.Meta.fields[:7], *REGION_FIELDS])
 
 
 class CustomerTable(EntityTable):
@@ -49,7 +65,7 @@ class CustomerTable(EntityTable):
         model = Customer
         fields = (
             "name", "short_name", "kind", "level", "stage", "status", "industry", "province", "city",
-            "phone", "email", "source", "credit_code",
+            "phone", "email", "source", "credit_code", "id_number",
         )  # fmt: skip
         default_columns = ("name", "kind", "level", "stage", "province", "phone", "owner", "tags")
 
@@ -68,7 +84,7 @@ class CustomerViews(EntityViews):
 
 class ContactFilterSet(EntityFilterSet):
     customer = django_filters.NumberFilter(field_name="customer_links__customer", label=_("customer"))
-    search_fields = ("name", "phone", "email")
+    search_fields = ("name", "phone", "mobile", "email")
 
     class Meta:
         model = Contact
@@ -89,7 +105,7 @@ class ContactForm(EntityForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "title", "phone", "email", "wechat_id", "birthday", "owner"]
+        fields = ["name", "title", "phone", "mobile", "email", "wechat_id", "birthday", "owner"]
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -134,7 +150,7 @@ class ContactTable(EntityTable):
 
     class Meta(EntityTable.Meta):
         model = Contact
-        fields = ("name", "title", "phone", "email", "wechat_id", "birthday")
+        fields = ("name", "title", "phone", "mobile", "email", "wechat_id", "birthday")
         default_columns = ("name", "title", "phone", "email", "owner", "tags")
 
     def render_name(self, value: Any, record: Any) -> Any:

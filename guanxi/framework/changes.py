@@ -86,26 +86,9 @@ def record_change(
     instance: models.Model, action: str, before: dict | None, after: dict | None, message: str = ""
 ) -> Any:
     """Write one ObjectChange for ``instance`` in the current actor context."""
-    from guanxi.core.models import ObjectChange
-
-    ctx = require_context()
-    related_ct, related_id = _parent(instance)
-    actor = ctx.actor
-    return ObjectChange.objects.create(
-        user=actor,
-        user_name=actor.get_username() if actor is not None else "",
-        request_id=ctx.request_id,
-        source=ctx.source,
-        action=action,
-        changed_object_type=ContentType.objects.get_for_model(type(instance)),
-        changed_object_id=instance.pk,
-        object_repr=str(instance)[:200],
-        related_object_type=related_ct,
-        related_object_id=related_id,
-        prechange_data=before,
-        postchange_data=after,
-        message=message,
-    )
+    row = _change_row(instance, action, before, after, message)
+    row.save()
+    return row
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -139,3 +122,65 @@ def record_m2m_like_change(instance: models.Model, field: str, old: list[str], n
     """Log a change of a set-valued attribute kept in another table (tags, team members)."""
     if sorted(old) != sorted(new):
         record_change(instance, Action.UPDATE, {field: sorted(old)}, {field: sorted(new)})
+
+
+def _change_row(
+    instance: models.Model, action: str, before: dict | None, after: dict | None, message: str
+) -> Any:
+    """An unsaved ObjectChange for ``instance`` in the current actor context (for bulk paths)."""
+    from guanxi.core.models import ObjectChange
+
+    ctx = require_context()
+    related_ct, related_id = _parent(instance)
+    actor = ctx.actor
+    return ObjectChange(
+        user=actor,
+        user_name=actor.get_username() if actor is not None else "",
+        request_id=ctx.request_id,
+        source=ctx.source,
+        action=action,
+        changed_object_type=ContentType.objects.get_for_model(type(instance)),
+        changed_object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        related_object_type=related_ct,
+        related_object_id=related_id,
+        prechange_data=before,
+        postchange_data=after,
+        message=message[:300],
+    )
+
+
+def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) -> int:
+    """One "create" ObjectChange per row saved with ``bulk_create`` (which sends no signals).
+
+    The rows need primary keys (every supported database returns them from ``bulk_create``).
+    Returns the number of entries written.
+    """
+    from guanxi.core.models import ObjectChange
+
+    rows = [_change_row(i, Action.CREATE, None, serialize_instance(i), "") for i in instances]
+    ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def log_bulk_update(
+    instances: list[models.Model],
+    before: dict[Any, dict[str, Any]],
+    after: dict[str, Any],
+    *,
+    message: str = "",
+) -> int:
+    """One "update" ObjectChange per row changed with ``QuerySet.update()`` (which sends no signals).
+
+    ``before`` maps each row's pk to its old values of the changed fields, ``after`` is the new
+    values (the same for every row). Rows whose values did not change are skipped.
+    """
+    from guanxi.core.models import ObjectChange
+
+    rows = []
+    for instance in instances:
+        old, new = diff(before[instance.pk], after)
+        if new:
+            rows.append(_change_row(instance, Action.UPDATE, old, new, message))
+    ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -148,4 +148,8 @@ class EntityFilterSet(django_filters.FilterSet):
         condition = models.Q()
         for field in self.search_fields:
             condition |= models.Q(**{f"{field}__icontains": value})
+        from guanxi.framework.search import matching_ids, registered_models
+
+        if queryset.model in registered_models():  # pinyin, initials and phone digits too
+            condition |= models.Q(pk__in=matching_ids(queryset.model, value))
         return queryset.filter(condition)

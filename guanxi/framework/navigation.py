@@ -42,6 +42,17 @@ def register_menu(group: MenuGroup) -> None:
     _MENU.sort(key=lambda g: g.weight)
 
 
+def add_menu_items(group_weight: int, items: list[MenuItem]) -> None:
+    """Append ``items`` to the registered group of that weight (a module's page under Settings,
+    weight 900), so two apps never show the same heading twice."""
+    group = next((g for g in _MENU if g.weight == group_weight), None)
+    if group is None:
+        raise LookupError(f"No menu group with weight {group_weight} is registered.")
+    for item in items:
+        if all(i.url_name != item.url_name for i in group.items):
+            group.items.append(item)
+
+
 def _allowed(user: Any, permission: str) -> bool:
     """``app_label.<action>_<model>`` through the access policy (roles), like every other check."""
     from django.apps import apps

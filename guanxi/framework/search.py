@@ -204,3 +204,32 @@ def search(
             )
     hits.sort(key=lambda h: (-h.weight, str(h.object)))
     return hits[:limit]
+
+
+def index_many(instances: list[models.Model], *, batch_size: int = 2000) -> int:
+    """Write the search keys of new rows saved with ``bulk_create`` (no DELETE: they have none yet).
+
+    Returns the number of keys written.
+    """
+    from guanxi.core.models import SearchEntry
+
+    rows: list[Any] = []
+    for instance in instances:
+        rows.extend(entries_for(instance))
+    SearchEntry.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def matching_ids(model: type[models.Model], query: str) -> Any:
+    """A subquery of the ids of ``model`` rows whose search keys match ``query`` (as ``search``
+    matches them: pinyin ``zhangsan``, initials ``zs``, digits ``8000``). Not restricted: the
+    caller filters a queryset that already is. Used by the lists' ``q`` filter."""
+    from guanxi.core.models import SearchEntry
+
+    query = query.strip().lower()
+    digits = _NON_DIGIT.sub("", query)
+    condition = models.Q(value__contains=query)
+    if len(digits) >= 4 and digits != query:
+        condition |= models.Q(value__contains=digits)
+    ct = ContentType.objects.get_for_model(model)
+    return SearchEntry.objects.filter(condition, content_type=ct).values("object_id")

@@ -16,6 +16,11 @@ class UsersConfig(AppConfig):
 
         register_detail_context(team_panel_context)  # the "Team" card on every owned record
 
+        from guanxi.framework.cards import register_card
+        from guanxi.users.views_org import user_transfer_card
+
+        register_card("detail.side", "users/org/transfer_card.html", weight=90)(user_transfer_card)
+
         from django.db.models.signals import post_migrate
 
         from guanxi.users.default_roles import ensure_default_roles

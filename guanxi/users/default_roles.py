@@ -142,3 +142,33 @@ def ensure_default_roles(**kwargs: Any) -> None:
         for app_label, model, grants in MODULE_GRANTS:
             if global_apps.is_installed(f"guanxi.{app_label}"):
                 apply_module_grants(global_apps, app_label, grants, [model])
+        for app_label, model, rules in MODULE_FIELD_RULES:
+            if global_apps.is_installed(f"guanxi.{app_label}"):
+                apply_module_field_rules(global_apps, app_label, model, rules)
+
+
+# Field rules modules ship on the default roles: (app_label, model, {role: {field: access}}).
+# Like MODULE_GRANTS: a module's data migration applies them once, ``ensure_default_roles``
+# again after a flush. Register from AppConfig.ready() with ``register_module_field_rules``.
+MODULE_FIELD_RULES: list[tuple[str, str, dict[str, dict[str, str]]]] = []
+
+
+def register_module_field_rules(app_label: str, model: str, rules: dict[str, dict[str, str]]) -> None:
+    if not any(a == app_label and m == model for a, m, _r in MODULE_FIELD_RULES):
+        MODULE_FIELD_RULES.append((app_label, model, rules))
+
+
+def apply_module_field_rules(apps: Any, app_label: str, model: str, rules: dict[str, dict[str, str]]) -> None:
+    """For a module's data migration: give the default roles its field rules (idempotent)."""
+    Role = apps.get_model("users", "Role")
+    FieldRule = apps.get_model("users", "FieldRule")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ct, _created = ContentType.objects.get_or_create(app_label=app_label, model=model)
+    for role_name, fields in rules.items():
+        role = Role.objects.filter(name=role_name).first()
+        if role is None:
+            continue
+        for field_name, access in fields.items():
+            FieldRule.objects.get_or_create(
+                role=role, content_type=ct, field_name=field_name, defaults={"access": access}
+            )

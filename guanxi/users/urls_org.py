@@ -23,6 +23,7 @@ urlpatterns = [
         name="user_reactivate",
     ),
     path("org/access/", views_org.access_explain, name="access_explain"),
+    path("org/users/<int:pk>/transfer/", views_org.user_transfer_records, name="user_transfer"),
     path("org/team/<int:ct_id>/<int:pk>/add/", views_org.team_add, name="team_add"),
     path(
         "org/team/<int:ct_id>/<int:pk>/remove/<int:user_id>/",

@@ -160,6 +160,57 @@ def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
     return HttpResponseRedirect(user.get_absolute_url())
 
 
+@login_required
+def user_transfer_records(request: AuthedRequest, pk: int) -> HttpResponse:
+    """ "Transfer all records of this user to…" (离职交接): per-kind counts, a new owner, a reason.
+
+    Counts and moves only what the actor may ``assign``; see ``guanxi.framework.transfer``."""
+    from guanxi.framework.transfer import summary, transfer_counts, transfer_records
+    from guanxi.framework.transfer_forms import TransferForm
+
+    from_user = get_object_or_404(User.objects.restrict(request.user, "view"), pk=pk)
+    counts = transfer_counts(actor=request.user, from_user=from_user)
+    _deny_unless(any(can(request.user, "assign", kind.model) for kind, _count in counts))
+    form = TransferForm(request.POST or None, actor=request.user, from_user=from_user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = transfer_records(
+                actor=request.user,
+                to_user=form.cleaned_data["to_user"],
+                reason=form.cleaned_data["reason"],
+                from_user=from_user,
+            )
+        except ValidationError as error:
+            for key, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(key if key in form.fields else None, text)
+        else:
+            messages.success(
+                request,
+                _("Transferred %(what)s to %(user)s.")
+                % {"what": summary(result.counts), "user": result.transfer.to_user},
+            )
+            return HttpResponseRedirect(from_user.get_absolute_url())
+    context = {
+        "form": form,
+        "kind_counts": counts,
+        "heading": _("Transfer all records of %(user)s") % {"user": from_user},
+        "action_url": request.path,
+        "back_url": from_user.get_absolute_url(),
+        "back_label": str(from_user),
+    }
+    return render(request, "transfer/transfer.html", context, status=422 if form.errors else 200)
+
+
+def user_transfer_card(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+    """The "Hand over" card on a user's page, for those who may assign any transferable kind."""
+    from guanxi.framework.transfer import transferables
+
+    if not isinstance(obj, User) or not any(can(request.user, "assign", t.model) for t in transferables()):
+        return None
+    return {}
+
+
 # --- the team card on a record's page ---------------------------------------------------------
 
 

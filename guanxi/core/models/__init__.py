@@ -8,6 +8,7 @@ from guanxi.core.models.notifications import Notification
 from guanxi.core.models.search import SearchEntry
 from guanxi.core.models.shares import RecordShare
 from guanxi.core.models.tags import Tag, TaggedItem
+from guanxi.core.models.transfers import OwnershipTransfer, OwnershipTransferItem
 from guanxi.core.models.views import SavedView
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "Job",
     "Notification",
     "ObjectChange",
+    "OwnershipTransfer",
+    "OwnershipTransferItem",
     "RecordShare",
     "SavedView",
     "ScheduleState",

@@ -1,4 +1,5 @@
 from guanxi.customers.models.contact import Contact, CustomerContact
 from guanxi.customers.models.customer import Customer
+from guanxi.customers.models.settings import CustomerSettings
 
-__all__ = ["Contact", "Customer", "CustomerContact"]
+__all__ = ["Contact", "Customer", "CustomerContact", "CustomerSettings"]

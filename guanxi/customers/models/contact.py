@@ -16,6 +16,7 @@ class Contact(PrimaryModel):
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    mobile = models.CharField(_("second phone"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=50, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -30,9 +31,10 @@ class Contact(PrimaryModel):
         return self.name
 
     def clean(self) -> None:
-        """Phone to E.164 (``validate_phone`` reports a bad one), email to lower case."""
+        """Phones to E.164 (``validate_phone`` reports a bad one), email to lower case."""
         super().clean()
         self.phone = e164_or_unchanged(self.phone)
+        self.mobile = e164_or_unchanged(self.mobile)
         self.email = (self.email or "").strip().lower()
 
 

@@ -9,10 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.customers.regions import place, validate_region_code
 from guanxi.customers.validators import (
     e164_or_unchanged,
     normalize_credit_code,
+    normalize_id_number,
     validate_credit_code,
+    validate_id_number,
     validate_phone,
 )
 from guanxi.framework.models import PrimaryModel
@@ -82,7 +85,7 @@ class Customer(PrimaryModel):
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
     scale = models.CharField(_("scale"), max_length=12, choices=Scale.choices, blank=True)
     website = models.URLField(_("website"), blank=True)
-    # Free text for now: the bundled region list (省/市/区 codes with validation) is a later slice.
+    # Derived from ``region_code`` on save (kept as text for display, filters and search).
     province = models.CharField(_("province"), max_length=50, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
     district = models.CharField(_("district"), max_length=50, blank=True)
@@ -102,6 +105,16 @@ class Customer(PrimaryModel):
     wechat_id = models.CharField(_("WeChat ID"), max_length=50, blank=True)
 
     # -- region and identity fields (bundled China region list, ID card) --
+    region_code = models.CharField(
+        _("region code"),
+        max_length=6,
+        blank=True,
+        validators=[validate_region_code],
+        help_text=_("GB/T 2260 code of the district (or city); province, city and district follow it."),
+    )
+    id_number = models.CharField(
+        _("ID card number"), max_length=18, blank=True, validators=[validate_id_number]
+    )
 
     # -- public pool (公海) membership --
 
@@ -139,6 +152,12 @@ class Customer(PrimaryModel):
         from guanxi.customers.matching import company_name_key
 
         self.name_key = company_name_key(self.name)
+        derived = ["name_key", "owned_since"]
+        if self.region_code:  # the text columns follow the code (a bad code never gets here validated)
+            names = place(self.region_code)
+            if names.province:
+                self.province, self.city, self.district = names.province, names.city, names.district
+                derived += ["province", "city", "district"]
         loaded_owner = getattr(self, "_loaded_values", {}).get("owner_id")
         if self.owner_id and (self._state.adding or self.owner_id != loaded_owner):
             self.owned_since = timezone.now()
@@ -146,7 +165,7 @@ class Customer(PrimaryModel):
             self.owned_since = None
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "name_key", "owned_since"}
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -157,9 +176,15 @@ class Customer(PrimaryModel):
         self.email = (self.email or "").strip().lower()
         if self.credit_code:
             self.credit_code = normalize_credit_code(self.credit_code)
+        if self.id_number:
+            self.id_number = normalize_id_number(self.id_number)
         if self.kind == self.Kind.COMPANY and (self.gender or self.birthday):
             errors.setdefault("kind", []).append(
                 str(_("Gender and birthday are for individual customers only."))
+            )
+        if self.kind == self.Kind.COMPANY and self.id_number:
+            errors.setdefault("id_number", []).append(
+                str(_("Only individual customers have an ID card number."))
             )
         if errors:
             raise ValidationError(errors)

@@ -27,8 +27,11 @@ REFUSE, WARN, ALLOW = "refuse", "warn", "allow"
 
 
 def conflict_policy() -> str:
-    """The company's 撞单 policy: ``refuse``, ``warn`` or ``allow`` (administrators set it)."""
-    return REFUSE
+    """The company's 撞单 policy: ``refuse``, ``warn`` or ``allow`` (administrators set it on the
+    customer settings page; ``CustomerSettings.conflict_policy``)."""
+    from guanxi.customers.models import CustomerSettings
+
+    return CustomerSettings.current().conflict_policy
 
 
 class OwnershipConflict(ValidationError):
@@ -80,13 +83,15 @@ def check_ownership_conflict(
     name: str = "",
     exclude_pk: int | None = None,
     confirmed: bool = False,
+    policy: str | None = None,
 ) -> list[Match]:
     """Raise ``OwnershipConflict`` (policy ``refuse``, or ``warn`` unconfirmed); else the matches.
 
     ``owner`` is who would own the customer (a user or an id). Values must be normalised as
-    ``Customer.clean()`` leaves them.
+    ``Customer.clean()`` leaves them. ``policy`` overrides the company's (callers that already
+    read it, tests).
     """
-    policy = conflict_policy()
+    policy = policy or conflict_policy()
     if policy == ALLOW:
         return []
     matches = ownership_conflicts(

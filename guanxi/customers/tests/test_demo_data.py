@@ -38,3 +38,40 @@ def test_demo_customers(monkeypatch):
 
     call_command("demo", "--quiet")  # idempotent
     assert Customer.objects.count() == 40
+
+
+def test_demo_bulk_path_writes_change_log_and_search_keys(monkeypatch):
+    """The bulk path writes what save() would: one change-log entry per row, search keys (the
+    global search finds a bulk-created customer by its pinyin initials), derived columns."""
+    import time
+
+    from guanxi.customers.matching import company_name_key
+    from guanxi.customers.validators import validate_id_number
+    from guanxi.framework.search import keys_for, search
+    from guanxi.users.models import User
+
+    monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 200)
+    started = time.monotonic()
+    call_command("demo", "--quiet")
+    elapsed = time.monotonic() - started
+    assert Customer.objects.count() == 200
+    contacts, links = Contact.objects.count(), CustomerContact.objects.count()
+    changes = ObjectChange.objects.filter(source="demo", action="create")
+    assert changes.filter(changed_object_type__model="customer").count() == 200
+    assert changes.filter(changed_object_type__model="contact").count() == contacts
+    # links are logged on their customer (changelog_parent), so the 360° history shows them
+    assert (
+        changes.filter(changed_object_type__model="customercontact", related_object_id__isnull=False).count()
+        == links
+    )
+    customer = Customer.objects.filter(kind=Customer.Kind.COMPANY).order_by("pk").first()
+    assert customer.name_key == company_name_key(customer.name)
+    assert customer.owned_since is not None
+    assert (customer.province, customer.city) != ("", "")
+    for c in Customer.objects.exclude(id_number=""):
+        validate_id_number(c.id_number)
+        assert c.kind == Customer.Kind.INDIVIDUAL
+    initials = sorted(keys_for(customer.name), key=len)[0]  # the shortest key: the pinyin initials
+    admin = User.objects.get(username="admin")
+    assert customer in [hit.object for hit in search(admin, initials, limit=200)]
+    assert elapsed < 60  # generous for shared CI machines; ~2-3 s here for 200 customers

@@ -21,8 +21,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Conflict(exceptions.APIException):
+    """409; ``extra`` (e.g. the matching records of an ownership conflict) joins the JSON body."""
+
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+    def __init__(self, detail: Any = None, code: Any = None, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, code)
+        self.extra = extra or {}
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
@@ -58,5 +64,5 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": _("Please correct the errors below."), "errors": _field_errors(exc.detail)}
     elif isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"]), "errors": {}}
+        response.data = {"detail": str(response.data["detail"]), "errors": {}, **getattr(exc, "extra", {})}
     return response

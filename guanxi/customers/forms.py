@@ -1,0 +1,149 @@
+"""Form pieces of the customer pages: cascading region selects, the 撞单 check, contact links."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers import regions
+from guanxi.customers.models import Contact, CustomerContact
+from guanxi.framework.forms import EntityForm, style_widgets
+
+REGION_FIELDS = ["region_province", "region_city", "region_district"]
+REGIONS_URL = reverse_lazy("customers:regions")
+
+
+def _options(parent: str | None) -> list[tuple[str, str]]:
+    return [("", "—"), *((r.code, r.name) for r in regions.children_of(parent))]
+
+
+class RegionFieldsMixin(forms.ModelForm):
+    """Province → city → district selects that set the model's ``region_code``.
+
+    With JavaScript each select reloads the next one's options (HTMX, ``/customers/regions/``);
+    without, the page posts back and the next level's options follow the chosen one. The most
+    specific level chosen is the code; the model derives the names from it on save.
+    """
+
+    region_province = forms.ChoiceField(label=_("province"), required=False)
+    region_city = forms.ChoiceField(label=_("city"), required=False)
+    region_district = forms.ChoiceField(label=_("district"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = {r.level: r.code for r in regions.lineage(self.instance.region_code or "")}
+        if self.is_bound:
+            chosen = {
+                "province": self.data.get("region_province", ""),
+                "city": self.data.get("region_city", ""),
+            }
+        else:
+            self.initial.update(
+                {
+                    f"region_{level}": code
+                    for level, code in chosen.items()
+                    if level in ("province", "city", "district")
+                }
+            )
+        fields = self.fields
+        cast(forms.ChoiceField, fields["region_province"]).choices = _options(None)
+        province, city = chosen.get("province") or "", chosen.get("city") or ""
+        cast(forms.ChoiceField, fields["region_city"]).choices = (
+            _options(province) if province else [("", "—")]
+        )
+        cast(forms.ChoiceField, fields["region_district"]).choices = _options(city) if city else [("", "—")]
+        for name, target in (("region_province", "region_city"), ("region_city", "region_district")):
+            fields[name].widget.attrs.update(
+                {
+                    "hx-get": str(REGIONS_URL),
+                    "hx-target": f"#id_{target}",
+                    "hx-trigger": "change",
+                    "hx-swap": "innerHTML",
+                }
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assert cleaned is not None
+        province = cleaned.get("region_province") or ""
+        city = cleaned.get("region_city") or ""
+        district = cleaned.get("region_district") or ""
+        for child, parent, name in ((city, province, "region_city"), (district, city, "region_district")):
+            node = regions.get(child) if child else None
+            if child and (node is None or node.parent != parent):
+                self.add_error(name, _("Choose a region inside the one chosen above."))
+                return cleaned
+        self.instance.region_code = district or city or province
+        if not self.instance.region_code:  # no region chosen: the free-text names go too
+            self.instance.province = self.instance.city = self.instance.district = ""
+        return cleaned
+
+
+class ConflictCheckMixin(EntityForm):
+    """Runs the 撞单 check once the model is valid; policy ``warn`` adds a "create anyway" box."""
+
+    user: Any
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.user = user
+        if self.is_bound and "confirm_conflict" in self.data:
+            self._add_confirm_field()
+
+    def _add_confirm_field(self) -> None:
+        self.fields["confirm_conflict"] = forms.BooleanField(
+            required=False,
+            label=_("Save anyway: I know a colleague owns a matching customer"),
+        )
+        style_widgets(self)
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's model validation (not in the stubs)
+        if self.errors:
+            return
+        from guanxi.customers.services.conflicts import WARN, OwnershipConflict, conflict_policy
+        from guanxi.customers.services.customers import customer_conflicts
+
+        policy = conflict_policy()
+        try:
+            customer_conflicts(
+                actor=self.user,
+                customer=self.instance,
+                confirmed=bool(self.cleaned_data.get("confirm_conflict")),
+            )
+        except OwnershipConflict as conflict:
+            if policy == WARN and "confirm_conflict" not in self.fields:
+                self._add_confirm_field()
+            self.add_error(None, conflict.messages[0])
+
+
+class ContactLinkForm(forms.ModelForm):
+    """A link's role and primary flag (the Contacts card's inline edit)."""
+
+    class Meta:
+        model = CustomerContact
+        fields = ["role", "is_primary"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class LinkExistingContactForm(forms.Form):
+    """Link a contact that already exists (one the user may view) to this customer."""
+
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
+    role = forms.ChoiceField(
+        choices=CustomerContact.Role.choices, initial=CustomerContact.Role.OTHER, label=_("Role")
+    )
+    is_primary = forms.BooleanField(required=False, label=_("primary contact"))
+
+    def __init__(self, *args: Any, user: Any, customer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        linked = CustomerContact.objects.filter(customer=customer).values("contact_id")
+        queryset = Contact.objects.restrict(user, "view").exclude(pk__in=linked).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = queryset
+        style_widgets(self)

@@ -1,0 +1,35 @@
+"""Wiring of customers into the transfer machinery: what can be transferred, and the buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Contact, Customer
+from guanxi.framework.bulkactions import register_bulk_action
+from guanxi.framework.cards import register_card
+from guanxi.framework.transfer import register_transferable
+
+# owned_since restarts with the new owner (pool rules count days from it).
+register_transferable(Customer, _("customers"), extra_fields=lambda: {"owned_since": timezone.now()})
+register_transferable(Contact, _("contacts"))
+register_bulk_action(
+    Customer,
+    _("Transfer"),
+    "customers:customer_bulk_transfer",
+    icon="arrows-exchange",
+    action="assign",
+    weight=10,
+)
+
+
+@register_card("detail.actions", "customers/cards/transfer_action.html", weight=10)
+def customer_transfer_action(request: Any, obj: Any) -> dict[str, Any] | None:
+    """The "Transfer" quick action on a customer's page, for users who may assign it."""
+    if not isinstance(obj, Customer):
+        return None
+    if not Customer.objects.restrict(request.user, "assign").filter(pk=obj.pk).exists():
+        return None
+    return {}

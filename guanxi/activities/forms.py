@@ -77,6 +77,7 @@ class FollowUpForm(EntityForm):
             # The task of "next follow-up" was created when it was logged; edit the task instead.
             self.fields.pop("next_follow_up_at", None)
         else:
+            self.fields["occurred_at"].required = False  # empty: now
             field = self.fields["customer"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = Customer.objects.restrict(user, "view")

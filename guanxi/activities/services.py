@@ -122,6 +122,7 @@ def log_follow_up(
     mentions: Iterable[Any] = (),
     next_follow_up_at: datetime.datetime | None = None,
     customer: Any = None,
+    custom_field_data: dict[str, Any] | None = None,
 ) -> FollowUp:
     """Record a call/visit/meeting/… on ``target`` by ``actor``.
 
@@ -149,6 +150,7 @@ def log_follow_up(
             target_id=target.pk,
             customer=_resolve_customer(target, customer),
             owner=actor,
+            custom_field_data=custom_field_data or {},
         )
         follow_up.full_clean()
         follow_up.save()
@@ -217,6 +219,7 @@ def create_task(
     customer: Any = None,
     assignee: Any = None,
     remind_at: Any = UNSET,
+    custom_field_data: dict[str, Any] | None = None,
 ) -> Task:
     """A task for ``assignee`` (default: the actor), optionally about a followable ``target``.
 
@@ -237,6 +240,7 @@ def create_task(
             priority=priority or "normal",
             remind_at=default_remind_at(due_at) if remind_at is UNSET else remind_at,
             owner=assignee,
+            custom_field_data=custom_field_data or {},
         )
         if target is not None:
             task.target_type = ContentType.objects.get_for_model(type(target))

@@ -35,9 +35,7 @@ def follow_up_entry(follow_up: FollowUp, obj: Any) -> TimelineEntry:
     """ "电话 · 王芳" when logged on another record (a contact of this customer), else the kind and
     outcome; the body holds the content, outcome, next step and place, one per line."""
     kind = follow_up.get_kind_display()
-    on_other = not (follow_up.target_type_id == ContentType.objects.get_for_model(type(obj)).pk
-                    and follow_up.target_id == obj.pk)  # fmt: skip
-    target = follow_up.target if on_other else None
+    target = getattr(follow_up, "_other_target", None)
     title = f"{kind} · {target}" if target is not None else str(kind)
     lines = [follow_up.content]
     if follow_up.outcome:
@@ -70,11 +68,28 @@ def follow_up_source(
     if before is not None:
         rows = rows.filter(occurred_at__lt=before)
     page = list(
-        rows.select_related("owner", "target_type")
-        .prefetch_related("mentions", "target")
-        .order_by("-occurred_at", "-id")[:limit]
+        rows.select_related("owner").prefetch_related("mentions").order_by("-occurred_at", "-id")[:limit]
     )
+    _attach_other_targets(page, obj)
     return [follow_up_entry(f, obj) for f in page]
+
+
+def _attach_other_targets(page: list[FollowUp], obj: Any) -> None:
+    """Load the records follow-ups were logged on when that is not ``obj`` (a customer's contacts):
+    one query per record type on the page, none for follow-ups on ``obj`` itself."""
+    own_type = ContentType.objects.get_for_model(type(obj)).pk
+    wanted: dict[int, set[int]] = {}
+    for follow_up in page:
+        if not (follow_up.target_type_id == own_type and follow_up.target_id == obj.pk):
+            wanted.setdefault(follow_up.target_type_id, set()).add(follow_up.target_id)
+    found: dict[tuple[int, int], Any] = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            for pk, row in model._default_manager.in_bulk(ids).items():
+                found[(type_id, pk)] = row
+    for follow_up in page:
+        follow_up._other_target = found.get((follow_up.target_type_id, follow_up.target_id))  # type: ignore[attr-defined]
 
 
 def _task_entries(obj: Any, before: datetime.datetime | None, limit: int, field: str) -> list[TimelineEntry]:

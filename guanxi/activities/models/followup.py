@@ -73,6 +73,8 @@ class FollowUp(PrimaryModel):
         super().clean()
         errors: dict[str, str] = {}
         self.content = (self.content or "").strip()
+        if not self.content:
+            errors["content"] = str(_("Write down what was discussed."))
         if self.occurred_at and self.occurred_at > timezone.now() + FUTURE_TOLERANCE:
             errors["occurred_at"] = str(_("A follow-up records what already happened; pick a past time."))
         if self.next_follow_up_at and self.occurred_at and self.next_follow_up_at <= self.occurred_at:

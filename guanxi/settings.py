@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "guanxi.users",
     "guanxi.core",
     "guanxi.customers",
+    "guanxi.activities",
     "guanxi.demo",
 ]
 

@@ -20,3 +20,6 @@ class CustomersConfig(AppConfig):
         from guanxi.users.default_roles import register_module_grants
 
         register_module_grants("customers", MODELS, GRANTS)  # restored with the roles after a flush
+        from guanxi.customers import lead_setup
+
+        lead_setup.ready()  # leads: grants, row access, cards, bulk actions, timeline, search

@@ -1,5 +1,6 @@
 """``/api/v1/customers/customers/`` and ``/api/v1/customers/contacts/`` (the recipe's three classes each)."""
 
+from guanxi.customers.api.leads import register as register_leads
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.views import ContactFilterSet, CustomerFilterSet
 from guanxi.framework.api.routers import EntityRouter
@@ -38,4 +39,5 @@ class ContactViewSet(EntityViewSet):
 router = EntityRouter("customers")
 router.register("customers", CustomerViewSet)
 router.register("contacts", ContactViewSet)
+register_leads(router)  # /api/v1/customers/leads/
 urlpatterns = router.urls

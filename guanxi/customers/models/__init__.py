@@ -2,3 +2,7 @@ from guanxi.customers.models.contact import Contact, CustomerContact
 from guanxi.customers.models.customer import Customer
 
 __all__ = ["Contact", "Customer", "CustomerContact"]
+from guanxi.customers.models.capture import AssignmentRule, LeadCaptureForm
+from guanxi.customers.models.lead import Lead
+
+__all__ += ["AssignmentRule", "Lead", "LeadCaptureForm"]

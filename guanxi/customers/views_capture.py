@@ -19,6 +19,7 @@ UTM parameters come from the page URL's query string (kept in hidden inputs), th
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,7 +73,9 @@ def client_ip(request: HttpRequest) -> str:
 
 def make_form_token(form: LeadCaptureForm, at: float | None = None) -> str:
     """The signed "rendered at" stamp of one page view of ``form``."""
-    return signing.dumps({"f": form.pk, "t": int(at if at is not None else time.time())}, salt=TOKEN_SALT)
+    stamp = int(at if at is not None else time.time())
+    # The nonce makes two page views in the same second two different (single-use) tokens.
+    return signing.dumps({"f": form.pk, "t": stamp, "n": secrets.token_hex(6)}, salt=TOKEN_SALT)
 
 
 def _token_key(token: str) -> str:
@@ -87,9 +90,12 @@ def check_form_token(form: LeadCaptureForm, token: str) -> str | None:
         return _("This form was opened too long ago. Please reload the page and send it again.")
     except signing.BadSignature:
         return _("This form could not be verified. Please reload the page and send it again.")
-    if not isinstance(data, dict) or data.get("f") != form.pk:
+    if not isinstance(data, dict) or data.get("f") != form.pk or not isinstance(data.get("t"), int):
         return _("This form could not be verified. Please reload the page and send it again.")
-    if time.time() - float(data.get("t", 0)) < MIN_FILL_SECONDS:
+    elapsed = time.time() - data["t"]
+    if elapsed > TOKEN_MAX_AGE:
+        return _("This form was opened too long ago. Please reload the page and send it again.")
+    if elapsed < MIN_FILL_SECONDS:
         return _("That was very fast. Please check your entries and send the form again.")
     if cache.get(_token_key(token)):
         return _("This form was already sent. Please reload the page to send another.")
@@ -387,4 +393,4 @@ class AssignmentRuleViews(EntityViews):
         "method",
         "max_open_leads",
     )
-    bulk_edit_fields = ("active",)
+    bulk_edit_fields = ("priority", "max_open_leads")

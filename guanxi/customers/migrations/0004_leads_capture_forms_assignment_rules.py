@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('custom_field_data', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                ('name', models.CharField(max_length=100, verbose_name='full name')),
                 ('company', models.CharField(blank=True, max_length=200, verbose_name='company')),
                 ('title', models.CharField(blank=True, max_length=100, verbose_name='job title')),
                 ('phone', models.CharField(blank=True, max_length=30, validators=[guanxi.customers.validators.validate_phone], verbose_name='phone')),

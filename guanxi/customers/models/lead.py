@@ -42,7 +42,7 @@ class Lead(PrimaryModel):
     # Statuses that count towards a rep's cap of open leads (AssignmentRule.max_open_leads).
     OPEN_STATUSES = (Status.NEW, Status.CONTACTED, Status.QUALIFIED)
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     company = models.CharField(_("company"), max_length=200, blank=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])

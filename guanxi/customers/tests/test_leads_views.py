@@ -22,8 +22,13 @@ from guanxi.framework.testing.suites import EntityViewSuite, perm, snapshot
 class TestLeadViews(EntityViewSuite):
     model = Lead
     url_prefix = "/leads/"
-    form_data = {"name": "王磊", "company": "苏州启明软件有限公司", "phone": "13800138000", "source": "manual",
-                 "status": "new"}  # fmt: skip
+    form_data = {
+        "name": "王磊",
+        "company": "苏州启明软件有限公司",
+        "phone": "13800138000",
+        "source": "manual",
+        "status": "new",
+    }
     edit_data = {
         "name": "王磊",
         "company": "苏州启明软件股份有限公司",
@@ -39,10 +44,19 @@ class TestLeadViews(EntityViewSuite):
 class TestLeadCaptureFormViews(EntityViewSuite):
     model = LeadCaptureForm
     url_prefix = "/lead-forms/"
-    form_data = {"name": "官网咨询表单", "active": "on", "show_fields": ["name", "company", "phone"],
-                 "required_fields": ["phone"], "default_source": "web_form"}  # fmt: skip
-    edit_data = {"name": "官网试用申请", "show_fields": ["name", "email"], "required_fields": ["email"],
-                 "default_source": "campaign"}  # fmt: skip
+    form_data = {
+        "name": "官网咨询表单",
+        "active": "on",
+        "show_fields": ["name", "company", "phone"],
+        "required_fields": ["phone"],
+        "default_source": "web_form",
+    }
+    edit_data = {
+        "name": "官网试用申请",
+        "show_fields": ["name", "email"],
+        "required_fields": ["email"],
+        "default_source": "campaign",
+    }
     bulk_edit_data = {"title": "免费试用申请"}
 
     def make(self, n):
@@ -60,8 +74,15 @@ class TestAssignmentRuleViews(EntityViewSuite):
 
         with as_system():
             department, _created = Department.objects.get_or_create(name="华东销售一部")
-        return {"name": "华东轮转", "priority": 10, "active": "on", "method": "round_robin",
-                "department": department.pk, "source_choices": ["web_form"], "province_list": "上海市，江苏省"}  # fmt: skip
+        return {
+            "name": "华东轮转",
+            "priority": 10,
+            "active": "on",
+            "method": "round_robin",
+            "department": department.pk,
+            "source_choices": ["web_form"],
+            "province_list": "上海市，江苏省",
+        }
 
     @property
     def edit_data(self):
@@ -134,8 +155,11 @@ class TestLeadScopes(ScopeSuite):
 
 @pytest.fixture
 def org(db):
-    return build_org(lambda owner, department, n: Lead.objects.create(name=record_name(n), owner=owner,
-                                                                      department=department))  # fmt: skip
+    return build_org(
+        lambda owner, department, n: Lead.objects.create(
+            name=record_name(n), owner=owner, department=department
+        )
+    )
 
 
 @pytest.mark.django_db

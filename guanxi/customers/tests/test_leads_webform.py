@@ -45,9 +45,17 @@ def post(client, capture, data, *, lang="zh-hans", seconds_ago=10, token=None, *
     return client.post(f"/f/{capture.key}/?lang={lang}", body, **extra)
 
 
-GOOD = {"name": "陈晨", "company": "上海星河科技有限公司", "phone": "138 0013 8000", "email": "Chen@Example.com",
-        "utm_source": "baidu", "utm_medium": "cpc", "utm_campaign": "spring-2027", "ref": "https://www.baidu.com/s?wd=crm",
-        "page": "https://www.xinghe.example/demo"}  # fmt: skip
+GOOD = {
+    "name": "陈晨",
+    "company": "上海星河科技有限公司",
+    "phone": "138 0013 8000",
+    "email": "Chen@Example.com",
+    "utm_source": "baidu",
+    "utm_medium": "cpc",
+    "utm_campaign": "spring-2027",
+    "ref": "https://www.baidu.com/s?wd=crm",
+    "page": "https://www.xinghe.example/demo",
+}
 
 
 def test_get_renders_a_bilingual_embeddable_page_with_the_utm_kept(client, capture):
@@ -158,7 +166,10 @@ def test_without_a_proxy_a_forged_forwarded_header_does_not_escape_the_limit(cli
 
 @pytest.mark.parametrize(
     ("lang", "phone_error", "required_error"),
-    [("en", "valid phone number", "This field is required."), ("zh-hans", "请输入有效的电话号码。", "此字段为必填项。")],
+    [
+        ("en", "valid phone number", "This field is required."),
+        ("zh-hans", "请输入有效的电话号码。", "此字段为必填项。"),
+    ],
 )
 def test_field_errors_in_the_visitors_language(client, capture, lang, phone_error, required_error):
     before = rows_by_pk(Lead)

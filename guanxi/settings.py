@@ -248,7 +248,10 @@ SECURE_HSTS_SECONDS = env_int(
     "HSTS_SECONDS", 0, "Strict-Transport-Security max-age; set when served over HTTPS only.", minimum=0
 )
 SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False, "Redirect plain HTTP to HTTPS.")
-if env_bool("BEHIND_PROXY", False, "Trust X-Forwarded-Proto from a reverse proxy that terminates TLS."):
+BEHIND_PROXY = env_bool(
+    "BEHIND_PROXY", False, "Trust X-Forwarded-Proto/-For from a reverse proxy that terminates TLS."
+)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -29,3 +29,7 @@ class CustomersConfig(AppConfig):
 
         register_module_field_rules("customers", "customer", FIELD_RULES)  # ID numbers masked
         from guanxi.customers import transfer_setup  # noqa: F401  (transferables, cards, bulk action)
+
+        from guanxi.customers import lead_setup
+
+        lead_setup.ready()  # leads: grants, row access, cards, bulk actions, timeline, search

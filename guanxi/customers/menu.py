@@ -21,6 +21,37 @@ register_menu(
                 icon="address-book",
                 permission="customers.view_contact",
             ),
+            MenuItem(
+                _("Leads"), "customers:lead_list", icon="target-arrow", permission="customers.view_lead"
+            ),
+            MenuItem(
+                _("Unassigned leads"),
+                "customers:lead_unassigned",
+                icon="hand-grab",
+                permission="customers.view_lead",
+            ),
+        ],
+    )
+)
+
+# Lead capture set-up (web forms, assignment rules) for administrators, directors and marketing.
+register_menu(
+    MenuGroup(
+        _("Lead capture"),
+        weight=850,
+        items=[
+            MenuItem(
+                _("Web forms"),
+                "customers:leadcaptureform_list",
+                icon="forms",
+                permission="customers.view_leadcaptureform",
+            ),
+            MenuItem(
+                _("Assignment rules"),
+                "customers:assignmentrule_list",
+                icon="route",
+                permission="customers.view_assignmentrule",
+            ),
         ],
     )
 )

@@ -14,3 +14,12 @@ class CustomerIndex(SearchIndex):
 class ContactIndex(SearchIndex):
     model = Contact
     fields = (("name", 100), ("phone", 60), ("email", 50))
+
+
+from guanxi.customers.models import Lead  # noqa: E402
+
+
+@register_search
+class LeadIndex(SearchIndex):
+    model = Lead
+    fields = (("name", 100), ("company", 90), ("phone", 60), ("email", 50))

@@ -2,6 +2,8 @@ from django.urls import path
 
 from guanxi.customers import views_links, views_transfer
 from guanxi.customers.views import ContactViews, CustomerViews
+from guanxi.customers.views_capture import AssignmentRuleViews, LeadCaptureFormViews, public_capture_view
+from guanxi.customers.views_leads import LeadViews
 
 app_name = "customers"
 urlpatterns = [
@@ -25,4 +27,10 @@ urlpatterns = [
     ),
     path("customers/regions/", views_links.region_options, name="regions"),
     path("customers/settings/", views_links.customer_settings, name="settings"),
+]
+urlpatterns += [  # leads, web forms, assignment rules; /f/<key>/ is the public web form (no sign-in)
+    *LeadViews.urls(),
+    *LeadCaptureFormViews.urls(),
+    *AssignmentRuleViews.urls(),
+    path("f/<str:key>/", public_capture_view, name="lead_capture_public"),
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from guanxi.customers.api.leads import register as register_leads
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.views import ContactFilterSet, CustomerFilterSet
 from guanxi.framework.api.errors import Conflict
@@ -77,4 +78,5 @@ class ContactViewSet(EntityViewSet):
 router = EntityRouter("customers")
 router.register("customers", CustomerViewSet)
 router.register("contacts", ContactViewSet)
+register_leads(router)  # /api/v1/customers/leads/
 urlpatterns = router.urls

@@ -3,3 +3,7 @@ from guanxi.customers.models.customer import Customer
 from guanxi.customers.models.settings import CustomerSettings
 
 __all__ = ["Contact", "Customer", "CustomerContact", "CustomerSettings"]
+from guanxi.customers.models.capture import AssignmentRule, LeadCaptureForm
+from guanxi.customers.models.lead import Lead
+
+__all__ += ["AssignmentRule", "Lead", "LeadCaptureForm"]

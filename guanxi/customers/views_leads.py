@@ -1,0 +1,462 @@
+"""Pages of leads: list, profile, entry with the duplicate check, conversion, the lead pool, bulk actions.
+
+The generic ``EntityViews`` serve list, detail, edit and delete. On top:
+
+* entry (``LeadEditView``): when the new lead matches existing leads, customers or contacts and
+  the user did not tick "Create anyway", the form comes back (422) listing the matches, with
+  "Link to this customer" for customers the user may change (the lead is created and converted
+  into that customer at once);
+* ``LeadConvertView``: the Convert page (new customer prefilled from the lead, or an existing
+  one the user may change; ownership conflicts explained);
+* ``UnassignedLeadsView``: the pool of the user's department, with Claim and Assign;
+* the bulk actions "Assign to…" and "Disqualify" on the list's selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from guanxi.customers.models import Customer, Lead
+from guanxi.customers.services.assignment import assign_leads_to, claim_lead
+from guanxi.customers.services.conflicts import OwnershipConflict
+from guanxi.customers.services.leads import (
+    convert_lead,
+    customer_fields_from_lead,
+    describe_duplicates,
+    disqualify_leads,
+    find_lead_duplicates,
+)
+from guanxi.framework.access import can
+from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
+from guanxi.framework.forms import EntityForm, style_widgets
+from guanxi.framework.http import AuthedRequest
+from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.views import EntityViews
+from guanxi.framework.views.base import EntityViewMixin
+from guanxi.framework.views.objects import ObjectEditView
+
+PROFILE_FIELDS = (
+    "name", "company", "title", "phone", "email", "wechat_id", "province", "city", "source", "status",
+    "disqualify_reason", "notes",
+)  # fmt: skip
+TRACKING_FIELDS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "referrer",
+    "landing_page",
+)
+
+
+class LeadFilterSet(EntityFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Lead.Status.choices)
+    source = django_filters.MultipleChoiceFilter(choices=Lead.Source.choices)
+    unassigned = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_unassigned", label=gettext_lazy("unassigned")
+    )
+    province = django_filters.CharFilter(label=gettext_lazy("province"))
+    utm_campaign = django_filters.CharFilter(label=gettext_lazy("UTM campaign"), lookup_expr="iexact")
+    search_fields = ("name", "company", "phone", "email")
+
+    class Meta:
+        model = Lead
+        fields = ["status", "source", "unassigned", "province", "utm_campaign"]
+
+    def filter_unassigned(self, queryset: Any, name: str, value: str) -> Any:
+        if value in ("true", "false"):
+            return queryset.filter(owner__isnull=value == "true")
+        return queryset
+
+
+class LeadForm(EntityForm):
+    """A lead; "Create anyway" confirms a new lead that matches existing records."""
+
+    confirm_duplicate = forms.BooleanField(required=False, label=gettext_lazy("Create anyway"))
+
+    class Meta:
+        model = Lead
+        fields = [
+            "name", "company", "title", "phone", "email", "wechat_id", "province", "city", "source",
+            "status", "disqualify_reason", "notes", "utm_source", "utm_medium", "utm_campaign", "owner",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk:
+            del self.fields["confirm_duplicate"]
+        status = self.fields.get("status")
+        if status is not None:
+            if self.instance.status == Lead.Status.CONVERTED:
+                del self.fields["status"]  # conversion is the Convert page's business
+            else:
+                assert isinstance(status, forms.ChoiceField)
+                status.choices = [c for c in Lead.Status.choices if c[0] != Lead.Status.CONVERTED]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == Lead.Status.DISQUALIFIED
+            and not (cleaned.get("disqualify_reason") or "").strip()
+        ):
+            self.add_error("disqualify_reason", _("Say why the lead is disqualified."))
+        return cleaned
+
+
+class LeadTable(EntityTable):
+    name = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = Lead
+        fields = (
+            "name", "company", "title", "phone", "email", "province", "city", "source", "status",
+            "utm_campaign", "assigned_at",
+        )  # fmt: skip
+        default_columns = ("name", "company", "phone", "source", "status", "owner", "created_at")
+
+    def render_name(self, value: Any, record: Any) -> Any:
+        return linkify_name(value, record)
+
+
+class LeadEditView(ObjectEditView):
+    """Create and edit; a new lead is checked for duplicates first (``find_lead_duplicates``)."""
+
+    def render_form(
+        self, request: AuthedRequest, form: Any, obj: Any, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": obj,
+            "is_new": obj.pk is None,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+            **extra,
+        }
+        return render(request, "customers/leads/lead_edit.html", context, status=status)
+
+    def post(self, request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+        if pk is not None:
+            return super().post(request, pk)
+        form = self.config.form(request.POST, request.FILES, instance=Lead(), user=request.user)
+        if not form.is_valid() or form.cleaned_data.get("confirm_duplicate"):
+            return super().post(request, pk)  # field errors, or the user confirmed: the generic path
+            return super().post(request, pk)
+        lead = form.instance  # cleaned: E.164 phone, lower-case email
+        matches = find_lead_duplicates(
+            phone=lead.phone, email=lead.email, company=lead.company, name=lead.name
+        )
+        if not matches:
+            return super().post(request, pk)
+        duplicates = describe_duplicates(matches, request.user)
+        link_to = request.POST.get("link_customer")
+        if link_to and any(d.linkable and str(d.pk) == link_to for d in duplicates):
+            return self.create_and_link(request, form, int(link_to))
+        return self.render_form(request, form, Lead(), status=422, duplicates=duplicates)
+
+    def create_and_link(self, request: AuthedRequest, form: Any, customer_pk: int) -> HttpResponse:
+        """ "Link to this customer": the lead is created and converted into that customer at once."""
+        customer = get_object_or_404(Customer.objects.restrict(request.user, "change"), pk=customer_pk)
+        try:
+            with transaction.atomic():
+                if not form.cleaned_data.get("owner"):
+                    form.instance.owner = request.user
+                lead = form.save()
+                convert_lead(lead, actor=request.user, customer=customer)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.render_form(request, form, Lead(), status=422)
+        messages.success(
+            request, _("The lead was added to “%(customer)s” as a contact.") % {"customer": customer}
+        )
+        return HttpResponseRedirect(customer.get_absolute_url())
+
+
+class LeadViews(EntityViews):
+    model = Lead
+    filterset = LeadFilterSet
+    form = LeadForm
+    table = LeadTable
+    detail_fields = PROFILE_FIELDS
+    detail_template = "customers/leads/lead_detail.html"
+    bulk_edit_fields = ("status", "source", "province")
+
+    @classmethod
+    def urls(cls) -> list[Any]:
+        kw = {"config": cls}
+        patterns = super().urls()
+        # The duplicate-checking create/edit view replaces the generic one (same names and URLs).
+        replaced = {"lead_add", "lead_edit"}
+        patterns = [p for p in patterns if p.name not in replaced]
+        return [
+            path("leads/unassigned/", UnassignedLeadsView.as_view(**kw), name="lead_unassigned"),
+            path("leads/bulk-assign/", LeadBulkAssignView.as_view(**kw), name="lead_bulk_assign"),
+            path("leads/bulk-disqualify/", LeadBulkDisqualifyView.as_view(**kw), name="lead_bulk_disqualify"),
+            path("leads/add/", LeadEditView.as_view(**kw), name="lead_add"),
+            path("leads/<int:pk>/edit/", LeadEditView.as_view(**kw), name="lead_edit"),
+            path("leads/<int:pk>/convert/", LeadConvertView.as_view(**kw), name="lead_convert"),
+            path("leads/<int:pk>/claim/", LeadClaimView.as_view(**kw), name="lead_claim"),
+            *patterns,
+        ]
+
+
+# --- conversion ------------------------------------------------------------------------------------
+class ConvertCustomerForm(forms.ModelForm):
+    """The new customer's fields, validated as the customer form validates them."""
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "name", "credit_code", "industry", "province", "city", "phone", "email", "source"]
+
+
+class ConvertChoiceForm(forms.Form):
+    MODES = (("new", gettext_lazy("New customer")), ("existing", gettext_lazy("Existing customer")))
+
+    mode = forms.ChoiceField(
+        choices=MODES, initial="new", widget=forms.RadioSelect, label=gettext_lazy("Convert into")
+    )
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, label=gettext_lazy("customer")
+    )
+    create_contact = forms.BooleanField(
+        required=False, initial=True, label=gettext_lazy("Add the person as a contact")
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only customers the user may change can get the lead's contact.
+        field = self.fields["customer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Customer.objects.restrict(user, "change").order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("mode") == "existing" and not cleaned.get("customer"):
+            self.add_error("customer", _("Choose the customer."))
+        return cleaned
+
+
+class LeadConvertView(EntityViewMixin, View):
+    """Convert a lead into a customer (new or existing) and a contact."""
+
+    action = "change"
+
+    def get_lead(self, pk: int) -> Lead:
+        return get_object_or_404(self.restricted("change"), pk=pk)
+
+    def render_page(
+        self, request: AuthedRequest, lead: Lead, choice: Any, customer_form: Any, status: int = 200
+    ) -> HttpResponse:
+        style_widgets(customer_form)
+        style_widgets(choice)
+        context = {**self.base_context(), "object": lead, "choice": choice, "customer_form": customer_form}
+        return render(request, "customers/leads/lead_convert.html", context, status=status)
+
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        lead = self.get_lead(pk)
+        if not lead.is_open:
+            messages.error(request, _("Only open leads can be converted."))
+            return HttpResponseRedirect(lead.get_absolute_url())
+        customer_form = ConvertCustomerForm(initial=customer_fields_from_lead(lead), prefix="customer")
+        return self.render_page(request, lead, ConvertChoiceForm(user=request.user), customer_form)
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        lead = self.get_lead(pk)
+        choice = ConvertChoiceForm(request.POST, user=request.user)
+        customer_form = ConvertCustomerForm(request.POST, prefix="customer")
+        if not choice.is_valid():
+            return self.render_page(request, lead, choice, customer_form, status=422)
+        existing = choice.cleaned_data["customer"] if choice.cleaned_data["mode"] == "existing" else None
+        fields = None
+        if existing is None:
+            if not customer_form.is_valid():
+                return self.render_page(request, lead, choice, customer_form, status=422)
+            fields = {name: getattr(customer_form.instance, name) for name in ConvertCustomerForm.Meta.fields}
+        try:
+            customer, _contact = convert_lead(
+                lead,
+                actor=request.user,
+                customer=existing,
+                customer_fields=fields,
+                create_contact=choice.cleaned_data["create_contact"],
+            )
+        except OwnershipConflict as conflict:
+            customer_form.add_error(None, conflict.messages[0])
+            return self.render_page(request, lead, choice, customer_form, status=409)
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    target = field if field in customer_form.fields else None
+                    for error in errors:
+                        customer_form.add_error(target, error)
+            else:
+                for error in exc.messages:
+                    customer_form.add_error(None, error)
+            return self.render_page(request, lead, choice, customer_form, status=422)
+        messages.success(request, _("Converted the lead into customer “%(name)s”.") % {"name": customer})
+        return HttpResponseRedirect(customer.get_absolute_url())
+
+
+# --- the lead pool -----------------------------------------------------------------------------------
+def assignable_users(actor: Any) -> Any:
+    """Active users a manager may hand leads to: the actor's department subtree (everyone for a
+    superuser or a company-wide grant)."""
+    from guanxi.users.access import subtree_department_ids
+    from guanxi.users.models import User
+
+    users = (
+        User.objects.filter(is_active=True).select_related("department").order_by("department__path", "name")
+    )
+    if actor.is_superuser or Lead.objects.restrict(actor, "assign").filter(department__isnull=True).exists():
+        return users
+    return users.filter(department_id__in=subtree_department_ids(actor))
+
+
+class AssignForm(forms.Form):
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Assign to")
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = assignable_users(user)
+        style_widgets(self)
+
+
+class UnassignedLeadsView(EntityViewMixin, View):
+    """Open leads without an owner the user may see (their department's pool), newest first."""
+
+    action = "view"
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        rows = (
+            self.restricted("view")
+            .filter(owner__isnull=True, status__in=Lead.OPEN_STATUSES)
+            .select_related("department", "capture_form")
+            .order_by("-created_at", "-pk")
+        )
+        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        user = request.user
+        context = {
+            **self.base_context(),
+            "page": page,
+            "can_claim": can(user, "claim", Lead),
+            "can_assign": can(user, "assign", Lead),
+            "assign_form": AssignForm(user=user) if can(user, "assign", Lead) else None,
+        }
+        return render(request, "customers/leads/unassigned.html", context)
+
+
+class LeadClaimView(EntityViewMixin, View):
+    """A rep takes one lead from the pool (POST)."""
+
+    action = "claim"
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        lead = get_object_or_404(self.restricted("claim"), pk=pk)
+        try:
+            claim_lead(lead, actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(reverse("customers:lead_unassigned"))
+        messages.success(request, _("“%(name)s” is yours now.") % {"name": lead})
+        return HttpResponseRedirect(lead.get_absolute_url())
+
+
+class LeadBulkAssignView(EntityViewMixin, View):
+    """ "Assign to…": choose the user for the selected leads, then hand them all over (or none)."""
+
+    action = "assign"
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        list_url = reverse("customers:lead_list")
+        selected = list(self.restricted("assign").filter(pk__in=request.POST.getlist("pk")).order_by("pk"))
+        if not selected:
+            messages.warning(request, _("Select at least one lead you may assign."))
+            return HttpResponseRedirect(list_url)
+        form = AssignForm(request.POST if "_apply" in request.POST else None, user=request.user)
+        context = {
+            **self.base_context(),
+            "form": form,
+            "rows": selected,
+            "action_url": reverse("customers:lead_bulk_assign"),
+            "title": _("Assign leads"),
+            "button": _("Assign"),
+        }
+        if "_apply" not in request.POST or not form.is_valid():
+            return render(
+                request, "customers/leads/bulk_action.html", context, status=422 if form.is_bound else 200
+            )
+        owner = form.cleaned_data["owner"]
+        try:
+            assign_leads_to(selected, owner, actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return render(request, "customers/leads/bulk_action.html", context, status=422)
+        messages.success(
+            request, _("Assigned %(count)d leads to %(user)s.") % {"count": len(selected), "user": owner}
+        )
+        return HttpResponseRedirect(list_url)
+
+
+class DisqualifyForm(forms.Form):
+    reason = forms.CharField(max_length=200, label=gettext_lazy("disqualification reason"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class LeadBulkDisqualifyView(EntityViewMixin, View):
+    """ "Disqualify": one reason for every selected open lead; all or nothing."""
+
+    action = "change"
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        list_url = reverse("customers:lead_list")
+        selected = list(self.restricted("change").filter(pk__in=request.POST.getlist("pk")).order_by("pk"))
+        if not selected:
+            messages.warning(request, _("Select at least one lead you may edit."))
+            return HttpResponseRedirect(list_url)
+        form = DisqualifyForm(request.POST if "_apply" in request.POST else None)
+        context = {
+            **self.base_context(),
+            "form": form,
+            "rows": selected,
+            "action_url": reverse("customers:lead_bulk_disqualify"),
+            "title": _("Disqualify leads"),
+            "button": _("Disqualify"),
+        }
+        if "_apply" not in request.POST or not form.is_valid():
+            return render(
+                request, "customers/leads/bulk_action.html", context, status=422 if form.is_bound else 200
+            )
+        try:
+            disqualify_leads(selected, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return render(request, "customers/leads/bulk_action.html", context, status=422)
+        messages.success(request, _("Disqualified %(count)d leads.") % {"count": len(selected)})
+        return HttpResponseRedirect(list_url)

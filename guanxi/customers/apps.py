@@ -20,3 +20,5 @@ class CustomersConfig(AppConfig):
         from guanxi.users.default_roles import register_module_grants
 
         register_module_grants("customers", MODELS, GRANTS)  # restored with the roles after a flush
+
+        from guanxi.customers import pool_hooks  # noqa: F401  (public pools: access, cards, timeline, menu)

@@ -113,3 +113,4 @@ def load_customers(ctx: DemoContext) -> int:
 
 
 register_demo_step("customers", load_customers, order=30)
+from guanxi.customers import demo_pools  # noqa: E402, F401  (public pools step, order 36)

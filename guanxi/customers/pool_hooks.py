@@ -27,7 +27,12 @@ from guanxi.users.default_roles import register_module_grants
 register_row_access(Customer, pool_row_access)
 register_module_grants("customers", POOL_MODELS, POOL_GRANTS)
 register_bulk_action(
-    Customer, _("Move to pool"), "customers:customer_bulk_move_to_pool", icon="inbox", action="assign", weight=50
+    Customer,
+    _("Move to pool"),
+    "customers:customer_bulk_move_to_pool",
+    icon="inbox",
+    action="assign",
+    weight=50,
 )
 
 register_menu(
@@ -35,11 +40,15 @@ register_menu(
         _("Public pools"),
         weight=110,
         items=[
-            MenuItem(_("Public pool"), "customers:pool_index", icon="inbox", permission="customers.view_customer"),
             MenuItem(
-                _("Pool rules dry-run"), "customers:pool_dry_run", icon="list-search",
+                _("Public pool"), "customers:pool_index", icon="inbox", permission="customers.view_customer"
+            ),
+            MenuItem(
+                _("Pool rules dry-run"),
+                "customers:pool_dry_run",
+                icon="list-search",
                 permission="customers.assign_customer",
-            ),  # fmt: skip
+            ),
         ],
     )
 )
@@ -50,7 +59,12 @@ register_menu(
         staff_only=True,
         items=[
             MenuItem(_("Pools"), "customers:pool_list", icon="inbox", permission="customers.change_pool"),
-            MenuItem(_("Pool rules"), "customers:poolrule_list", icon="rulers", permission="customers.change_poolrule"),
+            MenuItem(
+                _("Pool rules"),
+                "customers:poolrule_list",
+                icon="ruler",
+                permission="customers.change_poolrule",
+            ),
         ],
     )
 )
@@ -90,7 +104,7 @@ def pool_moves_source(obj: Any, user: Any, before: dt.datetime | None, limit: in
 
 @register_card("detail.actions", "customers/pools/customer_actions.html", weight=20)
 def pool_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
-    """"Put back in pool" (owners; managers move) or "Claim" (pooled customers the user sees)."""
+    """ "Put back in pool" (owners; managers move) or "Claim" (pooled customers the user sees)."""
     if not isinstance(obj, Customer) or request is None:
         return None
     user = request.user
@@ -118,15 +132,19 @@ def pool_status_card(request: Any, obj: Any) -> dict[str, Any] | None:
     planned = next_return(obj, now)
     if planned is None:
         return None
-    return {"pool_status": "owned", "pool_next": planned, "pool_sentence": planned.reason(now)}
+    return {"pool_status": "owned", "pool_next": planned, "pool_sentence": planned.preview(now)}
 
 
 @register_card("home.main", "customers/pools/home_returning.html", weight=30)
 def returning_card(request: Any, obj: Any) -> dict[str, Any] | None:
-    """"About to return to the pool": the user's warned or due customers, soonest first."""
+    """ "About to return to the pool": the user's warned or due customers, soonest first."""
     if request is None or not can(request.user, "view", Customer):
         return None
     from guanxi.customers.services.pool_rules import upcoming_returns
 
     now = timezone.now()
-    return {"pool_upcoming": upcoming_returns(request.user, now)[:10], "pool_now": now}
+    upcoming = [
+        {"planned": p, "days_left": max(0, (p.due - now).days)}
+        for p in upcoming_returns(request.user, now)[:10]
+    ]
+    return {"pool_upcoming": upcoming}

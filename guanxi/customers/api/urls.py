@@ -1,5 +1,6 @@
 """``/api/v1/customers/customers/`` and ``/api/v1/customers/contacts/`` (the recipe's three classes each)."""
 
+from guanxi.customers.api.pools import register_pool_routes
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.views import ContactFilterSet, CustomerFilterSet
 from guanxi.framework.api.routers import EntityRouter
@@ -38,4 +39,5 @@ class ContactViewSet(EntityViewSet):
 router = EntityRouter("customers")
 router.register("customers", CustomerViewSet)
 router.register("contacts", ContactViewSet)
+register_pool_routes(router)  # public pools (公海): pools, pool-rules, claim/release, dry-run
 urlpatterns = router.urls

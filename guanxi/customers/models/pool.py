@@ -48,7 +48,10 @@ class Pool(OrganizationalModel):
         _("max customers per person"),
         null=True,
         blank=True,
-        help_text=_("A rep who already owns this many customers (all of them, not only claimed ones) may not claim more. Empty = no cap."),
+        help_text=_(
+            "A rep who already owns this many customers (all of them, not only claimed ones) may not "
+            "claim more. Empty = no cap."
+        ),
     )
     max_claims_per_day = models.PositiveIntegerField(
         _("max claims per day"),
@@ -59,7 +62,9 @@ class Pool(OrganizationalModel):
     reclaim_cooloff_days = models.PositiveIntegerField(
         _("reclaim cool-off (days)"),
         default=0,
-        help_text=_("The previous owner may not claim a customer back within this many days of its return. 0 = none."),
+        help_text=_(
+            "The previous owner may not claim a customer back within this many days of its return. 0 = none."
+        ),
     )
 
     class Meta:
@@ -100,10 +105,10 @@ class PoolRule(OrganizationalModel):
     no_follow_up_days = models.PositiveIntegerField(
         _("return after days without follow-up"), null=True, blank=True
     )
-    no_won_deal_days = models.PositiveIntegerField(_("return after days without a won deal"), null=True, blank=True)
-    warn_days_before = models.PositiveIntegerField(
-        _("warn the owner days before"), null=True, blank=True
+    no_won_deal_days = models.PositiveIntegerField(
+        _("return after days without a won deal"), null=True, blank=True
     )
+    warn_days_before = models.PositiveIntegerField(_("warn the owner days before"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     departments = models.ManyToManyField(
         "users.Department",
@@ -134,7 +139,9 @@ class PoolRule(OrganizationalModel):
             errors["no_follow_up_days"] = _("Set days without follow-up, days without a won deal, or both.")
         shortest = min(d for d in (self.no_follow_up_days, self.no_won_deal_days, 10**6) if d is not None)
         if self.warn_days_before is not None and self.warn_days_before >= shortest:
-            errors["warn_days_before"] = _("The warning must come fewer days before the return than the rule's days.")
+            errors["warn_days_before"] = _(
+                "The warning must come fewer days before the return than the rule's days."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -162,7 +169,11 @@ class PoolMove(BaseModel):
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("from"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("to"), null=True, on_delete=models.SET_NULL, related_name="+"

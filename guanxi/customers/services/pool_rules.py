@@ -77,6 +77,12 @@ class PlannedMove:
         days_left = max(0, (self.due - now).days) if now is not None else None
         return warning_sentence(self.params(), days_left)
 
+    def preview(self, now: dt.datetime) -> str:
+        """What will happen, for the dry-run page and the customer's "Pool status" card."""
+        if self.kind == RETURN:
+            return due_sentence(self.params())
+        return warning_sentence(self.params(), max(0, (self.due - now).days))
+
 
 def rule_days(rule: Any, trigger: str) -> int:
     return rule.no_follow_up_days if trigger == FOLLOW_UP else rule.no_won_deal_days
@@ -235,7 +241,7 @@ def next_return(customer: Any, now: dt.datetime) -> PlannedMove | None:
 
 
 def short_date(value: dt.datetime | dt.date) -> str:
-    """"11月3日" / "November 3" in the site time zone."""
+    """ "11月3日" / "November 3" in the site time zone."""
     from django.utils import timezone
 
     if isinstance(value, dt.datetime):
@@ -250,7 +256,7 @@ def trigger_phrase(params: dict[str, Any]) -> str:
 
 
 def return_sentence(params: dict[str, Any]) -> str:
-    """"returned to 华东公海: no follow-up for 31 days under rule 'A级 30 天'"."""
+    """ "returned to 华东公海: no follow-up for 31 days under rule 'A级 30 天'"."""
     return _("Returned to %(pool)s: %(why)s under rule “%(rule)s”") % {
         "pool": params.get("pool", ""),
         "why": trigger_phrase(params),
@@ -258,8 +264,17 @@ def return_sentence(params: dict[str, Any]) -> str:
     }
 
 
+def due_sentence(params: dict[str, Any]) -> str:
+    """ "goes back to 华东公海 at the next run: no follow-up for 31 days under rule 'A级 30 天'"."""
+    return _("Goes back to %(pool)s at the next run: %(why)s under rule “%(rule)s”") % {
+        "pool": params.get("pool", ""),
+        "why": trigger_phrase(params),
+        "rule": params.get("rule", ""),
+    }
+
+
 def warning_sentence(params: dict[str, Any], days_left: int | None) -> str:
-    """"returns to 华东公海 in 5 days under rule 'A级 30 天' unless followed up"."""
+    """ "returns to 华东公海 in 5 days under rule 'A级 30 天' unless followed up"."""
     values = {"pool": params.get("pool", ""), "rule": params.get("rule", ""), "n": days_left or 0}
     if params.get("trigger") == WON_DEAL:
         return _("Returns to %(pool)s in %(n)d days under rule “%(rule)s” unless a deal is won") % values
@@ -279,16 +294,22 @@ def describe_move(move: Any) -> str:
         return warning_sentence({**params, "pool": pool}, days_left)
     if move.action == "released":
         return _("Put back in %(pool)s by %(user)s: %(reason)s") % {
-            "pool": pool, "user": move.from_user or "—", "reason": text,
-        }  # fmt: skip
+            "pool": pool,
+            "user": move.from_user or "—",
+            "reason": text,
+        }
     if move.action == "moved":
         return _("Moved to %(pool)s by %(actor)s: %(reason)s") % {
-            "pool": pool, "actor": move.actor or _("the system"), "reason": text,
-        }  # fmt: skip
+            "pool": pool,
+            "actor": move.actor or _("the system"),
+            "reason": text,
+        }
     if move.action == "claimed":
         return _("Claimed from %(pool)s by %(user)s") % {"pool": pool, "user": move.to_user or "—"}
     if move.action == "assigned":
         return _("Assigned from %(pool)s to %(user)s by %(actor)s") % {
-            "pool": pool, "user": move.to_user or "—", "actor": move.actor or "—",
-        }  # fmt: skip
+            "pool": pool,
+            "user": move.to_user or "—",
+            "actor": move.actor or "—",
+        }
     return str(move.get_action_display())

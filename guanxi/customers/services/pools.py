@@ -30,7 +30,8 @@ from guanxi.framework.context import require_context
 from guanxi.framework.notify import in_language_of, notify
 
 CHUNK = 500
-OWNERSHIP_FIELDS = ("owner", "pool", "pool_entered_at", "previous_owner")
+OWNERSHIP_FIELDS = ("owner", "pool", "pool_entered_at", "previous_owner", "department")
+FK_FIELDS = ("owner", "pool", "previous_owner", "department")
 
 
 class PoolRuleRefusal(ValidationError):
@@ -79,8 +80,9 @@ def _log_ownership(rows: Sequence[dict[str, Any]], after: dict[str, Any], moves:
     ct = ContentType.objects.get_for_model(Customer)
     changes = []
     for row in rows:
-        before = {name: normalize(row[f"{name}_id" if name in ("owner", "pool", "previous_owner") else name])
-                  for name in OWNERSHIP_FIELDS}  # fmt: skip
+        before = {
+            name: normalize(row[f"{name}_id" if name in FK_FIELDS else name]) for name in OWNERSHIP_FIELDS
+        }
         new = {name: normalize(value) for name, value in after.items()}
         if after.get("previous_owner") == "<owner>":
             new["previous_owner"] = before["owner"]
@@ -105,19 +107,30 @@ def _log_ownership(rows: Sequence[dict[str, Any]], after: dict[str, Any], moves:
 
 def _rows(qs: Any) -> list[dict[str, Any]]:
     return list(
-        qs.values("pk", "name", "owner_id", "pool_id", "pool_entered_at", "previous_owner_id", "department_id")
+        qs.values(
+            "pk", "name", "owner_id", "pool_id", "pool_entered_at", "previous_owner_id", "department_id"
+        )
     )
 
 
-def _notify_after_commit(recipient: Any, title_fn: Any, *, url: str = "", body_fn: Any = None, actor: Any = None,
-                         level: str = "info") -> None:  # fmt: skip
+def _notify_after_commit(
+    recipient: Any,
+    title_fn: Any,
+    *,
+    url: str = "",
+    body_fn: Any = None,
+    actor: Any = None,
+    level: str = "info",
+) -> None:
     """Notify ``recipient`` once the transaction commits, rendering the text in their language."""
     if recipient is None:
         return
 
     def send() -> None:
         with in_language_of(recipient):
-            notify(recipient, title_fn(), body=body_fn() if body_fn else "", url=url, level=level, actor=actor)
+            notify(
+                recipient, title_fn(), body=body_fn() if body_fn else "", url=url, level=level, actor=actor
+            )
 
     transaction.on_commit(send)
 
@@ -138,7 +151,9 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
     now = _now(now)
     pool = customer.pool
     if pool is None or customer.owner_id is not None:
-        raise PoolRuleRefusal(_("“%(name)s” is not in a public pool.") % {"name": customer.name}, rule="not_pooled")
+        raise PoolRuleRefusal(
+            _("“%(name)s” is not in a public pool.") % {"name": customer.name}, rule="not_pooled"
+        )
     if pool.pk not in pool_ids(actor).visible or not can(actor, "change", Customer):
         raise PoolRuleRefusal(
             _("“%(name)s” is not in a pool visible to you.") % {"name": customer.name}, rule="not_visible"
@@ -186,17 +201,32 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
     with transaction.atomic():
         candidates = Customer.objects.filter(pk=customer.pk, pool=pool, owner__isnull=True)
         rows = _rows(candidates)
+        department_id = actor.department_id or customer.department_id
         won = candidates.update(
-            owner=actor, owned_since=now, pool=None, pool_entered_at=None, pool_warned_at=None,
-            department=actor.department_id or customer.department_id, updated_at=timezone.now(), updated_by=actor,
-        )  # fmt: skip
+            owner=actor,
+            owned_since=now,
+            pool=None,
+            pool_entered_at=None,
+            pool_warned_at=None,
+            department=department_id,
+            updated_at=timezone.now(),
+            updated_by=actor,
+        )
         if won != 1:
             raise PoolRuleRefusal(
                 _("Someone else claimed “%(name)s” a moment ago.") % {"name": customer.name}, rule="taken"
             )
-        move = PoolMove(customer_id=customer.pk, pool=pool, action=PoolMove.Action.CLAIMED,
-                        to_user=actor, actor=actor, params={"pool": pool.name}, time=now)  # fmt: skip
-        _log_ownership(rows, {"owner": actor.pk, "pool": None, "pool_entered_at": None}, [move])
+        move = PoolMove(
+            customer_id=customer.pk,
+            pool=pool,
+            action=PoolMove.Action.CLAIMED,
+            to_user=actor,
+            actor=actor,
+            params={"pool": pool.name},
+            time=now,
+        )
+        after = {"owner": actor.pk, "pool": None, "pool_entered_at": None, "department": department_id}
+        _log_ownership(rows, after, [move])
     customer.refresh_from_db()
     return customer
 
@@ -219,15 +249,30 @@ def _into_pool(rows: list[dict[str, Any]], *, pool: Any, actor: Any, now: dt.dat
         return
     pks = [row["pk"] for row in rows]
     Customer.objects.filter(pk__in=pks).update(
-        previous_owner_id=models_f("owner_id"), owner=None, owned_since=None, pool=pool,
-        pool_entered_at=now, updated_at=timezone.now(), updated_by=actor,
-    )  # fmt: skip
+        previous_owner_id=models_f("owner_id"),
+        owner=None,
+        owned_since=None,
+        pool=pool,
+        pool_entered_at=now,
+        updated_at=timezone.now(),
+        updated_by=actor,
+    )
     moves = [
-        PoolMove(customer_id=row["pk"], pool=pool, action=action, from_user_id=row["owner_id"],
-                 rule=rule, actor=actor, params=params_for(row), time=now)  # fmt: skip
+        PoolMove(
+            customer_id=row["pk"],
+            pool=pool,
+            action=action,
+            from_user_id=row["owner_id"],
+            rule=rule,
+            actor=actor,
+            params=params_for(row),
+            time=now,
+        )
         for row in rows
     ]
-    _log_ownership(rows, {"owner": None, "pool": pool.pk, "pool_entered_at": now, "previous_owner": "<owner>"}, moves)
+    _log_ownership(
+        rows, {"owner": None, "pool": pool.pk, "pool_entered_at": now, "previous_owner": "<owner>"}, moves
+    )
 
 
 def models_f(name: str) -> Any:
@@ -258,14 +303,23 @@ def release_to_pool(customer: Any, *, actor: Any, pool: Any = None, reason: str,
     if pool.pk not in pool_ids(actor).visible:
         raise ValidationError({"pool": _("You may not put customers into %(pool)s.") % {"pool": pool.name}})
     mine = customer.owner_id == actor.pk and Customer.objects.restrict(actor, "change").filter(pk=customer.pk)
-    if not (mine and mine.exists()) and not Customer.objects.restrict(actor, "assign").filter(pk=customer.pk).exists():
+    if (
+        not (mine and mine.exists())
+        and not Customer.objects.restrict(actor, "assign").filter(pk=customer.pk).exists()
+    ):
         raise PermissionDenied(_("You may only put back customers you own."))
     with transaction.atomic():
         rows = _rows(Customer.objects.select_for_update().filter(pk=customer.pk, owner__isnull=False))
         if not rows:
             raise ValidationError(_("“%(name)s” is already in a pool.") % {"name": customer.name})
-        _into_pool(rows, pool=pool, actor=actor, now=now, action=PoolMove.Action.RELEASED,
-                   params_for=lambda row: {"reason": reason, "pool": pool.name})  # fmt: skip
+        _into_pool(
+            rows,
+            pool=pool,
+            actor=actor,
+            now=now,
+            action=PoolMove.Action.RELEASED,
+            params_for=lambda row: {"reason": reason, "pool": pool.name},
+        )
         if rows[0]["owner_id"] != actor.pk:
             _notify_owner_moved(rows, pool, reason, actor)
     customer.refresh_from_db()
@@ -289,11 +343,20 @@ def move_to_pool(customers: Iterable[Any], *, actor: Any, pool: Any, reason: str
         rows = _rows(allowed.filter(pk__in=pks, owner__isnull=False).order_by("pk").distinct())
         if len(rows) != len(set(pks)):
             raise ValidationError(
-                _("Some selected customers are already in a pool or you may not move them; nothing was moved.")
+                _(
+                    "Some selected customers are already in a pool or you may not move them; "
+                    "nothing was moved."
+                )
             )
         for start in range(0, len(rows), CHUNK):
-            _into_pool(rows[start : start + CHUNK], pool=pool, actor=actor, now=now, action=PoolMove.Action.MOVED,
-                       params_for=lambda row: {"reason": reason, "pool": pool.name})  # fmt: skip
+            _into_pool(
+                rows[start : start + CHUNK],
+                pool=pool,
+                actor=actor,
+                now=now,
+                action=PoolMove.Action.MOVED,
+                params_for=lambda row: {"reason": reason, "pool": pool.name},
+            )
         _notify_owner_moved([r for r in rows if r["owner_id"] != actor.pk], pool, reason, actor)
     return len(rows)
 
@@ -308,11 +371,14 @@ def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, acto
         names = by_owner[owner.pk]
         _notify_after_commit(
             owner,
-            lambda n=names: ngettext(
-                "%(count)d of your customers was moved to %(pool)s",
-                "%(count)d of your customers were moved to %(pool)s",
-                len(n),
-            ) % {"count": len(n), "pool": pool.name},
+            lambda n=names: (
+                ngettext(
+                    "%(count)d of your customers was moved to %(pool)s",
+                    "%(count)d of your customers were moved to %(pool)s",
+                    len(n),
+                )
+                % {"count": len(n), "pool": pool.name}
+            ),
             body_fn=lambda n=names: "、".join(n[:10]) + f" — {reason}",
             actor=actor,
         )
@@ -321,7 +387,9 @@ def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, acto
 # -- assign out ----------------------------------------------------------------------------------
 
 
-def assign_from_pool(customers: Iterable[Any], *, actor: Any, to_user: Any, now: dt.datetime | None = None) -> int:
+def assign_from_pool(
+    customers: Iterable[Any], *, actor: Any, to_user: Any, now: dt.datetime | None = None
+) -> int:
     """A pool administrator gives pooled customers to ``to_user`` (all or none; 撞单 checked)."""
     from guanxi.customers.models import Customer, PoolMove
 
@@ -330,36 +398,65 @@ def assign_from_pool(customers: Iterable[Any], *, actor: Any, to_user: Any, now:
     if to_user is None or not to_user.is_active:
         raise ValidationError({"to_user": _("Choose an active user.")})
     with transaction.atomic():
-        targets = list(Customer.objects.select_for_update().filter(pk__in=pks, owner__isnull=True, pool__isnull=False)
-                       .select_related("pool"))  # fmt: skip
+        targets = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=pks, owner__isnull=True, pool__isnull=False)
+            .select_related("pool")
+        )
         if len(targets) != len(set(pks)) or not all(administers(actor, c.pool) for c in targets):
             raise PermissionDenied(_("You may only assign customers waiting in pools you administer."))
         for customer in targets:
             check_ownership_conflict(
-                actor=actor, owner=to_user, phone=customer.phone, email=customer.email,
+                actor=actor,
+                owner=to_user,
+                phone=customer.phone,
+                email=customer.email,
                 credit_code=customer.credit_code,
-                name=customer.name if customer.kind == Customer.Kind.COMPANY else "", exclude_pk=customer.pk,
-            )  # fmt: skip
+                name=customer.name if customer.kind == Customer.Kind.COMPANY else "",
+                exclude_pk=customer.pk,
+            )
         rows = _rows(Customer.objects.filter(pk__in=pks))
+        # The customers join the new owner's department (kept when the owner has none).
+        moved_department = {"department": to_user.department_id} if to_user.department_id else {}
         Customer.objects.filter(pk__in=pks, owner__isnull=True).update(
-            owner=to_user, owned_since=now, pool=None, pool_entered_at=None, pool_warned_at=None,
-            department=to_user.department_id, updated_at=timezone.now(), updated_by=actor,
-        )  # fmt: skip
-        pools = {c.pk: c.pool for c in targets}
+            owner=to_user,
+            owned_since=now,
+            pool=None,
+            pool_entered_at=None,
+            pool_warned_at=None,
+            **moved_department,
+            updated_at=timezone.now(),
+            updated_by=actor,
+        )
+        pools: dict[int, Any] = {c.pk: c.pool for c in targets}
         moves = [
-            PoolMove(customer_id=row["pk"], pool=pools[row["pk"]], action=PoolMove.Action.ASSIGNED, to_user=to_user,
-                     actor=actor, params={"pool": pools[row["pk"]].name}, time=now)  # fmt: skip
+            PoolMove(
+                customer_id=row["pk"],
+                pool=pools[row["pk"]],
+                action=PoolMove.Action.ASSIGNED,
+                to_user=to_user,
+                actor=actor,
+                params={"pool": pools[row["pk"]].name},
+                time=now,
+            )
             for row in rows
         ]
-        _log_ownership(rows, {"owner": to_user.pk, "pool": None, "pool_entered_at": None}, moves)
+        after = {"owner": to_user.pk, "pool": None, "pool_entered_at": None, **moved_department}
+        _log_ownership(rows, after, moves)
         names = [row["name"] for row in rows]
         _notify_after_commit(
             to_user,
-            lambda: ngettext("%(count)d customer assigned to you from the pool",
-                             "%(count)d customers assigned to you from the pool", len(names)) % {"count": len(names)},
+            lambda: (
+                ngettext(
+                    "%(count)d customer assigned to you from the pool",
+                    "%(count)d customers assigned to you from the pool",
+                    len(names),
+                )
+                % {"count": len(names)}
+            ),
             body_fn=lambda: "、".join(names[:10]),
             actor=actor,
-        )  # fmt: skip
+        )
     return len(rows)
 
 
@@ -400,17 +497,25 @@ def _apply_returns(chunk: list[PlannedMove], now: dt.datetime) -> int:
     with transaction.atomic():
         # Only rows still owned by the owner the plan saw: a claim or transfer since wins.
         rows = [
-            row for row in _rows(Customer.objects.select_for_update().filter(pk__in=list(by_pk)))
+            row
+            for row in _rows(Customer.objects.select_for_update().filter(pk__in=list(by_pk)))
             if row["owner_id"] is not None and row["owner_id"] == by_pk[row["pk"]].customer.owner_id
-        ]  # fmt: skip
+        ]
         groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             planned = by_pk[row["pk"]]
             groups[(planned.pool.pk, planned.rule.pk)].append(row)
         for group in groups.values():  # one UPDATE per (pool, rule)
             planned = by_pk[group[0]["pk"]]
-            _into_pool(group, pool=planned.pool, actor=None, now=now, action=PoolMove.Action.RETURNED,
-                       params_for=lambda r: by_pk[r["pk"]].params(), rule=planned.rule)  # fmt: skip
+            _into_pool(
+                group,
+                pool=planned.pool,
+                actor=None,
+                now=now,
+                action=PoolMove.Action.RETURNED,
+                params_for=lambda r: by_pk[r["pk"]].params(),
+                rule=planned.rule,
+            )
         _notify_planned(rows, by_pk, now, returned=True)
     return len(rows)
 
@@ -422,11 +527,20 @@ def _apply_warnings(chunk: list[PlannedMove], now: dt.datetime) -> None:
         pks = [p.customer.pk for p in chunk]
         Customer.objects.filter(pk__in=pks).update(pool_warned_at=now)
         PoolMove.objects.bulk_create(
-            PoolMove(customer_id=p.customer.pk, pool=p.pool, action=PoolMove.Action.WARNED, rule=p.rule,
-                     from_user_id=p.customer.owner_id, params=p.params(), time=now)  # fmt: skip
+            PoolMove(
+                customer_id=p.customer.pk,
+                pool=p.pool,
+                action=PoolMove.Action.WARNED,
+                rule=p.rule,
+                from_user_id=p.customer.owner_id,
+                params=p.params(),
+                time=now,
+            )
             for p in chunk
         )
-        rows = [{"pk": p.customer.pk, "owner_id": p.customer.owner_id, "name": p.customer.name} for p in chunk]
+        rows = [
+            {"pk": p.customer.pk, "owner_id": p.customer.owner_id, "name": p.customer.name} for p in chunk
+        ]
         _notify_planned(rows, {p.customer.pk: p for p in chunk}, now, returned=False)
 
 
@@ -443,10 +557,16 @@ def _notify_planned(rows: list[dict[str, Any]], by_pk: dict[int, PlannedMove], n
 
         def title(mine: list[dict[str, Any]] = mine) -> str:
             if returned:
-                return ngettext("%(count)d customer returned to the pool", "%(count)d customers returned to the pool",
-                                len(mine)) % {"count": len(mine)}  # fmt: skip
-            return ngettext("%(count)d customer will return to the pool soon",
-                            "%(count)d customers will return to the pool soon", len(mine)) % {"count": len(mine)}  # fmt: skip
+                return ngettext(
+                    "%(count)d customer returned to the pool",
+                    "%(count)d customers returned to the pool",
+                    len(mine),
+                ) % {"count": len(mine)}
+            return ngettext(
+                "%(count)d customer will return to the pool soon",
+                "%(count)d customers will return to the pool soon",
+                len(mine),
+            ) % {"count": len(mine)}
 
         def body(mine: list[dict[str, Any]] = mine) -> str:
             return "\n".join(f"{row['name']}: {by_pk[row['pk']].reason(now)}" for row in mine[:20])

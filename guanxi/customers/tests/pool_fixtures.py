@@ -33,6 +33,7 @@ class PoolOrg:
     users: dict[str, Any] = field(default_factory=dict)
     east: Any = None
     national: Any = None
+    now: dt.datetime = NOW  # what customer() counts days back from
 
     def customer(self, name: str, *, owner: str | None = None, pool: Any = None, level: str = "A",
                  owned_days: float | None = None, contacted_days: float | None = None,
@@ -44,11 +45,13 @@ class PoolOrg:
         with as_system():
             customer = Customer.objects.create(name=name, level=level, owner=user, **extra)
         Customer.objects.filter(pk=customer.pk).update(
-            owned_since=days_ago(owned_days) if user and owned_days is not None else customer.owned_since,
-            last_contacted_at=days_ago(contacted_days) if contacted_days is not None else None,
-            last_won_at=days_ago(won_days) if won_days is not None else None,
+            owned_since=days_ago(owned_days, self.now)
+            if user and owned_days is not None
+            else customer.owned_since,
+            last_contacted_at=days_ago(contacted_days, self.now) if contacted_days is not None else None,
+            last_won_at=days_ago(won_days, self.now) if won_days is not None else None,
             pool=pool,
-            pool_entered_at=days_ago(1) if pool is not None else None,
+            pool_entered_at=days_ago(1, self.now) if pool is not None else None,
         )
         customer.refresh_from_db()
         return customer
@@ -61,10 +64,15 @@ def fresh(user: Any) -> Any:
 
 @pytest.fixture
 def org(db: Any) -> PoolOrg:
+    return build_org()
+
+
+def build_org(now: dt.datetime = NOW) -> PoolOrg:
+    """Create the organisation; ``now`` is what customer dates count back from."""
     from guanxi.customers.models import Pool
     from guanxi.users.models import Department, Role, User
 
-    result = PoolOrg()
+    result = PoolOrg(now=now)
     with as_system():
         sales = Department.objects.create(name="销售中心", name_en="Sales")
         east1 = Department.objects.create(name="华东销售一部", name_en="East Sales 1", parent=sales)
@@ -79,12 +87,14 @@ def org(db: Any) -> PoolOrg:
             "manager": ("一部经理", east1, "销售经理"),
         }
         for key, (name, dept, role) in people.items():
-            user = User.objects.create_user(username=key, password=PASSWORD, name=name, department=dept,
-                                            language="en")  # fmt: skip
+            user = User.objects.create_user(
+                username=key, password=PASSWORD, name=name, department=dept, language="en"
+            )
             Role.objects.get(name=role).users.add(user)
             result.users[key] = user
-        result.east = Pool.objects.create(name="华东公海", max_owned_customers=50, max_claims_per_day=5,
-                                          reclaim_cooloff_days=7)  # fmt: skip
+        result.east = Pool.objects.create(
+            name="华东公海", max_owned_customers=50, max_claims_per_day=5, reclaim_cooloff_days=7
+        )
         result.east.departments.add(sales)
         result.east.admins.add(result.users["manager"])
         result.national = Pool.objects.create(name="全国公海", is_default=True)

@@ -16,10 +16,12 @@ from guanxi.customers.services.pool_rules import (
     unregister_pool_exemption,
 )
 from guanxi.customers.services.pools import apply_pool_rules
-from guanxi.customers.tests.pool_fixtures import NOW, days_ago, org  # noqa: F401  (fixture)
+from guanxi.customers.tests import pool_fixtures
+from guanxi.customers.tests.pool_fixtures import NOW
 from guanxi.framework.testing.fixtures import as_system
 
 pytestmark = pytest.mark.django_db
+org = pool_fixtures.org  # the fixture
 
 
 def rule(pool, name, **fields):
@@ -32,7 +34,9 @@ def run(now=NOW, **kwargs):
         return apply_pool_rules(now, **kwargs)
 
 
-def test_returned_after_n_days_without_follow_up_not_after_n_minus_one(org, django_capture_on_commit_callbacks):
+def test_returned_after_n_days_without_follow_up_not_after_n_minus_one(
+    org, django_capture_on_commit_callbacks
+):
     rule(org.east, "A级 30 天", levels=["A"], no_follow_up_days=30)
     due = org.customer("到期客户", owner="zhang", owned_days=60, contacted_days=31)
     exact = org.customer("刚好30天", owner="zhang", owned_days=60, contacted_days=30)
@@ -45,12 +49,22 @@ def test_returned_after_n_days_without_follow_up_not_after_n_minus_one(org, djan
     assert summary["returned"] == 2
     for customer in (due, exact, early, held):
         customer.refresh_from_db()
-    assert (due.owner_id, due.pool, due.previous_owner, due.pool_entered_at) == (None, org.east, org.users["zhang"], NOW)
+    assert (due.owner_id, due.pool, due.previous_owner, due.pool_entered_at) == (
+        None,
+        org.east,
+        org.users["zhang"],
+        NOW,
+    )
     assert exact.pool == org.east and exact.owner_id is None
     assert early.owner == org.users["zhang"] and early.pool is None
     assert held.owner == org.users["zhang"]
     move = PoolMove.objects.get(customer=due)
-    assert (move.action, move.rule.name, move.from_user, move.params["days"]) == ("returned", "A级 30 天", org.users["zhang"], 31)
+    assert (move.action, move.rule.name, move.from_user, move.params["days"]) == (
+        "returned",
+        "A级 30 天",
+        org.users["zhang"],
+        31,
+    )
     with translation.override("en"):
         assert move.reason() == "Returned to 华东公海: no follow-up for 31 days under rule “A级 30 天”"
     with translation.override("zh-hans"):
@@ -125,9 +139,12 @@ def test_warning_x_days_before_and_only_once(org, django_capture_on_commit_callb
     # the next night: still inside the window, but warned already — nothing new
     with django_capture_on_commit_callbacks(execute=True):
         assert run(NOW + dt.timedelta(hours=20))["warned"] == 1  # 还早 enters its window now
-    assert list(PoolMove.objects.filter(action="warned").values_list("customer__name", flat=True).order_by("time")) == [
-        "快到期", "还早",
-    ]  # fmt: skip
+    assert list(
+        PoolMove.objects.filter(action="warned").values_list("customer__name", flat=True).order_by("time")
+    ) == [
+        "快到期",
+        "还早",
+    ]
     # after a follow-up the counting moment moves: the next approach warns again
     Customer.objects.filter(pk=soon.pk).update(last_contacted_at=NOW + dt.timedelta(hours=1))
     later = run(NOW + dt.timedelta(days=26))
@@ -157,7 +174,10 @@ def test_exemption_registry_keeps_customers(org):
     finally:
         unregister_pool_exemption(open_deals)
         unregister_pool_exemption(signed)
-    assert Customer.objects.filter(pk__in=[open_deal.pk, plain.pk, warned_exempt.pk], pool__isnull=True).count() == 3
+    assert (
+        Customer.objects.filter(pk__in=[open_deal.pk, plain.pk, warned_exempt.pk], pool__isnull=True).count()
+        == 3
+    )
     assert not PoolMove.objects.exists()
 
 
@@ -177,7 +197,9 @@ def test_dry_run_equals_what_apply_does_and_apply_is_idempotent(org):
 
     done = run()
     moved = sorted(PoolMove.objects.values_list("customer_id", "action", "pool_id"))
-    assert moved == sorted((pk, "returned" if kind == "return" else "warned", pool) for pk, kind, pool in planned)
+    assert moved == sorted(
+        (pk, "returned" if kind == "return" else "warned", pool) for pk, kind, pool in planned
+    )
     assert (done["returned"], done["warned"]) == (5, 1)
 
     again = run()

@@ -90,7 +90,7 @@ def test_cap_on_owned_customers_names_the_rule(org):
     assert error.messages == ["You already own 2 customers; 华东公海 allows at most 2 per person."]
     with as_user(org.users["zhang"]), translation.override("zh-hans"), pytest.raises(PoolRuleRefusal) as zh:
         claim_customer(customer, actor=fresh(org.users["zhang"]), now=NOW)
-    assert zh.value.messages == ["你已负责 2 个客户；华东公海规定每人最多 2 个。"]
+    assert zh.value.messages == ["您已负责 2 个客户；华东公海规定每人最多 2 个。"]
 
 
 def test_cap_per_day_counts_the_shanghai_day(org):

@@ -70,7 +70,9 @@ def test_returned_after_n_days_without_follow_up_not_after_n_minus_one(
     with translation.override("zh-hans"):
         assert move.reason() == "已退回华东公海：已 31 天未跟进（规则“A级 30 天”）"
     # change-logged as the system, with the owner's before and after
-    change = ObjectChange.objects.get(changed_object_id=due.pk, action="update", source="test")
+    change = ObjectChange.objects.get(
+        changed_object_type__model="customer", changed_object_id=due.pk, action="update"
+    )
     assert change.prechange_data["owner"] == org.users["zhang"].pk and change.postchange_data["owner"] is None
     # the owner hears about both in one notification
     note = Notification.objects.get(recipient=org.users["zhang"])

@@ -1,7 +1,9 @@
 """Demo step: 华东公海 and 全国公海 with their rules, customers waiting in them with a history, and
 owned customers close to their return so "My day" and the dry-run show something.
 
-Idempotent: nothing is created when a pool exists. Runs after the customers step (order 36).
+Two steps, idempotent: ``pools`` (order 25, before the customers, so a demo reset — newest rows
+first — deletes the customers before the pools they wait in) and ``pool members`` (order 36:
+customers moved into the pools with their history, others brought close to their return).
 """
 
 from __future__ import annotations
@@ -26,13 +28,11 @@ RULES = [
 
 
 def load_pools(ctx: DemoContext) -> int:
-    """Pools, rules, ~150 pooled customers with PoolMove history; returns the rows created."""
-    from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
-    from guanxi.customers.services.pools import _into_pool, _rows
+    """华东公海 and 全国公海 with their caps and rules; returns the rows created."""
+    from guanxi.customers.models import Pool, PoolRule
 
     if Pool.objects.exists():
         return 0
-    rng = ctx.rng
     east_departments = [d for key, d in ctx.departments.items() if key in ("east1", "east2")]
     east = Pool.objects.create(name="华东公海", description="华东销售一部、二部的公海客户", **CAPS)
     east.departments.set(east_departments)
@@ -42,7 +42,6 @@ def load_pools(ctx: DemoContext) -> int:
         name="全国公海", description="全公司可见；未指定公海时退回这里", is_default=True, **CAPS
     )
     pools = {"east": east, "national": national}
-    rules: dict[str, Any] = {}
     for pool_key, name, levels, follow_up, won, warn in RULES:
         rule = PoolRule.objects.create(
             pool=pools[pool_key],
@@ -54,9 +53,24 @@ def load_pools(ctx: DemoContext) -> int:
         )
         if pool_key == "east":
             rule.departments.set(east_departments)
-        rules[name] = rule
-    created = 2 + len(RULES)
+    return 2 + len(RULES)
 
+
+def load_pool_members(ctx: DemoContext) -> int:
+    """~150 customers returned or put back into the pools (with PoolMove history); returns them."""
+    from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
+    from guanxi.customers.services.pools import _into_pool, _rows
+
+    east, national = (
+        Pool.objects.filter(name="华东公海").first(),
+        Pool.objects.filter(is_default=True).first(),
+    )
+    if east is None or national is None or PoolMove.objects.exists():
+        return 0
+    rng = ctx.rng
+    rules = {rule.name: rule for rule in PoolRule.objects.all()}
+    east_departments = list(east.departments.all())
+    created = 0
     now = timezone.now()
     east_ids = {d.pk for d in east_departments}
     owned = list(Customer.objects.filter(owner__isnull=False).order_by("pk"))
@@ -113,4 +127,5 @@ def _rule_for(customer: Any, in_east: bool, rules: dict[str, Any]) -> Any:
     return rules["C/D级 15 天"]
 
 
-register_demo_step("pools", load_pools, order=36)
+register_demo_step("pools", load_pools, order=25)
+register_demo_step("pool members", load_pool_members, order=36)

@@ -33,3 +33,5 @@ class CustomersConfig(AppConfig):
         from guanxi.customers import lead_setup
 
         lead_setup.ready()  # leads: grants, row access, cards, bulk actions, timeline, search
+
+        from guanxi.customers import pool_hooks  # noqa: F401  (public pools: access, cards, timeline, menu)

@@ -147,3 +147,4 @@ def load_customers(ctx: DemoContext) -> int:
 
 register_demo_step("customers", load_customers, order=30)
 from guanxi.customers import demo_leads  # noqa: E402, F401  (registers the leads demo step)
+from guanxi.customers import demo_pools  # noqa: E402, F401  (public pools step, order 36)

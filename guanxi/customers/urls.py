@@ -1,9 +1,10 @@
 from django.urls import path
 
-from guanxi.customers import views_links, views_transfer
+from guanxi.customers import views_links, views_pools, views_transfer
 from guanxi.customers.views import ContactViews, CustomerViews
 from guanxi.customers.views_capture import AssignmentRuleViews, LeadCaptureFormViews, public_capture_view
 from guanxi.customers.views_leads import LeadViews
+from guanxi.customers.views_pool_admin import PoolRuleViews, PoolViews
 
 app_name = "customers"
 urlpatterns = [
@@ -34,3 +35,4 @@ urlpatterns += [  # leads, web forms, assignment rules; /f/<key>/ is the public 
     *AssignmentRuleViews.urls(),
     path("f/<str:key>/", public_capture_view, name="lead_capture_public"),
 ]
+urlpatterns += [*views_pools.urlpatterns, *PoolViews.urls(), *PoolRuleViews.urls()]  # public pools (公海)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from guanxi.customers.api.leads import register as register_leads
+from guanxi.customers.api.pools import register_pool_routes
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.views import ContactFilterSet, CustomerFilterSet
 from guanxi.framework.api.errors import Conflict
@@ -79,4 +80,5 @@ router = EntityRouter("customers")
 router.register("customers", CustomerViewSet)
 router.register("contacts", ContactViewSet)
 register_leads(router)  # /api/v1/customers/leads/
+register_pool_routes(router)  # public pools (公海): pools, pool-rules, claim/release, dry-run
 urlpatterns = router.urls

@@ -7,3 +7,6 @@ from guanxi.customers.models.capture import AssignmentRule, LeadCaptureForm
 from guanxi.customers.models.lead import Lead
 
 __all__ += ["AssignmentRule", "Lead", "LeadCaptureForm"]
+from guanxi.customers.models.pool import Pool, PoolMove, PoolRule
+
+__all__ += ["Pool", "PoolMove", "PoolRule"]

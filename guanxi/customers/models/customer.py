@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -117,6 +118,29 @@ class Customer(PrimaryModel):
     )
 
     # -- public pool (公海) membership --
+    # Kept by guanxi.customers.services.pools (never edited in a form): a pooled customer has no
+    # owner; previous_owner and pool_entered_at drive the reclaim cool-off and "returned from";
+    # pool_warned_at makes the return warning go out once per upcoming return.
+    pool = models.ForeignKey(
+        "customers.Pool",
+        verbose_name=_("public pool"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    pool_entered_at = models.DateTimeField(_("in the pool since"), null=True, blank=True, editable=False)
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("previous owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    pool_warned_at = models.DateTimeField(_("return warning sent"), null=True, blank=True, editable=False)
 
     # Kept by the services, read by the pool rules and "My day" (never edited in a form).
     name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
@@ -141,6 +165,10 @@ class Customer(PrimaryModel):
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(fields=["email"], name="customer_email"),
             models.Index(fields=["credit_code"], name="customer_credit_code"),
+            # Public pools: the pool page (pool, newest first) and the return rules (owner + dates).
+            models.Index(fields=["pool", "pool_entered_at"], name="customer_pool_entered"),
+            models.Index(fields=["owner", "last_contacted_at"], name="customer_owner_contacted"),
+            models.Index(fields=["owner", "owned_since"], name="customer_owner_since"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,150 @@
+"""Wires public pools into the generic pages (imported once from ``CustomersConfig.ready``).
+
+Registers: the row-access extension (pooled customers for the pool's departments), the timeline
+source (every PoolMove as a sentence), the customer-page cards (put back / claim, pool status),
+the "My day" card, the customer list's "Move to pool" bulk action, the menu entries and the
+default-role grants on pools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Customer, PoolMove
+from guanxi.customers.pool_access import pool_ids, pool_row_access, visible_pools
+from guanxi.customers.pool_roles import POOL_GRANTS, POOL_MODELS
+from guanxi.framework.access import can, register_row_access
+from guanxi.framework.bulkactions import register_bulk_action
+from guanxi.framework.cards import register_card
+from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
+from guanxi.framework.timeline import TimelineEntry, register_timeline_source
+from guanxi.users.default_roles import register_module_grants
+
+register_row_access(Customer, pool_row_access)
+register_module_grants("customers", POOL_MODELS, POOL_GRANTS)
+register_bulk_action(
+    Customer,
+    _("Move to pool"),
+    "customers:customer_bulk_move_to_pool",
+    icon="inbox",
+    action="assign",
+    weight=50,
+)
+
+register_menu(
+    MenuGroup(
+        _("Public pools"),
+        weight=110,
+        items=[
+            MenuItem(
+                _("Public pool"), "customers:pool_index", icon="inbox", permission="customers.view_customer"
+            ),
+            MenuItem(
+                _("Pool rules dry-run"),
+                "customers:pool_dry_run",
+                icon="list-search",
+                permission="customers.assign_customer",
+            ),
+        ],
+    )
+)
+register_menu(
+    MenuGroup(
+        _("Pool settings"),
+        weight=810,
+        staff_only=True,
+        items=[
+            MenuItem(_("Pools"), "customers:pool_list", icon="inbox", permission="customers.change_pool"),
+            MenuItem(
+                _("Pool rules"),
+                "customers:poolrule_list",
+                icon="ruler",
+                permission="customers.change_poolrule",
+            ),
+        ],
+    )
+)
+
+
+ICONS = {
+    "returned": "arrow-back-up",
+    "released": "arrow-back-up",
+    "moved": "inbox",
+    "claimed": "hand-grab",
+    "assigned": "user-check",
+    "warned": "alert-triangle",
+}
+
+
+@register_timeline_source
+def pool_moves_source(obj: Any, user: Any, before: dt.datetime | None, limit: int) -> list[TimelineEntry]:
+    """The customer's pool moves, newest first, each as a sentence in the reader's language."""
+    if not isinstance(obj, Customer):
+        return []
+    rows = PoolMove.objects.filter(customer=obj).select_related("pool", "actor", "from_user", "to_user")
+    if before is not None:
+        rows = rows.filter(time__lt=before)
+    return [
+        TimelineEntry(
+            time=move.time,
+            kind="pool",
+            icon=ICONS.get(move.action, "inbox"),
+            title=str(move.get_action_display()),
+            actor=move.actor,
+            body=move.reason(),
+            url=f"/customers/pools/{move.pool_id}/" if move.pool_id else "",
+        )
+        for move in rows.order_by("-time", "-id")[:limit]
+    ]
+
+
+@register_card("detail.actions", "customers/pools/customer_actions.html", weight=20)
+def pool_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """ "Put back in pool" (owners; managers move) or "Claim" (pooled customers the user sees)."""
+    if not isinstance(obj, Customer) or request is None:
+        return None
+    user = request.user
+    if obj.owner_id is None:
+        if obj.pool_id and obj.pool_id in pool_ids(user).visible and can(user, "change", Customer):
+            return {"pool_claim": True}
+        return None
+    may = (obj.owner_id == user.pk and can(user, "change", obj)) or can(user, "assign", obj)
+    pools = list(visible_pools(user)) if may else []
+    if not pools:
+        return None
+    return {"pool_release": True, "release_pools": pools}
+
+
+@register_card("detail.side", "customers/pools/customer_status.html", weight=20)
+def pool_status_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """In pool X since …, previous owner; or: returns to X in N days under rule R unless …"""
+    if not isinstance(obj, Customer):
+        return None
+    from guanxi.customers.services.pool_rules import next_return
+
+    now = timezone.now()
+    if obj.pool_id:
+        return {"pool_status": "pooled", "pool": obj.pool, "previous_owner": obj.previous_owner}
+    planned = next_return(obj, now)
+    if planned is None:
+        return None
+    return {"pool_status": "owned", "pool_next": planned, "pool_sentence": planned.preview(now)}
+
+
+@register_card("home.main", "customers/pools/home_returning.html", weight=30)
+def returning_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """ "About to return to the pool": the user's warned or due customers, soonest first."""
+    if request is None or not can(request.user, "view", Customer):
+        return None
+    from guanxi.customers.services.pool_rules import upcoming_returns
+
+    now = timezone.now()
+    upcoming = [
+        {"planned": p, "days_left": max(0, (p.due - now).days)}
+        for p in upcoming_returns(request.user, now)[:10]
+    ]
+    return {"pool_upcoming": upcoming}

@@ -1,0 +1,574 @@
+"""Public pool (公海) use cases: claim, put back, move in, assign out, and the nightly rule run.
+
+Every function is atomic, writes the customer's change log (``ObjectChange``) and one
+``PoolMove`` per customer (the timeline renders it as a sentence), and notifies the people
+affected after commit, in each recipient's language. Ownership changes are conditional UPDATEs
+(``owner``/``pool`` compared in the WHERE clause), so two people acting on the same customer at
+once cannot both win; ``owned_since`` is set to the service's ``now`` (a fake clock in tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from guanxi.customers.pool_access import administers, pool_ids
+from guanxi.customers.services.conflicts import check_ownership_conflict
+from guanxi.customers.services.pool_rules import RETURN, WARN, PlannedMove, plan_returns, short_date
+from guanxi.framework.access import can
+from guanxi.framework.changes import Action, normalize
+from guanxi.framework.context import require_context
+from guanxi.framework.notify import in_language_of, notify
+
+CHUNK = 500
+OWNERSHIP_FIELDS = ("owner", "pool", "pool_entered_at", "previous_owner", "department")
+FK_FIELDS = ("owner", "pool", "previous_owner", "department")
+
+
+class PoolRuleRefusal(ValidationError):
+    """A claim (or put-back) refused by a named pool rule; the message says which and why."""
+
+    def __init__(self, message: str, *, rule: str) -> None:
+        super().__init__(message, code=rule)
+        self.rule = rule
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def local_day(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end of ``now``'s day in the site time zone (the per-day claim cap's day)."""
+    local = timezone.localtime(now)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + dt.timedelta(days=1)
+
+
+def claims_today(user: Any, pool: Any, now: dt.datetime) -> int:
+    from guanxi.customers.models import PoolMove
+
+    start, end = local_day(now)
+    return PoolMove.objects.filter(
+        to_user=user, pool=pool, action=PoolMove.Action.CLAIMED, time__gte=start, time__lt=end
+    ).count()
+
+
+def owned_count(user: Any) -> int:
+    from guanxi.customers.models import Customer
+
+    return Customer.objects.filter(owner=user).count()
+
+
+# -- change log and history, written in bulk ---------------------------------------------------
+
+
+def _log_ownership(rows: Sequence[dict[str, Any]], after: dict[str, Any], moves: list[Any]) -> None:
+    """One ObjectChange per customer (before → after of the ownership columns) and its PoolMove."""
+    from guanxi.core.models import ObjectChange
+    from guanxi.customers.models import Customer, PoolMove
+
+    ctx = require_context()
+    ct = ContentType.objects.get_for_model(Customer)
+    changes = []
+    for row in rows:
+        before = {
+            name: normalize(row[f"{name}_id" if name in FK_FIELDS else name]) for name in OWNERSHIP_FIELDS
+        }
+        new = {name: normalize(value) for name, value in after.items()}
+        if after.get("previous_owner") == "<owner>":
+            new["previous_owner"] = before["owner"]
+        old = {k: before[k] for k in new if before.get(k) != new[k]}
+        changes.append(
+            ObjectChange(
+                user=ctx.actor,
+                user_name=ctx.actor.get_username() if ctx.actor is not None else "",
+                request_id=ctx.request_id,
+                source=ctx.source,
+                action=Action.UPDATE,
+                changed_object_type=ct,
+                changed_object_id=row["pk"],
+                object_repr=str(row["name"])[:200],
+                prechange_data=old,
+                postchange_data={k: new[k] for k in old},
+            )
+        )
+    ObjectChange.objects.bulk_create(changes)
+    PoolMove.objects.bulk_create(moves)
+
+
+def _rows(qs: Any) -> list[dict[str, Any]]:
+    return list(
+        qs.values(
+            "pk", "name", "owner_id", "pool_id", "pool_entered_at", "previous_owner_id", "department_id"
+        )
+    )
+
+
+def _notify_after_commit(
+    recipient: Any,
+    title_fn: Any,
+    *,
+    url: str = "",
+    body_fn: Any = None,
+    actor: Any = None,
+    level: str = "info",
+) -> None:
+    """Notify ``recipient`` once the transaction commits, rendering the text in their language."""
+    if recipient is None:
+        return
+
+    def send() -> None:
+        with in_language_of(recipient):
+            notify(
+                recipient, title_fn(), body=body_fn() if body_fn else "", url=url, level=level, actor=actor
+            )
+
+    transaction.on_commit(send)
+
+
+# -- claim ---------------------------------------------------------------------------------------
+
+
+def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None) -> Any:
+    """``actor`` takes a pooled customer; refused with ``PoolRuleRefusal`` naming the rule.
+
+    Checks, in order: the customer waits in a pool the actor may see; the reclaim cool-off; the
+    cap on customers owned; the cap on claims per day; 撞单 (another rep owns a matching
+    customer, ``OwnershipConflict``). The claim itself is a conditional UPDATE, so of two reps
+    claiming at once exactly one wins.
+    """
+    from guanxi.customers.models import Customer, PoolMove
+
+    now = _now(now)
+    pool = customer.pool
+    if pool is None or customer.owner_id is not None:
+        raise PoolRuleRefusal(
+            _("“%(name)s” is not in a public pool.") % {"name": customer.name}, rule="not_pooled"
+        )
+    if pool.pk not in pool_ids(actor).visible or not can(actor, "change", Customer):
+        raise PoolRuleRefusal(
+            _("“%(name)s” is not in a pool visible to you.") % {"name": customer.name}, rule="not_visible"
+        )
+    if pool.reclaim_cooloff_days and customer.previous_owner_id == actor.pk and customer.pool_entered_at:
+        until = customer.pool_entered_at + dt.timedelta(days=pool.reclaim_cooloff_days)
+        if now < until:
+            raise PoolRuleRefusal(
+                _(
+                    "You returned this customer on %(returned)s; you may claim it again after "
+                    "%(until)s (cool-off %(days)d days)."
+                )
+                % {
+                    "returned": short_date(customer.pool_entered_at),
+                    "until": short_date(until),
+                    "days": pool.reclaim_cooloff_days,
+                },
+                rule="cooloff",
+            )
+    if pool.max_owned_customers is not None:
+        owned = owned_count(actor)
+        if owned >= pool.max_owned_customers:
+            raise PoolRuleRefusal(
+                _("You already own %(count)d customers; %(pool)s allows at most %(cap)d per person.")
+                % {"count": owned, "pool": pool.name, "cap": pool.max_owned_customers},
+                rule="max_owned",
+            )
+    if pool.max_claims_per_day is not None:
+        claimed = claims_today(actor, pool, now)
+        if claimed >= pool.max_claims_per_day:
+            raise PoolRuleRefusal(
+                _("You claimed %(count)d customers today; %(pool)s allows %(cap)d a day.")
+                % {"count": claimed, "pool": pool.name, "cap": pool.max_claims_per_day},
+                rule="max_per_day",
+            )
+    check_ownership_conflict(
+        actor=actor,
+        owner=actor,
+        phone=customer.phone,
+        email=customer.email,
+        credit_code=customer.credit_code,
+        name=customer.name if customer.kind == Customer.Kind.COMPANY else "",
+        exclude_pk=customer.pk,
+    )
+    with transaction.atomic():
+        candidates = Customer.objects.filter(pk=customer.pk, pool=pool, owner__isnull=True)
+        rows = _rows(candidates)
+        department_id = actor.department_id or customer.department_id
+        won = candidates.update(
+            owner=actor,
+            owned_since=now,
+            pool=None,
+            pool_entered_at=None,
+            pool_warned_at=None,
+            department=department_id,
+            updated_at=timezone.now(),
+            updated_by=actor,
+        )
+        if won != 1:
+            raise PoolRuleRefusal(
+                _("Someone else claimed “%(name)s” a moment ago.") % {"name": customer.name}, rule="taken"
+            )
+        move = PoolMove(
+            customer_id=customer.pk,
+            pool=pool,
+            action=PoolMove.Action.CLAIMED,
+            to_user=actor,
+            actor=actor,
+            params={"pool": pool.name},
+            time=now,
+        )
+        after = {"owner": actor.pk, "pool": None, "pool_entered_at": None, "department": department_id}
+        _log_ownership(rows, after, [move])
+    customer.refresh_from_db()
+    return customer
+
+
+# -- put back / move in --------------------------------------------------------------------------
+
+
+def default_pool() -> Any:
+    from guanxi.customers.models import Pool
+
+    return Pool.objects.filter(is_default=True, active=True).first()
+
+
+def _into_pool(rows: list[dict[str, Any]], *, pool: Any, actor: Any, now: dt.datetime, action: str,
+               params_for: Any, rule: Any = None) -> None:  # fmt: skip
+    """Return ``rows`` (still owned) to ``pool``: owner cleared, previous owner kept, moves logged."""
+    from guanxi.customers.models import Customer, PoolMove
+
+    if not rows:
+        return
+    pks = [row["pk"] for row in rows]
+    Customer.objects.filter(pk__in=pks).update(
+        previous_owner_id=models_f("owner_id"),
+        owner=None,
+        owned_since=None,
+        pool=pool,
+        pool_entered_at=now,
+        updated_at=timezone.now(),
+        updated_by=actor,
+    )
+    moves = [
+        PoolMove(
+            customer_id=row["pk"],
+            pool=pool,
+            action=action,
+            from_user_id=row["owner_id"],
+            rule=rule,
+            actor=actor,
+            params=params_for(row),
+            time=now,
+        )
+        for row in rows
+    ]
+    _log_ownership(
+        rows, {"owner": None, "pool": pool.pk, "pool_entered_at": now, "previous_owner": "<owner>"}, moves
+    )
+
+
+def models_f(name: str) -> Any:
+    from django.db.models import F
+
+    return F(name)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customer goes back to the pool.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Keep the reason under 500 characters.")})
+    return reason
+
+
+def release_to_pool(customer: Any, *, actor: Any, pool: Any = None, reason: str,
+                    now: dt.datetime | None = None) -> Any:  # fmt: skip
+    """The owner (or someone who may reassign it) puts a customer back, with a required reason."""
+    from guanxi.customers.models import Customer, PoolMove
+
+    now = _now(now)
+    reason = _clean_reason(reason)
+    pool = pool or default_pool()
+    if pool is None or not pool.active:
+        raise ValidationError({"pool": _("Choose an active pool.")})
+    if pool.pk not in pool_ids(actor).visible:
+        raise ValidationError({"pool": _("You may not put customers into %(pool)s.") % {"pool": pool.name}})
+    mine = customer.owner_id == actor.pk and Customer.objects.restrict(actor, "change").filter(pk=customer.pk)
+    if (
+        not (mine and mine.exists())
+        and not Customer.objects.restrict(actor, "assign").filter(pk=customer.pk).exists()
+    ):
+        raise PermissionDenied(_("You may only put back customers you own."))
+    with transaction.atomic():
+        rows = _rows(Customer.objects.select_for_update().filter(pk=customer.pk, owner__isnull=False))
+        if not rows:
+            raise ValidationError(_("“%(name)s” is already in a pool.") % {"name": customer.name})
+        _into_pool(
+            rows,
+            pool=pool,
+            actor=actor,
+            now=now,
+            action=PoolMove.Action.RELEASED,
+            params_for=lambda row: {"reason": reason, "pool": pool.name},
+        )
+        if rows[0]["owner_id"] != actor.pk:
+            _notify_owner_moved(rows, pool, reason, actor)
+    customer.refresh_from_db()
+    return customer
+
+
+def move_to_pool(customers: Iterable[Any], *, actor: Any, pool: Any, reason: str,
+                 now: dt.datetime | None = None) -> int:  # fmt: skip
+    """Managers and pool administrators move owned customers into ``pool`` (all or none)."""
+    from guanxi.customers.models import Customer, PoolMove
+
+    now = _now(now)
+    reason = _clean_reason(reason)
+    if pool is None or not pool.active:
+        raise ValidationError({"pool": _("Choose an active pool.")})
+    pks = [getattr(c, "pk", c) for c in customers]
+    allowed = Customer.objects.restrict(actor, "assign")
+    if administers(actor, pool):
+        allowed = allowed | Customer.objects.restrict(actor, "change")
+    with transaction.atomic():
+        rows = _rows(allowed.filter(pk__in=pks, owner__isnull=False).order_by("pk").distinct())
+        if len(rows) != len(set(pks)):
+            raise ValidationError(
+                _(
+                    "Some selected customers are already in a pool or you may not move them; "
+                    "nothing was moved."
+                )
+            )
+        for start in range(0, len(rows), CHUNK):
+            _into_pool(
+                rows[start : start + CHUNK],
+                pool=pool,
+                actor=actor,
+                now=now,
+                action=PoolMove.Action.MOVED,
+                params_for=lambda row: {"reason": reason, "pool": pool.name},
+            )
+        _notify_owner_moved([r for r in rows if r["owner_id"] != actor.pk], pool, reason, actor)
+    return len(rows)
+
+
+def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, actor: Any) -> None:
+    from guanxi.users.models import User
+
+    by_owner: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        by_owner[row["owner_id"]].append(row["name"])
+    for owner in User.objects.filter(pk__in=list(by_owner)):
+        names = by_owner[owner.pk]
+        _notify_after_commit(
+            owner,
+            lambda n=names: (
+                ngettext(
+                    "%(count)d of your customers was moved to %(pool)s",
+                    "%(count)d of your customers were moved to %(pool)s",
+                    len(n),
+                )
+                % {"count": len(n), "pool": pool.name}
+            ),
+            body_fn=lambda n=names: "、".join(n[:10]) + f" — {reason}",
+            actor=actor,
+        )
+
+
+# -- assign out ----------------------------------------------------------------------------------
+
+
+def assign_from_pool(
+    customers: Iterable[Any], *, actor: Any, to_user: Any, now: dt.datetime | None = None
+) -> int:
+    """A pool administrator gives pooled customers to ``to_user`` (all or none; 撞单 checked)."""
+    from guanxi.customers.models import Customer, PoolMove
+
+    now = _now(now)
+    pks = [getattr(c, "pk", c) for c in customers]
+    if to_user is None or not to_user.is_active:
+        raise ValidationError({"to_user": _("Choose an active user.")})
+    with transaction.atomic():
+        targets = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=pks, owner__isnull=True, pool__isnull=False)
+            .select_related("pool")
+        )
+        if len(targets) != len(set(pks)) or not all(administers(actor, c.pool) for c in targets):
+            raise PermissionDenied(_("You may only assign customers waiting in pools you administer."))
+        for customer in targets:
+            check_ownership_conflict(
+                actor=actor,
+                owner=to_user,
+                phone=customer.phone,
+                email=customer.email,
+                credit_code=customer.credit_code,
+                name=customer.name if customer.kind == Customer.Kind.COMPANY else "",
+                exclude_pk=customer.pk,
+            )
+        rows = _rows(Customer.objects.filter(pk__in=pks))
+        # The customers join the new owner's department (kept when the owner has none).
+        moved_department = {"department": to_user.department_id} if to_user.department_id else {}
+        Customer.objects.filter(pk__in=pks, owner__isnull=True).update(
+            owner=to_user,
+            owned_since=now,
+            pool=None,
+            pool_entered_at=None,
+            pool_warned_at=None,
+            **moved_department,
+            updated_at=timezone.now(),
+            updated_by=actor,
+        )
+        pools: dict[int, Any] = {c.pk: c.pool for c in targets}
+        moves = [
+            PoolMove(
+                customer_id=row["pk"],
+                pool=pools[row["pk"]],
+                action=PoolMove.Action.ASSIGNED,
+                to_user=to_user,
+                actor=actor,
+                params={"pool": pools[row["pk"]].name},
+                time=now,
+            )
+            for row in rows
+        ]
+        after = {"owner": to_user.pk, "pool": None, "pool_entered_at": None, **moved_department}
+        _log_ownership(rows, after, moves)
+        names = [row["name"] for row in rows]
+        _notify_after_commit(
+            to_user,
+            lambda: (
+                ngettext(
+                    "%(count)d customer assigned to you from the pool",
+                    "%(count)d customers assigned to you from the pool",
+                    len(names),
+                )
+                % {"count": len(names)}
+            ),
+            body_fn=lambda: "、".join(names[:10]),
+            actor=actor,
+        )
+    return len(rows)
+
+
+# -- the nightly run -----------------------------------------------------------------------------
+
+
+def apply_pool_rules(now: dt.datetime | None = None, *, dry_run: bool = False) -> dict[str, Any]:
+    """Execute ``plan_returns(now)``: return the due customers, warn the owners of the soon-due.
+
+    Idempotent: a second run at the same ``now`` finds nothing more to return (the rows have no
+    owner any more) and nobody more to warn (``pool_warned_at`` is newer than the counting moment).
+    Returns ``{"returned": n, "warned": n, "plan": [...]}``; ``dry_run`` only plans.
+    """
+    now = _now(now)
+    plan = plan_returns(now)
+    summary: dict[str, Any] = {
+        "returned": sum(1 for p in plan if p.kind == RETURN),
+        "warned": sum(1 for p in plan if p.kind == WARN),
+        "plan": plan,
+    }
+    if dry_run:
+        return summary
+    returns = [p for p in plan if p.kind == RETURN]
+    warnings = [p for p in plan if p.kind == WARN]
+    returned = 0
+    for start in range(0, len(returns), CHUNK):
+        returned += _apply_returns(returns[start : start + CHUNK], now)
+    for start in range(0, len(warnings), CHUNK):
+        _apply_warnings(warnings[start : start + CHUNK], now)
+    summary["returned"] = returned
+    return summary
+
+
+def _apply_returns(chunk: list[PlannedMove], now: dt.datetime) -> int:
+    from guanxi.customers.models import Customer, PoolMove
+
+    by_pk = {p.customer.pk: p for p in chunk}
+    with transaction.atomic():
+        # Only rows still owned by the owner the plan saw: a claim or transfer since wins.
+        rows = [
+            row
+            for row in _rows(Customer.objects.select_for_update().filter(pk__in=list(by_pk)))
+            if row["owner_id"] is not None and row["owner_id"] == by_pk[row["pk"]].customer.owner_id
+        ]
+        groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            planned = by_pk[row["pk"]]
+            groups[(planned.pool.pk, planned.rule.pk)].append(row)
+        for group in groups.values():  # one UPDATE per (pool, rule)
+            planned = by_pk[group[0]["pk"]]
+            _into_pool(
+                group,
+                pool=planned.pool,
+                actor=None,
+                now=now,
+                action=PoolMove.Action.RETURNED,
+                params_for=lambda r: by_pk[r["pk"]].params(),
+                rule=planned.rule,
+            )
+        _notify_planned(rows, by_pk, now, returned=True)
+    return len(rows)
+
+
+def _apply_warnings(chunk: list[PlannedMove], now: dt.datetime) -> None:
+    from guanxi.customers.models import Customer, PoolMove
+
+    with transaction.atomic():
+        pks = [p.customer.pk for p in chunk]
+        Customer.objects.filter(pk__in=pks).update(pool_warned_at=now)
+        PoolMove.objects.bulk_create(
+            PoolMove(
+                customer_id=p.customer.pk,
+                pool=p.pool,
+                action=PoolMove.Action.WARNED,
+                rule=p.rule,
+                from_user_id=p.customer.owner_id,
+                params=p.params(),
+                time=now,
+            )
+            for p in chunk
+        )
+        rows = [
+            {"pk": p.customer.pk, "owner_id": p.customer.owner_id, "name": p.customer.name} for p in chunk
+        ]
+        _notify_planned(rows, {p.customer.pk: p for p in chunk}, now, returned=False)
+
+
+def _notify_planned(rows: list[dict[str, Any]], by_pk: dict[int, PlannedMove], now: dt.datetime, *,
+                    returned: bool) -> None:  # fmt: skip
+    """One notification per owner listing their customers and each one's reason."""
+    from guanxi.users.models import User
+
+    by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_owner[row["owner_id"]].append(row)
+    for owner in User.objects.filter(pk__in=list(by_owner)):
+        mine = by_owner[owner.pk]
+
+        def title(mine: list[dict[str, Any]] = mine) -> str:
+            if returned:
+                return ngettext(
+                    "%(count)d customer returned to the pool",
+                    "%(count)d customers returned to the pool",
+                    len(mine),
+                ) % {"count": len(mine)}
+            return ngettext(
+                "%(count)d customer will return to the pool soon",
+                "%(count)d customers will return to the pool soon",
+                len(mine),
+            ) % {"count": len(mine)}
+
+        def body(mine: list[dict[str, Any]] = mine) -> str:
+            return "\n".join(f"{row['name']}: {by_pk[row['pk']].reason(now)}" for row in mine[:20])
+
+        _notify_after_commit(owner, title, body_fn=body, level="info" if returned else "warning")

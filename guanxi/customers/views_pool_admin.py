@@ -1,0 +1,135 @@
+"""Pool and pool-rule administration (Organisation area): the EntityViews recipe, three classes each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Customer, Pool, PoolRule
+from guanxi.framework.filtersets import EntityFilterSet
+from guanxi.framework.forms import EntityForm
+from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.views import EntityViews
+
+
+class PoolFilterSet(EntityFilterSet):
+    active = django_filters.BooleanFilter()
+    search_fields = ("name", "description")
+
+    class Meta:
+        model = Pool
+        fields = ["active", "is_default"]
+
+
+class PoolForm(EntityForm):
+    class Meta:
+        model = Pool
+        fields = [
+            "name",
+            "description",
+            "departments",
+            "admins",
+            "active",
+            "is_default",
+            "max_owned_customers",
+            "max_claims_per_day",
+            "reclaim_cooloff_days",
+        ]
+
+
+class PoolTable(EntityTable):
+    name = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = Pool
+        fields = (
+            "name",
+            "active",
+            "is_default",
+            "max_owned_customers",
+            "max_claims_per_day",
+            "reclaim_cooloff_days",
+        )
+        default_columns = fields
+
+    def render_name(self, value: Any, record: Any) -> Any:
+        return linkify_name(value, record)
+
+
+class PoolViews(EntityViews):
+    model = Pool
+    filterset = PoolFilterSet
+    form = PoolForm
+    table = PoolTable
+    url_prefix = "org/pools"
+    bulk_edit_fields = ("active", "max_owned_customers", "max_claims_per_day", "reclaim_cooloff_days")
+
+
+class PoolRuleFilterSet(EntityFilterSet):
+    pool = django_filters.ModelChoiceFilter(queryset=Pool.objects.all(), label=_("pool"))
+    search_fields = ("name",)
+
+    class Meta:
+        model = PoolRule
+        fields = ["pool", "active"]
+
+
+class PoolRuleForm(EntityForm):
+    levels = forms.MultipleChoiceField(
+        label=_("customer levels"),
+        choices=Customer.Level.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked = every level."),
+    )
+
+    class Meta:
+        model = PoolRule
+        fields = [
+            "pool",
+            "name",
+            "levels",
+            "no_follow_up_days",
+            "no_won_deal_days",
+            "warn_days_before",
+            "active",
+            "departments",
+        ]
+
+
+class PoolRuleTable(EntityTable):
+    name = tables.Column()
+    pool = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = PoolRule
+        fields = (
+            "name",
+            "pool",
+            "levels",
+            "no_follow_up_days",
+            "no_won_deal_days",
+            "warn_days_before",
+            "active",
+        )
+        default_columns = fields
+
+    def render_name(self, value: Any, record: Any) -> Any:
+        return linkify_name(value, record)
+
+    def render_levels(self, value: Any) -> str:
+        return "/".join(value) if value else str(_("All levels"))
+
+
+class PoolRuleViews(EntityViews):
+    model = PoolRule
+    queryset = PoolRule.objects.select_related("pool")
+    filterset = PoolRuleFilterSet
+    form = PoolRuleForm
+    table = PoolRuleTable
+    url_prefix = "org/pool-rules"
+    bulk_edit_fields = ("active", "warn_days_before")

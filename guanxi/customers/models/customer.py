@@ -128,6 +128,10 @@ class Customer(PrimaryModel):
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(fields=["email"], name="customer_email"),
             models.Index(fields=["credit_code"], name="customer_credit_code"),
+            # The list's usual narrowing (province, then level) with its newest-first sort: the
+            # page is an index range read in order, the capped pager COUNT an index-only scan
+            # (docs/benchmarks.md "customers").
+            models.Index(fields=["province", "level", "-created_at"], name="customer_province_level_new"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,8 @@ class Result:
     baseline_median_ms: float
     rows: int
     notes: str = ""
+    p95_ms: float | None = None  # set by benchmarks that quote tail latency against a target
+    baseline_p95_ms: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -54,6 +56,12 @@ def median_ms(
         if i >= warmup:
             times.append(elapsed)
     return statistics.median(times)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0–100) of ``values``, nearest-rank (a real observed run)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
 def pick(scale: str, small: int, full: int) -> int:

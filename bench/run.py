@@ -7,8 +7,9 @@ database gets its own child process, because Django reads DATABASE_URL once at s
     BENCH_SCALE=small .venv/bin/python bench/run.py        # about a minute (make bench)
     BENCH_SCALE=full  .venv/bin/python bench/run.py        # the numbers quoted in the docs
 
-SQLite uses a throwaway file under var/bench/; PostgreSQL uses the database ``guanxi_bench``
-(dropped and re-created each run) on BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432).
+SQLite uses a throwaway file under var/bench/; PostgreSQL uses the database BENCH_PG_DB (default
+``guanxi_bench``; dropped and re-created each run) on BENCH_PG_URL (default
+postgres://postgres@127.0.0.1:5432). BENCH_DATABASES=postgresql (or sqlite) runs only one.
 """
 
 from __future__ import annotations
@@ -88,14 +89,17 @@ def postgres_url() -> str | None:
     import psycopg
 
     base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    name = os.environ.get("BENCH_PG_DB", "guanxi_bench")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"BENCH_PG_DB must be a plain database name, not {name!r}")
     try:
         with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute("DROP DATABASE IF EXISTS guanxi_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE guanxi_bench")
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
     except psycopg.Error as exc:
         print(f"PostgreSQL not reachable ({exc.__class__.__name__}): SQLite only", file=sys.stderr)
         return None
-    return f"{base}/guanxi_bench"
+    return f"{base}/{name}"
 
 
 def sqlite_url() -> str:
@@ -182,15 +186,36 @@ def render(scale: str, runs: list[dict], facts: dict[str, str], seconds: float) 
             "",
             f"Run: {datetime.date.today().isoformat()}, scale `{scale}`.",
             "",
-            "| Database | Operation | Baseline | Rows | Median ms | Baseline ms | Ratio | Notes |",
-            "|---|---|---|--:|--:|--:|--:|---|",
         ]
-        for run in runs:
-            for r in run["benchmarks"].get(name, {}).get("results", []):
+        results = [(run, r) for run in runs for r in run["benchmarks"].get(name, {}).get("results", [])]
+        # Sections that quote tail latency get p95 columns next to the medians.
+        tails = any(r.get("p95_ms") is not None for _run, r in results)
+        lines += (
+            [
+                "| Database | Operation | Baseline | Rows | p50 ms | p95 ms | Baseline p50 | Baseline p95 "
+                "| Ratio (p50) | Notes |",
+                "|---|---|---|--:|--:|--:|--:|--:|--:|---|",
+            ]
+            if tails
+            else [
+                "| Database | Operation | Baseline | Rows | Median ms | Baseline ms | Ratio | Notes |",
+                "|---|---|---|--:|--:|--:|--:|---|",
+            ]
+        )
+        for run, r in results:
+            ratio = f"{r['ratio']:.1f}×" if r["baseline_median_ms"] else "–"
+            base = f"{r['baseline_median_ms']:.2f}" if r["baseline_median_ms"] else "–"
+            if tails:
+                p95 = "–" if r.get("p95_ms") is None else f"{r['p95_ms']:.2f}"
+                bp95 = "–" if r.get("baseline_p95_ms") is None else f"{r['baseline_p95_ms']:.2f}"
                 lines.append(
                     f"| {run['database']} | {r['name']} | {r['baseline']} | {r['rows']:,} | "
-                    f"{r['median_ms']:.2f} | {r['baseline_median_ms']:.2f} | "
-                    f"{r['ratio']:.1f}× | {r['notes']} |"
+                    f"{r['median_ms']:.2f} | {p95} | {base} | {bp95} | {ratio} | {r['notes']} |"
+                )
+            else:
+                lines.append(
+                    f"| {run['database']} | {r['name']} | {r['baseline']} | {r['rows']:,} | "
+                    f"{r['median_ms']:.2f} | {base} | {ratio} | {r['notes']} |"
                 )
         lines.append("")
     return "\n".join(lines)
@@ -229,8 +254,9 @@ def main() -> int:
         return 0
     started = time.perf_counter()
     facts = machine()
-    urls = [sqlite_url()]
-    if pg := postgres_url():
+    wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+    urls = [sqlite_url()] if "sqlite" in wanted else []
+    if "postgresql" in wanted and (pg := postgres_url()):
         urls.append(pg)
     runs = [run_database(url, args.scale, args.only) for url in urls]
     report = render(args.scale, runs, facts, time.perf_counter() - started)

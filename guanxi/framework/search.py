@@ -7,8 +7,11 @@ values also get their digits alone so a suffix such as ``8000`` finds them. The 
 keys up by prefix and substring, then passes every hit through ``restrict(user, "view")`` — search
 never shows a row its reader may not see.
 
-PostgreSQL gets a trigram GIN index on the key column (vendor-guarded migration); SQLite uses
-its B-tree index for prefixes and scans for substrings, which is fine at embedded sizes.
+Prefixes are byte-wise key ranges served in order by a B-tree (``COLLATE "C"`` expression index
+on PostgreSQL, the plain index on SQLite), so a search reads a bounded batch of keys however many
+match. Substrings are the fallback; PostgreSQL gets a trigram GIN index for them (both in the
+vendor-guarded core migration 0004), SQLite scans, which is fine at embedded sizes. See
+docs/benchmarks.md "customers" for the numbers at a million customers.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Collate
 from pypinyin import Style, lazy_pinyin
 
 from guanxi.framework.querysets import model_queryset
@@ -161,11 +166,60 @@ class SearchHit:
         return str(self.object._meta.verbose_name)
 
 
+# Candidate keys fetched per hit wanted: a reader who sees a quarter of the rows still fills the
+# page from one round; narrower readers take up to MAX_ROUNDS rounds before settling for fewer.
+CANDIDATES_PER_HIT = 4
+MAX_ROUNDS = 4
+_TOP = "\U0010ffff"  # the highest code point: every key starting with q sorts below q + _TOP
+
+
+def _key() -> Any:
+    """The key column compared byte-wise, so a prefix is a range an index serves in order.
+
+    SQLite's default BINARY collation already compares bytes; PostgreSQL's database collation
+    may be linguistic (en_US…), under which a range is not a prefix: compare ``COLLATE "C"``,
+    matched by the expression index of core migration 0004.
+    """
+    from django.db import connection
+
+    return Collate("value", "C") if connection.vendor == "postgresql" else F("value")
+
+
+def _candidates(tier: str, text: str, ct_ids: list[int], offset: int, size: int) -> list[tuple]:
+    """One bounded batch of (content type, object id, field, display, weight, key) for a tier.
+
+    ``prefix`` walks the key index from ``text`` in key order (exact key first, then the shortest
+    continuations), heaviest field first among equal keys, and stops after ``size`` rows.
+    ``contains`` is the substring fallback (trigram GIN on PostgreSQL for 3+ characters): no
+    ORDER BY, so the database stops at the first ``size`` matches instead of sorting them all.
+    """
+    from guanxi.core.models import SearchEntry
+
+    rows = SearchEntry.objects.filter(content_type_id__in=ct_ids)
+    if tier == "prefix":
+        rows = (
+            rows.annotate(key=_key())
+            .filter(key__gte=text, key__lt=text + _TOP)
+            .order_by("key", "-weight", "object_id")
+        )
+    else:
+        rows = rows.filter(value__contains=text).order_by()
+    fields = ("content_type_id", "object_id", "field", "display", "weight", "value")
+    return list(rows.values_list(*fields)[offset : offset + size])
+
+
 def search(
     user: Any, query: str, *, models_: list[type[models.Model]] | None = None, limit: int = 20
 ) -> list[SearchHit]:
-    """Rows ``user`` may view whose keys match ``query``, best first."""
-    from guanxi.core.models import SearchEntry
+    """Rows ``user`` may view whose keys match ``query``, best first, at most ``limit``.
+
+    Keys starting with the query come first (an exact key before longer ones, then by field
+    weight), keys merely containing it after, only while the page is not full. Each round reads a
+    bounded batch of candidate keys, then asks ``restrict(user, "view")`` about just those ids —
+    one primary-key lookup per model instead of joining the scope to every matching key, which is
+    what keeps search fast at millions of keys whatever the reader's scope.
+    """
+    from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
 
     query = query.strip().lower()
     if not query:
@@ -173,37 +227,41 @@ def search(
     digits = _NON_DIGIT.sub("", query)
     wanted = models_ or registered_models()
     cts = ContentType.objects.get_for_models(*wanted)
-    condition = models.Q(value__startswith=query) | models.Q(value__contains=query)
-    if len(digits) >= 4 and digits != query:
-        condition |= models.Q(value__contains=digits)
-    entries = (
-        SearchEntry.objects.filter(condition, content_type__in=cts.values())
-        .order_by("-weight", "display")
-        .values_list("content_type_id", "object_id", "field", "display", "weight")[: limit * 5]
-    )
-    best: dict[tuple[int, int], tuple[str, str, int]] = {}
-    for ct_id, obj_id, field, display, weight in entries:
-        best.setdefault((ct_id, obj_id), (field, display, weight))
-    hits: list[SearchHit] = []
-    for model, ct in cts.items():
-        ids = [obj_id for (ct_id, obj_id) in best if ct_id == ct.id]
-        if not ids:
-            continue
-        from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
-
-        rules = rules_for(user, model)
-        for obj in model_queryset(model).restrict(user, "view").filter(pk__in=ids):
-            field, display, weight = best[(ct.id, obj.pk)]
-            rule = rules.get(field)
-            if rule == HIDDEN:
-                continue  # found through a field the reader may not see: not a hit for them
-            hits.append(
-                SearchHit(
-                    obj, field, masked_value(model, field, display) if rule == MASKED else display, weight
-                )
-            )
-    hits.sort(key=lambda h: (-h.weight, str(h.object)))
-    return hits[:limit]
+    by_ct = {ct.id: model for model, ct in cts.items()}
+    texts = [query, *([digits] if len(digits) >= 4 and digits != query else [])]
+    tiers = [("prefix", t) for t in texts] + [("contains", t) for t in texts]
+    size = limit * CANDIDATES_PER_HIT
+    seen: set[tuple[int, int]] = set()
+    rules: dict[type[models.Model], dict[str, str]] = {}
+    ranked: list[tuple[tuple, SearchHit]] = []
+    for rank, (tier, text) in enumerate(tiers):
+        for round_ in range(MAX_ROUNDS):
+            if len(ranked) >= limit:
+                break
+            batch = _candidates(tier, text, list(by_ct), round_ * size, size)
+            best: dict[tuple[int, int], tuple] = {}
+            for ct_id, obj_id, field, display, weight, key in batch:
+                if (ct_id, obj_id) not in seen:
+                    best.setdefault((ct_id, obj_id), (field, display, weight, key))
+            seen.update(best)
+            for ct_id, model in by_ct.items():
+                ids = [obj_id for (c, obj_id) in best if c == ct_id]
+                if not ids:
+                    continue
+                if model not in rules:
+                    rules[model] = rules_for(user, model)
+                for obj in model_queryset(model).restrict(user, "view").filter(pk__in=ids):
+                    field, display, weight, key = best[(ct_id, obj.pk)]
+                    rule = rules[model].get(field)
+                    if rule == HIDDEN:
+                        continue  # found through a field the reader may not see: not a hit for them
+                    shown = masked_value(model, field, display) if rule == MASKED else display
+                    order = (rank if key != text else -1, -weight, str(obj))
+                    ranked.append((order, SearchHit(obj, field, shown, weight)))
+            if len(batch) < size:
+                break
+    ranked.sort(key=lambda pair: pair[0])
+    return [hit for _order, hit in ranked[:limit]]
 
 
 def index_many(instances: list[models.Model], *, batch_size: int = 2000) -> int:

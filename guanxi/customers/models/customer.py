@@ -169,6 +169,10 @@ class Customer(PrimaryModel):
             models.Index(fields=["pool", "pool_entered_at"], name="customer_pool_entered"),
             models.Index(fields=["owner", "last_contacted_at"], name="customer_owner_contacted"),
             models.Index(fields=["owner", "owned_since"], name="customer_owner_since"),
+            # The list's usual narrowing (province, then level) with its newest-first sort: the
+            # page is an index range read in order, the capped pager COUNT an index-only scan
+            # (docs/benchmarks.md "customers").
+            models.Index(fields=["province", "level", "-created_at"], name="customer_province_level_new"),
         ]
 
     def __str__(self) -> str:

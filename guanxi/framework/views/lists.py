@@ -11,6 +11,7 @@ import csv
 import io
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -19,11 +20,14 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
 from guanxi.framework.http import AuthedRequest
+from guanxi.framework.paginators import CappedPaginator
 from guanxi.framework.tables import export_rows
 from guanxi.framework.views.base import EntityViewMixin
 
@@ -45,15 +49,56 @@ def saved_views_for(user: Any, model: Any) -> Any:
     return SavedView.objects.filter(Q(owner=user) | Q(shared=True), content_type=ct).select_related("owner")
 
 
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    """HTML attributes in their given order, as Django's ``attrs.html`` writes them."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", k) if v is True else format_html(' {}="{}"', k, v),)
+            for k, v in attrs.items()
+            if v is not False
+        ),
+    )
+
+
+CHIP = '<div>\n    <label{}><input type="checkbox" name="{}" value="{}"{}>\n {}</label></div>'
+
+
+class ChoiceChips(forms.CheckboxSelectMultiple):
+    """Django's checkbox list markup, built in Python instead of one template include per option.
+
+    A list's owner filter has a checkbox per active user: at a few hundred users the per-option
+    templates were half the customer list page's time (docs/benchmarks.md "customers").
+    """
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for _group, group_options, _index in widget["optgroups"]:
+            for option in group_options:
+                option_id = option["attrs"].get("id")
+                options.append(
+                    format_html(
+                        CHIP,
+                        _attrs({"for": option_id} if option_id else {}),
+                        option["name"],
+                        option["value"],
+                        _attrs(option["attrs"]),
+                        option["label"],
+                    )
+                )
+        outer = {k: widget["attrs"][k] for k in ("id", "class") if widget["attrs"].get(k)}
+        return format_html("<div{}>{}\n</div>", _attrs(outer), mark_safe("".join(options)))  # noqa: S308
+
+
 def style_filter_form(form: Any) -> None:
     """Checkbox chips for multiple choices, date pickers for dates, design-system classes."""
-    from django import forms
-
     from guanxi.framework.forms import style_widgets
 
     for field in form.fields.values():
         if isinstance(field.widget, forms.SelectMultiple) and getattr(field, "choices", None):
-            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            field.widget = ChoiceChips(choices=field.choices)
         elif isinstance(field, forms.DateField | forms.DateTimeField):
             field.widget = forms.DateInput(attrs={"type": "date"})
     style_widgets(form)
@@ -106,10 +151,11 @@ class ObjectListView(EntityViewMixin, View):
         rows = filterset.qs if filterset.is_valid() else queryset.none()
         style_filter_form(filterset.form)
         columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
+        # No request here: django-tables2 would configure (and paginate, with an exact COUNT) the
+        # table at construction; the RequestConfig below does it once, with the capped pager.
         table = self.config.table(
             rows,
             columns=columns or None,
-            request=request,
             order_by_field="sort",
             user=request.user,
             selectable=not self.config.read_only,
@@ -119,9 +165,9 @@ class ObjectListView(EntityViewMixin, View):
         except ValueError:
             per_page = self.config.per_page
         per_page = per_page if per_page in PER_PAGE_CHOICES else self.config.per_page
-        RequestConfig(request, paginate={"per_page": per_page, "page": params.get("page", 1)}).configure(
-            table
-        )
+        # Capped COUNT: "10,000+" instead of counting a million rows for the pager (paginators.py).
+        paginate = {"paginator_class": CappedPaginator, "per_page": per_page, "page": params.get("page", 1)}
+        RequestConfig(request, paginate=paginate).configure(table)
         if params.get("sort"):
             table.order_by = params["sort"]
         active_filters = active_filter_labels(filterset) if filterset.is_valid() else []

@@ -1,0 +1,47 @@
+"""Multiple-choice filters add DISTINCT only where a to-many path can repeat rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guanxi.core.models import Tag, TaggedItem
+from guanxi.customers.models import Customer, CustomerContact
+from guanxi.customers.views import CustomerFilterSet
+from guanxi.framework.filtersets import spans_many
+from guanxi.framework.testing.fixtures import as_system
+
+pytestmark = pytest.mark.django_db
+
+
+def test_spans_many_follows_the_path():
+    assert not spans_many(Customer, "level")
+    assert not spans_many(Customer, "owner")
+    assert not spans_many(Customer, "owner__department__name")
+    assert not spans_many(Customer, "custom_field_data__size")
+    assert spans_many(Customer, "tagged_items__tag__slug")
+    assert spans_many(Customer, "contact_links__contact")
+    assert not spans_many(CustomerContact, "customer__name")
+    assert spans_many(Customer, "no_such_field")  # unknown: keep DISTINCT, the safe side
+
+
+def test_choice_filter_on_a_column_has_no_distinct(admin_user):
+    with as_system():
+        Customer.objects.create(name="甲", level="A", province="广东")
+        Customer.objects.create(name="乙", level="B", province="广东")
+    filterset = CustomerFilterSet({"level": ["A", "B"], "province": "广东"}, queryset=Customer.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        assert sorted(c.name for c in filterset.qs) == ["乙", "甲"]
+    assert "DISTINCT" not in queries.captured_queries[-1]["sql"]
+
+
+def test_tag_filter_keeps_distinct_and_lists_each_row_once(admin_user):
+    with as_system():
+        customer = Customer.objects.create(name="甲")
+        for slug in ("vip", "key"):
+            tag = Tag.objects.create(name=slug, slug=slug)
+            TaggedItem.objects.create(tag=tag, content_object=customer)
+    filterset = CustomerFilterSet({"tag": ["vip", "key"]}, queryset=Customer.objects.all())
+    assert [c.name for c in filterset.qs] == ["甲"]
+    assert filterset.qs.query.distinct

@@ -28,9 +28,10 @@ class CustomersConfig(AppConfig):
         from guanxi.users.default_roles import register_module_field_rules
 
         register_module_field_rules("customers", "customer", FIELD_RULES)  # ID numbers masked
-        from guanxi.customers import transfer_setup  # noqa: F401  (transferables, cards, bulk action)
-
-        from guanxi.customers import lead_setup
+        from guanxi.customers import (
+            lead_setup,
+            transfer_setup,  # noqa: F401  (transferables, cards, bulk action)
+        )
 
         lead_setup.ready()  # leads: grants, row access, cards, bulk actions, timeline, search
 

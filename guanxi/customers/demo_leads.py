@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from guanxi.customers import regions
 from guanxi.customers.demo_data import PLACES, mobile
 from guanxi.demo.generator import DemoContext, register_demo_step
 
@@ -72,7 +73,8 @@ def load_leads(ctx: DemoContext) -> int:
         source = rng.choices(Lead.Source.values, weights=(3, 5, 1, 2, 2, 2, 2, 1))[0]
         campaign = rng.choice(CAMPAIGNS) if source in ("web_form", "campaign") else ""
         utm_source, utm_medium = UTM.get(campaign, ("", ""))
-        province, city, _district, _region = rng.choice(PLACES)
+        where = regions.place(rng.choice(PLACES))
+        province, city = where.province, where.city
         unassigned = rng.random() < UNASSIGNED_SHARE
         owner = None if unassigned or not owners else rng.choice(owners)
         status = Lead.Status.NEW if unassigned else rng.choices(statuses, weights=(4, 3, 2, 1))[0]

@@ -30,7 +30,8 @@ from guanxi.framework.context import require_context
 from guanxi.framework.notify import in_language_of, notify
 
 CHUNK = 500
-OWNERSHIP_FIELDS = ("owner", "pool", "pool_entered_at", "previous_owner", "department")
+# What a move's change-log entry compares (pool_entered_at is the move's own time: not repeated).
+OWNERSHIP_FIELDS = ("owner", "pool", "previous_owner", "department")
 FK_FIELDS = ("owner", "pool", "previous_owner", "department")
 
 
@@ -225,7 +226,7 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
             params={"pool": pool.name},
             time=now,
         )
-        after = {"owner": actor.pk, "pool": None, "pool_entered_at": None, "department": department_id}
+        after = {"owner": actor.pk, "pool": None, "department": department_id}
         _log_ownership(rows, after, [move])
     customer.refresh_from_db()
     return customer
@@ -270,9 +271,7 @@ def _into_pool(rows: list[dict[str, Any]], *, pool: Any, actor: Any, now: dt.dat
         )
         for row in rows
     ]
-    _log_ownership(
-        rows, {"owner": None, "pool": pool.pk, "pool_entered_at": now, "previous_owner": "<owner>"}, moves
-    )
+    _log_ownership(rows, {"owner": None, "pool": pool.pk, "previous_owner": "<owner>"}, moves)
 
 
 def models_f(name: str) -> Any:
@@ -441,7 +440,7 @@ def assign_from_pool(
             )
             for row in rows
         ]
-        after = {"owner": to_user.pk, "pool": None, "pool_entered_at": None, **moved_department}
+        after = {"owner": to_user.pk, "pool": None, **moved_department}
         _log_ownership(rows, after, moves)
         names = [row["name"] for row in rows]
         _notify_after_commit(

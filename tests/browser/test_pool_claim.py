@@ -46,7 +46,6 @@ def test_claim_refused_by_the_cap_then_allowed(new_context, live_server, locale,
         cap=1,
     )
     assert page.locator(".alert-error .alert-body").inner_text().strip() == refusal
-    page.screenshot(path=f"/tmp/pools-refused-{language}.png", full_page=True)
     assert Customer.objects.get(pk=wanted.pk).owner_id is None
 
     # The administrator raises the cap; the same click now claims the customer.
@@ -77,7 +76,6 @@ def test_put_back_with_a_reason_at_phone_width(phone, live_server):
     form = phone.locator("#customer-release form")
     form.locator("select[name=pool]").select_option(str(org.east.pk))
     form.locator("textarea[name=reason]").fill("客户预算冻结")
-    phone.screenshot(path="/tmp/pools-release-phone.png", full_page=True)
     with phone.expect_navigation():
         form.locator("button[type=submit]").click()
     settle(phone)
@@ -93,4 +91,3 @@ def test_put_back_with_a_reason_at_phone_width(phone, live_server):
         org.east.pk,
         org.users["zhang"].pk,
     )
-    phone.screenshot(path="/tmp/pools-pooled-phone.png", full_page=True)

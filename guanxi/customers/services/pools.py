@@ -379,6 +379,7 @@ def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, acto
                 % {"count": len(n), "pool": pool.name}
             ),
             body_fn=lambda n=names: "、".join(n[:10]) + f" — {reason}",
+            url=f"/customers/pools/{pool.pk}/",
             actor=actor,
         )
 
@@ -454,6 +455,7 @@ def assign_from_pool(
                 % {"count": len(names)}
             ),
             body_fn=lambda: "、".join(names[:10]),
+            url="/customers/",
             actor=actor,
         )
     return len(rows)
@@ -570,4 +572,10 @@ def _notify_planned(rows: list[dict[str, Any]], by_pk: dict[int, PlannedMove], n
         def body(mine: list[dict[str, Any]] = mine) -> str:
             return "\n".join(f"{row['name']}: {by_pk[row['pk']].reason(now)}" for row in mine[:20])
 
-        _notify_after_commit(owner, title, body_fn=body, level="info" if returned else "warning")
+        _notify_after_commit(
+            owner,
+            title,
+            body_fn=body,
+            url="/customers/pools/" if returned else "/",
+            level="info" if returned else "warning",
+        )

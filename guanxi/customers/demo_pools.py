@@ -59,7 +59,7 @@ def load_pools(ctx: DemoContext) -> int:
 def load_pool_members(ctx: DemoContext) -> int:
     """~150 customers returned or put back into the pools (with PoolMove history); returns them."""
     from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
-    from guanxi.customers.services.pools import _into_pool, _rows
+    from guanxi.customers.services.pool_moves import into_pool, ownership_rows
 
     east, national = (
         Pool.objects.filter(name="华东公海").first(),
@@ -79,10 +79,10 @@ def load_pool_members(ctx: DemoContext) -> int:
         in_east = customer.department_id in east_ids
         pool = east if in_east else national
         when = now - dt.timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23))
-        rows = _rows(Customer.objects.filter(pk=customer.pk))
+        rows = ownership_rows(Customer.objects.filter(pk=customer.pk))
         if rng.random() < 0.3:
             reason = rng.choice(RELEASE_REASONS)
-            _into_pool(
+            into_pool(
                 rows,
                 pool=pool,
                 actor=customer.owner,
@@ -95,7 +95,7 @@ def load_pool_members(ctx: DemoContext) -> int:
             days = (rule.no_follow_up_days or rule.no_won_deal_days) + rng.randint(0, 3)
             trigger = "no_follow_up" if rule.no_follow_up_days else "no_won_deal"
             params = {"trigger": trigger, "days": days, "rule": rule.name, "pool": pool.name}
-            _into_pool(
+            into_pool(
                 rows,
                 pool=pool,
                 actor=None,

@@ -127,7 +127,7 @@ def pool_status_card(request: Any, obj: Any) -> dict[str, Any] | None:
     from guanxi.customers.services.pool_rules import next_return
 
     now = timezone.now()
-    if obj.pool_id:
+    if obj.pool_id and obj.owner_id is None:
         return {"pool_status": "pooled", "pool": obj.pool, "previous_owner": obj.previous_owner}
     planned = next_return(obj, now)
     if planned is None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,15 +22,11 @@ from django.utils.translation import ngettext
 
 from guanxi.customers.pool_access import administers, pool_ids
 from guanxi.customers.services.conflicts import check_ownership_conflict
+from guanxi.customers.services.pool_moves import into_pool, log_ownership, notify_after_commit, ownership_rows
 from guanxi.customers.services.pool_rules import RETURN, WARN, PlannedMove, plan_returns, short_date
 from guanxi.framework.access import can
-from guanxi.framework.changes import Action, normalize
-from guanxi.framework.context import require_context
-from guanxi.framework.notify import in_language_of, notify
 
 CHUNK = 500
-OWNERSHIP_FIELDS = ("owner", "pool", "pool_entered_at", "previous_owner", "department")
-FK_FIELDS = ("owner", "pool", "previous_owner", "department")
 
 
 class PoolRuleRefusal(ValidationError):
@@ -66,73 +61,6 @@ def owned_count(user: Any) -> int:
     from guanxi.customers.models import Customer
 
     return Customer.objects.filter(owner=user).count()
-
-
-# -- change log and history, written in bulk ---------------------------------------------------
-
-
-def _log_ownership(rows: Sequence[dict[str, Any]], after: dict[str, Any], moves: list[Any]) -> None:
-    """One ObjectChange per customer (before → after of the ownership columns) and its PoolMove."""
-    from guanxi.core.models import ObjectChange
-    from guanxi.customers.models import Customer, PoolMove
-
-    ctx = require_context()
-    ct = ContentType.objects.get_for_model(Customer)
-    changes = []
-    for row in rows:
-        before = {
-            name: normalize(row[f"{name}_id" if name in FK_FIELDS else name]) for name in OWNERSHIP_FIELDS
-        }
-        new = {name: normalize(value) for name, value in after.items()}
-        if after.get("previous_owner") == "<owner>":
-            new["previous_owner"] = before["owner"]
-        old = {k: before[k] for k in new if before.get(k) != new[k]}
-        changes.append(
-            ObjectChange(
-                user=ctx.actor,
-                user_name=ctx.actor.get_username() if ctx.actor is not None else "",
-                request_id=ctx.request_id,
-                source=ctx.source,
-                action=Action.UPDATE,
-                changed_object_type=ct,
-                changed_object_id=row["pk"],
-                object_repr=str(row["name"])[:200],
-                prechange_data=old,
-                postchange_data={k: new[k] for k in old},
-            )
-        )
-    ObjectChange.objects.bulk_create(changes)
-    PoolMove.objects.bulk_create(moves)
-
-
-def _rows(qs: Any) -> list[dict[str, Any]]:
-    return list(
-        qs.values(
-            "pk", "name", "owner_id", "pool_id", "pool_entered_at", "previous_owner_id", "department_id"
-        )
-    )
-
-
-def _notify_after_commit(
-    recipient: Any,
-    title_fn: Any,
-    *,
-    url: str = "",
-    body_fn: Any = None,
-    actor: Any = None,
-    level: str = "info",
-) -> None:
-    """Notify ``recipient`` once the transaction commits, rendering the text in their language."""
-    if recipient is None:
-        return
-
-    def send() -> None:
-        with in_language_of(recipient):
-            notify(
-                recipient, title_fn(), body=body_fn() if body_fn else "", url=url, level=level, actor=actor
-            )
-
-    transaction.on_commit(send)
 
 
 # -- claim ---------------------------------------------------------------------------------------
@@ -200,7 +128,7 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
     )
     with transaction.atomic():
         candidates = Customer.objects.filter(pk=customer.pk, pool=pool, owner__isnull=True)
-        rows = _rows(candidates)
+        rows = ownership_rows(candidates)
         department_id = actor.department_id or customer.department_id
         won = candidates.update(
             owner=actor,
@@ -225,8 +153,8 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
             params={"pool": pool.name},
             time=now,
         )
-        after = {"owner": actor.pk, "pool": None, "pool_entered_at": None, "department": department_id}
-        _log_ownership(rows, after, [move])
+        after = {"owner": actor.pk, "pool": None, "department": department_id}
+        log_ownership(rows, after, [move])
     customer.refresh_from_db()
     return customer
 
@@ -240,47 +168,6 @@ def default_pool() -> Any:
     return Pool.objects.filter(is_default=True, active=True).first()
 
 
-def _into_pool(rows: list[dict[str, Any]], *, pool: Any, actor: Any, now: dt.datetime, action: str,
-               params_for: Any, rule: Any = None) -> None:  # fmt: skip
-    """Return ``rows`` (still owned) to ``pool``: owner cleared, previous owner kept, moves logged."""
-    from guanxi.customers.models import Customer, PoolMove
-
-    if not rows:
-        return
-    pks = [row["pk"] for row in rows]
-    Customer.objects.filter(pk__in=pks).update(
-        previous_owner_id=models_f("owner_id"),
-        owner=None,
-        owned_since=None,
-        pool=pool,
-        pool_entered_at=now,
-        updated_at=timezone.now(),
-        updated_by=actor,
-    )
-    moves = [
-        PoolMove(
-            customer_id=row["pk"],
-            pool=pool,
-            action=action,
-            from_user_id=row["owner_id"],
-            rule=rule,
-            actor=actor,
-            params=params_for(row),
-            time=now,
-        )
-        for row in rows
-    ]
-    _log_ownership(
-        rows, {"owner": None, "pool": pool.pk, "pool_entered_at": now, "previous_owner": "<owner>"}, moves
-    )
-
-
-def models_f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
-
-
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -290,8 +177,9 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def release_to_pool(customer: Any, *, actor: Any, pool: Any = None, reason: str,
-                    now: dt.datetime | None = None) -> Any:  # fmt: skip
+def release_to_pool(
+    customer: Any, *, actor: Any, pool: Any = None, reason: str, now: dt.datetime | None = None
+) -> Any:
     """The owner (or someone who may reassign it) puts a customer back, with a required reason."""
     from guanxi.customers.models import Customer, PoolMove
 
@@ -309,10 +197,12 @@ def release_to_pool(customer: Any, *, actor: Any, pool: Any = None, reason: str,
     ):
         raise PermissionDenied(_("You may only put back customers you own."))
     with transaction.atomic():
-        rows = _rows(Customer.objects.select_for_update().filter(pk=customer.pk, owner__isnull=False))
+        rows = ownership_rows(
+            Customer.objects.select_for_update().filter(pk=customer.pk, owner__isnull=False)
+        )
         if not rows:
             raise ValidationError(_("“%(name)s” is already in a pool.") % {"name": customer.name})
-        _into_pool(
+        into_pool(
             rows,
             pool=pool,
             actor=actor,
@@ -326,8 +216,9 @@ def release_to_pool(customer: Any, *, actor: Any, pool: Any = None, reason: str,
     return customer
 
 
-def move_to_pool(customers: Iterable[Any], *, actor: Any, pool: Any, reason: str,
-                 now: dt.datetime | None = None) -> int:  # fmt: skip
+def move_to_pool(
+    customers: Iterable[Any], *, actor: Any, pool: Any, reason: str, now: dt.datetime | None = None
+) -> int:
     """Managers and pool administrators move owned customers into ``pool`` (all or none)."""
     from guanxi.customers.models import Customer, PoolMove
 
@@ -340,7 +231,7 @@ def move_to_pool(customers: Iterable[Any], *, actor: Any, pool: Any, reason: str
     if administers(actor, pool):
         allowed = allowed | Customer.objects.restrict(actor, "change")
     with transaction.atomic():
-        rows = _rows(allowed.filter(pk__in=pks, owner__isnull=False).order_by("pk").distinct())
+        rows = ownership_rows(allowed.filter(pk__in=pks, owner__isnull=False).order_by("pk").distinct())
         if len(rows) != len(set(pks)):
             raise ValidationError(
                 _(
@@ -349,7 +240,7 @@ def move_to_pool(customers: Iterable[Any], *, actor: Any, pool: Any, reason: str
                 )
             )
         for start in range(0, len(rows), CHUNK):
-            _into_pool(
+            into_pool(
                 rows[start : start + CHUNK],
                 pool=pool,
                 actor=actor,
@@ -369,7 +260,7 @@ def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, acto
         by_owner[row["owner_id"]].append(row["name"])
     for owner in User.objects.filter(pk__in=list(by_owner)):
         names = by_owner[owner.pk]
-        _notify_after_commit(
+        notify_after_commit(
             owner,
             lambda n=names: (
                 ngettext(
@@ -380,6 +271,7 @@ def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, acto
                 % {"count": len(n), "pool": pool.name}
             ),
             body_fn=lambda n=names: "、".join(n[:10]) + f" — {reason}",
+            url=f"/customers/pools/{pool.pk}/",
             actor=actor,
         )
 
@@ -415,7 +307,7 @@ def assign_from_pool(
                 name=customer.name if customer.kind == Customer.Kind.COMPANY else "",
                 exclude_pk=customer.pk,
             )
-        rows = _rows(Customer.objects.filter(pk__in=pks))
+        rows = ownership_rows(Customer.objects.filter(pk__in=pks))
         # The customers join the new owner's department (kept when the owner has none).
         moved_department = {"department": to_user.department_id} if to_user.department_id else {}
         Customer.objects.filter(pk__in=pks, owner__isnull=True).update(
@@ -441,10 +333,10 @@ def assign_from_pool(
             )
             for row in rows
         ]
-        after = {"owner": to_user.pk, "pool": None, "pool_entered_at": None, **moved_department}
-        _log_ownership(rows, after, moves)
+        after = {"owner": to_user.pk, "pool": None, **moved_department}
+        log_ownership(rows, after, moves)
         names = [row["name"] for row in rows]
-        _notify_after_commit(
+        notify_after_commit(
             to_user,
             lambda: (
                 ngettext(
@@ -455,6 +347,7 @@ def assign_from_pool(
                 % {"count": len(names)}
             ),
             body_fn=lambda: "、".join(names[:10]),
+            url="/customers/",
             actor=actor,
         )
     return len(rows)
@@ -498,7 +391,7 @@ def _apply_returns(chunk: list[PlannedMove], now: dt.datetime) -> int:
         # Only rows still owned by the owner the plan saw: a claim or transfer since wins.
         rows = [
             row
-            for row in _rows(Customer.objects.select_for_update().filter(pk__in=list(by_pk)))
+            for row in ownership_rows(Customer.objects.select_for_update().filter(pk__in=list(by_pk)))
             if row["owner_id"] is not None and row["owner_id"] == by_pk[row["pk"]].customer.owner_id
         ]
         groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
@@ -507,7 +400,7 @@ def _apply_returns(chunk: list[PlannedMove], now: dt.datetime) -> int:
             groups[(planned.pool.pk, planned.rule.pk)].append(row)
         for group in groups.values():  # one UPDATE per (pool, rule)
             planned = by_pk[group[0]["pk"]]
-            _into_pool(
+            into_pool(
                 group,
                 pool=planned.pool,
                 actor=None,
@@ -544,8 +437,9 @@ def _apply_warnings(chunk: list[PlannedMove], now: dt.datetime) -> None:
         _notify_planned(rows, {p.customer.pk: p for p in chunk}, now, returned=False)
 
 
-def _notify_planned(rows: list[dict[str, Any]], by_pk: dict[int, PlannedMove], now: dt.datetime, *,
-                    returned: bool) -> None:  # fmt: skip
+def _notify_planned(
+    rows: list[dict[str, Any]], by_pk: dict[int, PlannedMove], now: dt.datetime, *, returned: bool
+) -> None:
     """One notification per owner listing their customers and each one's reason."""
     from guanxi.users.models import User
 
@@ -571,4 +465,10 @@ def _notify_planned(rows: list[dict[str, Any]], by_pk: dict[int, PlannedMove], n
         def body(mine: list[dict[str, Any]] = mine) -> str:
             return "\n".join(f"{row['name']}: {by_pk[row['pk']].reason(now)}" for row in mine[:20])
 
-        _notify_after_commit(owner, title, body_fn=body, level="info" if returned else "warning")
+        notify_after_commit(
+            owner,
+            title,
+            body_fn=body,
+            url="/customers/pools/" if returned else "/",
+            level="info" if returned else "warning",
+        )

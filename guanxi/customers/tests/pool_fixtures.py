@@ -35,9 +35,18 @@ class PoolOrg:
     national: Any = None
     now: dt.datetime = NOW  # what customer() counts days back from
 
-    def customer(self, name: str, *, owner: str | None = None, pool: Any = None, level: str = "A",
-                 owned_days: float | None = None, contacted_days: float | None = None,
-                 won_days: float | None = None, **extra: Any) -> Any:  # fmt: skip
+    def customer(
+        self,
+        name: str,
+        *,
+        owner: str | None = None,
+        pool: Any = None,
+        level: str = "A",
+        owned_days: float | None = None,
+        contacted_days: float | None = None,
+        won_days: float | None = None,
+        **extra: Any,
+    ) -> Any:
         """A customer owned ``owned_days`` ago (or waiting in ``pool``), dates relative to NOW."""
         from guanxi.customers.models import Customer
 

@@ -66,13 +66,11 @@ def test_claim_takes_the_customer_and_logs_it(org):
         {
             "owner": None,
             "pool": org.east.pk,
-            "pool_entered_at": change.prechange_data["pool_entered_at"],
             "department": None,
         },
         {
             "owner": org.users["zhang"].pk,
             "pool": None,
-            "pool_entered_at": None,
             "department": org.departments["east1"].pk,
         },
     )

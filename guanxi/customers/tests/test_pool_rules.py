@@ -221,3 +221,21 @@ def test_plan_query_count_does_not_grow_with_customers(org, django_assert_max_nu
     with django_assert_max_num_queries(8):
         big = plan_returns(NOW)
     assert (len(small), len(big)) == (5, 40)
+
+
+def test_nightly_schedule_runs_the_rules_as_the_system(org, django_capture_on_commit_callbacks):
+    from guanxi.customers.tasks import run_pool_rules
+    from guanxi.framework.schedules import discover
+
+    schedule = discover()["pool_rules"]
+    assert (schedule.at, schedule.every) == (dt.time(2, 0), None)
+    rule(org.east, "A级 30 天", no_follow_up_days=30)
+    customer = org.customer("很久没联系", owner="zhang", owned_days=400)  # dates count back from NOW
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_pool_rules.call() == {"returned": 1, "warned": 0}
+    change = ObjectChange.objects.get(
+        changed_object_type__model="customer", changed_object_id=customer.pk, action="update"
+    )
+    assert (change.source, change.user) == ("task", None)
+    assert run_pool_rules.call() == {"returned": 0, "warned": 0}  # a doubled run moves nothing

@@ -316,3 +316,22 @@ def test_default_roles_get_pool_grants():
         "销售总监": "all",
         "销售经理": "all",
     }
+
+
+def test_my_day_card_query_count_does_not_grow(client, org, django_assert_max_num_queries):
+    with as_system():
+        PoolRule.objects.create(
+            pool=org.east, name="A级 30 天", levels=["A"], no_follow_up_days=30, warn_days_before=5
+        )
+        PoolRule.objects.create(
+            pool=org.national, name="180 天未成交", no_won_deal_days=180, warn_days_before=10
+        )
+    org.customer("快到期", owner="zhang", owned_days=27.5, won_days=1)
+    login(client, org.users["zhang"])
+    client.get("/")
+    with django_assert_max_num_queries(20) as few:
+        assert client.get("/").content.decode().count("pool-upcoming") == 1
+    for n in range(30):
+        org.customer(f"快到期{n}", owner="zhang", owned_days=27.5, won_days=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/").content.decode().count("pool-upcoming") == 10  # the soonest ten

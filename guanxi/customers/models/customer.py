@@ -179,8 +179,9 @@ class Customer(PrimaryModel):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Keep the derived columns true: the matching key of the name, and since when the current
-        owner has owned the row (pool rules count days from it when nobody has followed up yet)."""
+        """Keep the derived columns true: the matching key of the name, the region names, and since
+        when the current owner has owned the row (pool rules count days from it when nobody has
+        followed up yet); an owned row is in no pool."""
         from guanxi.customers.matching import company_name_key
 
         self.name_key = company_name_key(self.name)
@@ -193,6 +194,10 @@ class Customer(PrimaryModel):
         loaded_owner = getattr(self, "_loaded_values", {}).get("owner_id")
         if self.owner_id and (self._state.adding or self.owner_id != loaded_owner):
             self.owned_since = timezone.now()
+            # A new owner (edit form, transfer, import…) takes the row out of any pool, and the
+            # pool rules' return warning starts over for them.
+            self.pool_id, self.pool_entered_at, self.pool_warned_at = None, None, None
+            derived += ["pool", "pool_entered_at", "pool_warned_at"]
         elif not self.owner_id:
             self.owned_since = None
         update_fields = kwargs.get("update_fields")

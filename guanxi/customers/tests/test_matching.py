@@ -83,3 +83,20 @@ def test_a_customer_of_another_rep_is_a_conflict_naming_the_owner(make_user):
     assert "成都天府软件有限公司" in refused.value.messages[0]
     assert str(owner) in refused.value.messages[0]
     assert "same phone" in refused.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_a_new_owner_takes_the_customer_out_of_its_pool(make_user):
+    from django.utils import timezone
+
+    from guanxi.customers.models import Pool
+
+    rep = make_user("pool_leaver")
+    with as_system():
+        pool = Pool.objects.create(name="华东公海")
+        customer = Customer.objects.create(name="公海客户", pool=pool, pool_entered_at=timezone.now())
+        customer.refresh_from_db()
+        customer.owner = rep
+        customer.save(update_fields=["owner"])
+    customer.refresh_from_db()
+    assert (customer.pool, customer.pool_entered_at, customer.owner) == (None, None, rep)

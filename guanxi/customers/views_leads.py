@@ -231,7 +231,7 @@ class ConvertChoiceForm(forms.Form):
         choices=MODES, initial="new", widget=forms.RadioSelect, label=gettext_lazy("Convert into")
     )
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, label=gettext_lazy("customer")
+        queryset=Customer.objects.none(), required=False, label=gettext_lazy("Customer")
     )
     create_contact = forms.BooleanField(
         required=False, initial=True, label=gettext_lazy("Add the person as a contact")
@@ -264,6 +264,7 @@ class LeadConvertView(EntityViewMixin, View):
     ) -> HttpResponse:
         style_widgets(customer_form)
         style_widgets(choice)
+        choice.fields["mode"].widget.attrs["class"] = "checkbox-list convert-mode"  # radios, not an input box
         context = {**self.base_context(), "object": lead, "choice": choice, "customer_form": customer_form}
         return render(request, "customers/leads/lead_convert.html", context, status=status)
 
@@ -421,7 +422,7 @@ class LeadBulkAssignView(EntityViewMixin, View):
 
 
 class DisqualifyForm(forms.Form):
-    reason = forms.CharField(max_length=200, label=gettext_lazy("disqualification reason"))
+    reason = forms.CharField(max_length=200, label=gettext_lazy("Disqualification reason"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -194,7 +194,7 @@ class LeadViews(EntityViews):
     table = LeadTable
     detail_fields = PROFILE_FIELDS
     detail_template = "customers/leads/lead_detail.html"
-    bulk_edit_fields = ("status", "source", "province")
+    bulk_edit_fields = ("source", "province")  # status moves through its own actions (convert, disqualify)
 
     @classmethod
     def urls(cls) -> list[Any]:
@@ -204,7 +204,7 @@ class LeadViews(EntityViews):
         replaced = {"lead_add", "lead_edit"}
         patterns = [p for p in patterns if p.name not in replaced]
         return [
-            path("leads/unassigned/", UnassignedLeadsView.as_view(**kw), name="lead_unassigned"),
+            path("lead-pool/", UnassignedLeadsView.as_view(**kw), name="lead_unassigned"),
             path("leads/bulk-assign/", LeadBulkAssignView.as_view(**kw), name="lead_bulk_assign"),
             path("leads/bulk-disqualify/", LeadBulkDisqualifyView.as_view(**kw), name="lead_bulk_disqualify"),
             path("leads/add/", LeadEditView.as_view(**kw), name="lead_add"),

@@ -115,3 +115,44 @@ def test_visitor_sends_the_web_form_on_a_phone(new_context, live_server, console
     )
     page.goto(f"{live_server.url}/f/{capture.key}/?lang=en")
     assert page.get_by_role("button", name="Send").count() == 1
+
+
+def test_rep_entering_a_known_customer_sees_the_match_and_links(
+    new_context, live_server, make_user, console_errors
+):
+    with as_system():
+        east = Department.objects.create(name="华东销售一部")
+    rep = make_user("liuyang", name="刘洋", department=east)
+    with as_system():
+        rep.roles.add(Role.objects.get(name="销售代表"))
+        customer = Customer.objects.create(name="杭州云帆贸易有限公司", phone="+8613700137000", owner=rep)
+        for n in range(3):
+            Lead.objects.create(name=f"待分配{n}", department=east, source="web_form")
+    page = new_context(locale=LOCALE_EN).new_page()
+    login(page, live_server, "liuyang")
+    page.goto(f"{live_server.url}/leads/add/")
+    page.locator("input[name=name]").fill("孙丽")
+    page.locator("input[name=company]").fill("杭州 云帆贸易")
+    page.locator("input[name=phone]").fill("137 0013 7000")
+    page.locator("#lead-form button[type=submit].btn-primary").click()
+    warning = page.locator("#lead-duplicate-warning")
+    warning.wait_for()
+    assert "This lead may already exist." in warning.inner_text()
+    assert warning.locator(".duplicate-customer").count() == 1
+    page.screenshot(path="/tmp/leads-duplicate.png", full_page=True)  # noqa: S108
+    assert not Lead.objects.filter(name="孙丽").exists()
+    console_errors[:] = [e for e in console_errors if "status of 422" not in e]  # the 422 is deliberate
+    warning.get_by_role("button", name="Link to this customer").click()
+    page.wait_for_url(f"{live_server.url}/customers/{customer.pk}/")
+    settle(page)
+    assert "孙丽" in page.locator("#customer-contacts").inner_text()
+    assert Lead.objects.get(name="孙丽").converted_customer == customer
+
+    # The pool: the rep claims one of the department's unassigned leads.
+    page.goto(f"{live_server.url}/lead-pool/")
+    assert page.locator(".pool-lead").count() == 3
+    page.screenshot(path="/tmp/leads-unassigned.png", full_page=True)  # noqa: S108
+    page.locator(".pool-lead", has_text="待分配0").get_by_role("button", name="Claim").click()
+    page.wait_for_url(f"{live_server.url}/leads/*/")
+    settle(page)
+    assert Lead.objects.get(name="待分配0").owner == rep

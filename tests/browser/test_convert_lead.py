@@ -156,3 +156,31 @@ def test_rep_entering_a_known_customer_sees_the_match_and_links(
     page.wait_for_url(f"{live_server.url}/leads/*/")
     settle(page)
     assert Lead.objects.get(name="待分配0").owner == rep
+
+
+def test_my_day_and_the_lead_list_on_a_phone(phone, live_server, make_user):
+    from django.utils import timezone
+
+    with as_system():
+        east = Department.objects.create(name="华东销售一部")
+    rep = make_user("wangfang", name="王芳", department=east)
+    with as_system():
+        rep.roles.add(Role.objects.get(name="销售代表"))
+        for n in range(3):
+            Lead.objects.create(
+                name=f"新线索{n}",
+                company="苏州启明软件有限公司",
+                owner=rep,
+                assigned_at=timezone.now(),
+                source="web_form",
+            )
+    login(phone, live_server, "wangfang")
+    card = phone.locator("#home-recent-leads")
+    assert card.locator(".recent-lead").count() == 3
+    assert "新分配给我的线索" in card.inner_text()
+    assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    phone.screenshot(path="/tmp/leads-my-day-phone.png", full_page=True)  # noqa: S108
+    phone.goto(f"{live_server.url}/leads/")
+    assert phone.locator("#list-results tbody tr").count() == 3
+    assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    phone.screenshot(path="/tmp/leads-list-phone.png", full_page=True)  # noqa: S108

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def _few_customers(monkeypatch):
     """Three demo customers instead of hundreds: these tests run the demo many times."""
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 3)
+    monkeypatch.setattr("guanxi.customers.demo_leads.LEAD_COUNT", 5)  # + the web form and its rule
 
 
 def run_demo(*args: str) -> str:
@@ -42,7 +43,7 @@ def test_second_run_creates_nothing():
     after_first = counts()
     second = run_demo()
 
-    assert "Demo data loaded: 47 rows created (organisation 29, tags 5, customers 13)." in first
+    assert "Demo data loaded: 54 rows created (organisation 29, tags 5, customers 13, leads 7)." in first
     assert "Demo data already loaded: nothing to create." in second
     assert counts() == after_first
     assert after_first["users"] == 21
@@ -121,7 +122,7 @@ def test_changes_are_recorded_as_demo():
     run_demo("--quiet")
     creates = ObjectChange.objects.filter(action="create")
 
-    assert creates.count() == 47
+    assert creates.count() == 54
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     assert set(creates.values_list("user", flat=True)) == {None}
 
@@ -147,7 +148,7 @@ def test_reset_removes_and_reloads_the_same_data():
 
     out = run_demo("--reset", "--yes")
 
-    assert "Removed 47 demo rows." in out
+    assert "Removed 54 demo rows." in out  # 47 + leads: 5 leads, the web form and its rule
     assert sorted(User.objects.values_list("username", flat=True)) == usernames
     assert Tag.objects.get(slug="vip").name == "VIP"
     assert Department.objects.count() == 8

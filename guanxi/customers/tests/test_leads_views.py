@@ -233,3 +233,20 @@ def test_menu_lists_leads_and_pool(admin_client):
 
 def test_perm_helper_names_lead_permissions():
     assert perm(Lead, "claim") == "customers.claim_lead"
+
+
+@pytest.mark.django_db
+def test_rep_lead_list_query_count_is_flat(client, org, django_assert_max_num_queries):
+    """A role-scoped rep (own + the department pool), not only a superuser, gets a flat list."""
+    give_role(org.users["rep1"], Lead, "own", ["view", "add", "change", "claim"])
+    client.force_login(org.user("rep1"))
+    client.get("/leads/")
+    with django_assert_max_num_queries(19):
+        assert client.get("/leads/").status_code == 200
+    with as_system():
+        for n in range(40):
+            owner = org.users["rep1"] if n % 2 else None
+            Lead.objects.create(name=f"更多线索{n}", owner=owner, department=org.departments["east1"])
+    with django_assert_max_num_queries(19):
+        page = client.get("/leads/", {"per_page": 100})
+    assert page.content.decode().count("更多线索") == 40

@@ -327,7 +327,15 @@ def assignable_users(actor: Any) -> Any:
     users = (
         User.objects.filter(is_active=True).select_related("department").order_by("department__path", "name")
     )
-    if actor.is_superuser or Lead.objects.restrict(actor, "assign").filter(department__isnull=True).exists():
+    from guanxi.framework.access import get_policy, permission_name
+
+    grants = getattr(get_policy(), "_grants", None)  # the role policy's (scope, role) pairs
+    company_wide = (
+        actor.is_superuser
+        or actor.has_perm(permission_name(Lead, "assign"))
+        or (grants is not None and any(scope == "all" for scope, _role in grants(actor, Lead, "assign")))
+    )
+    if company_wide:
         return users
     return users.filter(department_id__in=subtree_department_ids(actor))
 

@@ -16,7 +16,7 @@ from guanxi.framework.testing.scopes import (
     give_role,
     record_name,
 )
-from guanxi.framework.testing.suites import EntityViewSuite, perm, snapshot
+from guanxi.framework.testing.suites import EntityViewSuite, snapshot
 
 
 class TestLeadViews(EntityViewSuite):
@@ -229,10 +229,6 @@ def test_menu_lists_leads_and_pool(admin_client):
     page = admin_client.get("/").content.decode()
     assert 'href="/leads/"' in page and 'href="/lead-pool/"' in page
     assert 'href="/lead-forms/"' in page and 'href="/assignment-rules/"' in page
-
-
-def test_perm_helper_names_lead_permissions():
-    assert perm(Lead, "claim") == "customers.claim_lead"
 
 
 @pytest.mark.django_db

@@ -30,6 +30,12 @@ register_menu(
                 icon="hand-grab",
                 permission="customers.view_lead",
             ),
+            MenuItem(
+                _("Import leads"),
+                "customers:lead_import",
+                icon="file-import",
+                permission="customers.import_lead",
+            ),
         ],
     )
 )

@@ -152,6 +152,8 @@ def _embedding_csp(form: LeadCaptureForm) -> dict[str, Any]:
 @xframe_options_exempt  # framing is governed by CSP frame-ancestors (the form's allowed sites)
 def public_capture_view(request: HttpRequest, key: str) -> HttpResponse:
     """GET: the standalone form. POST: the defences above, then ``capture_lead``."""
+    # Public by design: the form row is looked up by its unguessable key, not through restrict()
+    # (there is no user to restrict for); only active forms answer.
     capture = get_object_or_404(
         LeadCaptureForm.objects.select_related("assignment_rule", "owner"), key=key, active=True
     )

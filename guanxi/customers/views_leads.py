@@ -40,6 +40,7 @@ from guanxi.customers.services.leads import (
     disqualify_leads,
     find_lead_duplicates,
 )
+from guanxi.customers.views_lead_import import LeadImportView
 from guanxi.framework.access import can
 from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
 from guanxi.framework.forms import EntityForm, style_widgets
@@ -194,7 +195,7 @@ class LeadViews(EntityViews):
     table = LeadTable
     detail_fields = PROFILE_FIELDS
     detail_template = "customers/leads/lead_detail.html"
-    bulk_edit_fields = ("status", "source", "province")
+    bulk_edit_fields = ("source", "province")  # status moves through its own actions (convert, disqualify)
 
     @classmethod
     def urls(cls) -> list[Any]:
@@ -204,7 +205,8 @@ class LeadViews(EntityViews):
         replaced = {"lead_add", "lead_edit"}
         patterns = [p for p in patterns if p.name not in replaced]
         return [
-            path("leads/unassigned/", UnassignedLeadsView.as_view(**kw), name="lead_unassigned"),
+            path("lead-pool/", UnassignedLeadsView.as_view(**kw), name="lead_unassigned"),
+            path("leads/import/", LeadImportView.as_view(**kw), name="lead_import"),
             path("leads/bulk-assign/", LeadBulkAssignView.as_view(**kw), name="lead_bulk_assign"),
             path("leads/bulk-disqualify/", LeadBulkDisqualifyView.as_view(**kw), name="lead_bulk_disqualify"),
             path("leads/add/", LeadEditView.as_view(**kw), name="lead_add"),
@@ -231,7 +233,7 @@ class ConvertChoiceForm(forms.Form):
         choices=MODES, initial="new", widget=forms.RadioSelect, label=gettext_lazy("Convert into")
     )
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, label=gettext_lazy("customer")
+        queryset=Customer.objects.none(), required=False, label=gettext_lazy("Customer")
     )
     create_contact = forms.BooleanField(
         required=False, initial=True, label=gettext_lazy("Add the person as a contact")
@@ -264,6 +266,7 @@ class LeadConvertView(EntityViewMixin, View):
     ) -> HttpResponse:
         style_widgets(customer_form)
         style_widgets(choice)
+        choice.fields["mode"].widget.attrs["class"] = "checkbox-list convert-mode"  # radios, not an input box
         context = {**self.base_context(), "object": lead, "choice": choice, "customer_form": customer_form}
         return render(request, "customers/leads/lead_convert.html", context, status=status)
 
@@ -324,7 +327,15 @@ def assignable_users(actor: Any) -> Any:
     users = (
         User.objects.filter(is_active=True).select_related("department").order_by("department__path", "name")
     )
-    if actor.is_superuser or Lead.objects.restrict(actor, "assign").filter(department__isnull=True).exists():
+    from guanxi.framework.access import get_policy, permission_name
+
+    grants = getattr(get_policy(), "_grants", None)  # the role policy's (scope, role) pairs
+    company_wide = (
+        actor.is_superuser
+        or actor.has_perm(permission_name(Lead, "assign"))
+        or (grants is not None and any(scope == "all" for scope, _role in grants(actor, Lead, "assign")))
+    )
+    if company_wide:
         return users
     return users.filter(department_id__in=subtree_department_ids(actor))
 
@@ -421,7 +432,7 @@ class LeadBulkAssignView(EntityViewMixin, View):
 
 
 class DisqualifyForm(forms.Form):
-    reason = forms.CharField(max_length=200, label=gettext_lazy("disqualification reason"))
+    reason = forms.CharField(max_length=200, label=gettext_lazy("Disqualification reason"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

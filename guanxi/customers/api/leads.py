@@ -113,7 +113,10 @@ class LeadViewSet(EntityViewSet):
 
         serializer.validated_data.pop("allow_duplicate", None)
         with transaction.atomic():
-            lead = serializer.save(department=getattr(self.request.user, "department", None))
+            owner = serializer.validated_data.get("owner")
+            # An owned lead sits in its owner's department; an unowned one in the creator's pool.
+            home = owner if owner is not None else self.request.user
+            lead = serializer.save(department=getattr(home, "department", None))
             if lead.owner_id is None:
                 assign_lead(lead, actor=self.request.user)
             else:

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('active', models.BooleanField(default=True, verbose_name='active')),
                 ('fields', models.JSONField(default=guanxi.customers.models.capture.default_form_fields, help_text='Which lead fields the form shows, e.g. [{"name": "phone", "required": true}].', validators=[guanxi.customers.models.capture.validate_form_fields], verbose_name='fields')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='form heading')),
-                ('default_source', models.CharField(default='web_form', max_length=12, verbose_name='source')),
+                ('default_source', models.CharField(choices=[('manual', 'Manual entry'), ('web_form', 'Web form'), ('api', 'API'), ('import', 'Import'), ('campaign', 'Campaign'), ('referral', 'Referral'), ('exhibition', 'Exhibition'), ('other', 'Other')], default='web_form', max_length=12, verbose_name='source')),
                 ('thank_you_text', models.TextField(blank=True, verbose_name='thank-you text')),
                 ('redirect_url', models.URLField(blank=True, help_text='Optional; https only.', verbose_name='redirect after sending')),
                 ('allowed_origins', models.TextField(blank=True, help_text='Sites that may embed the form, one per line (https://www.example.com). Empty: any.', verbose_name='allowed sites')),

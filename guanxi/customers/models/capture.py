@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.customers.models.lead import Lead
 from guanxi.framework.models import OrganizationalModel
 
 # Lead fields a web form may show (name is always shown and required).
@@ -126,7 +127,6 @@ class AssignmentRule(OrganizationalModel):
 
     def clean(self) -> None:
         super().clean()
-        from guanxi.customers.models.lead import Lead
 
         errors: dict[str, Any] = {}
         sources = self.sources or []
@@ -191,7 +191,9 @@ class LeadCaptureForm(OrganizationalModel):
         related_name="+",
         help_text=_("Leads nobody was assigned wait in this department's pool."),
     )
-    default_source = models.CharField(_("source"), max_length=12, default="web_form")
+    default_source = models.CharField(
+        _("source"), max_length=12, choices=Lead.Source.choices, default="web_form"
+    )
     thank_you_text = models.TextField(_("thank-you text"), blank=True)
     redirect_url = models.URLField(
         _("redirect after sending"), blank=True, help_text=_("Optional; https only.")
@@ -212,7 +214,6 @@ class LeadCaptureForm(OrganizationalModel):
 
     def clean(self) -> None:
         super().clean()
-        from guanxi.customers.models.lead import Lead
 
         errors: dict[str, Any] = {}
         if self.redirect_url and urlsplit(self.redirect_url).scheme != "https":

@@ -34,6 +34,7 @@ from guanxi.customers.matching import (
 )
 from guanxi.customers.models import Contact, Customer, CustomerContact, Lead, LeadCaptureForm
 from guanxi.customers.validators import e164_or_unchanged
+from guanxi.framework.access import can
 
 KIND_LABELS = {
     "lead": gettext_lazy("Lead"),
@@ -233,6 +234,11 @@ def convert_lead(
         if row.status == Lead.Status.DISQUALIFIED:
             raise ValidationError(_("A disqualified lead cannot be converted. Reopen it first."))
         owner = row.owner or actor
+        if actor is not None and (
+            (customer is None and not can(actor, "add", Customer))
+            or (create_contact and not can(actor, "add", Contact))
+        ):
+            raise PermissionDenied(_("You may not create customers or contacts."))
         if customer is None:
             values = {**customer_fields_from_lead(row), **(customer_fields or {})}
             unknown = set(values) - set(CUSTOMER_FIELDS)

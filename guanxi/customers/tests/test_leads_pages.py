@@ -205,3 +205,22 @@ def test_my_day_lists_recently_assigned_leads(client, rep, django_assert_max_num
     assert page.count('class="feed-item recent-lead"') == 8
     assert page.index("新线索00") < page.index("新线索07") and "新线索08" not in page and "旧线索" not in page
     assert "10 leads assigned in the last 7 days" in page
+
+
+def test_assignable_users_follow_the_assign_scope(django_user_model):
+    from guanxi.customers.views_leads import assignable_users
+    from guanxi.users.models import Department
+
+    with as_system():
+        east = Department.objects.create(name="华东销售一部")
+        south = Department.objects.create(name="华南销售部")
+        manager = django_user_model.objects.create_user("boss", name="经理", department=east)
+        marketer = django_user_model.objects.create_user("mkt", name="市场", department=south)
+        django_user_model.objects.create_user("zhang", name="张三", department=east)
+        django_user_model.objects.create_user("chen", name="陈六", department=south)
+        django_user_model.objects.create_user("gone", name="离职", department=east, is_active=False)
+    give_role(manager, Lead, "department_tree", ["view", "assign"])
+    give_role(marketer, Lead, "all", ["view", "assign"])
+    names = lambda user: {u.username for u in assignable_users(type(user).objects.get(pk=user.pk))}  # noqa: E731
+    assert names(manager) == {"boss", "zhang"}
+    assert names(marketer) == {"boss", "mkt", "zhang", "chen"}

@@ -331,3 +331,13 @@ def test_disqualify_needs_a_reason(rep):
     assert "disqualify_reason" in caught.value.message_dict
     lead.refresh_from_db()
     assert lead.status == "new"
+
+
+def test_converting_without_the_right_to_create_customers_is_refused(team):
+    zhang = team["reps"][0]
+    give_role(zhang, Lead, "own", ["view", "change"], name="leads-only")
+    lead = new_lead(name="只有线索权限", company="无锡新区电子有限公司", owner=zhang)
+    before = rows_by_pk(Lead)
+    with pytest.raises(PermissionDenied), as_user(zhang):
+        convert_lead(lead, actor=zhang)
+    assert rows_by_pk(Lead) == before and not Customer.objects.exists() and not Contact.objects.exists()

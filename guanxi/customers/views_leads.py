@@ -196,13 +196,16 @@ class LeadViews(EntityViews):
     detail_fields = PROFILE_FIELDS
     detail_template = "customers/leads/lead_detail.html"
     bulk_edit_fields = ("source", "province")  # status moves through its own actions (convert, disqualify)
+    # Leads have their own import (views_lead_import): it applies the assignment rules and flags
+    # duplicates instead of refusing them, which the generic form-driven import cannot.
+    importable = False
 
     @classmethod
     def urls(cls) -> list[Any]:
         kw = {"config": cls}
         patterns = super().urls()
         # The duplicate-checking create/edit view replaces the generic one (same names and URLs).
-        replaced = {"lead_add", "lead_edit"}
+        replaced = {"lead_add", "lead_edit", "lead_import"}
         patterns = [p for p in patterns if p.name not in replaced]
         return [
             path("lead-pool/", UnassignedLeadsView.as_view(**kw), name="lead_unassigned"),

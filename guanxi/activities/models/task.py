@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.activities.choices import Priority, TaskStatus
 from guanxi.framework.models import PrimaryModel
@@ -64,7 +65,7 @@ class Task(PrimaryModel):
     changelog_exclude = ("updated_at", "updated_by", "reminded_at")
 
     class Meta:
-        verbose_name = _("task")
+        verbose_name = pgettext_lazy("activity", "task")
         verbose_name_plural = _("tasks")
         ordering = ["status", "due_at", "-id"]
         indexes = [

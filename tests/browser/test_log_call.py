@@ -4,6 +4,8 @@ the new task appears, the timeline reloads by itself — in Chinese and English,
 from __future__ import annotations
 
 import datetime
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,6 +15,9 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.framework.testing.suites import perm
 from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, overflow_width, settle
+
+# Screenshots to look at after a run (the system's temporary directory).
+SHOTS = Path(tempfile.gettempdir())
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +90,7 @@ def log_a_call(page, live_server, customer, locale, shot):
 def test_log_a_call_from_the_360_page(new_context, live_server, rep, customer, locale):
     page = new_context(locale=locale).new_page()
     login(page, live_server, "rep")
-    log_a_call(page, live_server, customer, locale, f"/tmp/activities-360-{locale}.png")
+    log_a_call(page, live_server, customer, locale, SHOTS / f"activities-360-{locale}.png")
 
     # tick the new task done without leaving the page
     checkbox = page.locator("#activities-tasks .task-check")
@@ -101,14 +106,14 @@ def test_log_a_call_at_phone_width(phone, live_server, rep, customer):
     phone.goto(f"{live_server.url}/customers/{customer.pk}/")
     phone.locator("#customer-tab .timeline").wait_for()
     assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
-    log_a_call(phone, live_server, customer, LOCALE_ZH, "/tmp/activities-360-phone.png")
+    log_a_call(phone, live_server, customer, LOCALE_ZH, SHOTS / "activities-360-phone.png")
     assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
 
     phone.goto(f"{live_server.url}/")
     phone.locator("#home-followups").wait_for()
     assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
     settle(phone)
-    phone.screenshot(path="/tmp/activities-myday-phone.png", full_page=True)
+    phone.screenshot(path=SHOTS / "activities-myday-phone.png", full_page=True)
 
 
 def test_quick_actions_open_the_forms(new_context, live_server, rep, customer):

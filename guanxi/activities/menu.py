@@ -17,6 +17,9 @@ register_menu(
                 permission="activities.view_followup",
             ),
             MenuItem(
+                _("My tasks"), "activities:my_tasks", icon="list-check", permission="activities.view_task"
+            ),
+            MenuItem(
                 pgettext_lazy("activity", "Tasks"),
                 "activities:task_list",
                 icon="checkbox",

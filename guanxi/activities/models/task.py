@@ -67,7 +67,7 @@ class Task(PrimaryModel):
     class Meta:
         verbose_name = pgettext_lazy("activity", "task")
         verbose_name_plural = _("tasks")
-        ordering = ["status", "due_at", "-id"]
+        ordering = ["-status", "due_at", "-id"]  # open ("open" > "done") first, soonest due first
         indexes = [
             # "My day" and "my open tasks": owner + status, by due time.
             models.Index(fields=["owner", "status", "due_at"], name="task_owner_status_due"),

@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FollowUpKind(models.TextChoices):
     CALL = "call", _("Call")
     VISIT = "visit", _("Visit")
     MEETING = "meeting", _("Meeting")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("follow-up kind", "Email")
     WECHAT = "wechat", _("WeChat")
     NOTE = "note", _("Note")
 
@@ -45,5 +46,5 @@ PRIORITY_BADGES = {"low": "slate", "normal": "blue", "high": "orange", "urgent":
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    OPEN = "open", pgettext_lazy("task status", "Open")
+    DONE = "done", pgettext_lazy("task status", "Done")

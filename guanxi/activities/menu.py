@@ -1,6 +1,7 @@
 """Navigation entries of the activities app."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
 
@@ -15,7 +16,15 @@ register_menu(
                 icon="message-2",
                 permission="activities.view_followup",
             ),
-            MenuItem(_("Tasks"), "activities:task_list", icon="checkbox", permission="activities.view_task"),
+            MenuItem(
+                _("My tasks"), "activities:my_tasks", icon="list-check", permission="activities.view_task"
+            ),
+            MenuItem(
+                pgettext_lazy("activity", "Tasks"),
+                "activities:task_list",
+                icon="checkbox",
+                permission="activities.view_task",
+            ),
         ],
     )
 )

@@ -182,6 +182,31 @@ def log_follow_up(
     return follow_up
 
 
+def move_to_customer(*, actor: Any, target: Any, customer: Any) -> int:
+    """Point the follow-ups and tasks logged on ``target`` at ``customer`` (a lead converted into a
+    customer): they then show on the customer's timeline. Returns how many rows moved.
+
+    The ``customer`` column is denormalised bookkeeping, so this is a queryset update without
+    history entries; the customer's ``last_contacted_at`` takes the newest follow-up's time.
+    """
+    if not can(actor, "view", target) or not can(actor, "change", customer):
+        raise _deny()
+    target_type = ContentType.objects.get_for_model(type(target))
+    mine = {"target_type": target_type, "target_id": target.pk}
+    with transaction.atomic():
+        moved = FollowUp.objects.filter(**mine).update(customer=customer)
+        moved += Task.objects.filter(**mine).update(customer=customer)
+        latest = (
+            FollowUp.objects.filter(**mine)
+            .order_by("-occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        if latest is not None:
+            bump_last_contacted(customer, latest)
+    return moved
+
+
 def _notify_mentions(follow_up_id: int, recipient_ids: list[int]) -> None:
     """One notification per mentioned colleague, in each one's language."""
     from django.contrib.auth import get_user_model
@@ -416,6 +441,7 @@ __all__ = [
     "create_task",
     "default_remind_at",
     "log_follow_up",
+    "move_to_customer",
     "reopen_task",
     "send_due_reminders",
     "update_task",

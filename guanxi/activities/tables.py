@@ -21,9 +21,15 @@ def _customer_link(record: Any) -> str:
     return format_html('<a href="{}">{}</a>', customer.get_absolute_url(), customer)
 
 
+NOWRAP = {"td": {"class": "nowrap"}}
+
+
 class FollowUpTable(EntityTable):
+    occurred_at = tables.DateTimeColumn(verbose_name=_("when"), attrs=NOWRAP)
+    kind = tables.Column(verbose_name=_("kind"), attrs=NOWRAP)
     summary = tables.Column(accessor="pk", verbose_name=_("follow-up"), orderable=False)
     customer = tables.Column(verbose_name=_("customer"), order_by=("customer__name",))
+    outcome = tables.Column(verbose_name=_("outcome"), attrs=NOWRAP)
 
     class Meta(EntityTable.Meta):
         model = FollowUp
@@ -39,7 +45,6 @@ class FollowUpTable(EntityTable):
         )
         default_columns = (
             "occurred_at",
-            "kind",
             "summary",
             "customer",
             "outcome",
@@ -48,7 +53,7 @@ class FollowUpTable(EntityTable):
         )
 
     def render_summary(self, value: Any, record: Any) -> Any:
-        return linkify_name(record, record)
+        return linkify_name(record, record)  # "电话 · <content>": the kind leads the text
 
     def value_summary(self, value: Any, record: Any) -> str:
         return str(record)
@@ -59,6 +64,9 @@ class FollowUpTable(EntityTable):
 
 class TaskTable(EntityTable):
     title = tables.Column()
+    status = tables.Column(verbose_name=_("status"), attrs=NOWRAP)
+    due_at = tables.DateTimeColumn(verbose_name=_("due"), attrs=NOWRAP)
+    priority = tables.Column(verbose_name=_("priority"), attrs=NOWRAP)
     customer = tables.Column(verbose_name=_("customer"), order_by=("customer__name",))
 
     class Meta(EntityTable.Meta):

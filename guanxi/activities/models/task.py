@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.activities.choices import Priority, TaskStatus
 from guanxi.framework.models import PrimaryModel
@@ -64,9 +65,9 @@ class Task(PrimaryModel):
     changelog_exclude = ("updated_at", "updated_by", "reminded_at")
 
     class Meta:
-        verbose_name = _("task")
+        verbose_name = pgettext_lazy("activity", "task")
         verbose_name_plural = _("tasks")
-        ordering = ["status", "due_at", "-id"]
+        ordering = ["-status", "due_at", "-id"]  # open ("open" > "done") first, soonest due first
         indexes = [
             # "My day" and "my open tasks": owner + status, by due time.
             models.Index(fields=["owner", "status", "due_at"], name="task_owner_status_due"),

@@ -329,3 +329,19 @@ def test_the_periodic_schedule_calls_the_service(rep):
     _task_due(rep, timezone.now() + datetime.timedelta(minutes=5))
     assert tasks.task_reminders.call() == 1
     assert Notification.objects.count() == 1
+
+
+def test_moving_a_records_follow_ups_to_a_customer(rep, make_user, customer):
+    """What the lead conversion calls: the contact's (here: a stand-in record's) history moves over."""
+    with as_system():
+        contact = Contact.objects.create(name="陈静")
+    old = timezone.now() - datetime.timedelta(days=2)
+    log(rep, contact, occurred_at=old, next_follow_up_at=timezone.now() + datetime.timedelta(days=1))
+    assert FollowUp.objects.get().customer is None
+    editor = make_user("editor", perms=[*REP_PERMS, perm(Customer, "change")])
+    assert services.move_to_customer(actor=editor, target=contact, customer=customer) == 2
+    assert (FollowUp.objects.get().customer, Task.objects.get().customer) == (customer, customer)
+    customer.refresh_from_db()
+    assert customer.last_contacted_at == old
+    with pytest.raises(PermissionDenied):
+        services.move_to_customer(actor=rep, target=contact, customer=customer)  # no change on customers

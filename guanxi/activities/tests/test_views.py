@@ -115,3 +115,17 @@ def test_bulk_mark_done_refuses_without_change_permission(client, make_user):
     assert client.post("/tasks/bulk-done/", {"pk": [task.pk]}).status_code == 403
     task.refresh_from_db()
     assert (task.status, task.done_at) == ("open", None)
+
+
+@pytest.mark.django_db
+def test_my_tasks_menu_entry_lists_the_users_open_tasks(client, make_user):
+    user = make_user("rep", perms=[perm(Task, "view")], language="en")
+    other = make_user("other")
+    with as_system():
+        Task.objects.create(title="我的待办", owner=user)
+        Task.objects.create(title="我做完的", owner=user, status="done")
+        Task.objects.create(title="别人的待办", owner=other)
+    client.force_login(user)
+    page = client.get("/tasks/mine/", follow=True).content.decode()
+    assert 'href="/tasks/mine/"' in page
+    assert "我的待办" in page and "我做完的" not in page and "别人的待办" not in page

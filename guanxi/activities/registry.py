@@ -26,6 +26,9 @@ class Followable:
     model: type[models.Model]
     customer_of: Callable[[Any], Any]
     customers_of: Callable[[Any], Iterable[Any]]
+    # Called inside log_follow_up's transaction: the target model's own reaction (a new lead
+    # becomes "contacted").
+    on_logged: Callable[[Any, Any], None] | None = None
 
 
 _FOLLOWABLE: dict[type[models.Model], Followable] = {}
@@ -36,10 +39,16 @@ def register_followable(
     *,
     customer_of: Callable[[Any], Any] | None = None,
     customers_of: Callable[[Any], Iterable[Any]] | None = None,
+    on_logged: Callable[[Any, Any], None] | None = None,
 ) -> Followable:
-    """Let users log follow-ups and tasks on ``model``'s records (re-registering replaces)."""
+    """Let users log follow-ups and tasks on ``model``'s records (re-registering replaces).
+
+    ``on_logged(obj, follow_up)`` runs in the same transaction after a follow-up is logged on
+    ``obj``."""
     find = customer_of or (lambda obj: None)
-    entry = Followable(model, find, customers_of or (lambda obj: [c for c in [find(obj)] if c is not None]))
+    entry = Followable(
+        model, find, customers_of or (lambda obj: [c for c in [find(obj)] if c is not None]), on_logged
+    )
     _FOLLOWABLE[model] = entry
     return entry
 
@@ -73,9 +82,26 @@ def _contact_customers(contact: Any) -> list[Any]:
     ]
 
 
+def _lead_contacted(lead: Any, follow_up: Any) -> None:
+    from guanxi.customers.services.leads import record_lead_contact
+
+    record_lead_contact(lead, actor=follow_up.owner, at=follow_up.occurred_at)
+
+
+def _carry_lead_activity(lead: Any, customer: Any) -> None:
+    """A converted lead's follow-ups and tasks move to the customer's timeline."""
+    from guanxi.activities.services import move_to_customer
+    from guanxi.framework.context import current_actor
+
+    move_to_customer(actor=current_actor(), target=lead, customer=customer)
+
+
 def register_defaults() -> None:
-    """Customers and contacts; the leads module registers Lead from its own AppConfig.ready()."""
-    from guanxi.customers.models import Contact, Customer
+    """Customers, contacts and leads (activities depends on customers, never the other way)."""
+    from guanxi.customers.models import Contact, Customer, Lead
+    from guanxi.customers.services.leads import register_lead_activity_hook
 
     register_followable(Customer, customer_of=lambda customer: customer)
     register_followable(Contact, customer_of=_contact_customer, customers_of=_contact_customers)
+    register_followable(Lead, customer_of=lambda lead: lead.converted_customer, on_logged=_lead_contacted)
+    register_lead_activity_hook(_carry_lead_activity)

@@ -157,6 +157,9 @@ def log_follow_up(
         if mentioned:
             follow_up.mentions.set(mentioned)
         bump_last_contacted(target, follow_up.occurred_at)
+        entry = followable(target)
+        if entry is not None and entry.on_logged is not None:
+            entry.on_logged(target, follow_up)
         if follow_up.customer is not None and follow_up.customer != target:
             bump_last_contacted(follow_up.customer, follow_up.occurred_at)
         if next_follow_up_at is not None:

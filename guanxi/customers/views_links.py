@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -138,11 +139,11 @@ def region_options(request: AuthedRequest) -> HttpResponse:
     node = regions.get(parent) if parent else None
     if parent and node is None:
         return HttpResponse(_("Unknown region code."), status=404, content_type="text/plain; charset=utf-8")
-    options = format_html('<option value="">—</option>') + format_html_join(
+    options = mark_safe('<option value="">—</option>') + format_html_join(
         "", '<option value="{}">{}</option>', ((r.code, r.name) for r in regions.children_of(parent or None))
     )
     if node is not None and node.level == "province":
-        options += format_html(
+        options += mark_safe(
             '<select id="id_region_district" hx-swap-oob="innerHTML"><option value="">—</option></select>'
         )
     return HttpResponse(options)

@@ -76,9 +76,11 @@ class RegionFieldsMixin(forms.ModelForm):
             if child and (node is None or node.parent != parent):
                 self.add_error(name, _("Choose a region inside the one chosen above."))
                 return cleaned
+        had_code = bool(self.instance.region_code)
         self.instance.region_code = district or city or province
-        if not self.instance.region_code:  # no region chosen: the free-text names go too
+        if had_code and not self.instance.region_code:  # the region was cleared: its names go too
             self.instance.province = self.instance.city = self.instance.district = ""
+        # (a row from before region codes keeps its free-text names until a region is chosen)
         return cleaned
 
 

@@ -54,3 +54,31 @@ def test_manager_transfers_selected_customers(new_context, live_server):
     page.locator(".timeline-transfer").first.wait_for()
     assert "Transferred from 王芳 to 刘洋: 离职交接" in page.locator(".timeline-transfer").first.inner_text()
     page.screenshot(path="/tmp/customers360-detail.png", full_page=True)  # noqa: S108  (a path the reviewer opens)
+
+
+def test_the_360_page_fits_a_phone(phone, live_server):
+    """The Contacts card (with its inline edit forms) and the Transfer action at 375 px."""
+    from guanxi.customers.models import Contact, CustomerContact
+    from tests.browser.conftest import overflow_width
+
+    with as_system():
+        east1 = Department.objects.create(name="华东销售一部")
+        manager = User.objects.create_user("manager1", password=PASSWORD, name="张伟", department=east1)
+        customer = Customer.objects.create(
+            name="苏州明远精密机械有限公司", owner=manager, region_code="320506", phone="+8613912345678"
+        )
+        for n, name in enumerate(("李娜", "赵强")):
+            contact = Contact.objects.create(name=name, owner=manager, phone=f"+861390000000{n}")
+            CustomerContact.objects.create(
+                customer=customer, contact=contact, role="finance", is_primary=n == 0
+            )
+    give_role(manager, Customer, "department_tree", ["view", "change", "assign"], name="mgr")
+    give_role(manager, Contact, "department_tree", ["view", "add", "change"], name="mgr-contact")
+    login(phone, live_server, "manager1")
+    phone.goto(f"{live_server.url}/customers/{customer.pk}/")
+    phone.locator("#customer-contacts tr.contact-link").first.wait_for()
+    settle(phone)
+    assert phone.locator("#customer-transfer").is_visible()
+    assert overflow_width(phone) <= 375
+    phone.screenshot(path="/tmp/customers360-phone.png", full_page=True)  # noqa: S108  (a path the reviewer opens)
+    phone.locator("#customer-contacts").screenshot(path="/tmp/customers360-phone-contacts.png")  # noqa: S108

@@ -157,3 +157,21 @@ def test_migration_helper_finds_codes_for_free_text_places():
     assert regions.find_code("上海市", "上海市", "浦东新区") == "310115"
     assert regions.find_code("江苏省", "苏州市", "工业园区") == "320500"  # not a GB/T 2260 district
     assert regions.find_code("火星省", "", "") == ""
+
+
+def test_editing_an_old_row_without_a_code_keeps_its_free_text_place(client, team):
+    with as_system():
+        old = Customer.objects.create(
+            name="老客户", province="江苏省", city="苏州市", district="工业园区", owner=team.rep1
+        )
+    client.force_login(team.rep1)
+    data = {
+        "kind": "company",
+        "name": "老客户",
+        "stage": "prospect",
+        "status": "active",
+        "owner": team.rep1.pk,
+    }
+    assert client.post(f"/customers/{old.pk}/edit/", data).status_code == 302
+    old.refresh_from_db()
+    assert (old.region_code, old.province, old.district) == ("", "江苏省", "工业园区")

@@ -165,7 +165,6 @@ def customer_settings(request: AuthedRequest) -> HttpResponse:
         conflict_policy = forms.ChoiceField(
             label=CustomerSettings._meta.get_field("conflict_policy").verbose_name,
             choices=CustomerSettings.ConflictPolicy.choices,
-            widget=forms.RadioSelect,
         )
 
     form = SettingsForm(request.POST or None, initial={"conflict_policy": current.conflict_policy})

@@ -52,3 +52,19 @@ def test_rep_sees_who_owns_the_customer(new_context, live_server, console_errors
     # 422 is the designed answer to a refused form (htmx swaps it in); Chromium still logs the
     # status of every 4xx response as a console error — only that line is expected here.
     console_errors[:] = [e for e in console_errors if "status of 422" not in e]
+
+
+def test_administrator_sets_the_policy(page, live_server, admin_user):
+    from guanxi.customers.models import CustomerSettings
+
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/")
+    with page.expect_navigation():
+        page.locator("a[href='/customers/settings/']").click()
+    page.locator("select[name=conflict_policy]").select_option("warn")
+    page.screenshot(path="/tmp/customers360-settings.png", full_page=True)  # noqa: S108  (a path the reviewer opens)
+    with page.expect_navigation():
+        page.locator("#customer-settings-form button[type=submit]").click()
+    assert page.locator("select[name=conflict_policy]").input_value() == "warn"
+    settle(page)
+    assert CustomerSettings.current().conflict_policy == "warn"

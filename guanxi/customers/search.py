@@ -13,4 +13,4 @@ class CustomerIndex(SearchIndex):
 @register_search
 class ContactIndex(SearchIndex):
     model = Contact
-    fields = (("name", 100), ("phone", 60), ("email", 50))
+    fields = (("name", 100), ("phone", 60), ("mobile", 55), ("email", 50))

@@ -29,7 +29,7 @@ class CustomerFilterSet(EntityFilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Customer.Stage.choices)
     source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
     status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
-    province = django_filters.CharFilter(label=_("province"))
+    province = django_filters.ChoiceFilter(choices=_province_choices(), label=_("province"))
     city = django_filters.CharFilter(label=_("city"))
     region = django_filters.CharFilter(
         field_name="region_code", lookup_expr="startswith", label=_("region code (prefix)")

@@ -64,3 +64,12 @@ def test_index_many_writes_keys_for_bulk_created_rows(team):
     with as_system():
         assert index_many([row]) >= 3  # text, pinyin, initials
     assert [hit.object for hit in search(team.rep1, "wwkj")] == [row]
+
+
+def test_contact_found_by_its_second_phone(team):
+    with as_system():
+        contact = Contact(name="周六", phone="+8613700001111", mobile="021 6888 9999", owner=team.rep1)
+        contact.full_clean()
+        contact.save()
+    assert contact.mobile == "+862168889999"
+    assert [hit.object for hit in search(team.rep1, "9999")] == [contact]

@@ -54,6 +54,7 @@ def load_customers(ctx: DemoContext) -> int:
     """``CUSTOMER_COUNT`` customers with contacts; returns the rows created (customers, contacts, links)."""
     from django.utils import timezone
 
+    from guanxi.customers.default_views import ensure_default_views
     from guanxi.customers.matching import company_name_key
     from guanxi.customers.models import Contact, Customer, CustomerContact
     from guanxi.customers.regions import place
@@ -140,9 +141,11 @@ def load_customers(ctx: DemoContext) -> int:
     CustomerContact.objects.bulk_create(links, batch_size=500)
     for rows in (customers, contacts, links):
         log_bulk_create(rows)
+    admin = ctx.users.get("admin")
+    created_views = ensure_default_views(owner=admin) if admin is not None else 0
     # Search keys: ``load_demo`` rebuilds every index in bulk once all steps ran (reindex_all),
     # so writing them here too (``index_many``) would only do the same 40,000 inserts twice.
-    return len(customers) + len(contacts) + len(links)
+    return len(customers) + len(contacts) + len(links) + created_views
 
 
 register_demo_step("customers", load_customers, order=30)

@@ -76,9 +76,11 @@ class RegionFieldsMixin(forms.ModelForm):
             if child and (node is None or node.parent != parent):
                 self.add_error(name, _("Choose a region inside the one chosen above."))
                 return cleaned
+        had_code = bool(self.instance.region_code)
         self.instance.region_code = district or city or province
-        if not self.instance.region_code:  # no region chosen: the free-text names go too
+        if had_code and not self.instance.region_code:  # the region was cleared: its names go too
             self.instance.province = self.instance.city = self.instance.district = ""
+        # (a row from before region codes keeps its free-text names until a region is chosen)
         return cleaned
 
 
@@ -120,14 +122,16 @@ class ConflictCheckMixin(EntityForm):
             self.add_error(None, conflict.messages[0])
 
 
-class ContactLinkForm(forms.ModelForm):
-    """A link's role and primary flag (the Contacts card's inline edit)."""
+class ContactLinkForm(forms.Form):
+    """A link's role and primary flag (the Contacts card's inline edit). A plain form: making a
+    link primary is allowed while another one still is — the service moves the flag."""
 
-    class Meta:
-        model = CustomerContact
-        fields = ["role", "is_primary"]
+    role = forms.ChoiceField(choices=CustomerContact.Role.choices, label=_("Role"))
+    is_primary = forms.BooleanField(required=False, label=_("primary contact"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, link: Any = None, **kwargs: Any) -> None:
+        if link is not None:
+            kwargs.setdefault("initial", {"role": link.role, "is_primary": link.is_primary})
         super().__init__(*args, **kwargs)
         style_widgets(self)
 

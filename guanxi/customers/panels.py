@@ -24,7 +24,7 @@ def customer_contacts_context(request: Any, obj: Any) -> dict[str, Any]:
     may_change = Customer.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
     if may_change:
         for link in links:
-            link.form = ContactLinkForm(instance=link, prefix=f"link{link.pk}")  # type: ignore[attr-defined]
+            link.form = ContactLinkForm(link=link, prefix=f"link{link.pk}")  # type: ignore[attr-defined]
     return {
         "contact_links": links,
         "can_add_contact": can(request.user, "add", Contact),

@@ -131,19 +131,16 @@ def find_code(province: str = "", city: str = "", district: str = "") -> str:
     """The most specific code whose names match the given ones ("" when the province is unknown).
 
     Used to migrate free-text places to codes; names must match exactly (as the list spells them).
+    A municipality's city level is implied (上海市 / 上海市 / 浦东新区, or 上海市 / "" / 浦东新区).
     """
     found = next((p for p in provinces() if p.name == province), None)
     if found is None:
         return ""
-    best = found.code
-    city_node = next((c for c in children_of(found.code) if c.name == city), None)
+    cities = children_of(found.code)
+    city_node = next((c for c in cities if c.name == city), None)
+    if city_node is None and found.code[:2] in MUNICIPALITIES and cities:
+        city_node = cities[0]
     if city_node is None:
-        if found.code[:2] in MUNICIPALITIES or not city:
-            city_node = (
-                next(iter(children_of(found.code)), None) if found.code[:2] in MUNICIPALITIES else None
-            )
-        if city_node is None:
-            return best
-    best = city_node.code
+        return found.code
     district_node = next((d for d in children_of(city_node.code) if d.name == district), None)
-    return district_node.code if district_node else best
+    return district_node.code if district_node else city_node.code

@@ -1,6 +1,6 @@
-"""Search indexes of customers and contacts (pinyin, initials and phone digits come from the framework)."""
+"""Search indexes of customers, contacts and leads (pinyin, initials and phone digits come from the framework)."""
 
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, Lead
 from guanxi.framework.search import SearchIndex, register_search
 
 
@@ -13,10 +13,7 @@ class CustomerIndex(SearchIndex):
 @register_search
 class ContactIndex(SearchIndex):
     model = Contact
-    fields = (("name", 100), ("phone", 60), ("email", 50))
-
-
-from guanxi.customers.models import Lead  # noqa: E402
+    fields = (("name", 100), ("phone", 60), ("mobile", 55), ("email", 50))
 
 
 @register_search

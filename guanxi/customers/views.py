@@ -29,16 +29,46 @@ class CustomerFilterSet(EntityFilterSet):
     stage = django_filters.MultipleChoiceFilter(choices=Customer.Stage.choices)
     source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
     status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
-    province = django_filters.CharFilter(label=_("province"))
+    province = django_filters.ChoiceFilter(choices=_province_choices(), label=_("province"))
     city = django_filters.CharFilter(label=_("city"))
     region = django_filters.CharFilter(
         field_name="region_code", lookup_expr="startswith", label=_("region code (prefix)")
+    )
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine only"))
+    not_contacted_days = django_filters.NumberFilter(
+        method="filter_not_contacted", label=_("Not contacted for (days)"), min_value=1
+    )
+    birthday_this_month = django_filters.BooleanFilter(
+        method="filter_birthday_this_month", label=_("Birthday this month")
     )
     search_fields = ("name", "short_name", "phone", "email", "credit_code")
 
     class Meta:
         model = Customer
         fields = ["kind", "level", "stage", "source", "status", "province", "city", "region"]
+
+    def filter_mine(self, queryset: Any, name: str, value: Any) -> Any:
+        user = getattr(self.request, "user", None)
+        return (
+            queryset.filter(owner=user) if value and user is not None and user.is_authenticated else queryset
+        )
+
+    def filter_not_contacted(self, queryset: Any, name: str, value: Any) -> Any:
+        """Never contacted, or last contacted more than ``value`` days ago."""
+        from datetime import timedelta
+
+        from django.db.models import Q
+        from django.utils import timezone
+
+        if not value:
+            return queryset
+        since = timezone.now() - timedelta(days=int(value))
+        return queryset.filter(Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=since))
+
+    def filter_birthday_this_month(self, queryset: Any, name: str, value: Any) -> Any:
+        from django.utils import timezone
+
+        return queryset.filter(birthday__month=timezone.localdate().month) if value else queryset
 
 
 class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):

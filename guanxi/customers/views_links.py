@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -97,7 +98,7 @@ def customer_contact_edit(request: AuthedRequest, pk: int, link_pk: int) -> Http
     """Change a link's role or make it the primary contact (the flag moves)."""
     customer = _customer(request, pk)
     link = _link(customer, link_pk)
-    form = ContactLinkForm(request.POST, instance=CustomerContact(customer=customer), prefix=f"link{link.pk}")
+    form = ContactLinkForm(request.POST, prefix=f"link{link.pk}")
     if not form.is_valid():
         return _card(request, customer, _form_errors(form))
     try:
@@ -138,11 +139,11 @@ def region_options(request: AuthedRequest) -> HttpResponse:
     node = regions.get(parent) if parent else None
     if parent and node is None:
         return HttpResponse(_("Unknown region code."), status=404, content_type="text/plain; charset=utf-8")
-    options = format_html('<option value="">—</option>') + format_html_join(
+    options = mark_safe('<option value="">—</option>') + format_html_join(
         "", '<option value="{}">{}</option>', ((r.code, r.name) for r in regions.children_of(parent or None))
     )
     if node is not None and node.level == "province":
-        options += format_html(
+        options += mark_safe(
             '<select id="id_region_district" hx-swap-oob="innerHTML"><option value="">—</option></select>'
         )
     return HttpResponse(options)
@@ -164,7 +165,6 @@ def customer_settings(request: AuthedRequest) -> HttpResponse:
         conflict_policy = forms.ChoiceField(
             label=CustomerSettings._meta.get_field("conflict_policy").verbose_name,
             choices=CustomerSettings.ConflictPolicy.choices,
-            widget=forms.RadioSelect,
         )
 
     form = SettingsForm(request.POST or None, initial={"conflict_policy": current.conflict_policy})

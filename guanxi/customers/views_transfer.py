@@ -45,7 +45,7 @@ def _apply(request: AuthedRequest, form: TransferForm, rows: list[Any]) -> bool:
     messages.success(
         request,
         _("Transferred %(what)s to %(user)s.")
-        % {"what": summary(result.counts), "user": result.transfer.to_user},
+        % {"what": summary(result.counts), "user": form.cleaned_data["to_user"]},
     )
     return True
 

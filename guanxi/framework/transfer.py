@@ -78,7 +78,8 @@ def transferables(kinds: Iterable[str] | None = None) -> list[Transferable]:
 
 @dataclass
 class TransferResult:
-    """What a transfer moved: the summary row and the number of rows per kind (``app.model``)."""
+    """What a transfer moved: the summary row (None when nothing needed moving) and the number
+    of rows per kind (``app.model``)."""
 
     transfer: Any
     counts: dict[str, int] = field(default_factory=dict)
@@ -150,34 +151,38 @@ def transfer_records(
     if records is None and from_user is None:
         raise ValueError("transfer_records needs records or from_user")
     reason = reason.strip()
-    selected: list[tuple[Transferable, Any]] = []
-    if records is not None:
-        by_key: dict[str, list[int]] = {}
-        for record in records:
-            key = record._meta.label_lower
-            if key not in _REGISTRY:
-                raise ValueError(f"{key} is not registered as transferable")
-            by_key.setdefault(key, []).append(record.pk)
-        for key, ids in by_key.items():
-            item = _REGISTRY[key]
-            qs = model_queryset(item.model).restrict(actor, "assign").filter(pk__in=ids)
-            if qs.count() != len(set(ids)):
-                raise PermissionDenied(_("You may not transfer some of these records; nothing was changed."))
-            selected.append((item, qs))
-    else:
-        selected = [(t, _owned_rows(actor, t, from_user)) for t in transferables(kinds)]
-
     now = timezone.now()
-    counts: dict[str, int] = {}
     with transaction.atomic():
+        selected: list[tuple[Transferable, Any]] = []
+        if records is not None:
+            by_key: dict[str, list[int]] = {}
+            for record in records:
+                key = record._meta.label_lower
+                if key not in _REGISTRY:
+                    raise ValueError(f"{key} is not registered as transferable")
+                by_key.setdefault(key, []).append(record.pk)
+            for key, ids in by_key.items():
+                item = _REGISTRY[key]
+                qs = model_queryset(item.model).restrict(actor, "assign").filter(pk__in=ids)
+                if qs.count() != len(set(ids)):
+                    raise PermissionDenied(
+                        _("You may not transfer some of these records; nothing was changed.")
+                    )
+                selected.append((item, qs))
+        else:
+            selected = [(t, _owned_rows(actor, t, from_user)) for t in transferables(kinds)]
+        # Rows the new owner already has stay as they are; nothing to move, nothing recorded.
+        moving = [
+            (item, rows) for item, qs in selected if (rows := list(qs.exclude(owner=to_user).order_by("pk")))
+        ]
+        if not moving:
+            return TransferResult(None, {})
+        counts = {item.key: len(rows) for item, rows in moving}
         transfer = OwnershipTransfer.objects.create(
-            actor=actor, from_user=from_user, to_user=to_user, reason=reason[:200]
+            actor=actor, from_user=from_user, to_user=to_user, reason=reason[:200], counts=counts
         )
         items: list[Any] = []
-        for item, qs in selected:
-            rows = list(qs.exclude(owner=to_user).order_by("pk"))
-            if not rows:
-                continue
+        for item, rows in moving:
             ids = [row.pk for row in rows]
             after: dict[str, Any] = {"owner": to_user.pk, "department": to_user.department_id}
             before = {row.pk: {"owner": row.owner_id, "department": row.department_id} for row in rows}
@@ -196,12 +201,10 @@ def transfer_records(
                 )
                 for row in rows
             )
-            counts[item.key] = len(rows)
         OwnershipTransferItem.objects.bulk_create(items, batch_size=1000)
-        transfer.counts = counts
-        transfer.save(update_fields=["counts"])
-        if counts:
-            transaction.on_commit(lambda: _notify(transfer, actor))
+        single = moving[0][1][0] if len(moving) == 1 and len(moving[0][1]) == 1 else None
+        url = single.get_absolute_url() if single is not None and hasattr(single, "get_absolute_url") else ""
+        transaction.on_commit(lambda: _notify(transfer, actor, url))
     return TransferResult(transfer, counts)
 
 
@@ -209,7 +212,7 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return any(f.name == name for f in model._meta.concrete_fields)
 
 
-def _notify(transfer: Any, actor: Any) -> None:
+def _notify(transfer: Any, actor: Any, url: str = "") -> None:
     from guanxi.framework.notify import in_language_of, notify
 
     recipient = transfer.to_user
@@ -225,7 +228,7 @@ def _notify(transfer: Any, actor: Any) -> None:
             "from": transfer.from_user or actor or _("a colleague"),
             "reason": transfer.reason,
         }
-        notify(recipient, title, body=body, level="info", actor=actor)
+        notify(recipient, title, body=body, url=url, level="info", actor=actor)
 
 
 @register_timeline_source

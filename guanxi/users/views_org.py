@@ -188,7 +188,7 @@ def user_transfer_records(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Transferred %(what)s to %(user)s.")
-                % {"what": summary(result.counts), "user": result.transfer.to_user},
+                % {"what": summary(result.counts), "user": form.cleaned_data["to_user"]},
             )
             return HttpResponseRedirect(from_user.get_absolute_url())
     context = {

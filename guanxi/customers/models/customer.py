@@ -185,6 +185,7 @@ class Customer(PrimaryModel):
         from guanxi.customers.matching import company_name_key
 
         self.name_key = company_name_key(self.name)
+        self.id_number = normalize_id_number(self.id_number)
         derived = ["name_key", "owned_since"]
         if self.region_code:  # the text columns follow the code (a bad code never gets here validated)
             names = place(self.region_code)

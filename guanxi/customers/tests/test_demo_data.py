@@ -76,3 +76,38 @@ def test_demo_bulk_path_writes_change_log_and_search_keys(monkeypatch):
     admin = User.objects.get(username="admin")
     assert customer in [hit.object for hit in search(admin, initials, limit=200)]
     assert elapsed < 60  # generous for shared CI machines; ~2-3 s here for 200 customers
+
+
+def test_demo_ships_shared_default_views(client, monkeypatch):
+    """我的客户 / A 级客户 / 30 天未联系 / 本月生日 are shared and filter what they say."""
+    from django.utils import timezone
+
+    from guanxi.core.models import SavedView
+    from guanxi.framework.testing.fixtures import as_system
+    from guanxi.users.models import User
+
+    monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 30)
+    call_command("demo", "--quiet")
+    views = {v.name: v for v in SavedView.objects.filter(shared=True, content_type__model="customer")}
+    assert set(views) == {"我的客户", "A 级客户", "30 天未联系", "本月生日"}
+    rep = User.objects.get(username="rep1")
+    with as_system():
+        mine = Customer.objects.filter(owner=rep).first() or Customer.objects.first()
+        mine.owner, mine.level, mine.birthday = rep, "A", timezone.localdate().replace(day=1, year=1990)
+        mine.kind, mine.credit_code = Customer.Kind.INDIVIDUAL, ""
+        mine.save()
+    client.force_login(User.objects.get(username="admin"))
+
+    def listed(view):
+        page = client.get("/customers/", {"view": views[view].pk, "per_page": 100})
+        return {c.name for c in Customer.objects.all() if c.name in page.content.decode()}
+
+    assert listed("A 级客户") == set(Customer.objects.filter(level="A").values_list("name", flat=True))
+    assert mine.name in listed("本月生日")
+    assert listed("30 天未联系") == set(
+        Customer.objects.filter(status="active", last_contacted_at__isnull=True).values_list(
+            "name", flat=True
+        )
+    )
+    client.force_login(rep)
+    assert listed("我的客户") == set(Customer.objects.filter(owner=rep).values_list("name", flat=True))

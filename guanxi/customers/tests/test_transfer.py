@@ -179,3 +179,18 @@ def test_transfer_of_many_rows_takes_a_bounded_number_of_queries(team, django_as
         result = transfer_records(actor=team.manager1, to_user=team.rep1b, reason="离职交接", records=rows)
     assert result.counts == {"customers.customer": 60}
     assert ObjectChange.objects.filter(action="update", message="Transferred: 离职交接").count() == 60
+
+
+def test_nothing_to_move_records_nothing(team, book, django_capture_on_commit_callbacks):
+    a, _b, _c = book  # a is rep1's already
+    with django_capture_on_commit_callbacks(execute=True), as_user(team.manager1):
+        result = transfer_records(actor=team.manager1, to_user=team.rep1, reason="x", records=[a])
+    assert (result.transfer, result.counts, result.total) == (None, {}, 0)
+    assert not OwnershipTransfer.objects.exists() and not Notification.objects.exists()
+
+
+def test_single_record_notification_links_to_it(team, book, django_capture_on_commit_callbacks):
+    a, _b, _c = book
+    with django_capture_on_commit_callbacks(execute=True), as_user(team.manager1):
+        transfer_records(actor=team.manager1, to_user=team.rep1b, reason="x", records=[a])
+    assert Notification.objects.get(recipient=team.rep1b).url == f"/customers/{a.pk}/"

@@ -1,0 +1,38 @@
+"""Shared saved views every customer list starts with: 我的客户, A 级客户, 30 天未联系, 本月生日.
+
+Saved views need an owner (whoever shared them); ``ensure_default_views`` creates the missing ones
+owned by ``owner`` (an administrator) and shared with everyone. The demo calls it; an installation
+can call it from ``manage.py shell`` or a later settings page. Names are stored in Chinese, the
+product's default language (a saved view's name is data, like a tag's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+DEFAULT_VIEWS: list[tuple[str, dict[str, Any], int]] = [
+    ("我的客户", {"filters": {"mine": ["true"]}}, 10),
+    ("A 级客户", {"filters": {"level": ["A"]}}, 20),
+    ("30 天未联系", {"filters": {"not_contacted_days": ["30"], "status": ["active"]}}, 30),
+    ("本月生日", {"filters": {"birthday_this_month": ["true"], "kind": ["individual"]}}, 40),
+]
+
+
+def ensure_default_views(*, owner: Any) -> int:
+    """Create the shared default customer views that do not exist yet; returns how many."""
+    from guanxi.core.models import SavedView
+    from guanxi.customers.models import Customer
+
+    ct = ContentType.objects.get_for_model(Customer)
+    created = 0
+    with transaction.atomic():
+        for name, params, weight in DEFAULT_VIEWS:
+            if not SavedView.objects.filter(content_type=ct, name=name, shared=True).exists():
+                SavedView.objects.create(
+                    content_type=ct, name=name, owner=owner, shared=True, params=params, weight=weight
+                )
+                created += 1
+    return created

@@ -24,6 +24,14 @@ class ActivitiesConfig(AppConfig):
             Task, _("Mark done"), "activities:task_bulk_done", icon="square-check", weight=10
         )
 
+        from django.db.models import Q
+
+        from guanxi.activities.choices import TaskStatus
+        from guanxi.framework.transfer import register_transferable
+
+        # A leaving colleague's open tasks go with their records; done tasks stay theirs (history).
+        register_transferable(Task, _("tasks"), open_filter=Q(status=TaskStatus.OPEN))
+
         from guanxi.activities.roles import GRANTS, MODELS
         from guanxi.users.default_roles import register_module_grants
 

@@ -1,4 +1,4 @@
-"""Search indexes of customers, contacts and leads (pinyin, initials and phone digits come from the framework)."""
+"""Search indexes of customers, contacts and leads (pinyin, initials and phone digits: the framework)."""
 
 from guanxi.customers.models import Contact, Customer, Lead
 from guanxi.framework.search import SearchIndex, register_search

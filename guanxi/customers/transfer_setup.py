@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, Lead
 from guanxi.framework.bulkactions import register_bulk_action
 from guanxi.framework.cards import register_card
 from guanxi.framework.transfer import register_transferable
 
-# owned_since restarts with the new owner (pool rules count days from it).
-register_transferable(Customer, _("customers"), extra_fields=lambda: {"owned_since": timezone.now()})
+# owned_since restarts with the new owner (pool rules count days from it), and an owned customer
+# is in no pool (Customer.save() does the same for every other owner change).
+register_transferable(
+    Customer,
+    _("customers"),
+    extra_fields=lambda: {
+        "owned_since": timezone.now(),
+        "pool": None,
+        "pool_entered_at": None,
+        "pool_warned_at": None,
+    },
+)
 register_transferable(Contact, _("contacts"))
+# A leaving colleague's open leads go with their customers; converted and disqualified ones stay.
+register_transferable(
+    Lead,
+    _("leads"),
+    open_filter=Q(status__in=[Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED]),
+    extra_fields=lambda: {"assigned_at": timezone.now()},
+)
 register_bulk_action(
     Customer,
     _("Transfer"),

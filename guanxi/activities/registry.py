@@ -90,10 +90,9 @@ def _lead_contacted(lead: Any, follow_up: Any) -> None:
 
 def _carry_lead_activity(lead: Any, customer: Any) -> None:
     """A converted lead's follow-ups and tasks move to the customer's timeline."""
-    from guanxi.activities.services import move_to_customer
-    from guanxi.framework.context import current_actor
+    from guanxi.activities.services import carry_over_to_customer
 
-    move_to_customer(actor=current_actor(), target=lead, customer=customer)
+    carry_over_to_customer(target=lead, customer=customer)  # convert_lead checked the actor
 
 
 def register_defaults() -> None:

@@ -58,7 +58,7 @@ def load_pools(ctx: DemoContext) -> int:
 
 def load_pool_members(ctx: DemoContext) -> int:
     """~150 customers returned or put back into the pools (with PoolMove history); returns them."""
-    from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
+    from guanxi.customers.models import Customer, Lead, Pool, PoolMove, PoolRule
     from guanxi.customers.services.pool_moves import into_pool, ownership_rows
 
     east, national = (
@@ -73,7 +73,9 @@ def load_pool_members(ctx: DemoContext) -> int:
     created = 0
     now = timezone.now()
     east_ids = {d.pk for d in east_departments}
-    owned = list(Customer.objects.filter(owner__isnull=False).order_by("pk"))
+    # Customers won from a lead stay with the rep who converted it (the leads demo shows them).
+    converted = Lead.objects.filter(converted_customer__isnull=False).values("converted_customer")
+    owned = list(Customer.objects.filter(owner__isnull=False).exclude(pk__in=converted).order_by("pk"))
     chosen = rng.sample(owned, min(POOLED_COUNT, len(owned) // 2))
     for customer in chosen:
         in_east = customer.department_id in east_ids

@@ -24,7 +24,7 @@ def upload(page, tmp_path, text: str) -> None:
 def test_import_customers_in_chinese_then_see_them_listed(page, live_server, admin_user, tmp_path):
     login(page, live_server, "admin")
     page.goto(f"{live_server.url}/customers/")
-    page.get_by_role("link", name="导入").click()
+    page.get_by_role("link", name="导入", exact=True).click()
     page.wait_for_selector("#customer-import")
     upload(page, tmp_path, GOOD)
     # the headers were matched by their Chinese labels

@@ -22,8 +22,9 @@ from .test_services import REP_PERMS
 pytestmark = pytest.mark.django_db
 
 # session, user, grants (3), the record, its tags, the change log + its references (3), follow-ups
-# + mentions + contacts they were logged on, tasks created, tasks done
-TIMELINE_QUERIES = 16
+# + mentions + contacts they were logged on, tasks created, tasks done; one each for the other
+# modules' sources: pool moves, "converted from lead", ownership transfers
+TIMELINE_QUERIES = 19
 DETAIL_QUERIES = 30
 
 

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_pools(monkeypatch):
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 60)
+    monkeypatch.setattr(
+        "guanxi.customers.demo_leads.CONVERTED_COUNT", 0
+    )  # won-from-lead customers stay owned
     call_command("demo", "--quiet")
 
     east, national = Pool.objects.get(name="华东公海"), Pool.objects.get(name="全国公海")

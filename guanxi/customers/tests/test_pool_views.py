@@ -329,7 +329,8 @@ def test_my_day_card_query_count_does_not_grow(client, org, django_assert_max_nu
     org.customer("快到期", owner="zhang", owned_days=27.5, won_days=1)
     login(client, org.users["zhang"])
     client.get("/")
-    with django_assert_max_num_queries(20) as few:
+    # the whole My day page: the activities and leads cards are on it too
+    with django_assert_max_num_queries(25) as few:
         assert client.get("/").content.decode().count("pool-upcoming") == 1
     for n in range(30):
         org.customer(f"快到期{n}", owner="zhang", owned_days=27.5, won_days=1)

@@ -80,7 +80,7 @@ class TestContentSecurityPolicy:
         body = rep_client.get("/").content.decode()
         headers = json.loads(re.search(r"hx-headers='([^']+)'", body).group(1))  # type: ignore[union-attr]
         assert len(headers["X-CSRFToken"]) == 64
-        assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in body
+        assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false,""" in body
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ The 360° page with 2,000 follow-ups is measured once ``guanxi.activities`` is i
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -128,8 +129,9 @@ def measure_customer_page(repeat: int) -> list[Result]:
 def run(scale: str) -> list[Result]:
     from guanxi.users.models import Department
 
-    n = pick(scale, 20_000, 1_000_000)
-    repeat = pick(scale, 30, 40)
+    # BENCH_CUSTOMERS / BENCH_REPEAT: a quick trial of the harness itself, not for the report
+    n = int(os.environ.get("BENCH_CUSTOMERS") or pick(scale, 20_000, 1_000_000))
+    repeat = int(os.environ.get("BENCH_REPEAT") or pick(scale, 30, 40))
     started = time.perf_counter()
     _depts, users, region = make_org("c")
     counts = load(n, users)
@@ -158,26 +160,34 @@ def run(scale: str) -> list[Result]:
         clients[who] = Client()
         clients[who].force_login(user)
     labels = {"manager": "本部门及下属部门", "admin": "全部"}
-    results += measure_lists(clients, labels, subtree, repeat, n)
-    results += measure_search(clients, {"manager": manager, "admin": admin}, labels, repeat, n)
+    people = {"manager": manager, "admin": admin}
+    results += measure_lists(clients, people, labels, subtree, repeat, n)
+    results += measure_search(clients, people, labels, repeat, n)
     if load_follow_ups(pick(scale, 100_000, 5_000_000)):
         results += measure_customer_page(repeat)
     return results
 
 
-def measure_lists(clients: dict, labels: dict, subtree: list[int], repeat: int, n: int) -> list[Result]:
+def measure_lists(
+    clients: dict, users: dict, labels: dict, subtree: list[int], repeat: int, n: int
+) -> list[Result]:
+    from django.http import QueryDict
+
     from guanxi.customers.models import Customer
+    from guanxi.customers.views import CustomerFilterSet
+    from guanxi.framework.paginators import CappedPaginator
+    from guanxi.users.models import User
 
     table = connection.ops.quote_name(Customer._meta.db_table)
     marks = ", ".join(["%s"] * len(subtree))
     cases = [
-        # (label, url, WHERE, params, ORDER BY)
+        # (label, url, WHERE, params, ORDER BY, the ORM's order)
         ("level A, 广东, newest first", "/customers/?level=A&province=广东&sort=-created_at",
-         "level = %s AND province = %s", ["A", "广东"], "created_at DESC"),
-        ("no filter, by name", "/customers/", "", [], "name"),
+         "level = %s AND province = %s", ["A", "广东"], "created_at DESC", "-created_at"),
+        ("no filter, by name", "/customers/", "", [], "name", "name"),
     ]  # fmt: skip
     out = []
-    for label, url, where, params, order in cases:
+    for label, url, where, params, order, orm_order in cases:
         fns: dict[str, Callable[[], Any]] = {}
         bases: dict[str, Callable[[], Any]] = {}
         for who in ("manager", "admin"):
@@ -195,7 +205,17 @@ def measure_lists(clients: dict, labels: dict, subtree: list[int], repeat: int, 
                 raw(s, q, expect=50)
                 raw(c, q)
 
+            def orm(w: str = who, u: str = url, o: str = orm_order) -> None:
+                """What the view asks the database: restrict(), the filters, the page, the pager."""
+                reader = User.objects.get(pk=users[w].pk)  # a fresh user: no cached grants
+                query = QueryDict(u.partition("?")[2])
+                rows = CustomerFilterSet(query, queryset=Customer.objects.restrict(reader, "view")).qs
+                pager = CappedPaginator(rows.order_by(o), 50)
+                assert len(list(pager.page(1).object_list)) == 50
+                assert pager.count
+
             fns[who], bases[who] = get, base
+            fns[f"{who}-orm"] = orm
             fns[f"{who}-raw"] = base
         times = timed_turns(fns, repeat)
         for who in ("manager", "admin"):
@@ -203,6 +223,16 @@ def measure_lists(clients: dict, labels: dict, subtree: list[int], repeat: int, 
             p = [*params, *(subtree if who == "manager" else [])]
             clause = f" WHERE {' AND '.join(conds)}" if conds else ""
             visible = raw(f"SELECT COUNT(*) FROM {table}{clause}", p)[0][0]
+            out.append(
+                result(
+                    f"ORM for the list ({label}) as {labels[who]}",
+                    "raw SQL page of 50 + COUNT",
+                    times[f"{who}-orm"],
+                    times[f"{who}-raw"],
+                    n,
+                    "restrict() + filterset + page of 50 + capped COUNT, model instances",
+                )
+            )
             out.append(
                 result(
                     f"GET customer list ({label}) as {labels[who]}",
@@ -251,6 +281,7 @@ def search_baseline(query: str, limit: int) -> Callable[[], None]:
 
 def measure_search(clients: dict, users: dict, labels: dict, repeat: int, n: int) -> list[Result]:
     from guanxi.framework.search import search
+    from guanxi.users.models import User
     from guanxi.users.views import SEARCH_DROPDOWN_LIMIT, SEARCH_PAGE_LIMIT
 
     out = []
@@ -265,11 +296,26 @@ def measure_search(clients: dict, users: dict, labels: dict, repeat: int, n: int
                     response = clients[w].get("/search/", {"q": q}, **h)
                     assert response.status_code == 200, response.status_code
 
+                def framework(w: str = who, q: str = query, n_: int = limit) -> None:
+                    search(User.objects.get(pk=users[w].pk), q, limit=n_)
+
                 fns[who] = get
+                fns[f"{who}-orm"] = framework
             fns["raw"] = search_baseline(query, limit)
             times = timed_turns(fns, repeat)
             for who in ("manager", "admin"):
                 hits = search(users[who], query, limit=limit)
+                if not dropdown:
+                    out.append(
+                        result(
+                            f"search() “{query}” ({what}), {limit} hits max, as {labels[who]}",
+                            f"raw SQL: matching keys (≤ {limit}) + hit rows",
+                            times[f"{who}-orm"],
+                            times["raw"],
+                            n,
+                            "framework function: candidate keys, restrict() by id, ranking",
+                        )
+                    )
                 out.append(
                     result(
                         f"GET search {'dropdown' if dropdown else 'page'} “{query}” ({what}) "

@@ -36,7 +36,7 @@ def test_exact_key_then_longer_prefix_then_substring(viewer):
 
 
 def test_two_latin_letters_match_prefixes_only(viewer):
-    """"zs" inside "yzs" (一张三's initials) is not looked for: no index serves a 2-letter
+    """ "zs" inside "yzs" (一张三's initials) is not looked for: no index serves a 2-letter
     substring, and initials are typed from the start."""
     with as_system():
         for i, name in enumerate(["一张三", "张三"]):

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "guanxi.users",
     "guanxi.core",
     "guanxi.customers",
+    "guanxi.activities",
     "guanxi.demo",
 ]
 
@@ -357,6 +358,9 @@ SPECTACULAR_SETTINGS = {
     # The customer's ``Status`` would collide with other models' ``status`` choice sets.
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "guanxi.customers.models.customer.Customer.Status",
+        "CustomerKindEnum": "guanxi.customers.models.customer.Customer.Kind",
+        "FollowUpKindEnum": "guanxi.activities.choices.FollowUpKind",
+        "TaskStatusEnum": "guanxi.activities.choices.TaskStatus",
     },
 }
 if "guanxi.framework.testing.testapp" in INSTALLED_APPS:

@@ -42,7 +42,9 @@ def test_second_run_creates_nothing():
     after_first = counts()
     second = run_demo()
 
-    assert "Demo data loaded: 47 rows created (organisation 29, tags 5, customers 13)." in first
+    assert (
+        "Demo data loaded: 58 rows created (organisation 29, tags 5, customers 13, activities 11)." in first
+    )
     assert "Demo data already loaded: nothing to create." in second
     assert counts() == after_first
     assert after_first["users"] == 21
@@ -121,7 +123,7 @@ def test_changes_are_recorded_as_demo():
     run_demo("--quiet")
     creates = ObjectChange.objects.filter(action="create")
 
-    assert creates.count() == 47
+    assert creates.count() == 58
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     assert set(creates.values_list("user", flat=True)) == {None}
 
@@ -147,7 +149,7 @@ def test_reset_removes_and_reloads_the_same_data():
 
     out = run_demo("--reset", "--yes")
 
-    assert "Removed 47 demo rows." in out
+    assert "Removed 58 demo rows." in out
     assert sorted(User.objects.values_list("username", flat=True)) == usernames
     assert Tag.objects.get(slug="vip").name == "VIP"
     assert Department.objects.count() == 8

@@ -1,0 +1,80 @@
+"""Filters of the follow-up and task lists; the API uses the same classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.activities.choices import FollowUpKind, Outcome, Priority, TaskStatus
+from guanxi.activities.models import FollowUp, Task
+from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
+
+
+def _flag(value: Any) -> bool | None:
+    if value in (None, ""):
+        return None
+    return str(value).lower() in ("true", "1", "yes", "on")
+
+
+class FollowUpFilterSet(EntityFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=FollowUpKind.choices, label=_("kind"))
+    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, label=_("outcome"))
+    occurred_after = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("From")
+    )
+    occurred_before = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__lte", label=_("Until")
+    )
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
+    mine = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_mine", label=_("Logged by me"), empty_label="—"
+    )
+    search_fields = ("content", "next_step", "place")
+
+    class Meta:
+        model = FollowUp
+        fields = ["kind", "outcome", "customer"]
+
+    def filter_mine(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        user = getattr(self.request, "user", None)
+        flag = _flag(value)
+        if flag is None or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(owner=user) if flag else queryset.exclude(owner=user)
+
+
+class TaskFilterSet(EntityFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("status"))
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("priority"))
+    due_after = django_filters.DateFilter(field_name="due_at", lookup_expr="date__gte", label=_("Due from"))
+    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label=_("Due until"))
+    overdue = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_overdue", label=_("Overdue"), empty_label="—"
+    )
+    mine = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_mine", label=_("Assigned to me"), empty_label="—"
+    )
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
+    search_fields = ("title", "description")
+
+    class Meta:
+        model = Task
+        fields = ["status", "priority", "customer"]
+
+    def filter_overdue(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        flag = _flag(value)
+        if flag is None:
+            return queryset
+        late = models.Q(status=TaskStatus.OPEN, due_at__lt=timezone.now())
+        return queryset.filter(late) if flag else queryset.exclude(late)
+
+    def filter_mine(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        user = getattr(self.request, "user", None)
+        flag = _flag(value)
+        if flag is None or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(owner=user) if flag else queryset.exclude(owner=user)

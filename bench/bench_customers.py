@@ -32,6 +32,7 @@ from bench.customer_data import check_composed_keys, load, make_org
 from guanxi.framework.context import Source, actor_context
 
 TARGET_MS = 150
+PAGE_TARGET_MS = 200  # the 360° page
 TARGET_RATIO = 3.0
 HOST = {"HTTP_HOST": "127.0.0.1"}
 
@@ -70,11 +71,19 @@ def timed_turns(fns: dict[str, Callable[[], Any]], repeat: int, warmup: int = 3)
     return times
 
 
-def result(name: str, baseline: str, t: list[float], b: list[float], rows: int, notes: str = "") -> Result:
+def result(
+    name: str,
+    baseline: str,
+    t: list[float],
+    b: list[float],
+    rows: int,
+    notes: str = "",
+    target: int = TARGET_MS,
+) -> Result:
     p95 = percentile(t, 95)
     ratio = statistics.median(t) / statistics.median(b)
     verdict = (
-        f"p95 {'<' if p95 < TARGET_MS else '≥'} {TARGET_MS} ms, "
+        f"p95 {'<' if p95 < target else '≥'} {target} ms, "
         f"ratio {'≤' if ratio <= TARGET_RATIO else '>'} {TARGET_RATIO:g}"
     )
     return Result(
@@ -120,7 +129,8 @@ def load_follow_ups(n: int, facts: dict, subtree: list[int]) -> Any:
 
     hot = hot_customer(subtree)
     started = time.perf_counter()
-    keys = load(n, facts["first_customer"], facts["customers"], hot.pk)
+    with_keys = os.environ.get("BENCH_FOLLOWUP_KEYS", "1") == "1"
+    keys = load(n, facts["first_customer"], facts["customers"], hot.pk, with_keys=with_keys)
     facts["follow_ups_s"] = time.perf_counter() - started
     facts["follow_up_keys"] = keys
     note(f"loaded {n:,} follow-ups ({keys:,} search keys) in {facts['follow_ups_s']:.0f} s")
@@ -135,7 +145,6 @@ def measure_customer_page(clients: dict, labels: dict, hot: Any, repeat: int, n:
         note("guanxi.activities is not installed: the 360° page is not measured")
         return []
     from guanxi.activities.models import FollowUp
-
     from guanxi.core.models import ObjectChange
     from guanxi.customers.models import CustomerContact
 
@@ -182,7 +191,8 @@ def measure_customer_page(clients: dict, labels: dict, hot: Any, repeat: int, n:
                 times[who],
                 times["raw"],
                 n,
-                "customer with 2,000 follow-ups; target p95 < 200 ms",
+                "customer with 2,000 follow-ups",
+                target=PAGE_TARGET_MS,
             )
         )
         out.append(
@@ -193,6 +203,7 @@ def measure_customer_page(clients: dict, labels: dict, hot: Any, repeat: int, n:
                 times["raw-older"],
                 n,
                 "cursor pagination: one bounded query per source",
+                target=PAGE_TARGET_MS,
             )
         )
     return out
@@ -255,7 +266,7 @@ def run(scale: str) -> list[Result]:
         results += measure_search(clients, people, labels, repeat, n)
     if "page" not in parts:
         return results
-    follow_ups = pick(scale, 100_000, 5_000_000)
+    follow_ups = int(os.environ.get("BENCH_FOLLOW_UPS") or pick(scale, 100_000, 5_000_000))
     hot = load_follow_ups(follow_ups, counts, subtree)
     if hot is not None:
         results.append(
@@ -265,7 +276,8 @@ def run(scale: str) -> list[Result]:
                 counts["follow_ups_s"] * 1000,
                 0,
                 follow_ups,
-                "COPY/INSERT + index rebuild + ANALYZE",
+                "COPY/INSERT + index rebuild + ANALYZE"
+                + ("" if counts["follow_up_keys"] else "; without their search keys (BENCH_FOLLOWUP_KEYS=0)"),
             )
         )
     results += measure_customer_page(clients, labels, hot, repeat, n)

@@ -37,14 +37,18 @@ def phrase_keys(text: str) -> frozenset[str]:
     return frozenset(keys_for(text))
 
 
-def load_follow_ups(n: int, first_customer: int, n_customers: int, hot: int, *, seed: int = 5) -> int:
+def load_follow_ups(
+    n: int, first_customer: int, n_customers: int, hot: int, *, with_keys: bool = True, seed: int = 5
+) -> int:
     """``n`` follow-ups: ``HOT_ENTRIES`` on customer ``hot``, the rest on random customers (owned
-    by the customer's owner); returns the number of search keys written."""
+    by the customer's owner); returns the number of search keys written (none without
+    ``with_keys``: the 360° page does not read them, and rebuilding the key indexes over twice
+    the keys is most of the load time)."""
     from django.contrib.contenttypes.models import ContentType
+
     from guanxi.activities.choices import FollowUpKind, Outcome
     from guanxi.activities.models import FollowUp
     from guanxi.activities.search import FollowUpIndex
-
     from guanxi.core.models import SearchEntry
     from guanxi.customers.models import Customer
 
@@ -66,7 +70,7 @@ def load_follow_ups(n: int, first_customer: int, n_customers: int, hot: int, *, 
         owner, dept = owners[customer]
         when = start + datetime.timedelta(seconds=rng.randrange(700 * 86_400))
         content = PHRASES[rng.randrange(len(PHRASES))]
-        for key in phrase_keys(content):
+        for key in phrase_keys(content) if with_keys else ():
             entries.append((ct_follow_up, first + i, "content", key, content, weight))
         return (
             first + i, when, when, "{}", owner, dept, kinds[rng.randrange(len(kinds))], when, content,
@@ -74,7 +78,7 @@ def load_follow_ups(n: int, first_customer: int, n_customers: int, hot: int, *, 
         )  # fmt: skip
 
     keys = 0
-    tables = [FollowUp._meta.db_table, SearchEntry._meta.db_table]
+    tables = [FollowUp._meta.db_table, *([SearchEntry._meta.db_table] if with_keys else [])]
     indexes = secondary_indexes(tables)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -83,8 +87,9 @@ def load_follow_ups(n: int, first_customer: int, n_customers: int, hot: int, *, 
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         for lo in range(0, n, CHUNK):
             insert_rows(FollowUp, COLUMNS, (row(i) for i in range(lo, min(n, lo + CHUNK))))
-            keys += insert_rows(SearchEntry, ENTRY_COLUMNS, iter(entries))
-            entries.clear()
+            if entries:
+                keys += insert_rows(SearchEntry, ENTRY_COLUMNS, iter(entries))
+                entries.clear()
         for _name, sql in indexes:
             cursor.execute(sql)
     from django.core.management.color import no_style

@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -30,6 +31,9 @@ from django.test import Client
 from bench.common import Result, percentile, pick
 from bench.customer_data import check_composed_keys, load, make_org
 from guanxi.framework.context import Source, actor_context
+
+# Printed under the results table by bench/run.py: what the first runs found and what changed.
+EPILOGUE = (Path(__file__).parent / "bench_customers.md").read_text()
 
 TARGET_MS = 150
 PAGE_TARGET_MS = 200  # the 360° page

@@ -16,10 +16,12 @@ The 360° page with 2,000 follow-ups is measured once ``guanxi.activities`` is i
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -30,7 +32,11 @@ from bench.common import Result, percentile, pick
 from bench.customer_data import check_composed_keys, load, make_org
 from guanxi.framework.context import Source, actor_context
 
+# Printed under the results table by bench/run.py: what the first runs found and what changed.
+EPILOGUE = (Path(__file__).parent / "bench_customers.md").read_text()
+
 TARGET_MS = 150
+PAGE_TARGET_MS = 200  # the 360° page
 TARGET_RATIO = 3.0
 HOST = {"HTTP_HOST": "127.0.0.1"}
 
@@ -69,11 +75,19 @@ def timed_turns(fns: dict[str, Callable[[], Any]], repeat: int, warmup: int = 3)
     return times
 
 
-def result(name: str, baseline: str, t: list[float], b: list[float], rows: int, notes: str = "") -> Result:
+def result(
+    name: str,
+    baseline: str,
+    t: list[float],
+    b: list[float],
+    rows: int,
+    notes: str = "",
+    target: int = TARGET_MS,
+) -> Result:
     p95 = percentile(t, 95)
     ratio = statistics.median(t) / statistics.median(b)
     verdict = (
-        f"p95 {'<' if p95 < TARGET_MS else '≥'} {TARGET_MS} ms, "
+        f"p95 {'<' if p95 < target else '≥'} {target} ms, "
         f"ratio {'≤' if ratio <= TARGET_RATIO else '>'} {TARGET_RATIO:g}"
     )
     return Result(
@@ -107,77 +121,193 @@ def plan(sql: str, params: list) -> str:
     return text[:260].replace("|", "¦")
 
 
-# --- follow-ups and the 360° page (filled in when guanxi.activities is merged) -------------------
-def load_follow_ups(n: int) -> bool:
-    """Load ``n`` follow-ups (2,000 on one customer); False with a note while activities is absent."""
+# --- follow-ups and the 360° page (needs guanxi.activities) -------------------------------------
+def load_follow_ups(n: int, facts: dict, subtree: list[int]) -> Any:
+    """Load ``n`` follow-ups, 2,000 on one customer the manager sees; returns that customer, or
+    None with a note while guanxi.activities is not installed."""
     if not apps.is_installed("guanxi.activities"):
         note(f"guanxi.activities is not installed: the {n:,} follow-ups are not loaded")
-        return False
-    raise NotImplementedError("follow-up loader: to be written against the merged FollowUp model")
+        return None
+    from bench.followup_data import hot_customer
+    from bench.followup_data import load_follow_ups as load
+
+    hot = hot_customer(subtree)
+    started = time.perf_counter()
+    with_keys = os.environ.get("BENCH_FOLLOWUP_KEYS", "1") == "1"
+    keys = load(n, facts["first_customer"], facts["customers"], hot.pk, with_keys=with_keys)
+    facts["follow_ups_s"] = time.perf_counter() - started
+    facts["follow_up_keys"] = keys
+    note(f"loaded {n:,} follow-ups ({keys:,} search keys) in {facts['follow_ups_s']:.0f} s")
+    return hot
 
 
-def measure_customer_page(repeat: int) -> list[Result]:
-    """The 360° page of the customer with 2,000 timeline entries; empty until activities exists."""
-    if not apps.is_installed("guanxi.activities"):
+def measure_customer_page(clients: dict, labels: dict, hot: Any, repeat: int, n: int) -> list[Result]:
+    """The 360° page of ``hot`` (2,000 follow-ups): the detail page and its first timeline page
+    (htmx, as the browser loads it), then an older timeline page, against the raw SQL reading the
+    same rows (customer, contacts, a page of follow-ups and of change-log entries)."""
+    if hot is None:
         note("guanxi.activities is not installed: the 360° page is not measured")
         return []
-    raise NotImplementedError("360° page measurement: to be written with the follow-up loader")
+    from guanxi.activities.models import FollowUp
+    from guanxi.core.models import ObjectChange
+    from guanxi.customers.models import CustomerContact
+
+    q = connection.ops.quote_name
+    customer_t, link_t = q(type(hot)._meta.db_table), q(CustomerContact._meta.db_table)
+    follow_t, change_t = q(FollowUp._meta.db_table), q(ObjectChange._meta.db_table)
+    older = (
+        FollowUp.objects.filter(customer=hot)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)[1000]
+    )
+    detail, tab = f"/customers/{hot.pk}/", f"/customers/{hot.pk}/timeline/"
+    htmx = {**HOST, "HTTP_HX_REQUEST": "true"}
+
+    def base(before: Any = None) -> None:
+        raw(f"SELECT * FROM {customer_t} WHERE id = %s", [hot.pk], expect=1)
+        raw(f"SELECT * FROM {link_t} WHERE customer_id = %s", [hot.pk])
+        cond, params = ("AND occurred_at < %s", [hot.pk, before]) if before else ("", [hot.pk])
+        order = "ORDER BY occurred_at DESC, id DESC LIMIT 21"
+        raw(f"SELECT * FROM {follow_t} WHERE customer_id = %s {cond} {order}", params, expect=21)
+        raw(f"SELECT * FROM {change_t} WHERE changed_object_id = %s ORDER BY time DESC LIMIT 21", [hot.pk])
+
+    fns: dict[str, Callable[[], Any]] = {}
+    for who in ("manager", "admin"):
+
+        def page(w: str = who) -> None:
+            for url, headers in ((detail, HOST), (tab, htmx)):
+                response = clients[w].get(url, **headers)
+                assert response.status_code == 200, (url, response.status_code)
+
+        def older_page(w: str = who) -> None:
+            response = clients[w].get(tab, {"before": older.isoformat()}, **htmx)
+            assert response.status_code == 200, response.status_code
+
+        fns[who], fns[f"{who}-older"] = page, older_page
+    fns["raw"], fns["raw-older"] = base, lambda: base(older)
+    times = timed_turns(fns, repeat)
+    out = []
+    for who in ("manager", "admin"):
+        out.append(
+            result(
+                f"GET 360° page (detail + first timeline page) as {labels[who]}",
+                "raw SQL: customer, contacts, 21 follow-ups, 21 changes",
+                times[who],
+                times["raw"],
+                n,
+                "customer with 2,000 follow-ups",
+                target=PAGE_TARGET_MS,
+            )
+        )
+        out.append(
+            result(
+                f"GET older timeline page (entry 1,000 of 2,000) as {labels[who]}",
+                "raw SQL: same rows before the cursor",
+                times[f"{who}-older"],
+                times["raw-older"],
+                n,
+                "cursor pagination: one bounded query per source",
+                target=PAGE_TARGET_MS,
+            )
+        )
+    return out
 
 
 # --- the run ------------------------------------------------------------------------------------
 def run(scale: str) -> list[Result]:
-    from guanxi.users.models import Department
+    """Load (or, with BENCH_REUSE=1, find the rows an earlier run left), then measure the parts
+    named in BENCH_PARTS (default ``lists,search,page``)."""
+    from guanxi.customers.models import Customer
+    from guanxi.users.models import Department, User
 
-    n = pick(scale, 20_000, 1_000_000)
-    repeat = pick(scale, 30, 40)
-    started = time.perf_counter()
-    _depts, users, region = make_org("c")
-    counts = load(n, users)
-    load_s = time.perf_counter() - started
-    note(f"loaded {counts} in {load_s:.0f} s")
-    manager = next(u for u in users if u.department_id == region.pk)
-    admin = users[-1]
-    _give(manager, "department_tree")
-    _give(admin, "all")
-    subtree = list(Department.objects.filter(path__startswith=region.path).values_list("pk", flat=True))
-    mismatched = check_composed_keys()
-    results = [
-        Result(
-            f"load {counts['customers']:,} customers, {counts['contacts']:,} contacts, "
-            f"{counts['links']:,} links, {counts['entries']:,} search keys",
-            "–",
-            load_s * 1000,
-            0,
-            sum(counts[k] for k in ("customers", "contacts", "links", "entries")),
-            "COPY/INSERT + index rebuild + ANALYZE; "
-            f"composed keys ≠ keys_for on {mismatched}/300 sampled names",
+    # BENCH_CUSTOMERS / BENCH_REPEAT: a quick trial of the harness itself, not for the report
+    n = int(os.environ.get("BENCH_CUSTOMERS") or pick(scale, 20_000, 1_000_000))
+    repeat = int(os.environ.get("BENCH_REPEAT") or pick(scale, 30, 40))
+    parts = os.environ.get("BENCH_PARTS", "lists,search,page").split(",")
+    results: list[Result] = []
+    if os.environ.get("BENCH_REUSE") == "1" and Customer.objects.exists():
+        # the database of an earlier run (run.py --child on the same DATABASE_URL): measure again
+        users = list(User.objects.filter(username__regex=r"^c[0-9]{3}$").order_by("username"))
+        region = Department.objects.get(name="c大区1")
+        first = Customer.objects.order_by("pk").values_list("pk", flat=True)[0]
+        counts = {"customers": Customer.objects.count(), "first_customer": first}
+        n = counts["customers"]
+        manager = next(u for u in users if u.department_id == region.pk)
+        admin = users[-1]
+    else:
+        started = time.perf_counter()
+        _depts, users, region = make_org("c")
+        counts = load(n, users)
+        load_s = time.perf_counter() - started
+        note(f"loaded {counts} in {load_s:.0f} s")
+        manager = next(u for u in users if u.department_id == region.pk)
+        admin = users[-1]
+        _give(manager, "department_tree")
+        _give(admin, "all")
+        mismatched = check_composed_keys()
+        results.append(
+            Result(
+                f"load {counts['customers']:,} customers, {counts['contacts']:,} contacts, "
+                f"{counts['links']:,} links, {counts['entries']:,} search keys",
+                "–",
+                load_s * 1000,
+                0,
+                sum(counts[k] for k in ("customers", "contacts", "links", "entries")),
+                "COPY/INSERT + index rebuild + ANALYZE; "
+                f"composed keys ≠ keys_for on {mismatched}/300 sampled names",
+            )
         )
-    ]
+    subtree = list(Department.objects.filter(path__startswith=region.path).values_list("pk", flat=True))
     clients = {}
     for who, user in (("manager", manager), ("admin", admin)):
         clients[who] = Client()
         clients[who].force_login(user)
     labels = {"manager": "本部门及下属部门", "admin": "全部"}
-    results += measure_lists(clients, labels, subtree, repeat, n)
-    results += measure_search(clients, {"manager": manager, "admin": admin}, labels, repeat, n)
-    if load_follow_ups(pick(scale, 100_000, 5_000_000)):
-        results += measure_customer_page(repeat)
+    people = {"manager": manager, "admin": admin}
+    if "lists" in parts:
+        results += measure_lists(clients, people, labels, subtree, repeat, n)
+    if "search" in parts:
+        results += measure_search(clients, people, labels, repeat, n)
+    if "page" not in parts:
+        return results
+    follow_ups = int(os.environ.get("BENCH_FOLLOW_UPS") or pick(scale, 100_000, 5_000_000))
+    hot = load_follow_ups(follow_ups, counts, subtree)
+    if hot is not None:
+        results.append(
+            Result(
+                f"load {follow_ups:,} follow-ups, {counts['follow_up_keys']:,} search keys",
+                "–",
+                counts["follow_ups_s"] * 1000,
+                0,
+                follow_ups,
+                "COPY/INSERT + index rebuild + ANALYZE"
+                + ("" if counts["follow_up_keys"] else "; without their search keys (BENCH_FOLLOWUP_KEYS=0)"),
+            )
+        )
+    results += measure_customer_page(clients, labels, hot, repeat, n)
     return results
 
 
-def measure_lists(clients: dict, labels: dict, subtree: list[int], repeat: int, n: int) -> list[Result]:
+def measure_lists(
+    clients: dict, users: dict, labels: dict, subtree: list[int], repeat: int, n: int
+) -> list[Result]:
+    from django.http import QueryDict
+
     from guanxi.customers.models import Customer
+    from guanxi.customers.views import CustomerFilterSet
+    from guanxi.framework.paginators import CappedPaginator
+    from guanxi.users.models import User
 
     table = connection.ops.quote_name(Customer._meta.db_table)
     marks = ", ".join(["%s"] * len(subtree))
     cases = [
-        # (label, url, WHERE, params, ORDER BY)
+        # (label, url, WHERE, params, ORDER BY, the ORM's order)
         ("level A, 广东, newest first", "/customers/?level=A&province=广东&sort=-created_at",
-         "level = %s AND province = %s", ["A", "广东"], "created_at DESC"),
-        ("no filter, by name", "/customers/", "", [], "name"),
+         "level = %s AND province = %s", ["A", "广东"], "created_at DESC", "-created_at"),
+        ("no filter, by name", "/customers/", "", [], "name", "name"),
     ]  # fmt: skip
     out = []
-    for label, url, where, params, order in cases:
+    for label, url, where, params, order, orm_order in cases:
         fns: dict[str, Callable[[], Any]] = {}
         bases: dict[str, Callable[[], Any]] = {}
         for who in ("manager", "admin"):
@@ -195,7 +325,17 @@ def measure_lists(clients: dict, labels: dict, subtree: list[int], repeat: int, 
                 raw(s, q, expect=50)
                 raw(c, q)
 
+            def orm(w: str = who, u: str = url, o: str = orm_order) -> None:
+                """What the view asks the database: restrict(), the filters, the page, the pager."""
+                reader = User.objects.get(pk=users[w].pk)  # a fresh user: no cached grants
+                query = QueryDict(u.partition("?")[2])
+                rows = CustomerFilterSet(query, queryset=Customer.objects.restrict(reader, "view")).qs
+                pager = CappedPaginator(rows.order_by(o), 50)
+                assert len(list(pager.page(1).object_list)) == 50
+                assert pager.count
+
             fns[who], bases[who] = get, base
+            fns[f"{who}-orm"] = orm
             fns[f"{who}-raw"] = base
         times = timed_turns(fns, repeat)
         for who in ("manager", "admin"):
@@ -203,6 +343,16 @@ def measure_lists(clients: dict, labels: dict, subtree: list[int], repeat: int, 
             p = [*params, *(subtree if who == "manager" else [])]
             clause = f" WHERE {' AND '.join(conds)}" if conds else ""
             visible = raw(f"SELECT COUNT(*) FROM {table}{clause}", p)[0][0]
+            out.append(
+                result(
+                    f"ORM for the list ({label}) as {labels[who]}",
+                    "raw SQL page of 50 + COUNT",
+                    times[f"{who}-orm"],
+                    times[f"{who}-raw"],
+                    n,
+                    "restrict() + filterset + page of 50 + capped COUNT, model instances",
+                )
+            )
             out.append(
                 result(
                     f"GET customer list ({label}) as {labels[who]}",
@@ -222,6 +372,7 @@ def search_baseline(query: str, limit: int) -> Callable[[], None]:
     order, capped at the hit limit; then the names of the rows they belong to."""
     from guanxi.core.models import SearchEntry
     from guanxi.customers.models import Contact, Customer
+    from guanxi.framework.search import _substring_ok
 
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
     key = 'value COLLATE "C"' if connection.vendor == "postgresql" else "value"
@@ -239,7 +390,7 @@ def search_baseline(query: str, limit: int) -> Callable[[], None]:
 
     def run() -> None:
         rows = raw(prefix, [query, query + "\U0010ffff", limit])
-        if len(rows) < limit and len(query) >= 3:
+        if len(rows) < limit and _substring_ok(query):
             rows += raw(contains, [f"%{query}%", limit - len(rows)])
         ids = sorted({r[1] for r in rows})
         for sql in names.values():
@@ -251,6 +402,7 @@ def search_baseline(query: str, limit: int) -> Callable[[], None]:
 
 def measure_search(clients: dict, users: dict, labels: dict, repeat: int, n: int) -> list[Result]:
     from guanxi.framework.search import search
+    from guanxi.users.models import User
     from guanxi.users.views import SEARCH_DROPDOWN_LIMIT, SEARCH_PAGE_LIMIT
 
     out = []
@@ -265,11 +417,26 @@ def measure_search(clients: dict, users: dict, labels: dict, repeat: int, n: int
                     response = clients[w].get("/search/", {"q": q}, **h)
                     assert response.status_code == 200, response.status_code
 
+                def framework(w: str = who, q: str = query, n_: int = limit) -> None:
+                    search(User.objects.get(pk=users[w].pk), q, limit=n_)
+
                 fns[who] = get
+                fns[f"{who}-orm"] = framework
             fns["raw"] = search_baseline(query, limit)
             times = timed_turns(fns, repeat)
             for who in ("manager", "admin"):
                 hits = search(users[who], query, limit=limit)
+                if not dropdown:
+                    out.append(
+                        result(
+                            f"search() “{query}” ({what}), {limit} hits max, as {labels[who]}",
+                            f"raw SQL: matching keys (≤ {limit}) + hit rows",
+                            times[f"{who}-orm"],
+                            times["raw"],
+                            n,
+                            "framework function: candidate keys, restrict() by id, ranking",
+                        )
+                    )
                 out.append(
                     result(
                         f"GET search {'dropdown' if dropdown else 'page'} “{query}” ({what}) "

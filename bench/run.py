@@ -77,6 +77,8 @@ def run_child(scale: str, only: list[str]) -> None:
             results = module.run(scale)
             out["benchmarks"][name] = {
                 "doc": (module.__doc__ or "").strip(),
+                # prose after the table: what was changed and what it gained (see bench_customers)
+                "epilogue": getattr(module, "EPILOGUE", "").strip(),
                 "seconds": round(time.perf_counter() - started, 1),
                 "results": [r.as_dict() for r in results],
             }
@@ -218,6 +220,11 @@ def render(scale: str, runs: list[dict], facts: dict[str, str], seconds: float) 
                     f"{r['median_ms']:.2f} | {base} | {ratio} | {r['notes']} |"
                 )
         lines.append("")
+        epilogue = next(
+            (run["benchmarks"][name].get("epilogue") for run in runs if name in run["benchmarks"]), ""
+        )
+        if epilogue:
+            lines += [epilogue, ""]
     return "\n".join(lines)
 
 

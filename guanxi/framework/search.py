@@ -170,7 +170,17 @@ class SearchHit:
 # page from one round; narrower readers take up to MAX_ROUNDS rounds before settling for fewer.
 CANDIDATES_PER_HIT = 4
 MAX_ROUNDS = 4
+MIN_SUBSTRING = 3
 _TOP = "\U0010ffff"  # the highest code point: every key starting with q sorts below q + _TOP
+
+
+def _substring_ok(text: str) -> bool:
+    """Substrings are looked for from 3 characters, or 2 Chinese ones (a word: 采购, 华信).
+
+    A trigram index cannot serve a shorter pattern, so ``%zs%`` would read every key: on a
+    million-customer table that is seconds, for hits ("zs" inside "lzs") nobody meant.
+    """
+    return len(text) >= MIN_SUBSTRING or (len(text) >= 2 and bool(_CJK.search(text)))
 
 
 def _key() -> Any:
@@ -214,7 +224,8 @@ def search(
     """Rows ``user`` may view whose keys match ``query``, best first, at most ``limit``.
 
     Keys starting with the query come first (an exact key before longer ones, then by field
-    weight), keys merely containing it after, only while the page is not full. Each round reads a
+    weight), keys merely containing it after, only while the page is not full and only for
+    queries of 3+ characters or 2+ Chinese ones (see ``_substring_ok``). Each round reads a
     bounded batch of candidate keys, then asks ``restrict(user, "view")`` about just those ids —
     one primary-key lookup per model instead of joining the scope to every matching key, which is
     what keeps search fast at millions of keys whatever the reader's scope.
@@ -229,7 +240,7 @@ def search(
     cts = ContentType.objects.get_for_models(*wanted)
     by_ct = {ct.id: model for model, ct in cts.items()}
     texts = [query, *([digits] if len(digits) >= 4 and digits != query else [])]
-    tiers = [("prefix", t) for t in texts] + [("contains", t) for t in texts]
+    tiers = [("prefix", t) for t in texts] + [("contains", t) for t in texts if _substring_ok(t)]
     size = limit * CANDIDATES_PER_HIT
     seen: set[tuple[int, int]] = set()
     rules: dict[type[models.Model], dict[str, str]] = {}

@@ -20,7 +20,7 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -49,47 +49,46 @@ def saved_views_for(user: Any, model: Any) -> Any:
     return SavedView.objects.filter(Q(owner=user) | Q(shared=True), content_type=ct).select_related("owner")
 
 
-def _attrs(attrs: dict[str, Any]) -> SafeString:
-    """HTML attributes in their given order, as Django's ``attrs.html`` writes them."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", k) if v is True else format_html(' {}="{}"', k, v),)
-            for k, v in attrs.items()
-            if v is not False
-        ),
+def _attrs(attrs: dict[str, Any]) -> str:
+    """HTML attributes in their given order, escaped, as Django's ``attrs.html`` writes them."""
+    return "".join(
+        f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"'
+        for k, v in attrs.items()
+        if v is not False
     )
 
 
-CHIP = '<div>\n    <label{}><input type="checkbox" name="{}" value="{}"{}>\n {}</label></div>'
-
-
 class ChoiceChips(forms.CheckboxSelectMultiple):
-    """Django's checkbox list markup, built in Python instead of one template include per option.
+    """Django's checkbox list markup, built with plain string joins.
 
-    A list's owner filter has a checkbox per active user: at a few hundred users the per-option
-    templates were half the customer list page's time (docs/benchmarks.md "customers").
+    A list's owner filter has a checkbox per active user: at a few hundred users Django's
+    per-option templates (and even ``format_html`` per option) were a large part of the customer
+    list page's time (docs/benchmarks.md "customers"). Grouped choices fall back to Django.
     """
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        choices = list(iter(self.choices))  # iter(): no COUNT query from ModelChoiceIterator.__len__
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        final = self.build_attrs(self.attrs, attrs)
+        base_id = final.get("id")
+        selected = set(self.format_value(value))
+        name_html = escape(name)
         options = []
-        for _group, group_options, _index in widget["optgroups"]:
-            for option in group_options:
-                option_id = option["attrs"].get("id")
-                options.append(
-                    format_html(
-                        CHIP,
-                        _attrs({"for": option_id} if option_id else {}),
-                        option["name"],
-                        option["value"],
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
-                )
-        outer = {k: widget["attrs"][k] for k in ("id", "class") if widget["attrs"].get(k)}
-        return format_html("<div{}>{}\n</div>", _attrs(outer), mark_safe("".join(options)))  # noqa: S308
+        for index, (option_value, label) in enumerate(choices):
+            text = "" if option_value is None else str(option_value)
+            option = dict(final)
+            if text in selected:
+                option["checked"] = True
+            if base_id:
+                option["id"] = f"{base_id}_{index}"
+            label_for = f' for="{escape(option["id"])}"' if base_id else ""
+            options.append(
+                f'<div>\n    <label{label_for}><input type="checkbox" name="{name_html}" '
+                f'value="{escape(text)}"{_attrs(option)}>\n {escape(label)}</label></div>'
+            )
+        outer = {k: final[k] for k in ("id", "class") if final.get(k)}
+        return mark_safe(f"<div{_attrs(outer)}>{''.join(options)}\n</div>")  # noqa: S308  (all parts escaped)
 
 
 def style_filter_form(form: Any) -> None:

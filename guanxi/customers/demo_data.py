@@ -28,6 +28,16 @@ CONTACT_TITLES = ("总经理", "采购经理", "财务总监", "IT 主管", "行
 CONTACT_ROLES = {"总经理": "decision_maker", "财务总监": "finance", "采购经理": "decision_maker"}
 
 
+def unique_company_name(name: str, city: str, district: str, taken: set[str]) -> str:
+    """Faker's zh_CN companies repeat (about 80 brands × 4 trades), so a repeat gets its city as
+    real names do ("上海七喜信息有限公司"), then its district ("…（浦东新区）"), then a number.
+    Uses no randomness: the data of later steps does not change with the names."""
+    city = city.removesuffix("市")
+    candidates = [name, f"{city}{name}", f"{city}{name}（{district}）"]
+    candidates += [f"{city}{name}（{district}{n}部）" for n in range(2, 100)]
+    return next((c for c in candidates if c not in taken), candidates[-1])
+
+
 def credit_code(ctx: DemoContext, region: str) -> str:
     """A valid 统一社会信用代码 for a company (registered with 工商, kind 企业) in ``region``."""
     org_code = "".join(ctx.rng.choice(ALPHABET) for _ in range(9))
@@ -75,8 +85,10 @@ def load_customers(ctx: DemoContext) -> int:
         names_of = place(region)
         individual = rng.random() < INDIVIDUAL_SHARE
         name = zh.name() if individual else zh.company()
+        if not individual:
+            name = unique_company_name(name, names_of.city, names_of.district, names)
         while name in names:
-            name = f"{name}（{names_of.city}）" if not individual else zh.name()
+            name = zh.name()
         names.add(name)
         gender = rng.choice(Customer.Gender.values) if individual else ""
         birthday = zh.date_of_birth(minimum_age=22, maximum_age=65) if individual else None

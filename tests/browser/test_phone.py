@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from guanxi.core.models import Tag
 from guanxi.framework.testing.fixtures import as_system
@@ -57,7 +58,7 @@ def test_drawer_closes_on_escape_and_backdrop(phone, live_server, admin_user):
     login(phone, live_server, "admin")
     toggle = phone.locator(".nav-toggle")
     toggle.click()
-    assert phone.locator(".sidebar-backdrop").is_visible()
+    expect(phone.locator(".sidebar-backdrop")).to_be_visible()
     phone.keyboard.press("Escape")
     assert toggle.get_attribute("aria-expanded") == "false"
     toggle.click()
@@ -65,7 +66,8 @@ def test_drawer_closes_on_escape_and_backdrop(phone, live_server, admin_user):
     # The backdrop covers the page right of the drawer.
     phone.locator(".sidebar-backdrop").click(position={"x": PHONE_VIEWPORT["width"] - 10, "y": 400})
     assert toggle.get_attribute("aria-expanded") == "false"
-    assert not phone.locator(".sidebar-backdrop").is_visible()
+    # the backdrop fades out: wait for it (is_visible() would read it mid-transition)
+    expect(phone.locator(".sidebar-backdrop")).to_be_hidden()
 
 
 def in_viewport(page, locator) -> bool:

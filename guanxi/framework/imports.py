@@ -94,17 +94,26 @@ def _decode(data: bytes) -> str:
     raise ImportFileError(_("The file is neither UTF-8 nor GB18030 text."))
 
 
+CSV_SUFFIXES = (".csv", ".txt")
+SHEET_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".ods")
+
+
 def read_table(path: str | Path, filename: str) -> tuple[list[str], list[list[Any]]]:
-    """The header row and the data rows of a CSV/XLSX/XLS file (blank rows dropped)."""
+    """The header row and the data rows of a stored CSV/XLSX/XLS/ODS file (blank rows dropped)."""
+    return read_table_data(Path(path).read_bytes(), filename)
+
+
+def read_table_data(data: bytes, filename: str) -> tuple[list[str], list[list[Any]]]:
+    """``read_table`` for file contents in memory (an upload read in the request)."""
     suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        text = _decode(Path(path).read_bytes())
+    if suffix in CSV_SUFFIXES:
+        text = _decode(data)
         rows: list[list[Any]] = [list(r) for r in csv.reader(io.StringIO(text))]
-    elif suffix in (".xlsx", ".xls", ".xlsm"):
+    elif suffix in SHEET_SUFFIXES:
         from python_calamine import CalamineWorkbook
 
         try:
-            book = CalamineWorkbook.from_path(str(path))
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             rows = book.get_sheet_by_index(0).to_python(skip_empty_area=True)
         except Exception as error:  # calamine raises its own error types for broken files
             raise ImportFileError(
@@ -116,13 +125,13 @@ def read_table(path: str | Path, filename: str) -> tuple[list[str], list[list[An
     if not rows:
         raise ImportFileError(_("The file is empty."))
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
-    data = rows[1:]
-    if len(data) > MAX_ROWS:
+    data_rows = rows[1:]
+    if len(data_rows) > MAX_ROWS:
         raise ImportFileError(
             _("The file has %(count)s rows; import at most %(max)s at a time.")
-            % {"count": len(data), "max": MAX_ROWS}
+            % {"count": len(data_rows), "max": MAX_ROWS}
         )
-    return header, data
+    return header, data_rows
 
 
 # -- mapping -------------------------------------------------------------------------------------
@@ -165,7 +174,8 @@ def guess_mapping(header: list[str], columns: list[ImportColumn]) -> dict[int, s
 # -- cell values ---------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as the text a person typed: ``13800138000.0`` → ``13800138000``, dates in ISO form."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -223,7 +233,7 @@ def _lookup(queryset: Any, text: str) -> Any:
 
 def cell_to_form_value(form_field: forms.Field, value: Any) -> Any:
     """Turn one spreadsheet cell into what the form field expects in ``data``."""
-    text = _text(value)
+    text = cell_text(value)
     if isinstance(form_field, forms.ModelMultipleChoiceField):
         parts = [p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip()]
         return [_lookup(form_field.queryset, p) for p in parts]

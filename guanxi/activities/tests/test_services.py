@@ -345,3 +345,19 @@ def test_moving_a_records_follow_ups_to_a_customer(rep, make_user, customer):
     assert customer.last_contacted_at == old
     with pytest.raises(PermissionDenied):
         services.move_to_customer(actor=rep, target=contact, customer=customer)  # no change on customers
+
+
+def test_a_follow_up_on_a_new_lead_marks_it_contacted_and_never_rewinds_last_contacted(make_user):
+    from guanxi.customers.models import Lead
+
+    author = make_user("lead_caller", perms=[*REP_PERMS, "customers.view_lead", "customers.change_lead"])
+    with as_system():
+        lead = Lead.objects.create(name="秦朗", company="宁波甬江贸易", owner=author)
+    log(author, lead)
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.CONTACTED
+    latest = lead.last_contacted_at
+    assert latest is not None
+    log(author, lead, occurred_at=latest - datetime.timedelta(days=3))  # a call noted late
+    lead.refresh_from_db()
+    assert lead.last_contacted_at == latest

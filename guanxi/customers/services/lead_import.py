@@ -11,8 +11,6 @@ rules (unassigned ones wait in the importer's department pool).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,42 +57,17 @@ class ImportErrors(ValidationError):
         self.rows = rows
 
 
-def cell_text(cell: Any) -> str:
-    """A spreadsheet cell as text; whole numbers without ``.0`` (Excel stores phone numbers as floats)."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
 def read_rows(upload: Any) -> list[dict[str, str]]:
-    """The data rows of a CSV (UTF-8, with or without BOM; or GB18030) or Excel file as dicts."""
-    name = (getattr(upload, "name", "") or "").lower()
-    data = upload.read()
-    if name.endswith((".xlsx", ".xls", ".xlsm", ".ods")):
-        from python_calamine import CalamineWorkbook
+    """The data rows of a CSV (UTF-8, with or without BOM; or GB18030) or Excel file as dicts.
 
-        try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            cells = book.get_sheet_by_index(0).to_python(skip_empty_area=True)
-        except Exception as exc:  # calamine raises its own error types for broken files
-            raise ValidationError({"file": _("This spreadsheet cannot be read.")}) from exc
-        table: list[list[str]] = [[cell_text(cell) for cell in row] for row in cells]
-    elif name.endswith((".csv", ".txt")):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError({"file": _("Save the CSV file as UTF-8 and upload it again.")})
-        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    else:
-        raise ValidationError({"file": _("Upload a CSV or Excel (.xlsx) file.")})
-    if not table:
-        raise ValidationError({"file": _("The file is empty.")})
+    Reading is the framework's (``guanxi.framework.imports``); this maps the lead columns."""
+    from guanxi.framework import imports
+
+    try:
+        header, cells = imports.read_table_data(upload.read(), getattr(upload, "name", "") or "")
+    except imports.ImportFileError as problem:
+        raise ValidationError({"file": str(problem)}) from None
+    table = [header, *([imports.cell_text(cell) for cell in row] for row in cells)]
     columns = [_BY_HEADER.get(h.strip().lower()) for h in table[0]]
     if "name" not in columns:
         raise ValidationError(

@@ -172,11 +172,8 @@ def register_lead_activity_hook(hook: ActivityHook) -> ActivityHook:
 
 
 def _carry_over_activity(lead: Lead, customer: Customer) -> None:
-    """The lead's activity history moves to the customer it became.
-
-    INTEGRATION HOOK: the follow-ups module re-points the lead's FollowUp rows here (one line,
-    e.g. ``FollowUp.objects.filter(lead=lead).update(customer=customer)``, or a registered hook).
-    """
+    """The lead's activity history moves to the customer it became (the activities app
+    registers the hook that re-points the lead's follow-ups and tasks)."""
     for hook in _ACTIVITY_HOOKS:
         hook(lead, customer)
 
@@ -322,17 +319,19 @@ def disqualify_leads(leads: Iterable[Lead], *, actor: Any, reason: str) -> list[
 
 
 def record_lead_contact(lead: Lead, *, actor: Any, at: Any = None) -> Lead:
-    """A follow-up reached the lead: bump ``last_contacted_at``; a new lead becomes contacted.
-
-    INTEGRATION: the follow-ups module's "log a follow-up" service calls this for a lead.
-    """
+    """A follow-up reached the lead: ``last_contacted_at`` moves forward; a new lead becomes
+    contacted. The activities app calls it when a follow-up is logged on a lead."""
     with transaction.atomic():
-        lead.last_contacted_at = at or timezone.now()
-        fields = ["last_contacted_at"]
+        at = at or timezone.now()
+        fields = []
+        if lead.last_contacted_at is None or at > lead.last_contacted_at:  # a backdated call never rewinds it
+            lead.last_contacted_at = at
+            fields.append("last_contacted_at")
         if lead.status == Lead.Status.NEW:
             lead.status = Lead.Status.CONTACTED
             fields.append("status")
-        lead.save(update_fields=fields)
+        if fields:
+            lead.save(update_fields=fields)
     return lead
 
 

@@ -31,7 +31,7 @@ from guanxi.framework.views.base import EntityViewMixin
 
 SESSION_KEY = "guanxi_imports"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm")
+ALLOWED_SUFFIXES = (*imports.CSV_SUFFIXES, *imports.SHEET_SUFFIXES)
 
 
 class ImportView(EntityViewMixin, View):
@@ -126,7 +126,7 @@ class ImportView(EntityViewMixin, View):
         mapping: dict[int, str],
         error: str | None = None,
     ) -> HttpResponse:
-        preview = [[imports._text(c) for c in row] for row in rows[: imports.PREVIEW_ROWS]]
+        preview = [[imports.cell_text(c) for c in row] for row in rows[: imports.PREVIEW_ROWS]]
         mapped_columns = [
             {
                 "index": i,

@@ -224,3 +224,25 @@ def test_assignable_users_follow_the_assign_scope(django_user_model):
     names = lambda user: {u.username for u in assignable_users(type(user).objects.get(pk=user.pk))}  # noqa: E731
     assert names(manager) == {"boss", "zhang"}
     assert names(marketer) == {"boss", "mkt", "zhang", "chen"}
+
+
+def test_the_lead_form_shows_a_masked_phone_masked_and_keeps_it(client, make_user):
+    """The lead form is its own template: it must show masked fields like the generic one."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.users.models import FieldRule
+
+    rep = make_user("masked_lead_rep")
+    role = give_role(rep, Lead, "all", ["view", "change"], name="线索电话脱敏")
+    with as_system():
+        FieldRule.objects.create(
+            role=role,
+            content_type=ContentType.objects.get_for_model(Lead),
+            field_name="phone",
+            access="masked",
+        )
+        lead = Lead.objects.create(name="冯雪", company="温州瓯海鞋业", phone="+8613812348000", owner=rep)
+    client.force_login(rep)
+    page = client.get(f"/leads/{lead.pk}/edit/").content.decode()
+    assert 'class="kv masked-fields"' in page
+    assert "138****8000" in page and "13812348000" not in page

@@ -48,10 +48,22 @@ NEXT_STEPS = ("下周二前发正式报价", "安排技术交流会", "申请特
 TASK_TITLES = ("发送报价单给{name}", "准备{name}的合同", "回访{name}", "整理{name}的需求清单")
 KIND_WEIGHTS = {"call": 5, "wechat": 3, "visit": 2, "meeting": 1, "email": 2, "note": 1}
 BUSINESS_HOURS = (9, 10, 11, 14, 15, 16, 17)
+# days since the last follow-up of a customer running late: inside or just past the demo pool
+# rules' warning windows (C/D 15 days warned 2 before, B 20 warned 3, A 30 warned 5)
+LATE_DAYS = (13, 13, 14, 14, 17, 18, 19, 26, 27, 28, 31)
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _days_ago(rng: Any, count: int, *, late_share: float) -> list[int]:
+    """How long ago a customer's ``count`` follow-ups were, latest first: the latest is recent for
+    most customers (the reps keep to the pool rules' 15–30 day rhythm) and 13–31 days ago for
+    ``late_share`` of them (in a rule's warning window or just past it); the older ones fall
+    between it and 90 days ago."""
+    latest = rng.choice(LATE_DAYS) if rng.random() < late_share else rng.randint(1, 12)
+    return [latest, *sorted(rng.randint(latest, 90) for _ in range(count - 1))]
 
 
 def load_follow_ups(ctx: DemoContext) -> int:
@@ -67,10 +79,13 @@ def load_follow_ups(ctx: DemoContext) -> int:
     customers = list(Customer.objects.select_related("owner").filter(owner__isnull=False).order_by("pk"))
     kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
     follow_ups: list[FollowUp] = []
+    # rep1 and manager1 (the personas a visitor signs in as) get a few more customers running late
+    focus = {ctx.users[name].pk for name in ("rep1", "manager1") if name in ctx.users}
     for customer in customers:
-        for _ in range(rng.randint(1, 4)):
+        late_share = 0.1 if customer.owner_id in focus else 0.05
+        for days_ago in _days_ago(rng, rng.randint(1, 4), late_share=late_share):
             kind = rng.choices(kinds, weights)[0]
-            day = today - datetime.timedelta(days=rng.randint(1, 90))
+            day = today - datetime.timedelta(days=days_ago)
             follow_ups.append(
                 FollowUp(
                     kind=kind,
@@ -94,7 +109,6 @@ def load_follow_ups(ctx: DemoContext) -> int:
             latest[follow_up.customer_id or 0] = follow_up
 
     tasks: list[Task] = []
-    focus = {ctx.users[name].pk for name in ("rep1", "manager1") if name in ctx.users}
     for customer in customers:
         owner = customer.owner
         assert owner is not None

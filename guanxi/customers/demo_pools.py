@@ -1,9 +1,13 @@
 """Demo step: 华东公海 and 全国公海 with their rules, customers waiting in them with a history, and
 owned customers close to their return so "My day" and the dry-run show something.
 
-Two steps, idempotent: ``pools`` (order 25, before the customers, so a demo reset — newest rows
-first — deletes the customers before the pools they wait in) and ``pool members`` (order 36:
-customers moved into the pools with their history, others brought close to their return).
+Three steps, idempotent: ``pools`` (order 25, before the customers, so a demo reset — newest rows
+first — deletes the customers before the pools they wait in), ``pool members`` (order 36:
+customers moved into the pools with their history) and ``pool clocks`` (order 45, after the
+follow-ups: customers get the age a real book of business has — created months or years ago,
+held by their owner for weeks or months, a deal won for most customers past the prospect stage —
+so the rules see the same picture a sales team would: most customers kept warm, a few due or
+close to their return in "My day" and on the dry-run page).
 """
 
 from __future__ import annotations
@@ -108,15 +112,55 @@ def load_pool_members(ctx: DemoContext) -> int:
             )
         created += 1
 
-    # Owned customers close to (or past) their return, so My day and the dry-run have content.
-    still_owned = [c for c in owned if c not in chosen]
-    for customer in rng.sample(still_owned, min(24, len(still_owned))):
-        held = now - dt.timedelta(days=rng.randint(60, 200))
-        contacted = now - dt.timedelta(
-            days=rng.choice((12, 14, 18, 19, 26, 27, 28, 29, 31, 33)), hours=rng.randint(0, 20)
-        )
-        Customer.objects.filter(pk=customer.pk).update(owned_since=held, last_contacted_at=contacted)
     return created
+
+
+def load_pool_clocks(ctx: DemoContext) -> int:
+    """Back-date the customers' clocks (created, owned since, last won) in bulk; creates no rows.
+
+    Runs once, on customers still carrying the load-time ``created_at`` (the bulk path stamps
+    every row "now"); a second run finds none and changes nothing.
+    """
+    from guanxi.customers.models import Customer, Lead, PoolMove
+
+    rng = ctx.rng
+    now = timezone.now()
+    if Customer.objects.filter(created_at__lt=now - dt.timedelta(days=2)).exists():
+        return 0
+    fresh = list(Customer.objects.order_by("pk"))
+    pooled_at = dict(PoolMove.objects.values_list("customer_id", "time").order_by("time"))
+    # a customer won from a lead keeps the moment the rep converted it as "owned since"
+    won_from_lead = set(
+        Lead.objects.exclude(converted_customer=None).values_list("converted_customer", flat=True)
+    )
+    passed_prospect = {Customer.Stage.WON, Customer.Stage.REPEAT, Customer.Stage.LOST}
+    for customer in fresh:
+        if customer.owner_id is not None and customer.pk in won_from_lead and customer.owned_since:
+            start = customer.owned_since
+        elif customer.owner_id is not None:
+            # a 180-day "no won deal" rule must leave most prospects alone: owned < 170 days
+            customer.owned_since = now - dt.timedelta(days=rng.randint(20, 170), hours=rng.randint(0, 23))
+            if customer.stage in passed_prospect and rng.random() < 0.9:
+                customer.last_won_at = now - dt.timedelta(days=rng.randint(5, 160))
+            start = customer.owned_since
+        else:
+            start = pooled_at.get(customer.pk, now)
+        customer.created_at = start - dt.timedelta(days=rng.randint(30, 600), hours=rng.randint(0, 23))
+    # a few prospects outside 华东 held since just before or after the 180-day line
+    prospects = [
+        c
+        for c in fresh
+        if c.owner_id
+        and c.pk not in won_from_lead
+        and c.stage == Customer.Stage.PROSPECT
+        and not c.last_won_at
+    ]
+    for customer in rng.sample(prospects, min(6, len(prospects))):
+        customer.owned_since = now - dt.timedelta(days=rng.randint(172, 186))
+        customer.created_at = min(customer.created_at, customer.owned_since)
+    # bulk_update skips save(): clocks are not edits a person made, so they write no history
+    Customer.objects.bulk_update(fresh, ["created_at", "owned_since", "last_won_at"], batch_size=500)
+    return 0
 
 
 def _rule_for(customer: Any, in_east: bool, rules: dict[str, Any]) -> Any:
@@ -131,3 +175,4 @@ def _rule_for(customer: Any, in_east: bool, rules: dict[str, Any]) -> Any:
 
 register_demo_step("pools", load_pools, order=25)
 register_demo_step("pool members", load_pool_members, order=36)
+register_demo_step("pool clocks", load_pool_clocks, order=45)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
+from guanxi.customers.models import Customer, Lead, Pool, PoolMove, PoolRule
 from guanxi.customers.services.pool_rules import plan_returns
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +40,29 @@ def test_demo_pools(monkeypatch):
     call_command("demo", "--quiet")  # idempotent
     assert Customer.objects.filter(pool__isnull=False).count() == 30
     assert Pool.objects.count() == 2
+
+
+def test_demo_clocks_look_like_a_book_of_business(monkeypatch):
+    """Customers were created months ago and held for weeks; the rules see a team that keeps in
+    touch: a few customers due or warned (rep1's My day shows them), far from everyone."""
+    from guanxi.customers.services.pool_rules import RETURN, upcoming_returns
+    from guanxi.users.models import User
+
+    monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 400)
+    call_command("demo", "--quiet")
+    now = timezone.now()
+    customers = list(Customer.objects.all())
+    assert all(c.created_at < now - timezone.timedelta(days=2) for c in customers)
+    owned = [c for c in customers if c.owner_id]
+    assert all(c.created_at < c.owned_since for c in owned)
+    won_from_lead = set(Lead.objects.values_list("converted_customer", flat=True))
+    assert all(c.owned_since < now - timezone.timedelta(days=2) for c in owned if c.pk not in won_from_lead)
+    plan = plan_returns(now)
+    returns = [m for m in plan if m.kind == RETURN]
+    assert 0 < len(returns) < len(owned) * 0.15
+    assert len(plan) > len(returns)  # warnings too
+    assert upcoming_returns(User.objects.get(username="rep1"), now)
+
+    before = {c.pk: (c.created_at, c.owned_since) for c in customers}
+    call_command("demo", "--quiet")  # the clocks are set once
+    assert {c.pk: (c.created_at, c.owned_since) for c in Customer.objects.all()} == before

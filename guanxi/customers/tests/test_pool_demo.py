@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guanxi.customers.models import Customer, Lead, Pool, PoolMove, PoolRule
+from guanxi.core.models import ObjectChange
+from guanxi.customers.models import Customer, CustomerContact, Lead, Pool, PoolMove, PoolRule
 from guanxi.customers.services.pool_rules import plan_returns
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,14 @@ def test_demo_clocks_look_like_a_book_of_business(monkeypatch):
     assert 0 < len(returns) < len(owned) * 0.15
     assert len(plan) > len(returns)  # warnings too
     assert upcoming_returns(User.objects.get(username="rep1"), now)
+    # the 360° timeline starts when the customer was created, not when the demo ran
+    customer = owned[0]
+    created = ObjectChange.objects.get(
+        action="create", changed_object_type__model="customer", changed_object_id=customer.pk
+    )
+    assert created.time == customer.created_at
+    link = CustomerContact.objects.filter(customer=customer).select_related("contact").first()
+    assert link is not None and customer.created_at < link.contact.created_at < customer.owned_since
 
     before = {c.pk: (c.created_at, c.owned_since) for c in customers}
     call_command("demo", "--quiet")  # the clocks are set once

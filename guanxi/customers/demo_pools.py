@@ -21,7 +21,8 @@ from guanxi.demo.generator import DemoContext, register_demo_step
 
 POOLED_COUNT = 150  # at most half of the demo customers
 RELEASE_REASONS = ("客户预算冻结，暂无需求", "联系不上决策人", "已转给渠道伙伴跟进", "客户明年再采购")
-CAPS = {"max_owned_customers": 80, "max_claims_per_day": 10, "reclaim_cooloff_days": 7}
+# a demo rep owns about 170 of the 2,000 customers: the cap leaves room to claim
+CAPS = {"max_owned_customers": 200, "max_claims_per_day": 10, "reclaim_cooloff_days": 7}
 # pool key, name, rule name, levels, days without follow-up, days without a won deal, warn days
 RULES = [
     ("east", "A级 30 天", ["A"], 30, None, 5),

@@ -24,7 +24,7 @@ def test_demo_pools(monkeypatch):
     assert national.is_default and not east.is_default
     assert sorted(d.name for d in east.departments.all()) == ["华东销售一部", "华东销售二部"]
     assert [u.username for u in east.admins.all()] == ["manager1"]
-    assert (east.max_owned_customers, east.max_claims_per_day, east.reclaim_cooloff_days) == (80, 10, 7)
+    assert (east.max_owned_customers, east.max_claims_per_day, east.reclaim_cooloff_days) == (200, 10, 7)
     assert sorted(PoolRule.objects.values_list("name", flat=True)) == sorted(
         ["A级 30 天", "B级 20 天", "C/D级 15 天", "180 天未成交"]
     )

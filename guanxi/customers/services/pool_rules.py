@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 FOLLOW_UP, WON_DEAL = "no_follow_up", "no_won_deal"
 RETURN, WARN = "return", "warn"
@@ -275,10 +276,30 @@ def due_sentence(params: dict[str, Any]) -> str:
 
 def warning_sentence(params: dict[str, Any], days_left: int | None) -> str:
     """ "returns to 华东公海 in 5 days under rule 'A级 30 天' unless followed up"."""
-    values = {"pool": params.get("pool", ""), "rule": params.get("rule", ""), "n": days_left or 0}
-    if params.get("trigger") == WON_DEAL:
-        return _("Returns to %(pool)s in %(n)d days under rule “%(rule)s” unless a deal is won") % values
-    return _("Returns to %(pool)s in %(n)d days under rule “%(rule)s” unless followed up") % values
+    n = days_left or 0
+    values = {"pool": params.get("pool", ""), "rule": params.get("rule", ""), "n": n}
+    won_deal = params.get("trigger") == WON_DEAL
+    if n == 0:  # due within the next 24 hours: "in 0 days" reads like a mistake
+        if won_deal:
+            return _("Returns to %(pool)s within a day under rule “%(rule)s” unless a deal is won") % values
+        return _("Returns to %(pool)s within a day under rule “%(rule)s” unless followed up") % values
+    if won_deal:
+        return (
+            ngettext(
+                "Returns to %(pool)s in %(n)d day under rule “%(rule)s” unless a deal is won",
+                "Returns to %(pool)s in %(n)d days under rule “%(rule)s” unless a deal is won",
+                n,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Returns to %(pool)s in %(n)d day under rule “%(rule)s” unless followed up",
+            "Returns to %(pool)s in %(n)d days under rule “%(rule)s” unless followed up",
+            n,
+        )
+        % values
+    )
 
 
 def describe_move(move: Any) -> str:

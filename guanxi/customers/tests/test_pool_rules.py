@@ -239,3 +239,22 @@ def test_nightly_schedule_runs_the_rules_as_the_system(org, django_capture_on_co
     )
     assert (change.source, change.user) == ("task", None)
     assert run_pool_rules.call() == {"returned": 0, "warned": 0}  # a doubled run moves nothing
+
+
+@pytest.mark.parametrize(
+    ("language", "days_left", "trigger", "sentence"),
+    [
+        ("en", 0, "no_follow_up", "Returns to 华东公海 within a day under rule “R” unless followed up"),
+        ("en", 1, "no_follow_up", "Returns to 华东公海 in 1 day under rule “R” unless followed up"),
+        ("en", 2, "no_won_deal", "Returns to 华东公海 in 2 days under rule “R” unless a deal is won"),
+        ("zh-hans", 0, "no_follow_up", "如不跟进，将在一天内按规则“R”退回华东公海"),
+        ("zh-hans", 1, "no_won_deal", "如未成交，将在 1 天后按规则“R”退回华东公海"),
+    ],
+)
+def test_warning_sentence_says_days_as_people_do(language, days_left, trigger, sentence):
+    from django.utils import translation
+
+    from guanxi.customers.services.pool_rules import warning_sentence
+
+    with translation.override(language):
+        assert warning_sentence({"pool": "华东公海", "rule": "R", "trigger": trigger}, days_left) == sentence

@@ -57,6 +57,7 @@ def load_leads(ctx: DemoContext) -> int:
     """``LEAD_COUNT`` leads; returns the rows created."""
     from guanxi.customers.models import Customer, Lead
     from guanxi.customers.services.leads import convert_lead
+    from guanxi.demo.backdate import backdate_created
 
     if Lead.objects.exists():
         return 0
@@ -100,6 +101,16 @@ def load_leads(ctx: DemoContext) -> int:
         lead.save()
         leads.append(lead)
         created += 1
+    # Leads came in over the last weeks, an hour to two days before a rep got them.
+    backdate_created(
+        Lead,
+        {
+            lead.pk: (lead.assigned_at or now) - datetime.timedelta(hours=rng.randrange(1, 48))
+            if lead.assigned_at or rng.random() < 0.5
+            else now - datetime.timedelta(hours=rng.randrange(1, 24 * 30))
+            for lead in leads
+        },
+    )
     # Some open, owned leads turn out to be people at existing customers of the same owner.
     candidates = [lead for lead in leads if lead.owner_id and lead.is_open]
     rng.shuffle(candidates)

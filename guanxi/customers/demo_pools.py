@@ -160,41 +160,30 @@ def load_pool_clocks(ctx: DemoContext) -> int:
         customer.owned_since = now - dt.timedelta(days=rng.randint(172, 186))
         customer.created_at = min(customer.created_at, customer.owned_since)
     # bulk_update skips save(): clocks are not edits a person made, so they write no history
-    Customer.objects.bulk_update(fresh, ["created_at", "owned_since", "last_won_at"], batch_size=500)
+    Customer.objects.bulk_update(fresh, ["owned_since", "last_won_at"], batch_size=500)
     _backdate_creation(fresh)
     return 0
 
 
 def _backdate_creation(customers: list[Any]) -> None:
-    """Contacts, contact links and the change-log "create" entries of all three take the moment
-    their customer was created (a minute apart), so the 360° timeline starts where the customer did."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from guanxi.core.models import ObjectChange
+    """Customers, their contacts and contact links (and the change-log "create" entries of all
+    three) date from the customer's creation, a minute apart, so the 360° timeline starts there."""
     from guanxi.customers.models import Contact, Customer, CustomerContact
+    from guanxi.demo.backdate import backdate_created
 
     created = {c.pk: c.created_at for c in customers}
-    links = list(CustomerContact.objects.filter(customer__in=customers).order_by("pk"))
-    link_times = {link.pk: created[link.customer_id] + dt.timedelta(minutes=2) for link in links}
+    links = list(
+        CustomerContact.objects.filter(customer__in=customers).only("pk", "customer_id", "contact_id")
+    )
     contact_times: dict[int, dt.datetime] = {}
     for link in links:  # a contact of several customers dates from the earliest
         when = created[link.customer_id] + dt.timedelta(minutes=1)
         contact_times[link.contact_id] = min(when, contact_times.get(link.contact_id, when))
-    contacts = list(Contact.objects.filter(pk__in=contact_times))
-    for contact in contacts:
-        contact.created_at = contact_times[contact.pk]
-    Contact.objects.bulk_update(contacts, ["created_at"], batch_size=500)
-    for model, times in ((Customer, created), (Contact, contact_times), (CustomerContact, link_times)):
-        entries = list(
-            ObjectChange.objects.filter(
-                action="create",
-                changed_object_type=ContentType.objects.get_for_model(model),
-                changed_object_id__in=list(times),
-            ).only("pk", "changed_object_id")
-        )
-        for entry in entries:
-            entry.time = times[entry.changed_object_id]
-        ObjectChange.objects.bulk_update(entries, ["time"], batch_size=500)
+    backdate_created(Customer, created)
+    backdate_created(Contact, contact_times)
+    backdate_created(
+        CustomerContact, {link.pk: created[link.customer_id] + dt.timedelta(minutes=2) for link in links}
+    )
 
 
 def _rule_for(customer: Any, in_east: bool, rules: dict[str, Any]) -> Any:

@@ -128,14 +128,15 @@ def reindex_all() -> dict[str, int]:
 
 
 def demo_objects() -> list[Any]:
-    """Rows the demo created that still exist, newest first (the safe order to delete them in)."""
+    """Rows the demo created that still exist, last written first (the safe order to delete them
+    in). By entry id, not time: demo steps back-date rows and their entries (``demo.backdate``)."""
     from guanxi.core.models import ObjectChange
 
     rows = []
     creates = (
         ObjectChange.objects.filter(source=Source.DEMO, action="create")
         .select_related("changed_object_type")
-        .order_by("-time", "-id")
+        .order_by("-id")
     )
     for change in creates.iterator():
         model = change.changed_object_type.model_class()

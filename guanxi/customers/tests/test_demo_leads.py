@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from guanxi.core.models import ObjectChange
 from guanxi.customers.models import AssignmentRule, Lead, LeadCaptureForm
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +32,15 @@ def test_demo_leads(monkeypatch):
         assert lead.converted_contact.customer_links.filter(customer=lead.converted_customer).exists()
         assert lead.name == lead.converted_contact.name
     assert all(lead.disqualify_reason for lead in leads if lead.status == "disqualified")
+    # leads came in over the last month, before a rep got them; their history says the same
+    now = timezone.now()
+    assert all(now - timedelta(days=33) < lead.created_at < now for lead in leads)
+    assert all(lead.created_at < lead.assigned_at for lead in leads if lead.assigned_at)
+    assert len({lead.created_at.date() for lead in leads}) > 10
+    entry = ObjectChange.objects.get(
+        action="create", changed_object_type__model="lead", changed_object_id=leads[0].pk
+    )
+    assert entry.time == leads[0].created_at
     form = LeadCaptureForm.objects.get(name="官网咨询表单")
     rule = AssignmentRule.objects.get()
     assert (form.assignment_rule, rule.max_open_leads, rule.method) == (rule, 30, "round_robin")

@@ -84,11 +84,21 @@ def change_log_source(
 def timeline(
     obj: Any, user: Any, *, before: datetime.datetime | None = None, limit: int = 20
 ) -> tuple[list[TimelineEntry], datetime.datetime | None]:
-    """One page of entries, and the cursor for the next page (None at the end)."""
+    """One page of entries, and the cursor for the next page (None at the end).
+
+    The next page asks every source for entries strictly older than the cursor, so entries that
+    share the boundary moment (one service stamping several rows with the same ``now``) all stay
+    on this page, which may then run a few entries past ``limit``; cutting inside such a group
+    would skip the rest of it for good.
+    """
     entries: list[TimelineEntry] = []
     for source in _SOURCES:
         entries.extend(source(obj, user, before, limit + 1))
     entries.sort(key=lambda e: e.time, reverse=True)
-    page = entries[:limit]
-    cursor = page[-1].time if len(entries) > limit and page else None
-    return page, cursor
+    if len(entries) <= limit:
+        return entries, None
+    boundary = entries[limit - 1].time if limit > 0 else entries[0].time
+    end = max(limit, 1)
+    while end < len(entries) and entries[end].time == boundary:
+        end += 1
+    return entries[:end], boundary

@@ -106,3 +106,20 @@ def test_contacts_card_hides_contacts_outside_the_users_scope(client, make_user)
     client.force_login(user)
     page = client.get(f"/customers/{customer.pk}/").content.decode()
     assert "孙丽" not in page
+
+
+@pytest.mark.django_db
+def test_history_shows_phones_as_people_write_them(admin_client):
+    """The change log keeps E.164; the History tab and the timeline read like the page."""
+    from guanxi.framework.history import describe_changes
+
+    with as_system():
+        customer = Customer.objects.create(name="杭州西湖茶业有限公司", phone="+8618797064350")
+        customer.phone = "+8613912345678"
+        customer.save()
+    changes = list(ObjectChange.objects.filter(changed_object_type__model="customer").order_by("id"))
+    assert changes[1].postchange_data["phone"] == "+8613912345678"  # stored form unchanged
+    rows = {row.name: row for row in describe_changes(changes)[changes[1].pk]}
+    assert (rows["phone"].old, rows["phone"].new) == ("187 9706 4350", "139 1234 5678")
+    page = admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "139 1234 5678" in page and "+8613912345678" not in page

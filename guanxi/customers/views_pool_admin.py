@@ -9,7 +9,9 @@ import django_tables2 as tables
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Customer, Pool, PoolRule
+from guanxi.core.choices import label
+from guanxi.customers.choices import LEVEL_LIST, level_choices
+from guanxi.customers.models import Pool, PoolRule
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
 from guanxi.framework.tables import EntityTable, linkify_name
@@ -81,7 +83,7 @@ class PoolRuleFilterSet(EntityFilterSet):
 class PoolRuleForm(EntityForm):
     levels = forms.MultipleChoiceField(
         label=_("customer levels"),
-        choices=Customer.Level.choices,
+        choices=level_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked = every level."),
@@ -122,7 +124,7 @@ class PoolRuleTable(EntityTable):
         return linkify_name(value, record)
 
     def render_levels(self, value: Any) -> str:
-        return "/".join(value) if value else str(_("All levels"))
+        return "/".join(label(LEVEL_LIST, v) for v in value) if value else str(_("All levels"))
 
 
 class PoolRuleViews(EntityViews):

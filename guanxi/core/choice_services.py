@@ -19,6 +19,10 @@ from guanxi.core.models import ChoiceOption
 from guanxi.framework.access import can
 
 
+class OptionInUse(ValidationError):
+    """Deleting an option records still use (the API answers 409; the page offers to deactivate)."""
+
+
 def _require(actor: Any, action: str) -> None:
     if not can(actor, action, ChoiceOption):
         raise PermissionDenied(_("Only administrators may change the choice lists."))
@@ -154,6 +158,6 @@ def delete_choice_option(option: ChoiceOption, *, actor: Any) -> None:
             raise ValidationError({"value": [_("Built-in options cannot be deleted; rename them instead.")]})
         message = usage_message(option)
         if message:
-            raise ValidationError({"value": [message]}, code="in_use")
+            raise OptionInUse({"value": [message]})
         option.delete()
         options_changed()

@@ -20,7 +20,7 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, models
 from django.utils.choices import CallableChoiceIterator
 
 from guanxi.framework.i18n import localized
@@ -143,6 +143,35 @@ class LazyChoices(CallableChoiceIterator):
         return sum(1 for _choice in self)
 
 
+class ChoiceListField(models.CharField):
+    """A ``CharField`` whose values come from configurable list ``list_name``.
+
+    Give it the list's module-level ``choices`` callable (every option, for validation and
+    display); its form fields offer only the active options (edit forms add the row's own value
+    with ``offer_active``).
+    """
+
+    def __init__(self, *args: Any, list_name: str, **kwargs: Any) -> None:
+        self.list_name = list_name
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "list_name": self.list_name}
+
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        field = super().formfield(**kwargs)
+        include_blank = self.blank or not (self.has_default() or "initial" in kwargs)
+        list_name = self.list_name
+
+        def offered() -> list[tuple[str, str]]:
+            return [*([("", "---------")] if include_blank else []), *active_choices(list_name)]
+
+        if field is not None:
+            field.choices = LazyChoices(offered)  # type: ignore[attr-defined]
+        return field
+
+
 def invalidate() -> None:
     """Make every process reload the options (call after a committed change)."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
@@ -180,17 +209,15 @@ def offer_active(form: Any, fields: dict[str, str]) -> None:
         field.choices = [*blank, *active_choices(list_name, keep)]
 
 
-def check_active(list_name: str, value: str, current: str | None = None) -> None:
-    """Raise a field-level ``ValidationError`` unless ``value`` is empty, active or unchanged."""
+def check_active(list_name: str, value: str, current: str | None = None, *, field: str | None = None) -> None:
+    """Raise a ``ValidationError`` (on ``field`` when given) unless ``value`` is empty, active or
+    unchanged: a deactivated option is kept where it is but not set anew."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     if value and value != current and value not in active_values(list_name):
-        raise ValidationError(
-            _("“%(value)s” is not one of the options offered."),
-            code="invalid_choice",
-            params={"value": value},
-        )
+        message = _("“%(value)s” is not one of the options offered.") % {"value": value}
+        raise ValidationError({field: [message]} if field else message, code="invalid_choice")
 
 
 def active_values(name: str) -> set[str]:

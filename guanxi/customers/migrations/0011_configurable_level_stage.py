@@ -1,3 +1,4 @@
+import guanxi.core.choices
 import guanxi.customers.choices
 from django.db import migrations, models
 
@@ -29,16 +30,21 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="customer",
             name="level",
-            field=models.CharField(
-                blank=True, choices=guanxi.customers.choices.level_choices, max_length=20, verbose_name="level"
+            field=guanxi.core.choices.ChoiceListField(
+                blank=True,
+                choices=guanxi.customers.choices.level_choices,
+                list_name="customers.customer.level",
+                max_length=20,
+                verbose_name="level",
             ),
         ),
         migrations.AlterField(
             model_name="customer",
             name="stage",
-            field=models.CharField(
+            field=guanxi.core.choices.ChoiceListField(
                 choices=guanxi.customers.choices.stage_choices,
                 default="prospect",
+                list_name="customers.customer.stage",
                 max_length=20,
                 verbose_name="lifecycle stage",
             ),

@@ -10,7 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.choices import level_choices, stage_choices
+from guanxi.core.choices import ChoiceListField
+from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST, level_choices, stage_choices
 from guanxi.customers.regions import place, validate_region_code
 from guanxi.customers.validators import (
     e164_or_unchanged,
@@ -93,9 +94,15 @@ class Customer(PrimaryModel):
     email = models.EmailField(_("email"), blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, blank=True)
     # Configurable lists (Settings → Choice lists): the callables re-read the options on each use.
-    level = models.CharField(_("level"), max_length=20, choices=level_choices, blank=True)
-    stage = models.CharField(
-        _("lifecycle stage"), max_length=20, choices=stage_choices, default=Stage.PROSPECT
+    level = ChoiceListField(
+        _("level"), max_length=20, choices=level_choices, blank=True, list_name=LEVEL_LIST
+    )
+    stage = ChoiceListField(
+        _("lifecycle stage"),
+        max_length=20,
+        choices=stage_choices,
+        default=Stage.PROSPECT,
+        list_name=STAGE_LIST,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)

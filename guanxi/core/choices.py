@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -85,11 +86,12 @@ def register_choice_list(choice_list: ChoiceList) -> ChoiceList:
 @dataclass
 class _Loaded:
     version: str | None = None
-    checked_in: Any = None  # the request id of the actor context that last checked the version
     lists: dict[str, list[Option]] = dataclass_field(default_factory=dict)
 
 
 _loaded = _Loaded()
+# The request id of the actor context that last checked the version, per thread / async task.
+_checked_in: ContextVar[Any] = ContextVar("guanxi_choice_options_checked", default=None)
 
 
 def _current_version() -> str:
@@ -122,14 +124,14 @@ def options(name: str) -> list[Option]:
 
     ctx = current_context()
     request_id = ctx.request_id if ctx is not None else None
-    if request_id is None or _loaded.checked_in != request_id:
+    if request_id is None or _checked_in.get() != request_id:
         version = _current_version()
         if version != _loaded.version:
             lists = _load()
             if lists is None:
                 return list(REGISTRY[name].defaults) if name in REGISTRY else []
             _loaded.lists, _loaded.version = lists, version
-        _loaded.checked_in = request_id
+        _checked_in.set(request_id)
     found = _loaded.lists.get(name)
     if found is None and name in REGISTRY and not _loaded.lists:
         return list(REGISTRY[name].defaults)
@@ -175,7 +177,8 @@ class ChoiceListField(models.CharField):
 def invalidate() -> None:
     """Make every process reload the options (call after a committed change)."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    _loaded.version, _loaded.checked_in = None, None
+    _loaded.version = None
+    _checked_in.set(None)
 
 
 def options_changed() -> None:
@@ -183,7 +186,8 @@ def options_changed() -> None:
     transaction), every process after the commit."""
     from django.db import transaction
 
-    _loaded.version, _loaded.checked_in = None, None
+    _loaded.version = None
+    _checked_in.set(None)
     transaction.on_commit(invalidate)
 
 

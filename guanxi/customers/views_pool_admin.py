@@ -9,7 +9,7 @@ import django_tables2 as tables
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.choices import label
+from guanxi.core.choices import active_values, label
 from guanxi.customers.choices import LEVEL_LIST, level_choices
 from guanxi.customers.models import Pool, PoolRule
 from guanxi.framework.filtersets import EntityFilterSet
@@ -88,6 +88,14 @@ class PoolRuleForm(EntityForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked = every level."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "levels" in self.fields:  # active levels, plus deactivated ones this rule already names
+            kept = set(self.instance.levels or []) if self.instance.pk else set()
+            field = self.fields["levels"]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [(v, lbl) for v, lbl in level_choices() if v in active_values(LEVEL_LIST) | kept]
 
     class Meta:
         model = PoolRule

@@ -157,3 +157,18 @@ def test_pool_rule_levels_follow_the_list(level_s, admin_user):
         rule.full_clean()
     assert "A, B, C, D, S" in str(error.value)
     assert ChoiceOption.objects.filter(list_name=LEVEL_LIST).count() == 5
+
+
+def test_pool_rule_form_offers_active_levels_and_the_rules_own(admin_user):
+    from guanxi.customers.models import Pool, PoolRule
+    from guanxi.customers.views_pool_admin import PoolRuleForm
+
+    with as_system():
+        pool = Pool.objects.create(name="华东公海")
+        rule = PoolRule.objects.create(pool=pool, name="D 级", levels=["D"], no_follow_up_days=30)
+    deactivate(ChoiceOption.objects.get(list_name=LEVEL_LIST, value="D"), admin_user)
+    offered = [v for v, _l in PoolRuleForm(user=admin_user).fields["levels"].choices]
+    assert offered == ["A", "B", "C"]
+    offered = [v for v, _l in PoolRuleForm(instance=rule, user=admin_user).fields["levels"].choices]
+    assert offered == ["A", "B", "C", "D"]
+    rule.full_clean()  # a deactivated level the rule already names stays valid

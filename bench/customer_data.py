@@ -226,7 +226,9 @@ def load(n_customers: int, users: list, *, seed: int = 42) -> dict[str, Any]:
     measurements (ids, a visible customer, the values used in queries)."""
     from django.contrib.contenttypes.models import ContentType
 
+    from guanxi.core.choices import active_values
     from guanxi.core.models import SearchEntry
+    from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST
     from guanxi.customers.models import Contact, Customer, CustomerContact
     from guanxi.customers.search import ContactIndex, CustomerIndex
 
@@ -242,7 +244,9 @@ def load(n_customers: int, users: list, *, seed: int = 42) -> dict[str, Any]:
     entries: list[tuple] = []  # flushed into SearchEntry after the rows
     owners: list[tuple[int, int]] = []
     kinds, industries, scales = list(Customer.Kind), list(Customer.Industry), list(Customer.Scale)
-    sources, levels, stages = list(Customer.Source), list(Customer.Level), list(Customer.Stage)
+    sources = list(Customer.Source)
+    # the configured levels and stages (Settings → Choice lists), active ones only
+    levels, stages = sorted(active_values(LEVEL_LIST)), sorted(active_values(STAGE_LIST))
 
     def customer(i: int) -> tuple:
         pk = first_customer + i
@@ -266,8 +270,8 @@ def load(n_customers: int, users: list, *, seed: int = 42) -> dict[str, Any]:
             pk, stamp, stamp, "{}", owner, dept, kinds[0 if i % 20 else 1].value, name, short,
             industries[rng.randrange(len(industries))].value,
             scales[rng.randrange(len(scales))].value, province, parts[0], phone,
-            sources[rng.randrange(len(sources))].value, levels[rng.randrange(len(levels))].value,
-            stages[rng.randrange(len(stages))].value, "active", "".join(parts[:3]), stamp,
+            sources[rng.randrange(len(sources))].value, levels[rng.randrange(len(levels))],
+            stages[rng.randrange(len(stages))], "active", "".join(parts[:3]), stamp,
         )  # fmt: skip
 
     def contact(i: int) -> tuple:

@@ -14,6 +14,12 @@ register_menu(
                 _("Custom fields"), "core:customfield_list", icon="forms", permission="core.view_customfield"
             ),
             MenuItem(
+                _("Choice lists"),
+                "core:choice_lists",
+                icon="list-details",
+                permission="core.change_choiceoption",
+            ),
+            MenuItem(
                 _("Change log"), "core:objectchange_list", icon="history", permission="core.view_objectchange"
             ),
             MenuItem(

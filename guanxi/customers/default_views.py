@@ -23,13 +23,18 @@ DEFAULT_VIEWS: list[tuple[str, dict[str, Any], int]] = [
 
 def ensure_default_views(*, owner: Any) -> int:
     """Create the shared default customer views that do not exist yet; returns how many."""
+    from guanxi.core.choices import active_values
     from guanxi.core.models import SavedView
+    from guanxi.customers.choices import LEVEL_LIST
     from guanxi.customers.models import Customer
 
     ct = ContentType.objects.get_for_model(Customer)
     created = 0
+    levels = active_values(LEVEL_LIST)  # "A 级客户" only while level A is configured and active
     with transaction.atomic():
         for name, params, weight in DEFAULT_VIEWS:
+            if not set(params["filters"].get("level", [])) <= levels:
+                continue
             if not SavedView.objects.filter(content_type=ct, name=name, shared=True).exists():
                 SavedView.objects.create(
                     content_type=ct, name=name, owner=owner, shared=True, params=params, weight=weight

@@ -60,10 +60,22 @@ def id_number(ctx: DemoContext, region: str, birthday: Any, female: bool) -> str
     return body + id_number_check_char(body)
 
 
+def _weights(values: list[str], shipped: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The demo's weights when the list is still the shipped four values, else even odds."""
+    return shipped if len(values) == len(shipped) else None
+
+
+def _stage_order(values: set[str]) -> list[str]:
+    shipped = ["prospect", "won", "repeat", "lost"]
+    return [v for v in shipped if v in values] + sorted(values - set(shipped))
+
+
 def load_customers(ctx: DemoContext) -> int:
     """``CUSTOMER_COUNT`` customers with contacts; returns the rows created (customers, contacts, links)."""
     from django.utils import timezone
 
+    from guanxi.core.choices import active_values
+    from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST
     from guanxi.customers.default_views import ensure_default_views
     from guanxi.customers.matching import company_name_key
     from guanxi.customers.models import Contact, Customer, CustomerContact
@@ -77,6 +89,8 @@ def load_customers(ctx: DemoContext) -> int:
     rng = ctx.rng
     now = timezone.now()
     names: set[str] = set()
+    # the configured levels and stages (the shipped A–D and 潜在/成交/复购/流失 on a fresh install)
+    levels, stages = sorted(active_values(LEVEL_LIST)), _stage_order(active_values(STAGE_LIST))
     customers: list[Any] = []
     contact_specs: list[list[tuple[str, str]]] = []
     for n in range(CUSTOMER_COUNT):
@@ -109,8 +123,8 @@ def load_customers(ctx: DemoContext) -> int:
                 phone=mobile(ctx),
                 email=f"info{n}@{zh.domain_word()}.example.cn".lower(),
                 source=rng.choice(Customer.Source.values),
-                level=rng.choices(Customer.Level.values, weights=(1, 3, 4, 2))[0],
-                stage=rng.choices(Customer.Stage.values, weights=(5, 3, 1, 1))[0],
+                level=rng.choices(levels, weights=_weights(levels, (1, 3, 4, 2)))[0],
+                stage=rng.choices(stages, weights=_weights(stages, (5, 3, 1, 1)))[0],
                 status=Customer.Status.ACTIVE if rng.random() < 0.9 else Customer.Status.INACTIVE,
                 gender=gender,
                 birthday=birthday,

@@ -10,7 +10,9 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.choices import LazyChoices, offer_active
 from guanxi.customers import regions
+from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST, level_choices, stage_choices
 from guanxi.customers.forms import REGION_FIELDS, ConflictCheckMixin, RegionFieldsMixin
 from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.filtersets import EntityFilterSet
@@ -25,8 +27,8 @@ def _province_choices() -> list[tuple[str, str]]:
 
 class CustomerFilterSet(EntityFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Customer.Kind.choices)
-    level = django_filters.MultipleChoiceFilter(choices=Customer.Level.choices)
-    stage = django_filters.MultipleChoiceFilter(choices=Customer.Stage.choices)
+    level = django_filters.MultipleChoiceFilter(choices=LazyChoices(level_choices))  # configured lists
+    stage = django_filters.MultipleChoiceFilter(choices=LazyChoices(stage_choices))
     source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
     status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
     province = django_filters.ChoiceFilter(choices=_province_choices(), label=_("province"))
@@ -86,6 +88,7 @@ class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.order_fields([*self.Meta.fields[:7], *REGION_FIELDS])
+        offer_active(self, {"level": LEVEL_LIST, "stage": STAGE_LIST})
 
 
 class CustomerTable(EntityTable):

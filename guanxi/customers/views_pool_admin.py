@@ -9,7 +9,9 @@ import django_tables2 as tables
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Customer, Pool, PoolRule
+from guanxi.core.choices import active_values, label
+from guanxi.customers.choices import LEVEL_LIST, level_choices
+from guanxi.customers.models import Pool, PoolRule
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
 from guanxi.framework.tables import EntityTable, linkify_name
@@ -81,11 +83,19 @@ class PoolRuleFilterSet(EntityFilterSet):
 class PoolRuleForm(EntityForm):
     levels = forms.MultipleChoiceField(
         label=_("customer levels"),
-        choices=Customer.Level.choices,
+        choices=level_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked = every level."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "levels" in self.fields:  # active levels, plus deactivated ones this rule already names
+            kept = set(self.instance.levels or []) if self.instance.pk else set()
+            field = self.fields["levels"]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [(v, lbl) for v, lbl in level_choices() if v in active_values(LEVEL_LIST) | kept]
 
     class Meta:
         model = PoolRule
@@ -122,7 +132,7 @@ class PoolRuleTable(EntityTable):
         return linkify_name(value, record)
 
     def render_levels(self, value: Any) -> str:
-        return "/".join(value) if value else str(_("All levels"))
+        return "/".join(label(LEVEL_LIST, v) for v in value) if value else str(_("All levels"))
 
 
 class PoolRuleViews(EntityViews):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from guanxi.customers.choices import level_choices
 from guanxi.customers.models import Customer, Pool
 from guanxi.customers.pool_access import administers, pool_ids, visible_pools
 from guanxi.customers.services import pools as pool_services
@@ -54,7 +55,7 @@ class PoolFilterForm(forms.Form):
 
     level = forms.MultipleChoiceField(
         label=gettext_lazy("level"),
-        choices=Customer.Level.choices,
+        choices=level_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

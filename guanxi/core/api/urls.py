@@ -1,5 +1,6 @@
 """``/api/v1/core/…``: tags, custom fields, changes."""
 
+from guanxi.core.api.choices import ChoiceOptionViewSet
 from guanxi.core.api.views import CustomFieldViewSet, ObjectChangeViewSet, TagViewSet
 from guanxi.framework.api.routers import EntityRouter
 
@@ -7,5 +8,6 @@ router = EntityRouter("core")
 router.register("tags", TagViewSet)
 router.register("custom-fields", CustomFieldViewSet)
 router.register("changes", ObjectChangeViewSet)
+router.register("choice-options", ChoiceOptionViewSet)
 
 urlpatterns = router.urls

@@ -2,6 +2,7 @@
 
 from guanxi.core.models.attachments import Attachment
 from guanxi.core.models.audit import AuditEvent, ObjectChange
+from guanxi.core.models.choices import ChoiceOption
 from guanxi.core.models.customfields import CustomField
 from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
 from guanxi.core.models.notifications import Notification
@@ -14,6 +15,7 @@ from guanxi.core.models.views import SavedView
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "ChoiceOption",
     "CustomField",
     "Job",
     "Notification",

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.choices import ChoiceListField
+from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST, level_choices, stage_choices
 from guanxi.customers.regions import place, validate_region_code
 from guanxi.customers.validators import (
     e164_or_unchanged,
@@ -57,17 +59,14 @@ class Customer(PrimaryModel):
         IMPORT = "import", _("Import")
         OTHER = "other", _("Other")
 
-    class Level(models.TextChoices):
-        A = "A", "A"
-        B = "B", "B"
-        C = "C", "C"
-        D = "D", "D"
+    class Stage:
+        """The built-in lifecycle stage codes services rely on (labels, order and further stages
+        are configured: ``guanxi.customers.choices``)."""
 
-    class Stage(models.TextChoices):
-        PROSPECT = "prospect", _("Prospect")
-        WON = "won", _("Won")
-        REPEAT = "repeat", _("Repeat customer")
-        LOST = "lost", _("Lost")
+        PROSPECT = "prospect"
+        WON = "won"
+        REPEAT = "repeat"
+        LOST = "lost"
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -94,9 +93,16 @@ class Customer(PrimaryModel):
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, blank=True)
-    level = models.CharField(_("level"), max_length=1, choices=Level.choices, blank=True)
-    stage = models.CharField(
-        _("lifecycle stage"), max_length=10, choices=Stage.choices, default=Stage.PROSPECT
+    # Configurable lists (Settings → Choice lists): the callables re-read the options on each use.
+    level = ChoiceListField(
+        _("level"), max_length=20, choices=level_choices, blank=True, list_name=LEVEL_LIST
+    )
+    stage = ChoiceListField(
+        _("lifecycle stage"),
+        max_length=20,
+        choices=stage_choices,
+        default=Stage.PROSPECT,
+        list_name=STAGE_LIST,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.choices import active_values
+from guanxi.customers.choices import LEVEL_LIST, level_choices
 from guanxi.framework.models import BaseModel, OrganizationalModel
 
 
@@ -100,7 +102,7 @@ class PoolRule(OrganizationalModel):
         _("customer levels"),
         default=list,
         blank=True,
-        help_text=_("Levels (A, B, C, D) the rule applies to; empty = every level."),
+        help_text=_("Customer level codes the rule applies to; empty = every level."),
     )
     no_follow_up_days = models.PositiveIntegerField(
         _("return after days without follow-up"), null=True, blank=True
@@ -132,9 +134,15 @@ class PoolRule(OrganizationalModel):
         super().clean()
         errors: dict[str, Any] = {}
         levels = self.levels or []
-        valid = {"A", "B", "C", "D"}
+        # The configured levels (Settings → Choice lists); a deactivated one a rule already names
+        # stays valid, so editing an old rule does not fail on it.
+        known = {value for value, _label in level_choices()}
+        before = set(getattr(self, "_loaded_values", {}).get("levels") or [])
+        valid = active_values(LEVEL_LIST) | (before & known)
         if not isinstance(levels, list) or any(level not in valid for level in levels):
-            errors["levels"] = _("Give a list of customer levels among A, B, C and D.")
+            errors["levels"] = _("Give a list of customer levels among %(levels)s.") % {
+                "levels": ", ".join(sorted(active_values(LEVEL_LIST)))
+            }
         if self.no_follow_up_days is None and self.no_won_deal_days is None:
             errors["no_follow_up_days"] = _("Set days without follow-up, days without a won deal, or both.")
         shortest = min(d for d in (self.no_follow_up_days, self.no_won_deal_days, 10**6) if d is not None)

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanxi.core.choices import check_active
+from guanxi.customers.choices import LEVEL_LIST
 from guanxi.customers.matching import (
     CANDIDATE_PREFIX,
     MAX_CANDIDATES,
@@ -245,6 +247,7 @@ def convert_lead(
             if owner is not None:
                 customer.department_id = owner.department_id or row.department_id
             customer.full_clean()
+            check_active(LEVEL_LIST, customer.level, field="level")  # no deactivated level on a new row
             check_ownership_conflict(
                 actor=actor,
                 owner=owner,

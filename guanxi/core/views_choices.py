@@ -29,7 +29,7 @@ from guanxi.framework.http import AuthedRequest
 class OptionForm(forms.Form):
     """A new option: its code (fixed once saved) and labels."""
 
-    value = forms.CharField(label=gettext_lazy("code"), max_length=20)
+    value = forms.CharField(label=gettext_lazy("Code"), max_length=20)
     label_zh = forms.CharField(label=gettext_lazy("Chinese label"), max_length=60)
     label_en = forms.CharField(label=gettext_lazy("English label"), max_length=60, required=False)
 

@@ -72,9 +72,10 @@ def choice_pairs(choices: Any) -> list[tuple[Any, Any]]:
         field, model = choices.field, choices.queryset.model
         fields = getattr(model, "choice_label_fields", None)
         if fields and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
-            head = [("", field.empty_label)] if field.empty_label is not None else []
-            if getattr(field, "null_label", None) is not None:  # django-filter's "no value" option
-                head.append((field.null_value, field.null_label))
+            head: list[tuple[Any, Any]] = [("", field.empty_label)] if field.empty_label is not None else []
+            null_label = getattr(field, "null_label", None)  # django-filter's "no value" option
+            if null_label is not None:
+                head.append((getattr(field, "null_value", None), null_label))
             rows = choices.queryset.values_list(field.to_field_name or "pk", *fields)
             return [*head, *((value, model.choice_label(*labels)) for value, *labels in rows)]
     return list(iter(choices))

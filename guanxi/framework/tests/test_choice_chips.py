@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django import forms
 
 from guanxi.framework.testing.fixtures import as_system
@@ -92,3 +93,17 @@ def test_a_field_with_its_own_labels_keeps_them(db):
         User.objects.create(username="wangfang", name="王芳")
     field = Labelled(queryset=User.objects.all())
     assert [label for _value, label in choice_pairs(field.choices)] == ["@wangfang"]
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"class": "checkbox", "data-x": "<y>", "id": "id_a", "disabled": True, "title": "a&b"},
+        {"id": "", "class": "checkbox"},
+        {"data-hidden": False, "class": "checkbox"},
+    ],
+)
+def test_same_markup_whatever_the_attributes(attrs):
+    ours = ChoiceChips(choices=CHOICES).render("level", ["A"], attrs)
+    django = forms.CheckboxSelectMultiple(choices=CHOICES).render("level", ["A"], attrs)
+    assert squash(ours) == squash(str(django))

@@ -98,17 +98,31 @@ class ChoiceChips(forms.CheckboxSelectMultiple):
         selected = set(self.format_value(value))
         name_html = escape(name)
         options = []
+        # The attributes every option shares, escaped once: those before the per-option id and
+        # those after it (``checked`` comes last, as in ``dict(final)`` + ``option["checked"]``).
+        keys = list(final)
+        cut = keys.index("id") if "id" in final else len(keys)
+        before = _attrs({k: final[k] for k in keys[:cut]})
+        after = _attrs({k: final[k] for k in keys[cut + 1 :]})
+        shared = "checked" not in final and (bool(base_id) or "id" not in final)
         for index, (option_value, label) in enumerate(choices):
             text = "" if option_value is None else str(option_value)
-            option = dict(final)
-            if text in selected:
-                option["checked"] = True
-            if base_id:
-                option["id"] = f"{base_id}_{index}"
-            label_for = f' for="{escape(option["id"])}"' if base_id else ""
+            option_id = escape(f"{base_id}_{index}") if base_id else ""
+            if shared:
+                id_html = f' id="{option_id}"' if base_id else ""
+                checked = " checked" if text in selected else ""
+                option_html = f"{before}{id_html}{after}{checked}"
+            else:  # an unusual attrs dict: build it as Django does
+                option = dict(final)
+                if text in selected:
+                    option["checked"] = True
+                if base_id:
+                    option["id"] = f"{base_id}_{index}"
+                option_html = _attrs(option)
+            label_for = f' for="{option_id}"' if base_id else ""
             options.append(
                 f'<div>\n    <label{label_for}><input type="checkbox" name="{name_html}" '
-                f'value="{escape(text)}"{_attrs(option)}>\n {escape(label)}</label></div>'
+                f'value="{escape(text)}"{option_html}>\n {escape(label)}</label></div>'
             )
         outer = {k: final[k] for k in ("id", "class") if final.get(k)}
         return mark_safe(f"<div{_attrs(outer)}>{''.join(options)}\n</div>")  # noqa: S308  (all parts escaped)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import re
 from typing import Any
 
@@ -203,12 +204,20 @@ def format_phone(value: Any) -> str:
     international form (``+1 650-253-0000``) for others, and anything unparseable as it is."""
     if value in (None, ""):
         return ""
+    return _format_phone_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_phone_text(text: str) -> str:
+    """format_phone of one string, memoised: parsing and validating a number costs ≈ 0.1 ms, and
+    a list page formats one or two per row on every request (the result depends only on the
+    text and the phonenumbers metadata, fixed for the process)."""
     try:
-        number = phonenumbers.parse(str(value), "CN")
+        number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        return str(value)
+        return text
     if not phonenumbers.is_valid_number(number):
-        return str(value)
+        return text
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if number.country_code == 86

@@ -149,11 +149,13 @@ class EntityFilterSet(django_filters.FilterSet):
 
             from guanxi.users.models import Department
 
+            # field_name: django-filter names only the filters declared on the class after their
+            # attribute; without it ``?owner=1`` raised TypeError (a 500) in Q(**{None: user}).
             self.filters["owner"] = django_filters.ModelMultipleChoiceFilter(
-                queryset=get_user_model().objects.filter(is_active=True), label=_("Owner")
+                field_name="owner", queryset=get_user_model().objects.filter(is_active=True), label=_("Owner")
             )
             self.filters["department"] = django_filters.ModelMultipleChoiceFilter(
-                queryset=Department.objects.all(), label=_("Department")
+                field_name="department", queryset=Department.objects.all(), label=_("Department")
             )
         if hasattr(model, "custom_field_data"):
             self.filters.update(custom_field_filters(model))

@@ -131,3 +131,13 @@ def test_phones_read_as_people_write_them():
     assert format_phone("+16502530000") == "+1 650-253-0000"
     assert format_phone("not a number") == "not a number"
     assert format_phone("") == ""
+
+
+def test_a_phone_is_parsed_once_then_read_from_the_memo():
+    from guanxi.framework.customfields import _format_phone_text, format_phone
+
+    first = format_phone("+8613912345678")
+    hits = _format_phone_text.cache_info().hits
+    assert format_phone("+8613912345678") == first == "139 1234 5678"
+    assert _format_phone_text.cache_info().hits == hits + 1
+    assert format_phone(None) == "" and format_phone(8613912345678) == "139 1234 5678"

@@ -45,3 +45,21 @@ def test_tag_filter_keeps_distinct_and_lists_each_row_once(admin_user):
     filterset = CustomerFilterSet({"tag": ["vip", "key"]}, queryset=Customer.objects.all())
     assert [c.name for c in filterset.qs] == ["甲"]
     assert filterset.qs.query.distinct
+
+
+def test_owner_and_department_filters_narrow_the_list_page(admin_client, admin_user):
+    """The owner / department chips are added per instance; they filter (they used to raise)."""
+    from guanxi.users.models import Department
+
+    with as_system():
+        sales = Department.objects.create(name="销售部")
+        Customer.objects.create(name="我的客户", owner=admin_user)
+        Customer.objects.create(name="部门客户", department=sales)
+        Customer.objects.create(name="别人的客户")
+    mine = admin_client.get("/customers/", {"owner": admin_user.pk})
+    assert mine.status_code == 200
+    page = mine.content.decode()
+    assert "我的客户" in page and "部门客户" not in page and "别人的客户" not in page
+    assert f"{admin_user}" in page  # the active-filter chip names the owner
+    theirs = admin_client.get("/customers/", {"department": sales.pk}).content.decode()
+    assert "部门客户" in theirs and "我的客户" not in theirs

@@ -104,3 +104,25 @@ def test_query_count_does_not_grow_with_the_hits(viewer, django_assert_max_num_q
         search_module.reindex(Tag)
     with django_assert_max_num_queries(8):
         assert len(search(viewer, "bulk", limit=50)) == 50
+
+
+def test_substring_rounds_resume_instead_of_rescanning(monkeypatch):
+    """A narrow reader's substring rounds each read new keys: on SQLite (no trigram index) the
+    next round starts after the last entry read, not at an OFFSET that scans the skipped keys."""
+    monkeypatch.setattr(search_module, "CANDIDATES_PER_HIT", 2)  # 4 candidate keys per round
+    with as_system():
+        rep = User.objects.create_user(username="rep")
+        other = User.objects.create_user(username="other")
+        Customer.objects.bulk_create([Customer(name=f"东星河{i:02d}", owner=other) for i in range(6)])
+        search_module.reindex(Customer)
+        Customer.objects.create(name="南星河科技", owner=rep)  # its keys are written last
+    give_role(rep, Customer, "own", ["view"], name="rep-own")
+    rep = User.objects.get(pk=rep.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert names(rep, "星河", limit=2) == ["南星河科技"]  # a substring: no key starts with 星河
+    substring = [
+        q["sql"] for q in queries.captured_queries if "core_searchentry" in q["sql"] and "LIKE" in q["sql"]
+    ]
+    assert len(substring) > 1  # it took more than one round
+    if connection.vendor == "sqlite":
+        assert not any("OFFSET" in sql for sql in substring)

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -58,6 +59,28 @@ def _attrs(attrs: dict[str, Any]) -> str:
     )
 
 
+def choice_pairs(choices: Any) -> list[tuple[Any, Any]]:
+    """The (value, label) options of a choice widget, as iterating ``choices`` gives them.
+
+    A model choice field's options come from plain column values when its model says how its
+    label reads (``choice_label_fields`` and ``choice_label``, e.g. ``User``) and the field keeps
+    the default ``label_from_instance`` (``str``): the owner filter otherwise builds a model
+    instance per active user on every list page. ``iter()`` elsewhere: ``len()`` on a
+    ModelChoiceIterator would add a COUNT query.
+    """
+    if isinstance(choices, ModelChoiceIterator):
+        field, model = choices.field, choices.queryset.model
+        fields = getattr(model, "choice_label_fields", None)
+        if fields and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
+            head: list[tuple[Any, Any]] = [("", field.empty_label)] if field.empty_label is not None else []
+            null_label = getattr(field, "null_label", None)  # django-filter's "no value" option
+            if null_label is not None:
+                head.append((getattr(field, "null_value", None), null_label))
+            rows = choices.queryset.values_list(field.to_field_name or "pk", *fields)
+            return [*head, *((value, model.choice_label(*labels)) for value, *labels in rows)]
+    return list(iter(choices))
+
+
 class ChoiceChips(forms.CheckboxSelectMultiple):
     """Django's checkbox list markup, built with plain string joins.
 
@@ -67,7 +90,7 @@ class ChoiceChips(forms.CheckboxSelectMultiple):
     """
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        choices = list(iter(self.choices))  # iter(): no COUNT query from ModelChoiceIterator.__len__
+        choices = choice_pairs(self.choices)
         if any(isinstance(label, list | tuple) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
         final = self.build_attrs(self.attrs, attrs)
@@ -75,17 +98,31 @@ class ChoiceChips(forms.CheckboxSelectMultiple):
         selected = set(self.format_value(value))
         name_html = escape(name)
         options = []
+        # The attributes every option shares, escaped once: those before the per-option id and
+        # those after it (``checked`` comes last, as in ``dict(final)`` + ``option["checked"]``).
+        keys = list(final)
+        cut = keys.index("id") if "id" in final else len(keys)
+        before = _attrs({k: final[k] for k in keys[:cut]})
+        after = _attrs({k: final[k] for k in keys[cut + 1 :]})
+        shared = "checked" not in final and (bool(base_id) or "id" not in final)
         for index, (option_value, label) in enumerate(choices):
             text = "" if option_value is None else str(option_value)
-            option = dict(final)
-            if text in selected:
-                option["checked"] = True
-            if base_id:
-                option["id"] = f"{base_id}_{index}"
-            label_for = f' for="{escape(option["id"])}"' if base_id else ""
+            option_id = escape(f"{base_id}_{index}") if base_id else ""
+            if shared:
+                id_html = f' id="{option_id}"' if base_id else ""
+                checked = " checked" if text in selected else ""
+                option_html = f"{before}{id_html}{after}{checked}"
+            else:  # an unusual attrs dict: build it as Django does
+                option = dict(final)
+                if text in selected:
+                    option["checked"] = True
+                if base_id:
+                    option["id"] = f"{base_id}_{index}"
+                option_html = _attrs(option)
+            label_for = f' for="{option_id}"' if base_id else ""
             options.append(
                 f'<div>\n    <label{label_for}><input type="checkbox" name="{name_html}" '
-                f'value="{escape(text)}"{_attrs(option)}>\n {escape(label)}</label></div>'
+                f'value="{escape(text)}"{option_html}>\n {escape(label)}</label></div>'
             )
         outer = {k: final[k] for k in ("id", "class") if final.get(k)}
         return mark_safe(f"<div{_attrs(outer)}>{''.join(options)}\n</div>")  # noqa: S308  (all parts escaped)
@@ -113,8 +150,13 @@ def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
         values = list(value) if isinstance(value, list | tuple | models.QuerySet) else [value]
         if not values:
             continue
-        choices = dict(getattr(filterset.form.fields[name], "choices", None) or [])
-        shown = [str(choices.get(v, choices.get(str(v), v))) for v in values]
+        if all(isinstance(v, models.Model) for v in values):
+            # a model choice (owner, department, tag): its label is str(row). Looking it up in the
+            # field's choices would load every option to find none (their keys are primary keys).
+            shown = [str(v) for v in values]
+        else:
+            choices = dict(getattr(filterset.form.fields[name], "choices", None) or [])
+            shown = [str(choices.get(v, choices.get(str(v), v))) for v in values]
         out.append((name, filterset.filters[name].label, ", ".join(shown)))
     return out
 

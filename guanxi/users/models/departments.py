@@ -49,6 +49,10 @@ class Department(OrganizationalModel):
         verbose_name_plural = _("departments")
         ordering = ["path"]
 
+    # The department filter's chips read these columns, not a Department per option (see User).
+    choice_label_fields = ("name", "name_en")
+    choice_label = staticmethod(localized)
+
     def __str__(self) -> str:
         return self.display_name
 

@@ -71,8 +71,17 @@ class User(AbstractUser, ChangeLoggedModel):
         verbose_name_plural = _("users")  # type: ignore[assignment]
         ordering = ["username"]
 
+    # A list's owner filter shows every active user: its chips read these columns and build the
+    # label with choice_label instead of a User instance per option (framework/views/lists.py).
+    choice_label_fields = ("name", "first_name", "last_name", "username")
+
+    @staticmethod
+    def choice_label(name: str, first_name: str, last_name: str, username: str) -> str:
+        """What ``str(user)`` reads, from plain column values (``get_full_name`` inlined)."""
+        return name or f"{first_name} {last_name}".strip() or username
+
     def __str__(self) -> str:
-        return self.name or self.get_full_name() or self.username
+        return self.choice_label(self.name, self.first_name, self.last_name, self.username)
 
     @property
     def display_name(self) -> str:

@@ -77,3 +77,16 @@ def _fresh_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language (zh-hans). A test-client request leaves the
+    language LocaleMiddleware chose active in the thread, so an English request in one test would
+    otherwise decide the language of every string the next test renders or logs."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

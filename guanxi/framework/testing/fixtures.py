@@ -80,13 +80,15 @@ def _fresh_cache() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _default_language() -> Any:
-    """Each test starts in the default language (zh-hans). A test-client request leaves the
-    language LocaleMiddleware chose active in the thread, so an English request in one test would
-    otherwise decide the language of every string the next test renders or logs."""
-    from django.conf import settings
+def _no_leftover_language() -> Any:
+    """Each test starts with no language activated, the state the test database set-up leaves
+    (its management commands call ``deactivate_all``: messages read as their English msgids, and
+    tests opt into a language with ``translation.override`` or a user's language). A test-client
+    request leaves the language LocaleMiddleware chose active in the thread; without this reset,
+    an English or Chinese request in one test would decide the strings the next test renders or
+    logs, depending on which tests an xdist worker happened to run before it."""
     from django.utils import translation
 
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.deactivate_all()
     yield
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.deactivate_all()

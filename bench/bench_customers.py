@@ -11,7 +11,8 @@ layout) and the global search (full page and the htmx dropdown) for pinyin initi
 name fragment and a phone suffix. Each is set against the raw SQL for the same rows (the page of
 50 plus its COUNT; the search table's matching keys plus the hit rows) measured in the same
 process. Targets (issue 4): list and search p95 < 150 ms on PostgreSQL and within 3× of raw SQL.
-The 360° page with 2,000 follow-ups is measured once ``guanxi.activities`` is installed.
+Then 5N follow-ups (2,000 on one customer the manager sees) and that customer's 360° page: the
+detail page with its first timeline page, and an older timeline page (target p95 < 200 ms).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import decimal
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.fields.json import KT
@@ -118,6 +119,14 @@ def spans_many(model: type[models.Model], path: str) -> bool:
     return False
 
 
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter: 不限 / 是 / 否 (Any / Yes / No) instead of Django's 未知 / 是 / 否."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class EntityFilterSet(django_filters.FilterSet):
     """Base FilterSet: ``q`` text search, tags, owner, department, created range, custom fields."""
 
@@ -166,6 +175,10 @@ class EntityFilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             if isinstance(filter_, django_filters.MultipleChoiceFilter) and filter_.distinct:
                 filter_.distinct = spans_many(model, filter_.field_name or name)
+            # Django calls a yes/no field's empty choice "Unknown" (未知); in a filter bar it
+            # means "do not filter on this".
+            if isinstance(filter_, django_filters.BooleanFilter) and "widget" not in filter_.extra:
+                filter_.extra["widget"] = AnyYesNoSelect
 
     def filter_q(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         value = value.strip()

@@ -123,3 +123,20 @@ def test_history_shows_phones_as_people_write_them(admin_client):
     assert (rows["phone"].old, rows["phone"].new) == ("187 9706 4350", "139 1234 5678")
     page = admin_client.get(f"/customers/{customer.pk}/").content.decode()
     assert "139 1234 5678" in page and "+8613912345678" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"), [("zh-hans", ("不限", "是", "否")), ("en", ("Any", "Yes", "No"))]
+)
+def test_yes_no_filters_offer_any_instead_of_unknown(admin_client, language, words):
+    """A yes/no filter's empty choice means "do not filter", not Django's "Unknown" (未知)."""
+    import re
+
+    page = admin_client.get("/customers/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    select = re.search(r'<select name="mine"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None
+    options = re.findall(r'<option value="(\w+)"[^>]*>([^<]*)</option>', select.group(1))
+    assert options == list(zip(("unknown", "true", "false"), words, strict=True))
+    # and it filters: "Yes" narrows to the reader's own customers, "Any" does not filter
+    assert admin_client.get("/customers/?mine=unknown").status_code == 200

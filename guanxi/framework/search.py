@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Collate
@@ -32,6 +33,7 @@ _REGISTRY: dict[type[models.Model], type[SearchIndex]] = {}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NON_DIGIT = re.compile(r"\D")
 MAX_KEY = 200
+SHORT_COLUMN = 254
 
 
 class SearchIndex:
@@ -72,6 +74,26 @@ def register_search(index: type[SearchIndex]) -> type[SearchIndex]:
 
 def registered_models() -> list[type[models.Model]]:
     return list(_REGISTRY)
+
+
+def indexed_fields(model: type[models.Model]) -> set[str] | None:
+    """Fields of ``model`` whose whole value is a search key: short text columns (a key keeps
+    ``MAX_KEY`` characters, so long text such as a follow-up's content is not among them).
+    None when the model has no search index."""
+    index = _REGISTRY.get(model)
+    if index is None:
+        return None
+    short = set()
+    for name, _weight in index.fields:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        # up to an email address's 254: a key keeps the first 200 characters, and no real
+        # address or name is longer than that
+        if isinstance(field, models.CharField) and (field.max_length or SHORT_COLUMN + 1) <= SHORT_COLUMN:
+            short.add(name)
+    return short
 
 
 def keys_for(text: str) -> set[str]:
@@ -308,15 +330,19 @@ def index_many(instances: list[models.Model], *, batch_size: int = 2000) -> int:
 
 
 def matching_ids(model: type[models.Model], query: str) -> Any:
-    """A subquery of the ids of ``model`` rows whose search keys match ``query`` (as ``search``
-    matches them: pinyin ``zhangsan``, initials ``zs``, digits ``8000``). Not restricted: the
-    caller filters a queryset that already is. Used by the lists' ``q`` filter."""
+    """A subquery of the ids of ``model`` rows whose search keys match ``query`` as ``search``
+    matches them (pinyin ``zhangsan``, initials ``zs``, digits ``8000``): keys starting with the
+    query — a range of the key index — and, from 3 characters or 2 Chinese ones, keys containing
+    it (trigram index on PostgreSQL). Not restricted: the caller filters a queryset that already
+    is. Used by the lists' ``q`` filter."""
     from guanxi.core.models import SearchEntry
 
     query = query.strip().lower()
     digits = _NON_DIGIT.sub("", query)
-    condition = models.Q(value__contains=query)
-    if len(digits) >= 4 and digits != query:
-        condition |= models.Q(value__contains=digits)
+    condition = models.Q()
+    for text in [query, *([digits] if len(digits) >= 4 and digits != query else [])]:
+        condition |= models.Q(key__gte=text, key__lt=text + _TOP)
+        if _substring_ok(text):
+            condition |= models.Q(value__contains=text)
     ct = ContentType.objects.get_for_model(model)
-    return SearchEntry.objects.filter(condition, content_type=ct).values("object_id")
+    return SearchEntry.objects.annotate(key=_key()).filter(condition, content_type=ct).values("object_id")

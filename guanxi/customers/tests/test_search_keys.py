@@ -57,6 +57,34 @@ def test_list_q_without_a_match_shows_nothing(client, team, rows):
     assert "张三贸易有限公司" not in client.get("/customers/", {"q": "wwxyz"}).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("贸易", True),  # two Chinese characters inside the name
+        ("有限公司", True),
+        ("张", True),  # one character: names starting with it
+        ("贸", False),  # one character inside a name: no (as the global search)
+        ("zs", True),  # initials, from the start
+        ("sm", False),  # two Latin letters inside a key: no (a scan of every key for "zs" in "lzs")
+        ("angsanm", True),  # three or more: inside keys too
+    ],
+)
+def test_list_q_matches_as_the_global_search_does(client, team, rows, query, found):
+    """The list's search box uses the search keys' prefix and trigram tiers, never ICONTAINS on
+    the indexed columns (a read of the whole table at a million customers)."""
+    client.force_login(team.rep1)
+    assert ("张三贸易有限公司" in client.get("/customers/", {"q": query}).content.decode()) is found
+
+
+def test_only_short_indexed_columns_skip_icontains():
+    from guanxi.activities.models import FollowUp
+    from guanxi.framework.search import indexed_fields
+
+    assert indexed_fields(Customer) == {"name", "short_name", "phone", "email", "credit_code"}
+    assert indexed_fields(FollowUp) == {"place"}  # content and next step are long text: ICONTAINS
+    assert indexed_fields(type(None)) is None
+
+
 def test_index_many_writes_keys_for_bulk_created_rows(team):
     with as_system():
         [row] = Customer.objects.bulk_create([Customer(name="王五科技", owner=team.rep1)])

@@ -201,6 +201,11 @@ def active_choices(name: str, keep: str | None = None) -> list[tuple[str, str]]:
     return [(o.value, o.label) for o in options(name) if o.active or (keep and o.value == keep)]
 
 
+def choice_list_fields(model: type[models.Model]) -> dict[str, str]:
+    """``{field name: list name}`` of ``model``'s ``ChoiceListField``s."""
+    return {f.name: f.list_name for f in model._meta.concrete_fields if isinstance(f, ChoiceListField)}
+
+
 def offer_active(form: Any, fields: dict[str, str]) -> None:
     """Limit a form's selects (``{field: list name}``) to the active options plus the edited
     row's current value: a deactivated option is kept on records but not offered again."""

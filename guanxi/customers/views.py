@@ -10,9 +10,9 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.choices import LazyChoices, offer_active
+from guanxi.core.choices import LazyChoices
 from guanxi.customers import regions
-from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST, level_choices, stage_choices
+from guanxi.customers.choices import level_choices, stage_choices
 from guanxi.customers.forms import REGION_FIELDS, ConflictCheckMixin, RegionFieldsMixin
 from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.filtersets import EntityFilterSet
@@ -88,7 +88,6 @@ class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.order_fields([*self.Meta.fields[:7], *REGION_FIELDS])
-        offer_active(self, {"level": LEVEL_LIST, "stage": STAGE_LIST})
 
 
 class CustomerTable(EntityTable):

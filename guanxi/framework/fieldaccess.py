@@ -33,6 +33,16 @@ def rules_for(user: Any, model: type[models.Model]) -> dict[str, str]:
     return cache[model]
 
 
+def shows_as_phone(user: Any, model: type[models.Model], name: str) -> bool:
+    """Whether ``user`` reads field ``name`` formatted as a phone (``187 9706 4350``): a phone
+    column of the model itself under no field rule (masking works on the stored E.164 form)."""
+    return (
+        not name.startswith("cf_")
+        and field_kind(model, name) == "phone"
+        and name not in rules_for(user, model)
+    )
+
+
 def field_kind(model: type[models.Model], name: str) -> str:
     """How to mask a field: ``phone``, ``email``, ``id`` or plain ``text``."""
     if name.startswith("cf_"):

@@ -78,6 +78,10 @@ class EntityForm(forms.ModelForm):
                 self.initial[name] = to_form_initial(cf, cf.default)
         if issubclass(model, OwnerMixin) and "owner" in self.fields and not self.instance.pk:
             self.fields["owner"].required = False
+        from guanxi.core.choices import choice_list_fields, offer_active
+
+        # configurable lists: active options, plus the edited row's own (perhaps deactivated) one
+        offer_active(self, choice_list_fields(model))
         self.apply_field_rules(user)
         style_widgets(self)
 

@@ -123,26 +123,20 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
 
 
 def _format_phones(rows: list[FieldChange], user: Any, model: type[models.Model] | None) -> list[FieldChange]:
-    """Phone values read ``187 9706 4350`` as on pages and in tables (the change log keeps E.164).
-
-    A phone under a field rule keeps its stored form: masking works on that, as everywhere else.
-    """
+    """Phone values read ``187 9706 4350`` as on pages and in tables (the change log keeps E.164);
+    see ``fieldaccess.shows_as_phone``."""
     from guanxi.framework.customfields import format_phone
-    from guanxi.framework.fieldaccess import field_kind, rules_for
+    from guanxi.framework.fieldaccess import shows_as_phone
 
     if model is None:
         return rows
-    ruled = rules_for(user, model)
 
     def shown(value: str) -> str:
         return value if value in ("", "—") else format_phone(value)
 
     return [
         FieldChange(row.label, shown(row.old), shown(row.new), row.name)
-        if row.name
-        and row.name not in ruled
-        and not row.name.startswith("cf_")
-        and field_kind(model, row.name) == "phone"
+        if row.name and shows_as_phone(user, model, row.name)
         else row
         for row in rows
     ]

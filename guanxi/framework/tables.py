@@ -141,11 +141,7 @@ class EntityTable(tables.Table):
             if rule == fieldaccess.MASKED and name in self.columns.names():
                 self._mask_column(self.columns[name], model, name)
         for name in self.columns.names():
-            if (
-                name not in rules
-                and not name.startswith("cf_")
-                and fieldaccess.field_kind(model, name) == "phone"
-            ):
+            if fieldaccess.shows_as_phone(user, model, name):
                 self._format_phone_column(self.columns[name])
 
     @staticmethod

@@ -8,14 +8,11 @@ request with ``"confirm_conflict": true``.
 import copy
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from guanxi.core.choices import check_active
 from guanxi.customers.api.leads import register as register_leads
 from guanxi.customers.api.pools import register_pool_routes
-from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.views import ContactFilterSet, CustomerFilterSet
 from guanxi.framework.api.errors import Conflict
@@ -37,20 +34,6 @@ class CustomerSerializer(EntitySerializer):
             "status", "gender", "birthday", "id_number", "wechat_id", "notes", "confirm_conflict",
         ]  # fmt: skip
         read_only_fields = ["province", "city", "district"]
-
-    def validate_level(self, value: str) -> str:
-        """Only active levels for a new value (a deactivated one a customer has stays valid)."""
-        return self._active(LEVEL_LIST, "level", value)
-
-    def validate_stage(self, value: str) -> str:
-        return self._active(STAGE_LIST, "stage", value)
-
-    def _active(self, list_name: str, field: str, value: str) -> str:
-        try:
-            check_active(list_name, value, getattr(self.instance, field, None))
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from guanxi.customers.services.conflicts import OwnershipConflict

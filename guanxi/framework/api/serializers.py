@@ -163,6 +163,7 @@ class EntitySerializer(serializers.ModelSerializer):
         self._refuse_restricted_writes()
         attrs = super().validate(attrs)
         model = self.entity_model()
+        self._refuse_inactive_options(model, attrs)
         candidate = copy.copy(self.instance) if self.instance is not None else model()
         field_names = {f.name for f in model._meta.concrete_fields}
         for key, value in attrs.items():
@@ -179,6 +180,21 @@ class EntitySerializer(serializers.ModelSerializer):
             if key in field_names:
                 attrs[key] = getattr(candidate, key)
         return attrs
+
+    def _refuse_inactive_options(self, model: type[models.Model], attrs: dict[str, Any]) -> None:
+        """A configurable list's deactivated option stays on the records that have it, but is
+        not set anew (the forms do not offer it either)."""
+        from guanxi.core.choices import check_active, choice_list_fields
+
+        errors: dict[str, list[str]] = {}
+        for name, list_name in choice_list_fields(model).items():
+            if name in attrs:
+                try:
+                    check_active(list_name, attrs[name], getattr(self.instance, name, None))
+                except DjangoValidationError as error:
+                    errors[name] = error.messages
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def _merged_custom_fields(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """PATCH merges into the stored values (``null`` clears one); POST fills in defaults."""

@@ -91,9 +91,7 @@ class EntityViews:
             assert isinstance(field, models.Field)  # detail_fields names the model's own fields
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) else getattr(obj, name)
-            if fieldaccess.field_kind(cls.model, name) == "phone" and name not in fieldaccess.rules_for(
-                user, cls.model
-            ):
+            if fieldaccess.shows_as_phone(user, cls.model, name):
                 from guanxi.framework.customfields import format_phone
 
                 value = format_phone(value)

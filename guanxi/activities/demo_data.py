@@ -188,28 +188,9 @@ def _task(
 
 def _write_change_log(rows: list[Any]) -> None:
     """One "create" entry per demo row, as the save signal would have written it."""
-    from guanxi.core.models import ObjectChange
-    from guanxi.framework.changes import serialize_instance
-    from guanxi.framework.context import require_context
+    from guanxi.framework.changes import log_bulk_create
 
-    ctx = require_context()
-    ObjectChange.objects.bulk_create(
-        [
-            ObjectChange(
-                user=None,
-                user_name="",
-                request_id=ctx.request_id,
-                source=ctx.source,
-                action="create",
-                changed_object_type=ContentType.objects.get_for_model(type(row)),
-                changed_object_id=row.pk,
-                object_repr=str(row)[:200],
-                postchange_data=serialize_instance(row),
-            )
-            for row in rows
-        ],
-        batch_size=500,
-    )
+    log_bulk_create(rows, batch_size=500)
 
 
 register_demo_step("activities", load_follow_ups, order=40)

@@ -98,13 +98,11 @@ def import_rows(
     try:
         with translation.override(language):
             _header, rows = imports.read_table(default_storage.path(file), name)
-            visible = config.get_queryset().restrict(user, "view")
             result = imports.run_import(
                 config.form,
                 user,
                 rows,
                 {int(index): field for index, field in mapping.items()},
-                visible=lambda obj: visible.filter(pk=obj.pk).exists(),
                 progress=job.progress,
             )
             errors = [str(error) for error in result.errors]

@@ -13,18 +13,8 @@ from guanxi.framework.bulkactions import register_bulk_action
 from guanxi.framework.cards import register_card
 from guanxi.framework.transfer import register_transferable
 
-# owned_since restarts with the new owner (pool rules count days from it), and an owned customer
-# is in no pool (Customer.save() does the same for every other owner change).
-register_transferable(
-    Customer,
-    _("customers"),
-    extra_fields=lambda: {
-        "owned_since": timezone.now(),
-        "pool": None,
-        "pool_entered_at": None,
-        "pool_warned_at": None,
-    },
-)
+# A transfer resets what any new owner resets (the ownership clock, the pool).
+register_transferable(Customer, _("customers"), extra_fields=Customer.new_owner_values)
 register_transferable(Contact, _("contacts"))
 # A leaving colleague's open leads go with their customers; converted and disqualified ones stay.
 register_transferable(

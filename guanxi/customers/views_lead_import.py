@@ -40,6 +40,7 @@ class LeadImportView(EntityViewMixin, View):
     """Upload a spreadsheet of leads: all rows are valid and created, or none is (errors per row)."""
 
     action = "import"
+    extra_actions = ("add",)
 
     def render_page(self, request: AuthedRequest, form: Any, status: int = 200, **extra: Any) -> HttpResponse:
         from guanxi.customers.services.lead_import import HEADERS

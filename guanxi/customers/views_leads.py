@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from guanxi.customers.models import Customer, Lead
-from guanxi.customers.services.assignment import assign_leads_to, claim_lead
+from guanxi.customers.services.assignment import assign_leads_to, assignable_users, claim_lead
 from guanxi.customers.services.conflicts import OwnershipConflict
 from guanxi.customers.services.leads import (
     convert_lead,
@@ -321,28 +321,6 @@ class LeadConvertView(EntityViewMixin, View):
 
 
 # --- the lead pool -----------------------------------------------------------------------------------
-def assignable_users(actor: Any) -> Any:
-    """Active users a manager may hand leads to: the actor's department subtree (everyone for a
-    superuser or a company-wide grant)."""
-    from guanxi.users.access import subtree_department_ids
-    from guanxi.users.models import User
-
-    users = (
-        User.objects.filter(is_active=True).select_related("department").order_by("department__path", "name")
-    )
-    from guanxi.framework.access import get_policy, permission_name
-
-    grants = getattr(get_policy(), "_grants", None)  # the role policy's (scope, role) pairs
-    company_wide = (
-        actor.is_superuser
-        or actor.has_perm(permission_name(Lead, "assign"))
-        or (grants is not None and any(scope == "all" for scope, _role in grants(actor, Lead, "assign")))
-    )
-    if company_wide:
-        return users
-    return users.filter(department_id__in=subtree_department_ids(actor))
-
-
 class AssignForm(forms.Form):
     owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, label=gettext_lazy("Assign to")

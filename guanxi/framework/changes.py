@@ -13,11 +13,14 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
@@ -87,8 +90,21 @@ def record_change(
 ) -> Any:
     """Write one ObjectChange for ``instance`` in the current actor context."""
     row = _change_row(instance, action, before, after, message)
-    row.save()
+    write_changes([row])
     return row
+
+
+def write_changes(rows: list[Any], *, batch_size: int = 1000) -> None:
+    """The one writer of ``ObjectChange`` rows: saved now, or kept for the flush in bulk mode."""
+    buffer = current_buffer()
+    if buffer is not None:
+        buffer.add_changes(rows)
+    elif len(rows) == 1:
+        rows[0].save()
+    elif rows:
+        from guanxi.core.models import ObjectChange
+
+        ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -128,10 +144,35 @@ def _change_row(
     instance: models.Model, action: str, before: dict | None, after: dict | None, message: str
 ) -> Any:
     """An unsaved ObjectChange for ``instance`` in the current actor context (for bulk paths)."""
+    related_ct, related_id = _parent(instance)
+    return change_row(
+        type(instance),
+        instance.pk,
+        str(instance),
+        action,
+        before,
+        after,
+        message=message,
+        related=(related_ct, related_id),
+    )
+
+
+def change_row(
+    model: type[models.Model],
+    pk: Any,
+    label: str,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+    *,
+    message: str = "",
+    related: tuple[ContentType | None, int | None] = (None, None),
+) -> Any:
+    """An unsaved ObjectChange of row ``pk`` of ``model`` in the current actor context, for callers
+    that changed rows without loading them (``QuerySet.update``); write it with ``write_changes``."""
     from guanxi.core.models import ObjectChange
 
     ctx = require_context()
-    related_ct, related_id = _parent(instance)
     actor = ctx.actor
     return ObjectChange(
         user=actor,
@@ -139,11 +180,11 @@ def _change_row(
         request_id=ctx.request_id,
         source=ctx.source,
         action=action,
-        changed_object_type=ContentType.objects.get_for_model(type(instance)),
-        changed_object_id=instance.pk,
-        object_repr=str(instance)[:200],
-        related_object_type=related_ct,
-        related_object_id=related_id,
+        changed_object_type=ContentType.objects.get_for_model(model),
+        changed_object_id=pk,
+        object_repr=label[:200],
+        related_object_type=related[0],
+        related_object_id=related[1],
         prechange_data=before,
         postchange_data=after,
         message=message[:300],
@@ -156,10 +197,8 @@ def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) ->
     The rows need primary keys (every supported database returns them from ``bulk_create``).
     Returns the number of entries written.
     """
-    from guanxi.core.models import ObjectChange
-
     rows = [_change_row(i, Action.CREATE, None, serialize_instance(i), "") for i in instances]
-    ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
+    write_changes(rows, batch_size=batch_size)
     return len(rows)
 
 
@@ -175,12 +214,81 @@ def log_bulk_update(
     ``before`` maps each row's pk to its old values of the changed fields, ``after`` is the new
     values (the same for every row). Rows whose values did not change are skipped.
     """
-    from guanxi.core.models import ObjectChange
-
     rows = []
     for instance in instances:
         old, new = diff(before[instance.pk], after)
         if new:
             rows.append(_change_row(instance, Action.UPDATE, old, new, message))
-    ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    write_changes(rows)
     return len(rows)
+
+
+# -- bulk mode --------------------------------------------------------------------------------------
+class ChangeBuffer:
+    """What a bulk operation's writes owe the change log and the search index, written in chunks.
+
+    Inside ``buffered()`` every change-log row and search-key refresh is kept here instead of
+    being written per row, and flushed with ``bulk_create`` whenever ``chunk_size`` rows are
+    waiting and when the block ends (inside its transaction, so data and history commit together).
+    """
+
+    def __init__(self, chunk_size: int) -> None:
+        self.chunk_size = chunk_size
+        self.changes: list[Any] = []
+        self.to_index: dict[tuple[type[models.Model], Any], tuple[models.Model, bool]] = {}
+        self.flushed_changes = 0
+
+    def add_changes(self, rows: list[Any]) -> None:
+        self.changes.extend(rows)
+        if len(self.changes) >= self.chunk_size:
+            self.flush()
+
+    def add_index(self, instance: models.Model, created: bool) -> None:
+        key = (type(instance), instance.pk)
+        previous = self.to_index.get(key)
+        # a row created inside this block has no keys to delete, however often it is saved again
+        self.to_index[key] = (instance, created or (previous is not None and previous[1]))
+        if len(self.to_index) >= self.chunk_size:
+            self.flush()
+
+    def flush(self) -> None:
+        from guanxi.core.models import ObjectChange
+        from guanxi.framework import search
+
+        if self.changes:
+            ObjectChange.objects.bulk_create(self.changes, batch_size=1000)
+            self.flushed_changes += len(self.changes)
+            self.changes = []
+        if self.to_index:
+            search.index_batch(list(self.to_index.values()))
+            self.to_index = {}
+
+
+_buffer: ContextVar[ChangeBuffer | None] = ContextVar("guanxi_change_buffer", default=None)
+
+
+def current_buffer() -> ChangeBuffer | None:
+    return _buffer.get()
+
+
+@contextmanager
+def buffered(chunk_size: int = 2000) -> Iterator[ChangeBuffer]:
+    """Bulk mode: buffer change-log rows and search keys, flush them in chunks and at the end.
+
+    Opens a transaction (the flush happens inside it). Nested use joins the outer buffer.
+
+    >>> with buffered():
+    ...     write.bulk_create_objects(Customer, rows, actor=user)
+    """
+    outer = _buffer.get()
+    if outer is not None:
+        yield outer
+        return
+    buffer = ChangeBuffer(chunk_size)
+    with transaction.atomic():
+        token = _buffer.set(buffer)
+        try:
+            yield buffer
+            buffer.flush()
+        finally:
+            _buffer.reset(token)

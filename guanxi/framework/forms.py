@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.framework.customfields import fields_for, form_field, to_form_initial
 from guanxi.framework.models import CustomFieldsMixin, OwnerMixin, TagsMixin
 
+VERSION_FIELD = "_version"  # hidden input of edit forms: the version of the row being edited
+
 INPUT_CLASSES = {
     forms.Textarea: "textarea",
     forms.Select: "select",
@@ -57,7 +59,15 @@ class EntityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         model = self._meta.model
+        if self.instance.pk and hasattr(self.instance, "updated_at"):
+            from guanxi.framework.write import version_of
+
+            # The version the user edits: saving over a newer one is refused (write.StaleWrite).
+            self.fields[VERSION_FIELD] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=version_of(self.instance)
+            )
         if issubclass(model, TagsMixin):
             from guanxi.core.models import Tag
 
@@ -114,7 +124,11 @@ class EntityForm(forms.ModelForm):
         return [f"cf_{cf.name}" for cf in self.custom_fields]
 
     def model_field_names(self) -> list[str]:
-        return [name for name in self.fields if name not in self.custom_field_names and name != "tags"]
+        return [
+            name
+            for name in self.fields
+            if name not in self.custom_field_names and name not in ("tags", VERSION_FIELD)
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -133,11 +147,26 @@ class EntityForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit: bool = True) -> Any:
-        instance = super().save(commit=commit)
-        if commit and "tags" in self.fields:
-            from guanxi.framework.tags import set_tags
+        """Save through the write path (``guanxi.framework.write.save_object``): owner defaults,
+        write guards, only the changed fields, the version check and the tags in one transaction.
 
-            set_tags(instance, list(self.cleaned_data.get("tags") or []))
+        The caller checks that the row stays visible to its writer (``write.ensure_visible``)
+        once everything it saves with the form is in place; ``write.StaleWrite`` and
+        ``ValidationError`` (a rule of the write path) propagate to it."""
+        instance = super().save(commit=False)
+        if not commit:
+            return instance
+        from guanxi.framework.write import save_object
+
+        tags = list(self.cleaned_data.get("tags") or []) if "tags" in self.fields else None
+        save_object(
+            instance,
+            actor=self.user,
+            expected_version=self.cleaned_data.get(VERSION_FIELD) or None,
+            check_visible=False,
+            tags=tags,
+        )
+        self._save_m2m()
         return instance
 
 

@@ -271,14 +271,24 @@ def run_import(
     rows: list[list[Any]],
     mapping: dict[int, str],
     *,
-    visible: Callable[[Any], bool],
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportResult:
     """Check every row, then write them all in one transaction — or nothing at all.
 
-    ``visible(obj)`` tells whether a saved row is still inside the user's view scope (the
-    generic edit page's rule: a change that would hide the record from its author is refused).
+    Needs the ``import`` and ``add`` verbs on the model (``PermissionDenied`` otherwise). Rows are
+    saved by the form through the write path; a row that would land outside the importer's view
+    scope is an error of that row (the generic edit page's rule).
     """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from guanxi.framework.access import can
+    from guanxi.framework.views.base import refusal_message
+    from guanxi.framework.write import OutsideScope, ensure_visible
+
+    model = form_class._meta.model
+    for action in ("import", "add"):
+        if not can(user, action, model):
+            raise PermissionDenied(refusal_message(model, action))
     result = ImportResult()
     report = progress or (lambda percent, message: None)
 
@@ -326,13 +336,16 @@ def run_import(
                     for error in _row_errors(form, number):
                         result.add_error(error)
                     continue
-                if hasattr(form.instance, "owner_id") and not form.cleaned_data.get("owner"):
-                    form.instance.owner = user
-                saved = form.save()
-                if not visible(saved):
+                try:
+                    with transaction.atomic():
+                        ensure_visible(form.save(), user)
+                except OutsideScope:
                     result.add_error(
                         RowError(number, "", _("This row would create a record outside what you may see."))
                     )
+                except ValidationError as refused:  # a rule of the write path
+                    for text in refused.messages:
+                        result.add_error(RowError(number, "", text))
                 result.created += 1
             if result.error_count:
                 raise _Rollback

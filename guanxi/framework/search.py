@@ -137,8 +137,15 @@ def entries_for(instance: models.Model) -> list[Any]:
 
 
 def index_instance(instance: models.Model, *, created: bool = False) -> None:
-    """Replace the search keys of one row (called after every save of a registered model)."""
+    """Replace the search keys of one row (called after every save of a registered model);
+    in bulk mode (``changes.buffered``) the refresh waits for the buffer's flush."""
     if type(instance) not in _REGISTRY:
+        return
+    from guanxi.framework.changes import current_buffer
+
+    buffer = current_buffer()
+    if buffer is not None:
+        buffer.add_index(instance, created)
         return
     if not created:  # a new row has no keys yet: skip the DELETE
         remove_instance(instance)
@@ -147,9 +154,37 @@ def index_instance(instance: models.Model, *, created: bool = False) -> None:
     SearchEntry.objects.bulk_create(entries_for(instance))
 
 
+def index_batch(rows: list[tuple[models.Model, bool]], *, batch_size: int = 2000) -> int:
+    """Refresh the keys of many rows at once: one DELETE per model for the rows that had keys,
+    then one bulk INSERT. ``rows`` holds (instance, created); returns the number of keys written."""
+    from guanxi.core.models import SearchEntry
+
+    stale: dict[type[models.Model], list[Any]] = {}
+    entries: list[Any] = []
+    for instance, created in rows:
+        if type(instance) not in _REGISTRY:
+            continue
+        if not created:
+            stale.setdefault(type(instance), []).append(instance.pk)
+        entries.extend(entries_for(instance))
+    for model, pks in stale.items():
+        ct = ContentType.objects.get_for_model(model)
+        for start in range(0, len(pks), batch_size):
+            SearchEntry.objects.filter(
+                content_type=ct, object_id__in=pks[start : start + batch_size]
+            ).delete()
+    SearchEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)
+
+
 def remove_instance(instance: models.Model) -> None:
     if type(instance) not in _REGISTRY:
         return
+    from guanxi.framework.changes import current_buffer
+
+    buffer = current_buffer()
+    if buffer is not None:  # a refresh waiting in bulk mode must not bring the keys back
+        buffer.to_index.pop((type(instance), instance.pk), None)
     from guanxi.core.models import SearchEntry
 
     ct = ContentType.objects.get_for_model(type(instance))

@@ -184,33 +184,32 @@ class Customer(PrimaryModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Keep the derived columns true: the matching key of the name, the region names, and since
-        when the current owner has owned the row (pool rules count days from it when nobody has
-        followed up yet); an owned row is in no pool."""
+    @staticmethod
+    def new_owner_values() -> dict[str, Any]:
+        """What a new owner resets, whichever way the customer changes hands (a save, a transfer,
+        a claim or an assignment from the pool): the ownership clock starts again (pool rules count
+        days from it when nobody has followed up yet), and an owned customer is in no pool, so the
+        pool rules' return warning starts over too."""
+        return {"owned_since": timezone.now(), "pool": None, "pool_entered_at": None, "pool_warned_at": None}
+
+    def before_write(self, changed: set[str], creating: bool) -> None:
+        """Keep the derived columns true on every write (single saves and the bulk path alike):
+        the matching key of the name, the region names, and since when the current owner has owned
+        the row (pool rules count days from it when nobody has followed up yet); an owned row is
+        in no pool."""
         from guanxi.customers.matching import company_name_key
 
         self.name_key = company_name_key(self.name)
         self.id_number = normalize_id_number(self.id_number)
-        derived = ["name_key", "owned_since"]
         if self.region_code:  # the text columns follow the code (a bad code never gets here validated)
             names = place(self.region_code)
             if names.province:
                 self.province, self.city, self.district = names.province, names.city, names.district
-                derived += ["province", "city", "district"]
-        loaded_owner = getattr(self, "_loaded_values", {}).get("owner_id")
-        if self.owner_id and (self._state.adding or self.owner_id != loaded_owner):
-            self.owned_since = timezone.now()
-            # A new owner (edit form, transfer, import…) takes the row out of any pool, and the
-            # pool rules' return warning starts over for them.
-            self.pool_id, self.pool_entered_at, self.pool_warned_at = None, None, None
-            derived += ["pool", "pool_entered_at", "pool_warned_at"]
+        if self.owner_id and (creating or "owner" in changed):
+            for name, value in self.new_owner_values().items():
+                setattr(self, name, value)
         elif not self.owner_id:
             self.owned_since = None
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *derived}
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         """Normalise phone (E.164), email (lower case) and credit code; individual-only fields."""

@@ -127,15 +127,40 @@ def assign_lead(lead: Lead, *, actor: Any, rules: Iterable[AssignmentRule] | Non
     return None
 
 
+def assignable_users(actor: Any) -> Any:
+    """Active users a manager may hand leads to: the actor's department subtree (everyone for a
+    superuser or a company-wide grant)."""
+    from guanxi.framework.access import get_policy, permission_name
+    from guanxi.users.access import subtree_department_ids
+    from guanxi.users.models import User
+
+    users = (
+        User.objects.filter(is_active=True).select_related("department").order_by("department__path", "name")
+    )
+
+    grants = getattr(get_policy(), "_grants", None)  # the role policy's (scope, role) pairs
+    company_wide = (
+        actor.is_superuser
+        or actor.has_perm(permission_name(Lead, "assign"))
+        or (grants is not None and any(scope == "all" for scope, _role in grants(actor, Lead, "assign")))
+    )
+    if company_wide:
+        return users
+    return users.filter(department_id__in=subtree_department_ids(actor))
+
+
 def assign_leads_to(leads: Iterable[Lead], user: Any, *, actor: Any) -> list[Lead]:
     """Give ``leads`` to ``user`` (a manager's decision: no cap). All or nothing.
 
     Refused when the actor may not assign one of them, the lead is converted, or ``user`` is
-    inactive. The leads are re-read through ``restrict(actor, "assign")``.
+    inactive or outside the people the actor may assign to (``assignable_users``). The leads
+    are re-read through ``restrict(actor, "assign")``.
     """
     items = list(leads)
     if not getattr(user, "is_active", False):
         raise ValidationError({"owner": _("Choose an active user.")})
+    if actor is not None and not assignable_users(actor).filter(pk=user.pk).exists():
+        raise ValidationError({"owner": _("You may only assign leads to people in your department tree.")})
     with transaction.atomic():
         rows = Lead.objects.select_for_update().filter(pk__in=[lead.pk for lead in items])
         if actor is not None:

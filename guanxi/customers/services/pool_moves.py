@@ -8,13 +8,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guanxi.framework.changes import Action, normalize
-from guanxi.framework.context import require_context
+from guanxi.framework.changes import Action, change_row, normalize, write_changes
 from guanxi.framework.notify import in_language_of, notify
 
 # What a move's change-log entry compares (pool_entered_at is the move's own time: not repeated).
@@ -27,11 +25,8 @@ FK_FIELDS = ("owner", "pool", "previous_owner", "department")
 
 def log_ownership(rows: Sequence[dict[str, Any]], after: dict[str, Any], moves: list[Any]) -> None:
     """One ObjectChange per customer (before → after of the ownership columns) and its PoolMove."""
-    from guanxi.core.models import ObjectChange
     from guanxi.customers.models import Customer, PoolMove
 
-    ctx = require_context()
-    ct = ContentType.objects.get_for_model(Customer)
     changes = []
     for row in rows:
         before = {
@@ -42,20 +37,9 @@ def log_ownership(rows: Sequence[dict[str, Any]], after: dict[str, Any], moves: 
             new["previous_owner"] = before["owner"]
         old = {k: before[k] for k in new if before.get(k) != new[k]}
         changes.append(
-            ObjectChange(
-                user=ctx.actor,
-                user_name=ctx.actor.get_username() if ctx.actor is not None else "",
-                request_id=ctx.request_id,
-                source=ctx.source,
-                action=Action.UPDATE,
-                changed_object_type=ct,
-                changed_object_id=row["pk"],
-                object_repr=str(row["name"])[:200],
-                prechange_data=old,
-                postchange_data={k: new[k] for k in old},
-            )
+            change_row(Customer, row["pk"], str(row["name"]), Action.UPDATE, old, {k: new[k] for k in old})
         )
-    ObjectChange.objects.bulk_create(changes)
+    write_changes(changes)
     PoolMove.objects.bulk_create(moves)
 
 

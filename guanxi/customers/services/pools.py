@@ -132,10 +132,7 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
         department_id = actor.department_id or customer.department_id
         won = candidates.update(
             owner=actor,
-            owned_since=now,
-            pool=None,
-            pool_entered_at=None,
-            pool_warned_at=None,
+            **{**Customer.new_owner_values(), "owned_since": now},
             department=department_id,
             updated_at=timezone.now(),
             updated_by=actor,
@@ -312,10 +309,7 @@ def assign_from_pool(
         moved_department = {"department": to_user.department_id} if to_user.department_id else {}
         Customer.objects.filter(pk__in=pks, owner__isnull=True).update(
             owner=to_user,
-            owned_since=now,
-            pool=None,
-            pool_entered_at=None,
-            pool_warned_at=None,
+            **{**Customer.new_owner_values(), "owned_since": now},
             **moved_department,
             updated_at=timezone.now(),
             updated_by=actor,

@@ -208,7 +208,7 @@ def test_my_day_lists_recently_assigned_leads(client, rep, django_assert_max_num
 
 
 def test_assignable_users_follow_the_assign_scope(django_user_model):
-    from guanxi.customers.views_leads import assignable_users
+    from guanxi.customers.services.assignment import assignable_users
     from guanxi.users.models import Department
 
     with as_system():

@@ -2,7 +2,8 @@
 
 Shape: ``{"detail": "<summary>", "errors": {"<field>": ["<message>", …]}}``. Django
 ValidationErrors (from model ``clean()`` and services) become 400 with field messages;
-PermissionDenied 403; Http404 404; integrity conflicts and protected deletes 409.
+PermissionDenied 403; Http404 404; integrity conflicts, protected deletes and
+stale writes (``If-Match`` of an older version) 409.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from guanxi.framework.write import StaleWrite
 
 
 class Conflict(exceptions.APIException):
@@ -50,6 +53,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, StaleWrite):
+        exc = Conflict(str(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(_("This record is still referenced by other records and cannot be deleted."))
     elif isinstance(exc, IntegrityError):

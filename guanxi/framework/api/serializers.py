@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
+from rest_framework.utils import model_meta
 
 from guanxi.framework.api import schema  # noqa: F401  (registers the OpenAPI shapes of our fields)
 from guanxi.framework.api.fields import BriefRelatedField, CustomFieldsField, EntityURLField, TagsField
@@ -217,25 +218,50 @@ class EntitySerializer(serializers.ModelSerializer):
         return {f.source: name for name, f in self.fields.items() if f.source not in ("*", None)}
 
     # --- saving -------------------------------------------------------------------------------
+    def _actor(self) -> Any:
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def _write(self, instance: models.Model, many_to_many: dict[str, Any], tags: Any) -> models.Model:
+        """Save through the write path (``guanxi.framework.write.save_object``); the viewset
+        checks visibility once the whole request's writes are done."""
+        from guanxi.framework.write import save_object
+
+        try:
+            save_object(
+                instance,
+                actor=self._actor(),
+                expected_version=self.context.get("expected_version"),
+                check_visible=False,
+                tags=tags,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_errors_to_drf(exc, self._source_to_field())) from None
+        for name, value in many_to_many.items():
+            getattr(instance, name).set(value)
+        return instance
+
+    def _split_many_to_many(self, validated_data: dict[str, Any]) -> dict[str, Any]:
+        info = model_meta.get_field_info(self.entity_model())
+        return {
+            name: validated_data.pop(name)
+            for name, relation in info.relations.items()
+            if relation.to_many and name in validated_data
+        }
+
     def create(self, validated_data: dict[str, Any]) -> models.Model:
         tags = validated_data.pop("tags", None)
+        many_to_many = self._split_many_to_many(validated_data)
         with transaction.atomic():
-            instance = super().create(validated_data)
-            if tags is not None:
-                from guanxi.framework.tags import set_tags
-
-                set_tags(instance, tags)
-        return instance
+            return self._write(self.entity_model()(**validated_data), many_to_many, tags)
 
     def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         tags = validated_data.pop("tags", None)
+        many_to_many = self._split_many_to_many(validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
         with transaction.atomic():
-            instance = super().update(instance, validated_data)
-            if tags is not None:
-                from guanxi.framework.tags import set_tags
-
-                set_tags(instance, tags)
-        return instance
+            return self._write(instance, many_to_many, tags)
 
 
 class BulkDeleteItemSerializer(serializers.Serializer):

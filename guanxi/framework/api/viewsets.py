@@ -34,7 +34,8 @@ from guanxi.framework.api.filters import StrictOrderingFilter
 from guanxi.framework.api.schema import EntityAutoSchema
 from guanxi.framework.context import Source, actor_context, current_context
 from guanxi.framework.models import model_features
-from guanxi.framework.querysets import RestrictedQuerySet, model_queryset
+from guanxi.framework.querysets import RestrictedQuerySet
+from guanxi.framework.write import OutsideScope, delete_object, ensure_visible, version_of
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ACTION_BY_METHOD = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}
@@ -109,11 +110,10 @@ class EntityViewSetMixin(GenericAPIView):
     def check_still_visible(self, instance: models.Model) -> None:
         """Refuse (and, raised inside the write's transaction, roll back) a write that would put the
         record outside what its writer may see."""
-        visible = model_queryset(type(instance)).restrict(self.request.user, "view")
-        if not visible.filter(pk=instance.pk).exists():
-            raise PermissionDenied(
-                _("This change would put the record outside the records you may see, so it was not saved.")
-            )
+        try:
+            ensure_visible(instance, self.request.user)
+        except OutsideScope as refused:
+            raise PermissionDenied(str(refused)) from None
 
 
 class ReadOnlyEntityViewSet(EntityViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -123,19 +123,34 @@ class ReadOnlyEntityViewSet(EntityViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class EntityViewSet(EntityViewSetMixin, viewsets.ModelViewSet):
     """Create, read, update, delete, and bulk update/delete for one entity type."""
 
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        """The record, with its version as the ``ETag`` (send it back as ``If-Match`` to update)."""
+        response = super().retrieve(request, *args, **kwargs)
+        instance = getattr(self, "_retrieved", None)
+        if instance is not None and hasattr(instance, "updated_at"):
+            response["ETag"] = f'"{version_of(instance)}"'
+        return response
+
+    def get_object(self) -> Any:
+        obj = super().get_object()
+        self._retrieved = obj
+        return obj
+
     def perform_create(self, serializer: Any) -> None:
+        # the serializer saves through the write path (EntitySerializer.create → save_object)
         with transaction.atomic():
             instance = serializer.save()
             self.check_still_visible(instance)
 
     def perform_update(self, serializer: Any) -> None:
+        # If-Match: the version the client edited (the ETag of a GET, or the record's updated_at)
+        serializer.context["expected_version"] = self.request.headers.get("If-Match")
         with transaction.atomic():
             instance = serializer.save()
             self.check_still_visible(instance)
 
     def perform_destroy(self, instance: models.Model) -> None:
-        with transaction.atomic():
-            instance.delete()
+        delete_object(instance, actor=self.request.user)
 
     # --- bulk -------------------------------------------------------------------------------
     def _bulk_items(self, request: Any) -> tuple[list[dict[str, Any]], dict[int, models.Model]]:

@@ -19,6 +19,22 @@ if TYPE_CHECKING:
     from guanxi.framework.http import AuthedRequest
 
 
+def refusal_message(model: type[models.Model], action: str) -> str:
+    """Why a verb is refused, naming it: "You may not export customers." (one sentence per verb,
+    word order differs between languages)."""
+    names = {"name": model._meta.verbose_name_plural}
+    messages = {
+        "export": _("You may not export %(name)s."),
+        "import": _("You may not import %(name)s."),
+        "add": _("You may not create %(name)s."),
+        "change": _("You may not change %(name)s."),
+        "delete": _("You may not delete %(name)s."),
+        "assign": _("You may not transfer %(name)s to another owner."),
+        "claim": _("You may not claim %(name)s."),
+    }
+    return messages.get(action, _("You do not have permission to do this.")) % names
+
+
 class EntityViewMixin(LoginRequiredMixin, View):
     """Every generic view: signed in, model-level permission for ``action``, rows via restrict()."""
 
@@ -31,9 +47,14 @@ class EntityViewMixin(LoginRequiredMixin, View):
     def model(self) -> type[models.Model]:
         return self.config.model
 
+    # Verbs a view needs besides ``action`` (the import page needs "import" and "add").
+    extra_actions: tuple[str, ...] = ()
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not can(request.user, self.action, self.model):
-            raise PermissionDenied(_("You do not have permission to do this."))
+        if request.user.is_authenticated:
+            for action in (self.action, *self.extra_actions):
+                if not can(request.user, action, self.model):
+                    raise PermissionDenied(refusal_message(self.model, action))
         return super().dispatch(request, *args, **kwargs)
 
     def restricted(self, action: str | None = None) -> RestrictedQuerySet:
@@ -55,6 +76,10 @@ class EntityViewMixin(LoginRequiredMixin, View):
             "can_add": not self.config.read_only and can(user, "add", self.model),
             "can_change": not self.config.read_only and can(user, "change", self.model),
             "can_delete": not self.config.read_only and can(user, "delete", self.model),
+            "can_export": can(user, "export", self.model),
+            "can_import": not self.config.read_only
+            and can(user, "add", self.model)
+            and can(user, "import", self.model),
             "bulk_actions": [] if self.config.read_only else bulk_actions_for(user, self.model),
             "list_url_name": self.url_name("list"),
             "add_url_name": self.url_name("add"),

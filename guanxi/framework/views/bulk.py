@@ -17,7 +17,8 @@ from django.views import View
 from guanxi.framework.forms import BulkEditForm, _to_json
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.views.base import EntityViewMixin
-from guanxi.framework.views.objects import OutsideScope
+from guanxi.framework.views.objects import add_validation_errors
+from guanxi.framework.write import OutsideScope, delete_object, ensure_visible, save_object
 
 
 class BulkEditView(EntityViewMixin, View):
@@ -57,25 +58,12 @@ class BulkEditView(EntityViewMixin, View):
             with transaction.atomic():
                 for obj in rows:
                     self.apply(obj, form)
-                visible = (
-                    self.config.get_queryset()
-                    .restrict(request.user, "view")
-                    .filter(pk__in=[o.pk for o in rows])
-                    .count()
-                )
-                if visible != len(rows):
-                    raise OutsideScope
-        except OutsideScope:
-            messages.error(
-                request, _("The change would put records outside what you may see; nothing was saved.")
-            )
+                ensure_visible(rows, request.user)
+        except OutsideScope as refused:
+            messages.error(request, str(refused))
             return HttpResponseRedirect(list_url)
-        except Exception as exc:
-            if not isinstance(exc, ValidationError):
-                raise
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
             return render(
                 request,
                 "generic/bulk_edit.html",
@@ -100,19 +88,18 @@ class BulkEditView(EntityViewMixin, View):
                     data[cf.name] = _to_json(value)
                     changed.append("custom_field_data")
             obj.custom_field_data = data
-        if changed:
-            obj.full_clean()
-            obj.save()
+        tags = None
         add, remove = form.cleaned_data.get("add_tags"), form.cleaned_data.get("remove_tags")
         if add or remove:
-            from guanxi.framework.tags import set_tags
-
             current = {t.pk: t for t in obj.tag_list}
             for tag in add or []:
                 current[tag.pk] = tag
             for tag in remove or []:
                 current.pop(tag.pk, None)
-            set_tags(obj, list(current.values()))
+            tags = list(current.values())
+        if changed or tags is not None:
+            # the visibility of all rows is checked once, after the last one is saved
+            save_object(obj, actor=self.request.user, validate=bool(changed), check_visible=False, tags=tags)
 
 
 class BulkDeleteView(EntityViewMixin, View):
@@ -131,7 +118,7 @@ class BulkDeleteView(EntityViewMixin, View):
         try:
             with transaction.atomic():
                 for obj in rows:
-                    obj.delete()
+                    delete_object(obj, actor=request.user)
         except (ProtectedError, RestrictedError):
             messages.error(
                 request, _("Some of these records are still used by other records; nothing was deleted.")

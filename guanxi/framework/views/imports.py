@@ -38,6 +38,7 @@ class ImportView(EntityViewMixin, View):
     """Upload → map → job, for users who may add rows of the entity."""
 
     action = "add"
+    extra_actions = ("import",)
     template_name = "generic/import.html"
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
@@ -234,9 +235,10 @@ class ObjectListView(EntityViewMixin, View):
 
     def export(self, request: AuthedRequest, fmt: str) -> HttpResponse:
         from guanxi.framework.access import can
+        from guanxi.framework.views.base import refusal_message
 
-        if not can(request.user, "view", self.model):
-            return HttpResponse(status=403)
+        if not can(request.user, "export", self.model):
+            raise PermissionDenied(refusal_message(self.model, "export"))
         built = self.build(request)
         table = built["table"]
         header, rows = export_rows(table)

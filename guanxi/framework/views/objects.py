@@ -21,10 +21,7 @@ from guanxi.framework.customfields import display_value
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.panels import detail_context
 from guanxi.framework.views.base import EntityViewMixin
-
-
-class OutsideScope(Exception):
-    """The saved row is no longer visible to its writer; the transaction is rolled back."""
+from guanxi.framework.write import OutsideScope, StaleWrite, delete_object, ensure_visible
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -115,20 +112,17 @@ class ObjectEditView(EntityViewMixin, View):
         is_new = obj.pk is None
         try:
             with transaction.atomic():
-                if is_new and hasattr(obj, "owner_id") and not form.cleaned_data.get("owner"):
-                    form.instance.owner = request.user
-                saved = form.save()
-                if not self.config.get_queryset().restrict(request.user, "view").filter(pk=saved.pk).exists():
-                    raise OutsideScope
-        except OutsideScope:
-            form.add_error(
-                None,
-                _(
-                    "This change would put the record outside what you are allowed to see, "
-                    "so it was not saved."
-                ),
-            )
+                saved = form.save()  # through the write path (EntityForm.save)
+                ensure_visible(saved, request.user)
+        except OutsideScope as refused:
+            form.add_error(None, str(refused))
             return self.render_form(request, form, obj, status=403)
+        except StaleWrite as stale:
+            form.add_error(None, str(stale))
+            return self.render_form(request, form, obj, status=409)
+        except ValidationError as refused:  # a rule of the write path (department follows owner…)
+            add_validation_errors(form, refused)
+            return self.render_form(request, form, obj, status=422 if request.htmx else 200)
         # one whole sentence per case: word order differs between languages
         done = _("Created %(type)s “%(name)s”.") if is_new else _("Saved %(type)s “%(name)s”.")
         messages.success(request, done % {"type": self.model._meta.verbose_name, "name": saved})
@@ -153,8 +147,7 @@ class ObjectDeleteView(EntityViewMixin, View):
         obj = get_object_or_404(self.restricted(), pk=pk)
         label = str(obj)
         try:
-            with transaction.atomic():
-                obj.delete()
+            delete_object(obj, actor=request.user)
         except (ProtectedError, RestrictedError):
             messages.error(
                 request,
@@ -167,6 +160,17 @@ class ObjectDeleteView(EntityViewMixin, View):
             return HttpResponseRedirect(obj.get_absolute_url() or reverse(self.url_name("list")))
         messages.success(request, _("Deleted “%(name)s”.") % {"name": label})
         return HttpResponseRedirect(_safe_next(request, reverse(self.url_name("list"))))
+
+
+def add_validation_errors(form: Any, error: ValidationError) -> None:
+    """A model or write-path ValidationError on the form: at its field when the form shows it."""
+    if not hasattr(error, "error_dict"):
+        for text in error.messages:
+            form.add_error(None, text)
+        return
+    for field, texts in error.message_dict.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)
 
 
 def deny_if_not(condition: bool) -> None:

@@ -1,0 +1,215 @@
+"""The one write path, seen from every entry point: defaults, the department rule, verbs, versions.
+
+Each rule is refused with the same message by every channel that can break it (form, API, bulk
+edit, import), and what a refused write leaves behind is checked: nothing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from guanxi.core.models import ObjectChange
+from guanxi.customers.models import Contact, Customer
+from guanxi.framework import write
+from guanxi.framework.testing.fixtures import as_system, as_user
+from guanxi.framework.testing.scopes import give_role
+
+API = "/api/v1/customers/customers/"
+
+
+def api_as(user) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user)
+    return client
+
+
+def make_customer(owner, **fields) -> Customer:
+    with as_system():
+        return Customer.objects.create(name=fields.pop("name", "飞海科技"), owner=owner, **fields)
+
+
+# -- defaults -----------------------------------------------------------------------------------
+def test_rep_with_own_scope_creates_through_the_api_without_naming_an_owner(team):
+    response = api_as(team.rep1).post(API, {"name": "星河贸易"}, format="json")
+    assert response.status_code == 201, response.json()
+    customer = Customer.objects.get(pk=response.json()["id"])
+    assert (customer.owner_id, customer.department_id) == (team.rep1.pk, team.east1.pk)
+    assert (
+        ObjectChange.objects.filter(
+            changed_object_type__model="customer", changed_object_id=customer.pk, action="create"
+        ).count()
+        == 1
+    )
+
+
+def test_a_new_owner_brings_his_department(team):
+    customer = make_customer(team.rep1)
+    response = api_as(team.manager1).patch(f"{API}{customer.pk}/", {"owner": team.rep1b.pk}, format="json")
+    assert response.status_code == 200, response.json()
+    customer.refresh_from_db()
+    assert (customer.owner_id, customer.department_id) == (team.rep1b.pk, team.east1.pk)
+
+
+@pytest.mark.parametrize("entity", ["customer", "contact"])
+def test_the_department_follows_the_owner(team, entity):
+    """rep1 cannot move his own record to another department (his manager would lose it)."""
+    model, url = (Customer, API) if entity == "customer" else (Contact, "/api/v1/customers/contacts/")
+    from guanxi.users.models import Department
+
+    give_role(team.rep1, Department, "all", ["view"], name="rep-sees-departments")  # as in the demo
+    with as_system():
+        row = model.objects.create(name="飞海", owner=team.rep1)
+    response = api_as(team.rep1).patch(f"{url}{row.pk}/", {"department": team.east2.pk}, format="json")
+    assert response.status_code == 400
+    assert "department" in response.json()["errors"]
+    assert "follows the owner" in response.json()["errors"]["department"][0]
+    row.refresh_from_db()
+    assert row.department_id == team.east1.pk
+    assert api_as(team.manager1).get(f"{url}{row.pk}/").status_code == 200
+
+
+# -- the same rule, the same message, on every channel ----------------------------------------
+COMPANY_WITH_GENDER = "Gender and birthday are for individual customers only."
+
+
+def test_parity_individual_only_fields_on_form_api_and_import(team, client):
+    """One model rule (``Customer.clean``), refused with one message by the form, the API and
+    the importer; nothing is written by any of them."""
+    before = Customer.objects.count()
+    client.force_login(team.manager1)
+    page = client.post(
+        reverse("customers:customer_add"),
+        {"name": "飞海科技", "kind": "company", "gender": "male", "level": "", "stage": "prospect"},
+    )
+    assert COMPANY_WITH_GENDER in page.content.decode()
+    api = api_as(team.manager1).post(
+        API, {"name": "飞海科技", "kind": "company", "gender": "male"}, format="json"
+    )
+    assert api.status_code == 400
+    assert COMPANY_WITH_GENDER in api.json()["errors"]["kind"]
+    from guanxi.customers.views import CustomerViews
+    from guanxi.framework import imports
+
+    give_role(team.manager1, Customer, "department_tree", ["view", "add", "import"], name="importer")
+    manager = type(team.manager1).objects.get(pk=team.manager1.pk)
+    with as_user(manager):
+        result = imports.run_import(
+            CustomerViews.form,
+            manager,
+            [["飞海科技", "company", "male"]],
+            {0: "name", 1: "kind", 2: "gender"},
+        )
+    assert result.created == 0
+    assert any(COMPANY_WITH_GENDER in str(error) for error in result.errors)
+    assert Customer.objects.count() == before
+
+
+# -- verbs ----------------------------------------------------------------------------------------
+def test_export_needs_the_export_verb(team, client):
+    make_customer(team.rep1)
+    client.force_login(team.rep1)
+    url = reverse("customers:customer_list")
+    refused = client.get(url, {"export": "csv"})
+    assert refused.status_code == 403
+    assert "You may not export customers." in refused.content.decode()
+    assert "export=csv" not in client.get(url).content.decode()  # no button to a 403
+    client.force_login(team.manager1)
+    allowed = client.get(url, {"export": "csv"})
+    assert allowed.status_code == 200
+    assert "飞海科技" in allowed.content.decode("utf-8-sig")
+
+
+def test_import_needs_the_import_verb(team, client):
+    client.force_login(team.rep1)
+    assert client.get(reverse("customers:customer_import")).status_code == 403
+    upload = io.BytesIO("名称\n飞海科技\n".encode())
+    upload.name = "customers.csv"
+    assert client.post(reverse("customers:customer_import"), {"file": upload}).status_code == 403
+    with as_user(team.rep1):
+        from guanxi.customers.views import CustomerViews
+        from guanxi.framework import imports
+
+        with pytest.raises(PermissionDenied) as refused:
+            imports.run_import(CustomerViews.form, team.rep1, [["飞海科技"]], {0: "name"})
+    assert "You may not import customers." in str(refused.value)
+    assert not Customer.objects.exists()
+
+
+# -- versions and partial writes ------------------------------------------------------------------
+def test_a_write_based_on_a_stale_version_is_a_409(team):
+    customer = make_customer(team.rep1)
+    client = api_as(team.rep1)
+    etag = client.get(f"{API}{customer.pk}/")["ETag"]
+    assert (
+        client.patch(
+            f"{API}{customer.pk}/", {"notes": "first"}, format="json", HTTP_IF_MATCH=etag
+        ).status_code
+        == 200
+    )
+    stale = client.patch(f"{API}{customer.pk}/", {"notes": "second"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 409
+    assert "Someone else changed this record" in stale.json()["detail"]
+    customer.refresh_from_db()
+    assert customer.notes == "first"
+
+
+def test_the_edit_form_refuses_to_save_over_a_newer_version(team, client):
+    customer = make_customer(team.rep1, level="A")
+    client.force_login(team.rep1)
+    url = reverse("customers:customer_edit", args=[customer.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields if name != "tags"}
+    with as_system():
+        Customer.objects.filter(pk=customer.pk).first().save()  # someone else saves meanwhile
+    data["notes"] = "mine"
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert "Someone else changed this record" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.notes == ""
+
+
+def test_an_update_saves_only_the_fields_it_changed(team):
+    """Two writers that loaded the same row change different fields: both changes are kept."""
+    customer = make_customer(team.rep1, custom_field_data={})
+    first, second = Customer.objects.get(pk=customer.pk), Customer.objects.get(pk=customer.pk)
+    first.notes, second.website = "from first", "https://feihai.example"
+    with as_user(team.rep1):
+        write.save_object(first, actor=team.rep1)
+        write.save_object(second, actor=team.rep1)
+    customer.refresh_from_db()
+    assert (customer.notes, customer.website) == ("from first", "https://feihai.example")
+
+
+def test_custom_field_values_merge_key_by_key():
+    assert write.merge_custom_fields(
+        {"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}, {"a": 9, "b": 2, "d": 5}
+    ) == {
+        "a": 9,  # someone else's change, untouched by this writer
+        "b": 3,
+        "c": 4,
+        "d": 5,
+    }
+    assert write.merge_custom_fields({"a": 1}, {}, {"a": 1, "b": 2}) == {"b": 2}  # cleared by the writer
+
+
+# -- leads: assignment stays inside the assigner's tree -------------------------------------------
+def test_lead_assign_api_refuses_people_outside_the_managers_tree(team):
+    from guanxi.customers.models import Lead
+
+    give_role(team.manager1, Lead, "department_tree", ["view", "add", "change", "assign"], name="mgr-lead")
+    with as_system():
+        lead = Lead.objects.create(name="赵六", company="飞海", owner=team.rep1)
+    manager = type(team.manager1).objects.get(pk=team.manager1.pk)
+    response = api_as(manager).post(
+        f"/api/v1/customers/leads/{lead.pk}/assign/", {"owner": team.rep2.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "owner" in response.json()["errors"]
+    lead.refresh_from_db()
+    assert lead.owner_id == team.rep1.pk

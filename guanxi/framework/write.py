@@ -1,0 +1,320 @@
+"""The one write path: every create, update and delete of an entity row goes through here.
+
+Pages (``ObjectEditView``, bulk edit, delete), the API (single and bulk), the importer, services
+and tasks call ``save_object`` / ``delete_object`` instead of ``Model.save()`` / ``delete()``, so the
+rules every write must obey live once:
+
+* **defaults** — a new owned row without an owner belongs to its writer; the department of an
+  owned row follows its owner (a new owner brings his department), and a department can differ
+  from the owner's only when the writer sets both in the same write;
+* **write guards** — callables registered per model (``register_write_guard``) that may refuse a
+  write with a ``ValidationError``: the approval engine locks documents under approval this way;
+* **only what changed is saved** — an update writes the fields whose value differs from the row
+  as loaded (``update_fields``), so two people editing different fields of one record both keep
+  their change; custom-field values are merged key by key into the stored ones under a row lock;
+* **optimistic locking** — a caller that knows which version it edited (``expected_version``,
+  from the edit form's hidden input or the API's ``If-Match``) gets ``StaleWrite`` (HTTP 409)
+  when someone else saved the row in between;
+* **the writer keeps sight of the row** — ``ensure_visible`` refuses (and, raised inside the
+  transaction, rolls back) a write that would put the row outside what its writer may see;
+* change capture, search keys and events follow from ``save()`` through the framework signals
+  (``guanxi.framework.signals``), buffered in bulk mode (``guanxi.framework.changes.buffered``).
+
+Validation (``full_clean``) is the caller's: forms and serializers run the model's ``clean()``
+with their own error plumbing before they call ``save_object``; services that build rows
+themselves pass ``validate=True``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerMixin
+from guanxi.framework.querysets import model_queryset
+
+WriteGuard = Callable[[models.Model, Any, str], None]
+_GUARDS: dict[type[models.Model], list[WriteGuard]] = {}
+
+OUTSIDE_SCOPE_MESSAGE = gettext_lazy(
+    "This change would put the record outside what you are allowed to see, so it was not saved."
+)
+
+
+class OutsideScope(PermissionDenied):
+    """The written row is no longer visible to its writer; the transaction is rolled back."""
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(str(message or OUTSIDE_SCOPE_MESSAGE))
+
+
+class StaleWrite(Exception):
+    """The row changed since the writer loaded it (HTTP 409)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this record after you opened it. Reload it to see their "
+                "changes, then make yours again."
+            )
+        )
+
+
+def register_write_guard(model: type[models.Model], guard: WriteGuard) -> WriteGuard:
+    """Call ``guard(instance, actor, action)`` before every write of ``model`` (action is
+    ``create``, ``update`` or ``delete``); it refuses with a ``ValidationError``."""
+    guards = _GUARDS.setdefault(model, [])
+    if guard not in guards:
+        guards.append(guard)
+    return guard
+
+
+def run_write_guards(instance: models.Model, actor: Any, action: str) -> None:
+    for model, guards in _GUARDS.items():
+        if isinstance(instance, model):
+            for guard in guards:
+                guard(instance, actor, action)
+
+
+# -- versions -------------------------------------------------------------------------------------
+def version_of(instance: models.Model) -> str:
+    """The token of the row's current version: its ``updated_at`` in microseconds since the epoch."""
+    stamp = getattr(instance, "updated_at", None)
+    return str(int(stamp.timestamp() * 1_000_000)) if stamp else ""
+
+
+def parse_version(token: str | None) -> datetime.datetime | int | None:
+    """A version token as sent back by a client: ours (digits, optionally quoted as an ETag) or an
+    ISO timestamp (the ``updated_at`` of the API representation). None when absent or unreadable."""
+    if not token:
+        return None
+    token = token.strip().removeprefix("W/").strip('"')
+    if token.isdigit():
+        return int(token)
+    try:
+        parsed = parse_datetime(token)
+    except ValueError:
+        return None
+    return parsed
+
+
+def _matches(expected: datetime.datetime | int, current: datetime.datetime | None) -> bool:
+    if current is None:
+        return False
+    if isinstance(expected, int):
+        return expected == int(current.timestamp() * 1_000_000)
+    if expected.tzinfo is None:
+        return False
+    # An ISO text may carry fewer digits than the database (DRF prints microseconds; some clients
+    # round to milliseconds): compare at the precision the client sent.
+    delta = abs(expected - current)
+    return (
+        delta < datetime.timedelta(milliseconds=1)
+        if expected.microsecond % 1000 == 0
+        else delta.total_seconds() == 0
+    )
+
+
+# -- defaults -------------------------------------------------------------------------------------
+def apply_owner_rules(instance: models.Model, actor: Any) -> None:
+    """Default owner and "the department follows the owner" (see the module docstring)."""
+    if not isinstance(instance, OwnerMixin):
+        return
+    creating = instance._state.adding
+    if creating and instance.owner_id is None and getattr(actor, "is_authenticated", False):
+        instance.owner = actor
+    if instance.owner_id is None:
+        return
+    changed = instance.changed_fields() if isinstance(instance, ChangeLoggedModel) else set()
+    owner_changed = creating or "owner" in changed
+    department_changed = "department" in changed and not creating
+    owner_department = _department_of(instance)
+    if owner_changed and not department_changed:
+        if not creating or instance.department_id is None:
+            instance.department_id = owner_department
+    elif department_changed and not owner_changed and instance.department_id != owner_department:
+        raise ValidationError(
+            {
+                "department": _(
+                    "The department follows the owner: change the owner to move this record to "
+                    "another department, or change both together."
+                )
+            }
+        )
+
+
+def _department_of(instance: OwnerMixin) -> int | None:
+    owner = instance.owner  # a cached relation when the writer set it, else one small query
+    return getattr(owner, "department_id", None)
+
+
+# -- visibility -----------------------------------------------------------------------------------
+def ensure_visible(instances: models.Model | Iterable[models.Model], actor: Any) -> None:
+    """Raise ``OutsideScope`` unless every row is still inside ``restrict(actor, "view")``."""
+    rows = [instances] if isinstance(instances, models.Model) else list(instances)
+    if not rows or actor is None:
+        return
+    model = type(rows[0])
+    ids = {row.pk for row in rows}
+    visible = model_queryset(model).restrict(actor, "view").filter(pk__in=ids).count()
+    if visible != len(ids):
+        raise OutsideScope
+
+
+# -- the write ------------------------------------------------------------------------------------
+def save_object[M: models.Model](
+    instance: M,
+    *,
+    actor: Any,
+    validate: bool = False,
+    expected_version: str | None = None,
+    check_visible: bool = True,
+    tags: list[Any] | None = None,
+) -> M:
+    """Create or update one row through the write path; returns it saved.
+
+    Raises ``ValidationError`` (field messages), ``OutsideScope`` or ``StaleWrite``; nothing is
+    written then. ``tags`` (a list of ``Tag``) replaces the row's tags in the same transaction.
+    """
+    creating = instance._state.adding
+    with transaction.atomic():
+        apply_owner_rules(instance, actor)
+        run_write_guards(instance, actor, "create" if creating else "update")
+        if validate:
+            instance.full_clean()
+        if creating:
+            instance.save()
+        else:
+            _save_changes(instance, expected_version)
+        if tags is not None:
+            from guanxi.framework.tags import set_tags
+
+            set_tags(instance, tags)
+        if check_visible:
+            ensure_visible(instance, actor)
+    return instance
+
+
+def _save_changes(instance: models.Model, expected_version: str | None) -> None:
+    """Lock the row, check its version, merge custom fields, save only the changed fields."""
+    if not isinstance(instance, ChangeLoggedModel):
+        instance.save()
+        return
+    model = type(instance)
+    columns = ["updated_at"] + (["custom_field_data"] if isinstance(instance, CustomFieldsMixin) else [])
+    current = model._default_manager.select_for_update().filter(pk=instance.pk).values(*columns).first()
+    if current is None:  # deleted meanwhile
+        raise StaleWrite
+    expected = parse_version(expected_version)
+    if expected is not None and not _matches(expected, current["updated_at"]):
+        raise StaleWrite
+    changed = instance.changed_fields()
+    if "custom_field_data" in changed and isinstance(instance, CustomFieldsMixin):
+        loaded = (
+            (instance._loaded_values.get("custom_field_data") or {})
+            if hasattr(instance, "_loaded_values")
+            else {}
+        )
+        stored = current["custom_field_data"] or {}
+        instance.custom_field_data = merge_custom_fields(loaded, instance.custom_field_data or {}, stored)
+        instance._loaded_values["custom_field_data"] = stored  # the change log's "before"
+        changed = instance.changed_fields()
+    if not changed:
+        return
+    instance.save(update_fields=changed)
+
+
+def merge_custom_fields(
+    loaded: dict[str, Any], edited: dict[str, Any], stored: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply what the writer changed (``loaded`` → ``edited``) to the values stored now.
+
+    Keys the writer set or cleared win; keys someone else changed meanwhile are kept."""
+    merged = dict(stored)
+    for key in set(loaded) | set(edited):
+        if key not in edited:
+            merged.pop(key, None)
+        elif loaded.get(key, _MISSING) != edited[key]:
+            merged[key] = edited[key]
+    return merged
+
+
+_MISSING = object()
+
+
+def bulk_create_objects[M: models.Model](
+    model: type[M],
+    instances: list[M],
+    *,
+    actor: Any,
+    validate: bool = False,
+    check_visible: bool = True,
+    batch_size: int = 1000,
+) -> list[M]:
+    """Create many rows through the write path in bulk mode: the same owner rules, write guards and
+    model hooks (``before_write``) as ``save_object``, then one ``bulk_create`` per batch, with the
+    change log and search keys buffered and flushed in chunks (``changes.buffered``).
+
+    All rows or none: raises ``ValidationError`` (``{row index: errors}`` when validating) or
+    ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.
+    """
+    from guanxi.framework import changes
+
+    owned = issubclass(model, OwnerMixin)
+    if owned and getattr(actor, "is_authenticated", False):
+        for instance in instances:
+            if instance.owner_id is None:  # type: ignore[attr-defined]
+                instance.owner_id = actor.pk  # type: ignore[attr-defined]
+    if owned:
+        _fill_departments(instances)
+    errors: dict[str, Any] = {}
+    for index, instance in enumerate(instances):
+        run_write_guards(instance, actor, "create")
+        if validate:
+            try:
+                instance.full_clean()
+            except ValidationError as exc:
+                errors[str(index)] = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        if isinstance(instance, ChangeLoggedModel):
+            instance.before_write(set(), True)
+            instance.created_by = instance.updated_by = actor if getattr(actor, "pk", None) else None
+    if errors:
+        raise ValidationError(errors)
+    with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
+        for start in range(0, len(instances), batch_size):
+            batch = instances[start : start + batch_size]
+            model._default_manager.bulk_create(batch)
+            changes.log_bulk_create(batch)
+            for instance in batch:
+                buffer.add_index(instance, True)
+        if check_visible:
+            for start in range(0, len(instances), 10_000):
+                ensure_visible(instances[start : start + 10_000], actor)
+    return instances
+
+
+def _fill_departments(instances: list[Any]) -> None:
+    """Rows without a department take their owner's (one query for all the owners)."""
+    from django.contrib.auth import get_user_model
+
+    owner_ids = {i.owner_id for i in instances if i.owner_id and i.department_id is None}
+    if not owner_ids:
+        return
+    departments = dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "department_id"))
+    for instance in instances:
+        if instance.department_id is None and instance.owner_id:
+            instance.department_id = departments.get(instance.owner_id)
+
+
+def delete_object(instance: models.Model, *, actor: Any) -> None:
+    """Delete one row through the write path (guards, then the model's own delete rules)."""
+    with transaction.atomic():
+        run_write_guards(instance, actor, "delete")
+        instance.delete()

@@ -5,7 +5,8 @@ Capture is framework machinery (like NetBox's), connected to Django's model sign
 queryset deletes all pass through. Domain rules never live here.
 
 Updates store only the fields that changed (before in ``prechange_data``, after in
-``postchange_data``); creates store the full row after, deletes the full row before.
+``postchange_data``); creates store the fields of the new row that hold a value, deletes the full
+row before.
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def tracked_fields(model: type[models.Model]) -> list[models.Field]:
 
 def serialize_instance(instance: models.Model) -> dict[str, Any]:
     return {f.name: normalize(getattr(instance, f.attname)) for f in tracked_fields(type(instance))}
+
+
+def created_snapshot(instance: models.Model) -> dict[str, Any]:
+    """What a "create" entry keeps of a new row: the fields that hold a value (empty text, None and
+    empty collections say nothing about the new row and make bulk imports' history heavy)."""
+    return {k: v for k, v in serialize_instance(instance).items() if v not in (None, "", [], {})}
 
 
 def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
@@ -114,10 +121,10 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
 
 
 def capture_save(instance: ChangeLoggedModel, created: bool) -> None:
-    after = serialize_instance(instance)
     if created:
-        record_change(instance, Action.CREATE, None, after)
+        record_change(instance, Action.CREATE, None, created_snapshot(instance))
     else:
+        after = serialize_instance(instance)
         before = loaded_snapshot(instance)
         if before is None:  # saved without having been loaded (rare): log the full row
             record_change(instance, Action.UPDATE, None, after)
@@ -197,7 +204,7 @@ def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) ->
     The rows need primary keys (every supported database returns them from ``bulk_create``).
     Returns the number of entries written.
     """
-    rows = [_change_row(i, Action.CREATE, None, serialize_instance(i), "") for i in instances]
+    rows = [_change_row(i, Action.CREATE, None, created_snapshot(i), "") for i in instances]
     write_changes(rows, batch_size=batch_size)
     return len(rows)
 

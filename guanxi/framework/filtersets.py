@@ -184,8 +184,8 @@ class EntityFilterSet(django_filters.FilterSet):
 
     # --- fields the user may not read in clear (hidden or masked) ------------------------------
     # A filter on such a field answers "is the value X?" one guess at a time, so it is not
-    # offered (the panel and the API schema of the request leave it out) and, when sent anyway,
-    # refused: the filter set is invalid with a field message (the API's 400, the list's notice).
+    # offered (the list's filter panel leaves it out) and, when sent anyway, refused: the filter
+    # set is invalid with a field message (the API's 400; the list shows no rows and the message).
     RANGE_SUFFIXES = ("", "_min", "_max", "_after", "_before", "_0", "_1")
 
     def _refuse_unreadable_filters(self, model: type[models.Model]) -> None:

@@ -216,3 +216,14 @@ def test_exports_and_history_do_not_show_hidden_values(client, agent):
     assert CODE not in history and "HX-9999" not in history
     timeline = client.get(f"/test/gadgets/{target.pk}/").content.decode()
     assert CODE not in timeline and "HX-9999" not in timeline and EMAIL not in timeline
+
+
+def test_bulk_edit_does_not_offer_or_apply_restricted_fields(client, agent):
+    user, target = agent
+    client.force_login(user)
+    form = client.post("/test/gadgets/bulk-edit/", {"pk": [target.pk]}).content.decode()
+    assert 'name="status"' not in form and 'name="price"' not in form and 'name="cf_level"' not in form
+    data = {"pk": [target.pk], "_apply": "1", "status": "active", "price": "1", "cf_level": "1"}
+    assert client.post("/test/gadgets/bulk-edit/", data).status_code == 302
+    target.refresh_from_db()
+    assert (target.status, str(target.price), target.custom_field_data["level"]) == ("retired", "199.00", 7)

@@ -38,10 +38,14 @@ class CustomerFilterSet(EntityFilterSet):
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine only"))
     not_contacted_days = django_filters.NumberFilter(
-        method="filter_not_contacted", label=_("Not contacted for (days)"), min_value=1
+        # field_name: the column the method reads, so field rules on it apply to the filter too
+        method="filter_not_contacted",
+        field_name="last_contacted_at",
+        label=_("Not contacted for (days)"),
+        min_value=1,
     )
     birthday_this_month = django_filters.BooleanFilter(
-        method="filter_birthday_this_month", label=_("Birthday this month")
+        method="filter_birthday_this_month", field_name="birthday", label=_("Birthday this month")
     )
     search_fields = ("name", "short_name", "phone", "email", "credit_code")
 

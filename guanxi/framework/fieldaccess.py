@@ -118,3 +118,32 @@ def display(user: Any, model: type[models.Model], name: str, value: Any) -> Any:
 
 def writable(user: Any, model: type[models.Model], name: str) -> bool:
     return name not in rules_for(user, model)
+
+
+def unreadable(user: Any, model: type[models.Model]) -> set[str]:
+    """Fields ``user`` may not read in clear on ``model`` (hidden or masked; ``cf_<name>`` for
+    custom fields). Such a field can be neither searched, filtered, sorted nor compared by the
+    user, through any channel: each of those answers "is the value X?" one guess at a time."""
+    return {name for name, rule in rules_for(user, model).items() if rule in (HIDDEN, MASKED)}
+
+
+def path_unreadable(user: Any, model: type[models.Model], path: str) -> bool:
+    """Whether the lookup ``path`` (``phone``, ``customer__email``, ``custom_field_data__level``,
+    ``cf_level``) reads a field ``user`` may not read in clear on any model along the way."""
+    if not rules_for(user, model) and "__" not in path:
+        return False
+    parts = path.replace(".", "__").split("__")
+    for index, part in enumerate(parts):
+        hidden = unreadable(user, model)
+        if part in hidden:
+            return True
+        if part == "custom_field_data":
+            return index + 1 < len(parts) and f"cf_{parts[index + 1]}" in hidden
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # a lookup (``icontains``) or an annotation: nothing more to follow
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model  # type: ignore[assignment]
+    return False

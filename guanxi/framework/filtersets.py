@@ -13,10 +13,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.customfields import fields_for
@@ -179,21 +180,65 @@ class EntityFilterSet(django_filters.FilterSet):
             # means "do not filter on this".
             if isinstance(filter_, django_filters.BooleanFilter) and "widget" not in filter_.extra:
                 filter_.extra["widget"] = AnyYesNoSelect
+        self._refuse_unreadable_filters(model)
+
+    # --- fields the user may not read in clear (hidden or masked) ------------------------------
+    # A filter on such a field answers "is the value X?" one guess at a time, so it is not
+    # offered (the list's filter panel leaves it out) and, when sent anyway, refused: the filter
+    # set is invalid with a field message (the API's 400; the list shows no rows and the message).
+    RANGE_SUFFIXES = ("", "_min", "_max", "_after", "_before", "_0", "_1")
+
+    def _refuse_unreadable_filters(self, model: type[models.Model]) -> None:
+        from guanxi.framework.fieldaccess import path_unreadable
+
+        user = getattr(self.request, "user", None)
+        self.refused_filters: dict[str, str] = {}  # name → label
+        for name, filter_ in list(self.filters.items()):
+            if name != "q" and path_unreadable(user, model, filter_.field_name or name):
+                del self.filters[name]
+                self.refused_filters[name] = str(filter_.label or name)
+
+    def refused_params(self) -> dict[str, list[str]]:
+        """``{parameter: [message]}`` for every filter on an unreadable field the request sent."""
+        message = _("You may not filter on this field.")
+        data = self.data or {}
+        return {
+            name: [str(message)]
+            for name in self.refused_filters
+            if any(data.get(f"{name}{suffix}") not in (None, "") for suffix in self.RANGE_SUFFIXES)
+        }
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.refused_params()
+
+    @property
+    def errors(self) -> Any:
+        errors = super().errors
+        refused = self.refused_params()
+        if not refused:
+            return errors
+        errors = ErrorDict(errors)  # the API's filter backend reads ``as_data()`` of each list
+        for name, messages in refused.items():
+            errors[name] = ErrorList([ValidationError(m, code="not_readable") for m in messages])
+        return errors
 
     def filter_q(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         value = value.strip()
         if not value:
             return queryset
+        from guanxi.framework.fieldaccess import path_unreadable
         from guanxi.framework.search import indexed_fields, matching_ids
 
+        user = getattr(self.request, "user", None)
         # Fields the search index keeps keys of are matched through those keys (prefix and
         # trigram indexes, pinyin, initials, phone digits); ICONTAINS on them would read the
         # whole table on every search (seconds at a million customers). Others as they are.
         indexed = indexed_fields(queryset.model)
         condition = models.Q()
         for field in self.search_fields:
-            if indexed is None or field not in indexed:
+            # a field hidden or masked for the reader is not searched (it would be an oracle)
+            if (indexed is None or field not in indexed) and not path_unreadable(user, queryset.model, field):
                 condition |= models.Q(**{f"{field}__icontains": value})
         if indexed is not None:
-            condition |= models.Q(pk__in=matching_ids(queryset.model, value))
-        return queryset.filter(condition)
+            condition |= models.Q(pk__in=matching_ids(queryset.model, value, user))
+        return queryset.filter(condition) if condition else queryset.none()

@@ -178,11 +178,23 @@ class BulkEditForm(forms.Form):
     )
 
     def __init__(
-        self, model: type[models.Model], fields: list[str], *args: Any, queryset: Any, **kwargs: Any
+        self,
+        model: type[models.Model],
+        fields: list[str],
+        *args: Any,
+        queryset: Any,
+        user: Any = None,
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.model = model
         cast(forms.ModelChoiceField, self.fields["pk"]).queryset = queryset
+        from guanxi.framework.fieldaccess import rules_for
+
+        # A field under any rule (hidden, masked, read-only) is not offered: the user may not
+        # change it, and a unique or range check on it would tell its stored values.
+        restricted = set(rules_for(user, model))
+        fields = [name for name in fields if name not in restricted]
         for name in fields:
             model_field = model._meta.get_field(name)
             assert isinstance(model_field, models.Field)  # bulk_edit_fields names the model's own fields
@@ -200,6 +212,7 @@ class BulkEditForm(forms.Form):
                 Tag.objects.all(), required=False, label=_("Remove tags")
             )
         self.custom_fields = list(fields_for(model)) if issubclass(model, CustomFieldsMixin) else []
+        self.custom_fields = [cf for cf in self.custom_fields if f"cf_{cf.name}" not in restricted]
         for cf in self.custom_fields:
             field = form_field(cf)
             field.required = False

@@ -6,6 +6,11 @@ row 600,000, and "10,000+ customers" tells the reader what they need (narrow the
 the count stops at ``cap + 1`` rows: ``SELECT COUNT(*) FROM (SELECT … LIMIT 10001)``. Below
 the cap nothing changes. Beyond it the pager keeps working: pages past the cap are served while
 rows exist, and "Next" shows while a further row does (one bounded probe).
+
+Every page is read in a total order (``stable_order``): the primary key is added as the last sort
+key, so rows sharing a sort value (``level``, ``status``) are neither skipped nor repeated from
+one page to the next — an SQL ``ORDER BY`` with ties leaves their order to the plan, which may
+differ per ``OFFSET``. The API's pager (``guanxi.framework.api.pagination``) uses it too.
 """
 
 from __future__ import annotations
@@ -15,9 +20,50 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import models
+from django.db.models.expressions import F, OrderBy
 from django.utils.formats import number_format
 
 COUNT_CAP = 10_000
+
+
+def stable_order(queryset: models.QuerySet) -> models.QuerySet:
+    """``queryset`` in a total order: its ordering (explicit, else the model's ``Meta.ordering``)
+    with the primary key added last, in the direction of the last key (``level`` → ``level, pk``;
+    ``-created_at`` → ``-created_at, -pk``). Unordered rows are ordered by ``pk``.
+
+    Unchanged when the order already ends in a unique key, is random, or cannot be extended
+    (sliced or combined queries, or DISTINCT over ``values()`` where an extra sort column would
+    change which rows are distinct). The pk in the same direction as the last key lets a
+    composite index ending in that key (plus the pk) serve the whole order.
+    """
+    query = queryset.query
+    if query.is_sliced or query.combinator or (query.distinct and getattr(queryset, "_fields", None)):
+        return queryset
+    model = queryset.model
+    if query.order_by:
+        terms = list(query.order_by)
+    elif query.default_ordering and model._meta.ordering:
+        terms = list(model._meta.ordering)
+    else:
+        terms = []
+    pk = model._meta.pk
+    unique = {"pk", pk.name, pk.attname}
+    descending = False
+    for term in terms:
+        if isinstance(term, str):
+            if term == "?":
+                return queryset
+            name = term.lstrip("-")
+            descending = term.startswith("-")
+        elif isinstance(term, OrderBy):
+            name = getattr(term.expression, "name", "") if isinstance(term.expression, F) else ""
+            descending = term.descending
+        else:
+            name = getattr(term, "name", "") if isinstance(term, F) else ""
+            descending = False
+        if name in unique:
+            return queryset
+    return queryset.order_by(*terms, "-pk" if descending else "pk")
 
 
 def _queryset_of(object_list: Any) -> models.QuerySet | None:
@@ -43,6 +89,15 @@ class CappedPaginator(Paginator):
     """Django's paginator with the COUNT stopped at ``cap`` + 1 rows (see the module docstring)."""
 
     cap = COUNT_CAP
+
+    def __init__(self, object_list: Any, *args: Any, **kwargs: Any) -> None:
+        # A django-tables2 table passes its rows: give the queryset inside them a total order.
+        table_data = getattr(object_list, "data", None)
+        if isinstance(getattr(table_data, "data", None), models.QuerySet):
+            table_data.data = stable_order(table_data.data)  # type: ignore[union-attr]
+        elif isinstance(object_list, models.QuerySet):
+            object_list = stable_order(object_list)
+        super().__init__(object_list, *args, **kwargs)
 
     @cached_property
     def count(self) -> int:

@@ -287,7 +287,13 @@ def _key() -> Any:
 
 
 def _candidates(
-    tier: str, text: str, ct_ids: list[int] | None, offset: int, size: int, after: int = 0
+    tier: str,
+    text: str,
+    ct_ids: list[int] | None,
+    offset: int,
+    size: int,
+    after: int = 0,
+    unreadable: models.Q | None = None,
 ) -> list[tuple]:
     """One bounded batch of (content type, object id, field, display, weight, key, entry id).
 
@@ -299,6 +305,8 @@ def _candidates(
     resumes after the last entry read (``after``, rowid order: the order of that scan anyway)
     instead of scanning the skipped rows again for an OFFSET — the narrow reader's dropdown took
     two to four scans. ``ct_ids`` None: every registered model, no content-type test per key.
+    ``unreadable``: the keys of fields the reader may not read in clear, left out in the query
+    itself (a hit through them would tell the hidden value one guess at a time).
     """
     from django.db import connection
 
@@ -309,6 +317,8 @@ def _candidates(
         if ct_ids is None
         else SearchEntry.objects.filter(content_type_id__in=ct_ids)
     )
+    if unreadable is not None:
+        rows = rows.exclude(unreadable)
     if tier == "prefix":
         rows = (
             rows.annotate(key=_key())
@@ -335,7 +345,6 @@ def search(
     one primary-key lookup per model instead of joining the scope to every matching key, which is
     what keeps search fast at millions of keys whatever the reader's scope.
     """
-    from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
 
     query = query.strip().lower()
     if not query:
@@ -348,7 +357,7 @@ def search(
     tiers = [("prefix", t) for t in texts] + [("contains", t) for t in texts if _substring_ok(t)]
     size = limit * CANDIDATES_PER_HIT
     seen: set[tuple[int, int]] = set()
-    rules: dict[type[models.Model], dict[str, str]] = {}
+    hidden = unreadable_keys(user, by_ct)
     ranked: list[tuple[tuple, SearchHit]] = []
     # Keys are written only for registered models: searching all of them needs no type test.
     ct_ids = None if not models_ else list(by_ct)
@@ -357,7 +366,7 @@ def search(
         for round_ in range(MAX_ROUNDS):
             if len(ranked) >= limit:
                 break
-            batch = _candidates(tier, text, ct_ids, round_ * size, size, after)
+            batch = _candidates(tier, text, ct_ids, round_ * size, size, after, hidden)
             after = batch[-1][-1] if batch else after
             best: dict[tuple[int, int], tuple] = {}
             for ct_id, obj_id, field, display, weight, key, _entry in batch:
@@ -368,16 +377,10 @@ def search(
                 ids = [obj_id for (c, obj_id) in best if c == ct_id]
                 if not ids:
                     continue
-                if model not in rules:
-                    rules[model] = rules_for(user, model)
                 for obj in model_queryset(model).restrict(user, "view").filter(pk__in=ids):
                     field, display, weight, key = best[(ct_id, obj.pk)]
-                    rule = rules[model].get(field)
-                    if rule == HIDDEN:
-                        continue  # found through a field the reader may not see: not a hit for them
-                    shown = masked_value(model, field, display) if rule == MASKED else display
                     order = (rank if key != text else -1, -weight, str(obj))
-                    ranked.append((order, SearchHit(obj, field, shown, weight)))
+                    ranked.append((order, SearchHit(obj, field, display, weight)))
             if len(batch) < size:
                 break
     ranked.sort(key=lambda pair: pair[0])
@@ -398,12 +401,27 @@ def index_many(instances: list[models.Model], *, batch_size: int = 2000) -> int:
     return len(rows)
 
 
-def matching_ids(model: type[models.Model], query: str) -> Any:
+def unreadable_keys(user: Any, by_ct: dict[int, type[models.Model]]) -> models.Q | None:
+    """The search keys ``user`` must not match through: those of fields hidden or masked for them
+    (``SearchEntry.field`` names the field each key came from; ``cf_<name>`` for custom fields).
+    None when there are none."""
+    from guanxi.framework.fieldaccess import unreadable
+
+    condition = models.Q()
+    for ct_id, model in by_ct.items():
+        fields = unreadable(user, model)
+        if fields:
+            condition |= models.Q(content_type_id=ct_id, field__in=sorted(fields))
+    return condition or None
+
+
+def matching_ids(model: type[models.Model], query: str, user: Any = None) -> Any:
     """A subquery of the ids of ``model`` rows whose search keys match ``query`` as ``search``
     matches them (pinyin ``zhangsan``, initials ``zs``, digits ``8000``): keys starting with the
     query — a range of the key index — and, from 3 characters or 2 Chinese ones, keys containing
     it (trigram index on PostgreSQL). Not restricted: the caller filters a queryset that already
-    is. Used by the lists' ``q`` filter."""
+    is. Keys of fields hidden or masked for ``user`` do not match. Used by the lists' ``q``
+    filter."""
     from guanxi.core.models import SearchEntry
 
     query = query.strip().lower()
@@ -414,4 +432,6 @@ def matching_ids(model: type[models.Model], query: str) -> Any:
         if _substring_ok(text):
             condition |= models.Q(value__contains=text)
     ct = ContentType.objects.get_for_model(model)
-    return SearchEntry.objects.annotate(key=_key()).filter(condition, content_type=ct).values("object_id")
+    rows = SearchEntry.objects.annotate(key=_key()).filter(condition, content_type=ct)
+    hidden = unreadable_keys(user, {ct.id: model})
+    return (rows.exclude(hidden) if hidden is not None else rows).values("object_id")

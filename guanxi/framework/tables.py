@@ -143,6 +143,12 @@ class EntityTable(tables.Table):
         for name in self.columns.names():
             if fieldaccess.shows_as_phone(user, model, name):
                 self._format_phone_column(self.columns[name])
+        # A column whose sort key is hidden or masked for the user is not sortable: the order of
+        # the rows would tell the values (``?sort=`` on it is ignored by django-tables2).
+        for bound in self.columns.iterall():
+            keys = [str(key).lstrip("-") for key in bound.order_by] if bound.orderable else []
+            if any(fieldaccess.path_unreadable(user, model, key) for key in keys):
+                bound.column.orderable = False
 
     @staticmethod
     def _format_phone_column(bound_column: Any) -> None:

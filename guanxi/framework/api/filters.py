@@ -12,7 +12,9 @@ from rest_framework.filters import OrderingFilter
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """``?ordering=-created_at,name``; an unknown field is a 400 (``errors.ordering``), not ignored.
+    """``?ordering=-created_at,name``; an unknown field is a 400 (``errors.ordering``), not ignored,
+    and so is a field hidden or masked for the reader. Pages stay stable under any order: the
+    pager adds the primary key as the last key (``guanxi.framework.paginators.stable_order``).
 
     Without ``ordering_fields`` on the view, the orderable fields are the serializer's fields
     that are plain model columns (no JSON, no relations other than foreign-key ids)."""
@@ -40,6 +42,11 @@ class StrictOrderingFilter(OrderingFilter):
             return self.get_default_ordering(view)
         terms = [term.strip() for term in params.split(",") if term.strip()]
         valid = dict(self.get_valid_fields(queryset, view, {"request": request}))
+        # A field hidden or masked for the reader is not orderable: the order would tell its value.
+        from guanxi.framework.fieldaccess import path_unreadable
+
+        user = getattr(request, "user", None)
+        valid = {s: n for s, n in valid.items() if not path_unreadable(user, queryset.model, s)}
         # Accept the API field name (what clients see) as well as the model field it maps to.
         by_name = {label: source for source, label in valid.items()} | {s: s for s in valid}
         bad = [t for t in terms if t.lstrip("-") not in by_name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import InvalidPage
+from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -37,7 +38,12 @@ class CountablePagination(PageNumberPagination):
         return number
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list | None:
+        from guanxi.framework.paginators import stable_order
+
         self.request = request
+        # Pages of a non-unique order (?ordering=level) would skip and repeat rows: pk breaks ties.
+        if isinstance(queryset, models.QuerySet):
+            queryset = stable_order(queryset)
         self.with_count = request.query_params.get("count", "true").lower() not in ("false", "0", "no")
         size = self.get_page_size(request) or 50
         number = self._page_number(request)

@@ -136,32 +136,35 @@ class EntitySerializer(serializers.ModelSerializer):
                     data[name] = masked_value(model, name, data[name])
         return data
 
-    def _refuse_restricted_writes(self) -> None:
-        """A field the user may not change must not be sent with a new value (it would be silently
-        dropped otherwise, which hides the user's mistake)."""
+    def to_internal_value(self, data: Any) -> Any:
+        # Before any field validation: a unique or format check on a restricted field would
+        # answer differently for different guesses.
+        self._refuse_restricted_writes(data)
+        return super().to_internal_value(data)
+
+    def _refuse_restricted_writes(self, data: Any) -> None:
+        """A field the user may not read in clear or may not change is refused whenever it is
+        sent at all, with the same message whatever the value: comparing the value sent with the
+        stored one would tell a masked value one guess at a time (and silently dropping it would
+        hide the user's mistake)."""
         rules = self._field_rules()
-        if not rules or not isinstance(self.initial_data, dict):
+        if not rules or not isinstance(data, dict):
             return
         errors: dict[str, list[str]] = {}
         message = _("You may not change this field.")
+        incoming = data.get("custom_fields")
         for name in rules:
             if name.startswith("cf_"):
-                incoming = self.initial_data.get("custom_fields")
                 if isinstance(incoming, dict) and name[3:] in incoming:
-                    current = (getattr(self.instance, "custom_field_data", None) or {}).get(name[3:])
-                    if self.instance is None or incoming[name[3:]] != current:
-                        errors[f"custom_fields.{name[3:]}"] = [message]
-            elif name in self.initial_data:
-                current = getattr(self.instance, name, None) if self.instance is not None else None
-                if self.instance is None or str(self.initial_data[name]) != str(current):
-                    errors[name] = [message]
+                    errors[f"custom_fields.{name[3:]}"] = [message]
+            elif name in data:
+                errors[name] = [message]
         if errors:
             raise serializers.ValidationError(errors)
 
     # --- validation ---------------------------------------------------------------------------
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Apply ``attrs`` to a copy of the record and run the model's ``full_clean()`` on it."""
-        self._refuse_restricted_writes()
         attrs = super().validate(attrs)
         model = self.entity_model()
         self._refuse_inactive_options(model, attrs)

@@ -28,7 +28,11 @@ class BulkEditView(EntityViewMixin, View):
 
     def form(self, data: Any) -> BulkEditForm:
         return BulkEditForm(
-            self.model, list(self.config.bulk_edit_fields), data, queryset=self.restricted("change")
+            self.model,
+            list(self.config.bulk_edit_fields),
+            data,
+            queryset=self.restricted("change"),
+            user=self.request.user,
         )
 
     def post(self, request: AuthedRequest) -> HttpResponse:

@@ -191,6 +191,8 @@ class ObjectListView(EntityViewMixin, View):
         queryset = self.restricted()
         filterset = self.config.filterset(params, queryset=queryset, request=request)
         rows = filterset.qs if filterset.is_valid() else queryset.none()
+        for name, errors in filterset.refused_params().items():  # hidden/masked: refused, not ignored
+            messages.error(request, f"{filterset.refused_filters[name]}: {' '.join(errors)}")
         style_filter_form(filterset.form)
         columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
         # No request here: django-tables2 would configure (and paginate, with an exact COUNT) the

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "guanxi.framework.middleware.UserLanguageMiddleware",
     "guanxi.framework.middleware.RequestContextMiddleware",
+    "guanxi.framework.middleware.RefuseNulMiddleware",  # after the language: a translated 400
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -339,6 +340,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["guanxi.framework.api.permissions.ModelActionPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, refusing NUL characters (PostgreSQL cannot store them) with a field message
+    "DEFAULT_PARSER_CLASSES": [
+        "guanxi.framework.api.parsers.JSONParser",
+        "guanxi.framework.api.parsers.FormParser",
+        "guanxi.framework.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

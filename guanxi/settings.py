@@ -392,6 +392,13 @@ WORKER_STALE_SECONDS = env_int(
     "A worker whose last heartbeat is older than this is reported unhealthy by /healthz.",
     minimum=10,
 )
+JOB_STALE_SECONDS = env_int(
+    "JOB_STALE_SECONDS",
+    300,
+    "A running background job with no sign of life for this long lost its worker: it is marked failed "
+    "(or retried, for jobs that allow it) and /healthz reports it until then.",
+    minimum=30,
+)
 PORT = env_int("PORT", 8000, "Port `guanxi serve` and `make demo` listen on.", minimum=1)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "guanxi-demo", "Password of every demo account.")
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2, "Web server worker processes.", minimum=1)

@@ -73,7 +73,7 @@ def has_nul(value: object) -> bool:
 
 
 class RefuseNulMiddleware:
-    """Answers 400 when a query-string parameter (name or value) contains a NUL character.
+    """Answers 400 when the path or a query-string parameter (name or value) has a NUL character.
 
     PostgreSQL refuses NUL in text, so ``?q=a%00b`` reaching any filter or search would be a 500;
     no search, filter or option list has a use for it. Refusing it here, once, covers every page
@@ -94,6 +94,8 @@ class RefuseNulMiddleware:
                 if has_nul(key) or any(has_nul(v) for v in values)
             }
         )
+        if "\x00" in request.path:  # a NUL in a <str:…> path segment (``/f/<key>/``) is as bad
+            bad.insert(0, "")
         if bad:
             return self.refuse(request, bad)
         return self.get_response(request)

@@ -71,6 +71,16 @@ def test_a_nul_in_a_page_query_string_is_a_translated_400(client, admin, name):
     assert "不允许包含空字符" in chinese.content.decode()
 
 
+def test_a_nul_in_the_path_is_a_400_even_on_public_pages(client, api):
+    """``/f/<str:key>/`` (the public web form) would look the key up and fail on PostgreSQL."""
+    public = client.get("/f/a%00b/", HTTP_ACCEPT_LANGUAGE="en")
+    assert public.status_code == 400 and NUL in public.content.decode()
+    assert api.get("/api/v1/core/tags/a%00b/").json() == {
+        "detail": NUL,
+        "errors": {"non_field_errors": [NUL]},
+    }
+
+
 @pytest.mark.parametrize("url", API_LISTS)
 def test_a_nul_in_an_api_query_string_is_a_400_naming_the_parameter(api, url):
     response = api.get(url, {"q": "a\x00b", "ordering": "name"})

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "guanxi.framework.middleware.UserLanguageMiddleware",
     "guanxi.framework.middleware.RequestContextMiddleware",
+    "guanxi.framework.middleware.RefuseNulMiddleware",  # after the language: a translated 400
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -339,6 +340,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["guanxi.framework.api.permissions.ModelActionPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, refusing NUL characters (PostgreSQL cannot store them) with a field message
+    "DEFAULT_PARSER_CLASSES": [
+        "guanxi.framework.api.parsers.JSONParser",
+        "guanxi.framework.api.parsers.FormParser",
+        "guanxi.framework.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -384,6 +391,13 @@ WORKER_STALE_SECONDS = env_int(
     120,
     "A worker whose last heartbeat is older than this is reported unhealthy by /healthz.",
     minimum=10,
+)
+JOB_STALE_SECONDS = env_int(
+    "JOB_STALE_SECONDS",
+    300,
+    "A running background job with no sign of life for this long lost its worker: it is marked failed "
+    "(or retried, for jobs that allow it) and /healthz reports it until then.",
+    minimum=30,
 )
 PORT = env_int("PORT", 8000, "Port `guanxi serve` and `make demo` listen on.", minimum=1)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "guanxi-demo", "Password of every demo account.")

@@ -23,7 +23,7 @@ TASK_RESULT_RETENTION = dt.timedelta(days=7)
 HEARTBEAT_RETENTION = dt.timedelta(days=1)
 
 
-@job_task
+@job_task(retries=2)  # a rebuild: safe to start again if its worker dies
 def reindex_search(job: JobHandle, *, models: list[str] | None = None) -> dict[str, Any]:
     """Rebuild ``SearchEntry`` rows for every registered model (or the ``app_label.model`` given).
 
@@ -49,6 +49,15 @@ def using_database_task_backend() -> bool:
     return apps.is_installed("django_tasks_db") and any(
         conf.get("BACKEND") == "django_tasks_db.DatabaseBackend" for conf in settings.TASKS.values()
     )
+
+
+@periodic("reclaim_stale_jobs", every=dt.timedelta(minutes=1))
+def reclaim_stale_jobs() -> dict[str, int]:
+    """Retry or fail running jobs whose worker stopped (no heartbeat for ``JOB_STALE_SECONDS``)."""
+    from guanxi.framework.jobs import reclaim_stale_jobs as reclaim
+
+    reclaimed = reclaim()
+    return {"retried": len(reclaimed["retried"]), "failed": len(reclaimed["failed"])}
 
 
 @periodic("prune_finished_jobs", every=dt.timedelta(hours=1))

@@ -40,7 +40,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from guanxi.customers.models import AssignmentRule, Lead, LeadCaptureForm
-from guanxi.customers.models.capture import CAPTURE_FIELDS, CONTACT_FIELDS
+from guanxi.customers.models.capture import CAPTURE_FIELDS, CONTACT_FIELDS, csp_origin
 from guanxi.customers.services.leads import capture_lead
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm, style_widgets
@@ -134,13 +134,22 @@ def visitor_language(request: HttpRequest) -> str:
 
 def _embedding_csp(form: LeadCaptureForm) -> dict[str, Any]:
     """The site's CSP, but embeddable by the form's allowed sites (any site when none are listed)
-    and allowed to go on to its https redirect address after sending."""
+    and allowed to go on to its https redirect address after sending.
+
+    Django joins the sources into the header as they are, so each goes through ``csp_origin``
+    here as well as in the model's ``clean()``: an entry that is not a plain site address (saved
+    before the check, or by a path around it) is dropped, never copied into the header. When every
+    listed entry is dropped, nobody may embed the form — an invalid list never widens to "any"."""
     base: dict[str, Any] = settings.SECURE_CSP
     config: dict[str, Any] = {key: list(value) for key, value in base.items()}
-    config["frame-ancestors"] = form.origin_list() or ["https:", "http:"]
+    listed = form.origin_list()
+    safe = [source for source in map(csp_origin, listed) if source]
+    config["frame-ancestors"] = safe or ([CSP.NONE] if listed else ["https:", "http:"])
     if form.redirect_url:
         parts = urlsplit(form.redirect_url)
-        config["form-action"] = [CSP.SELF, f"{parts.scheme}://{parts.netloc}"]
+        target = csp_origin(f"{parts.scheme}://{parts.netloc}") if parts.scheme == "https" else None
+        if target:
+            config["form-action"] = [CSP.SELF, target]
     return config
 
 

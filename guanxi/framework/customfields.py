@@ -20,7 +20,7 @@ from django import forms
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator, validate_email
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -80,6 +80,9 @@ def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -
     key = field_error_key or f"cf_{cf.name}"
     if value in (None, "", []):
         return None
+    if any(isinstance(v, str) and "\x00" in v for v in (value if isinstance(value, list) else [value])):
+        # PostgreSQL cannot store NUL, not even inside JSON: refuse it before the save does (a 500)
+        raise _error(key, str(ProhibitNullCharactersValidator.message))
     kind = cf.type
     if kind in ("text", "longtext"):
         if not isinstance(value, str):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ def resolve_tags(values: Iterable[Any], *, field: str = "tags") -> list[Any]:
             raise ValidationError({field: _("Give tags as slugs or ids.")})
         if isinstance(value, int):
             ids.add(value)
+        elif isinstance(value, str) and "\x00" in value:  # PostgreSQL refuses NUL, even in a lookup
+            raise ValidationError({field: ProhibitNullCharactersValidator.message})
         elif isinstance(value, str) and value.strip():
             text = value.strip()
             if text.isdigit():

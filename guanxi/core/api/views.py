@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.api.filtersets import ObjectChangeFilterSet
 from guanxi.core.api.serializers import CustomFieldSerializer, ObjectChangeSerializer, TagSerializer
@@ -45,15 +48,43 @@ def visible_changes(user, queryset: models.QuerySet) -> models.QuerySet:
     return queryset.filter(condition)
 
 
+def changes_readable_by_token(token: Any, queryset: models.QuerySet) -> models.QuerySet:
+    """Only entries of records in apps the API token may read (``customers:read`` reads customer
+    changes, not tags'); a session or an app-less scope keeps every entry."""
+    apps_ = token.readable_apps() if token is not None and hasattr(token, "readable_apps") else None
+    if apps_ is None:
+        return queryset
+    types = ContentType.objects.filter(app_label__in=sorted(apps_)).values("pk")
+    return queryset.filter(changed_object_type__in=types)
+
+
+class ChangeLogScopePermission(TokenScopePermission):
+    """The change log holds every app's records: a token with a read scope for any app may open it,
+    and ``changes_readable_by_token`` then keeps each entry to the token's apps."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        token = request.auth
+        if token is None or not hasattr(token, "readable_apps"):
+            return super().has_permission(request, view)
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if token.readable_apps() == set():
+            self.message = _("This API token's scopes do not allow this request.")
+            return False
+        return True
+
+
 class ObjectChangeViewSet(ReadOnlyEntityViewSet):
-    """The change log, limited to records the caller may view; ``?object_type=app.model&object_id=N``
-    gives one record's history."""
+    """The change log, limited to records the caller may view and, with an app-scoped token, to
+    that app's records; ``?object_type=app.model&object_id=N`` gives one record's history."""
 
     queryset = ObjectChange.objects.all()
     serializer_class = ObjectChangeSerializer
     filterset_class = ObjectChangeFilterSet
-    permission_classes = [TokenScopePermission]  # row visibility comes from the changed records
+    permission_classes = [ChangeLogScopePermission]  # row visibility comes from the changed records
     ordering_fields = ["time", "id"]
 
     def restrict_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        return visible_changes(self.request.user, queryset)
+        visible = visible_changes(self.request.user, queryset)
+        return changes_readable_by_token(self.request.auth, visible)

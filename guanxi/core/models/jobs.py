@@ -43,6 +43,10 @@ class Job(BaseModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Last sign of life of a running job (progress, and a beat every few seconds from the process
+    # running it): a running job whose heartbeat is older than JOB_STALE_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("job")

@@ -45,7 +45,7 @@ def test_ok_with_inline_tasks(client):
         "status": "ok",
         "database": {"ok": True, "vendor": connection.vendor},
         "migrations": {"ok": True, "unapplied": []},
-        "tasks": {"backend": IMMEDIATE, "backlog": 0, "workers": [], "ok": True},
+        "tasks": {"backend": IMMEDIATE, "backlog": 0, "workers": [], "stale_jobs": 0, "ok": True},
     }
 
 
@@ -59,6 +59,7 @@ def test_degraded_without_a_worker(client):
         "backend": "django_tasks_db.DatabaseBackend",
         "backlog": 0,
         "workers": [],
+        "stale_jobs": 0,
         "ok": False,
     }
 
@@ -107,9 +108,9 @@ def test_unapplied_migration_is_an_error_503(client):
 def test_migrations_are_not_reloaded_once_verified(client, django_assert_max_num_queries):
     client.get("/healthz")
     assert health._migrations_verified is True
-    # SELECT 1 and the heartbeat rows; the savepoint around the latter exists only because the
-    # test runs inside a transaction (in autocommit no savepoint is made).
-    with django_assert_max_num_queries(4):
+    # SELECT 1, the heartbeat rows and the count of stale jobs; the savepoints around the latter two
+    # exist only because the test runs inside a transaction (in autocommit no savepoint is made).
+    with django_assert_max_num_queries(7):
         assert client.get("/healthz").json()["status"] == "ok"
 
 

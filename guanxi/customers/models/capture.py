@@ -7,6 +7,7 @@ team, by source or province, under a per-rep cap). Both are reference data admin
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,37 @@ from guanxi.framework.models import OrganizationalModel
 # Lead fields a web form may show (name is always shown and required).
 CAPTURE_FIELDS = ("name", "company", "title", "phone", "email", "wechat_id", "province", "city", "notes")
 CONTACT_FIELDS = ("phone", "email", "wechat_id")  # a form must ask for at least one way to reach back
+
+
+# One embedding site as a CSP host-source: an optional http(s) scheme, a host whose leftmost label
+# may be the wildcard "*", an optional port. Nothing else: no path, and none of the characters
+# (space, ";", ",", quotes) that would end the source and start another, or another directive.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+ORIGIN_RE = re.compile(
+    rf"(?:(?P<scheme>https?)://)?(?P<host>(?:\*\.)?(?:{_LABEL}\.)*{_LABEL})(?::(?P<port>[0-9]{{1,5}}))?"
+)
+
+
+def csp_origin(text: str) -> str | None:
+    """``text`` as a safe CSP source (``https://www.example.com``, ``*.example.com:8443``,
+    ``https://例子.中国`` → punycode), or None when it is not a site address.
+
+    Used by the model's ``clean()`` (the refusal) and again where the header is built (rows
+    saved before this check, or written around ``clean()``, must not inject CSP either).
+    """
+    text = text.strip().rstrip("/")
+    scheme, sep, rest = text.rpartition("://")
+    host, colon, port = rest.partition(":")
+    try:  # a Unicode domain: its ASCII (punycode) form, label by label, keeping a leading "*."
+        wildcard = host.startswith("*.")
+        ascii_host = ("*." if wildcard else "") + (host[2:] if wildcard else host).encode("idna").decode()
+    except UnicodeError:
+        return None
+    candidate = f"{scheme}{sep}{ascii_host}{colon}{port}".lower()
+    match = ORIGIN_RE.fullmatch(candidate)
+    if match is None or (match["port"] and not 0 < int(match["port"]) < 65536):
+        return None
+    return candidate
 
 
 def new_form_key() -> str:
@@ -201,7 +233,10 @@ class LeadCaptureForm(OrganizationalModel):
     allowed_origins = models.TextField(
         _("allowed sites"),
         blank=True,
-        help_text=_("Sites that may embed the form, one per line (https://www.example.com). Empty: any."),
+        help_text=_(
+            "Sites that may embed the form, one per line (https://www.example.com or *.example.com). "
+            "Empty: any."
+        ),
     )
 
     class Meta:
@@ -220,14 +255,11 @@ class LeadCaptureForm(OrganizationalModel):
             errors["redirect_url"] = _("The redirect address must start with https://.")
         if self.default_source not in Lead.Source.values:
             errors["default_source"] = _("Choose a lead source.")
-        bad = [
-            o
-            for o in self.origin_list()
-            if urlsplit(o).scheme not in ("https", "http") or not urlsplit(o).netloc
-        ]
+        bad = [o for o in self.origin_list() if csp_origin(o) is None]
         if bad:
             errors["allowed_origins"] = _(
-                "“%(origin)s” is not a site address like https://www.example.com."
+                "“%(origin)s” is not a site address like https://www.example.com or *.example.com "
+                "(no path, spaces, quotes, commas or semicolons)."
             ) % {"origin": bad[0]}
         if self.owner_id and self.assignment_rule_id:
             errors["owner"] = _("Choose a fixed owner or an assignment rule, not both.")

@@ -39,6 +39,10 @@ class EntityRouter(SimpleRouter):
     def __init__(self, app_label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_label = app_label
+        # Records are looked up by their integer id: ``customers/abc/claim/`` is then no route (404)
+        # instead of reaching a view that turns "abc" into a query (a 500). A viewset looking up by
+        # something else declares its own ``lookup_value_regex``, which DRF prefers to this default.
+        self._default_value_pattern = r"[0-9]+" if getattr(self, "_use_regex", True) else "int"
         # Copy the routes so adding bulk methods never changes DRF's shared class attribute.
         self.routes = copy.deepcopy(self.routes)
         list_route = self.routes[0]

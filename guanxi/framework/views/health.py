@@ -1,7 +1,8 @@
 """``/healthz``: is this instance able to serve (database, migrations) and to work (task workers)?
 
 For load balancers and uptime monitors; no login, no session, a couple of queries. HTTP 200 when
-``ok`` or ``degraded`` (pages work, background work does not: no live worker), 503 on ``error``
+``ok`` or ``degraded`` (pages work, background work does not: no live worker, or ``stale_jobs``
+running jobs whose worker stopped and that the sweep has not reclaimed yet), 503 on ``error``
 (database unreachable or migrations not applied). The probe functions are shared with
 ``guanxi check``.
 """
@@ -18,6 +19,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from guanxi.framework.jobs import stale_jobs
 
 # Once every migration has been seen applied, this process does not reload the migration graph
 # (reading every migration file) on each probe: migrations are not un-applied under a running server.
@@ -103,7 +106,13 @@ def task_status(now: dt.datetime | None = None) -> dict[str, Any]:
     """Backend, backlog and workers. The immediate backend runs tasks inline and needs no worker."""
     backend = backend_name()
     inline = backend == "django.tasks.backends.immediate.ImmediateBackend"
-    out: dict[str, Any] = {"backend": backend, "backlog": 0 if inline else None, "workers": [], "ok": False}
+    out: dict[str, Any] = {
+        "backend": backend,
+        "backlog": 0 if inline else None,
+        "workers": [],
+        "stale_jobs": 0,
+        "ok": False,
+    }
     if not inline:
         try:
             out["backlog"] = _probe(lambda: _backlog(backend))
@@ -113,7 +122,11 @@ def task_status(now: dt.datetime | None = None) -> dict[str, Any]:
         out["workers"] = _probe(lambda: worker_status(now))
     except Exception as exc:
         out["workers_error"] = type(exc).__name__
-    out["ok"] = inline or any(not w["stale"] for w in out["workers"])
+    try:
+        out["stale_jobs"] = _probe(lambda: stale_jobs(now).count())
+    except Exception as exc:
+        out["stale_jobs_error"] = type(exc).__name__
+    out["ok"] = (inline or any(not w["stale"] for w in out["workers"])) and not out["stale_jobs"]
     return out
 
 
@@ -125,7 +138,13 @@ def health_report(now: dt.datetime | None = None) -> dict[str, Any]:
             "status": "error",
             "database": database,
             "migrations": {"ok": False, "unapplied": []},
-            "tasks": {"backend": backend_name(), "backlog": None, "workers": [], "ok": False},
+            "tasks": {
+                "backend": backend_name(),
+                "backlog": None,
+                "workers": [],
+                "stale_jobs": None,
+                "ok": False,
+            },
         }
     migrations = migration_status()
     tasks = task_status(now)

@@ -53,6 +53,20 @@ class APIToken(BaseModel):
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
+    def readable_apps(self) -> set[str] | None:
+        """Apps whose data this token may read (a ``write`` scope reads too); ``None``: every app.
+
+        For endpoints that show several apps' records at once (the change log), which must keep
+        to these apps row by row instead of checking the endpoint's own app."""
+        apps: set[str] = set()
+        for scope in self.scopes:
+            app, _sep, level = scope.rpartition(":")
+            if level in self.SCOPES:
+                if not app:
+                    return None
+                apps.add(app)
+        return apps
+
     def allows(self, method: str, app_label: str) -> bool:
         """Does a scope of this token cover an HTTP ``method`` on ``app_label``'s endpoints?"""
         wanted = {"write"} if method not in ("GET", "HEAD", "OPTIONS") else {"read", "write"}

@@ -1,9 +1,10 @@
 """``guanxi check``: is this installation ready? One ✓/✗ line per check; exit code 1 on any ✗.
 
 Checks, in order: Django's system checks (errors only; warnings are listed but pass), the
-database answers, no migration is unapplied, and a task worker has sent a heartbeat recently
-(skipped with ``--skip-worker`` or when tasks run inline). Later checks are skipped when the
-database is unreachable, since they would only repeat that failure.
+database answers, no migration is unapplied, a task worker has sent a heartbeat recently
+(skipped with ``--skip-worker`` or when tasks run inline), and no running job has lost its
+worker. Later checks are skipped when the database is unreachable, since they would only repeat
+that failure.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ class Command(BaseCommand):
             self.detail(
                 NOTE if worker["stale"] else OK,
                 f"{worker['id']} last seen {worker['last_seen']}{' (stale)' if worker['stale'] else ''}",
+            )
+        if tasks["stale_jobs"]:
+            self.line(
+                False,
+                f"Jobs: {tasks['stale_jobs']} running without a heartbeat for "
+                f"{settings.JOB_STALE_SECONDS} s (their worker stopped; a worker running schedules "
+                "reclaims them)",
             )
 
         if self.failures:

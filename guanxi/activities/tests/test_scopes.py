@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from guanxi.activities.models import FollowUp, Task
 from guanxi.customers.models import Customer
-from guanxi.framework.testing.scopes import ScopeSuite, record_name
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.scopes import ScopeSuite, give_role, record_name
 
 from .helpers import follow_up_on
 
@@ -22,6 +23,17 @@ class TestFollowUpScopes(ScopeSuite):
     def make(self, owner, department, n):
         customer = Customer.objects.create(name=f"客户{n:03d}")
         return follow_up_on(customer, content=record_name(n), owner=owner, department=department)
+
+    def api_create_body(self, org, user):
+        give_role(org.users[user.username], Customer, "own", ["view", "change"], name="on-my-customers")
+        with as_system():
+            customer = Customer.objects.create(name="新客户", owner=user)
+        return {
+            "target_type": "customers.customer",
+            "target_id": customer.pk,
+            "kind": "call",
+            "content": "新的跟进",
+        }
 
 
 class TestTaskScopes(ScopeSuite):
@@ -37,3 +49,7 @@ class TestTaskScopes(ScopeSuite):
             owner=owner,
             department=department,
         )
+
+    def api_create_body(self, org, user):
+        due = timezone.now() + datetime.timedelta(days=2)
+        return {"title": f"{record_name(99)}-new", "due_at": due.isoformat()}

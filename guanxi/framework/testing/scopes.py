@@ -312,6 +312,37 @@ class ScopeSuite:
         assert client.post(f"{self.url_prefix}{inside}/delete/").status_code == 302
         assert set(rows_by_pk(self.model)) == set(before) - {inside}
 
+    # --- creating, and the verbs beyond view/add/change/delete --------------------------------
+    def api_create_body(self, org: Org, user: Any) -> dict[str, Any]:
+        """The body of a POST that creates a row without naming its owner or department."""
+        return {"name": f"{NAME_PREFIX}-new"}
+
+    @pytest.mark.parametrize("subject", SUBJECTS)
+    @pytest.mark.parametrize("scope", ("own", "department_tree"))
+    def test_api_create_without_an_owner_belongs_to_its_writer(
+        self, org: Org, scope: str, subject: str
+    ) -> None:
+        user, _expected = self.scoped(org, subject, scope, ["view", "add"])
+        response = api_client(user).post(self.api_url, self.api_create_body(org, user), format="json")
+        assert response.status_code == 201, response.json()
+        row = self.model._default_manager.get(pk=response.json()["id"])
+        assert (row.owner_id, row.department_id) == (user.pk, user.department_id)
+
+    def test_export_and_import_need_their_verbs(self, client: Any, org: Org) -> None:
+        from guanxi.framework.views import entity_views_for
+
+        importable = entity_views_for(self.model._meta.label_lower).importable
+        user, _expected = self.scoped(org, "rep1", "own", ["view", "add", "change"])
+        client.force_login(user)
+        export = client.get(self.url_prefix, {"export": "csv"})
+        assert export.status_code == 403
+        assert "export=csv" not in client.get(self.url_prefix).content.decode()
+        assert client.get(f"{self.url_prefix}import/").status_code == (403 if importable else 404)
+        give_role(org.users["rep1"], self.model, "own", ["view", "add", "export", "import"], name="io")
+        client.force_login(org.user("rep1"))
+        assert client.get(self.url_prefix, {"export": "csv"}).status_code == 200
+        assert client.get(f"{self.url_prefix}import/").status_code == (200 if importable else 404)
+
     # --- shares, personas ----------------------------------------------------------------------
     def test_read_share_shows_but_does_not_open_for_editing(self, client: Any, org: Org) -> None:
         user, own = self.scoped(org, "rep1", "own", WRITE)

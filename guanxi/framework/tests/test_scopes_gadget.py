@@ -45,3 +45,6 @@ class TestGadgetScopes(ScopeSuite):
         return Gadget.objects.create(
             name=record_name(n), code=f"S{n:03d}", owner=owner, department=department
         )
+
+    def api_create_body(self, org, user):
+        return {"name": f"{record_name(99)}-new", "code": "NEW1"}

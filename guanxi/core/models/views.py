@@ -72,12 +72,13 @@ class SavedView(ChangeLoggedModel):
         shared = models.Q(shared=True) | models.Q(shared_roles__users=user)
         department_id = getattr(user, "department_id", None)
         if department_id:
-            # Shared with my department or any department above it (its subtree contains me).
-            own_path = (
-                Department.objects.filter(pk=department_id).values_list("path", flat=True).first() or ""
+            # Shared with my department or one above it: my department's path starts with its
+            # path (materialised paths, see users.Department) — inside the one query.
+            mine = Department.objects.filter(
+                pk=department_id, path__startswith=models.OuterRef("department__path")
             )
-            above = [own_path[: i + 1] for i, char in enumerate(own_path) if char == "."]
-            shared |= models.Q(shared_departments__path__in=above)
+            through = cls.shared_departments.through.objects.filter(models.Exists(mine))
+            shared |= models.Q(pk__in=through.values("savedview_id"))
         ids = cls.objects.filter(shared, content_type=ct).values("pk")
         return (
             cls.objects.filter(models.Q(owner=user) | models.Q(pk__in=ids), content_type=ct)

@@ -225,8 +225,9 @@ def test_validation_gives_a_message_per_node_in_the_users_language(rows):
     with pytest.raises(ValidationError) as caught:
         conditions.validate({"version": 2, "all": []}, Customer)
     assert "version" in caught.value.message_dict
-    with pytest.raises(ValidationError):
-        conditions.validate(leaf("owner", "eq", "$me"), Customer, user=None)  # a token needs a user
+    conditions.validate(leaf("owner", "eq", "$me"), Customer, user=None)  # stored for any viewer…
+    with pytest.raises(ValidationError, match="needs a signed-in user"):
+        conditions.compile(leaf("owner", "eq", "$me"), Customer, user=None)  # …applied for one
 
 
 @pytest.mark.django_db

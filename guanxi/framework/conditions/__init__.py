@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from guanxi.framework.conditions.catalogue import OPS, CatalogueField, catalogue, catalogue_for
 from guanxi.framework.conditions.compiler import Compiler
-from guanxi.framework.conditions.tree import VERSION, empty_tree, validate
+from guanxi.framework.conditions.tree import VERSION, empty_tree, person_tokens, validate
 
 __all__ = [
     "OPS",
@@ -49,6 +51,10 @@ def compile(
     ``ValidationError`` when the tree is malformed or names a field the user may not read.
     ``user=None`` is the system (no field rules, no tokens)."""
     clean = validate(tree, model, user)
+    tokens = person_tokens(clean) if user is None else []
+    if tokens:
+        message = _("“%(token)s” needs a signed-in user.") % {"token": tokens[0]}
+        raise ValidationError({"condition": [message]})
     return Compiler(model, user, now).node({k: v for k, v in clean.items() if k != "version"})
 
 

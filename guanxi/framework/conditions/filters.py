@@ -51,12 +51,20 @@ class ConditionFilter:
 
 def filterset_for(model: type[models.Model]) -> Any:
     """An unbound FilterSet of ``model``'s list (its filters, custom fields included), or None."""
+    from django.urls import get_resolver
+
     from guanxi.framework.views import entity_views_for
 
     try:
         config = entity_views_for(model._meta.label_lower)
     except KeyError:
-        return None
+        # Lists register when their URL modules are imported; outside a request (a migration,
+        # a task) load the URLconf once and look again.
+        get_resolver().url_patterns  # noqa: B018
+        try:
+            config = entity_views_for(model._meta.label_lower)
+        except KeyError:
+            return None
     return config.filterset(None, queryset=model._default_manager.none())
 
 

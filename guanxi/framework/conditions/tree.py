@@ -194,9 +194,7 @@ def _scalar(entry: CatalogueField, value: Any, user: Any, *, listed: bool = Fals
                     _("unknown token “%(token)s”; use one of: %(tokens)s.")
                     % {"token": value, "tokens": ", ".join(tokens)}
                 )
-            if user is None:
-                raise _Bad(_("“%(token)s” needs a signed-in user.") % {"token": value})
-            return value
+            return value  # resolved at compile time, for the viewer
         return _id(value)
     if kind == "relation":
         return _id(value)
@@ -241,6 +239,15 @@ def _scalar(entry: CatalogueField, value: Any, user: Any, *, listed: bool = Fals
                 return option  # as stored (an integer choice stays an integer)
         raise _Bad(_("“%(value)s” is not one of the options.") % {"value": text})
     return text
+
+
+def person_tokens(node: Any) -> list[str]:
+    """The user and department tokens a tree uses (they need a viewer to mean anything)."""
+    if isinstance(node, dict):
+        return [t for key, child in node.items() if key != "field" for t in person_tokens(child)]
+    if isinstance(node, list):
+        return [t for child in node for t in person_tokens(child)]
+    return [node] if node in (*USER_TOKENS, *DEPARTMENT_TOKENS) else []
 
 
 def _id(value: Any) -> int:

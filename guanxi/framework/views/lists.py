@@ -287,12 +287,23 @@ class ObjectListView(EntityViewMixin, View):
         """Roles and departments a staff member may share a view with (others cannot share)."""
         if not (request.user.is_staff or request.user.is_superuser) or request.htmx:
             return {}
+        from guanxi.framework.i18n import localized
         from guanxi.users.models import Department, Role
 
+        # Both option lists in one query (a UNION): the list page's query budget is tight.
+        def options(model: Any, kind: str) -> Any:
+            rows = model.objects.order_by().annotate(kind=models.Value(kind))
+            return rows.values_list("kind", "pk", "name", "name_en")
+
+        found: dict[str, list[tuple[int, str]]] = {"role": [], "department": []}
+        for kind, pk, name, name_en in options(Role, "role").union(
+            options(Department, "department"), all=True
+        ):
+            found[kind].append((pk, localized(name, name_en)))
         own = saved is not None and saved.owner_id == request.user.pk
         return {
-            "share_roles": Role.objects.all(),
-            "share_departments": Department.objects.all(),
+            "share_roles": sorted(found["role"], key=lambda option: option[1]),
+            "share_departments": sorted(found["department"], key=lambda option: option[1]),
             "shared_role_ids": set(saved.shared_roles.values_list("pk", flat=True)) if own else set(),
             "shared_department_ids": set(saved.shared_departments.values_list("pk", flat=True))
             if own

@@ -100,6 +100,7 @@ def test_private_views_stay_private(client, make_user, tags):
     client.force_login(other)
     response = client.get(f"/tags/?view={private.pk}")
     assert response.status_code == 404
+    assert "此保存的视图不存在，或未共享给您。" in response.content.decode()  # says why, in zh
     assert client.post(f"/tags/views/{private.pk}/delete/").status_code == 404
     assert SavedView.objects.filter(pk=private.pk).exists()
     assert f"?view={private.pk}" not in client.get("/tags/").content.decode()

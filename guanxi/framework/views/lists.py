@@ -52,6 +52,10 @@ def saved_views_for(user: Any, model: Any) -> Any:
     return SavedView.visible_to(user, model)
 
 
+class SavedViewNotFound(Http404):
+    """``?view=`` names no view this user sees on this list (the list answers a 404 page that says so)."""
+
+
 def saved_view_or_404(user: Any, model: Any, raw: Any) -> Any:
     """The saved view ``raw`` names, if ``user`` sees it on ``model``'s list; a 404 for anything
     else (``abc``, an unknown id, another list's view, a view not shared with the user)."""
@@ -61,7 +65,7 @@ def saved_view_or_404(user: Any, model: Any, raw: Any) -> Any:
         pk = 0
     saved = saved_views_for(user, model).filter(pk=pk).first() if pk > 0 else None
     if saved is None:
-        raise Http404(_("This saved view does not exist or is not shared with you."))
+        raise SavedViewNotFound(_("This saved view does not exist or is not shared with you."))
     return saved
 
 
@@ -233,7 +237,9 @@ class ObjectListView(EntityViewMixin, View):
             rows = filterset.qs if filterset.is_valid() else queryset.none()
         else:
             selector = self.config.filterset(selecting, queryset=queryset, request=request)
-            rows = selector.qs if selector.is_valid() and filterset.is_valid() else queryset.none()
+            # The panel only shows the tree here: a value it cannot show (an option since
+            # deactivated) must not empty the list the tree selects.
+            rows = selector.qs if selector.is_valid() else queryset.none()
         if tree is not None:
             from guanxi.framework import conditions
 
@@ -311,6 +317,12 @@ class ObjectListView(EntityViewMixin, View):
         }
 
     def get(self, request: AuthedRequest) -> HttpResponse:
+        try:
+            return self.respond(request)
+        except SavedViewNotFound as missing:
+            return render(request, "404.html", {"message": str(missing)}, status=404)
+
+    def respond(self, request: AuthedRequest) -> HttpResponse:
         if request.GET.get("export") in ("csv", "xlsx"):
             return self.export(request, request.GET["export"])
         context = {**self.base_context(), **self.build(request)}

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +25,34 @@ from rest_framework.views import APIView
 from guanxi.framework import conditions
 from guanxi.framework.access import can
 from guanxi.framework.api.permissions import TokenScopePermission
+
+
+class ConditionFieldSerializer(serializers.Serializer):
+    """One catalogue entry (the schema of ``CatalogueField.as_dict``)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    ops = serializers.ListField(child=serializers.CharField())
+    choices = serializers.ListField(child=serializers.DictField(), required=False)
+    tokens = serializers.ListField(child=serializers.CharField(), required=False)
+    model = serializers.CharField(required=False, help_text="app_label.model of a relation's ids")
+
+
+class CatalogueSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    version = serializers.IntegerField()
+    fields = ConditionFieldSerializer(many=True)
+
+
+class ValidateRequestSerializer(serializers.Serializer):
+    condition = serializers.JSONField(help_text="A condition tree (docs/conditions.md)")
+
+
+class ValidateResponseSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    condition = serializers.JSONField()
+    count = serializers.IntegerField()
 
 
 class ConditionReadPermission(TokenScopePermission):
@@ -62,6 +91,7 @@ class ConditionView(APIView):
 class ConditionFieldsView(ConditionView):
     """The catalogue of one entity type as the user may use it."""
 
+    @extend_schema(responses=CatalogueSerializer, operation_id="core_conditions_fields")
     def get(self, request: Request, model: str) -> Response:
         target = self.target(model)
         fields = conditions.catalogue_for(target, request.user)
@@ -77,6 +107,11 @@ class ConditionFieldsView(ConditionView):
 class ConditionValidateView(ConditionView):
     """Validate a tree for the user and count the rows it matches among those they may view."""
 
+    @extend_schema(
+        request=ValidateRequestSerializer,
+        responses=ValidateResponseSerializer,
+        operation_id="core_conditions_validate",
+    )
     def post(self, request: Request, model: str) -> Response:
         target = self.target(model)
         data = request.data

@@ -31,7 +31,7 @@ class ConditionFieldSerializer(serializers.Serializer):
     """One catalogue entry (the schema of ``CatalogueField.as_dict``)."""
 
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label"
     kind = serializers.CharField()
     ops = serializers.ListField(child=serializers.CharField())
     choices = serializers.ListField(child=serializers.DictField(), required=False)
@@ -42,7 +42,7 @@ class ConditionFieldSerializer(serializers.Serializer):
 class CatalogueSerializer(serializers.Serializer):
     model = serializers.CharField()
     version = serializers.IntegerField()
-    fields = ConditionFieldSerializer(many=True)
+    fields = ConditionFieldSerializer(many=True)  # type: ignore[assignment]  # the metaclass pops it
 
 
 class ValidateRequestSerializer(serializers.Serializer):

@@ -298,3 +298,66 @@ def test_api_catalogue_and_validate(client, rows, team):
     assert client.get("/api/v1/core/conditions/nope.nothing/fields/").status_code == 404
     assert client.get("/api/v1/core/conditions/abc/fields/").status_code == 404
     assert client.get("/api/v1/core/conditions/users.role/fields/").status_code == 403
+
+
+# -- property: groups compose like sets ---------------------------------------------------------
+
+_LEAVES = [tree["all"][0] for tree, _expected in CASES if "all" in tree and len(tree["all"]) == 1]
+
+
+def _groups(depth: int = 3):
+    from hypothesis import strategies as st
+
+    leaves = st.sampled_from(_LEAVES)
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+            st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+            st.builds(lambda x: {"not": x}, inner),
+        ),
+        max_leaves=6,
+    )
+
+
+def _evaluate(node, leaf_rows, everything):
+    """The rows of ``node`` computed with Python set algebra from each leaf's own rows."""
+    if "all" in node:
+        out = set(everything)
+        for child in node["all"]:
+            out &= _evaluate(child, leaf_rows, everything)
+        return out
+    if "any" in node:
+        out = set()
+        for child in node["any"]:
+            out |= _evaluate(child, leaf_rows, everything)
+        return out
+    if "not" in node:
+        return everything - _evaluate(node["not"], leaf_rows, everything)
+    return leaf_rows[repr(node)]
+
+
+@pytest.mark.django_db
+def test_groups_compose_like_sets(rows, team):
+    """Random all/any/not trees over the table's leaves select what set algebra over each
+    leaf's rows gives (NOT is the complement among all rows, NULLs included)."""
+    from hypothesis import HealthCheck, given, settings
+
+    me = team.manager1
+    everything = set(Customer.objects.values_list("name", flat=True))
+    leaf_rows = {
+        repr(node): names(conditions.compile({"version": 1, "all": [node]}, Customer, user=me, now=NOW))
+        for node in _LEAVES
+    }
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(tree=_groups())
+    def check(tree):
+        compiled = conditions.compile({"version": 1, "all": [tree]}, Customer, user=me, now=NOW)
+        assert names(compiled) == _evaluate(tree, leaf_rows, everything)
+
+    check()

@@ -209,13 +209,14 @@ class Compiler:
             q = models.Q(pk__in=[])
             for v in values:
                 q |= models.Q(**{entry.path: v})
-            # "not X" includes the rows without the field (SQL's NOT on a missing key is NULL).
-            return ~(key & q) if op in ("ne", "not_in") else q
+            # Always "has the key and …": a bare test of a missing key is NULL in SQL, and
+            # NOT NULL is NULL, so {"not": …} would drop rows without the field.
+            return ~(key & q) if op in ("ne", "not_in") else key & q
         if entry.kind == "multichoice":
             q = models.Q(pk__in=[])
             for v in value:
                 q |= models.Q(IContains(text, f'"{v}"'))
-            return ~(q & key) if op == "not_in" else q
+            return ~(q & key) if op == "not_in" else key & q
         if entry.kind in ("integer", "decimal"):
             target: models.Field = (
                 models.BigIntegerField()

@@ -35,7 +35,7 @@ def forwards(apps, schema_editor):
         if model is None:
             tree = {"version": 1, "all": []}
             attention = [
-                {"param": k, "values": v if isinstance(v, list) else [v], "reason": "unknown list"}
+                {"param": k, "values": v if isinstance(v, list) else [v], "reason": "unknown_list", "detail": ""}
                 for k, v in filters.items()
             ]
         else:

@@ -17,7 +17,8 @@ class SavedView(ChangeLoggedModel):
     ``condition`` is compiled for the viewer each time the view is applied, so ``$me`` and "last
     30 days" mean the viewer and today, and renaming a list's filter parameter cannot break it.
     ``needs_attention`` keeps the filters of an older view that could not be converted to a
-    condition (``[{"param", "values", "reason"}]``), shown on the list until the view is saved again.
+    condition (``[{"param", "values", "reason", "detail"}]``, the reason a code), shown on the
+    list until the view is saved again.
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -57,6 +58,20 @@ class SavedView(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def attention(self) -> list[tuple[str, str, str]]:
+        """(parameter, values, why) of the filters kept as "needs attention", in the reader's language."""
+        from guanxi.framework.conditions.filters import attention_reasons
+
+        reasons = attention_reasons()
+        out = []
+        for item in self.needs_attention or []:
+            why = str(reasons.get(item.get("reason", ""), item.get("reason", "")))
+            if item.get("detail"):
+                why = f"{why} {item['detail']}"
+            out.append((str(item.get("param", "")), ",".join(map(str, item.get("values", []))), why))
+        return out
 
     @property
     def is_shared(self) -> bool:

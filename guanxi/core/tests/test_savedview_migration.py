@@ -86,7 +86,7 @@ def test_old_views_become_condition_trees():
     assert red.condition["all"] == [{"field": "color", "op": "in", "value": ["red"]}]
     assert red.per_page is None  # not a page size the list offers
     assert Current.objects.get(pk=lost.pk).needs_attention == [
-        {"param": "a", "values": ["1"], "reason": "unknown list"}
+        {"param": "a", "values": ["1"], "reason": "unknown_list", "detail": ""}
     ]
 
 
@@ -103,4 +103,5 @@ def test_filter_parameters_and_trees_round_trip():
     assert rest["all"] == [extra]
     # a value the catalogue refuses is kept as needs attention, with the reason
     _tree, attention = params_to_tree(Customer, {"level": ["NOPE"]})
-    assert attention[0]["param"] == "level" and "NOPE" in attention[0]["reason"]
+    assert attention[0]["param"] == "level" and attention[0]["reason"] == "invalid"
+    assert "NOPE" in attention[0]["detail"]

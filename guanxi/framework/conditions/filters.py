@@ -39,6 +39,16 @@ _LOOKUP_OPS = {
 }
 
 
+def attention_reasons() -> dict[str, str]:
+    """Why a stored filter parameter needs attention, by the code saved with it."""
+    return {
+        "unknown_filter": _("This filter no longer exists on the list."),
+        "not_a_condition": _("This filter cannot be written as a condition."),
+        "invalid": _("Its value is not valid."),
+        "unknown_list": _("This list no longer exists."),
+    }
+
+
 @dataclass(frozen=True)
 class ConditionFilter:
     """How a method filter reads as a condition: ``to_node(values)`` gives the tree node of the
@@ -103,7 +113,7 @@ def params_to_tree(
     model: type[models.Model], filters: dict[str, list[str]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The condition tree of a list's filter parameters, and the parameters it could not convert
-    (``[{"param", "values", "reason"}]``)."""
+    (``[{"param", "values", "reason", "detail"}]``; reasons from ``attention_reasons()``)."""
     filterset = filterset_for(model)
     special = getattr(filterset, "condition_filters", {}) if filterset is not None else {}
     nodes: list[dict[str, Any]] = []
@@ -113,7 +123,7 @@ def params_to_tree(
         if not values or param in LIST_PARAMS:
             continue
         node: dict[str, Any] | None = None
-        reason = _("This filter no longer exists on the list.")
+        reason, detail = "unknown_filter", ""
         filter_ = filterset.filters.get(param) if filterset is not None else None
         if param in special:
             node = special[param].to_node(values)
@@ -122,7 +132,7 @@ def params_to_tree(
         elif filter_ is not None:
             mapped = _field_filter(model, filter_)
             if mapped is None:
-                reason = _("This filter cannot be written as a condition.")
+                reason = "not_a_condition"
             else:
                 name, op, many = mapped
                 value: Any = values if many else values[0]
@@ -133,10 +143,11 @@ def params_to_tree(
             try:
                 validate({"all": [node]}, model)
             except ValidationError as error:
-                reason = "; ".join(m for ms in error.message_dict.values() for m in ms)
+                reason, detail = "invalid", "; ".join(m for ms in error.message_dict.values() for m in ms)
                 node = None
         if node is None:
-            attention.append({"param": param, "values": values, "reason": str(reason)})
+            # A code, translated when shown (the view may be shared across languages).
+            attention.append({"param": param, "values": values, "reason": reason, "detail": detail})
         else:
             nodes.append(node)
     return {"version": 1, "all": nodes}, attention

@@ -218,3 +218,18 @@ def test_malformed_or_foreign_view_ids_are_404_on_every_list(admin_client, admin
     if url != "/tags/":  # a view of another list
         assert admin_client.get(f"{url}?view={tag_view_pk}").status_code == 404
     assert admin_client.get(f"{url}?view=abc&export=csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_filters_that_cannot_be_converted_are_kept_and_shown(client, make_user, tags):
+    user = make_user("rep", perms=["core.view_tag"])
+    client.force_login(user)
+    client.post("/tags/views/", {"name": "Old", "query": "color=red&colour_renamed=blue"})
+    saved = SavedView.objects.get(owner=user, name="Old")
+    assert saved.condition["all"] == [{"field": "color", "op": "in", "value": ["red"]}]
+    assert saved.needs_attention == [
+        {"param": "colour_renamed", "values": ["blue"], "reason": "unknown_filter", "detail": ""}
+    ]
+    page = client.get(f"/tags/?view={saved.pk}").content.decode()
+    assert "此保存视图的部分筛选无法转换" in page
+    assert "<code>colour_renamed=blue</code> — 列表上已没有这个筛选条件。" in page  # in the reader's language

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.choices import FollowUpKind, Outcome, Priority, TaskStatus
 from guanxi.activities.models import FollowUp, Task
+from guanxi.framework.conditions.filters import yes_no_filter
 from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
 
 
@@ -34,6 +35,7 @@ class FollowUpFilterSet(EntityFilterSet):
         choices=BOOLEAN_CHOICES, method="filter_mine", label=_("Logged by me"), empty_label="—"
     )
     search_fields = ("content", "next_step", "place")
+    condition_filters = {"mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"})}
 
     class Meta:
         model = FollowUp
@@ -60,6 +62,17 @@ class TaskFilterSet(EntityFilterSet):
     )
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
     search_fields = ("title", "description")
+    condition_filters = {
+        "mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"}),
+        "overdue": yes_no_filter(
+            {
+                "all": [
+                    {"field": "status", "op": "eq", "value": TaskStatus.OPEN.value},
+                    {"field": "due_at", "op": "past"},
+                ]
+            }
+        ),
+    }
 
     class Meta:
         model = Task

@@ -13,11 +13,32 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+NOT_CONTACTED_30 = {
+    "any": [
+        {"field": "last_contacted_at", "op": "is_empty"},
+        {"field": "last_contacted_at", "op": "older_than", "value": {"amount": 30, "unit": "day"}},
+    ]
+}
+# (name, condition tree — docs/conditions.md, order)
 DEFAULT_VIEWS: list[tuple[str, dict[str, Any], int]] = [
-    ("我的客户", {"filters": {"mine": ["true"]}}, 10),
-    ("A 级客户", {"filters": {"level": ["A"]}}, 20),
-    ("30 天未联系", {"filters": {"not_contacted_days": ["30"], "status": ["active"]}}, 30),
-    ("本月生日", {"filters": {"birthday_this_month": ["true"], "kind": ["individual"]}}, 40),
+    ("我的客户", {"version": 1, "all": [{"field": "owner", "op": "eq", "value": "$me"}]}, 10),
+    ("A 级客户", {"version": 1, "all": [{"field": "level", "op": "in", "value": ["A"]}]}, 20),
+    (
+        "30 天未联系",
+        {"version": 1, "all": [NOT_CONTACTED_30, {"field": "status", "op": "in", "value": ["active"]}]},
+        30,
+    ),
+    (
+        "本月生日",
+        {
+            "version": 1,
+            "all": [
+                {"field": "birthday", "op": "this_month_any_year"},
+                {"field": "kind", "op": "in", "value": ["individual"]},
+            ],
+        },
+        40,
+    ),
 ]
 
 
@@ -32,12 +53,13 @@ def ensure_default_views(*, owner: Any) -> int:
     created = 0
     levels = active_values(LEVEL_LIST)  # "A 级客户" only while level A is configured and active
     with transaction.atomic():
-        for name, params, weight in DEFAULT_VIEWS:
-            if not set(params["filters"].get("level", [])) <= levels:
+        for name, condition, weight in DEFAULT_VIEWS:
+            wanted = {v for node in condition["all"] if node.get("field") == "level" for v in node["value"]}
+            if not wanted <= levels:
                 continue
             if not SavedView.objects.filter(content_type=ct, name=name, shared=True).exists():
                 SavedView.objects.create(
-                    content_type=ct, name=name, owner=owner, shared=True, params=params, weight=weight
+                    content_type=ct, name=name, owner=owner, shared=True, condition=condition, weight=weight
                 )
                 created += 1
     return created

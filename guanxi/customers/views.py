@@ -15,6 +15,7 @@ from guanxi.customers import regions
 from guanxi.customers.choices import level_choices, stage_choices
 from guanxi.customers.forms import REGION_FIELDS, ConflictCheckMixin, RegionFieldsMixin
 from guanxi.customers.models import Contact, Customer, CustomerContact
+from guanxi.framework.conditions.filters import ConditionFilter, yes_no_filter
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
 from guanxi.framework.tables import EntityTable, linkify_name
@@ -23,6 +24,26 @@ from guanxi.framework.views import EntityViews
 
 def _province_choices() -> list[tuple[str, str]]:
     return [(r.name, r.name) for r in regions.provinces()]
+
+
+def _not_contacted_node(days: str) -> dict[str, Any] | None:
+    """``not_contacted_days=30`` as a condition: never contacted, or not within 30 days."""
+    if not days.isdigit() or int(days) < 1:
+        return None
+    older = {"field": "last_contacted_at", "op": "older_than", "value": {"amount": int(days), "unit": "day"}}
+    return {"any": [{"field": "last_contacted_at", "op": "is_empty"}, older]}
+
+
+def _not_contacted_days(node: dict[str, Any]) -> list[str] | None:
+    match = _not_contacted_node(str(_days_of(node)))
+    return [str(_days_of(node))] if match is not None and match == node else None
+
+
+def _days_of(node: dict[str, Any]) -> int:
+    try:
+        return int(node["any"][1]["value"]["amount"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return 0
 
 
 class CustomerFilterSet(EntityFilterSet):
@@ -48,6 +69,17 @@ class CustomerFilterSet(EntityFilterSet):
         method="filter_birthday_this_month", field_name="birthday", label=_("Birthday this month")
     )
     search_fields = ("name", "short_name", "phone", "email", "credit_code")
+    # The method filters as conditions (saved views store trees: docs/conditions.md).
+    condition_filters = {
+        "mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"}, negatable=False),
+        "not_contacted_days": ConditionFilter(
+            to_node=lambda values: _not_contacted_node(values[0]),
+            from_node=lambda node: _not_contacted_days(node),
+        ),
+        "birthday_this_month": yes_no_filter(
+            {"field": "birthday", "op": "this_month_any_year"}, negatable=False
+        ),
+    }
 
     class Meta:
         model = Customer

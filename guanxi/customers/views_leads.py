@@ -42,6 +42,7 @@ from guanxi.customers.services.leads import (
 )
 from guanxi.customers.views_lead_import import LeadImportView
 from guanxi.framework.access import can
+from guanxi.framework.conditions.filters import yes_no_filter
 from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
 from guanxi.framework.forms import EntityForm, style_widgets
 from guanxi.framework.http import AuthedRequest
@@ -74,6 +75,7 @@ class LeadFilterSet(EntityFilterSet):
     province = django_filters.CharFilter(label=gettext_lazy("province"))
     utm_campaign = django_filters.CharFilter(label=gettext_lazy("UTM campaign"), lookup_expr="iexact")
     search_fields = ("name", "company", "phone", "email")
+    condition_filters = {"unassigned": yes_no_filter({"field": "owner", "op": "is_empty"})}
 
     class Meta:
         model = Lead

@@ -1,6 +1,9 @@
-"""``/api/v1/core/…``: tags, custom fields, changes."""
+"""``/api/v1/core/…``: tags, custom fields, changes, choice options and the condition catalogue."""
+
+from django.urls import path
 
 from guanxi.core.api.choices import ChoiceOptionViewSet
+from guanxi.core.api.conditions import ConditionFieldsView, ConditionValidateView
 from guanxi.core.api.views import CustomFieldViewSet, ObjectChangeViewSet, TagViewSet
 from guanxi.framework.api.routers import EntityRouter
 
@@ -10,4 +13,8 @@ router.register("custom-fields", CustomFieldViewSet)
 router.register("changes", ObjectChangeViewSet)
 router.register("choice-options", ChoiceOptionViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("conditions/<str:model>/fields/", ConditionFieldsView.as_view(), name="core-condition-fields"),
+    path("conditions/<str:model>/validate/", ConditionValidateView.as_view(), name="core-condition-validate"),
+]

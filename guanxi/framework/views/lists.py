@@ -1,8 +1,9 @@
 """Generic list view: filters, choosable and sortable columns, pagination, saved views, export.
 
 The same URL answers the full page, or — for HTMX requests from the filter form, sort headers
-and pager — only the ``results`` partial. A saved view is a stored query string (filters,
-columns, sort, page size) applied with ``?view=<id>``.
+and pager — only the ``results`` partial. A saved view (``?view=<id>``) is a condition tree plus
+search text, columns, sort and page size (docs/conditions.md): its tree is compiled for the
+viewer and applied after ``restrict()``; the filter panel shows the conditions it can express.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
-from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,10 +45,32 @@ def neutralize_formula(value: Any) -> Any:
 
 
 def saved_views_for(user: Any, model: Any) -> Any:
+    """The saved views of ``model``'s list ``user`` sees: own, shared with everyone, with one of
+    their roles or with their department (or one above it)."""
     from guanxi.core.models import SavedView
 
-    ct = ContentType.objects.get_for_model(model)
-    return SavedView.objects.filter(Q(owner=user) | Q(shared=True), content_type=ct).select_related("owner")
+    return SavedView.visible_to(user, model)
+
+
+class SavedViewNotFound(Http404):
+    """``?view=`` names no view this user sees on this list (the list answers a 404 page that says so)."""
+
+
+def saved_view_or_404(user: Any, model: Any, raw: Any) -> Any:
+    """The saved view ``raw`` names, if ``user`` sees it on ``model``'s list; a 404 for anything
+    else (``abc``, an unknown id, another list's view, a view not shared with the user)."""
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        pk = 0
+    saved = saved_views_for(user, model).filter(pk=pk).first() if pk > 0 else None
+    if saved is None:
+        raise SavedViewNotFound(_("This saved view does not exist or is not shared with you."))
+    return saved
+
+
+# What a list's query string carries besides filters.
+LIST_KEYS = ("view", "columns", "sort", "per_page", "page", "export")
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -165,32 +187,74 @@ def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
 class ObjectListView(EntityViewMixin, View):
     action = "view"
 
-    def effective_params(self, request: AuthedRequest) -> tuple[QueryDict, Any]:
-        """The query string in force: the request's, or the saved view's when ``?view=`` is given."""
+    def effective_params(self, request: AuthedRequest) -> tuple[QueryDict, Any, Any, QueryDict]:
+        """The query string in force, the saved view (``?view=``), the condition tree applied on
+        top of the filters, and the parameters whose filters select the rows.
+
+        A saved view's tree is authoritative: as saved, the whole tree is applied and the panel
+        shows the conditions it can express. Once the user edits the filter form (its fields are
+        in the query), the form's filters replace those conditions and the rest of the tree stays.
+        """
         view_id = request.GET.get("view")
-        if not view_id:
-            return request.GET, None
-        saved = get_object_or_404(saved_views_for(request.user, self.model), pk=view_id)
+        if view_id is None:
+            return request.GET, None, None, request.GET
+        from guanxi.framework.conditions.filters import tree_to_params
+
+        saved = saved_view_or_404(request.user, self.model, view_id)
+        panel, rest = tree_to_params(self.model, saved.condition)
+        filter_names = set(self.config.filterset(None, queryset=self.model._default_manager.none()).filters)
+        edited = any(key in filter_names for key in request.GET)
         params = QueryDict(mutable=True)
-        for key, values in (saved.params.get("filters") or {}).items():
-            params.setlist(key, values if isinstance(values, list) else [values])
-        if saved.params.get("columns"):
-            params.setlist("columns", saved.params["columns"])
-        if saved.params.get("sort"):
-            params["sort"] = saved.params["sort"]
-        if saved.params.get("per_page"):
-            params["per_page"] = str(saved.params["per_page"])
+        params["view"] = str(saved.pk)
+        if not edited:
+            for key, values in panel.items():
+                params.setlist(key, values)
+            if saved.search:
+                params["q"] = saved.search
+        if saved.columns:
+            params.setlist("columns", saved.columns)
+        if saved.ordering:
+            params["sort"] = saved.ordering
+        if saved.per_page:
+            params["per_page"] = str(saved.per_page)
         # What the user changes on top of the saved view (sort, page, a filter) wins.
         for key in request.GET:
             if key != "view":
                 params.setlist(key, request.GET.getlist(key))
-        return params, saved
+        if edited:
+            return params, saved, rest, params
+        # The panel's parameters only show the tree, which selects the rows by itself.
+        selecting = QueryDict(mutable=True)
+        if params.get("q"):
+            selecting.setlist("q", params.getlist("q"))
+        return params, saved, saved.condition, selecting
 
     def build(self, request: AuthedRequest) -> dict[str, Any]:
-        params, saved = self.effective_params(request)
+        params, saved, tree, selecting = self.effective_params(request)
         queryset = self.restricted()
         filterset = self.config.filterset(params, queryset=queryset, request=request)
-        rows = filterset.qs if filterset.is_valid() else queryset.none()
+        if selecting is params:
+            rows = filterset.qs if filterset.is_valid() else queryset.none()
+        else:
+            selector = self.config.filterset(selecting, queryset=queryset, request=request)
+            # The panel only shows the tree here: a value it cannot show (an option since
+            # deactivated) must not empty the list the tree selects.
+            rows = selector.qs if selector.is_valid() else queryset.none()
+        if tree is not None:
+            from guanxi.framework import conditions
+
+            try:
+                # Compiled for this viewer ($me, "last 30 days"), after restrict(), refusing
+                # fields the viewer may not read in clear.
+                rows = rows.filter(conditions.compile(tree, self.model, user=request.user))
+            except ValidationError as error:
+                rows = queryset.none()
+                for problems in error.message_dict.values():
+                    for problem in problems:
+                        messages.error(
+                            request,
+                            _("This saved view cannot be applied: %(problem)s") % {"problem": problem},
+                        )
         for name, errors in filterset.refused_params().items():  # hidden/masked: refused, not ignored
             messages.error(request, f"{filterset.refused_filters[name]}: {' '.join(errors)}")
         style_filter_form(filterset.form)
@@ -224,9 +288,43 @@ class ObjectListView(EntityViewMixin, View):
             "per_page_choices": PER_PAGE_CHOICES,
             "active_filters": active_filters,
             "saved_views": saved_views_for(request.user, self.model),
+            **self.sharing_context(request, saved),
+        }
+
+    def sharing_context(self, request: AuthedRequest, saved: Any) -> dict[str, Any]:
+        """Roles and departments a staff member may share a view with (others cannot share)."""
+        if not (request.user.is_staff or request.user.is_superuser) or request.htmx:
+            return {}
+        from guanxi.framework.i18n import localized
+        from guanxi.users.models import Department, Role
+
+        # Both option lists in one query (a UNION): the list page's query budget is tight.
+        def options(model: Any, kind: str) -> Any:
+            rows = model.objects.order_by().annotate(kind=models.Value(kind))
+            return rows.values_list("kind", "pk", "name", "name_en")
+
+        found: dict[str, list[tuple[int, str]]] = {"role": [], "department": []}
+        for kind, pk, name, name_en in options(Role, "role").union(
+            options(Department, "department"), all=True
+        ):
+            found[kind].append((pk, localized(name, name_en)))
+        own = saved is not None and saved.owner_id == request.user.pk
+        return {
+            "share_roles": sorted(found["role"], key=lambda option: option[1]),
+            "share_departments": sorted(found["department"], key=lambda option: option[1]),
+            "shared_role_ids": set(saved.shared_roles.values_list("pk", flat=True)) if own else set(),
+            "shared_department_ids": set(saved.shared_departments.values_list("pk", flat=True))
+            if own
+            else set(),
         }
 
     def get(self, request: AuthedRequest) -> HttpResponse:
+        try:
+            return self.respond(request)
+        except SavedViewNotFound as missing:
+            return render(request, "404.html", {"message": str(missing)}, status=404)
+
+    def respond(self, request: AuthedRequest) -> HttpResponse:
         if request.GET.get("export") in ("csv", "xlsx"):
             return self.export(request, request.GET["export"])
         context = {**self.base_context(), **self.build(request)}
@@ -281,12 +379,19 @@ class ObjectListView(EntityViewMixin, View):
 
 
 class SavedViewSaveView(EntityViewMixin, View):
-    """Store the current list query (filters, columns, sort, page size) under a name."""
+    """Store the current list query under a name, as a condition tree (docs/conditions.md).
+
+    The filter parameters become a tree through the list's FilterSet; the conditions of the view
+    the query started from that no filter can show are kept. Staff may share a view with
+    everyone, with roles and with departments.
+    """
 
     action = "view"
 
     def post(self, request: AuthedRequest) -> HttpResponse:
         from guanxi.core.models import SavedView
+        from guanxi.framework import conditions
+        from guanxi.framework.conditions.filters import params_to_tree, tree_to_params
 
         name = request.POST.get("name", "").strip()[:80]
         query = QueryDict(request.POST.get("query", ""))
@@ -298,29 +403,54 @@ class SavedViewSaveView(EntityViewMixin, View):
         filters = {
             k: [v for v in query.getlist(k) if v]
             for k in query
-            if k not in ("columns", "sort", "per_page", "page", "view") and any(query.getlist(k))
+            if k not in (*LIST_KEYS, "q") and any(query.getlist(k))
         }
-        params = {
-            "filters": filters,
+        tree, attention = params_to_tree(self.model, filters)
+        if query.get("view"):
+            base = saved_view_or_404(request.user, self.model, query["view"])
+            _panel, rest = tree_to_params(self.model, base.condition)
+            tree["all"] += rest["all"]
+        try:
+            tree = conditions.validate(tree, self.model, request.user)
+        except ValidationError as error:
+            for problems in error.message_dict.values():
+                for problem in problems:
+                    messages.error(request, problem)
+            return HttpResponseRedirect(f"{list_url}?{query.urlencode()}")
+        per_page = query.get("per_page", "")
+        values = {
+            "condition": tree,
+            "needs_attention": attention,
+            "search": query.get("q", "").strip()[:200],
             "columns": [c for v in query.getlist("columns") for c in v.split(",") if c],
-            "sort": query.get("sort", ""),
-            "per_page": int(query.get("per_page") or 0) or None,
+            "ordering": query.get("sort", "")[:100],
+            "per_page": int(per_page) if per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES else None,
         }
         ct = ContentType.objects.get_for_model(self.model)
-        shared = request.POST.get("shared") == "on" and (request.user.is_staff or request.user.is_superuser)
+        may_share = request.user.is_staff or request.user.is_superuser
+        values["shared"] = may_share and request.POST.get("shared") == "on"
         try:
             with transaction.atomic():
                 saved, _created = SavedView.objects.update_or_create(
-                    content_type=ct,
-                    owner=request.user,
-                    name=name,
-                    defaults={"params": params, "shared": shared},
+                    content_type=ct, owner=request.user, name=name, defaults=values
                 )
+                if may_share:
+                    self.share(saved, request)
         except IntegrityError:
             messages.error(request, _("A view with this name already exists."))
             return HttpResponseRedirect(list_url)
         messages.success(request, _("Saved view “%(name)s”.") % {"name": name})
         return HttpResponseRedirect(f"{list_url}?view={saved.pk}")
+
+    def share(self, saved: Any, request: AuthedRequest) -> None:
+        """Share with the roles and departments chosen (ids that do not exist are ignored)."""
+        from guanxi.users.models import Department, Role
+
+        def ids(key: str) -> list[int]:
+            return [int(v) for v in request.POST.getlist(key) if v.isdigit()]
+
+        saved.shared_roles.set(Role.objects.filter(pk__in=ids("shared_roles")))
+        saved.shared_departments.set(Department.objects.filter(pk__in=ids("shared_departments")))
 
 
 class SavedViewDeleteView(EntityViewMixin, View):
@@ -329,7 +459,13 @@ class SavedViewDeleteView(EntityViewMixin, View):
     def post(self, request: AuthedRequest, view_id: int) -> HttpResponse:
         from guanxi.core.models import SavedView
 
-        saved = get_object_or_404(SavedView, pk=view_id, owner=request.user)
+        saved = get_object_or_404(
+            SavedView,
+            pk=view_id,
+            owner=request.user,
+            content_type__model=self.model._meta.model_name,
+            content_type__app_label=self.model._meta.app_label,
+        )
         saved.delete()
         messages.success(request, _("Deleted view “%(name)s”.") % {"name": saved.name})
         return HttpResponseRedirect(reverse(self.url_name("list")))

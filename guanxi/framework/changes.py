@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
+from guanxi.framework.events import capture as capture_events
 
 if TYPE_CHECKING:
     from guanxi.framework.models import ChangeLoggedModel
@@ -88,6 +89,7 @@ def record_change(
     """Write one ObjectChange for ``instance`` in the current actor context."""
     row = _change_row(instance, action, before, after, message)
     row.save()
+    capture_events([row], [instance])
     return row
 
 
@@ -160,6 +162,7 @@ def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) ->
 
     rows = [_change_row(i, Action.CREATE, None, serialize_instance(i), "") for i in instances]
     ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
+    capture_events(rows, instances)
     return len(rows)
 
 
@@ -183,4 +186,5 @@ def log_bulk_update(
         if new:
             rows.append(_change_row(instance, Action.UPDATE, old, new, message))
     ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    capture_events(rows, instances)
     return len(rows)

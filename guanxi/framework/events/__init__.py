@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from guanxi.framework.context import require_context
@@ -181,8 +181,7 @@ def _dispatch_after_commit() -> None:
 def _dispatch_inline_after_commit() -> None:
     if not inline_delivery():
         return
-    # One callback per transaction (per savepoint level), however many events it writes.
-    level = set(connection.savepoint_ids)
-    if any(func is _dispatch_after_commit and sids == level for sids, func, _r in connection.run_on_commit):
-        return
+    # One callback per write() call (a bulk write is one call): the first to run after the commit
+    # delivers everything due, the others find nothing (one SELECT each). Deduplicating by looking
+    # at the connection's pending callbacks would miss commits that run only some of them.
     transaction.on_commit(_dispatch_after_commit)

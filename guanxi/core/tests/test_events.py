@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from guanxi.core.models import CustomField, Event, EventDelivery, Notification
 from guanxi.framework.changes import log_bulk_create, log_bulk_update
-from guanxi.framework.events import emit
 from guanxi.framework.events import dispatch as events
+from guanxi.framework.events import emit
 from guanxi.framework.testing.fixtures import as_system, as_user
 from guanxi.framework.testing.scopes import api_client, give_role
 from guanxi.framework.testing.testapp.models import Gadget

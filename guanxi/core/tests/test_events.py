@@ -235,3 +235,19 @@ def test_filters_and_token_scopes(two_reps, make_user):
     assert token_client(mine, scopes=["customers:read"]).get(URL).json()["count"] == 0
     assert token_client(mine, scopes=["testapp:read"]).get(URL).json()["count"] == 1
     assert api_client(make_user("nobody")).get(URL).json()["count"] == 0
+
+
+def test_the_hourly_prune_removes_old_delivered_events_only(rep):
+    from guanxi.core.tasks import prune_delivered_events
+    from guanxi.framework.schedules import discover
+
+    assert discover()["prune_delivered_events"].every == dt.timedelta(hours=1)
+    old, failed, recent = ping(rep, 3)
+    events.drain(worker="w1")
+    long_ago = timezone.now() - dt.timedelta(days=91)
+    Event.objects.filter(pk__in=[old.pk, failed.pk]).update(occurred_at=long_ago)
+    Event.objects.filter(pk=failed.pk).update(status="failed")
+    prune_delivered_events.call()
+    assert not Event.objects.filter(pk=old.pk).exists()
+    assert Event.objects.filter(pk__in=[failed.pk, recent.pk]).count() == 2
+    assert not EventDelivery.objects.filter(event_id=old.pk).exists()

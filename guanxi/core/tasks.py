@@ -86,9 +86,9 @@ def prune_delivered_events(batch: int = 5000) -> int:
     deleted = 0
     while True:
         ids = list(
-            Event.objects.filter(status=Event.Status.DONE, occurred_at__lt=cutoff).values_list("pk", flat=True)[
-                :batch
-            ]
+            Event.objects.filter(status=Event.Status.DONE, occurred_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )[:batch]
         )
         if not ids:
             break

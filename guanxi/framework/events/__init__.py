@@ -164,7 +164,7 @@ def emit(kind: str, instance: models.Model, *, changed: Iterable[str] = (), **da
 # --- inline delivery for the immediate task backend -------------------------------------------------
 def inline_delivery() -> bool:
     """Whether events are dispatched in-process after commit (no worker: the immediate backend)."""
-    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
     return backend.endswith("ImmediateBackend")
 
 

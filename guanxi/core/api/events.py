@@ -28,7 +28,7 @@ from guanxi.framework.access import can
 from guanxi.framework.api.fields import ContentTypeField
 from guanxi.framework.api.viewsets import ReadOnlyEntityViewSet
 from guanxi.framework.events.payloads import changed_for_reader, for_reader
-from guanxi.framework.querysets import RestrictedQuerySet
+from guanxi.framework.models import ChangeLoggedModel
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -103,7 +103,7 @@ def visible_events(user: Any, token: Any, queryset: models.QuerySet) -> models.Q
         return queryset
     condition = models.Q(pk__in=[])
     for model in apps.get_models():
-        if not isinstance(model._default_manager.all(), RestrictedQuerySet):
+        if not issubclass(model, ChangeLoggedModel):  # events are about change-logged records
             continue
         if token_allows is not None and not token_allows("GET", model._meta.app_label):
             continue

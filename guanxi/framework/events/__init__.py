@@ -25,6 +25,8 @@ right after the writing transaction commits instead.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -172,7 +174,8 @@ def _dispatch_after_commit() -> None:
     from guanxi.framework.events.dispatch import drain
 
     try:
-        drain(worker="inline")
+        # A claim name of its own per process and thread: web processes may dispatch at once.
+        drain(worker=f"inline:{os.getpid()}:{threading.get_ident()}"[:64])
     except Exception:
         # The events stay pending; a worker (or the next commit) delivers them.
         logger.exception("Inline event dispatch failed")

@@ -28,6 +28,7 @@ def notify_task_assignee(event: Any) -> None:
     with in_language_of(assignee):
         title = _("%(actor)s assigned you a task: %(title)s") % {
             "actor": event.actor or event.actor_name,
-            "title": payload.get("title") or event.object_repr,
+            # a title hidden from the assignee is not shown, not even through the record's name
+            "title": payload.get("title", f"#{event.object_id}"),
         }
     notify(assignee, title, url=Task(pk=event.object_id).get_absolute_url(), actor=event.actor)

@@ -195,6 +195,18 @@ TASKS = {
         }
     },
 }[TASK_BACKEND]
+EVENT_LEASE_SECONDS = env_int(
+    "EVENT_LEASE_SECONDS",
+    300,
+    "Seconds a worker may hold a claimed event before another worker takes it over (docs/events.md).",
+    minimum=0,
+)
+EVENT_RETENTION_DAYS = env_int(
+    "EVENT_RETENTION_DAYS",
+    90,
+    "Days a delivered event stays readable at /api/v1/core/events/ before the hourly prune removes it.",
+    minimum=1,
+)
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in ("default", "schedules")}
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

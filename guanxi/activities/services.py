@@ -24,6 +24,7 @@ from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import FollowUp, Task
 from guanxi.activities.registry import followable
 from guanxi.framework.access import can
+from guanxi.framework.events import emit
 from guanxi.framework.notify import in_language_of, notify
 
 logger = logging.getLogger(__name__)
@@ -284,15 +285,9 @@ def create_task(
         task.save()
         _check_still_visible(actor, task)
         if assignee.pk != actor.pk:
-            transaction.on_commit(lambda: _notify_assigned(task.pk, actor))
+            # The assignee is told by the event's subscriber (guanxi.activities.events).
+            emit("task.assigned", task, assignee=assignee.pk)
     return task
-
-
-def _notify_assigned(task_id: int, actor: Any) -> None:
-    task = Task.objects.select_related("owner").get(pk=task_id)
-    with in_language_of(task.owner):
-        title = _("%(actor)s assigned you a task: %(title)s") % {"actor": actor, "title": task.title}
-    notify(task.owner, title, url=task.get_absolute_url(), actor=actor)
 
 
 def _task_for_change(actor: Any, task: Task) -> Task:

@@ -85,6 +85,29 @@ def prune_finished_jobs() -> dict[str, int]:
     return {"jobs": deleted_jobs, "task_results": deleted_results, "heartbeats": deleted_heartbeats}
 
 
+@periodic("prune_delivered_events", every=dt.timedelta(hours=1))
+def prune_delivered_events(batch: int = 5000) -> int:
+    """Delete delivered events older than ``EVENT_RETENTION_DAYS`` (failed ones stay for a look),
+    a batch at a time so a big backlog never becomes one huge transaction."""
+    from guanxi.core.models import Event, EventDelivery
+
+    cutoff = timezone.now() - dt.timedelta(days=settings.EVENT_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(
+            Event.objects.filter(status=Event.Status.DONE, occurred_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )[:batch]
+        )
+        if not ids:
+            break
+        EventDelivery.objects.filter(event_id__in=ids).delete()
+        deleted += Event.objects.filter(pk__in=ids).delete()[0]
+    if deleted:
+        logger.info("Pruned %s delivered events", deleted)
+    return deleted
+
+
 @job_task
 def import_rows(
     job: JobHandle, *, model: str, file: str, name: str, mapping: dict[str, str], language: str = ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
+from guanxi.framework.events import capture as capture_events
 
 if TYPE_CHECKING:
     from guanxi.framework.models import ChangeLoggedModel
@@ -97,21 +98,25 @@ def record_change(
 ) -> Any:
     """Write one ObjectChange for ``instance`` in the current actor context."""
     row = _change_row(instance, action, before, after, message)
-    write_changes([row])
+    write_changes([row], [instance])
     return row
 
 
-def write_changes(rows: list[Any], *, batch_size: int = 1000) -> None:
-    """The one writer of ``ObjectChange`` rows: saved now, or kept for the flush in bulk mode."""
+def write_changes(rows: list[Any], instances: Iterable[models.Model] = (), *, batch_size: int = 1000) -> None:
+    """The one writer of ``ObjectChange`` rows and of the events that go with them (one per row,
+    same transaction; ``instances`` are the changed records, for the events' payloads): written
+    now, or kept for the flush in bulk mode."""
     buffer = current_buffer()
     if buffer is not None:
-        buffer.add_changes(rows)
-    elif len(rows) == 1:
+        buffer.add_changes(rows, instances)
+        return
+    if len(rows) == 1:
         rows[0].save()
     elif rows:
         from guanxi.core.models import ObjectChange
 
         ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
+    capture_events(rows, list(instances))
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -205,7 +210,7 @@ def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) ->
     Returns the number of entries written.
     """
     rows = [_change_row(i, Action.CREATE, None, created_snapshot(i), "") for i in instances]
-    write_changes(rows, batch_size=batch_size)
+    write_changes(rows, instances, batch_size=batch_size)
     return len(rows)
 
 
@@ -226,7 +231,7 @@ def log_bulk_update(
         old, new = diff(before[instance.pk], after)
         if new:
             rows.append(_change_row(instance, Action.UPDATE, old, new, message))
-    write_changes(rows)
+    write_changes(rows, instances)
     return len(rows)
 
 
@@ -242,11 +247,13 @@ class ChangeBuffer:
     def __init__(self, chunk_size: int) -> None:
         self.chunk_size = chunk_size
         self.changes: list[Any] = []
+        self.changed: list[models.Model] = []  # the records of ``changes`` (event payloads)
         self.to_index: dict[tuple[type[models.Model], Any], tuple[models.Model, bool]] = {}
         self.flushed_changes = 0
 
-    def add_changes(self, rows: list[Any]) -> None:
+    def add_changes(self, rows: list[Any], instances: Iterable[models.Model] = ()) -> None:
         self.changes.extend(rows)
+        self.changed.extend(instances)
         if len(self.changes) >= self.chunk_size:
             self.flush()
 
@@ -264,8 +271,9 @@ class ChangeBuffer:
 
         if self.changes:
             ObjectChange.objects.bulk_create(self.changes, batch_size=1000)
+            capture_events(self.changes, self.changed)
             self.flushed_changes += len(self.changes)
-            self.changes = []
+            self.changes, self.changed = [], []
         if self.to_index:
             search.index_batch(list(self.to_index.values()))
             self.to_index = {}

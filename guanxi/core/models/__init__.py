@@ -4,6 +4,7 @@ from guanxi.core.models.attachments import Attachment
 from guanxi.core.models.audit import AuditEvent, ObjectChange
 from guanxi.core.models.choices import ChoiceOption
 from guanxi.core.models.customfields import CustomField
+from guanxi.core.models.events import Event, EventDelivery
 from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
 from guanxi.core.models.notifications import Notification
 from guanxi.core.models.search import SearchEntry
@@ -17,6 +18,8 @@ __all__ = [
     "AuditEvent",
     "ChoiceOption",
     "CustomField",
+    "Event",
+    "EventDelivery",
     "Job",
     "Notification",
     "ObjectChange",

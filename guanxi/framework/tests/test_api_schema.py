@@ -77,6 +77,7 @@ def test_api_root_lists_endpoints_for_signed_in_callers():
         "custom-fields": "http://testserver/api/v1/core/custom-fields/",
         "changes": "http://testserver/api/v1/core/changes/",
         "choice-options": "http://testserver/api/v1/core/choice-options/",
+        "events": "http://testserver/api/v1/core/events/",
     }
     assert body["endpoints"]["users"]["me"] == "http://testserver/api/v1/users/me/"
 

@@ -21,6 +21,7 @@ logger = logging.getLogger("guanxi.worker")
 
 SCHEDULER_INTERVAL = 30.0
 HEARTBEAT_INTERVAL = 15.0
+EVENTS_INTERVAL = 2.0
 
 
 def worker_id() -> str:
@@ -68,6 +69,15 @@ def run_schedules_once() -> None:
     names = run_due_schedules(timezone.now())
     if names:
         logger.info("Scheduler enqueued: %s", ", ".join(names))
+
+
+def run_events_once(wid: str) -> None:
+    """Deliver every due event (``guanxi.framework.events.dispatch``) as worker ``wid``."""
+    from guanxi.framework.events.dispatch import drain
+
+    count = drain(worker=wid)
+    if count:
+        logger.info("Dispatched %d events", count)
 
 
 class Heartbeat:

@@ -3,7 +3,9 @@
 * database backend (default): django-tasks-db's ``db_worker``;
 * redis backend (``TASK_BACKEND=redis``): django-rq's ``rqworker`` with django-tasks-rq's job
   class (without it RQ calls the Task object itself and every task fails);
-* in the same process, a scheduler thread (``run_due_schedules`` every 30 s, off with
+* in the same process, an events thread (``core.Event`` outbox → subscribers every 2 s, off
+  with ``--no-events``; one pass runs before the task loop, so ``--batch`` delivers what is due),
+  a scheduler thread (``run_due_schedules`` every 30 s, off with
   ``--no-schedules``) and a heartbeat thread (``core.WorkerHeartbeat`` every 15 s) that /healthz
   and ``guanxi check`` read.
 
@@ -22,11 +24,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 from guanxi.framework.management.commands._runtime import (
+    EVENTS_INTERVAL,
     HEARTBEAT_INTERVAL,
     SCHEDULER_INTERVAL,
     Heartbeat,
     Loop,
     logger,
+    run_events_once,
     run_schedules_once,
     run_step,
     worker_id,
@@ -67,6 +71,11 @@ class Command(BaseCommand):
             help="Do not run the periodic-schedule thread in this worker.",
         )
         parser.add_argument(
+            "--no-events",
+            action="store_true",
+            help="Do not deliver events (the outbox) from this worker.",
+        )
+        parser.add_argument(
             "--no-startup-delay",
             action="store_false",
             dest="startup_delay",
@@ -89,6 +98,9 @@ class Command(BaseCommand):
         if not watcher:
             run_step("heartbeat", heartbeat.beat)
             loops.append(Loop("heartbeat", heartbeat.beat, HEARTBEAT_INTERVAL))
+            if not options["no_events"]:
+                run_step("events", lambda: run_events_once(wid))
+                loops.append(Loop("events", lambda: run_events_once(wid), EVENTS_INTERVAL))
             if not options["no_schedules"]:
                 run_step("scheduler", run_schedules_once)
                 loops.append(Loop("scheduler", run_schedules_once, SCHEDULER_INTERVAL))

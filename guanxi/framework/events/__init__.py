@@ -1,0 +1,190 @@
+"""Durable events (the outbox): every change and every typed domain event, written with the data.
+
+Writing (this module):
+
+* ``capture(rows, instances)`` — called by change capture (``guanxi.framework.changes``) with
+  the ``ObjectChange`` rows it just wrote: one ``core.Event`` per row (``created`` / ``updated``
+  / ``deleted``), in the same transaction as the data and the change log.
+* ``emit(kind, instance, **data)`` — a typed event (``lead.disqualified``,
+  ``customer.returned_to_pool``) from a state transition or a service.
+* ``build_event(...)`` — the unsaved row both use; a buffered bulk writer may collect these and
+  ``bulk_create`` them itself.
+
+Payloads: a single-row write stores the entity's API serializer output *without* field rules
+(they are applied for whoever reads or receives the event, see ``payloads.for_reader``); a model
+with no API serializer stores the change-log snapshot of the row. Bulk paths (``log_bulk_create``
+/ ``log_bulk_update``) store the change-log values they already hold — serializing thousands of
+rows would cost a query or more per row. Deletes store the row's values before the delete.
+
+Delivery (``guanxi.framework.events.dispatch``): the worker claims pending events with a
+conditional UPDATE and hands them to subscribers registered with ``@subscribe``; with the inline
+(``immediate``) task backend — tests, a laptop without a worker — pending events are dispatched
+right after the writing transaction commits instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from guanxi.framework.context import require_context
+from guanxi.framework.events.payloads import record_payload
+
+logger = logging.getLogger(__name__)
+
+CREATED, UPDATED, DELETED = "created", "updated", "deleted"
+#: ObjectChange.action → event kind
+KIND_BY_ACTION = {"create": CREATED, "update": UPDATED, "delete": DELETED}
+
+__all__ = ["CREATED", "DELETED", "UPDATED", "build_event", "capture", "emit", "entity_label", "write"]
+
+
+def entity_label(model: type[models.Model]) -> str:
+    """``app_label.model_name``: how events, subscribers and the API name an entity type."""
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def build_event(
+    target: models.Model | tuple[type[models.Model], Any],
+    kind: str,
+    *,
+    actor: Any = None,
+    changed: Iterable[str] = (),
+    payload: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    object_repr: str | None = None,
+    occurred_at: Any = None,
+) -> Any:
+    """An unsaved ``core.Event`` for ``target`` (an instance, or ``(model, pk)``) in the current
+    actor context. ``actor`` defaults to the context's actor; ``payload`` to the record's
+    serializer output (an instance is needed for that)."""
+    from guanxi.core.models import Event
+
+    ctx = require_context()
+    if isinstance(target, tuple):
+        model, pk = target
+        instance = None
+    else:
+        model, pk, instance = type(target), target.pk, target
+    if actor is None:
+        actor = ctx.actor
+    if payload is None:
+        payload = record_payload(instance) if instance is not None else {}
+    if object_repr is None:
+        object_repr = str(instance) if instance is not None else ""
+    return Event(
+        occurred_at=occurred_at or timezone.now(),
+        entity_type=ContentType.objects.get_for_model(model),
+        object_id=pk,
+        object_repr=object_repr[:200],
+        kind=kind,
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "",
+        request_id=ctx.request_id,
+        source=ctx.source,
+        changed_fields=sorted(changed),
+        payload=payload,
+        data=data or {},
+    )
+
+
+def write(events: Sequence[Any]) -> list[Any]:
+    """Save ``events`` (one INSERT per 1000) in the caller's transaction."""
+    from guanxi.core.models import Event
+
+    if not events:
+        return []
+    if len(events) == 1:
+        events[0].save()
+        saved = list(events)
+    else:
+        saved = Event.objects.bulk_create(events, batch_size=1000)
+    _dispatch_inline_after_commit()
+    return saved
+
+
+def _event_for_change(row: Any, instance: models.Model | None, *, serialize: bool) -> Any:
+    """The event of one ``ObjectChange`` row (see the module docstring for the payload rule)."""
+    kind = KIND_BY_ACTION[row.action]
+    after = row.postchange_data or {}
+    before = row.prechange_data or {}
+    if kind == DELETED:
+        payload, changed = dict(before), []
+    elif serialize and instance is not None:
+        payload, changed = record_payload(instance), list(after)
+    else:
+        payload, changed = dict(after), list(after)
+    model = type(instance) if instance is not None else row.changed_object_type.model_class()
+    return build_event(
+        (model, row.changed_object_id),
+        kind,
+        actor=row.user,
+        changed=changed,
+        payload=payload,
+        object_repr=row.object_repr,
+        occurred_at=row.time,
+    )
+
+
+def capture(rows: Sequence[Any], instances: Iterable[models.Model]) -> list[Any]:
+    """One event per change-log row just written; ``instances`` are the rows' records.
+
+    One row (the signal path) gets the serializer payload; several (the bulk loggers) get the
+    change-log values (see the module docstring)."""
+    by_key = {(i._meta.concrete_model, i.pk): i for i in instances}
+    serialize = len(rows) == 1
+    events = []
+    for row in rows:
+        model = row.changed_object_type.model_class()
+        instance = by_key.get((model, row.changed_object_id))
+        events.append(_event_for_change(row, instance, serialize=serialize))
+    return write(events)
+
+
+def emit(kind: str, instance: models.Model, *, changed: Iterable[str] = (), **data: Any) -> Any:
+    """Record a typed domain event about ``instance`` in the current transaction.
+
+    >>> emit("lead.disqualified", lead, reason="no budget")
+
+    ``kind`` is dotted (``<entity>.<what happened>``); ``data`` (JSON-ready values) is stored as
+    the event's ``data``, the record's serializer output as its payload."""
+    if "." not in kind:
+        raise ValueError(f"A typed event kind is dotted, like 'lead.disqualified' (got {kind!r}).")
+    event = build_event(instance, kind, changed=changed, data=data)
+    write([event])
+    return event
+
+
+# --- inline delivery for the immediate task backend -------------------------------------------------
+def inline_delivery() -> bool:
+    """Whether events are dispatched in-process after commit (no worker: the immediate backend)."""
+    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
+    return backend.endswith("ImmediateBackend")
+
+
+def _dispatch_after_commit() -> None:
+    from guanxi.framework.events.dispatch import drain
+
+    try:
+        # A claim name of its own per process and thread: web processes may dispatch at once.
+        drain(worker=f"inline:{os.getpid()}:{threading.get_ident()}"[:64])
+    except Exception:
+        # The events stay pending; a worker (or the next commit) delivers them.
+        logger.exception("Inline event dispatch failed")
+
+
+def _dispatch_inline_after_commit() -> None:
+    if not inline_delivery():
+        return
+    # One callback per write() call (a bulk write is one call): the first to run after the commit
+    # delivers everything due, the others find nothing (one SELECT each). Deduplicating by looking
+    # at the connection's pending callbacks would miss commits that run only some of them.
+    transaction.on_commit(_dispatch_after_commit)

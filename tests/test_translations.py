@@ -22,7 +22,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils.translation import override
 
+from guanxi.core.models import Tag
 from guanxi.framework.testing.fixtures import as_system, grant
+from guanxi.framework.testing.scopes import give_role
 
 PACKAGE = Path(__file__).resolve().parent.parent / "guanxi"
 PO_PATH = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -200,7 +202,9 @@ def _english_found(text: str, phrases: dict[str, str]) -> list[str]:
 
 def _user(make_user: Any, username: str, language: str) -> Any:
     with as_system():  # granting permissions is change-logged too
-        return grant(make_user(username, language=language), ["core.view_tag", "core.add_tag"])
+        user = grant(make_user(username, language=language), ["core.view_tag", "core.add_tag"])
+    give_role(user, Tag, "all", ["view", "add", "export"])  # the list's Export button needs the verb
+    return type(user).objects.get(pk=user.pk)
 
 
 @pytest.mark.django_db

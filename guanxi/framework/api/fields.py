@@ -28,7 +28,9 @@ def api_url_name(model: type[models.Model], suffix: str = "detail") -> str:
 def api_url(obj: models.Model, request: Any = None) -> str | None:
     """Absolute API URL of ``obj`` (relative without a request); None for models with no endpoint."""
     try:
-        path = reverse(api_url_name(type(obj)), kwargs={"pk": obj.pk})
+        # obj.__class__, not type(obj): the actor stamped on a row written in a signed-in request
+        # is request.user, a lazy proxy whose type() is SimpleLazyObject
+        path = reverse(api_url_name(obj.__class__), kwargs={"pk": obj.pk})
     except NoReverseMatch:
         return None
     return request.build_absolute_uri(path) if request is not None else path

@@ -198,9 +198,11 @@ class EntitySerializer(serializers.ModelSerializer):
 
     def _merged_custom_fields(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """PATCH merges into the stored values (``null`` clears one); POST fills in defaults."""
-        from guanxi.framework.customfields import fields_for
+        from guanxi.framework.customfields import broken_fields_for, fields_for
 
         defined = {cf.name: cf for cf in fields_for(self.entity_model())}
+        # a broken (skipped) definition's stored values are kept, not dropped, until it is repaired
+        defined.update({cf.name: cf for cf in broken_fields_for(self.entity_model())})
         incoming = attrs.get("custom_field_data")
         if self.instance is None:
             data = {name: cf.default for name, cf in defined.items() if cf.default not in (None, "")}

@@ -4,10 +4,11 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.models import CustomField, Tag
+from guanxi.core.models import CustomField, ExchangeRate, Tag
 from guanxi.core.models.customfields import CustomFieldType
 from guanxi.core.models.tags import COLOR_CHOICES
 from guanxi.framework.filtersets import EntityFilterSet
+from guanxi.framework.money import currency_choices
 
 
 class TagFilterSet(EntityFilterSet):
@@ -29,3 +30,13 @@ class CustomFieldFilterSet(EntityFilterSet):
     class Meta:
         model = CustomField
         fields = ["content_type", "type", "required", "filterable", "searchable"]
+
+
+class ExchangeRateFilterSet(EntityFilterSet):
+    currency = django_filters.MultipleChoiceFilter(choices=currency_choices, label=_("Currency"))
+    valid_from = django_filters.DateFromToRangeFilter(label=_("Valid from"))
+    search_fields = ("currency", "note")
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency"]

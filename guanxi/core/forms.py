@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from guanxi.core.models import CustomField, Tag
+from guanxi.core.models import CustomField, ExchangeRate, Tag
 from guanxi.framework.customfields import custom_field_models
 from guanxi.framework.forms import EntityForm, style_widgets
 
@@ -135,3 +135,10 @@ class CustomFieldForm(EntityForm):
                 renamed.setdefault(target, []).extend(messages)
             errors = ValidationError(renamed)
         super()._update_errors(errors)  # type: ignore[misc]  # ModelForm internal, missing from the stubs
+
+
+class ExchangeRateForm(EntityForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from", "note"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.models import CustomField, Tag
+from guanxi.core.models import CustomField, ExchangeRate, Tag
 from guanxi.framework.tables import EntityTable, linkify_name
 
 
@@ -39,3 +39,15 @@ class CustomFieldTable(EntityTable):
     def render_content_type(self, value, record):
         model = value.model_class()
         return str(model._meta.verbose_name).capitalize() if model else value.model
+
+
+class ExchangeRateTable(EntityTable):
+    currency = tables.Column(verbose_name=_("Currency"))
+
+    class Meta(EntityTable.Meta):
+        model = ExchangeRate
+        fields = ("currency", "rate", "valid_from", "note")
+        default_columns = ("currency", "rate", "valid_from", "note")
+
+    def render_currency(self, value, record):
+        return linkify_name(value, record)

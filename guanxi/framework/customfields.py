@@ -195,6 +195,10 @@ def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -
         if bad:
             raise _error(key, _("“%(value)s” is not one of the choices.") % {"value": ", ".join(bad)})
         return [str(v) for v in values]
+    if kind == "money":
+        from guanxi.framework.moneyfields import validate_money_value
+
+        return validate_money_value(cf, value, key)
     if kind == "object":
         try:
             pk = int(value.pk if isinstance(value, models.Model) else value)
@@ -308,6 +312,10 @@ def form_field(cf: Any) -> forms.Field:
         return forms.MultipleChoiceField(
             choices=cf.choice_pairs(), widget=forms.CheckboxSelectMultiple, **common
         )
+    if kind == "money":
+        from guanxi.framework.moneyfields import MoneyFormField
+
+        return MoneyFormField(**common)
     if kind == "object":
         model = cf.related_object_type.model_class()
         return forms.ModelChoiceField(queryset=model._default_manager.all(), **common)
@@ -342,6 +350,10 @@ def display_value(cf: Any, value: Any) -> str:
         return str(obj) if obj else f"#{value}"
     if kind == "phone":
         return format_phone(value)
+    if kind == "money":
+        from guanxi.framework.moneyfields import display_money
+
+        return display_money(value)
     return str(value)
 
 

@@ -5,6 +5,7 @@ from guanxi.core.models.audit import AuditEvent, ObjectChange
 from guanxi.core.models.choices import ChoiceOption
 from guanxi.core.models.customfields import CustomField
 from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
+from guanxi.core.models.money import ExchangeRate
 from guanxi.core.models.notifications import Notification
 from guanxi.core.models.search import SearchEntry
 from guanxi.core.models.shares import RecordShare
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "ChoiceOption",
     "CustomField",
+    "ExchangeRate",
     "Job",
     "Notification",
     "ObjectChange",

@@ -23,6 +23,7 @@ class CustomFieldType(models.TextChoices):
     URL = "url", _("URL")
     SELECT = "select", _("Single choice")
     MULTISELECT = "multiselect", _("Multiple choice")
+    MONEY = "money", _("Money")
     OBJECT = "object", _("Reference to a record")
 
 

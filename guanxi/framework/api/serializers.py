@@ -106,6 +106,18 @@ class EntitySerializer(serializers.ModelSerializer):
                 ordered.extend(FEATURE_FIELDS[feature])
         return list(dict.fromkeys(ordered))  # de-duplicated, order kept
 
+    def build_field(
+        self, field_name: str, info: Any, model_class: Any, nested_depth: int
+    ) -> tuple[type, dict]:
+        from guanxi.framework.moneyfields import money_field
+
+        money = money_field(model_class, field_name)
+        if money is not None:  # a MoneyField: {"amount": "12.50", "currency": "CNY"}
+            from guanxi.framework.api.money import MoneyAPIField
+
+            return MoneyAPIField, {"money": money}
+        return super().build_field(field_name, info, model_class, nested_depth)
+
     # --- field rules (hidden / read-only / masked) ---------------------------------------------
     def _field_rules(self) -> dict[str, str]:
         from guanxi.framework.fieldaccess import rules_for
@@ -216,7 +228,12 @@ class EntitySerializer(serializers.ModelSerializer):
         return {k: v for k, v in data.items() if v is not None}
 
     def _source_to_field(self) -> dict[str, str]:
-        return {f.source: name for name, f in self.fields.items() if f.source not in ("*", None)}
+        mapping = {f.source: name for name, f in self.fields.items() if f.source not in ("*", None)}
+        for name, f in self.fields.items():
+            money = getattr(f, "money", None)  # a MoneyAPIField: its columns' errors are its own
+            if money is not None:
+                mapping.update({money.amount_attname: name, money.currency_attname: name})
+        return mapping
 
     # --- saving -------------------------------------------------------------------------------
     def create(self, validated_data: dict[str, Any]) -> models.Model:

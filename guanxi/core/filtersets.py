@@ -1,5 +1,7 @@
 """FilterSets of the platform entities (used by list pages and the API alike)."""
 
+from typing import Any
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +35,15 @@ class CustomFieldFilterSet(EntityFilterSet):
 
 
 class ExchangeRateFilterSet(EntityFilterSet):
-    currency = django_filters.MultipleChoiceFilter(choices=currency_choices, label=_("Currency"))
+    currency = django_filters.MultipleChoiceFilter(choices=(), label=_("Currency"))
     valid_from = django_filters.DateFromToRangeFilter(label=_("Valid from"))
     search_fields = ("currency", "note")
 
     class Meta:
         model = ExchangeRate
         fields = ["currency"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the offered currencies are settings, read per request (django-filter wants a list)
+        self.filters["currency"].extra["choices"] = currency_choices()

@@ -42,12 +42,17 @@ class CustomFieldTable(EntityTable):
 
 
 class ExchangeRateTable(EntityTable):
-    currency = tables.Column(verbose_name=_("Currency"))
+    summary = tables.Column(
+        verbose_name=_("Exchange rate"), accessor="pk", order_by=("currency", "-valid_from")
+    )
 
     class Meta(EntityTable.Meta):
         model = ExchangeRate
         fields = ("currency", "rate", "valid_from", "note")
-        default_columns = ("currency", "rate", "valid_from", "note")
+        default_columns = ("summary", "currency", "valid_from", "note")
 
-    def render_currency(self, value, record):
-        return linkify_name(value, record)
+    def render_summary(self, value, record):
+        return linkify_name(str(record), record)
+
+    def value_summary(self, value, record):
+        return str(record)

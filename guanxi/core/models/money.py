@@ -41,7 +41,8 @@ class ExchangeRate(OrganizationalModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.currency} → {company_currency()} {self.rate} ({self.valid_from})"
+        rate = self.rate.normalize() if isinstance(self.rate, decimal.Decimal) else self.rate
+        return f"1 {self.currency} = {rate:f} {company_currency()} ({self.valid_from})"
 
     def clean(self) -> None:
         super().clean()

@@ -51,7 +51,8 @@ class MoneyAPIField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or "amount" not in data or set(data) - {"amount", "currency"}:
-            self.fail("invalid")
+            # not self.fail(): it str.format()s the message, and this one shows JSON braces
+            raise serializers.ValidationError(str(self.error_messages["invalid"]), code="invalid")
         try:
             money = parse_money(data["amount"], data.get("currency"))
         except DjangoValidationError as exc:

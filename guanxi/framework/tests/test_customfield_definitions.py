@@ -107,7 +107,7 @@ def test_the_admin_form_refuses_too(admin_client):
         },
     )
     assert response.status_code == 200  # the form again, with the message
-    assert "pattern is not valid" in response.content.decode()
+    assert "该正则表达式无效" in response.content.decode()  # "This pattern is not valid: …"
     assert not CustomField.objects.exists()
 
 
@@ -144,7 +144,7 @@ def test_a_broken_definition_leaves_every_reader_answering(admin_client, broken,
     assert listing.status_code == 200
     page = listing.content.decode()
     assert "扫码枪" in page and "red" in page  # the healthy field still works
-    assert "等级" in page and "repairs its definition" in page  # the warning, not the column
+    assert "自定义字段“等级”的定义有误" in page  # the warning; the column is gone
     assert any("grade" in record.getMessage() for record in caplog.records)
 
     assert admin_client.get(f"/test/gadgets/{broken.pk}/").status_code == 200

@@ -34,7 +34,19 @@ class CustomFieldTable(EntityTable):
         default_columns = ("label", "name", "content_type", "type", "required", "filterable", "searchable")
 
     def render_label(self, value, record):
-        return linkify_name(record.display_label, record)
+        from guanxi.framework.customfield_checks import problem_summary, reader_problems
+
+        link = linkify_name(record.display_label, record)
+        problems = reader_problems(record)
+        if not problems:
+            return link
+        # a definition the entity's pages skip (written before the checks, or by SQL): say so here
+        return format_html(
+            '{} <span class="badge badge-red" title="{}">{}</span>',
+            link,
+            problem_summary(problems),
+            _("Broken"),
+        )
 
     def render_content_type(self, value, record):
         model = value.model_class()

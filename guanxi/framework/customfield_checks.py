@@ -93,7 +93,12 @@ def reader_problems(cf: Any) -> dict[str, list[str]]:
     if low is not None and high is not None and low > high and "validation_max" not in errors:
         errors["validation_max"] = [_("The maximum must not be below the minimum.")]
     if cf.type == "object":
-        related = cf.related_object_type if cf.related_object_type_id else None
+        from django.contrib.contenttypes.models import ContentType
+
+        # get_for_id: from Django's content-type cache, no query per definition on a list
+        related = (
+            ContentType.objects.get_for_id(cf.related_object_type_id) if cf.related_object_type_id else None
+        )
         if related is None or related.model_class() is None:
             errors["related_object_type"] = [_("Choose the entity type this field refers to.")]
     if errors:

@@ -187,3 +187,34 @@ def test_the_admin_form_names_the_choices_box(admin_client):
     assert response.status_code == 200
     assert "选项字段至少需要一个选项。" in response.content.decode()
     assert not CustomField.objects.exists()
+
+
+def test_the_definitions_list_marks_the_broken_one(admin_client, broken):
+    page = admin_client.get("/settings/custom-fields/").content.decode()
+    assert page.count('class="badge badge-red"') == 1
+    assert "choices:" in page
+
+
+@pytest.mark.django_db
+def test_a_broken_customer_field_leaves_the_customer_module_answering(admin_client, admin_user, caplog):
+    """The issue's own case: a select field with plain-string choices on customers."""
+    from guanxi.customers.models import Customer
+    from guanxi.framework.customfields import invalidate
+
+    ct = ContentType.objects.get_for_model(Customer)
+    with as_system():
+        grade = CustomField.objects.create(
+            content_type=ct,
+            name="grade",
+            label="等级",
+            type="select",
+            choices=GOOD_CHOICES,
+            show_in_table=True,
+        )
+    CustomField.objects.filter(pk=grade.pk).update(choices=["a", "b"])
+    invalidate(ct.pk)
+    for url in ("/customers/", "/customers/add/", "/customers/?export=csv"):
+        assert admin_client.get(url).status_code == 200, url
+    api = token_client(admin_user)
+    assert api.get("/api/v1/customers/customers/").status_code == 200
+    assert api.get("/api/v1/customers/customers/?cf_grade=a").status_code == 200

@@ -266,3 +266,32 @@ def test_a_money_definitions_default_is_checked(db):
     definition.default = {"amount": "50", "currency": "CNY"}
     definition.full_clean()
     assert definition.default == {"amount": "50.00", "currency": "CNY"}
+
+
+def test_exchange_rates_through_the_api(admin_user):
+    client = token_client(admin_user)
+    created = client.post(
+        "/api/v1/core/exchange-rates/",
+        {"currency": "USD", "rate": "7.1", "valid_from": "2026-01-01"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert rate_on("USD", datetime.date(2026, 6, 1)) == D("7.1")
+    same_day = client.post(
+        "/api/v1/core/exchange-rates/",
+        {"currency": "USD", "rate": "7.2", "valid_from": "2026-01-01"},
+        format="json",
+    )
+    assert same_day.status_code == 400
+    company = client.post(
+        "/api/v1/core/exchange-rates/",
+        {"currency": "CNY", "rate": "1", "valid_from": "2026-01-01"},
+        format="json",
+    )
+    assert company.status_code == 400 and "currency" in company.json()["errors"]
+    negative = client.post(
+        "/api/v1/core/exchange-rates/",
+        {"currency": "EUR", "rate": "-1", "valid_from": "2026-01-01"},
+        format="json",
+    )
+    assert negative.status_code == 400 and "rate" in negative.json()["errors"]

@@ -103,9 +103,12 @@ class MoneyCurrencyField(models.CharField):
 
     def validate(self, value: Any, model_instance: Any) -> None:
         super().validate(value, model_instance)
-        if self.money is None or model_instance is None or value == company_currency():
+        if self.money is None or model_instance is None:
             return
         if getattr(model_instance, self.money.amount_attname, None) is None:
+            return
+        self.money.check_same_currency(model_instance, value)
+        if value == company_currency():
             return
         day = self.money.document_date(model_instance)
         if rate_on(value, day) is None:
@@ -159,7 +162,9 @@ class MoneyField:
 
     ``date_field`` names the field holding the document's date (a contract's signing date); the
     rate of that day converts the amount. Without one, the row's creation date is used, so a
-    record keeps the rate of the day it was made when edited later.
+    record keeps the rate of the day it was made when edited later. ``same_currency_as`` names
+    another MoneyField of the model whose currency this one must share (a discount and its
+    price, an instalment and its contract's total): mixing them is a field error.
     """
 
     def __init__(
@@ -170,6 +175,7 @@ class MoneyField:
         decimal_places: int = 2,
         blank: bool = True,
         date_field: str | None = None,
+        same_currency_as: str | None = None,
         help_text: Any = "",
     ) -> None:
         self.verbose_name = verbose_name
@@ -177,6 +183,7 @@ class MoneyField:
         self.decimal_places = decimal_places
         self.blank = blank
         self.date_field = date_field
+        self.same_currency_as = same_currency_as
         self.help_text = help_text
         self.name = ""
 
@@ -225,6 +232,18 @@ class MoneyField:
             return Money(amount, getattr(instance, self.currency_attname) or company_currency())
         except (UnknownCurrency, ValueError):
             return None
+
+    def check_same_currency(self, instance: Any, currency: str) -> None:
+        other = money_field(type(instance), self.same_currency_as) if self.same_currency_as else None
+        if other is None:
+            return
+        theirs = other.value_of(instance)
+        if theirs is not None and theirs.currency != currency:
+            raise ValidationError(
+                _("Use the currency of %(other)s (%(currency)s); amounts in one record are not mixed.")
+                % {"other": other.verbose_name, "currency": theirs.currency},
+                code="mixed_currencies",
+            )
 
     def document_date(self, instance: Any) -> datetime.date:
         value = getattr(instance, self.date_field, None) if self.date_field else None

@@ -295,3 +295,34 @@ def test_exchange_rates_through_the_api(admin_user):
         format="json",
     )
     assert negative.status_code == 400 and "rate" in negative.json()["errors"]
+
+
+def test_mixed_currencies_in_one_record_are_a_field_error(admin_user, rates):
+    client = token_client(admin_user)
+    mixed = client.post(
+        GADGETS,
+        {
+            "name": "W",
+            "code": "W-1",
+            "list_price": {"amount": "100", "currency": "USD"},
+            "discount": {"amount": "5", "currency": "CNY"},
+        },
+        format="json",
+    )
+    assert mixed.status_code == 400, mixed.content
+    assert list(mixed.json()["errors"]) == ["discount"]
+    assert "(USD)" in mixed.json()["errors"]["discount"][0]
+    same = client.post(
+        GADGETS,
+        {
+            "name": "W",
+            "code": "W-1",
+            "list_price": {"amount": "100", "currency": "USD"},
+            "discount": {"amount": "5", "currency": "USD"},
+        },
+        format="json",
+    )
+    assert same.status_code == 201, same.content
+    gadget = Gadget.objects.get()
+    assert gadget.list_price - gadget.discount == Money("95", "USD")
+    assert gadget.discount_base == D("35.50")

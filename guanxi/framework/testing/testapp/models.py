@@ -19,6 +19,7 @@ class Gadget(PrimaryModel):
     # The framework's money proof: amount + currency + stored company-currency value. ``price``
     # above stays a plain decimal because field-rule, scope and benchmark tests pin it.
     list_price = MoneyField("list price")
+    discount = MoneyField("discount", same_currency_as="list_price")
 
     class Meta:
         ordering = ["name"]

@@ -27,11 +27,14 @@ CHOICE_TYPES = ("select", "multiselect")
 NUMERIC_TYPES = ("integer", "decimal", "money")
 
 
-def _choice_errors(cf: Any) -> list[str]:
+def _choice_errors(cf: Any, *, strict: bool) -> list[str]:
+    """Problems of a choice field's ``choices``. Not ``strict`` (readers): only what makes reading
+    fail — not a list, an item that is not an object or has no ``value``. ``strict`` (writes):
+    also empty lists, non-text values and labels, unknown keys and duplicates."""
     choices = cf.choices
     if cf.type not in CHOICE_TYPES:
         return []
-    if not isinstance(choices, list) or not choices:
+    if not isinstance(choices, list) or (strict and not choices):
         return [_("A choice field needs at least one choice.")]
     seen: set[str] = set()
     for position, choice in enumerate(choices, start=1):
@@ -40,6 +43,10 @@ def _choice_errors(cf: Any) -> list[str]:
                 _('Choice %(n)d must be an object like {"value": "gold", "label": "金牌"}.') % {"n": position}
             ]
         value = choice.get("value")
+        if not strict:
+            if "value" not in choice:
+                return [_("Choice %(n)d needs a non-empty text “value”.") % {"n": position}]
+            continue
         if not isinstance(value, str) or not value.strip():
             return [_("Choice %(n)d needs a non-empty text “value”.") % {"n": position}]
         for key in ("label", "label_en"):
@@ -77,7 +84,7 @@ def reader_problems(cf: Any) -> dict[str, list[str]]:
     if cf.type not in CustomFieldType.values:
         errors["type"] = [_("Unknown field type.")]
         return errors
-    choice_errors = _choice_errors(cf)
+    choice_errors = _choice_errors(cf, strict=False)
     if choice_errors:
         errors["choices"] = choice_errors
     if cf.validation_regex:
@@ -117,6 +124,8 @@ def definition_errors(cf: Any) -> dict[str, list[str]]:
     """Everything wrong with ``cf``: the readers' checks, settings that would be silently ignored
     (choices on a text field…), and the checks that read the database."""
     errors = reader_problems(cf)
+    if "choices" not in errors and (strict_choice_errors := _choice_errors(cf, strict=True)):
+        errors["choices"] = strict_choice_errors
     if cf.type not in CHOICE_TYPES and cf.choices not in (None, [], "") and "choices" not in errors:
         errors["choices"] = [_("Only choice fields have choices; leave this empty.")]
     if cf.validation_regex and cf.type not in ("text", "longtext") and "validation_regex" not in errors:

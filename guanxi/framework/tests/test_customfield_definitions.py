@@ -218,3 +218,13 @@ def test_a_broken_customer_field_leaves_the_customer_module_answering(admin_clie
     api = token_client(admin_user)
     assert api.get("/api/v1/customers/customers/").status_code == 200
     assert api.get("/api/v1/customers/customers/?cf_grade=a").status_code == 200
+
+
+def test_readers_skip_only_what_they_cannot_read():
+    """A write refuses an integer choice value; a reader copes with one, so does not hide the field."""
+    from guanxi.framework.customfield_checks import reader_problems
+
+    lenient = unsaved("select", choices=[{"value": 1, "label": "一"}])
+    assert "choices" in definition_errors(lenient) and reader_problems(lenient) == {}
+    assert "choices" in reader_problems(unsaved("select", choices=["a"]))
+    assert "choices" in reader_problems(unsaved("select", choices=[{"label": "A"}]))

@@ -276,6 +276,17 @@ def money_field(model: type[models.Model], name: str) -> MoneyField | None:
     return next((m for m in money_fields(model) if m.name == name), None)
 
 
+def base_fields_to_save(model: type[models.Model], update_fields: Any) -> list[str]:
+    """The ``<name>_base`` columns a ``save(update_fields=…)`` must also write: those whose amount,
+    currency or document date is being saved (the write path saves only changed fields)."""
+    names = set(update_fields)
+    return [
+        m.base_attname
+        for m in money_fields(model)
+        if names & {m.amount_attname, m.currency_attname, m.date_field or m.amount_attname}
+    ]
+
+
 # --- tables and filters -------------------------------------------------------------------------
 class MoneyColumn(tables.Column):
     """A money value: ``¥1,234.50`` on the page, sorted by the base amount; exports write the amount

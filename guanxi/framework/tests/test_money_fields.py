@@ -326,3 +326,18 @@ def test_mixed_currencies_in_one_record_are_a_field_error(admin_user, rates):
     gadget = Gadget.objects.get()
     assert gadget.list_price - gadget.discount == Money("95", "USD")
     assert gadget.discount_base == D("35.50")
+
+
+def test_saving_only_the_amount_also_writes_the_base(rates):
+    """The write path saves only changed fields (update_fields); the base must follow the amount."""
+    gadget = make(1, Money("10", "USD"))
+    gadget.list_price = Money("20", "USD")
+    with as_system():
+        gadget.save(update_fields=["list_price_amount"])
+    gadget.refresh_from_db()
+    assert gadget.list_price_base == D("142.00")
+    gadget.list_price_currency = "CNY"
+    with as_system():
+        gadget.save(update_fields=["list_price_currency"])
+    gadget.refresh_from_db()
+    assert gadget.list_price_base == D("20.00")

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from guanxi.env import env_bool, env_choice, env_int, env_list, env_str
+from guanxi.framework.money import MINOR_UNITS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -295,7 +296,21 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai", "Default time zone for display (data is stored in UTC).")
 USE_I18N = True
 USE_TZ = True
-DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "CNY", "ISO 4217 code of the default currency.")
+# Money (guanxi.framework.money, docs/money.md): amounts are stored with their currency plus their
+# value in the company currency at the document date's rate, which is what reports add up.
+COMPANY_CURRENCY = env_choice(
+    "COMPANY_CURRENCY",
+    "CNY",
+    list(MINOR_UNITS),
+    "ISO 4217 code of the company currency: new amounts default to it, reports add up in it.",
+)
+CURRENCIES = env_list(
+    "CURRENCIES",
+    ["CNY", "USD", "EUR", "HKD", "JPY", "GBP"],
+    "ISO 4217 codes users may choose for amounts (the company currency is always offered).",
+)
+if unknown_currencies := sorted(set(CURRENCIES) - set(MINOR_UNITS)):
+    raise ImproperlyConfigured(f"CURRENCIES: unknown codes {', '.join(unknown_currencies)}")
 
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -19,9 +19,10 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from guanxi.core.choices import ensure_default_choice_options
-        from guanxi.core.roles import CHOICE_GRANTS, CHOICE_MODELS
+        from guanxi.core.roles import CHOICE_GRANTS, CHOICE_MODELS, RATE_GRANTS, RATE_MODELS
         from guanxi.users.default_roles import register_module_grants
 
         # Configurable choice lists: default options and grants come back after a flush.
         register_module_grants("core", CHOICE_MODELS, CHOICE_GRANTS)
+        register_module_grants("core", RATE_MODELS, RATE_GRANTS)
         post_migrate.connect(ensure_default_choice_options, sender=self, dispatch_uid="guanxi_choice_options")

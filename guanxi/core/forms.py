@@ -6,11 +6,12 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from guanxi.core.models import CustomField, Tag
+from guanxi.core.models import CustomField, ExchangeRate, Tag
 from guanxi.framework.customfields import custom_field_models
 from guanxi.framework.forms import EntityForm, style_widgets
 
@@ -118,5 +119,26 @@ class CustomFieldForm(EntityForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        self.instance.choices = cleaned.get("choices_text") or []
+        # lines left in the box when the type is not a choice type are not the field's choices
+        is_choice = cleaned.get("type", self.instance.type) in ("select", "multiselect")
+        self.instance.choices = (cleaned.get("choices_text") or []) if is_choice else []
         return cleaned
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The definition's checks (``CustomField.clean``) name model fields; ``choices`` is
+        typed in ``choices_text`` here, and ``default`` has no input, so it shows above the form."""
+        if hasattr(errors, "error_dict"):
+            renamed: dict[str, Any] = {}
+            for key, messages in errors.error_dict.items():
+                target = "choices_text" if key == "choices" else key
+                target = target if target in self.fields or target == NON_FIELD_ERRORS else NON_FIELD_ERRORS
+                renamed.setdefault(target, []).extend(messages)
+            errors = ValidationError(renamed)
+        super()._update_errors(errors)  # type: ignore[misc]  # ModelForm internal, missing from the stubs
+
+
+class ExchangeRateForm(EntityForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from", "note"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}

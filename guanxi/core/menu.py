@@ -14,6 +14,12 @@ register_menu(
                 _("Custom fields"), "core:customfield_list", icon="forms", permission="core.view_customfield"
             ),
             MenuItem(
+                _("Exchange rates"),
+                "core:exchangerate_list",
+                icon="currency-yuan",
+                permission="core.view_exchangerate",
+            ),
+            MenuItem(
                 _("Choice lists"),
                 "core:choice_lists",
                 icon="list-details",

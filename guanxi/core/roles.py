@@ -9,3 +9,7 @@ CHOICE_GRANTS: dict[str, tuple[list[str], str]] = {
     **{role: (["view"], "all") for role in ("销售总监", "销售经理", "销售代表", "客服", "市场")},
     "只读": (READ, "all"),
 }
+
+RATE_MODELS = ["exchangerate"]
+# Everyone reads the rates (amounts are shown and converted with them); administrators keep them.
+RATE_GRANTS: dict[str, tuple[list[str], str]] = CHOICE_GRANTS

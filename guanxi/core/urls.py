@@ -1,7 +1,7 @@
 from django.urls import path
 
 from guanxi.core import views_choices, views_files
-from guanxi.core.views import CustomFieldViews, TagViews
+from guanxi.core.views import CustomFieldViews, ExchangeRateViews, TagViews
 from guanxi.core.views_audit import AuditEventViews, ObjectChangeDetailView, ObjectChangeViews
 from guanxi.framework.views.reveal import reveal_field
 
@@ -16,6 +16,7 @@ urlpatterns = [
     *AuditEventViews.urls(),
     *TagViews.urls(),
     *CustomFieldViews.urls(),
+    *ExchangeRateViews.urls(),
     path("settings/choices/", views_choices.choice_lists, name="choice_lists"),
     path("settings/choices/<str:name>/", views_choices.choice_list, name="choice_list"),
     path("reveal/<str:app_label>/<str:model_name>/<int:pk>/<str:field>/", reveal_field, name="reveal"),

@@ -2,10 +2,10 @@
 
 from django.db.models import Count
 
-from guanxi.core.filtersets import CustomFieldFilterSet, TagFilterSet
-from guanxi.core.forms import CustomFieldForm, TagForm
-from guanxi.core.models import CustomField, Tag
-from guanxi.core.tables import CustomFieldTable, TagTable
+from guanxi.core.filtersets import CustomFieldFilterSet, ExchangeRateFilterSet, TagFilterSet
+from guanxi.core.forms import CustomFieldForm, ExchangeRateForm, TagForm
+from guanxi.core.models import CustomField, ExchangeRate, Tag
+from guanxi.core.tables import CustomFieldTable, ExchangeRateTable, TagTable
 from guanxi.framework.views import EntityViews
 
 
@@ -44,3 +44,12 @@ class CustomFieldViews(EntityViews):
         "searchable",
         "show_in_table",
     )
+
+
+class ExchangeRateViews(EntityViews):
+    model = ExchangeRate
+    filterset = ExchangeRateFilterSet
+    form = ExchangeRateForm
+    table = ExchangeRateTable
+    url_prefix = "settings/exchange-rates"
+    bulk_edit_fields = ("note",)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import logging
 import re
 from typing import Any
 
@@ -28,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from guanxi.framework.models import CustomFieldsMixin
 
+logger = logging.getLogger(__name__)
+
 CACHE_KEY = "guanxi:customfields:{}"
 TEXT_MAX = 255
 LONGTEXT_MAX = 10000
@@ -38,16 +41,39 @@ def custom_field_models() -> list[type[models.Model]]:
 
 
 def fields_for(model: type[models.Model]) -> list[Any]:
-    """The CustomField definitions of ``model``, ordered, cached until one of them changes."""
+    """The usable CustomField definitions of ``model``, ordered, cached until one of them changes.
+
+    A broken definition (see ``customfield_checks``) is left out, so no reader fails on it."""
+    return [cf for cf in _all_definitions(model) if not cf.reader_problems]
+
+
+def broken_fields_for(model: type[models.Model]) -> list[Any]:
+    """Definitions of ``model`` the readers skip (``cf.reader_problems`` says why)."""
+    return [cf for cf in _all_definitions(model) if cf.reader_problems]
+
+
+def _all_definitions(model: type[models.Model]) -> list[Any]:
     from django.contrib.contenttypes.models import ContentType
 
     from guanxi.core.models import CustomField
+    from guanxi.framework.customfield_checks import problem_summary, reader_problems
 
     ct = ContentType.objects.get_for_model(model)
     key = CACHE_KEY.format(ct.pk)
     defs = cache.get(key)
     if defs is None:
         defs = list(CustomField.objects.filter(content_type=ct).select_related("related_object_type"))
+        for cf in defs:
+            # judged once per cache fill; the verdict is cached with the definition
+            cf.reader_problems = reader_problems(cf)
+            if cf.reader_problems:
+                logger.warning(
+                    "Custom field %s.%s (id %s) is skipped, its definition is broken: %s",
+                    model._meta.label,
+                    cf.name,
+                    cf.pk,
+                    problem_summary(cf.reader_problems),
+                )
         cache.set(key, defs, 300)
     return defs
 
@@ -172,6 +198,10 @@ def validate_value(cf: Any, value: Any, *, field_error_key: str | None = None) -
         if bad:
             raise _error(key, _("“%(value)s” is not one of the choices.") % {"value": ", ".join(bad)})
         return [str(v) for v in values]
+    if kind == "money":
+        from guanxi.framework.moneyfields import validate_money_value
+
+        return validate_money_value(cf, value, key)
     if kind == "object":
         try:
             pk = int(value.pk if isinstance(value, models.Model) else value)
@@ -234,11 +264,13 @@ def validate_custom_field_data(model: type[models.Model], data: dict[str, Any]) 
     if not isinstance(data, dict):
         raise ValidationError({"custom_fields": _("Custom fields must be an object of key: value.")})
     defs = {cf.name: cf for cf in fields_for(model)}
+    # values of a skipped (broken) definition are kept as they are until it is repaired
+    kept = {cf.name: data[cf.name] for cf in broken_fields_for(model) if cf.name in data}
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(data) - set(defs))
+    unknown = sorted(set(data) - set(defs) - set(kept))
     if unknown:
         errors["custom_fields"] = [_("Unknown custom fields: %(names)s.") % {"names": ", ".join(unknown)}]
-    clean: dict[str, Any] = {}
+    clean: dict[str, Any] = dict(kept)
     for name, cf in defs.items():
         try:
             value = validate_value(cf, data.get(name))
@@ -283,6 +315,10 @@ def form_field(cf: Any) -> forms.Field:
         return forms.MultipleChoiceField(
             choices=cf.choice_pairs(), widget=forms.CheckboxSelectMultiple, **common
         )
+    if kind == "money":
+        from guanxi.framework.moneyfields import MoneyFormField
+
+        return MoneyFormField(**common)
     if kind == "object":
         model = cf.related_object_type.model_class()
         return forms.ModelChoiceField(queryset=model._default_manager.all(), **common)
@@ -317,6 +353,10 @@ def display_value(cf: Any, value: Any) -> str:
         return str(obj) if obj else f"#{value}"
     if kind == "phone":
         return format_phone(value)
+    if kind == "money":
+        from guanxi.framework.moneyfields import display_money
+
+        return display_money(value)
     return str(value)
 
 

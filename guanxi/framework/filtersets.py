@@ -88,6 +88,10 @@ def custom_field_filters(model: type[models.Model]) -> dict[str, django_filters.
             out[key] = CustomFieldFilter(cf, "exact", label=label)
             out[f"{key}__gte"] = CustomFieldFilter(cf, "gte", label=_("%(label)s from") % {"label": label})
             out[f"{key}__lte"] = CustomFieldFilter(cf, "lte", label=_("%(label)s to") % {"label": label})
+        elif cf.type == "money":
+            from guanxi.framework.moneyfields import money_custom_field_filters
+
+            out.update(money_custom_field_filters(cf, label))
         elif cf.type == "boolean":
             out[key] = CustomFieldFilter(
                 cf,
@@ -169,6 +173,9 @@ class EntityFilterSet(django_filters.FilterSet):
             )
         if hasattr(model, "custom_field_data"):
             self.filters.update(custom_field_filters(model))
+        from guanxi.framework.moneyfields import money_filters
+
+        self.filters.update(money_filters(model))  # <name>__gte / __lte on the base amount
         # django-filter puts DISTINCT on every multiple-choice filter, but only a path through a
         # to-many relation can repeat a row. On a plain column DISTINCT makes the database
         # de-duplicate every matching row, for the page and again for the pager's COUNT: seconds

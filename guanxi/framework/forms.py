@@ -39,6 +39,8 @@ def _to_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
+    if isinstance(value, dict):  # a money value, already {"amount": …, "currency": …}
+        return value
     if value is not None and not isinstance(value, bool | int | str):
         return str(value)
     return value

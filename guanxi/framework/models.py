@@ -100,7 +100,15 @@ class ChangeLoggedModel(BaseModel):
             self.created_by = actor
         self.updated_by = actor
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "updated_at", "updated_by"}
+            from guanxi.framework.moneyfields import base_fields_to_save
+
+            # a money amount saved alone takes its stored company-currency amount along
+            kwargs["update_fields"] = {
+                *update_fields,
+                "updated_at",
+                "updated_by",
+                *base_fields_to_save(type(self), update_fields),
+            }
         super().save(*args, **kwargs)
 
     def before_write(self, changed: set[str], creating: bool) -> None:

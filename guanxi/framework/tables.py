@@ -229,7 +229,11 @@ class EntityTable(tables.Table):
 def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the visible, exportable columns (values, not HTML)."""
     columns = [c for c in table.columns if c.name != "pk" and not c.column.exclude_from_export]
-    header = [str(c.header) for c in columns]
+    header = []
+    for c in columns:
+        header.append(str(c.header))
+        if getattr(c.column, "export_currency", False):  # MoneyColumn: amount, then its currency
+            header.append(f"{c.header} ({_('currency')})")
     rows = []
     for row in table.rows:
         values = []
@@ -237,6 +241,8 @@ def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
             value = row.get_cell_value(c.name)
             # render_* methods may return HTML (links, badges); exports carry the text only.
             values.append(unescape(strip_tags(value)) if isinstance(value, str) else value)
+            if getattr(c.column, "export_currency", False):
+                values.append(c.column.currency_of(row.record))
         rows.append(values)
     return header, rows
 

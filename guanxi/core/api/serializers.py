@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from guanxi.core.models import CustomField, ObjectChange, Tag
+from guanxi.core.models import CustomField, ExchangeRate, ObjectChange, Tag
 from guanxi.framework.api.fields import ContentTypeField
 from guanxi.framework.api.serializers import EntitySerializer
 
@@ -100,3 +100,9 @@ class ObjectChangeSerializer(EntitySerializer):
                         values[name] = masked_value(model, name, values[name])
             data[key] = values
         return data
+
+
+class ExchangeRateSerializer(EntitySerializer):
+    class Meta(EntitySerializer.Meta):
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from", "note"]

@@ -10,9 +10,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.api.filtersets import ObjectChangeFilterSet
-from guanxi.core.api.serializers import CustomFieldSerializer, ObjectChangeSerializer, TagSerializer
-from guanxi.core.filtersets import CustomFieldFilterSet, TagFilterSet
-from guanxi.core.models import CustomField, ObjectChange, Tag
+from guanxi.core.api.serializers import (
+    CustomFieldSerializer,
+    ExchangeRateSerializer,
+    ObjectChangeSerializer,
+    TagSerializer,
+)
+from guanxi.core.filtersets import CustomFieldFilterSet, ExchangeRateFilterSet, TagFilterSet
+from guanxi.core.models import CustomField, ExchangeRate, ObjectChange, Tag
 from guanxi.framework.access import can
 from guanxi.framework.api.permissions import TokenScopePermission
 from guanxi.framework.api.viewsets import EntityViewSet, ReadOnlyEntityViewSet
@@ -29,6 +34,12 @@ class CustomFieldViewSet(EntityViewSet):
     queryset = CustomField.objects.all()
     serializer_class = CustomFieldSerializer
     filterset_class = CustomFieldFilterSet
+
+
+class ExchangeRateViewSet(EntityViewSet):
+    queryset = ExchangeRate.objects.all()
+    serializer_class = ExchangeRateSerializer
+    filterset_class = ExchangeRateFilterSet
 
 
 def visible_changes(user, queryset: models.QuerySet) -> models.QuerySet:

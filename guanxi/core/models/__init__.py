@@ -6,6 +6,7 @@ from guanxi.core.models.choices import ChoiceOption
 from guanxi.core.models.customfields import CustomField
 from guanxi.core.models.events import Event, EventDelivery
 from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
+from guanxi.core.models.money import ExchangeRate
 from guanxi.core.models.notifications import Notification
 from guanxi.core.models.search import SearchEntry
 from guanxi.core.models.shares import RecordShare
@@ -20,6 +21,7 @@ __all__ = [
     "CustomField",
     "Event",
     "EventDelivery",
+    "ExchangeRate",
     "Job",
     "Notification",
     "ObjectChange",

@@ -23,6 +23,7 @@ class CustomFieldType(models.TextChoices):
     URL = "url", _("URL")
     SELECT = "select", _("Single choice")
     MULTISELECT = "multiselect", _("Multiple choice")
+    MONEY = "money", _("Money")
     OBJECT = "object", _("Reference to a record")
 
 
@@ -118,16 +119,13 @@ class CustomField(ChangeLoggedModel):
 
         if self.content_type_id and self.content_type.model_class() not in custom_field_models():
             raise ValidationError({"content_type": _("This entity type does not support custom fields.")})
-        if self.type in (CustomFieldType.SELECT, CustomFieldType.MULTISELECT) and not self.choices:
-            raise ValidationError({"choices": _("A choice field needs at least one choice.")})
-        if self.type == CustomFieldType.OBJECT and not self.related_object_type_id:
-            raise ValidationError({"related_object_type": _("Choose the entity type this field refers to.")})
-        if (
-            self.validation_min is not None
-            and self.validation_max is not None
-            and self.validation_min > self.validation_max
-        ):
-            raise ValidationError({"validation_max": _("The maximum must not be below the minimum.")})
+        from guanxi.framework.customfield_checks import definition_errors
+
+        # choices' shape, pattern, bounds, the referenced type and the default's type: a definition
+        # every reader can use, or field messages (name and type have their own field validators).
+        errors = {k: messages for k, messages in definition_errors(self).items() if k not in ("name", "type")}
+        if errors:
+            raise ValidationError(errors)
         if (
             self.pk
             and "type" in getattr(self, "_loaded_values", {})

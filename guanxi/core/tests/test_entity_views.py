@@ -1,8 +1,11 @@
 """The platform's own entities pass the generic view suite."""
 
+import datetime
+import decimal
+
 from django.contrib.contenttypes.models import ContentType
 
-from guanxi.core.models import CustomField, Tag
+from guanxi.core.models import CustomField, ExchangeRate, Tag
 from guanxi.framework.testing.suites import EntityViewSuite
 
 
@@ -51,4 +54,19 @@ class TestCustomFieldViews(EntityViewSuite):
             name=f"field_{n}",
             label=f"字段{n}",
             type="text",
+        )
+
+
+class TestExchangeRateViews(EntityViewSuite):
+    model = ExchangeRate
+    url_prefix = "/settings/exchange-rates/"
+    form_data = {"currency": "USD", "rate": "7.1234", "valid_from": "2026-01-01", "note": "中国银行中间价"}
+    edit_data = {"currency": "USD", "rate": "7.2000", "valid_from": "2026-01-01", "note": "更正"}
+    bulk_edit_data = {"note": "季度"}
+
+    def make(self, n):
+        return ExchangeRate.objects.create(
+            currency="USD",
+            rate=decimal.Decimal("7"),
+            valid_from=datetime.date(2020, 1, 1) + datetime.timedelta(days=n),
         )

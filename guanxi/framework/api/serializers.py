@@ -107,6 +107,18 @@ class EntitySerializer(serializers.ModelSerializer):
                 ordered.extend(FEATURE_FIELDS[feature])
         return list(dict.fromkeys(ordered))  # de-duplicated, order kept
 
+    def build_field(
+        self, field_name: str, info: Any, model_class: Any, nested_depth: int
+    ) -> tuple[type, dict]:
+        from guanxi.framework.moneyfields import money_field
+
+        money = money_field(model_class, field_name)
+        if money is not None:  # a MoneyField: {"amount": "12.50", "currency": "CNY"}
+            from guanxi.framework.api.money import MoneyAPIField
+
+            return MoneyAPIField, {"money": money}
+        return super().build_field(field_name, info, model_class, nested_depth)
+
     # --- field rules (hidden / read-only / masked) ---------------------------------------------
     def _field_rules(self) -> dict[str, str]:
         from guanxi.framework.fieldaccess import rules_for
@@ -202,9 +214,11 @@ class EntitySerializer(serializers.ModelSerializer):
 
     def _merged_custom_fields(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """PATCH merges into the stored values (``null`` clears one); POST fills in defaults."""
-        from guanxi.framework.customfields import fields_for
+        from guanxi.framework.customfields import broken_fields_for, fields_for
 
         defined = {cf.name: cf for cf in fields_for(self.entity_model())}
+        # a broken (skipped) definition's stored values are kept, not dropped, until it is repaired
+        defined.update({cf.name: cf for cf in broken_fields_for(self.entity_model())})
         incoming = attrs.get("custom_field_data")
         if self.instance is None:
             data = {name: cf.default for name, cf in defined.items() if cf.default not in (None, "")}
@@ -218,7 +232,12 @@ class EntitySerializer(serializers.ModelSerializer):
         return {k: v for k, v in data.items() if v is not None}
 
     def _source_to_field(self) -> dict[str, str]:
-        return {f.source: name for name, f in self.fields.items() if f.source not in ("*", None)}
+        mapping = {f.source: name for name, f in self.fields.items() if f.source not in ("*", None)}
+        for name, f in self.fields.items():
+            money = getattr(f, "money", None)  # a MoneyAPIField: its columns' errors are its own
+            if money is not None:
+                mapping.update({money.amount_attname: name, money.currency_attname: name})
+        return mapping
 
     # --- saving -------------------------------------------------------------------------------
     def _actor(self) -> Any:

@@ -95,6 +95,8 @@ def test_create_with_owner_tags_and_custom_fields_is_one_logged_change(rep, sale
         "price",
         "status",
         "phone",
+        "list_price",
+        "discount",
         "owner",
         "department",
         "tags",

@@ -75,6 +75,7 @@ def test_api_root_lists_endpoints_for_signed_in_callers():
     assert body["endpoints"]["core"] == {
         "tags": "http://testserver/api/v1/core/tags/",
         "custom-fields": "http://testserver/api/v1/core/custom-fields/",
+        "exchange-rates": "http://testserver/api/v1/core/exchange-rates/",
         "changes": "http://testserver/api/v1/core/changes/",
         "choice-options": "http://testserver/api/v1/core/choice-options/",
         "events": "http://testserver/api/v1/core/events/",

@@ -14,13 +14,32 @@ from guanxi.framework.testing.testapp.models import Gadget
 class TestGadgetViews(EntityViewSuite):
     model = Gadget
     url_prefix = "/test/gadgets/"
-    form_data = {"name": "扫码枪", "code": "G-1", "price": "199.00", "status": "active"}
-    edit_data = {"name": "扫码枪 Pro", "code": "G-1", "price": "299.50", "status": "active"}
+    form_data = {
+        "name": "扫码枪",
+        "code": "G-1",
+        "price": "199.00",
+        "status": "active",
+        "list_price_amount": "1999.00",
+        "list_price_currency": "CNY",
+    }
+    edit_data = {
+        "name": "扫码枪 Pro",
+        "code": "G-1",
+        "price": "299.50",
+        "status": "active",
+        "list_price_amount": "2999.50",
+        "list_price_currency": "CNY",
+    }
     bulk_edit_data = {"status": "retired"}
     list_query_budget = 16
 
     def make(self, n):
-        gadget = Gadget.objects.create(name=f"设备{n}", code=f"C-{n}", price=decimal.Decimal("10.00"))
+        gadget = Gadget.objects.create(
+            name=f"设备{n}",
+            code=f"C-{n}",
+            price=decimal.Decimal("10.00"),
+            list_price_amount=decimal.Decimal(n),
+        )
         from guanxi.framework.tags import set_tags
 
         tag, _ = Tag.objects.get_or_create(name="VIP", slug="vip")

@@ -331,6 +331,10 @@ class ObjectListView(EntityViewMixin, View):
         template = self.config.list_template
         if request.htmx and request.htmx.target == "list-results":
             template += "#results"
+        elif hasattr(self.model, "custom_field_data"):
+            from guanxi.framework.customfield_checks import warn_broken_definitions
+
+            warn_broken_definitions(request, self.model)
         return render(request, template, context)
 
     def export(self, request: AuthedRequest, fmt: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 from django.db import models
 
 from guanxi.framework.models import PrimaryModel
+from guanxi.framework.moneyfields import MoneyField
 
 
 class Gadget(PrimaryModel):
@@ -15,6 +16,10 @@ class Gadget(PrimaryModel):
     price = models.DecimalField("price", max_digits=12, decimal_places=2, default=0)
     status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     phone = models.CharField("phone", max_length=30, blank=True)
+    # The framework's money proof: amount + currency + stored company-currency value. ``price``
+    # above stays a plain decimal because field-rule, scope and benchmark tests pin it.
+    list_price = MoneyField("list price")
+    discount = MoneyField("discount", same_currency_as="list_price")
 
     class Meta:
         ordering = ["name"]

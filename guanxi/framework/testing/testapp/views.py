@@ -3,6 +3,7 @@ import django_tables2 as tables
 
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
+from guanxi.framework.moneyfields import MoneyColumn
 from guanxi.framework.tables import EntityTable, linkify_name
 from guanxi.framework.testing.testapp.models import Gadget
 from guanxi.framework.views import EntityViews
@@ -20,16 +21,26 @@ class GadgetFilterSet(EntityFilterSet):
 class GadgetForm(EntityForm):
     class Meta:
         model = Gadget
-        fields = ["name", "code", "price", "status", "phone", "owner"]
+        fields = [
+            "name",
+            "code",
+            "price",
+            "status",
+            "phone",
+            "list_price_amount",
+            "list_price_currency",
+            "owner",
+        ]
 
 
 class GadgetTable(EntityTable):
     name = tables.Column()
+    list_price = MoneyColumn("list_price", verbose_name="list price")
 
     class Meta(EntityTable.Meta):
         model = Gadget
-        fields = ("name", "code", "price", "status", "phone")
-        default_columns = ("name", "code", "price", "status", "phone", "tags", "owner")
+        fields = ("name", "code", "price", "status", "phone", "list_price")
+        default_columns = ("name", "code", "price", "status", "phone", "list_price", "tags", "owner")
 
     def render_name(self, value, record):
         return linkify_name(value, record)

@@ -10,7 +10,7 @@ from guanxi.framework.testing.testapp.views import GadgetFilterSet
 class GadgetSerializer(EntitySerializer):
     class Meta(EntitySerializer.Meta):
         model = Gadget
-        fields = ["name", "code", "price", "status", "phone"]
+        fields = ["name", "code", "price", "status", "phone", "list_price", "discount"]
 
 
 class GadgetViewSet(EntityViewSet):

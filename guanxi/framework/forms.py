@@ -82,6 +82,9 @@ class EntityForm(forms.ModelForm):
 
         # configurable lists: active options, plus the edited row's own (perhaps deactivated) one
         offer_active(self, choice_list_fields(model))
+        from guanxi.framework.statemachine import protect_form
+
+        protect_form(self)  # states change through transitions, not through the form
         self.apply_field_rules(user)
         style_widgets(self)
 
@@ -154,7 +157,9 @@ class BulkEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.model = model
         cast(forms.ModelChoiceField, self.fields["pk"]).queryset = queryset
-        for name in fields:
+        from guanxi.framework.statemachine import bulk_editable
+
+        for name in bulk_editable(model, fields):  # never a state: those move through transitions
             model_field = model._meta.get_field(name)
             assert isinstance(model_field, models.Field)  # bulk_edit_fields names the model's own fields
             field = model_field.formfield()

@@ -91,6 +91,7 @@ class ChangeLoggedModel(BaseModel):
             super().save(*args, **kwargs)
             return
         require_context()
+        self.before_write(self.changed_fields(), self._state.adding)
         actor = current_actor()
         if self._state.adding and actor is not None and self.created_by_id is None:
             self.created_by = actor
@@ -98,6 +99,21 @@ class ChangeLoggedModel(BaseModel):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at", "updated_by"}
         super().save(*args, **kwargs)
+
+    def before_write(self, changed: set[str], creating: bool) -> None:
+        """Per-entity rules that must hold on every write (a new due time re-arms the reminder).
+        ``changed`` holds the names of the fields whose value differs from the loaded row."""
+
+    def changed_fields(self) -> set[str]:
+        """Names of concrete fields whose value differs from the row as loaded (all on a new row)."""
+        loaded = getattr(self, "_loaded_values", None)
+        if self._state.adding or loaded is None:
+            return {f.name for f in self._meta.concrete_fields}
+        return {
+            f.name
+            for f in self._meta.concrete_fields
+            if f.attname in loaded and loaded[f.attname] != getattr(self, f.attname)
+        }
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:

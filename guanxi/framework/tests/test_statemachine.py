@@ -4,6 +4,7 @@ a conflict) and transitions that need an approval."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from django.db import close_old_connections, connection
@@ -64,7 +65,7 @@ def test_two_concurrent_transitions_one_wins_the_other_gets_a_conflict(rep):
         effects=[hold],
     )
 
-    def run(key: str, name: str, **inputs: object) -> None:
+    def run(key: str, name: str, **inputs: Any) -> None:
         try:
             with actor_context(rep, source=Source.TEST), translation.override("en"):
                 copy = Lead.objects.get(pk=lead.pk)

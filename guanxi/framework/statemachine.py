@@ -309,7 +309,7 @@ def allowed_transitions(obj: Any, user: Any, *, direct_only: bool = False) -> li
     return allowed
 
 
-def describe(t: Transition, machine: StateMachine | None = None) -> dict[str, Any]:
+def describe(t: Transition) -> dict[str, Any]:
     """A transition as the API lists it."""
     return {
         "name": t.name,

@@ -134,11 +134,7 @@ class TaskForm(EntityForm):
             return super().save(commit=commit)
         data = self.cleaned_data
         if self.instance.pk:
-            if "due_at" in self.changed_data and "remind_at" not in self.changed_data:
-                self.instance.remind_at = services.default_remind_at(self.instance.due_at)
-            if {"due_at", "remind_at"} & set(self.changed_data):
-                self.instance.reminded_at = None
-            return super().save(commit=commit)
+            return super().save(commit=commit)  # Task.before_write re-arms the reminder
         return services.create_task(
             actor=self.user,
             title=data["title"],

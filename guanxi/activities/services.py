@@ -22,15 +22,15 @@ from django.utils.translation import gettext as _
 
 from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import FollowUp, Task
+from guanxi.activities.models.task import REMIND_BEFORE, default_remind_at
 from guanxi.activities.registry import followable
 from guanxi.framework.access import can
 from guanxi.framework.events import emit
 from guanxi.framework.notify import in_language_of, notify
+from guanxi.framework.statemachine import transition
 
 logger = logging.getLogger(__name__)
 
-# Reminders go out this long before a task is due (or right away when that moment has passed).
-REMIND_BEFORE = datetime.timedelta(minutes=15)
 # Backends that do not deliver mail: with them, reminders stay in-app only.
 NON_DELIVERING_BACKENDS = (
     "django.core.mail.backends.console.EmailBackend",
@@ -42,16 +42,6 @@ UNSET: Any = object()
 
 def _deny() -> PermissionDenied:
     return PermissionDenied(_("You do not have permission to do this."))
-
-
-def default_remind_at(due_at: datetime.datetime | None, *, now: datetime.datetime | None = None) -> Any:
-    """``REMIND_BEFORE`` before ``due_at``, but not in the past; None without a future due time."""
-    if due_at is None:
-        return None
-    now = now or timezone.now()
-    if due_at <= now:
-        return None  # already due: the task is on "My day" as overdue, a reminder adds nothing
-    return max(due_at - REMIND_BEFORE, now)
 
 
 def email_configured() -> bool:
@@ -301,7 +291,7 @@ def _task_for_change(actor: Any, task: Task) -> Task:
 def update_task(*, actor: Any, task: Task, **changes: Any) -> Task:
     """Change title, description, due time, priority, reminder or assignee (``owner``).
 
-    A new due time without an explicit ``remind_at`` moves the reminder with it and re-arms it.
+    A new due time re-arms the reminder (``Task.before_write``, whatever the write path).
     """
     allowed = {"title", "description", "due_at", "priority", "remind_at", "owner"}
     unknown = set(changes) - allowed
@@ -311,40 +301,28 @@ def update_task(*, actor: Any, task: Task, **changes: Any) -> Task:
     with transaction.atomic():
         for name, value in changes.items():
             setattr(task, name, value)
-        fields = set(changes)
-        if "due_at" in changes and "remind_at" not in changes:
-            task.remind_at = default_remind_at(task.due_at)
-            fields.add("remind_at")
-        if fields & {"due_at", "remind_at"}:
-            task.reminded_at = None
-            fields.add("reminded_at")
         task.full_clean()
-        task.save(update_fields=fields)
+        task.save(update_fields=set(changes))
         _check_still_visible(actor, task)
     return task
 
 
 def complete_task(*, actor: Any, task: Task, now: datetime.datetime | None = None) -> Task:
-    """Mark a task done (idempotent: a done task keeps its first ``done_at``)."""
+    """Mark a task done: its ``complete`` transition (idempotent: a done task keeps its first
+    ``done_at``)."""
     task = _task_for_change(actor, task)
     if task.status == TaskStatus.DONE:
         return task
-    with transaction.atomic():
-        task.status = TaskStatus.DONE
-        task.done_at = now or timezone.now()
-        task.save(update_fields=["status", "done_at"])
+    transition(task, "complete", actor=actor, done_at=now)
     return task
 
 
 def reopen_task(*, actor: Any, task: Task) -> Task:
-    """Mark a done task open again (idempotent)."""
+    """Mark a done task open again: its ``reopen`` transition (idempotent)."""
     task = _task_for_change(actor, task)
     if task.status == TaskStatus.OPEN:
         return task
-    with transaction.atomic():
-        task.status = TaskStatus.OPEN
-        task.done_at = None
-        task.save(update_fields=["status", "done_at"])
+    transition(task, "reopen", actor=actor)
     return task
 
 
@@ -439,6 +417,7 @@ def _zone(name: str) -> Any:
 
 
 __all__ = [
+    "REMIND_BEFORE",
     "bump_last_contacted",
     "complete_task",
     "complete_tasks",

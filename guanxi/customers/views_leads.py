@@ -100,25 +100,11 @@ class LeadForm(EntityForm):
         ]  # fmt: skip
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        # The status (and the reason of a disqualification) move through the lead's transitions:
+        # the generic form offers the open statuses to a new lead and shows them read-only after.
         super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
             del self.fields["confirm_duplicate"]
-        status = self.fields.get("status")
-        if status is not None:
-            if self.instance.status == Lead.Status.CONVERTED:
-                del self.fields["status"]  # conversion is the Convert page's business
-            else:
-                assert isinstance(status, forms.ChoiceField)
-                status.choices = [c for c in Lead.Status.choices if c[0] != Lead.Status.CONVERTED]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if (
-            cleaned.get("status") == Lead.Status.DISQUALIFIED
-            and not (cleaned.get("disqualify_reason") or "").strip()
-        ):
-            self.add_error("disqualify_reason", _("Say why the lead is disqualified."))
-        return cleaned
 
 
 class LeadTable(EntityTable):

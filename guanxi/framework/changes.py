@@ -126,17 +126,19 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
 
 
 def capture_save(instance: ChangeLoggedModel, created: bool) -> None:
+    # A state transition names itself on the entry of its save (guanxi.framework.statemachine).
+    message = instance.__dict__.pop("_change_message", "")
     if created:
-        record_change(instance, Action.CREATE, None, created_snapshot(instance))
+        record_change(instance, Action.CREATE, None, created_snapshot(instance), message)
     else:
         after = serialize_instance(instance)
         before = loaded_snapshot(instance)
         if before is None:  # saved without having been loaded (rare): log the full row
-            record_change(instance, Action.UPDATE, None, after)
+            record_change(instance, Action.UPDATE, None, after, message)
         else:
             old, new = diff(before, after)
             if new:
-                record_change(instance, Action.UPDATE, old, new)
+                record_change(instance, Action.UPDATE, old, new, message)
     instance._loaded_values = {
         f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
     }

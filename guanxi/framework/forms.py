@@ -94,6 +94,9 @@ class EntityForm(forms.ModelForm):
 
         # configurable lists: active options, plus the edited row's own (perhaps deactivated) one
         offer_active(self, choice_list_fields(model))
+        from guanxi.framework.statemachine import protect_form
+
+        protect_form(self)  # states change through transitions, not through the form
         self.apply_field_rules(user)
         style_widgets(self)
 
@@ -192,11 +195,13 @@ class BulkEditForm(forms.Form):
         self.model = model
         cast(forms.ModelChoiceField, self.fields["pk"]).queryset = queryset
         from guanxi.framework.fieldaccess import rules_for
+        from guanxi.framework.statemachine import bulk_editable
 
         # A field under any rule (hidden, masked, read-only) is not offered: the user may not
-        # change it, and a unique or range check on it would tell its stored values.
+        # change it, and a unique or range check on it would tell its stored values. Nor is a
+        # state: those move through transitions.
         restricted = set(rules_for(user, model))
-        fields = [name for name in fields if name not in restricted]
+        fields = [name for name in bulk_editable(model, fields) if name not in restricted]
         for name in fields:
             model_field = model._meta.get_field(name)
             assert isinstance(model_field, models.Field)  # bulk_edit_fields names the model's own fields

@@ -12,7 +12,6 @@ from rest_framework import serializers
 from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import FollowUp, Task
 from guanxi.activities.registry import followable
-from guanxi.activities.services import default_remind_at
 from guanxi.framework.access import can
 from guanxi.framework.api.fields import BriefRelatedField, ContentTypeField
 from guanxi.framework.api.serializers import EntitySerializer
@@ -73,8 +72,9 @@ class FollowUpSerializer(TargetMixin, EntitySerializer):
 
 
 class TaskSerializer(TargetMixin, EntitySerializer):
-    """``status`` is writable: ``"done"`` / ``"open"`` run complete_task / reopen_task. A new
-    ``due_at`` without ``remind_at`` moves the reminder with it."""
+    """``status`` is set on creation (``"done"``: created, then completed) and afterwards changes
+    only through ``POST …/{id}/transition/`` (``complete``, ``reopen``). A new ``due_at`` re-arms
+    the reminder (``Task.before_write``)."""
 
     target_required = False
     target_type = ContentTypeField(required=False, allow_null=True)
@@ -92,13 +92,11 @@ class TaskSerializer(TargetMixin, EntitySerializer):
         read_only_fields = ["done_at", "reminded_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if getattr(self, "instance", None) is not None:
+            return super().validate(attrs)  # a different status is refused (use the transition)
+        # A new task may be logged as done: created open, then completed by the viewset.
         status = attrs.pop("status", None)
         attrs = super().validate(attrs)
         if status is not None:
             attrs["status"] = status
-        instance = getattr(self, "instance", None)
-        if instance is not None and "due_at" in attrs and attrs["due_at"] != instance.due_at:
-            attrs.setdefault("remind_at", default_remind_at(attrs["due_at"]))
-        if instance is not None and ({"due_at", "remind_at"} & set(attrs)):
-            attrs["reminded_at"] = None
         return attrs

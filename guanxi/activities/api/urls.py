@@ -89,17 +89,6 @@ class TaskViewSet(EntityViewSet):
             raise _service_errors(exc) from None
         serializer.instance = task
 
-    def perform_update(self, serializer: Any) -> None:
-        status = serializer.validated_data.pop("status", None)
-        with transaction.atomic():
-            task = serializer.save()
-            if status == "done":
-                task = services.complete_task(actor=self.request.user, task=task)
-            elif status == "open":
-                task = services.reopen_task(actor=self.request.user, task=task)
-            self.check_still_visible(task)
-        serializer.instance = task
-
 
 router = EntityRouter("activities")
 router.register("follow-ups", FollowUpViewSet)

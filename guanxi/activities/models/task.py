@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.activities.choices import Priority, TaskStatus
 from guanxi.framework.models import PrimaryModel
+from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
+
+# Reminders go out this long before a task is due (or right away when that moment has passed).
+REMIND_BEFORE = datetime.timedelta(minutes=15)
+# Fields the reminder rule (Task.before_write) may change along with the due time.
+REMINDER_FIELDS = ("due_at", "remind_at", "reminded_at")
+
+
+def default_remind_at(due_at: datetime.datetime | None, *, now: datetime.datetime | None = None) -> Any:
+    """``REMIND_BEFORE`` before ``due_at``, but not in the past; None without a future due time."""
+    if due_at is None:
+        return None
+    now = now or timezone.now()
+    if due_at <= now:
+        return None  # already due: the task is on "My day" as overdue, a reminder adds nothing
+    return max(due_at - REMIND_BEFORE, now)
+
+
+def _stamp_done(ctx: TransitionContext) -> None:
+    if ctx.obj.done_at is None:  # "done_at" was not given: done now
+        ctx.obj.done_at = timezone.now()
+
+
+def _clear_done(ctx: TransitionContext) -> None:
+    ctx.obj.done_at = None
 
 
 class Task(PrimaryModel):
@@ -64,6 +93,27 @@ class Task(PrimaryModel):
     # Bookkeeping of the reminder loop: no history entry for "reminder sent".
     changelog_exclude = ("updated_at", "updated_by", "reminded_at")
 
+    status_machine = StateMachine(
+        field="status",
+        transitions=[
+            Transition(
+                name="complete",
+                source=[TaskStatus.OPEN],
+                target=TaskStatus.DONE,
+                label=_("Mark done"),
+                inputs={"done_at": Input(field="done_at", required=False, label=_("done at"))},
+                effects=[_stamp_done],
+            ),
+            Transition(
+                name="reopen",
+                source=[TaskStatus.DONE],
+                target=TaskStatus.OPEN,
+                label=_("Reopen"),
+                effects=[_clear_done],
+            ),
+        ],
+    )
+
     class Meta:
         verbose_name = pgettext_lazy("activity", "task")
         verbose_name_plural = _("tasks")
@@ -83,6 +133,24 @@ class Task(PrimaryModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def before_write(self, changed: set[str], creating: bool) -> None:
+        """A new due time re-arms the reminder: it moves with the due time (unless a reminder time
+        was set in the same write), and a moved reminder is sent again."""
+        super().before_write(changed, creating)
+        if creating:
+            return  # create_task sets the first reminder (the caller may ask for none)
+        if "due_at" in changed and "remind_at" not in changed:
+            self.remind_at = default_remind_at(self.due_at)
+        if {"due_at", "remind_at"} & changed:
+            self.reminded_at = None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"due_at", "remind_at"} & set(update_fields):
+            # before_write may move the reminder along: write what it changes too.
+            kwargs["update_fields"] = {*update_fields, *REMINDER_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def is_done(self) -> bool:

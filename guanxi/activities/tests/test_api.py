@@ -158,12 +158,20 @@ def test_tasks_create_filter_and_complete_through_the_api(rep, customer):
     assert [t["title"] for t in api.get(TASKS, {"overdue": "true"}).json()["results"]] == ["补发合同"]
     assert api.get(TASKS, {"mine": "true", "status": "open"}).json()["count"] == 2
 
-    response = api.patch(f"{TASKS}{task.pk}/", {"status": "done"}, format="json")
-    assert response.status_code == 200
+    # The status is not a field to PATCH: it moves through the task's transitions.
+    refused = api.patch(f"{TASKS}{task.pk}/", {"status": "done"}, format="json")
+    assert refused.status_code == 400
+    assert "transition" in refused.json()["errors"]["status"][0]
+    task.refresh_from_db()
+    assert (task.status, task.done_at) == ("open", None)
+    assert [t["name"] for t in api.get(f"{TASKS}{task.pk}/transitions/").json()] == ["complete"]
+    response = api.post(f"{TASKS}{task.pk}/transition/", {"transition": "complete"}, format="json")
+    assert response.status_code == 200, response.json()
     assert response.json()["status"] == "done" and response.json()["done_at"]
     task.refresh_from_db()
     assert task.status == "done"
-    assert api.patch(f"{TASKS}{task.pk}/", {"status": "open"}, format="json").json()["done_at"] is None
+    reopened = api.post(f"{TASKS}{task.pk}/transition/", {"transition": "reopen"}, format="json")
+    assert (reopened.json()["status"], reopened.json()["done_at"]) == ("open", None)
 
 
 def test_task_with_a_bad_priority_or_missing_title_is_400(rep):

@@ -6,6 +6,8 @@
 * ``POST …/leads/{id}/convert/`` ``{"customer": <id>}`` (existing) or ``{"customer_fields": {…}}``
   (new, overriding what the lead suggests), ``"create_contact": true``; 409 on an ownership conflict.
 * ``POST …/leads/{id}/assign/`` ``{"owner": <user id>}`` — needs ``assign`` on the lead.
+* ``POST …/leads/{id}/transition/`` ``{"transition": "disqualify", "reason": "…"}`` (also ``contact``,
+  ``qualify``, ``reopen``); ``GET …/leads/{id}/transitions/`` lists those the caller may take.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from guanxi.customers.services.leads import convert_lead, describe_duplicates, f
 from guanxi.customers.views_leads import LeadFilterSet
 from guanxi.framework.api.serializers import EntitySerializer
 from guanxi.framework.api.viewsets import EntityViewSet
+from guanxi.framework.statemachine import TransitionConflict
 
 READ_ONLY = (
     "possible_duplicate", "assigned_at", "last_contacted_at", "capture_form", "converted_at",
@@ -43,12 +46,8 @@ class LeadSerializer(EntitySerializer):
             "landing_page", "status", "disqualify_reason", "notes", *READ_ONLY, "allow_duplicate",
         ]  # fmt: skip
         read_only_fields = READ_ONLY
-
-    def validate_status(self, value: str) -> str:
-        current = self.instance.status if self.instance is not None else None
-        if value == Lead.Status.CONVERTED and current != Lead.Status.CONVERTED:
-            raise serializers.ValidationError(_("Convert a lead with the convert action."))
-        return value
+        # status and disqualify_reason: a new lead starts open; afterwards they change through
+        # POST …/leads/{id}/transition/ (EntitySerializer refuses other values) or …/convert/.
 
 
 def duplicate_payload(rows: list[Any]) -> list[dict[str, Any]]:
@@ -158,8 +157,10 @@ class LeadViewSet(EntityViewSet):
                 {"detail": conflict.messages[0], "errors": {"customer": conflict.messages}},
                 status=status.HTTP_409_CONFLICT,
             )
+        except TransitionConflict as exc:
+            return Response({"detail": exc.messages[0], "errors": {}}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):
+            if hasattr(exc, "error_dict") and "transition" not in exc.message_dict:
                 raise serializers.ValidationError(
                     {f"customer_fields.{k}": v for k, v in exc.message_dict.items()}
                 ) from None

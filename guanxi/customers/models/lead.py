@@ -13,10 +13,39 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.validators import e164_or_unchanged, validate_phone
 from guanxi.framework.models import PrimaryModel
+from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
+
+OPEN = ("new", "contacted", "qualified")
+
+
+def _stamp_conversion(ctx: TransitionContext) -> None:
+    ctx.obj.converted_at = timezone.now()
+    ctx.obj.converted_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
+
+
+def _carry_over_activity(ctx: TransitionContext) -> None:
+    """The lead's follow-ups and tasks move to the customer it became (hooks of other apps)."""
+    from guanxi.customers.services.leads import run_conversion_hooks
+
+    run_conversion_hooks(ctx.obj, ctx.inputs["customer"])
+
+
+def _clear_reason(ctx: TransitionContext) -> None:
+    ctx.obj.disqualify_reason = ""
+
+
+def _why_not_convertible(lead: Lead) -> str:
+    if lead.status == "converted":
+        return gettext("This lead was already converted into “%(customer)s”.") % {
+            "customer": lead.converted_customer or gettext("a customer that no longer exists")
+        }
+    return gettext("A disqualified lead cannot be converted. Reopen it first.")
 
 
 class Lead(PrimaryModel):
@@ -107,6 +136,52 @@ class Lead(PrimaryModel):
     )
 
     changelog_exclude = ("updated_at", "updated_by", "last_contacted_at", "company_key")
+
+    # The status moves only through these (guanxi.framework.statemachine.transition).
+    status_machine = StateMachine(
+        field="status",
+        initial=OPEN,
+        transitions=[
+            Transition(name="contact", source=["new"], target="contacted", label=_("Mark contacted")),
+            Transition(name="qualify", source=["new", "contacted"], target="qualified", label=_("Qualify")),
+            Transition(
+                name="disqualify",
+                source=OPEN,
+                target="disqualified",
+                label=_("Disqualify"),
+                inputs={
+                    "reason": Input(
+                        field="disqualify_reason",
+                        label=_("Disqualification reason"),
+                        message=_("Say why the lead is disqualified."),
+                    )
+                },
+            ),
+            Transition(
+                name="reopen",
+                source=["disqualified"],
+                target="new",
+                label=_("Reopen"),
+                effects=[_clear_reason],
+            ),
+            # Conversion creates the customer and contact first (services.leads.convert_lead), so it
+            # has its own page and API action rather than the generic transition endpoint.
+            Transition(
+                name="convert",
+                source=OPEN,
+                target="converted",
+                label=_("Convert"),
+                direct=False,
+                inputs={
+                    "customer": Input(field="converted_customer"),
+                    "contact": Input(field="converted_contact", required=False),
+                },
+                effects=[_stamp_conversion],
+                after=[_carry_over_activity],
+                refusal=_why_not_convertible,
+            ),
+        ],
+    )
 
     class Meta:
         verbose_name = _("lead")

@@ -37,6 +37,7 @@ from guanxi.customers.matching import (
 from guanxi.customers.models import Contact, Customer, CustomerContact, Lead, LeadCaptureForm
 from guanxi.customers.validators import e164_or_unchanged
 from guanxi.framework.access import can
+from guanxi.framework.statemachine import TransitionConflict, check_transition, transition
 
 KIND_LABELS = {
     "lead": gettext_lazy("Lead"),
@@ -173,9 +174,10 @@ def register_lead_activity_hook(hook: ActivityHook) -> ActivityHook:
     return hook
 
 
-def _carry_over_activity(lead: Lead, customer: Customer) -> None:
+def run_conversion_hooks(lead: Lead, customer: Customer) -> None:
     """The lead's activity history moves to the customer it became (the activities app
-    registers the hook that re-points the lead's follow-ups and tasks)."""
+    registers the hook that re-points the lead's follow-ups and tasks). The ``convert``
+    transition runs this after its save."""
     for hook in _ACTIVITY_HOOKS:
         hook(lead, customer)
 
@@ -225,13 +227,12 @@ def convert_lead(
             actor is not None and not Lead.objects.restrict(actor, "change").filter(pk=lead.pk).exists()
         ):
             raise PermissionDenied(_("You may not convert this lead."))
-        if row.status == Lead.Status.CONVERTED:
-            raise ValidationError(
-                _("This lead was already converted into “%(customer)s”.")
-                % {"customer": row.converted_customer or _("a customer that no longer exists")}
+        if row.status != lead.status:
+            raise TransitionConflict(
+                _("Someone changed this lead meanwhile: it is %(state)s now. Reload it and try again.")
+                % {"state": row.get_status_display()}
             )
-        if row.status == Lead.Status.DISQUALIFIED:
-            raise ValidationError(_("A disqualified lead cannot be converted. Reopen it first."))
+        check_transition(row, "convert", actor=actor)  # before any customer is created
         owner = row.owner or actor
         if actor is not None and (
             (customer is None and not can(actor, "add", Customer))
@@ -277,64 +278,32 @@ def convert_lead(
             contact.save()
             has_primary = CustomerContact.objects.filter(customer=customer, is_primary=True).exists()
             CustomerContact.objects.create(customer=customer, contact=contact, is_primary=not has_primary)
-        row.status = Lead.Status.CONVERTED
-        row.converted_at = timezone.now()
-        row.converted_customer = customer
-        row.converted_contact = contact
-        row.converted_by = actor if getattr(actor, "pk", None) else None
-        row.save(
-            update_fields=[
-                "status",
-                "converted_at",
-                "converted_customer",
-                "converted_contact",
-                "converted_by",
-            ]
-        )
-        _carry_over_activity(row, customer)
+        transition(row, "convert", actor=actor, customer=customer, contact=contact)
     lead.refresh_from_db()
     return customer, contact
 
 
 def disqualify_leads(leads: Iterable[Lead], *, actor: Any, reason: str) -> list[Lead]:
-    """Mark open leads disqualified with a reason; all or nothing (bulk action and lead page)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"disqualify_reason": _("Say why the lead is disqualified.")})
-    items = list(leads)
+    """Disqualify open leads with one reason, all or nothing (bulk action): the ``disqualify``
+    transition of each, so its rules (open leads only, a reason) are the lead page's and the API's."""
+    items = sorted(leads, key=lambda lead: lead.pk)  # a fixed lock order: no deadlock between two runs
     with transaction.atomic():
-        rows = Lead.objects.select_for_update().filter(pk__in=[lead.pk for lead in items])
-        if actor is not None:
-            rows = rows.restrict(actor, "change")
-        found = list(rows.order_by("pk"))
-        if len(found) != len({lead.pk for lead in items}):
-            raise PermissionDenied(_("You may not change some of these leads."))
-        for row in found:
-            if not row.is_open:
-                raise ValidationError(
-                    _("“%(name)s” is %(status)s and cannot be disqualified.")
-                    % {"name": row, "status": row.get_status_display()}
-                )
-            row.status = Lead.Status.DISQUALIFIED
-            row.disqualify_reason = reason[:200]
-            row.save(update_fields=["status", "disqualify_reason"])
-    return found
+        for lead in items:
+            transition(lead, "disqualify", actor=actor, reason=reason)
+    return items
 
 
 def record_lead_contact(lead: Lead, *, actor: Any, at: Any = None) -> Lead:
     """A follow-up reached the lead: ``last_contacted_at`` moves forward; a new lead becomes
-    contacted. The activities app calls it when a follow-up is logged on a lead."""
+    contacted (the ``contact`` transition, as the system: whoever may log the follow-up). The
+    activities app calls it when a follow-up is logged on a lead."""
     with transaction.atomic():
         at = at or timezone.now()
-        fields = []
         if lead.last_contacted_at is None or at > lead.last_contacted_at:  # a backdated call never rewinds it
             lead.last_contacted_at = at
-            fields.append("last_contacted_at")
+            lead.save(update_fields=["last_contacted_at"])
         if lead.status == Lead.Status.NEW:
-            lead.status = Lead.Status.CONTACTED
-            fields.append("status")
-        if fields:
-            lead.save(update_fields=fields)
+            transition(lead, "contact", actor=None)
     return lead
 
 

@@ -328,7 +328,7 @@ def test_disqualify_needs_a_reason(rep):
     lead = new_lead(name="无效线索", owner=rep)
     with pytest.raises(ValidationError) as caught, as_user(rep):
         disqualify_leads([lead], actor=rep, reason="  ")
-    assert "disqualify_reason" in caught.value.message_dict
+    assert caught.value.message_dict == {"reason": ["Say why the lead is disqualified."]}
     lead.refresh_from_db()
     assert lead.status == "new"
 

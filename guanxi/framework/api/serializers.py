@@ -179,6 +179,7 @@ class EntitySerializer(serializers.ModelSerializer):
         """Apply ``attrs`` to a copy of the record and run the model's ``full_clean()`` on it."""
         attrs = super().validate(attrs)
         model = self.entity_model()
+        self._refuse_state_writes(model, attrs)
         self._refuse_inactive_options(model, attrs)
         candidate = copy.copy(self.instance) if self.instance is not None else model()
         field_names = {f.name for f in model._meta.concrete_fields}
@@ -196,6 +197,15 @@ class EntitySerializer(serializers.ModelSerializer):
             if key in field_names:
                 attrs[key] = getattr(candidate, key)
         return attrs
+
+    def _refuse_state_writes(self, model: type[models.Model], attrs: dict[str, Any]) -> None:
+        """States start in an initial state and then move only through ``…/{id}/transition/``."""
+        from guanxi.framework.statemachine import refuse_state_writes
+
+        try:
+            refuse_state_writes(model, self.instance, attrs)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_errors_to_drf(exc)) from None
 
     def _refuse_inactive_options(self, model: type[models.Model], attrs: dict[str, Any]) -> None:
         """A configurable list's deactivated option stays on the records that have it, but is

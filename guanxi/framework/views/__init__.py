@@ -10,7 +10,8 @@
 URL names (in the app's namespace): ``<model>_list``, ``<model>_add``, ``<model>`` (detail),
 ``<model>_edit``, ``<model>_delete``, ``<model>_bulk_edit``, ``<model>_bulk_delete``,
 ``<model>_history``, ``<model>_timeline``, ``<model>_saveview``, ``<model>_deleteview``,
-``<model>_import`` (CSV/Excel import through the entity's form; ``importable = False`` turns it off).
+``<model>_import`` (CSV/Excel import through the entity's form; ``importable = False`` turns it off),
+``<model>_transition`` (a model with a state machine: its transitions' buttons post there).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from guanxi.framework.views.imports import ImportView
 from guanxi.framework.views.lists import ObjectListView, SavedViewDeleteView, SavedViewSaveView
 from guanxi.framework.views.objects import ObjectDeleteView, ObjectDetailView, ObjectEditView
 from guanxi.framework.views.tabs import ObjectHistoryView, ObjectTimelineView
+from guanxi.framework.views.transitions import ObjectTransitionView
 
 _BY_MODEL: dict[str, type[EntityViews]] = {}
 
@@ -131,4 +133,17 @@ class EntityViews:
             path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(**kw), name=f"{name}_delete"),
             path(f"{prefix}/<int:pk>/history/", ObjectHistoryView.as_view(**kw), name=f"{name}_history"),
             path(f"{prefix}/<int:pk>/timeline/", ObjectTimelineView.as_view(**kw), name=f"{name}_timeline"),
+            *cls.transition_urls(),
         ]
+
+    @classmethod
+    def transition_urls(cls) -> list[Any]:
+        """``<prefix>/<pk>/transition/`` for a model with a state machine (its page's buttons)."""
+        from guanxi.framework.statemachine import machines_for
+
+        if not machines_for(cls.model):
+            return []
+        name = cls.model._meta.model_name
+        prefix = cls.url_prefix or f"{name}s"
+        view = ObjectTransitionView.as_view(config=cls)
+        return [path(f"{prefix}/<int:pk>/transition/", view, name=f"{name}_transition")]

@@ -1,0 +1,69 @@
+"""State transitions on a record's page: the buttons (a ``detail.actions`` card) and the POST view.
+
+Every model with a state machine gets ``<prefix>/<pk>/transition/`` (``<model>_transition``) from
+``EntityViews.urls()``; the card offers the transitions the user may take now (verb and guards
+checked by ``allowed_transitions``), with an input box for each value a transition asks for (the
+reason of a disqualification). Refusals come back as messages on the record's page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from guanxi.framework.cards import register_card
+from guanxi.framework.http import AuthedRequest
+from guanxi.framework.statemachine import (
+    allowed_transitions,
+    describe,
+    get_transition,
+    machines_for,
+    transition,
+)
+from guanxi.framework.views.base import EntityViewMixin
+
+
+class ObjectTransitionView(EntityViewMixin):
+    """POST ``transition`` (its name) and the transition's inputs; back to the record's page."""
+
+    action = "view"  # the transition's own verb is checked by transition()
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.restricted("view"), pk=pk)
+        back = HttpResponseRedirect(obj.get_absolute_url())
+        try:
+            _machine, declared = get_transition(self.model, request.POST.get("transition"))
+            if not declared.direct:
+                raise ValidationError(
+                    _("“%(transition)s” has its own page.") % {"transition": declared.label}
+                )
+            inputs: dict[str, Any] = {name: request.POST.get(name, "") for name in declared.inputs}
+            transition(obj, declared.name, actor=request.user, **inputs)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return back
+        messages.success(request, _("%(transition)s: done.") % {"transition": declared.label})
+        return back
+
+
+@register_card("detail.actions", "generic/transition_actions.html", weight=5)
+def transition_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """A button per transition the reader may take from the record's state."""
+    if obj is None or request is None or not machines_for(obj):
+        return None
+    meta = obj._meta
+    try:
+        url = reverse(f"{meta.app_label}:{meta.model_name}_transition", args=[obj.pk])
+    except NoReverseMatch:
+        return None
+    offered = allowed_transitions(obj, request.user, direct_only=True)
+    if not offered:
+        return None
+    return {"transition_url": url, "transitions": [describe(t) for t in offered]}

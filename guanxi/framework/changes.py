@@ -26,6 +26,7 @@ from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
 from guanxi.framework.events import capture as capture_events
+from guanxi.framework.fastinsert import insert_many
 
 if TYPE_CHECKING:
     from guanxi.framework.models import ChangeLoggedModel
@@ -115,7 +116,7 @@ def write_changes(rows: list[Any], instances: Iterable[models.Model] = (), *, ba
     elif rows:
         from guanxi.core.models import ObjectChange
 
-        ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
+        insert_many(ObjectChange, rows, batch_size=batch_size)
     capture_events(rows, list(instances))
 
 
@@ -272,7 +273,7 @@ class ChangeBuffer:
         from guanxi.framework import search
 
         if self.changes:
-            ObjectChange.objects.bulk_create(self.changes, batch_size=1000)
+            insert_many(ObjectChange, self.changes)
             capture_events(self.changes, self.changed)
             self.flushed_changes += len(self.changes)
             self.changes, self.changed = [], []

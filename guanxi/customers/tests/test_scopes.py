@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Contact, Customer
 from guanxi.framework.testing.scopes import ScopeSuite, record_name
 
 
@@ -16,4 +16,16 @@ class TestCustomerScopes(ScopeSuite):
     def make(self, owner, department, n):
         return Customer.objects.create(
             name=record_name(n), phone=f"+86139{n:08d}", owner=owner, department=department
+        )
+
+
+class TestContactScopes(ScopeSuite):
+    model = Contact
+    url_prefix = "/contacts/"
+    api_url = "/api/v1/customers/contacts/"
+    api_edit = {"title": "edited"}
+
+    def make(self, owner, department, n):
+        return Contact.objects.create(
+            name=record_name(n), mobile=f"+86138{n:08d}", owner=owner, department=department
         )

@@ -1,0 +1,98 @@
+"""Every entity has what the platform promises: this test walks the entity pages' registry.
+
+An entity registered with ``EntityViews`` must have its generic view suite, a menu entry for its
+list, and default grants for the shipped roles; an owned business entity (``PrimaryModel``) also
+its data-scope suite (which includes the API create per persona and export/import refused
+without their verbs) and a search index. A new entity that skips one of these fails here, naming
+what is missing — the recipe is ``docs/development/adding-an-entity.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+import guanxi
+from guanxi.framework.models import OwnerMixin
+from guanxi.framework.navigation import _MENU
+from guanxi.framework.search import registered_models
+from guanxi.framework.testing.scopes import ScopeSuite
+from guanxi.framework.testing.suites import EntityViewSuite
+from guanxi.framework.views import _BY_MODEL
+
+# Read-only logs have no create/edit pages for the suite to drive, and the test app's entity is
+# the framework's own example (no menu, no shipped roles).
+NO_VIEW_SUITE = {"core.objectchange", "core.auditevent"}
+NOT_SHIPPED = {"testapp.gadget"}
+# Pages reached from another entity's page or from Settings lists rather than the menu.
+NO_MENU = {"core.objectchange"}
+
+
+def _test_classes() -> list[type]:
+    root = Path(guanxi.__file__).parent
+    found: list[type] = []
+    for module in pkgutil.walk_packages([str(root)], prefix="guanxi."):
+        if ".tests.test_" not in module.name or module.name == __name__:
+            continue
+        loaded = importlib.import_module(module.name)
+        found.extend(v for v in vars(loaded).values() if isinstance(v, type))
+    return found
+
+
+@pytest.fixture(scope="module")
+def suites() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {"views": set(), "scopes": set()}
+    for cls in _test_classes():
+        model = getattr(cls, "model", None)
+        if model is None:
+            continue
+        if issubclass(cls, EntityViewSuite) and cls is not EntityViewSuite:
+            out["views"].add(model._meta.label_lower)
+        if issubclass(cls, ScopeSuite) and cls is not ScopeSuite:
+            out["scopes"].add(model._meta.label_lower)
+    return out
+
+
+def _menu_url_names() -> set[str]:
+    return {item.url_name for group in _MENU for item in group.items}
+
+
+def _entities() -> list[tuple[str, Any]]:
+    return sorted((label, views) for label, views in _BY_MODEL.items())
+
+
+@pytest.mark.django_db
+def test_every_entity_has_its_suites_menu_grants_and_search(suites: dict[str, set[str]]) -> None:
+    from guanxi.users.models import RoleGrant
+
+    menu = _menu_url_names()
+    granted = set(RoleGrant.objects.values_list("content_type_id", flat=True))
+    missing: list[str] = []
+    for label, views in _entities():
+        model = views.model
+        if label not in NO_VIEW_SUITE and label not in suites["views"]:
+            missing.append(f"{label}: no EntityViewSuite subclass (tests/test_views.py)")
+        if (
+            label not in NO_MENU | NOT_SHIPPED
+            and f"{model._meta.app_label}:{model._meta.model_name}_list" not in menu
+        ):
+            missing.append(f"{label}: its list is in no menu (menu.py)")
+        if label not in NOT_SHIPPED and ContentType.objects.get_for_model(model).pk not in granted:
+            missing.append(f"{label}: no default grant for any shipped role (roles.py)")
+        if issubclass(model, OwnerMixin):
+            if label not in suites["scopes"]:
+                missing.append(f"{label}: no ScopeSuite subclass (tests/test_scopes.py)")
+            if model not in registered_models():
+                missing.append(f"{label}: no search index (search.py)")
+    assert missing == [], "entities missing what the platform promises:\n" + "\n".join(missing)
+
+
+def test_the_walk_finds_the_suites_it_checks(suites: dict[str, set[str]]) -> None:
+    """The test above is only as good as its discovery: it must see the suites that exist."""
+    assert {"customers.customer", "activities.task", "testapp.gadget"} <= suites["scopes"]
+    assert {"customers.customer", "core.tag"} <= suites["views"]

@@ -106,6 +106,13 @@ class LeadForm(EntityForm):
         if self.instance.pk:
             del self.fields["confirm_duplicate"]
 
+    def save(self, commit: bool = True) -> Any:
+        # A lead typed in on the page is its typist's; one sent through the API or imported
+        # without an owner waits for the assignment rules (Lead.owner_defaults_to_writer).
+        if self.instance.pk is None and not self.cleaned_data.get("owner") and self.user is not None:
+            self.instance.owner = self.user
+        return super().save(commit=commit)
+
 
 class LeadTable(EntityTable):
     name = tables.Column()
@@ -144,7 +151,6 @@ class LeadEditView(ObjectEditView):
         form = self.config.form(request.POST, request.FILES, instance=Lead(), user=request.user)
         if not form.is_valid() or form.cleaned_data.get("confirm_duplicate"):
             return super().post(request, pk)  # field errors, or the user confirmed: the generic path
-            return super().post(request, pk)
         lead = form.instance  # cleaned: E.164 phone, lower-case email
         matches = find_lead_duplicates(
             phone=lead.phone, email=lead.email, company=lead.company, name=lead.name
@@ -162,8 +168,6 @@ class LeadEditView(ObjectEditView):
         customer = get_object_or_404(Customer.objects.restrict(request.user, "change"), pk=customer_pk)
         try:
             with transaction.atomic():
-                if not form.cleaned_data.get("owner"):
-                    form.instance.owner = request.user
                 lead = form.save()
                 convert_lead(lead, actor=request.user, customer=customer)
         except ValidationError as exc:

@@ -171,7 +171,7 @@ class EntityForm(forms.ModelForm):
             check_visible=False,
             tags=tags,
         )
-        self._save_m2m()
+        self._save_m2m()  # type: ignore[attr-defined]  # ModelForm's own (django-stubs omit it)
         return instance
 
 

@@ -15,7 +15,7 @@ base class that reads these features, so adding an entity type is declarative.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -217,6 +217,10 @@ class OwnerMixin(models.Model):
 
     owner_id: int | None
     department_id: int | None
+
+    # A new row saved without an owner belongs to its writer (guanxi.framework.write); a model
+    # whose unowned rows mean something (a lead waiting for the assignment rules) says False.
+    owner_defaults_to_writer: ClassVar[bool] = True
 
     # Columns data scopes read (see guanxi.users.access): 本人 compares the owner, 本部门 the department.
     access_owner_field = "owner_id"

@@ -199,7 +199,7 @@ def index_batch(rows: list[tuple[models.Model, bool]], *, batch_size: int = 2000
     # cost more than the insert itself at import sizes (these columns need no adaptation).
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(SearchEntry._meta.get_field(name).column)
+        connection.ops.quote_name(_column(SearchEntry, name))
         for name in ("content_type", "object_id", "field", "value", "display", "weight")
     )
     with connection.cursor() as cursor:
@@ -209,6 +209,12 @@ def index_batch(rows: list[tuple[models.Model, bool]], *, batch_size: int = 2000
                 entries[start : start + batch_size],
             )
     return len(entries)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete column of the model
+    return str(field.column)
 
 
 def remove_instance(instance: models.Model) -> None:

@@ -128,7 +128,8 @@ def apply_owner_rules(instance: models.Model, actor: Any) -> None:
     if not isinstance(instance, OwnerMixin):
         return
     creating = instance._state.adding
-    if creating and instance.owner_id is None and getattr(actor, "is_authenticated", False):
+    writer_owns = creating and instance.owner_defaults_to_writer and instance.owner_id is None
+    if writer_owns and getattr(actor, "is_authenticated", False):
         instance.owner = actor
     if instance.owner_id is None:
         return
@@ -268,7 +269,8 @@ def bulk_create_objects[M: models.Model](
     from guanxi.framework import changes
 
     owned = issubclass(model, OwnerMixin)
-    if owned and getattr(actor, "is_authenticated", False):
+    writer_owns = owned and getattr(model, "owner_defaults_to_writer", True)
+    if writer_owns and getattr(actor, "is_authenticated", False):
         for instance in instances:
             if instance.owner_id is None:  # type: ignore[attr-defined]
                 instance.owner_id = actor.pk  # type: ignore[attr-defined]
@@ -291,7 +293,7 @@ def bulk_create_objects[M: models.Model](
         for start in range(0, len(instances), batch_size):
             batch = instances[start : start + batch_size]
             model._default_manager.bulk_create(batch)
-            changes.log_bulk_create(batch)
+            changes.log_bulk_create(list(batch))
             for instance in batch:
                 buffer.add_index(instance, True)
         if check_visible:

@@ -201,6 +201,9 @@ class Lead(PrimaryModel):
     def __str__(self) -> str:
         return f"{self.name} · {self.company}" if self.company else self.name
 
+    # Without an owner a new lead waits in its department's pool for the assignment rules.
+    owner_defaults_to_writer = False
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES

@@ -14,6 +14,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.tests.test_import import csv_file, upload_and_run
 from guanxi.framework.api.testing import token_client
 from guanxi.framework.testing.fixtures import as_system, as_user
+from guanxi.framework.testing.scopes import give_role
 from guanxi.framework.testing.suites import perm
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,9 @@ def level_s(admin_user):
 
 @pytest.fixture
 def rep(make_user):
-    return make_user("rep", perms=[perm(Customer, a) for a in ("view", "add", "change")])
+    user = make_user("rep", perms=[perm(Customer, a) for a in ("view", "add", "change")])
+    give_role(user, Customer, "all", ["view", "add", "import"], name="importer")  # import is a verb
+    return type(user).objects.get(pk=user.pk)
 
 
 def deactivate(option, admin_user):

@@ -14,17 +14,23 @@ from guanxi.customers.models import Customer
 from guanxi.customers.views import CustomerForm
 from guanxi.framework.imports import cell_to_form_value, guess_mapping, import_columns
 from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.scopes import give_role
 from guanxi.framework.testing.suites import perm
 
 URL = "/customers/import/"
 pytestmark = pytest.mark.django_db
 
 
+def importer(make_user, username, actions=("view", "add", "change"), **fields):
+    """A user whose role holds ``actions`` and ``import`` on customers, company-wide."""
+    user = make_user(username, **fields)
+    give_role(user, Customer, "all", [*actions, "import"], name=f"importer-{username}")
+    return type(user).objects.get(pk=user.pk)
+
+
 @pytest.fixture
 def rep(make_user):
-    return make_user(
-        "import_rep", perms=[perm(Customer, a) for a in ("view", "add", "change")], language="en"
-    )
+    return importer(make_user, "import_rep", language="en")
 
 
 def csv_file(text: str, encoding: str = "utf-8-sig", name: str = "customers.csv") -> SimpleUploadedFile:
@@ -110,7 +116,7 @@ def test_one_bad_row_imports_nothing_and_names_row_column_and_reason(client, rep
 
 
 def test_errors_come_in_the_importers_language(client, make_user):
-    zh = make_user("zh_importer", perms=[perm(Customer, a) for a in ("view", "add")], language="zh-hans")
+    zh = importer(make_user, "zh_importer", ("view", "add"), language="zh-hans")
     client.force_login(zh)
     job = upload_and_run(client, csv_file("名称,电话\n坏电话公司,12345\n"))
     job.refresh_from_db()
@@ -153,7 +159,7 @@ def test_bad_files_are_refused_with_a_message(client, rep):
 def test_a_token_from_another_session_cannot_start_an_import(client, rep, make_user):
     client.force_login(rep)
     token = client.post(URL, {"file": csv_file("名称\n甲公司\n")}).context["token"]
-    other = make_user("other_importer", perms=[perm(Customer, a) for a in ("view", "add")])
+    other = importer(make_user, "other_importer", ("view", "add"))
     client.force_login(other)
     response = client.post(URL, {"token": token, "map_0": "name"})
     assert response.status_code == 302 and response["Location"] == URL
@@ -188,7 +194,7 @@ def test_a_row_the_importer_could_not_see_rolls_everything_back(client, make_use
         RoleGrant.objects.create(
             role=role,
             content_type=ContentType.objects.get_for_model(Customer),
-            actions=["view", "add"],
+            actions=["view", "add", "import"],
             scope=DataScope.OWN,
         )
         role.users.add(own_rep)

@@ -192,7 +192,7 @@ def test_records_outside_restrict_are_404_and_writes_that_leave_scope_are_rolled
     before = ObjectChange.objects.count()
     moved = client.patch(f"{TAGS}{public.pk}/", {"name": "secret-too"}, format="json")
     assert moved.status_code == 403
-    assert "outside the records you may see" in moved.json()["detail"]
+    assert "outside what you are allowed to see" in moved.json()["detail"]
     created = client.post(TAGS, {"name": "secret-new", "slug": "secret-new"}, format="json")
     assert created.status_code == 403
     assert list(Tag.objects.order_by("name").values_list("name", flat=True)) == ["Public", "secret-plan"]

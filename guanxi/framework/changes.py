@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -51,13 +52,19 @@ def normalize(value: Any) -> Any:
     return value
 
 
-def tracked_fields(model: type[models.Model]) -> list[models.Field]:
+@cache
+def tracked_fields(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    """(name, attname) of the fields the change log compares (once per model: every write asks)."""
     exclude = set(getattr(model, "changelog_exclude", ()))
-    return [f for f in model._meta.concrete_fields if f.name not in exclude and f.attname not in exclude]
+    return tuple(
+        (f.name, f.attname)
+        for f in model._meta.concrete_fields
+        if f.name not in exclude and f.attname not in exclude
+    )
 
 
 def serialize_instance(instance: models.Model) -> dict[str, Any]:
-    return {f.name: normalize(getattr(instance, f.attname)) for f in tracked_fields(type(instance))}
+    return {name: normalize(getattr(instance, attname)) for name, attname in tracked_fields(type(instance))}
 
 
 def created_snapshot(instance: models.Model) -> dict[str, Any]:
@@ -72,7 +79,9 @@ def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
     if loaded is None:
         return None
     return {
-        f.name: normalize(loaded[f.attname]) for f in tracked_fields(type(instance)) if f.attname in loaded
+        name: normalize(loaded[attname])
+        for name, attname in tracked_fields(type(instance))
+        if attname in loaded
     }
 
 

@@ -66,7 +66,7 @@ def test_save_a_filtered_view_and_pick_it_again(page, live_server, admin_user, t
     settle(page)
     saved = SavedView.objects.get(name="红色标签")
     assert saved.owner == admin_user
-    assert {k: v for k, v in saved.params["filters"].items() if v != [""]} == {"color": ["red"]}
+    assert saved.condition["all"] == [{"field": "color", "op": "in", "value": ["red"]}]
     assert page.url == f"{live_server.url}/tags/?view={saved.pk}"
     assert page.locator("h1.page-title").inner_text() == "红色标签"
     assert page.locator(".messages .alert-success").inner_text() == "已保存视图“红色标签”。"

@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,19 +53,24 @@ PARENT_ACTIONS = {"add": "change", "change": "change", "delete": "change"}
 
 @dataclass
 class UserAccess:
-    """Everything about one user's access: computed once, cached across requests (picklable)."""
+    """Everything about one user's access, cached across requests (picklable).
+
+    Grants and Django permissions are read when the snapshot is built; every other part is read
+    the first time a request needs it and then written back into the cached snapshot, so a cold
+    request pays only for what it uses and a warm one for nothing.
+    """
 
     version: str = ""
     # content type id → [(actions, scope, role name)]
     grants: dict[int, list[tuple[frozenset[str], str, str]]] = field(default_factory=dict)
-    # content type id → role name → field → rule
-    field_rules: dict[int, dict[str, dict[str, str]]] = field(default_factory=dict)
-    subordinate_ids: list[int] = field(default_factory=list)
-    subtree_ids: list[int] = field(default_factory=list)
-    # content type id → the share levels ("read", "write") the user holds on rows of that type
-    share_levels: dict[int, frozenset[str]] = field(default_factory=dict)
     # Django permissions (``app.codename``) as ModelBackend computes them; None for superusers
     permissions: frozenset[str] | None = None
+    # content type id → role name → field → rule
+    field_rules: dict[int, dict[str, dict[str, str]]] | None = None
+    subordinate_ids: list[int] | None = None
+    subtree_ids: list[int] | None = None
+    # content type id → the share levels ("read", "write") the user holds on rows of that type
+    share_levels: dict[int, frozenset[str]] | None = None
     # registered snapshot parts (``guanxi.framework.access.register_snapshot_part``)
     parts: dict[str, Any] = field(default_factory=dict)
 
@@ -74,9 +80,8 @@ def snapshot_key(user_id: int, version: str) -> str:
 
 
 def _build(user: Any, version: str) -> UserAccess:
-    """Read everything about ``user``'s access from the database (a cold snapshot)."""
-    from guanxi.core.models import RecordShare
-    from guanxi.users.models import FieldRule, RoleGrant
+    """Read the parts every request needs (a cold snapshot): grants and Django permissions."""
+    from guanxi.users.models import RoleGrant
 
     access = UserAccess(version=version)
     grants: dict[int, list[tuple[frozenset[str], str, str]]] = defaultdict(list)
@@ -85,25 +90,9 @@ def _build(user: Any, version: str) -> UserAccess:
     ):
         grants[ct_id].append((frozenset(actions or ()), scope, role_name))
     access.grants = dict(grants)
-    rules: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
-    for ct_id, role_name, field_name, rule in FieldRule.objects.filter(role__users=user).values_list(
-        "content_type_id", "role__name", "field_name", "access"
-    ):
-        rules[ct_id][role_name][field_name] = rule
-    access.field_rules = {ct: dict(by_role) for ct, by_role in rules.items()}
-    access.subordinate_ids = _subordinates(user)
-    access.subtree_ids = _subtree(user)
-    levels: dict[int, set[str]] = defaultdict(set)
-    for ct_id, level in (
-        RecordShare.objects.filter(user=user).values_list("content_type_id", "access").distinct()
-    ):
-        levels[ct_id].add(level)
-    access.share_levels = {ct: frozenset(found) for ct, found in levels.items()}
     if not user.is_superuser:
         user.__dict__.pop("_perm_cache", None)
         access.permissions = frozenset(ModelBackend().get_all_permissions(user))
-    for name, compute in snapshot_parts().items():
-        access.parts[name] = compute(user)
     return access
 
 
@@ -125,10 +114,43 @@ def _access(user: Any) -> UserAccess:
     return access
 
 
+def _loaded(user: Any, attr: str, compute: Callable[[Any], Any]) -> Any:
+    """Part ``attr`` of the snapshot, computed on first use and written back to the cache."""
+    access = _access(user)
+    value = getattr(access, attr)
+    if value is None:
+        value = compute(user)
+        setattr(access, attr, value)
+        cache.set(snapshot_key(user.pk, access.version), access, SNAPSHOT_TTL)
+    return value
+
+
 def forget_access(user: Any) -> None:
     """Drop the snapshot a user object carries (after changing that user in the same request)."""
     for attr in ("_guanxi_access", "_guanxi_parts", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(attr, None)
+
+
+def _field_rules(user: Any) -> dict[int, dict[str, dict[str, str]]]:
+    from guanxi.users.models import FieldRule
+
+    rules: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for ct_id, role_name, field_name, rule in FieldRule.objects.filter(role__users=user).values_list(
+        "content_type_id", "role__name", "field_name", "access"
+    ):
+        rules[ct_id][role_name][field_name] = rule
+    return {ct: dict(by_role) for ct, by_role in rules.items()}
+
+
+def _share_levels(user: Any) -> dict[int, frozenset[str]]:
+    from guanxi.core.models import RecordShare
+
+    levels: dict[int, set[str]] = defaultdict(set)
+    for ct_id, level in (
+        RecordShare.objects.filter(user=user).values_list("content_type_id", "access").distinct()
+    ):
+        levels[ct_id].add(level)
+    return {ct: frozenset(found) for ct, found in levels.items()}
 
 
 def _subordinates(user: Any) -> list[int]:
@@ -166,12 +188,12 @@ def _subtree(user: Any) -> list[int]:
 
 def subordinate_ids(user: Any) -> list[int]:
     """Ids of everyone reporting to ``user`` directly or indirectly (not ``user`` itself)."""
-    return _access(user).subordinate_ids
+    return _loaded(user, "subordinate_ids", _subordinates)
 
 
 def subtree_department_ids(user: Any) -> list[int]:
     """Ids of ``user``'s department and every department below it."""
-    return _access(user).subtree_ids
+    return _loaded(user, "subtree_ids", _subtree)
 
 
 def access_parent_of(model: type[models.Model]) -> tuple[str, type[models.Model]] | None:
@@ -239,7 +261,7 @@ def shared_q(user: Any, model: type[models.Model], action: str, prefix: str = ""
 
     ct_id = ContentType.objects.get_for_model(model).pk
     wanted = {"write"} if action == "change" else {"read", "write"}
-    if not (_access(user).share_levels.get(ct_id, frozenset()) & wanted):
+    if not (_loaded(user, "share_levels", _share_levels).get(ct_id, frozenset()) & wanted):
         return None
     shares = RecordShare.objects.filter(
         user_id=user.pk, content_type_id=ct_id, object_id=models.OuterRef(f"{prefix}pk")
@@ -285,8 +307,9 @@ class RoleScopePolicy(AccessPolicy):
         if not (user is not None and user.is_authenticated and user.pk):
             return super().snapshot_part(user, name)
         access = _access(user)
-        if name not in access.parts:  # registered after this snapshot was cached
+        if name not in access.parts:  # computed on first use, then cached with the snapshot
             access.parts[name] = snapshot_parts()[name](user)
+            cache.set(snapshot_key(user.pk, access.version), access, SNAPSHOT_TTL)
         return access.parts[name]
 
     def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
@@ -346,7 +369,7 @@ class RoleScopePolicy(AccessPolicy):
         viewing_roles = {role for _scope, role in self._grants(user, model, "view")}
         if not viewing_roles:
             return {}
-        by_role = _access(user).field_rules.get(ct.pk, {})
+        by_role = _loaded(user, "field_rules", _field_rules).get(ct.pk, {})
         result: dict[str, str] = {}
         fields = set().union(*(by_role.get(role, {}).keys() for role in viewing_roles))
         for name in fields:

@@ -53,7 +53,9 @@ def org() -> SimpleNamespace:
         sales = Department.objects.create(name="销售中心")
         east = Department.objects.create(name="华东销售一部", parent=sales)
         west = Department.objects.create(name="华西销售部", parent=sales)
-        manager = User.objects.create_user("manager", password="x", name="张伟", department=sales, language="en")
+        manager = User.objects.create_user(
+            "manager", password="x", name="张伟", department=sales, language="en"
+        )
         rep = User.objects.create_user(
             "rep", password="x", name="王芳", department=east, manager=manager, language="en"
         )

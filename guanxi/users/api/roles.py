@@ -127,9 +127,7 @@ class RoleViewSet(EntityViewSet):
         if request.method == "PUT":
             rows = GrantInputSerializer(data=request.data, many=True)
             rows.is_valid(raise_exception=True)
-            wanted = {
-                row["content_type"]: (row["actions"], row["scope"]) for row in rows.validated_data
-            }
+            wanted = {row["content_type"]: (row["actions"], row["scope"]) for row in rows.validated_data}
             try:
                 services.save_role_grants(role, wanted, actor=request.user)
             except DjangoValidationError as error:

@@ -8,4 +8,12 @@ from guanxi.users.models.versions import AccessVersion
 
 __all__ = [
     "APIToken",
-    "AccessVersion", "DataScope", "Department", "FieldAccess", "FieldRule", "Role", "RoleGrant", "User"]
+    "AccessVersion",
+    "DataScope",
+    "Department",
+    "FieldAccess",
+    "FieldRule",
+    "Role",
+    "RoleGrant",
+    "User",
+]

@@ -42,7 +42,8 @@ def world() -> SimpleNamespace:
         pooled = Customer.objects.create(name="公海客户", pool=pool)
         contact = Contact.objects.create(name="王芳", owner=rep)
         links = {
-            c.name: CustomerContact.objects.create(customer=c, contact=contact) for c in (mine, theirs, pooled)
+            c.name: CustomerContact.objects.create(customer=c, contact=contact)
+            for c in (mine, theirs, pooled)
         }
     give_role(rep, Customer, "own", ["view", "change"])
     return SimpleNamespace(rep=rep, other=other, mine=mine, theirs=theirs, pooled=pooled, links=links)
@@ -94,12 +95,14 @@ def test_explain_names_the_parent(world: SimpleNamespace) -> None:
 def test_reroot_prefixes_every_lookup() -> None:
     q = Q(pool_id__in=[1, 2], owner__isnull=True) | ~Q(name="x")
     rerooted = reroot_q(q, "customer__")
-    assert str(rerooted) == str(Q(customer__pool_id__in=[1, 2], customer__owner__isnull=True) | ~Q(customer__name="x"))
+    assert str(rerooted) == str(
+        Q(customer__pool_id__in=[1, 2], customer__owner__isnull=True) | ~Q(customer__name="x")
+    )
 
 
 def test_a_model_that_declares_nothing_fails_loudly() -> None:
     undeclared = SimpleNamespace(_meta=SimpleNamespace(label="somewhere.Thing"))
-    with pytest.raises(ImproperlyConfigured, match="somewhere.Thing"):
+    with pytest.raises(ImproperlyConfigured, match=r"somewhere\.Thing"):
         scope_q(SimpleNamespace(pk=1, department_id=None), undeclared, "own")  # type: ignore[arg-type]
 
 
@@ -115,13 +118,18 @@ def test_every_model_with_restrict_declares_how_it_is_scoped() -> None:
         if kind is None:
             # Not grantable: internal bookkeeping listed with its reason, or opted out by itself.
             assert (
-                model._meta.label_lower in INTERNAL_MODELS or getattr(model, "access_grantable", True) is False
+                model._meta.label_lower in INTERNAL_MODELS
+                or getattr(model, "access_grantable", True) is False
             ), model
         if kind == "child":
-            parent = model._meta.get_field(model.access_parent).related_model
-            assert access_kind(parent) is not None, model  # the parent is scoped itself
+            parent = model._meta.get_field(model.access_parent).related_model  # type: ignore[attr-defined]
+            assert parent is not None and access_kind(parent) is not None, (
+                model
+            )  # the parent is scoped itself
             assert model not in grantable  # one set of grants: the parent's
-    assert undeclared == [], f"declare access_owner_field / access_parent / access_reference_data on {undeclared}"
+    assert undeclared == [], (
+        f"declare access_owner_field / access_parent / access_reference_data on {undeclared}"
+    )
 
 
 def test_reference_data_audit() -> None:

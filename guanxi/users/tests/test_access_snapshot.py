@@ -107,7 +107,9 @@ def test_snapshot_is_keyed_by_user_and_version(org: dict[str, Any]) -> None:
     assert cache.get(snapshot_key(org["rep"].pk, org_version())) is None
 
 
-def test_version_survives_losing_the_cache(org: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+def test_version_survives_losing_the_cache(
+    org: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         bump_org_version()
     durable = AccessVersion.objects.get(pk=1).version
@@ -158,7 +160,9 @@ def test_version_read_once_per_request(org: dict[str, Any]) -> None:
 def test_grant_change_through_the_service(org: dict[str, Any]) -> None:
     warm(org["rep"])
     with as_system():
-        save_role_grants(org["role"], {ContentType.objects.get_for_model(Gadget): (["view"], "all")}, actor=None)
+        save_role_grants(
+            org["role"], {ContentType.objects.get_for_model(Gadget): (["view"], "all")}, actor=None
+        )
     assert visible(org["rep"]) == {"mine", "boss", "west"}
 
 
@@ -178,7 +182,9 @@ def test_field_rule_change(org: dict[str, Any]) -> None:
     policy = get_policy()
     assert policy.field_rules(fresh(org["rep"]), Gadget) == {}
     with as_system():
-        save_field_rules(org["role"], {ContentType.objects.get_for_model(Gadget): {"price": "hidden"}}, actor=None)
+        save_field_rules(
+            org["role"], {ContentType.objects.get_for_model(Gadget): {"price": "hidden"}}, actor=None
+        )
     assert policy.field_rules(fresh(org["rep"]), Gadget) == {"price": "hidden"}
     with as_system():
         FieldRule.objects.filter(role=org["role"]).update(access="masked")  # no signal: bump by hand
@@ -292,5 +298,9 @@ def test_shares_are_an_exists_subquery_not_an_id_list(org: dict[str, Any]) -> No
     assert condition is not None
     sql = str(Gadget.objects.filter(condition).query).upper()
     assert "EXISTS" in sql and "CORE_RECORDSHARE" in sql
-    assert set(Gadget.objects.restrict(user, "view").values_list("name", flat=True)) == {"mine", "boss", "west"}
+    assert set(Gadget.objects.restrict(user, "view").values_list("name", flat=True)) == {
+        "mine",
+        "boss",
+        "west",
+    }
     assert shared_q(user, Gadget, "change") is None  # no write share: no subquery at all

@@ -55,9 +55,10 @@ def test_create_role_and_set_grants_and_field_rules(admin: Any) -> None:
     assert detail["grants"] == grants and detail["field_rules"] == rules
     assert FieldRule.objects.get(role_id=pk).access == "hidden"
     # The services wrote the change log, as the role page does.
-    assert ObjectChange.objects.filter(related_object_id=pk).exists() or ObjectChange.objects.filter(
-        changed_object_id=pk
-    ).exists()
+    assert (
+        ObjectChange.objects.filter(related_object_id=pk).exists()
+        or ObjectChange.objects.filter(changed_object_id=pk).exists()
+    )
     # Empty actions remove the grant; an empty access makes the field visible again.
     client.put(f"{ROLES}{pk}/grants/", [{**grants[0], "actions": []}], format="json")
     client.put(f"{ROLES}{pk}/field-rules/", [{**rules[0], "access": ""}], format="json")

@@ -20,7 +20,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -70,6 +71,7 @@ def field_rule_rows(role: Role) -> list[dict[str, Any]]:
     ]
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ContentTypeField(serializers.Field):
     """An entity type as ``app_label.model``."""
 

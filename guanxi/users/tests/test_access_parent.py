@@ -154,3 +154,25 @@ def test_reference_data_audit() -> None:
         "users.department",
         "users.role",
     ]
+
+
+def test_pool_changes_apply_on_the_next_request(world: SimpleNamespace) -> None:
+    """Pools are part of the cached snapshot: their departments, admins and active flag bump it."""
+
+    def pooled_visible() -> bool:
+        return Customer.objects.restrict(fresh(world.rep)).filter(pk=world.pooled.pk).exists()
+
+    with as_system():
+        elsewhere = Department.objects.create(name="华南")
+    assert pooled_visible()  # a pool without departments is everyone's
+    pool = world.pooled.pool
+    with as_system():
+        pool.departments.add(elsewhere)  # only the m2m changes: its receiver bumps the version
+    assert not pooled_visible()
+    with as_system():
+        pool.admins.add(world.rep)
+    assert pooled_visible()
+    with as_system():
+        pool.active = False
+        pool.save(update_fields=["active"])
+    assert not pooled_visible()

@@ -65,6 +65,13 @@ def _commit_bump() -> None:
 def bump_org_version() -> None:
     """Invalidate every cached access snapshot (see the module docstring for the two steps)."""
     cache.set(VERSION_KEY, f"pending-{uuid.uuid4().hex}", VERSION_TTL)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _commit_bump for entry in connection.run_on_commit):
+        # One commit bump per transaction, however many rows change (an import of 1,000 shares).
+        # The queued one was registered in this transaction, in a savepoint that is either still
+        # open (so it encloses this change) or released into its parent; Django drops it only
+        # when a savepoint around it rolls back, and then it is missing here and we queue anew.
+        return
     transaction.on_commit(_commit_bump)
 
 

@@ -70,6 +70,20 @@ def org() -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def commit_bumps(django_capture_on_commit_callbacks: Any) -> Any:
+    """``django_capture_on_commit_callbacks``, after dropping the commit bumps already queued in the
+    test's never-committed transaction (set-up, or an earlier capture: captured callbacks stay
+    queued). One commit bump is queued per transaction, so later bumps would join those."""
+    from guanxi.users.access_version import _commit_bump
+
+    def capture(*, execute: bool) -> Any:
+        connection.run_on_commit[:] = [c for c in connection.run_on_commit if c[1] is not _commit_bump]
+        return django_capture_on_commit_callbacks(execute=execute)
+
+    return capture
+
+
 def fresh(user: Any) -> Any:
     """The user as the next request loads it (nothing cached on the object)."""
     return User.objects.get(pk=user.pk)
@@ -107,31 +121,50 @@ def test_snapshot_is_keyed_by_user_and_version(org: dict[str, Any]) -> None:
     assert cache.get(snapshot_key(org["rep"].pk, org_version())) is None
 
 
-def test_version_survives_losing_the_cache(
-    org: dict[str, Any], django_capture_on_commit_callbacks: Any
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def test_version_survives_losing_the_cache(org: dict[str, Any], commit_bumps: Any) -> None:
+    with commit_bumps(execute=True):
         bump_org_version()
     durable = AccessVersion.objects.get(pk=1).version
     assert org_version() == str(durable)
     cache.clear()
     assert org_version() == str(durable)  # read back from the row, not restarted at 0
-    with django_capture_on_commit_callbacks(execute=True):
+    with commit_bumps(execute=True):
         bump_org_version()
     assert org_version() == str(durable + 1)
 
 
-def test_bump_in_transaction_is_private_until_commit(
-    org: dict[str, Any], django_capture_on_commit_callbacks: Any
-) -> None:
+def test_bump_in_transaction_is_private_until_commit(org: dict[str, Any], commit_bumps: Any) -> None:
     before = org_version()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with commit_bumps(execute=False) as callbacks:
         bump_org_version()
     pending = org_version()
     assert pending != before and pending.startswith("pending-")
     for callback in callbacks:
         callback()
     assert org_version().isdigit() and org_version() != pending
+
+
+def test_many_changes_in_one_transaction_bump_once_at_commit(org: dict[str, Any], commit_bumps: Any) -> None:
+    from django.db import transaction
+
+    with commit_bumps(execute=False) as callbacks:
+        with as_system():
+            for gadget in Gadget.objects.all():
+                share_record(gadget, fresh(org["boss"]), "read", actor=None) if gadget.owner_id != org[
+                    "boss"
+                ].pk else None
+        with transaction.atomic():  # a savepoint inside: its own bump is covered by the outer one
+            bump_org_version()
+    assert len(callbacks) == 1
+    with commit_bumps(execute=False) as callbacks:
+        try:
+            with transaction.atomic():
+                bump_org_version()  # queued here, then dropped with the savepoint's rollback
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        bump_org_version()  # so this change queues its own
+    assert len(callbacks) == 1
 
 
 def test_version_read_once_per_request(org: dict[str, Any]) -> None:

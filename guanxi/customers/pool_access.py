@@ -8,9 +8,10 @@ Pooled customers have no owner, so a rep with scope 本人 cannot reach them thr
   the user;
 * ``change`` / ``assign``: customers waiting in pools the user administers.
 
-The policy calls it only for users holding the action on customers at all. The pool ids are
-computed once per request (cached on the request's user object) and used as a literal list, so
-the extension is one ``pool_id IN (…)`` on the list's own query.
+The policy calls it only for users holding the action on customers at all. The pool ids are a
+part of the user's cached access snapshot (recomputed when the organisation version moves: pool
+changes bump it) and used as a literal list — a handful of pools, not a growing id list — so the
+extension is one ``pool_id IN (…)`` on the list's own query.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+
+from guanxi.framework.access import register_snapshot_part, snapshot_part
+
+POOL_PART = "customers.pools"
 
 
 @dataclass(frozen=True)
@@ -37,11 +42,8 @@ def department_ancestor_ids(user: Any) -> list[int]:
     return [int(part) for part in department.path.split(".") if part]
 
 
-def pool_ids(user: Any) -> PoolIds:
-    """Pools visible to / administered by ``user``, computed once per request."""
-    cached = getattr(user, "_guanxi_pool_ids", None)
-    if cached is not None:
-        return cached
+def compute_pool_ids(user: Any) -> PoolIds:
+    """Pools visible to / administered by ``user``, read from the database."""
     from guanxi.customers.models import Pool
 
     if not (user is not None and user.is_authenticated and user.is_active):
@@ -49,16 +51,25 @@ def pool_ids(user: Any) -> PoolIds:
     active = Pool.objects.filter(active=True)
     if user.is_superuser:
         everything = tuple(active.values_list("pk", flat=True))
-        ids = PoolIds(everything, everything)
-    else:
-        administered = tuple(active.filter(admins=user).values_list("pk", flat=True))
-        ancestors = department_ancestor_ids(user)
-        # One query: pools without departments, plus pools naming one of the user's ancestors.
-        rows = active.values_list("pk", "departments")
-        visible = {pk for pk, dept in rows if dept is None or dept in ancestors}
-        ids = PoolIds(tuple(sorted(visible | set(administered))), administered)
-    user._guanxi_pool_ids = ids
-    return ids
+        return PoolIds(everything, everything)
+    administered = tuple(active.filter(admins=user).values_list("pk", flat=True))
+    ancestors = department_ancestor_ids(user)
+    # One query: pools without departments, plus pools naming one of the user's ancestors.
+    rows = active.values_list("pk", "departments")
+    visible = {pk for pk, dept in rows if dept is None or dept in ancestors}
+    return PoolIds(tuple(sorted(visible | set(administered))), administered)
+
+
+# Part of the user's cached access snapshot: pool changes bump the organisation version
+# (pool_hooks watches Pool and its department / administrator sets).
+register_snapshot_part(POOL_PART, compute_pool_ids)
+
+
+def pool_ids(user: Any) -> PoolIds:
+    """Pools visible to / administered by ``user``, from the user's access snapshot."""
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return PoolIds((), ())
+    return snapshot_part(user, POOL_PART)
 
 
 def visible_pools(user: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Customer, PoolMove
+from guanxi.customers.models import Customer, Pool, PoolMove
 from guanxi.customers.pool_access import pool_ids, pool_row_access, visible_pools
 from guanxi.customers.pool_roles import POOL_GRANTS, POOL_MODELS
 from guanxi.framework.access import can, register_row_access
@@ -22,9 +22,12 @@ from guanxi.framework.bulkactions import register_bulk_action
 from guanxi.framework.cards import register_card
 from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
 from guanxi.framework.timeline import TimelineEntry, register_timeline_source
+from guanxi.users.access_version import watch_access_models
 from guanxi.users.default_roles import register_module_grants
 
 register_row_access(Customer, pool_row_access)
+# Who sees which pool is part of each user's cached access snapshot.
+watch_access_models(Pool, fields=("active",), m2m=(Pool.departments.through, Pool.admins.through))
 register_module_grants("customers", POOL_MODELS, POOL_GRANTS)
 register_bulk_action(
     Customer,

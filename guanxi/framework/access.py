@@ -45,6 +45,13 @@ class AccessPolicy:
         allowed = can(user, action, obj)
         return allowed, []
 
+    def snapshot_part(self, user: Any, name: str) -> Any:
+        """A registered snapshot part (``register_snapshot_part``), kept for the request."""
+        parts = user.__dict__.setdefault("_guanxi_parts", {})
+        if name not in parts:
+            parts[name] = _SNAPSHOT_PARTS[name](user)
+        return parts[name]
+
 
 class ModelPermissionPolicy(AccessPolicy):
     """Django model permissions: all rows of a type or none of them."""
@@ -107,3 +114,25 @@ def extra_row_access(user: Any, model: type[models.Model], action: str) -> model
         if q is not None:
             combined = q if combined is None else combined | q
     return combined
+
+
+# -- snapshot parts -------------------------------------------------------------------------------
+# Per-user facts an extension needs on every request (the pools a user sees…). A module registers
+# how to compute one; the policy decides how long it lives: the foundation keeps it for the request
+# (on the user object), the organisation module stores it in the user's cached access snapshot,
+# invalidated with the rest of it by the organisation version.
+_SNAPSHOT_PARTS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register_snapshot_part(name: str, compute: Callable[[Any], Any]) -> None:
+    """Declare ``compute(user)`` (picklable result) as part ``name`` of every user's access snapshot."""
+    _SNAPSHOT_PARTS[name] = compute
+
+
+def snapshot_parts() -> dict[str, Callable[[Any], Any]]:
+    return dict(_SNAPSHOT_PARTS)
+
+
+def snapshot_part(user: Any, name: str) -> Any:
+    """Part ``name`` of ``user``'s access snapshot, computed at most once per snapshot."""
+    return get_policy().snapshot_part(user, name)

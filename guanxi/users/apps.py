@@ -26,3 +26,35 @@ class UsersConfig(AppConfig):
         from guanxi.users.default_roles import ensure_default_roles
 
         post_migrate.connect(ensure_default_roles, sender=self, dispatch_uid="guanxi_default_roles")
+        self._watch_access()
+
+    def _watch_access(self) -> None:
+        """Bump the organisation version on any change that decides access (framework machinery:
+        the services bump it too, this catches admin saves, shells and data migrations)."""
+        from django.contrib.auth.models import Group
+
+        from guanxi.core.models import RecordShare
+        from guanxi.users.access_version import watch_access_models
+        from guanxi.users.models import Department, FieldRule, Role, RoleGrant, User
+
+        watch_access_models(Role, RoleGrant, FieldRule, Department, RecordShare, Group)
+        watch_access_models(
+            User,
+            fields=(
+                "department",
+                "department_id",
+                "manager",
+                "manager_id",
+                "is_active",
+                "is_superuser",
+                "is_staff",
+            ),
+            m2m=(
+                Role.users.through,
+                User.user_permissions.through,
+                User.groups.through,
+                Group.permissions.through,
+            ),
+            # A new user changes others' access only as someone's report (or as an administrator).
+            on_create=lambda user: bool(user.manager_id or user.is_superuser),
+        )

@@ -26,6 +26,9 @@ class ChoiceOption(ChangeLoggedModel):
     depends on (the stage "won"): they can be renamed and moved, never deactivated or deleted.
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     list_name = models.CharField(_("list"), max_length=100, db_index=True)
     value = models.CharField(_("code"), max_length=20, validators=[validate_option_value])
     label_zh = models.CharField(_("Chinese label"), max_length=60)

@@ -35,6 +35,9 @@ class CustomField(ChangeLoggedModel):
     migration. ``choices`` holds ``[{"value": "gold", "label": "金牌", "label_en": "Gold"}, …]``.
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("entity type"), on_delete=models.CASCADE, related_name="+"
     )

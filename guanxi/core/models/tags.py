@@ -29,6 +29,9 @@ class Tag(OrganizationalModel):
     search and history come entirely from the generic machinery.
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     name = models.CharField(_("name"), max_length=60, unique=True)
     slug = models.SlugField(
         _("slug"), max_length=60, unique=True, allow_unicode=True, validators=[RegexValidator(r"^[-\w]+\Z")]

@@ -108,6 +108,9 @@ class AssignmentRule(OrganizationalModel):
     ``last_assigned``); ``least_open`` to the rep with the fewest open leads.
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     class Method(models.TextChoices):
         ROUND_ROBIN = "round_robin", _("Round robin")
         LEAST_OPEN = "least_open", _("Fewest open leads")
@@ -186,6 +189,9 @@ class LeadCaptureForm(OrganizationalModel):
     else it waits unassigned in ``department``'s lead pool (also where it waits when the rule
     finds nobody under the cap).
     """
+
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
 
     name = models.CharField(_("name"), max_length=100)
     key = models.CharField(_("public key"), max_length=32, unique=True, default=new_form_key, editable=False)

@@ -60,6 +60,8 @@ class CustomerContact(ChangeLoggedModel):
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
     changelog_parent = "customer"
+    # Visible and editable exactly when its customer is (one join, no grant of its own).
+    access_parent = "customer"
 
     class Meta:
         verbose_name = _("customer contact")

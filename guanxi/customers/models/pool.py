@@ -24,6 +24,9 @@ from guanxi.framework.models import BaseModel, OrganizationalModel
 class Pool(OrganizationalModel):
     """A public pool (公海) with its claim rules, visible to chosen departments and their subtrees."""
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     departments = models.ManyToManyField(
@@ -96,6 +99,9 @@ class PoolRule(OrganizationalModel):
     ``max(last_won_at, owned_since)`` (deals), so a customer just claimed is never returned at once.
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     pool = models.ForeignKey(Pool, verbose_name=_("pool"), on_delete=models.CASCADE, related_name="rules")
     name = models.CharField(_("name"), max_length=100)
     levels = models.JSONField(
@@ -160,6 +166,9 @@ class PoolMove(BaseModel):
     The reason is stored as parameters (days, rule and pool names, the rep's free text) and turned
     into a sentence at display time, in the *reader's* language.
     """
+
+    # History of one customer: visible exactly when the customer is.
+    access_parent = "customer"
 
     class Action(models.TextChoices):
         RETURNED = "returned", _("Returned by rule")

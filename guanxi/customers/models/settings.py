@@ -15,6 +15,9 @@ class CustomerSettings(ChangeLoggedModel):
     changed with ``guanxi.customers.services.customers.update_customer_settings``.
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     class ConflictPolicy(models.TextChoices):
         REFUSE = "refuse", _("Refuse: a customer another rep owns cannot be created or claimed")
         WARN = "warn", _("Warn: show who owns it and let the rep confirm")

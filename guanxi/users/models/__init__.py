@@ -4,5 +4,16 @@ from guanxi.users.models.departments import Department
 from guanxi.users.models.roles import DataScope, FieldAccess, FieldRule, Role, RoleGrant
 from guanxi.users.models.tokens import APIToken
 from guanxi.users.models.users import User
+from guanxi.users.models.versions import AccessVersion
 
-__all__ = ["APIToken", "DataScope", "Department", "FieldAccess", "FieldRule", "Role", "RoleGrant", "User"]
+__all__ = [
+    "APIToken",
+    "AccessVersion",
+    "DataScope",
+    "Department",
+    "FieldAccess",
+    "FieldRule",
+    "Role",
+    "RoleGrant",
+    "User",
+]

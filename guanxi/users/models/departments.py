@@ -20,6 +20,9 @@ class Department(OrganizationalModel):
     UPDATE (see ``users.services.move_department``).
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     parent = models.ForeignKey(

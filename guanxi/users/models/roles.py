@@ -40,6 +40,9 @@ class Role(OrganizationalModel):
     ``is_system`` (editable, not deletable).
     """
 
+    # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
+    access_reference_data = True
+
     name = models.CharField(_("name"), max_length=60, unique=True)
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
@@ -73,6 +76,9 @@ class Role(OrganizationalModel):
 class RoleGrant(ChangeLoggedModel):
     """What a role may do on one entity type (actions), and on which rows (data scope)."""
 
+    # Part of a role: readable by whoever may read the role.
+    access_parent = "role"
+
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="grants")
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("entity type"), on_delete=models.CASCADE, related_name="+"
@@ -93,6 +99,9 @@ class RoleGrant(ChangeLoggedModel):
 
 class FieldRule(ChangeLoggedModel):
     """A role's restriction on one field of an entity type (custom fields as ``cf_<name>``)."""
+
+    # Part of a role: readable by whoever may read the role.
+    access_parent = "role"
 
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="field_rules")
     content_type = models.ForeignKey(

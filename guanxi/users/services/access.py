@@ -7,7 +7,8 @@ context (a request, task or command opens one), so each lands in the change log 
 
 Which entity types a role can be granted is decided here (``grantable_models``): every model with
 ``objects.restrict`` except internal bookkeeping, listed in ``INTERNAL_MODELS`` with the reason.
-A model can also opt out by itself with ``access_grantable = False``.
+A model can also opt out by itself with ``access_grantable = False``; a child record declaring
+``access_parent`` is never granted on its own (it follows its parent).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from django.utils.translation import gettext_lazy
 
 from guanxi.framework.access import can
 from guanxi.framework.models import BaseModel, CustomFieldsMixin, OwnerMixin
-from guanxi.users.access import subordinate_ids
+from guanxi.users.access import forget_access, subordinate_ids
+from guanxi.users.access_version import bump_org_version
 from guanxi.users.models import DataScope, Department, FieldAccess, FieldRule, Role, RoleGrant, User
 from guanxi.users.models.departments import PATH_STEP
 
@@ -77,6 +79,7 @@ def grantable_models() -> list[type[models.Model]]:
         if (issubclass(m, BaseModel) or hasattr(getattr(m, "objects", None), "restrict"))
         and _label(m) not in INTERNAL_MODELS
         and getattr(m, "access_grantable", True) is not False
+        and not getattr(m, "access_parent", None)  # child records follow their parent's grants
     ]
     return sorted(found, key=lambda m: (m._meta.app_label, str(m._meta.verbose_name)))
 
@@ -122,9 +125,10 @@ def _require(actor: Any, action: str, model: type[models.Model]) -> None:
 
 
 def _forget_access(user: Any) -> None:
-    """Drop the per-request access cache on a user object we just changed."""
-    for attr in ("_guanxi_access", "_guanxi_field_rules"):
-        user.__dict__.pop(attr, None)
+    """Drop the access snapshot a user object we just changed carries (other users' snapshots
+    follow the organisation version, bumped by every service below)."""
+    forget_access(user)
+    user.__dict__.pop("_guanxi_field_rules", None)
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -179,6 +183,7 @@ def save_role_grants(
                 grant.actions, grant.scope = chosen, scope
                 grant.save(update_fields=["actions", "scope"])
             saved.append(grant)
+        bump_org_version()
     return saved
 
 
@@ -228,6 +233,7 @@ def save_field_rules(
                         rule.access = access
                         rule.save(update_fields=["access"])
                     saved.append(rule)
+        bump_org_version()
     return saved
 
 
@@ -236,6 +242,7 @@ def assign_roles(user: User, roles: Iterable[Role], *, actor: Any) -> None:
     _require(actor, "change", User)
     with transaction.atomic():
         user.roles.set(list(roles))
+        bump_org_version()
     _forget_access(user)
 
 
@@ -256,6 +263,7 @@ def deactivate_user(user: User, *, actor: Any) -> User:
         if user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
+            bump_org_version()
     return user
 
 
@@ -266,6 +274,7 @@ def reactivate_user(user: User, *, actor: Any) -> User:
         if not user.is_active:
             user.is_active = True
             user.save(update_fields=["is_active"])
+            bump_org_version()
     return user
 
 
@@ -299,6 +308,7 @@ def move_department(dept: Department, new_parent: Department | None, *, actor: A
         dept.parent = new_parent
         dept.path, dept.depth = new_path, dept.depth + delta
         dept.save(update_fields=["parent"])
+        bump_org_version()  # the subtree's paths moved with one UPDATE, which sends no signal
     return dept
 
 
@@ -354,6 +364,7 @@ def share_record(obj: models.Model, user: User, access: str, *, actor: Any) -> A
         elif share.access != access:
             share.access = access
             share.save(update_fields=["access"])
+        bump_org_version()
     return share
 
 
@@ -366,4 +377,5 @@ def unshare_record(obj: models.Model, user: User, *, actor: Any) -> bool:
         if share is None:
             return False
         share.delete()  # one delete() per row, so the change log records it
+        bump_org_version()
     return True

@@ -23,6 +23,9 @@ class Event(BaseModel):
     """Something that happened to one record: ``created``, ``updated``, ``deleted`` or a dotted
     typed kind (``lead.disqualified``), with who did it, the fields that changed and a payload."""
 
+    # Not granted to roles: a reader sees the events of the records they may view (core.api.events).
+    access_grantable = False
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         DELIVERING = "delivering", _("Delivering")

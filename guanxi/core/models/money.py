@@ -21,6 +21,9 @@ class ExchangeRate(OrganizationalModel):
     store their company-currency value when saved (``MoneyField``'s ``<name>_base``), so a rate
     entered later does not rewrite figures already reported."""
 
+    # Reference data: every holder of a grant on rates reads them all (quotes in any currency).
+    access_reference_data = True
+
     currency = models.CharField(_("currency"), max_length=3, choices=currency_choices)
     rate = models.DecimalField(
         _("rate"),

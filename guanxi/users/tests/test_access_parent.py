@@ -144,6 +144,7 @@ def test_reference_data_audit() -> None:
         "core.auditevent",
         "core.choiceoption",
         "core.customfield",
+        "core.exchangerate",
         "core.objectchange",
         "core.tag",
         "customers.assignmentrule",

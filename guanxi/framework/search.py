@@ -195,19 +195,15 @@ def index_batch(rows: list[tuple[models.Model, bool]], *, batch_size: int = 2000
         for start in range(0, len(pks), batch_size):
             chunk = pks[start : start + batch_size]
             SearchEntry.objects.filter(content_type=ct, object_id__in=chunk).delete()
-    # Plain parameterised INSERTs of tuples: model instances and the ORM's per-value preparation
-    # cost more than the insert itself at import sizes (these columns need no adaptation).
-    table = connection.ops.quote_name(SearchEntry._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(_column(SearchEntry, name))
-        for name in ("content_type", "object_id", "field", "value", "display", "weight")
+    # Tuples, not model instances: instances and the ORM's per-value preparation cost more than
+    # the insert itself at import sizes (these columns need no adaptation).
+    from guanxi.framework.fastinsert import insert_rows
+
+    names = ("content_type", "object_id", "field", "value", "display", "weight")
+    columns = [connection.ops.quote_name(_column(SearchEntry, name)) for name in names]
+    insert_rows(
+        connection.ops.quote_name(SearchEntry._meta.db_table), columns, entries, batch_size=batch_size
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), batch_size):
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608  (names from the model; values bound)
-                entries[start : start + batch_size],
-            )
     return len(entries)
 
 

@@ -263,7 +263,7 @@ def bulk_create_objects[M: models.Model](
     model hooks (``before_write``) as ``save_object``, then one ``bulk_create`` per batch, with the
     change log and search keys buffered and flushed in chunks (``changes.buffered``).
 
-    All rows or none: raises ``ValidationError`` (``{row index: errors}`` when validating) or
+    All rows or none: raises ``ValidationError`` (``{"<row index>.<field>": messages}``) or
     ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.
     """
     from guanxi.framework import changes
@@ -282,8 +282,10 @@ def bulk_create_objects[M: models.Model](
         if validate:
             try:
                 instance.full_clean()
-            except ValidationError as exc:
-                errors[str(index)] = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            except ValidationError as exc:  # keyed "<row index>.<field>", like the bulk API's errors
+                details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                for field, messages in details.items():
+                    errors[f"{index}.{field}"] = messages
         if isinstance(instance, ChangeLoggedModel):
             instance.before_write(set(), True)
             instance.created_by = instance.updated_by = actor if getattr(actor, "pk", None) else None

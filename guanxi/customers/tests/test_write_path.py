@@ -213,3 +213,53 @@ def test_lead_assign_api_refuses_people_outside_the_managers_tree(team):
     assert "owner" in response.json()["errors"]
     lead.refresh_from_db()
     assert lead.owner_id == team.rep1.pk
+
+
+# -- bulk mode --------------------------------------------------------------------------------------
+def test_bulk_create_writes_rows_history_events_and_search_keys_in_chunks(team):
+    from guanxi.core.models import Event, SearchEntry
+    from guanxi.framework import changes
+    from guanxi.framework.search import search
+
+    rows = [Customer(name=f"批量客户{i:03d}", phone=f"+86139{i:08d}") for i in range(25)]
+    with as_user(team.rep1), changes.buffered(chunk_size=10) as buffer:
+        write.bulk_create_objects(Customer, rows, actor=team.rep1, validate=True, batch_size=10)
+        assert buffer.flushed_changes >= 20  # flushed in chunks before the end of the block
+    created = Customer.objects.filter(name__startswith="批量客户")
+    assert created.count() == 25
+    assert set(created.values_list("owner_id", "department_id")) == {(team.rep1.pk, team.east1.pk)}
+    assert created.exclude(name_key="").count() == 25  # the model's before_write ran
+    ids = set(created.values_list("pk", flat=True))
+    logged = ObjectChange.objects.filter(changed_object_type__model="customer", changed_object_id__in=ids)
+    assert logged.filter(action="create").count() == 25
+    assert (
+        Event.objects.filter(entity_type__model="customer", object_id__in=ids, kind="created").count() == 25
+    )
+    assert SearchEntry.objects.filter(object_id__in=ids).count() >= 25 * 3  # name, pinyin, initials…
+    assert {hit.object.pk for hit in search(team.rep1, "plkh", models_=[Customer], limit=50)} == ids
+
+
+@pytest.mark.django_db
+def test_bulk_create_is_all_or_nothing():
+    from django.core.exceptions import ValidationError
+
+    from guanxi.core.models import Event
+
+    before = (Customer.objects.count(), ObjectChange.objects.count(), Event.objects.count())
+    rows = [Customer(name="好客户"), Customer(name="坏客户", kind="company", gender="male")]
+    with as_system(), pytest.raises(ValidationError) as refused:
+        write.bulk_create_objects(Customer, rows, actor=None, validate=True)
+    assert list(refused.value.message_dict) == ["1.kind"]  # the row's index and field name the bad one
+    assert (Customer.objects.count(), ObjectChange.objects.count(), Event.objects.count()) == before
+
+
+def test_a_row_deleted_inside_bulk_mode_keeps_no_search_keys(team):
+    from guanxi.core.models import SearchEntry
+    from guanxi.framework import changes
+
+    customer = make_customer(team.rep1, name="将删除的客户")
+    with as_user(team.rep1), changes.buffered():
+        customer.notes = "改一下"
+        write.save_object(customer, actor=team.rep1)  # its key refresh waits for the flush…
+        write.delete_object(customer, actor=team.rep1)  # …and must not bring the keys back
+    assert not SearchEntry.objects.filter(object_id=customer.pk, content_type__model="customer").exists()

@@ -13,17 +13,6 @@ change-log rows and their search keys, exactly as many customers as the baseline
 
 from __future__ import annotations
 
-EPILOGUE = """
-Where the time goes (5,000 customers on PostgreSQL 15, 2026-12-06, timed per table inside the
-bulk path): search keys 1.6–1.8 s (≈ 8 keys a customer into a table with a B-tree on the key, a
-`COLLATE "C"` expression index and a trigram GIN index), events 0.75–0.85 s, change-log rows
-0.5 s, the rest the customers' own `bulk_create` and Python (keys, snapshots). On SQLite the same
-path is 2.1× its baseline at 10,000 rows; before every write also wrote an event it was 1.75×
-(1,000 rows). Not yet at the ≤ 2× target on PostgreSQL: the next steps are COPY for the three
-bookkeeping tables and, for large imports, a larger `gin_pending_list_limit` (or building the
-trigram keys after the load) — measured, not assumed, in the data issue's import bench.
-"""
-
 import random
 
 from django.db import connection, transaction
@@ -35,6 +24,17 @@ from guanxi.core.models import ObjectChange, SearchEntry
 from guanxi.customers.models import Customer
 from guanxi.framework.context import Source, actor_context
 from guanxi.framework.write import bulk_create_objects, save_object
+
+EPILOGUE = """
+Where the time goes (5,000 customers on PostgreSQL 15, 2026-12-06, timed per table inside the
+bulk path): search keys 1.6–1.8 s (≈ 8 keys a customer into a table with a B-tree on the key, a
+`COLLATE "C"` expression index and a trigram GIN index), events 0.75–0.85 s, change-log rows
+0.5 s, the rest the customers' own `bulk_create` and Python (keys, snapshots). On SQLite the same
+path is 2.1× its baseline at 10,000 rows; before every write also wrote an event it was 1.75×
+(1,000 rows). Not yet at the ≤ 2× target on PostgreSQL: the next steps are COPY for the three
+bookkeeping tables and, for large imports, a larger `gin_pending_list_limit` (or building the
+trigram keys after the load) — measured, not assumed, in the data issue's import bench.
+"""
 
 
 def _rows(n: int, owner_id: int, seed: int) -> list[Customer]:

@@ -28,6 +28,7 @@ from guanxi.framework.access import can
 from guanxi.framework.events import emit
 from guanxi.framework.notify import in_language_of, notify
 from guanxi.framework.statemachine import transition
+from guanxi.framework.write import save_object
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +144,7 @@ def log_follow_up(
             owner=actor,
             custom_field_data=custom_field_data or {},
         )
-        follow_up.full_clean()
-        follow_up.save()
+        save_object(follow_up, actor=actor, validate=True, check_visible=False)
         if mentioned:
             follow_up.mentions.set(mentioned)
         bump_last_contacted(target, follow_up.occurred_at)
@@ -168,8 +168,7 @@ def log_follow_up(
                 follow_up=follow_up,
                 owner=actor,
             )
-            task.full_clean()
-            task.save()
+            save_object(task, actor=actor, validate=True, check_visible=False)
         recipients = [u.pk for u in mentioned if u.pk != actor.pk and can(u, "view", target)]
         if recipients:
             transaction.on_commit(lambda: _notify_mentions(follow_up.pk, recipients))
@@ -226,13 +225,6 @@ def _notify_mentions(follow_up_id: int, recipient_ids: list[int]) -> None:
 # -- tasks -----------------------------------------------------------------------------------------
 
 
-def _check_still_visible(actor: Any, task: Task) -> None:
-    if not Task.objects.restrict(actor, "view").filter(pk=task.pk).exists():
-        raise PermissionDenied(
-            _("This change would put the task outside what you are allowed to see, so it was not saved.")
-        )
-
-
 def create_task(
     *,
     actor: Any,
@@ -271,9 +263,7 @@ def create_task(
             task.target_type = ContentType.objects.get_for_model(type(target))
             task.target_id = target.pk
             task.customer = _resolve_customer(target, customer)
-        task.full_clean()
-        task.save()
-        _check_still_visible(actor, task)
+        save_object(task, actor=actor, validate=True)  # refused when it would leave the actor's sight
         if assignee.pk != actor.pk:
             # The assignee is told by the event's subscriber (guanxi.activities.events).
             emit("task.assigned", task, assignee=assignee.pk)
@@ -301,9 +291,7 @@ def update_task(*, actor: Any, task: Task, **changes: Any) -> Task:
     with transaction.atomic():
         for name, value in changes.items():
             setattr(task, name, value)
-        task.full_clean()
-        task.save(update_fields=set(changes))
-        _check_still_visible(actor, task)
+        save_object(task, actor=actor, validate=True)  # the changed fields only; visibility kept
     return task
 
 

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.i18n import localized
 from guanxi.framework.models import ChangeLoggedModel
@@ -33,30 +34,30 @@ _COMMENT = {"comment": Input(field="comment", required=False)}
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PENDING = "pending", pgettext_lazy("approval", "Pending")
+    APPROVED = "approved", pgettext_lazy("approval", "Approved")
+    REJECTED = "rejected", pgettext_lazy("approval", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("approval", "Withdrawn")
 
 
 class StepStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    SKIPPED = "skipped", _("Skipped")
-    CANCELLED = "cancelled", _("Cancelled")
+    WAITING = "waiting", pgettext_lazy("approval", "Waiting")
+    PENDING = "pending", pgettext_lazy("approval", "Pending")
+    APPROVED = "approved", pgettext_lazy("approval", "Approved")
+    REJECTED = "rejected", pgettext_lazy("approval", "Rejected")
+    SKIPPED = "skipped", pgettext_lazy("approval", "Skipped")
+    CANCELLED = "cancelled", pgettext_lazy("approval", "Cancelled")
 
 
 class ActionKind(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    SKIPPED = "skipped", _("Skipped")
-    REMINDED = "reminded", _("Reminded")
-    ESCALATED = "escalated", _("Escalated")
-    COMPLETED = "completed", _("Completed")
+    SUBMITTED = "submitted", pgettext_lazy("approval", "Submitted")
+    APPROVED = "approved", pgettext_lazy("approval", "Approved")
+    REJECTED = "rejected", pgettext_lazy("approval", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("approval", "Withdrawn")
+    SKIPPED = "skipped", pgettext_lazy("approval", "Skipped")
+    REMINDED = "reminded", pgettext_lazy("approval", "Reminded")
+    ESCALATED = "escalated", pgettext_lazy("approval", "Escalated")
+    COMPLETED = "completed", pgettext_lazy("approval", "Completed")
 
 
 class ApprovalRequest(ChangeLoggedModel):

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.i18n import localized
@@ -115,7 +115,7 @@ class ApprovalFlow(OrganizationalModel):
             offered = approvable_transitions(model)
             if self.transition not in offered:
                 errors["transition"] = [
-                    _gettext("“%(name)s” is not a transition of %(model)s that waits for an approval.")
+                    gettext("“%(name)s” is not a transition of %(model)s that waits for an approval.")
                     % {"name": self.transition, "model": model._meta.verbose_name}
                 ]
             try:
@@ -123,7 +123,7 @@ class ApprovalFlow(OrganizationalModel):
 
                 self.condition = conditions.validate(self.condition or {"version": 1, "all": []}, model, None)
                 if conditions.person_tokens(self.condition):
-                    errors["condition"] = [_gettext("A flow's condition cannot use “me” or “my team”.")]
+                    errors["condition"] = [gettext("A flow's condition cannot use “me” or “my team”.")]
             except ValidationError as exc:
                 errors["condition"] = exc.messages
         step_errors = self.clean_steps()
@@ -136,27 +136,27 @@ class ApprovalFlow(OrganizationalModel):
         """Check and normalise ``steps``; the messages of what is wrong (none when all is well)."""
         steps = self.steps
         if not isinstance(steps, list) or not steps:
-            return [_gettext("A flow needs at least one step.")]
+            return [gettext("A flow needs at least one step.")]
         if len(steps) > MAX_STEPS:
-            return [_gettext("A flow has at most %(n)s steps.") % {"n": MAX_STEPS}]
+            return [gettext("A flow has at most %(n)s steps.") % {"n": MAX_STEPS}]
         messages: list[str] = []
         clean: list[dict[str, Any]] = []
         kinds, modes = set(ApproverKind.values), set(StepMode.values)
         for number, step in enumerate(steps, start=1):
-            where = _gettext("Step %(n)s") % {"n": number}
+            where = gettext("Step %(n)s") % {"n": number}
             if not isinstance(step, dict):
-                messages.append(f"{where}: " + _gettext("each step is an object."))
+                messages.append(f"{where}: " + gettext("each step is an object."))
                 continue
             kind = step.get("approvers")
             mode = step.get("mode", StepMode.ANY)
             if kind not in kinds:
                 messages.append(
                     f"{where}: "
-                    + _gettext("“approvers” is one of: %(kinds)s.") % {"kinds": ", ".join(sorted(kinds))}
+                    + gettext("“approvers” is one of: %(kinds)s.") % {"kinds": ", ".join(sorted(kinds))}
                 )
                 continue
             if mode not in modes:
-                messages.append(f"{where}: " + _gettext("“mode” is “any” or “all”."))
+                messages.append(f"{where}: " + gettext("“mode” is “any” or “all”."))
                 continue
             item: dict[str, Any] = {
                 "name": str(step.get("name") or "")[:100],
@@ -167,20 +167,20 @@ class ApprovalFlow(OrganizationalModel):
             if kind == ApproverKind.ROLE:
                 code = str(step.get("role") or "")
                 if not code or not role_queryset(code).exists():
-                    messages.append(f"{where}: " + _gettext("there is no role “%(role)s”.") % {"role": code})
+                    messages.append(f"{where}: " + gettext("there is no role “%(role)s”.") % {"role": code})
                     continue
                 item["role"] = code
             elif kind == ApproverKind.USERS:
                 ids = step.get("users")
                 if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
-                    messages.append(f"{where}: " + _gettext("name at least one user (their ids)."))
+                    messages.append(f"{where}: " + gettext("name at least one user (their ids)."))
                     continue
                 found = set(
                     get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
                 )
                 if found != set(ids):
                     messages.append(
-                        f"{where}: " + _gettext("some of these users do not exist or are inactive.")
+                        f"{where}: " + gettext("some of these users do not exist or are inactive.")
                     )
                     continue
                 item["users"] = list(dict.fromkeys(ids))

@@ -72,7 +72,7 @@ def test_inbox_and_submitted_lists(org, make_flow, make_doc, client, django_asse
     client.force_login(org["rep"])
     mine = client.get(reverse("approvals:submitted")).content.decode()
     assert "采购2" in mine and "rep2 的" not in mine
-    assert "Nothing awaits your approval." in client.get(reverse("approvals:inbox")).content.decode()
+    assert "没有待你审批的单据。" in client.get(reverse("approvals:inbox")).content.decode()
 
 
 def test_approve_from_the_request_page_and_twice(org, make_flow, make_doc, client):
@@ -82,11 +82,11 @@ def test_approve_from_the_request_page_and_twice(org, make_flow, make_doc, clien
     client.force_login(org["manager"])
     url = reverse("approvals:approve", args=[request.pk])
     response = client.post(url, {"comment": "可以"}, follow=True)
-    assert "Approved." in response.content.decode()
+    assert "已同意。" in response.content.decode()
     assert Requisition.objects.get(pk=doc.pk).status == "approved"
     before = snapshot()
     again = client.post(url, follow=True).content.decode()
-    assert "no longer pending" in again
+    assert "此审批已不在审批中（当前：已通过）。" in again
     assert snapshot() == before
 
 
@@ -102,7 +102,7 @@ def test_the_submitters_edit_is_refused_with_the_lock_message(org, make_flow, ma
         f"/test/requisitions/{doc.pk}/edit/",
         {"title": "改标题", "amount_amount": "1000.00", "amount_currency": "CNY", "discount_percent": "0"},
     )
-    assert "waiting for approval" in response.content.decode()
+    assert "正在审批中" in response.content.decode()
     assert snapshot() == before
 
 
@@ -112,7 +112,7 @@ def test_bell_menu_counts_what_awaits_me(org, make_flow, make_doc, client):
     submit(make_doc(org["rep"], title="第二张"), org["rep"])
     client.force_login(org["manager"])
     menu = client.get(reverse("notification_menu")).content.decode()
-    assert 'id="bell-approvals"' in menu and "2 awaiting my approval" in menu
+    assert 'id="bell-approvals"' in menu and "2 条待我审批" in menu
 
 
 # --- API -----------------------------------------------------------------------------------------------

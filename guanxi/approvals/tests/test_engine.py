@@ -261,7 +261,7 @@ def test_withdraw_by_the_submitter_only(org, make_flow, make_doc):
     request.refresh_from_db()
     assert (request.status, request.comment) == ("withdrawn", "写错了")
     assert status_of(doc) == "draft"
-    assert Notification.objects.filter(recipient=org["manager"], title__startswith="Withdrawn").count() == 1
+    assert Notification.objects.filter(recipient=org["manager"], title__startswith="已撤回：").count() == 1
     before = snapshot()
     with pytest.raises(ValidationError, match="no longer pending"):
         approve(request, org["manager"])
@@ -346,14 +346,17 @@ def test_reminder_then_escalation_to_the_approvers_manager(org, make_flow, make_
         assert services.process_deadlines(start + dt.timedelta(hours=19)) == {"reminded": 0, "escalated": 0}
         assert services.process_deadlines(start + dt.timedelta(hours=21)) == {"reminded": 1, "escalated": 0}
         assert services.process_deadlines(start + dt.timedelta(hours=22)) == {"reminded": 0, "escalated": 0}
-    assert Notification.objects.filter(recipient=org["manager"], title__startswith="Reminder").count() == 1
+    assert Notification.objects.filter(recipient=org["manager"], title__startswith="提醒：").count() == 1
 
     with as_system():
         assert services.process_deadlines(start + dt.timedelta(hours=25)) == {"reminded": 0, "escalated": 1}
         assert services.process_deadlines(start + dt.timedelta(hours=26)) == {"reminded": 0, "escalated": 0}
     step.refresh_from_db()
     assert set(step.approvers.all()) == {org["manager"], org["director"]}
-    assert Notification.objects.filter(recipient=org["director"], title__contains="escalated").count() == 1
+    assert (
+        Notification.objects.filter(recipient=org["director"], title__startswith="超时审批已升级给你").count()
+        == 1
+    )
     assert request.actions.filter(kind="escalated").count() == 1
     # the director may now decide; the request is approved by him
     approve(request, org["director"])

@@ -1,0 +1,14 @@
+"""Navigation: 待我审批 and 我发起的 (the engine's own pages, not entity lists)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.navigation import MenuItem, add_menu_items, register_menu_group
+
+register_menu_group("approvals", _("Approvals"), weight=160)
+add_menu_items(
+    "approvals",
+    [
+        MenuItem(_("Awaiting my approval"), "approvals:inbox", icon="clipboard-check", weight=10),
+        MenuItem(_("Submitted by me"), "approvals:submitted", icon="send", weight=20),
+    ],
+)

@@ -181,8 +181,10 @@ def copy_rows(cursor: Any, table: str, columns: list[str], rows: Iterable[tuple[
     """``COPY table (columns) FROM STDIN`` the ``rows`` through a Django cursor on PostgreSQL
     (psycopg 3). Table and column names are quoted names from the models, never user input."""
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    # Django's CursorWrapper hands attribute access to the psycopg cursor
-    with cursor.copy(sql) as copy:
+    # Django's CursorWrapper hands attribute access to the psycopg cursor, outside Django's error
+    # translation: wrap it, so a refused value raises django.db's DataError/IntegrityError as an
+    # INSERT would
+    with cursor.db.wrap_database_errors, cursor.copy(sql) as copy:
         write = copy.write_row
         for row in rows:
             write(row)

@@ -126,15 +126,16 @@ def test_postgresql_copies_and_sqlite_falls_back_to_executemany(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_rejected_row_fails_the_whole_copy(admin_user):
-    """A value the column refuses (text too long) raises, as the INSERT did: nothing half-written."""
-    from django.db import DatabaseError, transaction
+    """A value the column refuses (text too long) raises Django's DataError, as the INSERT did:
+    nothing half-written."""
+    from django.db import DataError, transaction
 
     ct = ContentType.objects.get_for_model(Tag).pk
     quote = connection.ops.quote_name
     columns = [quote(c) for c in ("content_type_id", "object_id", "field", "value", "display", "weight")]
     rows = [(ct, 1, "name", "ok", "ok", 1), (ct, 2, "x" * 100, "too long a field name", "", 1)]
     if connection.vendor == "postgresql":
-        with pytest.raises(DatabaseError), transaction.atomic():
+        with pytest.raises(DataError), transaction.atomic():
             fastinsert.insert_rows(quote(SearchEntry._meta.db_table), columns, rows)
         assert not SearchEntry.objects.exists()
     else:  # SQLite does not enforce varchar lengths: both rows are stored, as by the ORM

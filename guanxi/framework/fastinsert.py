@@ -62,8 +62,8 @@ def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
             return None if value is None else dumps(value)
 
         return json_value
-    if isinstance(field, models.DateTimeField | models.DateField) and (field.auto_now or field.auto_now_add):
-        stamp = now if isinstance(field, models.DateTimeField) else now.date()
+    if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
+        stamp = now
         prepared = field.get_db_prep_save(stamp, connection)
 
         def stamped(obj: models.Model) -> Any:
@@ -71,7 +71,8 @@ def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
             return prepared
 
         return stamped
-    if isinstance(field, models.UUIDField | models.DateTimeField | models.DateField):
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if isinstance(field, models.UUIDField | models.DateTimeField | models.DateField) and not auto:
         memo: dict[Any, Any] = {}
 
         def memoised(obj: models.Model) -> Any:

@@ -31,14 +31,32 @@ from guanxi.framework.context import Source, actor_context
 from guanxi.framework.write import bulk_create_objects, save_object
 
 EPILOGUE = """
-Where the time goes (5,000 customers on PostgreSQL 15, 2026-12-06, timed per table inside the
-bulk path): search keys 1.6–1.8 s (≈ 8 keys a customer into a table with a B-tree on the key, a
-`COLLATE "C"` expression index and a trigram GIN index), events 0.75–0.85 s, change-log rows
-0.5 s, the rest the customers' own `bulk_create` and Python (keys, snapshots). On SQLite the same
-path is 2.1× its baseline at 10,000 rows; before every write also wrote an event it was 1.75×
-(1,000 rows). Not yet at the ≤ 2× target on PostgreSQL: the next steps are COPY for the three
-bookkeeping tables and, for large imports, a larger `gin_pending_list_limit` (or building the
-trigram keys after the load) — measured, not assumed, in the data issue's import bench.
+What changed (2026-12-06, branch bulkpg): the bookkeeping rows (change log, events, search keys)
+go in by `COPY … FROM STDIN` on PostgreSQL (psycopg's `Cursor.copy`, text format: the driver
+escapes every value, no value is part of the SQL) instead of multi-row `VALUES`, whose client-side
+query parsing cost more than the insert; `ObjectChange` and `Event` rows are built without the
+model constructor (`fastinsert.new_instance`) and their values prepared once per distinct value
+(one `now` per flush, UUIDs memoised, JSON through the C encoder); the searchable custom-field
+definitions are read once per search batch instead of once per row (a cache read each);
+`normalize` returns plain values at once. SQLite keeps `executemany`.
+
+Same run, medians of 5 alternating pairs after a warm-up pair, load average 14–20 on 2 cores (8
+agents): SQLite 1.7× (the old code, same bench and load earlier that day: 2.2×; previous report
+2.1×), PostgreSQL 2.6× (old code in the same process: 3.8–4.1× in its first pairs; previous report
+3.8×). The pair ratios spread 1.52–2.65 (SQLite) and 2.48–3.05 (PostgreSQL): noisy. PostgreSQL
+still misses ≤ 2×. What is left there is mostly server-side index work: about 5 keys a customer
+into `core_searchentry`'s seven indexes (50,000 keys, same load: 6.6 s with all of them; 4.9 s
+with `gin_pending_list_limit = 64MB` on the trigram index; 4.8 s without the three B-trees the
+others cover — `value`, `value varchar_pattern_ops`, `content_type_id`; 1.3 s with none), the
+events' seven indexes, and the deferred foreign-key checks at commit (≈ 2 s per 10,000 rows at
+this load). Next step, not done: a core migration that drops the covered indexes of the three
+tables (`ObjectChange` and `Event` have covered single-column indexes too) and sets the GIN
+pending-list limit — a trade-off (searches scan the pending list until vacuum) to measure with
+the customers bench.
+
+The single-row path (second line) is unchanged in design and not slower: 62 ms a row on SQLite
+and 52 ms on PostgreSQL at this load (the old code, same bench and load: 60 ms and 122 ms; 6.6 and
+11 ms in the previous report on a quiet machine).
 """
 
 

@@ -27,7 +27,7 @@ from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
 from guanxi.framework.events import capture as capture_events
-from guanxi.framework.fastinsert import insert_many
+from guanxi.framework.fastinsert import insert_many, new_instance
 
 if TYPE_CHECKING:
     from guanxi.framework.models import ChangeLoggedModel
@@ -39,8 +39,13 @@ class Action:
     DELETE = "delete"
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def normalize(value: Any) -> Any:
     """A JSON-ready, comparable form of a field value."""
+    if type(value) in _AS_IS:  # most values: nothing to do (checked first, every write asks)
+        return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -198,20 +203,25 @@ def change_row(
 
     ctx = require_context()
     actor = ctx.actor
-    return ObjectChange(
-        user=actor,
-        user_name=actor.get_username() if actor is not None else "",
-        request_id=ctx.request_id,
-        source=ctx.source,
-        action=action,
-        changed_object_type=ContentType.objects.get_for_model(model),
-        changed_object_id=pk,
-        object_repr=label[:200],
-        related_object_type=related[0],
-        related_object_id=related[1],
-        prechange_data=before,
-        postchange_data=after,
-        message=message[:300],
+    # new_instance: ObjectChange(**values) without the constructor's per-field work (bulk paths
+    # build one per row)
+    return new_instance(
+        ObjectChange,
+        {
+            "user": actor,
+            "user_name": actor.get_username() if actor is not None else "",
+            "request_id": ctx.request_id,
+            "source": ctx.source,
+            "action": action,
+            "changed_object_type": ContentType.objects.get_for_model(model),
+            "changed_object_id": pk,
+            "object_repr": label[:200],
+            "related_object_type": related[0],
+            "related_object_id": related[1],
+            "prechange_data": before,
+            "postchange_data": after,
+            "message": message[:300],
+        },
     )
 
 

@@ -4,8 +4,8 @@
 of every row through the SQL compiler; for the bookkeeping rows a bulk operation writes beside its
 data (change-log entries, events) that preparation costs more than the insert itself. Here plain
 columns pass as they are and only the columns that need it (dates, JSON, UUIDs…) go through their
-field's ``get_db_prep_save``; ``insert_rows`` sends them (multi-row ``VALUES`` on PostgreSQL,
-``executemany`` on SQLite). Values are always bound parameters; table and column names come from
+field's ``get_db_prep_save``; ``insert_rows`` sends them (``COPY`` on PostgreSQL, ``executemany``
+on SQLite). Values are always bound parameters; table and column names come from
 the model.
 
 The instances get no primary keys back: use it for rows nobody reads again in the same
@@ -14,10 +14,16 @@ operation. Django's ``bulk_create`` stays the tool for everything else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import json
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.base import ModelState
+from django.utils import timezone
 
 # Columns whose Python value the database drivers take as it is.
 _PLAIN = {
@@ -37,6 +43,59 @@ _PLAIN = {
 }
 
 
+def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
+    """How one column's database value is read off an instance (once per column per call).
+
+    The same values as ``field.get_db_prep_save(field.pre_save(obj, True), connection)``, computed
+    with less work where that is safe: plain columns as they are; JSON as its text (what Django
+    stores on SQLite; COPY's text format parses it on PostgreSQL), one dump per value; timestamps
+    set on save (``auto_now``/``auto_now_add``) are one ``now`` per call, set on the instance as
+    ``pre_save`` would; UUIDs and other dates are prepared once per distinct value."""
+    attname = field.attname
+    if field.get_internal_type() in _PLAIN:
+        return operator.attrgetter(attname)
+    if isinstance(field, models.JSONField):
+        dumps = _json_dumps(field.encoder)
+
+        def json_value(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            return None if value is None else dumps(value)
+
+        return json_value
+    if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
+        stamp = now
+        prepared = field.get_db_prep_save(stamp, connection)
+
+        def stamped(obj: models.Model) -> Any:
+            setattr(obj, attname, stamp)
+            return prepared
+
+        return stamped
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if isinstance(field, models.UUIDField | models.DateTimeField | models.DateField) and not auto:
+        memo: dict[Any, Any] = {}
+
+        def memoised(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            try:
+                return memo[value]
+            except KeyError:
+                prepared = memo[value] = field.get_db_prep_save(value, connection)
+                return prepared
+
+        return memoised
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+@lru_cache(maxsize=16)
+def _json_dumps(encoder: type[json.JSONEncoder] | None) -> Callable[[Any], str]:
+    """``json.dumps(value, cls=encoder)`` as Django's JSONField writes it, with the C encoder
+    doing the work and ``encoder`` consulted only for values plain JSON does not know."""
+    if encoder is None:
+        return json.dumps
+    return functools.partial(json.dumps, default=encoder().default)
+
+
 def insert_many(
     model: type[models.Model], instances: Sequence[models.Model], *, batch_size: int = 1000
 ) -> int:
@@ -45,19 +104,56 @@ def insert_many(
     if not instances:
         return 0
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    plain = [f.get_internal_type() in _PLAIN for f in fields]
+    now = timezone.now()
+    convert = [_converter(f, now) for f in fields]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [quote(str(f.column)) for f in fields]
-    rows = [
-        tuple(
-            getattr(obj, f.attname) if is_plain else f.get_db_prep_save(f.pre_save(obj, True), connection)
-            for f, is_plain in zip(fields, plain, strict=True)
-        )
-        for obj in instances
-    ]
+    rows = [tuple([c(obj) for c in convert]) for obj in instances]
     insert_rows(table, columns, rows, batch_size=batch_size)
     return len(rows)
+
+
+def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
+    """An unsaved ``model`` instance holding ``values`` (by attname, or by a foreign key's name
+    with the related object), every other field at its default — as ``model(**values)`` builds
+    it, without the constructor's per-field work (bulk paths build one per written row).
+
+    For rows written with ``insert_many``: no ``pre_init``/``post_init`` signals are sent."""
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    data = obj.__dict__
+    for attname, default in _defaults(model):
+        data[attname] = default() if callable(default) else default
+    cache = obj._state.fields_cache
+    relations = _relations(model)
+    for name, value in values.items():
+        attname = relations.get(name)
+        if attname is None:
+            data[name] = value
+        else:  # a related object: its key, and the object cached as the descriptor would
+            data[attname] = None if value is None else value.pk
+            cache[name] = value
+    return obj
+
+
+@cache
+def _defaults(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
+    out = []
+    for field in model._meta.concrete_fields:
+        if field.has_default():
+            default = field.default
+        elif field.primary_key or field.null:
+            default = None
+        else:
+            default = field.get_default()  # "" for text, None otherwise
+        out.append((field.attname, default))
+    return tuple(out)
+
+
+@cache
+def _relations(model: type[models.Model]) -> dict[str, str]:
+    return {f.name: f.attname for f in model._meta.concrete_fields if f.is_relation}
 
 
 def insert_rows(
@@ -65,20 +161,31 @@ def insert_rows(
 ) -> None:
     """INSERT ``rows`` (tuples of database-ready values) into ``table``'s quoted ``columns``.
 
-    SQLite runs one prepared statement over every row (``executemany`` loops in C); PostgreSQL
-    gets multi-row ``VALUES`` lists, one round trip per batch (``executemany`` there costs a round
-    trip per row unless the driver pipelines)."""
+    PostgreSQL gets one ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``: each value goes through
+    its type's dumper and the COPY text escaping — tabs, newlines, backslashes, NULL as ``\\N`` —
+    so no value is ever part of the SQL, and there is no statement to build or parse: a multi-row
+    ``VALUES`` of thousands of parameters spent most of its time in the driver's query parsing).
+    SQLite runs one prepared statement over every row (``executemany`` loops in C)."""
     if not rows:
         return
-    one = "({})".format(", ".join(["%s"] * len(columns)))
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608  (names from models)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # at most 65,535 parameters per statement
-            per_statement = max(1, min(batch_size, 60_000 // len(columns)))
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
-                cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
-        else:
-            for start in range(0, len(rows), batch_size):
-                cursor.executemany(head + one, rows[start : start + batch_size])
+            copy_rows(cursor, table, columns, rows)
+            return
+        one = "({})".format(", ".join(["%s"] * len(columns)))
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608  (names from models)
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(head + one, rows[start : start + batch_size])
+
+
+def copy_rows(cursor: Any, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """``COPY table (columns) FROM STDIN`` the ``rows`` through a Django cursor on PostgreSQL
+    (psycopg 3). Table and column names are quoted names from the models, never user input."""
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    # Django's CursorWrapper hands attribute access to the psycopg cursor, outside Django's error
+    # translation: wrap it, so a refused value raises django.db's DataError/IntegrityError as an
+    # INSERT would
+    with cursor.db.wrap_database_errors, cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)

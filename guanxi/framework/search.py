@@ -51,7 +51,9 @@ class SearchIndex:
     include_custom_fields = True
 
     @classmethod
-    def values(cls, instance: models.Model) -> list[tuple[str, str, int]]:
+    def values(cls, instance: models.Model, custom: list[Any] | None = None) -> list[tuple[str, str, int]]:
+        """(field, text, weight) of each indexed value of ``instance``; ``custom``: the model's
+        searchable custom-field definitions when the caller has them (a batch reads them once)."""
         out: list[tuple[str, str, int]] = []
         for name, weight in cls.fields:
             value = getattr(instance, name, None)
@@ -60,7 +62,7 @@ class SearchIndex:
         if cls.include_custom_fields and hasattr(instance, "custom_field_data"):
             from guanxi.framework.customfields import display_value, searchable_custom_fields
 
-            for cf in searchable_custom_fields(type(instance)):
+            for cf in searchable_custom_fields(type(instance)) if custom is None else custom:
                 value = (instance.custom_field_data or {}).get(cf.name)
                 if value not in (None, "", []):  # index what people read: choice labels, not keys
                     out.append((f"cf_{cf.name}", display_value(cf, value), cf.search_weight))
@@ -179,19 +181,35 @@ def index_batch(rows: list[tuple[models.Model, bool]], *, batch_size: int = 2000
     """Refresh the keys of many rows at once: one DELETE per model for the rows that had keys,
     then one bulk INSERT. ``rows`` holds (instance, created); returns the number of keys written."""
     from guanxi.core.models import SearchEntry
+    from guanxi.framework.customfields import searchable_custom_fields
 
     stale: dict[type[models.Model], list[Any]] = {}
     entries: list[tuple[Any, ...]] = []
+    # per model, once per batch: its index, content type and searchable custom fields (a cache read)
+    known: dict[type[models.Model], tuple[type[SearchIndex], int, list[Any] | None] | None] = {}
     for instance, created in rows:
-        index = _index_for(type(instance))
-        if index is None:
+        model = type(instance)
+        if model not in known:
+            index = _index_for(model)
+            known[model] = (
+                None
+                if index is None
+                else (
+                    index,
+                    ContentType.objects.get_for_model(model).pk,
+                    searchable_custom_fields(model) if index.include_custom_fields else None,
+                )
+            )
+        spec = known[model]
+        if spec is None:
             continue
+        index, ct_id, custom = spec
         if not created:
-            stale.setdefault(type(instance), []).append(instance.pk)
-        ct_id = ContentType.objects.get_for_model(type(instance)).pk
-        for field, value, weight in index.values(instance):
+            stale.setdefault(model, []).append(instance.pk)
+        pk = instance.pk
+        for field, value, weight in index.values(instance, custom):
             display = value[:MAX_KEY]
-            entries.extend((ct_id, instance.pk, field, key, display, weight) for key in keys_for(value))
+            entries.extend((ct_id, pk, field, key, display, weight) for key in keys_for(value))
     for model, pks in stale.items():
         ct = ContentType.objects.get_for_model(model)
         for start in range(0, len(pks), batch_size):

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from guanxi.framework.context import require_context
 from guanxi.framework.events.payloads import record_payload
+from guanxi.framework.fastinsert import new_instance
 
 logger = logging.getLogger(__name__)
 
@@ -80,19 +81,24 @@ def build_event(
         payload = record_payload(instance) if instance is not None else {}
     if object_repr is None:
         object_repr = str(instance) if instance is not None else ""
-    return Event(
-        occurred_at=occurred_at or timezone.now(),
-        entity_type=ContentType.objects.get_for_model(model),
-        object_id=pk,
-        object_repr=object_repr[:200],
-        kind=kind,
-        actor=actor,
-        actor_name=actor.get_username() if actor is not None else "",
-        request_id=ctx.request_id,
-        source=ctx.source,
-        changed_fields=sorted(changed),
-        payload=payload,
-        data=data or {},
+    # new_instance: Event(**values) without the constructor's per-field work (bulk paths build one
+    # per written row)
+    return new_instance(
+        Event,
+        {
+            "occurred_at": occurred_at or timezone.now(),
+            "entity_type": ContentType.objects.get_for_model(model),
+            "object_id": pk,
+            "object_repr": object_repr[:200],
+            "kind": kind,
+            "actor": actor,
+            "actor_name": actor.get_username() if actor is not None else "",
+            "request_id": ctx.request_id,
+            "source": ctx.source,
+            "changed_fields": sorted(changed),
+            "payload": payload,
+            "data": data or {},
+        },
     )
 
 

@@ -11,7 +11,8 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         # menu entries, search indexes, timeline sources, cards, bulk actions, followable models
-        from guanxi.activities import cards, menu, registry, search, timeline  # noqa: F401
+        # forms: the pickers' "activities.colleagues" source
+        from guanxi.activities import cards, forms, menu, registry, search, timeline  # noqa: F401
 
         registry.register_defaults()
 

@@ -12,6 +12,7 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from guanxi.customers import menu, search  # noqa: F401  (registers menu entries and search indexes)
         from guanxi.customers.panels import customer_contacts_context
+        from guanxi.customers.services import assignment  # noqa: F401  (the "assign to" picker's source)
         from guanxi.framework.panels import register_detail_context
 
         register_detail_context(customer_contacts_context)  # the "Contacts" card

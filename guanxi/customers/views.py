@@ -18,6 +18,7 @@ from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.conditions.filters import ConditionFilter, yes_no_filter
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
+from guanxi.framework.pickers import use_picker
 from guanxi.framework.tables import EntityTable, linkify_name
 from guanxi.framework.views import EntityViews
 
@@ -183,9 +184,7 @@ class ContactForm(EntityForm):
                 del self.fields[name]
         else:
             # Only customers the user may change can get a new contact.
-            field = self.fields["customer"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Customer.objects.restrict(user, "change")
+            use_picker(self.fields["customer"], "customers.customer:change", user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from guanxi.customers.models import Customer, Lead
-from guanxi.customers.services.assignment import assign_leads_to, assignable_users, claim_lead
+from guanxi.customers.services.assignment import assign_leads_to, claim_lead
 from guanxi.customers.services.conflicts import OwnershipConflict
 from guanxi.customers.services.leads import (
     convert_lead,
@@ -46,6 +46,7 @@ from guanxi.framework.conditions.filters import yes_no_filter
 from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
 from guanxi.framework.forms import EntityForm, style_widgets
 from guanxi.framework.http import AuthedRequest
+from guanxi.framework.pickers import use_picker
 from guanxi.framework.tables import EntityTable, linkify_name
 from guanxi.framework.views import EntityViews
 from guanxi.framework.views.base import EntityViewMixin
@@ -237,9 +238,7 @@ class ConvertChoiceForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only customers the user may change can get the lead's contact.
-        field = self.fields["customer"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Customer.objects.restrict(user, "change").order_by("name")
+        use_picker(self.fields["customer"], "customers.customer:change", user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -320,9 +319,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = assignable_users(user)
+        use_picker(self.fields["owner"], "customers.lead.assignees", user)
         style_widgets(self)
 
 

@@ -1,1 +1,27 @@
+"""Search keys of people and departments: what the pickers (owner, assignee, department) look up.
 
+Not part of the top bar's global search (``in_global_search = False``): people are found there
+through the records they own. Keys of existing rows are written after ``migrate`` when missing
+(``backfill``): indexes added to a populated database need no data migration.
+"""
+
+from guanxi.framework.search import SearchIndex, register_search
+from guanxi.users.models import Department, User
+
+
+@register_search
+class UserIndex(SearchIndex):
+    model = User
+    fields = (("name", 100), ("username", 80), ("email", 50), ("phone", 60))
+    include_custom_fields = False
+    in_global_search = False
+    backfill = True
+
+
+@register_search
+class DepartmentIndex(SearchIndex):
+    model = Department
+    fields = (("name", 100), ("name_en", 80))
+    include_custom_fields = False
+    in_global_search = False
+    backfill = True

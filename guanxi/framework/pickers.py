@@ -14,7 +14,8 @@ crafted id outside it is refused at the field):
   active users only for users); ``<app_label>.<model>:change`` the rows they may change;
 * ``<app_label>.<model>.<field>``: the choices of a relation of that model — the owner of an
   owned model is ``write.owner_choices`` (the people whose rows stay visible to the writer),
-  any other relation the related model's viewable rows (narrowed by ``limit_choices_to``);
+  any other relation the related model's viewable rows (all rows of reference data such as
+  departments), narrowed by ``limit_choices_to``;
 * a name registered with ``register_source`` for a form's own rule (``activities.colleagues``).
 
 No inline script: the behaviour is the ``picker`` component of ``static/js/app.js`` (Alpine CSP
@@ -105,7 +106,10 @@ def source_queryset(source: str, user: Any) -> models.QuerySet:
         from guanxi.framework.write import owner_choices
 
         return owner_choices(user, model)
-    rows = _viewable(related, user)
+    # Reference data (departments, pools…: ``access_reference_data``) is what a form of the model
+    # refers to, whoever fills it in; anything else only as far as the user may view it.
+    reference = getattr(related, "access_reference_data", False)
+    rows = related._default_manager.all() if reference else _viewable(related, user)
     limit = getattr(field, "get_limit_choices_to", lambda: None)()
     return rows.complex_filter(limit) if limit else rows
 

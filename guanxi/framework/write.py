@@ -136,11 +136,15 @@ OWNER_REFUSED_MESSAGE = gettext_lazy(
 def owner_choices(actor: Any, model: type[models.Model]) -> Any:
     """The active users ``actor`` may make the owner of a ``model`` row: those whose rows stay
     inside what the actor may view (the access policy's ``owner_condition``), among the users the
-    actor may view. The one rule behind the owner pickers, the owner inputs' validation and the
+    actor may view and the actor. The one rule behind the owner pickers, the owner inputs' validation and the
     write path's message when a write leaves the writer's sight (``ensure_visible``)."""
     from guanxi.framework.access import get_policy
 
-    users = model_queryset(get_user_model()).restrict(actor, "view").filter(is_active=True)
+    people = model_queryset(get_user_model())
+    # oneself counts as seen: a rep without a grant on users still owns their own rows
+    users = (people.restrict(actor, "view") | people.filter(pk=getattr(actor, "pk", None))).filter(
+        is_active=True
+    )
     condition = get_policy().owner_condition(actor, model)
     return users if condition is None else users.filter(condition)
 

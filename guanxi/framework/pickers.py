@@ -226,7 +226,7 @@ def use_pickers(form: forms.BaseForm, user: Any, model: type[models.Model] | Non
     for name, field in form.fields.items():
         if not isinstance(field, forms.ModelChoiceField) or isinstance(field.widget, Picker):
             continue
-        if isinstance(field.widget, forms.HiddenInput | forms.MultipleHiddenInput) or field.disabled:
+        if isinstance(field.widget, forms.HiddenInput | forms.MultipleHiddenInput):
             continue
         queryset = field.queryset
         target = getattr(queryset, "model", None)
@@ -240,11 +240,17 @@ def use_pickers(form: forms.BaseForm, user: Any, model: type[models.Model] | Non
                 model_field = None
             if model_field is not None and model_field.is_relation and model_field.related_model is target:
                 source = source_for(model, name)
+        if field.disabled:  # read-only: shows its value; Django keeps the stored one whatever is posted
+            use_picker(field, source, user, queryset=field.queryset)
+            continue
         instance = getattr(form, "instance", None)
         keep = None
         if instance is not None and instance.pk and model is not None:
             keep = form.initial.get(name)
-        use_picker(field, source, user, keep=keep)
+        try:
+            use_picker(field, source, user, keep=keep)
+        except LookupError:  # a model the access machinery cannot scope: left as Django made it
+            continue
 
 
 # -- the endpoint ---------------------------------------------------------------------------------

@@ -171,16 +171,12 @@ class EntityFilterSet(django_filters.FilterSet):
             self.filters["department"] = django_filters.ModelMultipleChoiceFilter(
                 field_name="department", queryset=Department.objects.all(), label=_("Department")
             )
-            user = getattr(self.request, "user", None)
-            if user is not None and user.is_authenticated:
-                from guanxi.framework.pickers import PickerMultiple, source_queryset
+            from guanxi.framework.pickers import PickerMultiple
 
-                # searchable pickers on the people and departments the reader may see, not a
-                # checkbox per employee
-                for name, source in (("owner", "users.user"), ("department", "users.department")):
-                    filter_ = self.filters[name]
-                    filter_.queryset = source_queryset(source, user)
-                    filter_.extra["widget"] = PickerMultiple(source)
+            # searchable pickers, not a checkbox per employee; the sources offer what the
+            # filters accept (active colleagues; departments)
+            self.filters["owner"].extra["widget"] = PickerMultiple("users.colleagues")
+            self.filters["department"].extra["widget"] = PickerMultiple("users.department")
         if hasattr(model, "custom_field_data"):
             self.filters.update(custom_field_filters(model))
         from guanxi.framework.moneyfields import money_filters

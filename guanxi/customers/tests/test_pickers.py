@@ -17,7 +17,6 @@ from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework import write
 from guanxi.framework.pickers import rows_for
 from guanxi.framework.testing.fixtures import as_system, as_user
-from guanxi.framework.testing.scopes import give_role
 from guanxi.users.models import FieldRule, User
 
 OWNER = reverse("pick", args=["customers.customer.owner"])
@@ -131,7 +130,8 @@ def test_pages_of_twenty(team, client):
     client.force_login(team.rep1)
     first = client.get(CONTACTS, {"q": "li"}).json()
     second = client.get(CONTACTS, {"q": "li", "page": 2}).json()
-    assert (len(first["results"]), first["more"], len(second["results"]), second["more"]) == (20, True, 5, False)
+    pages = (len(first["results"]), first["more"], len(second["results"]), second["more"])
+    assert pages == (20, True, 5, False)
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
     assert client.get(CONTACTS, {"page": "x"}).status_code == 200
 
@@ -163,7 +163,8 @@ def test_a_crafted_owner_is_refused_at_the_field_and_nothing_changes(team, clien
     data = edit_data(client, url, owner=team.rep1b.pk)
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 422
-    assert dict(response.context["form"].errors) == {"owner": ["That is not one of the choices you may make."]}
+    refused = "That is not one of the choices you may make."
+    assert dict(response.context["form"].errors) == {"owner": [refused]}
     body = response.content.decode()
     assert "That is not one of the choices you may make." in body
     assert body.index("That is not one of the choices") > body.index('name="owner"')  # at the owner input
@@ -178,7 +179,9 @@ def test_a_write_that_gives_the_row_away_says_why_at_the_owner(team):
     with as_user(team.rep1), pytest.raises(write.OutsideScope) as refused:
         write.save_object(customer, actor=fresh(team.rep1))
     assert refused.value.field == "owner"
-    assert str(refused.value) == "You may not give this record to 陈静: you would no longer be allowed to see it."
+    assert str(refused.value) == (
+        "You may not give this record to 陈静: you would no longer be allowed to see it."
+    )
     assert Customer.objects.get(pk=customer.pk).owner_id == team.rep1.pk
 
 

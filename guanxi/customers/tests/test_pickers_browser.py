@@ -14,8 +14,11 @@ from guanxi.framework.testing.fixtures import as_system
 from guanxi.users.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "picker-test-password"  # noqa: S105
-PLACEHOLDER = {"zh-hans": "输入姓名、拼音、首字母或电话号码", "en": "Type a name, pinyin, initials or phone digits"}
+PASSWORD = "picker-test-password"
+PLACEHOLDER = {
+    "zh-hans": "输入姓名、拼音、首字母或电话号码",
+    "en": "Type a name, pinyin, initials or phone digits",
+}
 SAVED = {"zh-hans": "已保存", "en": "Saved"}
 
 

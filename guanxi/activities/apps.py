@@ -10,8 +10,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        # the menu group, timeline sources, cards, bulk actions (the entities: entities.py)
-        from guanxi.activities import cards, menu, registry, timeline  # noqa: F401
+        # the menu group, timeline sources, cards, bulk actions (the entities: entities.py);
+        # forms: the pickers' "activities.colleagues" source
+        from guanxi.activities import cards, forms, menu, registry, timeline  # noqa: F401
 
         registry.register_defaults()
 

@@ -18,6 +18,7 @@ from guanxi.activities import services
 from guanxi.activities.choices import FollowUpKind, Outcome, Priority
 from guanxi.activities.models import FollowUp, Task
 from guanxi.framework.forms import EntityForm, add_validation_errors, style_widgets
+from guanxi.framework.pickers import register_source, use_picker
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -26,9 +27,12 @@ def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
 
-def colleagues() -> Any:
-    """Who can be mentioned or assigned: active users, by name."""
+def colleagues(user: Any = None) -> Any:
+    """Who can be mentioned or assigned: active users, by name (the pickers' "activities.colleagues")."""
     return get_user_model().objects.filter(is_active=True).order_by("name", "username")
+
+
+register_source("activities.colleagues", colleagues)
 
 
 class FollowUpForm(EntityForm):
@@ -59,7 +63,6 @@ class FollowUpForm(EntityForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.user = user
-        from guanxi.customers.models import Customer
 
         if self.instance.pk:
             del self.fields["customer"]
@@ -67,14 +70,9 @@ class FollowUpForm(EntityForm):
             self.fields.pop("next_follow_up_at", None)
         else:
             self.fields["occurred_at"].required = False  # empty: now
-            field = self.fields["customer"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Customer.objects.restrict(user, "view")
+            use_picker(self.fields["customer"], "customers.customer", user)
         if "mentions" in self.fields:
-            mentions = self.fields["mentions"]
-            assert isinstance(mentions, forms.ModelMultipleChoiceField)
-            mentions.queryset = colleagues()
-            mentions.widget.attrs["size"] = 6
+            use_picker(self.fields["mentions"], "activities.colleagues", user)
 
     def save(self, commit: bool = True) -> Any:
         if self.instance.pk or not commit:
@@ -111,9 +109,9 @@ class TaskForm(EntityForm):
         super().__init__(*args, user=user, **kwargs)
         self.user = user
         if "owner" in self.fields:
-            owner = self.fields["owner"]
-            assert isinstance(owner, forms.ModelChoiceField)
-            owner.queryset = colleagues()
+            owner = use_picker(
+                self.fields["owner"], "activities.colleagues", user, keep=self.instance.owner_id
+            )
             owner.help_text = _("Empty: you.")
             if not self.instance.pk:
                 self.fields["remind_at"].help_text = _("Empty: 15 minutes before it is due.")
@@ -162,9 +160,7 @@ class QuickFollowUpForm(forms.Form):
         from guanxi.customers.models import Customer
 
         self.target, self.user = target, user
-        mentions = self.fields["mentions"]
-        assert isinstance(mentions, forms.ModelMultipleChoiceField)
-        mentions.queryset = colleagues().exclude(pk=user.pk)
+        use_picker(self.fields["mentions"], "activities.colleagues", user)
         entry = followable(target)
         candidates = (
             list(entry.customers_of(target)) if entry is not None and not isinstance(target, Customer) else []
@@ -215,9 +211,8 @@ class QuickTaskForm(forms.Form):
     def __init__(self, *args: Any, target: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.target, self.user = target, user
-        assignee = self.fields["assignee"]
-        assert isinstance(assignee, forms.ModelChoiceField)
-        assignee.queryset = colleagues().exclude(pk=user.pk)
+        # empty: me (choosing oneself is the same)
+        use_picker(self.fields["assignee"], "activities.colleagues", user)
         style_widgets(self)
 
     def save(self) -> Task | None:

@@ -14,6 +14,7 @@ class CustomersConfig(AppConfig):
         # Menu groups, cards, bulk actions, row access (the entity types: entities.py).
         from guanxi.customers import menu, transfer_setup  # noqa: F401
         from guanxi.customers.leads import hooks as lead_hooks  # noqa: F401
+        from guanxi.customers.leads.services import assignment  # noqa: F401  (the "assign to" picker's source)
         from guanxi.customers.panels import customer_contacts_context
         from guanxi.customers.pools import hooks as pool_hooks  # noqa: F401
         from guanxi.framework.panels import register_detail_context

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.customers import regions
 from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.forms import EntityForm, style_widgets
+from guanxi.framework.pickers import use_picker
 
 REGION_FIELDS = ["region_province", "region_city", "region_district"]
 REGIONS_URL = reverse_lazy("customers:regions")
@@ -148,9 +149,9 @@ class LinkExistingContactForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, customer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        linked = CustomerContact.objects.filter(customer=customer).values("contact_id")
-        queryset = Contact.objects.restrict(user, "view").exclude(pk__in=linked).order_by("name")
-        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = queryset
+        # A search as you type: an administrator's select listed every contact (thousands) on
+        # each 360° page. Linked contacts are offered too, and refused with the service's message.
+        use_picker(self.fields["contact"], "customers.contact", user)
         style_widgets(self)
 
 
@@ -195,9 +196,7 @@ class ContactForm(EntityForm):
                 del self.fields[name]
         else:
             # Only customers the user may change can get a new contact.
-            field = self.fields["customer"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Customer.objects.restrict(user, "change")
+            use_picker(self.fields["customer"], "customers.customer:change", user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -45,6 +45,12 @@ class AccessPolicy:
         allowed = can(user, action, obj)
         return allowed, []
 
+    def owner_condition(self, user: Any, model: type[models.Model]) -> models.Q | None:
+        """The users a row of ``model`` may belong to and still be ``view``-able by ``user`` (a
+        condition on the user table; None: anyone). The write path's owner rule
+        (``write.owner_choices``) and the owner pickers read it. All or nobody here."""
+        return None if self.has_model_permission(user, model, "view") else models.Q(pk__in=[])
+
     def snapshot_part(self, user: Any, name: str) -> Any:
         """A registered snapshot part (``register_snapshot_part``), kept for the request."""
         parts = user.__dict__.setdefault("_guanxi_parts", {})

@@ -171,6 +171,12 @@ class EntityFilterSet(django_filters.FilterSet):
             self.filters["department"] = django_filters.ModelMultipleChoiceFilter(
                 field_name="department", queryset=Department.objects.all(), label=_("Department")
             )
+            from guanxi.framework.pickers import PickerMultiple
+
+            # searchable pickers, not a checkbox per employee; the sources offer what the
+            # filters accept (active colleagues; departments)
+            self.filters["owner"].extra["widget"] = PickerMultiple("users.colleagues")
+            self.filters["department"].extra["widget"] = PickerMultiple("users.department")
         if hasattr(model, "custom_field_data"):
             self.filters.update(custom_field_filters(model))
         from guanxi.framework.moneyfields import money_filters

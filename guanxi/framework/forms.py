@@ -99,6 +99,10 @@ class EntityForm(forms.ModelForm):
 
         protect_form(self)  # states change through transitions, not through the form
         self.apply_field_rules(user)
+        from guanxi.framework.pickers import use_pickers
+
+        # people, departments, customers…: a search as you type, never a select of the whole table
+        use_pickers(self, user, model)
         style_widgets(self)
 
     def apply_field_rules(self, user: Any) -> None:
@@ -225,6 +229,9 @@ class BulkEditForm(forms.Form):
             field = form_field(cf)
             field.required = False
             self.fields[f"cf_{cf.name}"] = field
+        from guanxi.framework.pickers import use_pickers
+
+        use_pickers(self, user, model)  # the new owner: only people the editor may give rows to
         style_widgets(self)
 
 

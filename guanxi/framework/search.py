@@ -49,6 +49,10 @@ class SearchIndex:
     fields: tuple[tuple[str, int], ...] = ()
     # Custom fields with "searchable" on are added automatically for models that have them.
     include_custom_fields = True
+    # Found by the top bar's global search (False: only by pickers and lists that name the model).
+    in_global_search = True
+    # Write the keys of existing rows after ``migrate`` when the model has rows but no keys yet.
+    backfill = False
 
     @classmethod
     def values(cls, instance: models.Model, custom: list[Any] | None = None) -> list[tuple[str, str, int]]:
@@ -76,10 +80,34 @@ def _index_for(model: type[models.Model]) -> type[SearchIndex] | None:
     return _SEARCH_INDEXES.get(model)
 
 
+def _indexes() -> dict[type[models.Model], type[SearchIndex]]:
+    from guanxi.framework.entities import search_indexes
+
+    return search_indexes()
+
+
 def registered_models() -> list[type[models.Model]]:
     from guanxi.framework.entities import search_indexes
 
     return list(search_indexes())
+
+
+def global_models() -> list[type[models.Model]]:
+    """The models the global search looks through when not told which."""
+    return [model for model, index in _indexes().items() if index.in_global_search]
+
+
+def backfill_keys(**_kwargs: Any) -> None:
+    """After ``migrate``: write the keys of indexes declared ``backfill`` whose rows have none (an
+    index added to a populated database). Two cheap queries per such model otherwise."""
+    from guanxi.core.models import SearchEntry
+
+    for model, index in _indexes().items():
+        if not index.backfill or not model._default_manager.exists():
+            continue
+        ct = ContentType.objects.get_for_model(model)
+        if not SearchEntry.objects.filter(content_type=ct).exists():
+            reindex(model)
 
 
 def indexed_fields(model: type[models.Model]) -> set[str] | None:
@@ -356,7 +384,12 @@ def _candidates(
 
 
 def search(
-    user: Any, query: str, *, models_: list[type[models.Model]] | None = None, limit: int = 20
+    user: Any,
+    query: str,
+    *,
+    models_: list[type[models.Model]] | None = None,
+    limit: int = 20,
+    within: models.QuerySet | None = None,
 ) -> list[SearchHit]:
     """Rows ``user`` may view whose keys match ``query``, best first, at most ``limit``.
 
@@ -366,13 +399,18 @@ def search(
     bounded batch of candidate keys, then asks ``restrict(user, "view")`` about just those ids —
     one primary-key lookup per model instead of joining the scope to every matching key, which is
     what keeps search fast at millions of keys whatever the reader's scope.
+
+    ``within``: a queryset (already restricted by the caller) that replaces
+    ``restrict(user, "view")`` for its model, the only model searched — a picker's choices.
     """
 
     query = query.strip().lower()
     if not query:
         return []
     digits = _NON_DIGIT.sub("", query)
-    wanted = models_ or registered_models()
+    if within is not None:
+        models_ = [within.model]
+    wanted = models_ or global_models()
     cts = ContentType.objects.get_for_models(*wanted)
     by_ct = {ct.id: model for model, ct in cts.items()}
     texts = [query, *([digits] if len(digits) >= 4 and digits != query else [])]
@@ -382,7 +420,7 @@ def search(
     hidden = unreadable_keys(user, by_ct)
     ranked: list[tuple[tuple, SearchHit]] = []
     # Keys are written only for registered models: searching all of them needs no type test.
-    ct_ids = None if not models_ else list(by_ct)
+    ct_ids = None if not models_ and len(wanted) == len(_indexes()) else list(by_ct)
     for rank, (tier, text) in enumerate(tiers):
         after = 0
         for round_ in range(MAX_ROUNDS):
@@ -399,7 +437,8 @@ def search(
                 ids = [obj_id for (c, obj_id) in best if c == ct_id]
                 if not ids:
                     continue
-                for obj in model_queryset(model).restrict(user, "view").filter(pk__in=ids):
+                rows = within if within is not None else model_queryset(model).restrict(user, "view")
+                for obj in rows.filter(pk__in=ids):
                     field, display, weight, key = best[(ct_id, obj.pk)]
                     order = (rank if key != text else -1, -weight, str(obj))
                     ranked.append((order, SearchHit(obj, field, display, weight)))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +27,9 @@ class TransferForm(forms.Form):
         self.actor, self.from_user = actor, from_user
         # A directory of colleagues, like the owner picker; inactive ones are listed so that choosing
         # one gets a clear message instead of a silently missing option (people look for them).
-        users = get_user_model().objects.order_by("-is_active", "name", "username")
-        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = users
+        from guanxi.framework.pickers import use_picker
+
+        use_picker(self.fields["to_user"], "users.directory", actor)
         style_widgets(self)
 
     def clean(self) -> dict[str, Any]:

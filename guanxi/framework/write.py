@@ -31,6 +31,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.dateparse import parse_datetime
@@ -49,10 +50,14 @@ OUTSIDE_SCOPE_MESSAGE = gettext_lazy(
 
 
 class OutsideScope(PermissionDenied):
-    """The written row is no longer visible to its writer; the transaction is rolled back."""
+    """The written row is no longer visible to its writer; the transaction is rolled back.
 
-    def __init__(self, message: Any = None) -> None:
+    ``field`` names the input that caused it when one did (``owner``: someone the writer may not
+    give the row to), so a form shows the reason at that input."""
+
+    def __init__(self, message: Any = None, field: str | None = None) -> None:
         super().__init__(str(message or OUTSIDE_SCOPE_MESSAGE))
+        self.field = field
 
 
 class StaleWrite(Exception):
@@ -127,6 +132,28 @@ def _matches(expected: datetime.datetime | int, current: datetime.datetime | Non
     )
 
 
+# -- owners ---------------------------------------------------------------------------------------
+OWNER_REFUSED_MESSAGE = gettext_lazy(
+    "You may not give this record to %(user)s: you would no longer be allowed to see it."
+)
+
+
+def owner_choices(actor: Any, model: type[models.Model]) -> Any:
+    """The active users ``actor`` may make the owner of a ``model`` row: those whose rows stay
+    inside what the actor may view (the access policy's ``owner_condition``), among the users the
+    actor may view and the actor. The one rule behind the owner pickers, the owner inputs' validation and the
+    write path's message when a write leaves the writer's sight (``ensure_visible``)."""
+    from guanxi.framework.access import get_policy
+
+    people = model_queryset(get_user_model())
+    # oneself counts as seen: a rep without a grant on users still owns their own rows
+    users = (people.restrict(actor, "view") | people.filter(pk=getattr(actor, "pk", None))).filter(
+        is_active=True
+    )
+    condition = get_policy().owner_condition(actor, model)
+    return users if condition is None else users.filter(condition)
+
+
 # -- defaults -------------------------------------------------------------------------------------
 def apply_owner_rules(instance: models.Model, actor: Any) -> None:
     """Default owner and "the department follows the owner" (see the module docstring)."""
@@ -171,6 +198,11 @@ def ensure_visible(instances: models.Model | Iterable[models.Model], actor: Any)
     ids = {row.pk for row in rows}
     visible = model_queryset(model).restrict(actor, "view").filter(pk__in=ids).count()
     if visible != len(ids):
+        owners = {getattr(row, "owner_id", None) for row in rows}
+        owner_id = owners.pop() if len(owners) == 1 else None  # one new owner for all (bulk edit)
+        if owner_id is not None and not owner_choices(actor, model).filter(pk=owner_id).exists():
+            owner = get_user_model().objects.filter(pk=owner_id).first()
+            raise OutsideScope(OWNER_REFUSED_MESSAGE % {"user": owner}, field="owner")
         raise OutsideScope
 
 

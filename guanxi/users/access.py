@@ -360,6 +360,25 @@ class RoleScopePolicy(AccessPolicy):
         condition = self.row_condition(user, queryset.model, action)
         return queryset if condition is None else queryset.filter(condition)
 
+    def owner_condition(self, user: Any, model: type[models.Model]) -> models.Q | None:
+        """The users a row of ``model`` may be given to and stay visible to ``user``: each of the
+        user's view scopes on ``model`` read on the user table (a user is their own owner and the
+        row's department follows its owner's), so 本人 offers oneself, 本部门 one's colleagues,
+        本部门及下属部门 the subtree and 全部 everyone. None means anyone."""
+        if not self._active(user):
+            return NOTHING
+        if user.is_superuser or user.has_perm(permission_name(model, "view")):
+            return None
+        from guanxi.users.models import User
+
+        condition = NOTHING
+        for scope, _role in self._grants(user, model, "view"):
+            q = scope_q(user, User, scope)
+            if q is None:
+                return None
+            condition |= q
+        return condition
+
     def field_rules(self, user: Any, model: type[models.Model]) -> dict[str, str]:
         """Field → hidden/readonly/masked for ``user``: a field is restricted only if every role that
         lets the user view the type restricts it, and then by the least restrictive such rule."""

@@ -7,6 +7,7 @@ from guanxi.users.api.roles import RoleViewSet
 from guanxi.users.api.views import DepartmentViewSet, UserViewSet
 from guanxi.users.default_roles import ALL_ACTIONS, READ
 from guanxi.users.models import Department, Role, User
+from guanxi.users.search import DepartmentIndex, UserIndex
 from guanxi.users.views_org import DepartmentViews, RoleViews, UserViews
 
 # Departments and roles are no one's: "assign" (transfer owner) means nothing for them.
@@ -18,6 +19,7 @@ register_entity(
         views=DepartmentViews,
         viewset=DepartmentViewSet,
         api_name="departments",
+        search=DepartmentIndex,
         menu=MenuEntry("organisation", _("Departments"), icon="hierarchy-2", weight=10),
         grants={"admin": ADMIN, **{code: Grant(["view"], "all") for code in ROLE_CODES if code != "admin"}},
     )
@@ -28,6 +30,7 @@ register_entity(
         views=UserViews,
         viewset=UserViewSet,
         api_name="users",
+        search=UserIndex,
         menu=MenuEntry("organisation", _("Users"), icon="users", weight=20),
         grants={
             "admin": Grant(ALL_ACTIONS, "all"),  # "assign" on users: hand a leaving user's records over

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.forms import EntityForm
+from guanxi.framework.pickers import register_source, use_picker
 from guanxi.users.models import DataScope, Department, FieldAccess, Role, User
 
 if TYPE_CHECKING:
@@ -345,6 +346,16 @@ class RoleAccessForm:
         return grants, rules
 
 
+def colleagues(user: Any = None) -> Any:
+    """Active colleagues by name: the directory people share records with (``users.colleagues``)."""
+    return User.objects.filter(is_active=True).order_by("name", "username")
+
+
+register_source("users.colleagues", colleagues)
+# everyone, the departed last: the transfer form refuses an inactive choice with its own message
+register_source("users.directory", lambda user: User.objects.order_by("-is_active", "name", "username"))
+
+
 class TeamMemberForm(forms.Form):
     """Add a colleague to a record's team (or change their access)."""
 
@@ -357,9 +368,7 @@ class TeamMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A directory of active colleagues' names, like the owner picker: choosing whom to share
         # with must not depend on being allowed to open their user records.
-        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
-            is_active=True
-        ).order_by("name", "username")
+        use_picker(self.fields["user"], "users.colleagues", None)  # searchable, not every employee
         cast(forms.ChoiceField, self.fields["access"]).choices = RecordShare.Access.choices
         _apply_css(self)
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.customers.leads.models.capture import CAPTURE_FIELDS, CONTACT_FIELDS
-from guanxi.customers.leads.services.assignment import assignable_users
 from guanxi.customers.models import AssignmentRule, Customer, Lead, LeadCaptureForm
 from guanxi.framework.forms import EntityForm, style_widgets
+from guanxi.framework.pickers import use_picker
 
 
 class LeadForm(EntityForm):
@@ -66,9 +66,7 @@ class ConvertChoiceForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only customers the user may change can get the lead's contact.
-        field = self.fields["customer"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Customer.objects.restrict(user, "change").order_by("name")
+        use_picker(self.fields["customer"], "customers.customer:change", user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -85,9 +83,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = assignable_users(user)
+        use_picker(self.fields["owner"], "customers.lead.assignees", user)
         style_widgets(self)
 
 

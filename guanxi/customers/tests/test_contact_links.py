@@ -66,7 +66,9 @@ def test_link_an_existing_contact(client, team, card):
     customer, _first, _second, spare, foreign = card
     client.force_login(team.rep1)
     page = client.get(f"/customers/{customer.pk}/").content.decode()
-    assert "钱多多" in page and "外人" not in page  # the picker offers only contacts rep1 may view
+    assert "/pick/customers.contact/" in page  # a search, not a select of every contact
+    offered = [row["text"] for row in client.get("/pick/customers.contact/").json()["results"]]
+    assert "钱多多" in offered and "外人" not in offered  # the picker offers only contacts rep1 may view
     url = f"/customers/{customer.pk}/contacts/link/"
     response = client.post(url, {"contact": spare.pk, "role": "user", "is_primary": "on"}, **HX)
     assert response.status_code == 200

@@ -63,8 +63,16 @@ class BulkEditView(EntityViewMixin, View):
                     self.apply(obj, form)
                 ensure_visible(rows, request.user)
         except OutsideScope as refused:
-            messages.error(request, str(refused))
-            return HttpResponseRedirect(list_url)
+            if refused.field not in form.fields:
+                messages.error(request, str(refused))
+                return HttpResponseRedirect(list_url)
+            form.add_error(refused.field, str(refused))  # at the input: the owner they may not choose
+            return render(
+                request,
+                "generic/bulk_edit.html",
+                {**self.base_context(), "form": form, "rows": rows},
+                status=422,
+            )
         except ValidationError as exc:
             add_validation_errors(form, exc)
             return render(

@@ -116,8 +116,11 @@ class ObjectEditView(EntityViewMixin, View):
                 saved = form.save()  # through the write path (EntityForm.save)
                 ensure_visible(saved, request.user)
         except OutsideScope as refused:
-            form.add_error(None, str(refused))
-            return self.render_form(request, form, obj, status=403)
+            # said at the input that caused it (the owner…), and swapped in like any invalid form:
+            # a bare 403 would leave an htmx form unchanged under a generic "try again" toast
+            field = refused.field if refused.field in form.fields else None
+            form.add_error(field, str(refused))
+            return self.render_form(request, form, obj, status=422 if request.htmx else 403)
         except StaleWrite as stale:
             form.add_error(None, str(stale))
             return self.render_form(request, form, obj, status=409)

@@ -72,6 +72,15 @@
       };
     });
 
+    // A searchable picker (framework/pickers.py, template widgets/picker.html): a combobox whose
+    // options come from /pick/<source>/?q= as the user types. Built imperatively (the CSP build
+    // evaluates no template expressions); ARIA combobox + listbox, arrows/Enter/Escape.
+    Alpine.data("picker", function () {
+      return {
+        init: function () { setupPicker(this.$el); },
+      };
+    });
+
     Alpine.data("dismissible", function () {
       return {
         visible: true,
@@ -96,6 +105,201 @@
       };
     });
   });
+
+  /* ---------------------------------------------------------------- pickers */
+  function setupPicker(root) {
+    if (root.dataset.ready) { return; }
+    root.dataset.ready = "1";
+    var input = root.querySelector("input[role=combobox]");
+    var list = root.querySelector("[role=listbox]");
+    var hidden = root.querySelector("input[data-value]");
+    var chips = root.querySelector("[data-chips]");
+    var multiple = root.dataset.multiple === "1";
+    var url = root.dataset.url;
+    var state = { items: [], active: -1, page: 1, more: false, query: null, timer: null, seq: 0 };
+
+    function open(show) {
+      list.hidden = !show;
+      input.setAttribute("aria-expanded", show ? "true" : "false");
+      if (!show) { input.removeAttribute("aria-activedescendant"); state.active = -1; }
+    }
+    function optionEls() { return list.querySelectorAll("[role=option]"); }
+    function setActive(index) {
+      var els = optionEls();
+      if (!els.length) { return; }
+      state.active = (index + els.length) % els.length;
+      els.forEach(function (el, i) { el.classList.toggle("active", i === state.active); });
+      var el = els[state.active];
+      input.setAttribute("aria-activedescendant", el.id);
+      if (el.scrollIntoView) { el.scrollIntoView({ block: "nearest" }); }
+    }
+    function chosenIds() {
+      if (multiple) {
+        return Array.prototype.map.call(chips.querySelectorAll("input[type=hidden]"), function (i) { return i.value; });
+      }
+      return hidden.value ? [hidden.value] : [];
+    }
+    function render() {
+      list.textContent = "";
+      var chosen = chosenIds();
+      state.items.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "_" + i;
+        li.setAttribute("role", "option");
+        li.className = "picker-option";
+        li.dataset.index = String(i);
+        li.setAttribute("aria-selected", chosen.indexOf(String(item.id)) >= 0 ? "true" : "false");
+        var text = document.createElement("span");
+        text.className = "picker-text";
+        text.textContent = item.text;
+        li.appendChild(text);
+        if (item.secondary) {
+          var sub = document.createElement("span");
+          sub.className = "picker-secondary";
+          sub.textContent = item.secondary;
+          li.appendChild(sub);
+        }
+        list.appendChild(li);
+      });
+      if (state.more) {
+        var more = document.createElement("li");
+        more.id = list.id + "_more";
+        more.setAttribute("role", "option");
+        more.className = "picker-option picker-more";
+        more.dataset.more = "1";
+        more.textContent = root.dataset.msgMore;
+        list.appendChild(more);
+      }
+      if (!state.items.length) {
+        var empty = document.createElement("li");
+        empty.className = "picker-empty";
+        empty.setAttribute("role", "presentation");
+        empty.textContent = root.dataset.msgEmpty;
+        list.appendChild(empty);
+      }
+      open(true);
+    }
+    function load(query, page) {
+      var seq = ++state.seq;
+      var target = url + "?q=" + encodeURIComponent(query) + (page > 1 ? "&page=" + page : "");
+      root.setAttribute("aria-busy", "true");
+      fetch(target, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (data) {
+          if (seq !== state.seq) { return; }
+          root.removeAttribute("aria-busy");
+          state.items = page > 1 ? state.items.concat(data.results) : data.results;
+          state.more = !!data.more;
+          state.page = page;
+          state.query = query;
+          render();
+          if (page > 1) { setActive((page - 1) * 20); }
+        })
+        .catch(function () {
+          if (seq !== state.seq) { return; }
+          root.removeAttribute("aria-busy");
+          toast(root.dataset.msgError, "error");
+        });
+    }
+    function changed(el) {
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function addChip(item) {
+      if (chosenIds().indexOf(String(item.id)) >= 0) { return; }
+      var li = document.createElement("li");
+      li.className = "picker-chip";
+      li.dataset.value = String(item.id);
+      var span = document.createElement("span");
+      span.textContent = item.text;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "picker-remove";
+      remove.setAttribute("data-remove", "");
+      remove.setAttribute("aria-label", root.dataset.msgRemove + " " + item.text);
+      remove.textContent = "×";
+      var value = document.createElement("input");
+      value.type = "hidden";
+      value.name = root.dataset.name;
+      value.value = String(item.id);
+      li.appendChild(span);
+      li.appendChild(remove);
+      li.appendChild(value);
+      chips.appendChild(li);
+      changed(value);
+    }
+    function choose(index) {
+      var el = optionEls()[index];
+      if (!el) { return; }
+      if (el.dataset.more) { load(state.query || "", state.page + 1); return; }
+      var item = state.items[Number(el.dataset.index)];
+      if (multiple) {
+        addChip(item);
+        input.value = "";
+        state.query = null;
+        open(false);
+      } else {
+        hidden.value = String(item.id);
+        input.value = item.text;
+        input.dataset.label = item.text;
+        open(false);
+        changed(hidden);
+      }
+    }
+    function schedule() {
+      window.clearTimeout(state.timer);
+      var query = input.value.trim();
+      state.timer = window.setTimeout(function () { load(query, 1); }, 150);
+    }
+
+    input.addEventListener("input", schedule);
+    // the search text is not the value: its own change event must not submit a filter form
+    input.addEventListener("change", function (event) { event.stopPropagation(); });
+    input.addEventListener("focus", function () { if (state.query === null) { load(input.value === input.dataset.label ? "" : input.value.trim(), 1); } });
+    input.addEventListener("keydown", function (event) {
+      var expanded = !list.hidden;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (!expanded) { load(input.value === input.dataset.label ? "" : input.value.trim(), 1); return; }
+        setActive(state.active + 1);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (expanded) { setActive(state.active - 1); }
+      } else if (event.key === "Enter") {
+        if (expanded && state.active >= 0) { event.preventDefault(); choose(state.active); }
+        else if (expanded) { event.preventDefault(); }
+      } else if (event.key === "Escape") {
+        if (expanded) { event.preventDefault(); event.stopPropagation(); }
+        if (!multiple) { input.value = input.dataset.label || ""; }
+        open(false);
+      } else if (event.key === "Backspace" && multiple && !input.value) {
+        var last = chips.lastElementChild;
+        if (last) { last.remove(); changed(root); }
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(function () {
+        if (root.contains(document.activeElement)) { return; }
+        open(false);
+        if (!multiple) {
+          if (!input.value.trim() && hidden.value) { hidden.value = ""; input.dataset.label = ""; changed(hidden); }
+          else { input.value = input.dataset.label || ""; }
+        }
+        state.query = null;
+      }, 150);
+    });
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      var el = event.target.closest("[role=option]");
+      if (el) { choose(Array.prototype.indexOf.call(optionEls(), el)); input.focus(); }
+    });
+    root.addEventListener("click", function (event) {
+      var remove = event.target.closest("[data-remove]");
+      if (!remove) { return; }
+      event.preventDefault();
+      var chip = remove.closest(".picker-chip");
+      if (chip) { chip.remove(); changed(root); input.focus(); }
+    });
+  }
 
   /* ---------------------------------------------------------------- keyboard: Ctrl/⌘+K */
   document.addEventListener("keydown", function (event) {

@@ -149,6 +149,16 @@ def assignable_users(actor: Any) -> Any:
     return users.filter(department_id__in=subtree_department_ids(actor))
 
 
+def _register_picker() -> None:
+    from guanxi.framework.pickers import register_source
+
+    # the "assign to" picker of the lead pool offers exactly whom assign_leads_to accepts
+    register_source("customers.lead.assignees", assignable_users)
+
+
+_register_picker()
+
+
 def assign_leads_to(leads: Iterable[Lead], user: Any, *, actor: Any) -> list[Lead]:
     """Give ``leads`` to ``user`` (a manager's decision: no cap). All or nothing.
 

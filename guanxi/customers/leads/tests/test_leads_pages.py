@@ -176,7 +176,9 @@ def test_bulk_disqualify_and_assign(client, django_user_model):
     assert "/leads/bulk-assign/" in listing and "/leads/bulk-disqualify/" in listing
     pks = [lead.pk for lead in leads]
     confirm = client.post("/leads/bulk-assign/", {"pk": pks[:2]})
-    assert confirm.status_code == 200 and "张三" in confirm.content.decode()
+    assert confirm.status_code == 200 and "/pick/customers.lead.assignees/" in confirm.content.decode()
+    offered = client.get("/pick/customers.lead.assignees/", {"q": "zs"}).json()["results"]
+    assert [row["text"] for row in offered] == ["张三"]  # the picker offers whom assign_leads_to accepts
     assert (
         client.post("/leads/bulk-assign/", {"pk": pks[:2], "owner": rep.pk, "_apply": "1"}).status_code == 302
     )

@@ -398,7 +398,6 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "guanxi.customers.models.customer.Customer.Kind",
         "FollowUpKindEnum": "guanxi.activities.choices.FollowUpKind",
         "TaskStatusEnum": "guanxi.activities.choices.TaskStatus",
-        "CustomerSourceEnum": "guanxi.customers.models.customer.Customer.Source",
         "LeadSourceEnum": "guanxi.customers.models.lead.Lead.Source",
         "LeadStatusEnum": "guanxi.customers.models.lead.Lead.Status",
     },

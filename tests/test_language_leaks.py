@@ -118,7 +118,11 @@ def entity_suites() -> list[type[EntityViewSuite]]:
         if ".tests.test_" not in module.name:
             continue
         for value in vars(importlib.import_module(module.name)).values():
-            if isinstance(value, type) and issubclass(value, EntityViewSuite) and value is not EntityViewSuite:
+            if (
+                isinstance(value, type)
+                and issubclass(value, EntityViewSuite)
+                and value is not EntityViewSuite
+            ):
                 found.setdefault(value.model._meta.label_lower, value)
     # The framework's example entity exists only in tests and is deliberately not translated.
     return [found[label] for label in sorted(found) if label not in NOT_SHIPPED]

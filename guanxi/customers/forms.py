@@ -8,7 +8,9 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.choices import LazyChoices, active_choices
 from guanxi.customers import regions
+from guanxi.customers.choices import CONTACT_ROLE_LIST
 from guanxi.customers.models import Contact, CustomerContact
 from guanxi.framework.forms import EntityForm, style_widgets
 
@@ -122,17 +124,24 @@ class ConflictCheckMixin(EntityForm):
             self.add_error(None, conflict.messages[0])
 
 
+def _active_roles() -> list[tuple[str, str]]:
+    """The contact roles offered (configured list), in the reader's language at each render."""
+    return active_choices(CONTACT_ROLE_LIST)
+
+
 class ContactLinkForm(forms.Form):
     """A link's role and primary flag (the Contacts card's inline edit). A plain form: making a
     link primary is allowed while another one still is — the service moves the flag."""
 
-    role = forms.ChoiceField(choices=CustomerContact.Role.choices, label=_("Role"))
+    role = forms.ChoiceField(choices=LazyChoices(_active_roles), label=_("Role"))
     is_primary = forms.BooleanField(required=False, label=_("primary contact"))
 
     def __init__(self, *args: Any, link: Any = None, **kwargs: Any) -> None:
         if link is not None:
             kwargs.setdefault("initial", {"role": link.role, "is_primary": link.is_primary})
         super().__init__(*args, **kwargs)
+        if link is not None:  # a deactivated role stays on the links that have it
+            self.fields["role"].choices = active_choices(CONTACT_ROLE_LIST, keep=link.role)
         style_widgets(self)
 
 
@@ -141,7 +150,7 @@ class LinkExistingContactForm(forms.Form):
 
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
     role = forms.ChoiceField(
-        choices=CustomerContact.Role.choices, initial=CustomerContact.Role.OTHER, label=_("Role")
+        choices=LazyChoices(_active_roles), initial=CustomerContact.Role.OTHER, label=_("Role")
     )
     is_primary = forms.BooleanField(required=False, label=_("primary contact"))
 

@@ -10,9 +10,16 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.choices import LazyChoices
+from guanxi.core.choices import LazyChoices, active_choices
 from guanxi.customers import regions
-from guanxi.customers.choices import level_choices, stage_choices
+from guanxi.customers.choices import (
+    CONTACT_ROLE_LIST,
+    industry_choices,
+    level_choices,
+    scale_choices,
+    source_choices,
+    stage_choices,
+)
 from guanxi.customers.forms import REGION_FIELDS, ConflictCheckMixin, RegionFieldsMixin
 from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.conditions.filters import ConditionFilter, yes_no_filter
@@ -50,7 +57,9 @@ class CustomerFilterSet(EntityFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Customer.Kind.choices)
     level = django_filters.MultipleChoiceFilter(choices=LazyChoices(level_choices))  # configured lists
     stage = django_filters.MultipleChoiceFilter(choices=LazyChoices(stage_choices))
-    source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
+    source = django_filters.MultipleChoiceFilter(choices=LazyChoices(source_choices))
+    industry = django_filters.MultipleChoiceFilter(choices=LazyChoices(industry_choices))
+    scale = django_filters.MultipleChoiceFilter(choices=LazyChoices(scale_choices))
     status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
     province = django_filters.ChoiceFilter(choices=_province_choices(), label=_("province"))
     city = django_filters.CharFilter(label=_("city"))
@@ -83,7 +92,18 @@ class CustomerFilterSet(EntityFilterSet):
 
     class Meta:
         model = Customer
-        fields = ["kind", "level", "stage", "source", "status", "province", "city", "region"]
+        fields = [
+            "kind",
+            "level",
+            "stage",
+            "source",
+            "industry",
+            "scale",
+            "status",
+            "province",
+            "city",
+            "region",
+        ]
 
     def filter_mine(self, queryset: Any, name: str, value: Any) -> Any:
         user = getattr(self.request, "user", None)
@@ -111,6 +131,9 @@ class CustomerFilterSet(EntityFilterSet):
 
 class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):
     """A customer: the region as three cascading selects, and the 撞单 check on save."""
+
+    # Column headers of files written before 等级 became the one word for "level".
+    import_aliases = {"level": ("级别", "客户级别")}
 
     class Meta:
         model = Customer
@@ -164,7 +187,7 @@ class ContactForm(EntityForm):
 
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), required=False, label=_("customer"))
     role = forms.ChoiceField(
-        choices=CustomerContact.Role.choices,
+        choices=LazyChoices(lambda: active_choices(CONTACT_ROLE_LIST)),
         initial=CustomerContact.Role.OTHER,
         required=False,
         label=_("role"),

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from guanxi.customers.choices import level_choices
+from guanxi.core.choices import LazyChoices
+from guanxi.customers.choices import industry_choices, level_choices
 from guanxi.customers.models import Customer, Pool
 from guanxi.customers.pool_access import administers, pool_ids, visible_pools
 from guanxi.customers.services import pools as pool_services
@@ -60,7 +61,9 @@ class PoolFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     industry = forms.ChoiceField(
-        label=gettext_lazy("industry"), choices=[("", "—"), *Customer.Industry.choices], required=False
+        label=gettext_lazy("industry"),
+        choices=LazyChoices(lambda: [("", "—"), *industry_choices()]),
+        required=False,
     )
     province = forms.CharField(label=gettext_lazy("province"), required=False, max_length=50)
     entered_after = forms.DateField(

@@ -112,3 +112,27 @@ def test_a_finished_job_notifies_in_the_readers_language(client: Any, reader: An
     _switch(reader, "en")
     client.force_login(reader)
     assert "Finished: Import customers from a.csv" in _titles(client)
+
+
+@pytest.mark.parametrize(
+    ("language", "not_found", "refused", "other"),
+    [
+        ("zh-hans", "找不到这个页面", "您没有访问此页面的权限", "We could not find this page"),
+        ("en", "We could not find this page", "You do not have access to this page", "找不到这个页面"),
+    ],
+)
+def test_error_pages_speak_the_users_saved_language(
+    client: Any, django_user_model: Any, language: str, not_found: str, refused: str, other: str
+) -> None:
+    from django.test import override_settings
+
+    with as_system():
+        user = django_user_model.objects.create_user("nobody", password="x", language=language)
+    client.force_login(user)
+    browser = "en" if language == "zh-hans" else "zh-hans"  # the saved language wins over the browser
+    with override_settings(DEBUG=False):
+        missing = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE=browser)
+        denied = client.get("/customers/", HTTP_ACCEPT_LANGUAGE=browser)
+    assert (missing.status_code, denied.status_code) == (404, 403)
+    assert not_found in missing.content.decode() and other not in missing.content.decode()
+    assert refused in denied.content.decode()

@@ -292,6 +292,8 @@ LANGUAGE_CODE = env_choice(
     "Default interface language when the browser asks for neither.",
 )
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# One date format and one date-and-time format per language (guanxi/formats/).
+FORMAT_MODULE_PATH = ["guanxi.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai", "Default time zone for display (data is stored in UTC).")
 USE_I18N = True

@@ -1,4 +1,5 @@
-"""No English in the Chinese UI and no Chinese in the English UI, whatever language came first.
+"""No English in the Chinese UI and no Chinese in the English UI, whatever language came first,
+and no date or time shown as raw ISO or UTC text.
 
 A label evaluated once (at import, or on the first request) and kept on a shared object —
 a filter set's filters, a table's columns, a form class's fields, a choice list, the condition
@@ -37,6 +38,7 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 NOT_SHIPPED = {"testapp.gadget"}
 # Names that read the same in both interfaces by design.
 BRAND = {"关系 Guanxi"}
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\+00:00|\bUTC\b")
 _TRIM = " \t\n:：*·…,，.。()（）"
 
 
@@ -218,8 +220,12 @@ def test_no_page_shows_the_other_languages_catalog(client: Any, django_user_mode
         for url in urls:
             response = client.get(url, follow=True)
             assert response.status_code == 200, (language, url, response.status_code)
-            for text in sorted(leaks(response.content.decode(), other)):
+            html = response.content.decode()
+            for text in sorted(leaks(html, other)):
                 found.append(f"{language} {url}: {text!r}")
+            # dates read in the language's one format (guanxi.formats), never as ISO or UTC text
+            for text in sorted(t for t in texts(html) if _ISO_TIME.search(t)):
+                found.append(f"{language} {url}: raw timestamp {text!r}")
     assert found == [], f"{len(found)} texts of the other language:\n" + "\n".join(found)
 
 

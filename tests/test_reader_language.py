@@ -136,3 +136,29 @@ def test_error_pages_speak_the_users_saved_language(
     assert (missing.status_code, denied.status_code) == (404, 403)
     assert not_found in missing.content.decode() and other not in missing.content.decode()
     assert refused in denied.content.decode()
+
+
+def _visible_text(html: str) -> str:
+    from tests.test_language_leaks import texts
+
+    return "\n".join(sorted(texts(html)))
+
+
+@pytest.mark.parametrize(
+    ("language", "due"),
+    [("zh-hans", "2030年5月6日 10:30"), ("en", "May 6, 2030, 10:30 a.m.")],
+)
+def test_history_shows_dates_in_the_readers_format_not_iso(
+    client: Any, django_user_model: Any, language: str, due: str
+):
+    with as_system():
+        user = django_user_model.objects.create_superuser("hist", "h@example.com", "x", language=language)
+    client.force_login(user)
+    created = client.post(
+        "/tasks/add/", {"title": "给王总发报价单", "priority": "high", "due_at": "2030-05-06T10:30"}
+    )
+    assert created.status_code == 302
+    page = client.get(created["Location"] + "history/").content.decode()
+    history = _visible_text(page)
+    assert due in page
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", history)  # no raw ISO / UTC time

@@ -374,12 +374,14 @@ def _remind(task: Task, mail: bool) -> None:
     user = task.owner
     assert user is not None  # send_due_reminders skips tasks without an assignee
     tz = getattr(user, "time_zone", "") or settings.TIME_ZONE
-    if task.due_at:
-        due = timezone.localtime(task.due_at, timezone=_zone(tz)).strftime("%Y-%m-%d %H:%M")
-        message = deferred(gettext_noop("Reminder: %(title)s (due %(due)s)"), title=task.title, due=due)
+    if task.due_at:  # the due time reads in the reader's time zone and date format
+        message = deferred(
+            gettext_noop("Reminder: %(title)s (due %(due)s)"), title=task.title, due=task.due_at
+        )
     else:
         message = deferred(gettext_noop("Reminder: %(title)s"), title=task.title)
-    with in_language_of(user):  # the e-mail's words; the notification is translated when read
+    # the e-mail's words (the notification is translated again whenever it is read)
+    with in_language_of(user), timezone.override(_zone(tz)):
         title = render_message(message)
     body = task.description
     url = task.get_absolute_url()

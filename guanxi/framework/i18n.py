@@ -73,14 +73,31 @@ def _as_message(value: Any) -> dict[str, Any] | str:
 
 
 def _as_param(value: Any) -> Any:
+    import datetime as dt
+
     if isinstance(value, dict) and "msgid" in value:
         return value
+    if isinstance(value, dt.datetime):  # shown in the reader's time zone and date format
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return _as_message(value) if value is not None else ""
 
 
 def _render_param(value: Any) -> Any:
+    if isinstance(value, dict) and ("datetime" in value or "date" in value):
+        from django.utils import formats, timezone
+        from django.utils.dateparse import parse_date, parse_datetime
+
+        if "datetime" in value:
+            moment = parse_datetime(str(value["datetime"]))
+            if moment is None:
+                return value["datetime"]
+            return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+        day = parse_date(str(value["date"]))
+        return formats.date_format(day, "SHORT_DATE_FORMAT") if day else value["date"]
     if isinstance(value, dict):
         return render_message(value)
     return value

@@ -93,7 +93,16 @@ def mark_read(recipient: Any, notification_id: int | None = None) -> int:
 
 @contextmanager
 def in_language_of(user: Any) -> Iterator[None]:
-    """Render translatable strings in ``user``'s saved language (default: the site's)."""
+    """Render translatable strings in ``user``'s saved language and dates in their time zone
+    (default: the site's)."""
+    import zoneinfo
+
     language = (getattr(user, "language", "") if user is not None else "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    try:
+        zone = zoneinfo.ZoneInfo(
+            (getattr(user, "time_zone", "") if user is not None else "") or settings.TIME_ZONE
+        )
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    with translation.override(language), timezone.override(zone):
         yield

@@ -38,7 +38,8 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 NOT_SHIPPED = {"testapp.gadget"}
 # Names that read the same in both interfaces by design.
 BRAND = {"关系 Guanxi"}
-_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\+00:00|\bUTC\b")
+# ("UTC" alone is a time zone a user may choose, not a timestamp)
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?(\.\d+)?\+00:00")
 _TRIM = " \t\n:：*·…,，.。()（）"
 
 
@@ -243,3 +244,79 @@ def test_the_detector_finds_a_label_evaluated_in_the_other_language() -> None:
     page = f"<label>{frozen}</label><label>{lazy}</label><td>飞海科技</td><td>{'A'}</td>"
     assert leaks(page, english) == {"Kind"}
     assert leaks(f"<th>{lazy}</th><td>Acme Ltd</td>", chinese) == {lazy}
+
+
+_CATALOG: set[str] = set()
+
+
+def _frozen(value: Any) -> bool:
+    """A message translated once and kept: a plain string that is one of the catalog's texts in
+    either language (lazy strings, None, codes and data such as place names are fine)."""
+    from django.utils.functional import Promise
+
+    if not _CATALOG:
+        english, chinese = catalogs()
+        _CATALOG.update(english | chinese)
+    return isinstance(value, str) and not isinstance(value, Promise) and _norm(value) in _CATALOG
+
+
+def test_no_shared_label_is_translated_once_and_kept() -> None:
+    """The class of bug, checked where it lives: labels on class-level objects every request
+    shares (filters, form fields, table columns, menus, choice lists, models) stay lazy."""
+    from django.apps import apps
+
+    from guanxi.core.choices import REGISTRY
+    from guanxi.framework.navigation import _MENU
+    from guanxi.framework.views import _BY_MODEL
+
+    entity_suites()  # imports every app's views
+    frozen: list[str] = []
+    for label, views in sorted(_BY_MODEL.items()):
+        if label in NOT_SHIPPED:
+            continue
+        filterset = getattr(views, "filterset", None)
+        for name, filter_ in (getattr(filterset, "base_filters", None) or {}).items():
+            if _frozen(filter_._label):
+                frozen.append(f"{label} filter {name}: {filter_._label!r}")
+            for value, text in (
+                list(filter_.extra.get("choices") or [])
+                if isinstance(filter_.extra.get("choices"), list | tuple)
+                else []
+            ):
+                if _frozen(text):
+                    frozen.append(f"{label} filter {name} choice {value}: {text!r}")
+        form = getattr(views, "form", None)
+        for name, field in (getattr(form, "base_fields", None) or {}).items():
+            if _frozen(field.label) or _frozen(field.help_text):
+                frozen.append(f"{label} form field {name}: {field.label!r} / {field.help_text!r}")
+        table = getattr(views, "table", None)
+        for name, column in (getattr(table, "base_columns", None) or {}).items():
+            if _frozen(column._verbose_name if hasattr(column, "_verbose_name") else None):
+                frozen.append(f"{label} column {name}: {column._verbose_name!r}")
+    for group in _MENU:
+        for item in [group, *group.items]:
+            if _frozen(item.label):
+                frozen.append(f"menu {item.label!r}")
+    for name, choice_list in REGISTRY.items():
+        if _frozen(choice_list.title):
+            frozen.append(f"choice list {name}: {choice_list.title!r}")
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label == "testapp":
+            continue
+        for value in (meta.verbose_name, meta.verbose_name_plural):
+            if _frozen(value) and meta.app_label.startswith(("core", "users", "customers", "activities")):
+                frozen.append(f"{meta.label} verbose name {value!r}")
+        for field in meta.get_fields():
+            if getattr(field, "auto_created", False) or not getattr(field, "concrete", False):
+                continue
+            if field.verbose_name == field.name.replace("_", " "):  # Django's default, not a message
+                continue
+            if _frozen(getattr(field, "verbose_name", None)) and meta.app_label in (
+                "core",
+                "users",
+                "customers",
+                "activities",
+            ):
+                frozen.append(f"{meta.label}.{field.name} verbose name {field.verbose_name!r}")
+    assert frozen == [], "labels evaluated once and shared by every reader:\n" + "\n".join(frozen)

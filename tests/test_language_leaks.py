@@ -266,7 +266,7 @@ def test_no_shared_label_is_translated_once_and_kept() -> None:
     from django.apps import apps
 
     from guanxi.core.choices import REGISTRY
-    from guanxi.framework.navigation import _MENU
+    from guanxi.framework.navigation import menu_groups
     from guanxi.framework.views import _BY_MODEL
 
     entity_suites()  # imports every app's views
@@ -293,7 +293,7 @@ def test_no_shared_label_is_translated_once_and_kept() -> None:
         for name, column in (getattr(table, "base_columns", None) or {}).items():
             if _frozen(column._verbose_name if hasattr(column, "_verbose_name") else None):
                 frozen.append(f"{label} column {name}: {column._verbose_name!r}")
-    for group in _MENU:
+    for group in menu_groups():
         for item in [group, *group.items]:
             if _frozen(item.label):
                 frozen.append(f"menu {item.label!r}")

@@ -59,9 +59,9 @@ def test_a_notification_reads_in_the_language_of_the_moment(client: Any, reader:
 
 
 def test_plural_and_nested_messages(reader: Any) -> None:
-    title = deferred_plural(
-        "%(count)d record was transferred to you", "%(count)d records were transferred to you", 3, count=3
-    )
+    from guanxi.framework.transfer import TRANSFERRED_TO_YOU
+
+    title = deferred_plural(TRANSFERRED_TO_YOU, 3, count=3)
     body = deferred(
         gettext_noop("Import %(type)s from %(file)s"), type=gettext_lazy("customers"), file="a.csv"
     )

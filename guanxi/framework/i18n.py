@@ -34,9 +34,19 @@ def deferred(msgid: Any, /, **params: Any) -> dict[str, Any]:
     return message
 
 
-def deferred_plural(singular: str, plural: str, number: int, /, **params: Any) -> dict[str, Any]:
-    """Like ``deferred`` for an ``ngettext`` message: the form follows ``number`` in each language."""
-    return {**deferred(singular, **params), "plural": plural, "number": number}
+def deferred_plural(message: Any, number: int, /, **params: Any) -> dict[str, Any]:
+    """Like ``deferred`` for a plural message, given as ``ngettext_lazy(singular, plural, "count")``
+    (so makemessages keeps both forms) or as a ``(singular, plural)`` pair: the form follows
+    ``number`` in each reader's language."""
+    kw = getattr(message, "_kw", None)
+    if isinstance(kw, dict) and "singular" in kw:
+        singular, plural, context = kw["singular"], kw["plural"], kw.get("context")
+    else:
+        (singular, plural), context = message, None
+    out = {**deferred(singular, **params), "plural": plural, "number": number}
+    if context:
+        out["context"] = context
+    return out
 
 
 def render_message(message: Any, fallback: str = "") -> str:

@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from guanxi.framework.querysets import model_queryset
 from guanxi.framework.timeline import TimelineEntry, register_timeline_source
@@ -212,16 +212,9 @@ def _has_field(model: type[models.Model], name: str) -> bool:
 
 
 # A plural message stored for later translation (``deferred_plural``).
-TRANSFERRED_TO_YOU = (
-    "%(count)d record was transferred to you",
-    "%(count)d records were transferred to you",
+TRANSFERRED_TO_YOU = ngettext_lazy(
+    "%(count)d record was transferred to you", "%(count)d records were transferred to you", "count"
 )
-
-
-def _catalog_only() -> None:  # pragma: no cover  (never called)
-    """Lists the plural messages stored with ``deferred_plural`` for makemessages, which keeps
-    their two forms together only when it sees them in one ngettext call."""
-    ngettext("%(count)d record was transferred to you", "%(count)d records were transferred to you", 0)
 
 
 def _notify(transfer: Any, actor: Any, url: str = "") -> None:
@@ -231,7 +224,7 @@ def _notify(transfer: Any, actor: Any, url: str = "") -> None:
     recipient = transfer.to_user
     total = transfer.total
     # Stored as messages: the recipient reads them in whatever language they use when they look.
-    title = deferred_plural(*TRANSFERRED_TO_YOU, total, count=total)
+    title = deferred_plural(TRANSFERRED_TO_YOU, total, count=total)
     with in_language_of(recipient):  # the record counts ("3 customers") are a list of phrases
         what = summary(transfer.counts)
     body = deferred(

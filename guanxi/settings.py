@@ -400,6 +400,8 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "guanxi.customers.models.customer.Customer.Kind",
         "FollowUpKindEnum": "guanxi.activities.choices.FollowUpKind",
         "TaskStatusEnum": "guanxi.activities.choices.TaskStatus",
+        # a configured list: the callable gives the options as the schema sees them
+        "CustomerSourceEnum": "guanxi.customers.choices.source_choices",
         "LeadSourceEnum": "guanxi.customers.leads.models.lead.Lead.Source",
         "LeadStatusEnum": "guanxi.customers.leads.models.lead.Lead.Status",
     },

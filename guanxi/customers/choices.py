@@ -98,21 +98,16 @@ register_choice_list(
         field="scale",
     )
 )
+SOURCE_DEFAULTS = [
+    Option("web_form", "网站表单", "Web form", system=True),
+    Option("referral", "转介绍", "Referral", system=True),
+    Option("exhibition", "展会", "Exhibition", system=True),
+    Option("cold_call", "电话陌拜", "Cold call"),
+    Option("import", "导入", "Import", system=True),
+    Option("other", "其他", "Other", system=True),
+]
 register_choice_list(
-    ChoiceList(
-        SOURCE_LIST,
-        _("Customer source"),
-        [
-            Option("web_form", "网站表单", "Web form", system=True),
-            Option("referral", "转介绍", "Referral", system=True),
-            Option("exhibition", "展会", "Exhibition", system=True),
-            Option("cold_call", "电话陌拜", "Cold call"),
-            Option("import", "导入", "Import", system=True),
-            Option("other", "其他", "Other", system=True),
-        ],
-        model="customers.Customer",
-        field="source",
-    )
+    ChoiceList(SOURCE_LIST, _("Customer source"), SOURCE_DEFAULTS, model="customers.Customer", field="source")
 )
 register_choice_list(
     ChoiceList(

@@ -293,6 +293,8 @@ LANGUAGE_CODE = env_choice(
     "Default interface language when the browser asks for neither.",
 )
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# One date format and one date-and-time format per language (guanxi/formats/).
+FORMAT_MODULE_PATH = ["guanxi.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai", "Default time zone for display (data is stored in UTC).")
 USE_I18N = True
@@ -399,7 +401,8 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "guanxi.customers.models.customer.Customer.Kind",
         "FollowUpKindEnum": "guanxi.activities.choices.FollowUpKind",
         "TaskStatusEnum": "guanxi.activities.choices.TaskStatus",
-        "CustomerSourceEnum": "guanxi.customers.models.customer.Customer.Source",
+        # a configured list: the callable gives the options as the schema sees them
+        "CustomerSourceEnum": "guanxi.customers.choices.source_choices",
         "LeadSourceEnum": "guanxi.customers.leads.models.lead.Lead.Source",
         "LeadStatusEnum": "guanxi.customers.leads.models.lead.Lead.Status",
         "ApprovalRequestStatusEnum": "guanxi.approvals.models.RequestStatus",

@@ -1,8 +1,16 @@
-"""Choices of follow-ups and tasks (stored values are stable English slugs)."""
+"""Choices of follow-ups and tasks (stored values are stable English slugs).
+
+A follow-up's outcome is a configurable list (Settings → Choice lists, ``OUTCOME_LIST``); the
+others are fixed: code depends on every value.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from guanxi.core.choices import ChoiceList, Option, active_choices, choices, register_choice_list
+
+OUTCOME_LIST = "activities.followup.outcome"
 
 
 class FollowUpKind(models.TextChoices):
@@ -25,14 +33,46 @@ KIND_ICONS = {
 }
 
 
-class Outcome(models.TextChoices):
-    REACHED = "reached", _("Reached")
-    NO_ANSWER = "no_answer", _("No answer")
-    INTERESTED = "interested", _("Interested")
-    NOT_INTERESTED = "not_interested", _("Not interested")
-    NEEDS_FOLLOW_UP = "needs_follow_up", _("Needs follow-up")
-    QUOTE_SENT = "quote_sent", _("Quote sent")
-    AGREED = "agreed", _("Agreed on next step")
+class Outcome:
+    """Outcome codes of the shipped list (labels and further outcomes are configured)."""
+
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    INTERESTED = "interested"
+    NOT_INTERESTED = "not_interested"
+    NEEDS_FOLLOW_UP = "needs_follow_up"
+    QUOTE_SENT = "quote_sent"
+    AGREED = "agreed"
+    values = (REACHED, NO_ANSWER, INTERESTED, NOT_INTERESTED, NEEDS_FOLLOW_UP, QUOTE_SENT, AGREED)
+
+
+register_choice_list(
+    ChoiceList(
+        OUTCOME_LIST,
+        _("Follow-up outcome"),
+        [
+            Option("reached", "已接通", "Reached"),
+            Option("no_answer", "未接通", "No answer"),
+            Option("interested", "有意向", "Interested"),
+            Option("not_interested", "无意向", "Not interested"),
+            Option("needs_follow_up", "需再跟进", "Needs follow-up"),
+            Option("quote_sent", "已报价", "Quote sent"),
+            Option("agreed", "已约定下一步", "Agreed on next step"),
+        ],
+        model="activities.FollowUp",
+        field="outcome",
+    )
+)
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    """``FollowUp.outcome``'s choices: every configured outcome (inactive ones too, for display)."""
+    return choices(OUTCOME_LIST)
+
+
+def active_outcome_choices() -> list[tuple[str, str]]:
+    """The outcomes offered when logging a follow-up."""
+    return active_choices(OUTCOME_LIST)
 
 
 class Priority(models.TextChoices):

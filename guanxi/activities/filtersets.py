@@ -9,8 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.activities.choices import FollowUpKind, Outcome, Priority, TaskStatus
+from guanxi.activities.choices import FollowUpKind, Priority, TaskStatus, outcome_choices
 from guanxi.activities.models import FollowUp, Task
+from guanxi.core.choices import LazyChoices
 from guanxi.framework.conditions.filters import yes_no_filter
 from guanxi.framework.filtersets import BOOLEAN_CHOICES, EntityFilterSet
 
@@ -23,7 +24,7 @@ def _flag(value: Any) -> bool | None:
 
 class FollowUpFilterSet(EntityFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=FollowUpKind.choices, label=_("kind"))
-    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, label=_("outcome"))
+    outcome = django_filters.MultipleChoiceFilter(choices=LazyChoices(outcome_choices), label=_("outcome"))
     occurred_after = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From")
     )

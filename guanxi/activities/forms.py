@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities import services
-from guanxi.activities.choices import FollowUpKind, Outcome, Priority
+from guanxi.activities.choices import FollowUpKind, Priority, active_outcome_choices
 from guanxi.activities.models import FollowUp, Task
+from guanxi.core.choices import LazyChoices
 from guanxi.framework.forms import EntityForm, add_validation_errors, style_widgets
 from guanxi.framework.pickers import register_source, use_picker
 
@@ -141,7 +142,11 @@ class QuickFollowUpForm(forms.Form):
         choices=FollowUpKind.choices, initial=FollowUpKind.CALL, widget=forms.RadioSelect, label=_("kind")
     )
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("content"))
-    outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices], required=False, label=_("outcome"))
+    outcome = forms.ChoiceField(
+        choices=LazyChoices(lambda: [("", "—"), *active_outcome_choices()]),
+        required=False,
+        label=_("outcome"),
+    )
     next_step = forms.CharField(required=False, max_length=500, label=_("next step"))
     next_follow_up_at = forms.DateTimeField(
         required=False, widget=datetime_input(), label=_("next follow-up")

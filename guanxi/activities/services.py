@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import FollowUp, Task
@@ -26,6 +27,7 @@ from guanxi.activities.models.task import REMIND_BEFORE, default_remind_at
 from guanxi.activities.registry import followable
 from guanxi.framework.access import can
 from guanxi.framework.events import emit
+from guanxi.framework.i18n import deferred, render_message
 from guanxi.framework.notify import in_language_of, notify
 from guanxi.framework.statemachine import transition
 from guanxi.framework.write import save_object
@@ -213,12 +215,13 @@ def _notify_mentions(follow_up_id: int, recipient_ids: list[int]) -> None:
     follow_up = FollowUp.objects.select_related("owner", "target_type").get(pk=follow_up_id)
     target = follow_up.target
     url = target.get_absolute_url() if target is not None else ""
+    # a message, translated when read: the colleague reads it in the language they use then
+    title = deferred(
+        gettext_noop("%(author)s mentioned you in a follow-up on %(record)s"),
+        author=follow_up.owner,
+        record=target,
+    )
     for user in get_user_model().objects.filter(pk__in=recipient_ids):
-        with in_language_of(user):
-            title = _("%(author)s mentioned you in a follow-up on %(record)s") % {
-                "author": follow_up.owner,
-                "record": target,
-            }
         notify(user, title, body=Truncator(follow_up.content).chars(300), url=url, actor=follow_up.owner)
 
 
@@ -371,15 +374,18 @@ def _remind(task: Task, mail: bool) -> None:
     user = task.owner
     assert user is not None  # send_due_reminders skips tasks without an assignee
     tz = getattr(user, "time_zone", "") or settings.TIME_ZONE
-    with in_language_of(user):
-        if task.due_at:
-            due = timezone.localtime(task.due_at, timezone=_zone(tz)).strftime("%Y-%m-%d %H:%M")
-            title = _("Reminder: %(title)s (due %(due)s)") % {"title": task.title, "due": due}
-        else:
-            title = _("Reminder: %(title)s") % {"title": task.title}
-        body = task.description
+    if task.due_at:  # the due time reads in the reader's time zone and date format
+        message = deferred(
+            gettext_noop("Reminder: %(title)s (due %(due)s)"), title=task.title, due=task.due_at
+        )
+    else:
+        message = deferred(gettext_noop("Reminder: %(title)s"), title=task.title)
+    # the e-mail's words (the notification is translated again whenever it is read)
+    with in_language_of(user), timezone.override(_zone(tz)):
+        title = render_message(message)
+    body = task.description
     url = task.get_absolute_url()
-    notify(user, title, body=body, url=url, level="warning")
+    notify(user, message, body=body, url=url, level="warning")
     if mail and user.email:
         message = f"{title}\n\n{body}\n\n{url}".strip()
         # on_commit: the mail goes out only once the claim is durable; a mail failure is logged,

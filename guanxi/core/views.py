@@ -25,6 +25,7 @@ class CustomFieldViews(EntityViews):
     form = CustomFieldForm
     table = CustomFieldTable
     url_prefix = "settings/custom-fields"
+    edit_template = "core/customfield_edit.html"
     bulk_edit_fields = ("required", "filterable", "searchable", "show_in_table", "group_name")
     detail_fields = (
         "content_type",

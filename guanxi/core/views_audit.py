@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from guanxi.core.models import AuditEvent, ObjectChange
 from guanxi.framework.filtersets import EntityFilterSet
@@ -67,6 +68,10 @@ class ObjectChangeTable(EntityTable):
     def render_changed_object_type(self, value: ContentType) -> str:
         model = value.model_class()
         return str(model._meta.verbose_name).capitalize() if model else value.model
+
+    def render_source(self, value: str) -> str:
+        """The stored code ("web", "test") in the reader's words, like the history page."""
+        return pgettext("change source", value)
 
 
 class ObjectChangeViews(EntityViews):

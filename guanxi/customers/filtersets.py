@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.choices import LazyChoices
 from guanxi.customers import regions
-from guanxi.customers.choices import level_choices, stage_choices
+from guanxi.customers.choices import (
+    industry_choices,
+    level_choices,
+    scale_choices,
+    source_choices,
+    stage_choices,
+)
 from guanxi.customers.models import Contact, Customer
 from guanxi.framework.conditions.filters import ConditionFilter, yes_no_filter
 from guanxi.framework.filtersets import EntityFilterSet
@@ -43,7 +49,9 @@ class CustomerFilterSet(EntityFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Customer.Kind.choices)
     level = django_filters.MultipleChoiceFilter(choices=LazyChoices(level_choices))  # configured lists
     stage = django_filters.MultipleChoiceFilter(choices=LazyChoices(stage_choices))
-    source = django_filters.MultipleChoiceFilter(choices=Customer.Source.choices)
+    source = django_filters.MultipleChoiceFilter(choices=LazyChoices(source_choices))
+    industry = django_filters.MultipleChoiceFilter(choices=LazyChoices(industry_choices))
+    scale = django_filters.MultipleChoiceFilter(choices=LazyChoices(scale_choices))
     status = django_filters.MultipleChoiceFilter(choices=Customer.Status.choices)
     province = django_filters.ChoiceFilter(choices=_province_choices(), label=_("province"))
     city = django_filters.CharFilter(label=_("city"))
@@ -76,7 +84,9 @@ class CustomerFilterSet(EntityFilterSet):
 
     class Meta:
         model = Customer
-        fields = ["kind", "level", "stage", "source", "status", "province", "city", "region"]
+        fields = [
+            "kind", "level", "stage", "source", "industry", "scale", "status", "province", "city", "region",
+        ]  # fmt: skip
 
     def filter_mine(self, queryset: Any, name: str, value: Any) -> Any:
         user = getattr(self.request, "user", None)

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.choices import LazyChoices, active_choices
 from guanxi.customers import regions
+from guanxi.customers.choices import CONTACT_ROLE_LIST
 from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.forms import EntityForm, style_widgets
 from guanxi.framework.pickers import use_picker
@@ -124,17 +126,24 @@ class ConflictCheckMixin(EntityForm):
             self.add_error(None, conflict.messages[0])
 
 
+def _active_roles() -> list[tuple[str, str]]:
+    """The contact roles offered (configured list), in the reader's language at each render."""
+    return active_choices(CONTACT_ROLE_LIST)
+
+
 class ContactLinkForm(forms.Form):
     """A link's role and primary flag (the Contacts card's inline edit). A plain form: making a
     link primary is allowed while another one still is — the service moves the flag."""
 
-    role = forms.ChoiceField(choices=CustomerContact.Role.choices, label=_("Role"))
+    role = forms.ChoiceField(choices=LazyChoices(_active_roles), label=_("Role"))
     is_primary = forms.BooleanField(required=False, label=_("primary contact"))
 
     def __init__(self, *args: Any, link: Any = None, **kwargs: Any) -> None:
         if link is not None:
             kwargs.setdefault("initial", {"role": link.role, "is_primary": link.is_primary})
         super().__init__(*args, **kwargs)
+        if link is not None:  # a deactivated role stays on the links that have it
+            self.fields["role"].choices = active_choices(CONTACT_ROLE_LIST, keep=link.role)
         style_widgets(self)
 
 
@@ -143,7 +152,7 @@ class LinkExistingContactForm(forms.Form):
 
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"))
     role = forms.ChoiceField(
-        choices=CustomerContact.Role.choices, initial=CustomerContact.Role.OTHER, label=_("Role")
+        choices=LazyChoices(_active_roles), initial=CustomerContact.Role.OTHER, label=_("Role")
     )
     is_primary = forms.BooleanField(required=False, label=_("primary contact"))
 
@@ -157,6 +166,9 @@ class LinkExistingContactForm(forms.Form):
 
 class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):
     """A customer: the region as three cascading selects, and the 撞单 check on save."""
+
+    # Column headers of files written before 等级 became the one word for "level".
+    import_aliases = {"level": ("级别", "客户级别")}
 
     class Meta:
         model = Customer
@@ -177,7 +189,7 @@ class ContactForm(EntityForm):
 
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), required=False, label=_("customer"))
     role = forms.ChoiceField(
-        choices=CustomerContact.Role.choices,
+        choices=LazyChoices(_active_roles),
         initial=CustomerContact.Role.OTHER,
         required=False,
         label=_("role"),

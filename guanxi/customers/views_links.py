@@ -98,7 +98,7 @@ def customer_contact_edit(request: AuthedRequest, pk: int, link_pk: int) -> Http
     """Change a link's role or make it the primary contact (the flag moves)."""
     customer = _customer(request, pk)
     link = _link(customer, link_pk)
-    form = ContactLinkForm(request.POST, prefix=f"link{link.pk}")
+    form = ContactLinkForm(request.POST, prefix=f"link{link.pk}", link=link)
     if not form.is_valid():
         return _card(request, customer, _form_errors(form))
     try:

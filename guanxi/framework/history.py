@@ -12,6 +12,25 @@ from django.utils.translation import gettext as _
 
 from guanxi.framework.customfields import display_value, fields_for
 
+
+def when(value: Any, field: models.Field) -> str:
+    """A stored date or date-time (ISO text in the change log, UTC) as the reader reads dates:
+    in their time zone and the one format of their language (``guanxi.formats``)."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    text = str(value)
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(text)
+        if moment is None:
+            return text
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    day = parse_date(text[:10])
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else text
+
+
 HIDDEN = {"id", "created_at", "created_by", "updated_at", "updated_by"}
 
 
@@ -70,6 +89,8 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return _("Yes") if value else _("No")
+        if isinstance(field, models.DateTimeField | models.DateField):
+            return when(value, field)
         return str(value)
 
     out: dict[int, list[FieldChange]] = {}

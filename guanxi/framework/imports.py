@@ -144,10 +144,11 @@ def _key(text: str) -> str:
 def import_columns(form: forms.BaseForm) -> list[ImportColumn]:
     """The form's writable fields, each with its name and labels in English and Chinese."""
     columns = []
+    extra = getattr(form, "import_aliases", {})  # {field: (header, …)} a form also accepts
     for name, form_field in form.fields.items():
         if form_field.disabled or isinstance(form_field.widget, forms.HiddenInput):
             continue
-        aliases = {_key(name)}
+        aliases = {_key(name), *(_key(alias) for alias in extra.get(name, ()))}
         for language in ("en", "zh-hans"):
             with translation.override(language):
                 aliases.add(_key(str(form_field.label or name)))

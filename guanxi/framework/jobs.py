@@ -50,8 +50,10 @@ from django.db.models import F, Q, QuerySet
 from django.tasks import task as django_task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.framework.context import Source, actor_context
 
@@ -127,15 +129,23 @@ def job_task(
     return decorate(function) if function is not None else decorate
 
 
-def start_job(name: str, task: Any, *, user: Any, params: dict[str, Any] | None = None) -> Any:
-    """Create a pending ``Job`` and enqueue ``task`` for it once the transaction commits."""
+def start_job(name: Any, task: Any, *, user: Any, params: dict[str, Any] | None = None) -> Any:
+    """Create a pending ``Job`` and enqueue ``task`` for it once the transaction commits.
+
+    ``name`` is best a message (``guanxi.framework.i18n.deferred``): everyone who lists jobs reads
+    it in their own language. A lazy string is kept as its message id too."""
     from guanxi.core.models import Job
+    from guanxi.framework.i18n import deferred, render_message
 
     if not is_job_task(task):
         raise TypeError(f"{task!r} is not a @job_task task")
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    job = Job.objects.create(name=str(name)[:200], task_path=task.module_path, user=user, params=params or {})
+    message = name if isinstance(name, dict) else deferred(name) if isinstance(name, Promise) else None
+    text = render_message(message) if message else str(name)
+    job = Job.objects.create(
+        name=text[:200], name_message=message, task_path=task.module_path, user=user, params=params or {}
+    )
     transaction.on_commit(functools.partial(_enqueue, task, job.pk))
     return job
 
@@ -207,11 +217,14 @@ def _notify_finished(job: Any) -> None:
     if job.user is None:
         return
     try:
+        from guanxi.framework.i18n import deferred
+
+        name = job.name_message or job.name  # the job's name, translated for the reader too
+        if job.status == job.Status.COMPLETED:
+            title, level = deferred(gettext_noop("Finished: %(name)s"), name=name), "success"
+        else:
+            title, level = deferred(gettext_noop("Failed: %(name)s"), name=name), "error"
         with in_language_of(job.user):
-            if job.status == job.Status.COMPLETED:
-                title, level = _("Finished: %(name)s") % {"name": job.name}, "success"
-            else:
-                title, level = _("Failed: %(name)s") % {"name": job.name}, "error"
             notify(job.user, title, body=job.error, url=reverse("job_detail", args=[job.pk]), level=level)
     except Exception:
         logger.exception("Could not notify the starter of job %s", job.pk)

@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from guanxi.framework.querysets import model_queryset
 from guanxi.framework.timeline import TimelineEntry, register_timeline_source
@@ -211,23 +211,29 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return any(f.name == name for f in model._meta.concrete_fields)
 
 
+# A plural message stored for later translation (``deferred_plural``).
+TRANSFERRED_TO_YOU = ngettext_lazy(
+    "%(count)d record was transferred to you", "%(count)d records were transferred to you", "count"
+)
+
+
 def _notify(transfer: Any, actor: Any, url: str = "") -> None:
+    from guanxi.framework.i18n import deferred, deferred_plural
     from guanxi.framework.notify import in_language_of, notify
 
     recipient = transfer.to_user
-    with in_language_of(recipient):
-        total = transfer.total
-        title = ngettext(
-            "%(count)d record was transferred to you",
-            "%(count)d records were transferred to you",
-            total,
-        ) % {"count": total}
-        body = _("%(what)s from %(from)s. Reason: %(reason)s") % {
-            "what": summary(transfer.counts),
-            "from": transfer.from_user or actor or _("a colleague"),
-            "reason": transfer.reason,
-        }
-        notify(recipient, title, body=body, url=url, level="info", actor=actor)
+    total = transfer.total
+    # Stored as messages: the recipient reads them in whatever language they use when they look.
+    title = deferred_plural(TRANSFERRED_TO_YOU, total, count=total)
+    with in_language_of(recipient):  # the record counts ("3 customers") are a list of phrases
+        what = summary(transfer.counts)
+    body = deferred(
+        gettext_noop("%(what)s from %(from)s. Reason: %(reason)s"),
+        what=what,
+        **{"from": transfer.from_user or actor or deferred(gettext_noop("a colleague"))},
+        reason=transfer.reason,
+    )
+    notify(recipient, title, body=body, url=url, level="info", actor=actor)
 
 
 @register_timeline_source

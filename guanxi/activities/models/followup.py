@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.activities.choices import FollowUpKind, Outcome
+from guanxi.activities.choices import OUTCOME_LIST, FollowUpKind, outcome_choices
+from guanxi.core.choices import ChoiceListField
 from guanxi.framework.models import PrimaryModel
 
 # A follow-up records what happened; a little slack covers clocks that disagree.
@@ -31,7 +32,9 @@ class FollowUp(PrimaryModel):
     kind = models.CharField(_("kind"), max_length=10, choices=FollowUpKind.choices, default=FollowUpKind.CALL)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     content = models.TextField(_("content"))
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome = ChoiceListField(
+        _("outcome"), max_length=20, choices=outcome_choices, blank=True, list_name=OUTCOME_LIST
+    )
     next_step = models.TextField(_("next step"), blank=True)
     next_follow_up_at = models.DateTimeField(_("next follow-up"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from guanxi.activities import services
 from guanxi.activities.models import FollowUp, Task
@@ -290,7 +290,9 @@ def test_reminders_are_sent_once_in_app_and_by_email(rep, django_capture_on_comm
         assert services.send_due_reminders(now + datetime.timedelta(minutes=50)) == 0  # idempotent
     task.refresh_from_db()
     assert task.reminded_at == now + datetime.timedelta(minutes=46)
-    due_local = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+    # the reader's date format (guanxi.formats), in the reader's time zone
+    with translation.override(rep.language or "zh-hans"):
+        due_local = formats.date_format(timezone.localtime(task.due_at), "SHORT_DATETIME_FORMAT")
     title = f"Reminder: 给王总回电话 (due {due_local})"
     assert list(Notification.objects.values_list("recipient", "title", "body", "url", "level")) == [
         (rep.pk, title, "确认报价", task.get_absolute_url(), "warning")

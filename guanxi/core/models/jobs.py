@@ -23,6 +23,9 @@ class Job(BaseModel):
         FAILED = "failed", _("Failed")
 
     name = models.CharField(_("name"), max_length=200)
+    # The name as a message id and parameters (``guanxi.framework.i18n.deferred``), translated
+    # for whoever reads the job list; ``name`` holds it as rendered for the starter.
+    name_message = models.JSONField(_("name message"), null=True, blank=True, editable=False)
     task_path = models.CharField(_("task"), max_length=200)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,7 +57,14 @@ class Job(BaseModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's (active) language."""
+        from guanxi.framework.i18n import render_message
+
+        return render_message(self.name_message, self.name)
 
     @property
     def is_finished(self) -> bool:
@@ -84,4 +94,11 @@ class ScheduleState(models.Model):
     next_run_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's (active) language."""
+        from guanxi.framework.i18n import render_message
+
+        return render_message(self.name_message, self.name)

@@ -26,6 +26,9 @@ class Notification(BaseModel):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # {"title": <message>, "body": <message>} (``guanxi.framework.i18n.deferred``): translated for
+    # the reader when shown; ``title`` / ``body`` hold the text as rendered for the recipient then.
+    message = models.JSONField(_("message id and parameters"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -36,4 +39,17 @@ class Notification(BaseModel):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's (active) language."""
+        from guanxi.framework.i18n import render_message
+
+        return render_message((self.message or {}).get("title"), self.title)
+
+    @property
+    def display_body(self) -> str:
+        from guanxi.framework.i18n import render_message
+
+        return render_message((self.message or {}).get("body"), self.body)

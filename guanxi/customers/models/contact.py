@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.choices import ChoiceListField
+from guanxi.customers.choices import CONTACT_ROLE_LIST, contact_role_choices
 from guanxi.customers.validators import e164_or_unchanged, validate_phone
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 
@@ -41,11 +43,14 @@ class Contact(PrimaryModel):
 class CustomerContact(ChangeLoggedModel):
     """A contact's role at one customer; its changes show in the customer's history."""
 
-    class Role(models.TextChoices):
-        DECISION_MAKER = "decision_maker", _("Decision maker")
-        FINANCE = "finance", _("Finance")
-        USER = "user", _("User")
-        OTHER = "other", _("Other")
+    class Role:
+        """Role codes of the shipped list (labels and further roles are configured:
+        ``guanxi.customers.choices``); "other" is built in, the default of a new link."""
+
+        DECISION_MAKER = "decision_maker"
+        FINANCE = "finance"
+        USER = "user"
+        OTHER = "other"
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -56,7 +61,13 @@ class CustomerContact(ChangeLoggedModel):
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="customer_links"
     )
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OTHER)
+    role = ChoiceListField(
+        _("role"),
+        max_length=20,
+        choices=contact_role_choices,
+        default=Role.OTHER,
+        list_name=CONTACT_ROLE_LIST,
+    )
     is_primary = models.BooleanField(_("primary contact"), default=False)
 
     changelog_parent = "customer"

@@ -11,7 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.choices import ChoiceListField
-from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST, level_choices, stage_choices
+from guanxi.customers.choices import (
+    INDUSTRY_LIST,
+    LEVEL_LIST,
+    SCALE_LIST,
+    SOURCE_LIST,
+    STAGE_LIST,
+    industry_choices,
+    level_choices,
+    scale_choices,
+    source_choices,
+    stage_choices,
+)
 from guanxi.customers.regions import place, validate_region_code
 from guanxi.customers.validators import (
     e164_or_unchanged,
@@ -31,33 +42,47 @@ class Customer(PrimaryModel):
         COMPANY = "company", _("Company")
         INDIVIDUAL = "individual", _("Individual")
 
-    class Industry(models.TextChoices):
-        MANUFACTURING = "manufacturing", _("Manufacturing")
-        SOFTWARE = "software", _("IT and software")
-        FINANCE = "finance", _("Finance")
-        RETAIL = "retail", _("Retail and wholesale")
-        EDUCATION = "education", _("Education")
-        HEALTHCARE = "healthcare", _("Healthcare")
-        REAL_ESTATE = "real_estate", _("Real estate and construction")
-        LOGISTICS = "logistics", _("Logistics")
-        ENERGY = "energy", _("Energy")
-        GOVERNMENT = "government", _("Government and public sector")
-        OTHER = "other", _("Other")
+    class Industry:
+        """Industry codes of the shipped list (labels and further industries are configured:
+        ``guanxi.customers.choices``)."""
 
-    class Scale(models.TextChoices):
-        MICRO = "micro", _("Under 20 people")
-        SMALL = "small", _("20–99 people")
-        MEDIUM = "medium", _("100–499 people")
-        LARGE = "large", _("500–999 people")
-        ENTERPRISE = "enterprise", _("1,000 people or more")
+        MANUFACTURING = "manufacturing"
+        SOFTWARE = "software"
+        FINANCE = "finance"
+        RETAIL = "retail"
+        EDUCATION = "education"
+        HEALTHCARE = "healthcare"
+        REAL_ESTATE = "real_estate"
+        LOGISTICS = "logistics"
+        ENERGY = "energy"
+        GOVERNMENT = "government"
+        OTHER = "other"
+        values = (
+            MANUFACTURING, SOFTWARE, FINANCE, RETAIL, EDUCATION, HEALTHCARE, REAL_ESTATE, LOGISTICS,
+            ENERGY, GOVERNMENT, OTHER,
+        )  # fmt: skip
 
-    class Source(models.TextChoices):
-        WEB_FORM = "web_form", _("Web form")
-        REFERRAL = "referral", _("Referral")
-        EXHIBITION = "exhibition", _("Exhibition")
-        COLD_CALL = "cold_call", _("Cold call")
-        IMPORT = "import", _("Import")
-        OTHER = "other", _("Other")
+    class Scale:
+        """Company size codes of the shipped list (configured: ``guanxi.customers.choices``)."""
+
+        MICRO = "micro"
+        SMALL = "small"
+        MEDIUM = "medium"
+        LARGE = "large"
+        ENTERPRISE = "enterprise"
+        values = (MICRO, SMALL, MEDIUM, LARGE, ENTERPRISE)
+
+    class Source:
+        """The built-in source codes a converted lead maps to (configured list:
+        ``guanxi.customers.choices``)."""
+
+        WEB_FORM = "web_form"
+        REFERRAL = "referral"
+        EXHIBITION = "exhibition"
+        COLD_CALL = "cold_call"
+        IMPORT = "import"
+        OTHER = "other"
+        values = (WEB_FORM, REFERRAL, EXHIBITION, COLD_CALL, IMPORT, OTHER)
 
     class Stage:
         """The built-in lifecycle stage codes services rely on (labels, order and further stages
@@ -82,8 +107,12 @@ class Customer(PrimaryModel):
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
     )
-    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
-    scale = models.CharField(_("scale"), max_length=12, choices=Scale.choices, blank=True)
+    industry = ChoiceListField(
+        _("industry"), max_length=20, choices=industry_choices, blank=True, list_name=INDUSTRY_LIST
+    )
+    scale = ChoiceListField(
+        _("scale"), max_length=20, choices=scale_choices, blank=True, list_name=SCALE_LIST
+    )
     website = models.URLField(_("website"), blank=True)
     # Derived from ``region_code`` on save (kept as text for display, filters and search).
     province = models.CharField(_("province"), max_length=50, blank=True)
@@ -92,7 +121,9 @@ class Customer(PrimaryModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
-    source = models.CharField(_("source"), max_length=12, choices=Source.choices, blank=True)
+    source = ChoiceListField(
+        _("source"), max_length=20, choices=source_choices, blank=True, list_name=SOURCE_LIST
+    )
     # Configurable lists (Settings → Choice lists): the callables re-read the options on each use.
     level = ChoiceListField(
         _("level"), max_length=20, choices=level_choices, blank=True, list_name=LEVEL_LIST

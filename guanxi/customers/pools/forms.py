@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.choices import active_values
-from guanxi.customers.choices import LEVEL_LIST, level_choices
+from guanxi.core.choices import LazyChoices, active_values
+from guanxi.customers.choices import LEVEL_LIST, industry_choices, level_choices
 from guanxi.customers.models import Customer, Pool, PoolRule
 from guanxi.customers.pools.access import visible_pools
 from guanxi.framework.forms import EntityForm, style_widgets
@@ -74,7 +74,9 @@ class PoolFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     industry = forms.ChoiceField(
-        label=gettext_lazy("industry"), choices=[("", "—"), *Customer.Industry.choices], required=False
+        label=gettext_lazy("industry"),
+        choices=LazyChoices(lambda: [("", "—"), *industry_choices()]),
+        required=False,
     )
     province = forms.CharField(label=gettext_lazy("province"), required=False, max_length=50)
     entered_after = forms.DateField(

@@ -123,8 +123,7 @@ def link_contact(*, actor: Any, customer: Any, contact: Any, role: str, is_prima
         raise PermissionDenied(_("You may not link this contact."))
     if CustomerContact.objects.filter(customer=customer, contact=contact).exists():
         raise ValidationError({"contact": [_("This contact is already linked to this customer.")]})
-    if role not in CustomerContact.Role.values:
-        raise ValidationError({"role": [_("Choose one of the listed roles.")]})
+    _check_role(role)
     with transaction.atomic():
         if is_primary:
             _clear_primary(customer, keep_pk=None)
@@ -133,13 +132,20 @@ def link_contact(*, actor: Any, customer: Any, contact: Any, role: str, is_prima
     return link
 
 
+def _check_role(role: str, current: str | None = None) -> None:
+    """A role of the configured list: an active one, or the link's own (kept when deactivated)."""
+    from guanxi.core.choices import active_values
+    from guanxi.customers.choices import CONTACT_ROLE_LIST
+
+    if not role or (role != current and role not in active_values(CONTACT_ROLE_LIST)):
+        raise ValidationError({"role": [_("Choose one of the listed roles.")]})
+
+
 def update_contact_link(*, actor: Any, link: Any, role: str, is_primary: bool) -> Any:
     """Change a link's role and primary flag; making it primary moves the flag (one primary)."""
-    from guanxi.customers.models import CustomerContact
 
     _require_changeable(actor, link.customer)
-    if role not in CustomerContact.Role.values:
-        raise ValidationError({"role": [_("Choose one of the listed roles.")]})
+    _check_role(role, link.role)
     with transaction.atomic():
         if is_primary and not link.is_primary:
             _clear_primary(link.customer, keep_pk=link.pk)

@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from guanxi.framework import imports
@@ -178,13 +179,17 @@ class ImportView(EntityViewMixin, View):
         if error:
             return self.render_mapping(request, token, header, rows, mapping, error=error)
         from guanxi.core.tasks import import_rows
+        from guanxi.framework.i18n import deferred
         from guanxi.framework.jobs import start_job
 
         del pending[token]
         request.session[SESSION_KEY] = pending
         job = start_job(
-            _("Import %(type)s from %(file)s")
-            % {"type": self.model._meta.verbose_name_plural, "file": entry["name"]},
+            deferred(
+                gettext_noop("Import %(type)s from %(file)s"),
+                type=self.model._meta.verbose_name_plural,
+                file=entry["name"],
+            ),
             import_rows,
             user=request.user,
             params={

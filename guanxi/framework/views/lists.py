@@ -173,7 +173,10 @@ def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
         values = list(value) if isinstance(value, list | tuple | models.QuerySet) else [value]
         if not values:
             continue
-        if all(isinstance(v, models.Model) for v in values):
+        if all(isinstance(v, bool) for v in values):
+            # a yes/no filter: 是 / 否, not Python's True / False
+            shown = [str(_("Yes") if v else _("No")) for v in values]
+        elif all(isinstance(v, models.Model) for v in values):
             # a model choice (owner, department, tag): its label is str(row). Looking it up in the
             # field's choices would load every option to find none (their keys are primary keys).
             shown = [str(v) for v in values]

@@ -12,6 +12,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from guanxi.core.models import Notification, Tag
 from guanxi.framework.templatetags import ui
@@ -122,11 +123,20 @@ class TestShell:
         assert "Your profile was saved." not in client.get("/settings/profile/").content.decode()
 
     @override_settings(DEBUG=False)
-    def test_404_page(self, client: Client) -> None:
-        response = client.get("/no-such-page/")
+    @pytest.mark.parametrize(
+        ("browser", "said", "unsaid"),
+        [
+            ("zh-hans", "找不到这个页面", "We could not find this page"),
+            ("en", "We could not find this page", "找不到这个页面"),
+        ],
+    )
+    def test_404_page_speaks_the_readers_language(
+        self, client: Client, browser: str, said: str, unsaid: str
+    ) -> None:
+        response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE=browser)
         body = response.content.decode()
         assert response.status_code == 404
-        assert "找不到这个页面" in body and "We could not find this page" in body
+        assert said in body and unsaid not in body
         assert 'href="/"' in body
 
     @pytest.mark.parametrize(
@@ -139,11 +149,16 @@ class TestShell:
         ],
     )
     def test_error_templates_render_without_a_request(self, template: str, zh: str, en: str) -> None:
-        # handler500 renders with no request context at all; the page must still work.
-        body = render_to_string(template)
-        assert zh in body and en in body
+        # handler500 renders with no request context at all; the page must still work, in the
+        # language active for the request that failed.
+        with translation.override("zh-hans"):
+            body = render_to_string(template)
+        assert zh in body and en not in body
         assert "/static/css/guanxi.css" in body
         assert "<script" not in body
+        with translation.override("en"):
+            body = render_to_string(template)
+        assert en in body and zh not in body
 
 
 class TestIcons:

@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from guanxi.customers.models import AssignmentRule, Lead
 from guanxi.framework.access import can
@@ -83,21 +84,22 @@ def _give(lead: Lead, user: Any) -> None:
 
 def _notify_assigned(leads: list[Lead], user: Any, actor: Any) -> None:
     """Tell the rep after the commit, in the rep's own language."""
-    from guanxi.framework.notify import in_language_of, notify
+    from guanxi.framework.i18n import deferred
+    from guanxi.framework.notify import notify
 
     if not leads or (actor is not None and actor.pk == user.pk):
         return
     lead_ids = [lead.pk for lead in leads]
 
     def send() -> None:
-        with in_language_of(user):
-            if len(lead_ids) == 1:
-                title = _("Lead assigned to you: %(name)s") % {"name": leads[0]}
-                url = leads[0].get_absolute_url()
-            else:
-                title = _("%(count)d leads assigned to you") % {"count": len(lead_ids)}
-                url = f"{reverse('customers:lead_list')}?owner={user.pk}"
-            notify(user, title, url=url, actor=actor)
+        # a message, translated when read (the rep may switch language before reading it)
+        if len(lead_ids) == 1:
+            title = deferred(gettext_noop("Lead assigned to you: %(name)s"), name=leads[0])
+            url = leads[0].get_absolute_url()
+        else:
+            title = deferred(gettext_noop("%(count)d leads assigned to you"), count=len(lead_ids))
+            url = f"{reverse('customers:lead_list')}?owner={user.pk}"
+        notify(user, title, url=url, actor=actor)
 
     transaction.on_commit(send)
 

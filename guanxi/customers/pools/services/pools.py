@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from guanxi.customers.pools.access import administers, pool_ids
 from guanxi.customers.pools.services.moves import (
@@ -30,8 +30,29 @@ from guanxi.customers.pools.services.moves import (
 from guanxi.customers.pools.services.rules import RETURN, WARN, PlannedMove, plan_returns, short_date
 from guanxi.customers.services.conflicts import check_ownership_conflict
 from guanxi.framework.access import can
+from guanxi.framework.i18n import deferred_plural
 
 CHUNK = 500
+
+# Notification titles, stored as messages and translated for the reader (``deferred_plural``).
+MOVED_TO_POOL = ngettext_lazy(
+    "%(count)d of your customers was moved to %(pool)s",
+    "%(count)d of your customers were moved to %(pool)s",
+    "count",
+)
+ASSIGNED_FROM_POOL = ngettext_lazy(
+    "%(count)d customer assigned to you from the pool",
+    "%(count)d customers assigned to you from the pool",
+    "count",
+)
+RETURNED_TO_POOL = ngettext_lazy(
+    "%(count)d customer returned to the pool", "%(count)d customers returned to the pool", "count"
+)
+RETURNING_SOON = ngettext_lazy(
+    "%(count)d customer will return to the pool soon",
+    "%(count)d customers will return to the pool soon",
+    "count",
+)
 
 
 class PoolRuleRefusal(ValidationError):
@@ -264,14 +285,8 @@ def _notify_owner_moved(rows: list[dict[str, Any]], pool: Any, reason: str, acto
         names = by_owner[owner.pk]
         notify_after_commit(
             owner,
-            lambda n=names: (
-                ngettext(
-                    "%(count)d of your customers was moved to %(pool)s",
-                    "%(count)d of your customers were moved to %(pool)s",
-                    len(n),
-                )
-                % {"count": len(n), "pool": pool.name}
-            ),
+            # a message, translated when read (the owner may switch language before reading it)
+            lambda n=names: deferred_plural(MOVED_TO_POOL, len(n), count=len(n), pool=pool.name),
             body_fn=lambda n=names: "、".join(n[:10]) + f" — {reason}",
             url=f"/customers/pools/{pool.pk}/",
             actor=actor,
@@ -337,14 +352,7 @@ def assign_from_pool(
         names = [row["name"] for row in rows]
         notify_after_commit(
             to_user,
-            lambda: (
-                ngettext(
-                    "%(count)d customer assigned to you from the pool",
-                    "%(count)d customers assigned to you from the pool",
-                    len(names),
-                )
-                % {"count": len(names)}
-            ),
+            lambda: deferred_plural(ASSIGNED_FROM_POOL, len(names), count=len(names)),
             body_fn=lambda: "、".join(names[:10]),
             url="/customers/",
             actor=actor,
@@ -448,18 +456,9 @@ def _notify_planned(
     for owner in User.objects.filter(pk__in=list(by_owner)):
         mine = by_owner[owner.pk]
 
-        def title(mine: list[dict[str, Any]] = mine) -> str:
-            if returned:
-                return ngettext(
-                    "%(count)d customer returned to the pool",
-                    "%(count)d customers returned to the pool",
-                    len(mine),
-                ) % {"count": len(mine)}
-            return ngettext(
-                "%(count)d customer will return to the pool soon",
-                "%(count)d customers will return to the pool soon",
-                len(mine),
-            ) % {"count": len(mine)}
+        def title(mine: list[dict[str, Any]] = mine) -> dict[str, Any]:
+            message = RETURNED_TO_POOL if returned else RETURNING_SOON
+            return deferred_plural(message, len(mine), count=len(mine))
 
         def body(mine: list[dict[str, Any]] = mine) -> str:
             return "\n".join(f"{row['name']}: {by_pk[row['pk']].reason(now)}" for row in mine[:20])

@@ -11,10 +11,11 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.customers import menu, search  # noqa: F401  (registers menu entries and search indexes)
-        from guanxi.customers.panels import customer_contacts_context
+        from guanxi.customers.panels import customer_contacts_context, customer_summary_context
         from guanxi.framework.panels import register_detail_context
 
         register_detail_context(customer_contacts_context)  # the "Contacts" card
+        register_detail_context(customer_summary_context)  # the phone's summary and action bar
 
         from guanxi.customers.roles import GRANTS, MODELS
         from guanxi.users.default_roles import register_module_grants

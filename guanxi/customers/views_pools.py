@@ -11,6 +11,7 @@ import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
+import django_tables2 as tables
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -32,6 +33,7 @@ from guanxi.customers.services import pools as pool_services
 from guanxi.customers.services.pool_rules import RETURN, plan_returns
 from guanxi.framework.access import can
 from guanxi.framework.forms import style_widgets
+from guanxi.framework.tables import EntityTable, RowAction, linkify_name
 from guanxi.users.models import User
 
 PER_PAGE = 50
@@ -91,6 +93,47 @@ class PoolFilterForm(forms.Form):
         return qs
 
 
+class PoolCustomerTable(EntityTable):
+    """The customers waiting in a pool: a table on wide screens, cards with Claim on phones."""
+
+    name = tables.Column(verbose_name=gettext_lazy("Name"), orderable=False)
+    pool_entered_at = tables.DateTimeColumn(
+        verbose_name=gettext_lazy("In the pool since"), format="SHORT_DATE_FORMAT", orderable=False
+    )
+    previous_owner = tables.Column(verbose_name=gettext_lazy("Previous owner"), orderable=False)
+
+    COLUMNS = ("name", "level", "industry", "province", "pool_entered_at", "previous_owner")
+
+    class Meta(EntityTable.Meta):
+        model = Customer
+        fields = ("name", "level", "industry", "province", "phone", "pool_entered_at", "previous_owner")
+        orderable = False
+        row_actions_wide = True
+        card_fields = ("level", "province", "pool_entered_at", "previous_owner")
+        row_attrs = {"class": "pool-customer", "data-customer": lambda record: record.pk}
+
+    def __init__(self, *args: Any, can_claim: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, columns=list(self.COLUMNS), **kwargs)
+        self.can_claim = can_claim
+
+    def render_name(self, value: Any, record: Any) -> Any:
+        return linkify_name(value, record)
+
+    def row_actions(self, record: Any) -> list[RowAction]:
+        # A customer in the pool is nobody's yet: claim it first, then log on it.
+        actions = [a for a in super().row_actions(record) if a.css != "row-log"]
+        if self.can_claim:
+            claim = RowAction(
+                gettext_lazy("Claim"),
+                icon="hand-grab",
+                css="claim-button",
+                form_id=f"claim-{record.pk}",
+                primary=True,
+            )
+            actions.insert(0, claim)
+        return actions
+
+
 class PoolIndexView(LoginRequiredMixin, View):
     """``/customers/pools/``: the first pool the user may open (default pool first)."""
 
@@ -123,13 +166,16 @@ class PoolCustomersView(LoginRequiredMixin, View):
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         now = timezone.now()
         is_admin = administers(user, pool)
+        may_claim = can(user, "change", Customer)
+        table = PoolCustomerTable(list(page.object_list), user=user, selectable=is_admin, can_claim=may_claim)
         context = {
+            "table": table,
             "pools": list(visible_pools(user)),
             "pool": pool,
             "rules": [r for r in pool.rules.all() if r.active],
             "page": page,
             "filters": filters,
-            "can_claim": can(user, "change", Customer),
+            "can_claim": may_claim,
             "is_admin": is_admin,
             "owned": pool_services.owned_count(user),
             "claimed_today": pool_services.claims_today(user, pool, now),

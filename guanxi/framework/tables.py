@@ -24,6 +24,7 @@ from guanxi.framework.customfields import display_value, fields_for
 from guanxi.framework.models import BaseModel, ChangeLoggedModel, CustomFieldsMixin, OwnerMixin, TagsMixin
 
 ROW_ACTIONS = "row_actions"
+CARD_FIELDS_DEFAULT = 3
 # The fields a record's "Call" button dials, first found first.
 PHONE_FIELDS = ("phone", "mobile")
 
@@ -218,7 +219,8 @@ class EntityTable(tables.Table):
         chosen = [c for c in (columns or ()) if c in names and c != "pk"] or [
             c for c in default if c in names
         ]
-        card_fields = [c for c in getattr(self.Meta, "card_fields", ()) if c in names]
+        declared = getattr(self.Meta, "card_fields", ())
+        card_fields = [c for c in declared if c in names]
         # Card fields not chosen as columns still render, in cells only the card layout shows.
         self.card_only = {c for c in card_fields if c not in chosen}
         if not getattr(self.Meta, "row_actions_wide", False):
@@ -243,6 +245,9 @@ class EntityTable(tables.Table):
         title = getattr(self.Meta, "card_title", None)
         shown = [n for n in chosen if n not in self.card_only]
         self.card_title = title if title in chosen else ("name" if "name" in chosen else (shown or [""])[0])
+        if not declared:
+            # A table that declares no card fields still makes a useful card: its next three columns.
+            self.card_fields = [n for n in shown if n not in (self.card_title, "tags")][:CARD_FIELDS_DEFAULT]
         self.user = user
         self._action_cache: dict[str, Any] = {}
         for name, rule in rules.items():

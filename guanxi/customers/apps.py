@@ -11,11 +11,10 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.customers import menu, search  # noqa: F401  (registers menu entries and search indexes)
-        from guanxi.customers.panels import customer_contacts_context, customer_summary_context
+        from guanxi.customers.panels import customer_page_context
         from guanxi.framework.panels import register_detail_context
 
-        register_detail_context(customer_contacts_context)  # the "Contacts" card
-        register_detail_context(customer_summary_context)  # the phone's summary and action bar
+        register_detail_context(customer_page_context)  # the "Contacts" card, the phone's summary
 
         from guanxi.customers.roles import GRANTS, MODELS
         from guanxi.users.default_roles import register_module_grants

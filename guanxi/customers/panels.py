@@ -33,7 +33,13 @@ def customer_contacts_context(request: Any, obj: Any) -> dict[str, Any]:
     }
 
 
-def customer_summary_context(request: Any, obj: Any) -> dict[str, Any]:
+def customer_page_context(request: Any, obj: Any) -> dict[str, Any]:
+    """The 360° page's Contacts card and the phone's summary (which reuses the card's contacts)."""
+    contacts = customer_contacts_context(request, obj)
+    return {**contacts, **customer_summary_context(request, obj, links=contacts.get("contact_links"))}
+
+
+def customer_summary_context(request: Any, obj: Any, links: list[Any] | None = None) -> dict[str, Any]:
     """What a phone shows first on the 360° page (``customers/customer_summary.html``): level,
     stage, owner, last contacted, the next open task and the main contact with a call button —
     each as the reader may read it — and the sticky action bar's permissions."""
@@ -56,13 +62,14 @@ def customer_summary_context(request: Any, obj: Any) -> dict[str, Any]:
             F("due_at").asc(nulls_last=True), "id"
         )[:1]
     )
-    visible = Contact.objects.restrict(user, "view").values("pk")
-    main = (
-        CustomerContact.objects.filter(customer=obj, contact__in=visible)
-        .select_related("contact")
-        .order_by("-is_primary", "contact__name")
-        .first()
-    )
+    if links is None:
+        visible = Contact.objects.restrict(user, "view").values("pk")
+        links = list(
+            CustomerContact.objects.filter(customer=obj, contact__in=visible)
+            .select_related("contact")
+            .order_by("-is_primary", "contact__name")[:1]
+        )
+    main = links[0] if links else None  # primary first, as the Contacts card lists them
     contact = main.contact if main is not None else None
     contact_phone = ""
     if contact is not None:

@@ -145,9 +145,10 @@ def test_rep_finds_a_customer_on_the_card_list_calls_and_logs_a_visit_with_locat
     panel.locator("input[name=place]").fill("客户工厂 苏州工业园区")
     panel.locator("textarea[name=content]").fill("上门拜访，参观产线，确认二期采购意向")
     panel.locator("#activities-log-submit").click()
-    page.locator("#activities-logged").wait_for()
+    # a busy CI machine may take longer than the default to save and reload the timeline
+    page.locator("#activities-logged").wait_for(timeout=30_000)
     entry = page.locator("#customer-tab .timeline-followup.followup-visit").first
-    entry.wait_for()
+    entry.wait_for(timeout=30_000)
     place = entry.locator(".check-in-place")
     expect(place).to_contain_text("31.23042, 121.47370")
     expect(place).to_contain_text("±18")
@@ -206,6 +207,7 @@ def test_my_tasks_open_on_the_tasks_with_removable_filter_chips(phone: Page, liv
     assert chips.count() == 2
     for i in range(chips.count()):
         inside_screen(chips.nth(i))
+    phone.screenshot(path=SHOTS / "phone-375-my-tasks.png")
     with phone.expect_navigation():
         phone.locator(".filter-chip[data-filter='status']").click()
     settle(phone)

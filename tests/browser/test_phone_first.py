@@ -131,7 +131,9 @@ def test_rep_finds_a_customer_on_the_card_list_calls_and_logs_a_visit_with_locat
     page.screenshot(path=SHOTS / "phone-375-customer-360.png")
 
     # 写跟进 from the bar: the log form, a visit, the location attached with one press.
-    page.locator("#actionbar-log").click()
+    with page.expect_response(lambda r: "open=log" in r.url):  # the card comes back with the form
+        page.locator("#actionbar-log").click()
+    settle(page)
     panel = page.locator("#activities-panel")
     panel.locator("textarea[name=content]").wait_for()
     panel.locator("label.chip:has(input[value=visit])").click()

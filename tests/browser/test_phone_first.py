@@ -37,6 +37,7 @@ def box(locator: Locator) -> dict[str, float]:
 
 def inside_screen(locator: Locator, width: int = WIDTH) -> None:
     """The element is displayed and lies horizontally within the viewport (no sideways scroll)."""
+    expect(locator).to_be_visible()  # waits out an htmx swap in flight (the list re-rendering)
     b = box(locator)
     assert b["x"] >= 0 and b["x"] + b["width"] <= width, f"{locator}: {b} is outside 0..{width}"
 

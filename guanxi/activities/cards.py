@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.models import FollowUp, Task
 from guanxi.activities.registry import followable
 from guanxi.framework.access import can
 from guanxi.framework.cards import register_card
+from guanxi.framework.tables import RowAction, register_row_action
 
 
 @register_card("detail.actions", "activities/actions.html", weight=10)
@@ -34,6 +36,24 @@ def follow_up_panel(request: Any, obj: Any) -> dict[str, Any] | None:
     from guanxi.activities.panel import panel_context
 
     return panel_context(request, obj)
+
+
+@register_row_action
+def log_follow_up_row_action(table: Any, record: Any) -> RowAction | None:
+    """ "Log follow-up" on the card of any followable record: its page, with the log form open."""
+    model = table._meta.model
+
+    def allowed() -> bool:
+        return followable(model) is not None and can(table.user, "add", FollowUp)
+
+    if not table.cached("activities:log", allowed):
+        return None
+    return RowAction(
+        _("Log follow-up"),
+        f"{record.get_absolute_url()}?open=log#activities-panel",
+        "message-plus",
+        "row-log",
+    )
 
 
 # The "My day" cards register from their own module.

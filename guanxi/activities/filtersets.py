@@ -35,8 +35,16 @@ class FollowUpFilterSet(EntityFilterSet):
     mine = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_mine", label=_("Logged by me"), empty_label="—"
     )
+    # A manager's "visits of the team on a day": ?kind=visit&day=2026-12-06 (scope: restrict()).
+    day = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date", label=_("On the day"))
+    checked_in = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_checked_in", label=_("Checked in"), empty_label="—"
+    )
     search_fields = ("content", "next_step", "place")
-    condition_filters = {"mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"})}
+    condition_filters = {
+        "mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"}),
+        "checked_in": yes_no_filter({"field": "latitude", "op": "is_not_empty"}),
+    }
 
     class Meta:
         model = FollowUp
@@ -48,6 +56,12 @@ class FollowUpFilterSet(EntityFilterSet):
         if flag is None or user is None or not user.is_authenticated:
             return queryset
         return queryset.filter(owner=user) if flag else queryset.exclude(owner=user)
+
+    def filter_checked_in(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        flag = _flag(value)
+        if flag is None:
+            return queryset
+        return queryset.filter(latitude__isnull=not flag)
 
 
 class TaskFilterSet(EntityFilterSet):

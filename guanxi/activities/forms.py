@@ -152,6 +152,12 @@ class QuickFollowUpForm(forms.Form):
         required=False, widget=datetime_input(), label=_("next follow-up")
     )
     place = forms.CharField(required=False, max_length=200, label=_("place"))
+    # Visit check-in: filled by the browser's geolocation when the user presses "Check in".
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput, label=_("latitude"))
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput, label=_("longitude"))
+    location_accuracy = forms.IntegerField(
+        required=False, min_value=0, widget=forms.HiddenInput, label=_("location accuracy (m)")
+    )
     mentions: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("mention colleagues")
     )
@@ -192,6 +198,9 @@ class QuickFollowUpForm(forms.Form):
                 outcome=data.get("outcome") or "",
                 next_step=data.get("next_step") or "",
                 place=data.get("place") or "",
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                location_accuracy=data.get("location_accuracy"),
                 mentions=list(data.get("mentions") or []),
                 next_follow_up_at=data.get("next_follow_up_at"),
                 customer=data.get("customer"),

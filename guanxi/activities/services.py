@@ -113,12 +113,16 @@ def log_follow_up(
     outcome: str = "",
     next_step: str = "",
     place: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    location_accuracy: int | None = None,
     mentions: Iterable[Any] = (),
     next_follow_up_at: datetime.datetime | None = None,
     customer: Any = None,
     custom_field_data: dict[str, Any] | None = None,
 ) -> FollowUp:
-    """Record a call/visit/meeting/… on ``target`` by ``actor``.
+    """Record a call/visit/meeting/… on ``target`` by ``actor``; a visit may carry the check-in
+    location (``latitude``/``longitude`` in degrees, WGS 84, ``location_accuracy`` in metres).
 
     In one transaction: the follow-up (author = owner), the mentions, ``last_contacted_at`` of
     the target and of the concerned customer moved forward, and — with ``next_follow_up_at`` — a
@@ -139,6 +143,9 @@ def log_follow_up(
             outcome=outcome or "",
             next_step=next_step or "",
             place=place or "",
+            latitude=latitude,
+            longitude=longitude,
+            location_accuracy=location_accuracy,
             next_follow_up_at=next_follow_up_at,
             target_type=ContentType.objects.get_for_model(type(target)),
             target_id=target.pk,

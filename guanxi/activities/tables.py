@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.activities.choices import PRIORITY_BADGES, TaskStatus
 from guanxi.activities.models import FollowUp, Task
 from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.templatetags.ui import render_icon
 
 
 def _customer_link(record: Any) -> str:
@@ -30,6 +31,7 @@ class FollowUpTable(EntityTable):
     summary = tables.Column(accessor="pk", verbose_name=_("follow-up"), orderable=False)
     customer = tables.Column(verbose_name=_("customer"), order_by=("customer__name",))
     outcome = tables.Column(verbose_name=_("outcome"), attrs=NOWRAP)
+    check_in = tables.Column(accessor="pk", verbose_name=_("check-in"), orderable=False)
 
     class Meta(EntityTable.Meta):
         model = FollowUp
@@ -42,6 +44,7 @@ class FollowUpTable(EntityTable):
             "next_step",
             "next_follow_up_at",
             "place",
+            "check_in",
         )
         default_columns = (
             "occurred_at",
@@ -49,8 +52,11 @@ class FollowUpTable(EntityTable):
             "customer",
             "outcome",
             "next_follow_up_at",
+            "check_in",
             "owner",
         )
+        card_title = "summary"
+        card_fields = ("occurred_at", "customer", "outcome", "check_in")
 
     def render_summary(self, value: Any, record: Any) -> Any:
         return linkify_name(record, record)  # "电话 · <content>": the kind leads the text
@@ -60,6 +66,22 @@ class FollowUpTable(EntityTable):
 
     def render_customer(self, value: Any, record: Any) -> Any:
         return _customer_link(record)
+
+    def render_check_in(self, value: Any, record: Any) -> Any:
+        """A visit's check-in as a map link ("" without one, so the card leaves it out)."""
+        if not record.has_location:
+            return ""
+        return format_html(
+            '<a class="check-in-link nowrap" href="{}" target="_blank" rel="noopener noreferrer">'
+            "{} {}, {}</a>",
+            record.map_url,
+            render_icon("map-pin"),
+            f"{record.latitude:.5f}",
+            f"{record.longitude:.5f}",
+        )
+
+    def value_check_in(self, value: Any, record: Any) -> str:
+        return f"{record.latitude:.6f}, {record.longitude:.6f}" if record.has_location else ""
 
 
 class TaskTable(EntityTable):
@@ -73,6 +95,8 @@ class TaskTable(EntityTable):
         model = Task
         fields = ("title", "status", "due_at", "priority", "customer", "remind_at", "done_at", "description")
         default_columns = ("title", "status", "due_at", "priority", "customer", "owner")
+        card_title = "title"
+        card_fields = ("status", "due_at", "customer", "priority")
 
     def render_title(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)

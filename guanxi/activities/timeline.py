@@ -55,6 +55,7 @@ def follow_up_entry(follow_up: FollowUp, obj: Any) -> TimelineEntry:
         actor=follow_up.owner,
         body="\n".join(lines),
         url=follow_up.get_absolute_url(),
+        location=follow_up if follow_up.has_location else None,
     )
 
 

@@ -15,8 +15,8 @@ class CustomersConfig(AppConfig):
         from guanxi.customers import menu, transfer_setup  # noqa: F401
         from guanxi.customers.leads import hooks as lead_hooks  # noqa: F401
         from guanxi.customers.leads.services import assignment  # noqa: F401  (the "assign to" picker's source)
-        from guanxi.customers.panels import customer_contacts_context
+        from guanxi.customers.panels import customer_page_context
         from guanxi.customers.pools import hooks as pool_hooks  # noqa: F401
         from guanxi.framework.panels import register_detail_context
 
-        register_detail_context(customer_contacts_context)  # the "Contacts" card
+        register_detail_context(customer_page_context)  # the "Contacts" card, the phone's summary

@@ -17,9 +17,10 @@ class CustomerTable(EntityTable):
         model = Customer
         fields = (
             "name", "short_name", "kind", "level", "stage", "status", "industry", "province", "city",
-            "phone", "email", "source", "credit_code", "id_number",
+            "phone", "email", "source", "credit_code", "id_number", "last_contacted_at",
         )  # fmt: skip
         default_columns = ("name", "kind", "level", "stage", "province", "phone", "owner", "tags")
+        card_fields = ("level", "stage", "last_contacted_at", "owner")
 
     def render_name(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)
@@ -32,6 +33,7 @@ class ContactTable(EntityTable):
         model = Contact
         fields = ("name", "title", "phone", "mobile", "email", "wechat_id", "birthday")
         default_columns = ("name", "title", "phone", "email", "owner", "tags")
+        card_fields = ("title", "phone", "email")
 
     def render_name(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)

@@ -43,6 +43,15 @@ def shows_as_phone(user: Any, model: type[models.Model], name: str) -> bool:
     )
 
 
+def shows_as_email(user: Any, model: type[models.Model], name: str) -> bool:
+    """Whether ``user`` reads field ``name`` as a clear email address (a ``mailto:`` link)."""
+    return (
+        not name.startswith("cf_")
+        and field_kind(model, name) == "email"
+        and rules_for(user, model).get(name) not in (HIDDEN, MASKED)
+    )
+
+
 def field_kind(model: type[models.Model], name: str) -> str:
     """How to mask a field: ``phone``, ``email``, ``id`` or plain ``text``."""
     if name.startswith("cf_"):

@@ -8,6 +8,7 @@ same table so what you see is what you export.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
@@ -21,6 +22,93 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.customfields import display_value, fields_for
 from guanxi.framework.models import BaseModel, ChangeLoggedModel, CustomFieldsMixin, OwnerMixin, TagsMixin
+
+ROW_ACTIONS = "row_actions"
+CARD_FIELDS_DEFAULT = 3
+# The fields a record's "Call" button dials, first found first.
+PHONE_FIELDS = ("phone", "mobile")
+
+
+def tel_target(value: Any) -> str:
+    """What a ``tel:`` URL dials: the stored number without spaces (E.164 when stored so)."""
+    return "".join(str(value).split())
+
+
+def tel_link(value: Any) -> str:
+    """A phone number as people read it (``187 9706 4350``), linked to dial it; "" when empty."""
+    from guanxi.framework.customfields import format_phone
+
+    if value in (None, ""):
+        return ""
+    return format_html('<a class="tel-link" href="tel:{}">{}</a>', tel_target(value), format_phone(value))
+
+
+def mailto_link(value: Any) -> str:
+    """An email address linked to write to it; "" when empty."""
+    if value in (None, ""):
+        return ""
+    return format_html('<a class="mailto-link" href="mailto:{}">{}</a>', value, value)
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """A button on a row's card: a link (``href``), or a submit button of the form ``form_id``."""
+
+    label: Any
+    href: str = ""
+    icon: str = ""
+    css: str = ""
+    form_id: str = ""
+    primary: bool = False
+
+
+RowActionProvider = Callable[["EntityTable", Any], "RowAction | None"]
+_ROW_ACTIONS: list[RowActionProvider] = []
+
+
+def register_row_action(provider: RowActionProvider) -> RowActionProvider:
+    """Decorator: ``provider(table, record)`` returns a ``RowAction`` for the row's card, or None.
+
+    Providers answer for any table (check ``table._meta.model``); a permission is asked once per
+    table with ``table.cached(key, compute)``, never once per row."""
+    if provider not in _ROW_ACTIONS:
+        _ROW_ACTIONS.append(provider)
+    return provider
+
+
+class RowActionsColumn(tables.Column):
+    """The buttons of a row's card (shown at phone width only; never exported)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            accessor="pk", orderable=False, exclude_from_export=True, verbose_name=_("Actions"), **kwargs
+        )
+
+    def render(self, record: Any, table: Any) -> str:
+        from guanxi.framework.templatetags.ui import render_icon
+
+        parts = []
+        for action in table.row_actions(record):
+            css = f"btn btn-sm {'btn-primary' if action.primary else 'btn-secondary'} {action.css}".strip()
+            icon = render_icon(action.icon) if action.icon else ""
+            if action.form_id:
+                parts.append(
+                    format_html(
+                        '<button type="submit" class="{}" form="{}">{} {}</button>',
+                        css,
+                        action.form_id,
+                        icon,
+                        action.label,
+                    )
+                )
+            else:
+                parts.append(
+                    format_html('<a class="{}" href="{}">{} {}</a>', css, action.href, icon, action.label)
+                )
+        return mark_safe("".join(parts))  # noqa: S308  (each part built with format_html)
+
+    def value(self, record: Any) -> str:
+        return ""
 
 
 class TagsColumn(tables.Column):
@@ -73,6 +161,13 @@ class EntityTable(tables.Table):
     class Meta:
         attrs = {"class": "table"}
         default_columns: tuple[str, ...] = ()
+        # Below ~640 px each row is a card: the title column (``card_title``, else ``name``,
+        # else the first shown column) and these 2-4 fields, whether or not they are shown as
+        # columns, then the row's actions (``row_actions``).
+        card_fields: tuple[str, ...] = ()
+        card_title: str | None = None
+        # True: the row actions are a column on wide screens too (else cards only).
+        row_actions_wide: bool = False
 
     def __init__(
         self,
@@ -115,6 +210,7 @@ class EntityTable(tables.Table):
 
         rules = fieldaccess.rules_for(user, model)
         forbidden = {name for name, rule in rules.items() if rule == fieldaccess.HIDDEN}
+        extra.append((ROW_ACTIONS, RowActionsColumn()))
         names = [n for n in [*self.base_columns, *(name for name, _c in extra)] if n not in forbidden]
         default = [
             *getattr(self.Meta, "default_columns", ()),
@@ -123,7 +219,16 @@ class EntityTable(tables.Table):
         chosen = [c for c in (columns or ()) if c in names and c != "pk"] or [
             c for c in default if c in names
         ]
-        hidden = [n for n in names if n not in chosen and n != "pk"]
+        declared = getattr(self.Meta, "card_fields", ())
+        card_fields = [c for c in declared if c in names]
+        # Card fields not chosen as columns still render, in cells only the card layout shows.
+        self.card_only = {c for c in card_fields if c not in chosen}
+        if not getattr(self.Meta, "row_actions_wide", False):
+            self.card_only.add(ROW_ACTIONS)
+        self.card_fields = card_fields
+        hidden = [
+            n for n in names if n not in chosen and n not in ("pk", ROW_ACTIONS) and n not in self.card_only
+        ]
         if not selectable:
             hidden.append("pk")
         super().__init__(
@@ -137,12 +242,22 @@ class EntityTable(tables.Table):
         for name in hidden:
             self.columns.hide(name)
         self.chosen_columns = chosen
+        title = getattr(self.Meta, "card_title", None)
+        shown = [n for n in chosen if n not in self.card_only]
+        self.card_title = title if title in chosen else ("name" if "name" in chosen else (shown or [""])[0])
+        if not declared:
+            # A table that declares no card fields still makes a useful card: its next three columns.
+            self.card_fields = [n for n in shown if n not in (self.card_title, "tags")][:CARD_FIELDS_DEFAULT]
+        self.user = user
+        self._action_cache: dict[str, Any] = {}
         for name, rule in rules.items():
             if rule == fieldaccess.MASKED and name in self.columns.names():
                 self._mask_column(self.columns[name], model, name)
         for name in self.columns.names():
             if fieldaccess.shows_as_phone(user, model, name):
                 self._format_phone_column(self.columns[name])
+            elif fieldaccess.shows_as_email(user, model, name):
+                self._format_email_column(self.columns[name])
         # A column whose sort key is hidden or masked for the user is not sortable: the order of
         # the rows would tell the values (``?sort=`` on it is ignored by django-tables2).
         for bound in self.columns.iterall():
@@ -152,13 +267,74 @@ class EntityTable(tables.Table):
 
     @staticmethod
     def _format_phone_column(bound_column: Any) -> None:
-        """Phone cells read ``187 9706 4350``; exports keep the stored E.164 value."""
-        from guanxi.framework.customfields import format_phone
+        """Phone cells read ``187 9706 4350`` as a ``tel:`` link; exports keep the stored E.164 value."""
 
         def formatted(value: Any) -> str:
-            return format_phone(value)
+            return tel_link(value)
 
         bound_column.render = formatted
+
+    @staticmethod
+    def _format_email_column(bound_column: Any) -> None:
+        """Email cells are ``mailto:`` links; exports keep the address."""
+
+        def linked(value: Any) -> str:
+            return mailto_link(value)
+
+        bound_column.render = linked
+
+    # -- cards (phone width) -------------------------------------------------------------------
+
+    def row_actions(self, record: Any) -> list[RowAction]:
+        """The buttons of a row's card: call / email when the record has a number or address
+        the user reads in clear, then what modules register (``register_row_action``)."""
+        from guanxi.framework import fieldaccess
+
+        model = self._meta.model
+        actions: list[RowAction] = []
+        for name in PHONE_FIELDS:
+            value = getattr(record, name, "") if hasattr(model, name) else ""
+            if value and self._cached(
+                f"phone:{name}", lambda n=name: fieldaccess.shows_as_phone(self.user, model, n)
+            ):
+                actions.append(RowAction(_("Call"), f"tel:{tel_target(value)}", "phone", "row-call"))
+                break
+        for provider in _ROW_ACTIONS:
+            found = provider(self, record)
+            if found is not None:
+                actions.append(found)
+        return actions
+
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A per-table answer (a permission, a field rule): asked once per page, not once per row."""
+        if key not in self._action_cache:
+            self._action_cache[key] = compute()
+        return self._action_cache[key]
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Public form of ``_cached`` for row-action providers."""
+        return self._cached(key, compute)
+
+    def header_cells(self) -> Iterator[tuple[Any, str]]:
+        """Each shown column with the class of its ``<th>`` (card-only columns are hidden on wide screens)."""
+        for bound_column in self.columns:
+            yield bound_column, self._cell_class(bound_column.name)
+
+    def _cell_class(self, name: str) -> str:
+        classes = []
+        if name == "pk":
+            classes.append("col-select")
+        elif name == ROW_ACTIONS:
+            classes.append("row-actions")
+        elif name == self.card_title:
+            classes.append("cell-title")
+        elif name in self.card_fields:
+            classes.append("cell-card")
+        else:
+            classes.append("cell-extra")
+        if name in self.card_only:
+            classes.append("card-only")
+        return " ".join(classes)
 
     @staticmethod
     def _mask_column(bound_column: Any, model: Any, name: str) -> None:
@@ -172,6 +348,10 @@ class EntityTable(tables.Table):
         bound_column.value = masked
 
     def rendered_rows(self) -> Iterator[SafeString]:
+        for _row, cells in self._rows_and_cells():
+            yield cells
+
+    def _rows_and_cells(self) -> Iterator[tuple[Any, SafeString]]:
         """The ``<td>`` cells of each row on the page, as the list template wrote them with
         ``{% for column, cell in row.items %}<td>{{ cell }}</td>{% endfor %}``.
 
@@ -188,7 +368,11 @@ class EntityTable(tables.Table):
         for bound_column in self.columns:
             render = bound_column.render
             args, catch_all = signature(render)
-            opening = '<td class="col-select">' if bound_column.name == "pk" else "<td>"
+            css = self._cell_class(bound_column.name)
+            if bound_column.name in self.card_fields:
+                opening = format_html('<td class="{}" data-label="{}">', css, bound_column.header)
+            else:
+                opening = format_html('<td class="{}">', css)
             plans.append((bound_column, opening, render, args, catch_all))
         for row in self.paginated_rows:
             cells = []
@@ -215,20 +399,35 @@ class EntityTable(tables.Table):
                 value = row._get_and_render_with(bound_column, render_func=call, default=bound_column.default)
                 bound_column.current_value, bound_column.current_record = value, row.record
                 cells.append(f"{opening}{render_value_in_context(value, context)}</td>")
-            yield mark_safe("".join(cells))  # noqa: S308  (every cell went through the template's escaping)
+            yield row, mark_safe("".join(cells))  # noqa: S308  (every cell went through the template's escaping)
+
+    def rendered_trs(self) -> Iterator[SafeString]:
+        """Whole ``<tr>`` rows (with ``Meta.row_attrs``) around ``rendered_rows``' cells."""
+        from django_tables2.utils import AttributeDict, computed_values
+
+        for row, cells in self._rows_and_cells():
+            attrs = AttributeDict(
+                computed_values(self.row_attrs, kwargs={"table": self, "record": row.record})
+            )
+            yield format_html("<tr{}{}>{}</tr>", " " if attrs else "", attrs.as_html(), cells)
 
     def choosable_columns(self) -> list[tuple[str, str, bool]]:
         """(name, header, shown) of every column a user may switch on or off."""
         return [
             (c.name, str(c.header), c.name in self.chosen_columns)
             for c in self.columns.iterall()
-            if c.name != "pk"
+            if c.name not in ("pk", ROW_ACTIONS)
         ]
 
 
 def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the visible, exportable columns (values, not HTML)."""
-    columns = [c for c in table.columns if c.name != "pk" and not c.column.exclude_from_export]
+    card_only = getattr(table, "card_only", set())
+    columns = [
+        c
+        for c in table.columns
+        if c.name != "pk" and c.name not in card_only and not c.column.exclude_from_export
+    ]
     header = []
     for c in columns:
         header.append(str(c.header))

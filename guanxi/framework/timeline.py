@@ -32,6 +32,9 @@ class TimelineEntry:
     body: str = ""
     url: str = ""
     changes: list[Any] = field(default_factory=list)
+    # A place on a map (a visit's check-in): anything with latitude, longitude,
+    # location_accuracy and map_url.
+    location: Any = None
 
 
 def register_timeline_source(source: TimelineSource) -> TimelineSource:

@@ -66,7 +66,7 @@ class FollowUpSerializer(TargetMixin, EntitySerializer):
         model = FollowUp
         fields = [
             "kind", "occurred_at", "content", "outcome", "next_step", "next_follow_up_at", "place",
-            "target_type", "target_id", "customer", "mentions",
+            "latitude", "longitude", "location_accuracy", "target_type", "target_id", "customer", "mentions",
         ]  # fmt: skip
         extra_kwargs = {"owner": {"read_only": True}, "department": {"read_only": True}}
 

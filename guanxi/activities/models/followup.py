@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -38,6 +39,10 @@ class FollowUp(PrimaryModel):
     next_step = models.TextField(_("next step"), blank=True)
     next_follow_up_at = models.DateTimeField(_("next follow-up"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
+    # Visit check-in (签到): where the browser said the user was when logging the visit (WGS 84).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    location_accuracy = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
     target_type = models.ForeignKey(
         ContentType, verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -72,6 +77,36 @@ class FollowUp(PrimaryModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {Truncator(self.content).chars(40)}"
 
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def map_url(self) -> str:
+        """The check-in on a map (Amap, which takes WGS 84 coordinates with ``coordinate=wgs84``)."""
+        if not self.has_location:
+            return ""
+        return (
+            f"https://uri.amap.com/marker?position={self.longitude:.6f},{self.latitude:.6f}"
+            "&coordinate=wgs84&callnative=0"
+        )
+
+    def location_errors(self) -> dict[str, str]:
+        """Field messages for coordinates out of range or given only by half."""
+        errors: dict[str, str] = {}
+        if self.latitude is not None and not (-90 <= self.latitude <= 90 and math.isfinite(self.latitude)):
+            errors["latitude"] = str(_("The latitude must be between -90 and 90 degrees."))
+        if self.longitude is not None and not (
+            -180 <= self.longitude <= 180 and math.isfinite(self.longitude)
+        ):
+            errors["longitude"] = str(_("The longitude must be between -180 and 180 degrees."))
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            errors.setdefault(missing, str(_("A location needs both latitude and longitude.")))
+        if self.location_accuracy is not None and not self.has_location:
+            errors.setdefault("location_accuracy", str(_("An accuracy needs a location.")))
+        return errors
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
@@ -84,5 +119,7 @@ class FollowUp(PrimaryModel):
             errors["next_follow_up_at"] = str(_("The next follow-up must come after this one."))
         if self.kind != FollowUpKind.VISIT:
             self.place = ""
+            self.latitude = self.longitude = self.location_accuracy = None
+        errors.update(self.location_errors())
         if errors:
             raise ValidationError(errors)

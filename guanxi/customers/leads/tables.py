@@ -20,6 +20,7 @@ class LeadTable(EntityTable):
             "utm_campaign", "assigned_at",
         )  # fmt: skip
         default_columns = ("name", "company", "phone", "source", "status", "owner", "created_at")
+        card_fields = ("company", "phone", "status", "owner")
 
     def render_name(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)

@@ -27,6 +27,7 @@ from guanxi.customers.pools.access import administers, pool_ids, visible_pools
 from guanxi.customers.pools.forms import MoveToPoolForm, PoolFilterForm, ReleaseForm
 from guanxi.customers.pools.services import pools as pool_services
 from guanxi.customers.pools.services.rules import RETURN, plan_returns
+from guanxi.customers.pools.tables import PoolCustomerTable
 from guanxi.framework.access import can
 from guanxi.users.models import User
 
@@ -78,13 +79,16 @@ class PoolCustomersView(LoginRequiredMixin, View):
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         now = timezone.now()
         is_admin = administers(user, pool)
+        may_claim = can(user, "change", Customer)
+        table = PoolCustomerTable(list(page.object_list), user=user, selectable=is_admin, can_claim=may_claim)
         context = {
+            "table": table,
             "pools": list(visible_pools(user)),
             "pool": pool,
             "rules": [r for r in pool.rules.all() if r.active],
             "page": page,
             "filters": filters,
-            "can_claim": can(user, "change", Customer),
+            "can_claim": may_claim,
             "is_admin": is_admin,
             "owned": pool_services.owned_count(user),
             "claimed_today": pool_services.claims_today(user, pool, now),

@@ -152,3 +152,62 @@ def phone(value: Any) -> str:
     from guanxi.framework.customfields import format_phone
 
     return format_phone(value)
+
+
+@register.filter
+def tel(value: Any) -> str:
+    """``{{ contact.phone|tel }}`` → ``<a href="tel:+8618797064350">187 9706 4350</a>`` ("" when empty).
+
+    Use only on values the reader sees in clear: a masked number is not a number to dial."""
+    from guanxi.framework.tables import tel_link
+
+    return tel_link(value)
+
+
+@register.filter
+def mailto(value: Any) -> str:
+    """``{{ contact.email|mailto }}`` → a ``mailto:`` link ("" when empty)."""
+    from guanxi.framework.tables import mailto_link
+
+    return mailto_link(value)
+
+
+@register.simple_tag(takes_context=True)
+def contact_buttons(context: template.Context, obj: Any) -> SafeString:
+    """Call / email icon buttons for a record's phone and email fields the reader sees in clear
+    (search results, cards): nothing for masked or hidden fields, or for records without them."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    from guanxi.framework import fieldaccess
+    from guanxi.framework.tables import PHONE_FIELDS, tel_target
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    model = type(obj)
+    parts = []
+    for name in PHONE_FIELDS:
+        value = getattr(obj, name, "") if hasattr(model, name) else ""
+        if value and fieldaccess.shows_as_phone(user, model, name):
+            label = gettext("Call %(number)s") % {"number": phone(value)}
+            parts.append(
+                format_html(
+                    '<a class="icon-btn contact-call" href="tel:{}" title="{}">{}</a>',
+                    tel_target(value),
+                    label,
+                    render_icon("phone", label=label),
+                )
+            )
+            break
+    email = getattr(obj, "email", "") if hasattr(model, "email") else ""
+    if email and fieldaccess.shows_as_email(user, model, "email"):
+        label = gettext("Email %(address)s") % {"address": email}
+        parts.append(
+            format_html(
+                '<a class="icon-btn contact-mail" href="mailto:{}" title="{}">{}</a>',
+                email,
+                label,
+                render_icon("mail", label=label),
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308  (each part built with format_html)

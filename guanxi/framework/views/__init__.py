@@ -101,9 +101,13 @@ class EntityViews:
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) else getattr(obj, name)
             if fieldaccess.shows_as_phone(user, cls.model, name):
-                from guanxi.framework.customfields import format_phone
+                from guanxi.framework.tables import tel_link
 
-                value = format_phone(value)
+                value = tel_link(value)  # "187 9706 4350", dialled with a tap
+            elif fieldaccess.shows_as_email(user, cls.model, name):
+                from guanxi.framework.tables import mailto_link
+
+                value = mailto_link(value)
             out.append((str(field.verbose_name), fieldaccess.display(user, cls.model, name, value)))
         return out
 

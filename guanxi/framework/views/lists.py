@@ -163,6 +163,21 @@ def style_filter_form(form: Any) -> None:
     style_widgets(form)
 
 
+# The query keys of a filter besides its own name: ranges (``due_at_after``) and min/max pairs.
+FILTER_KEY_SUFFIXES = ("after", "before", "min", "max", "0", "1", "start", "end")
+
+
+def without_filter(params: QueryDict, name: str) -> str:
+    """The query string of the list without filter ``name`` (and back on page one): a filter
+    chip's "remove" link."""
+    keys = {name, *(f"{name}_{suffix}" for suffix in FILTER_KEY_SUFFIXES)}
+    rest = QueryDict(mutable=True)
+    for key in params:
+        if key not in keys and key != "page":
+            rest.setlist(key, params.getlist(key))
+    return rest.urlencode()
+
+
 def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
     """(name, label, readable value) of every filter that narrows the list: choice labels, record
     names and dates as people read them; empty selections are not filters."""
@@ -281,7 +296,10 @@ class ObjectListView(EntityViewMixin, View):
         RequestConfig(request, paginate=paginate).configure(table)
         if params.get("sort"):
             table.order_by = params["sort"]
-        active_filters = active_filter_labels(filterset) if filterset.is_valid() else []
+        active_filters = [
+            (name, label, value, without_filter(params, name))
+            for name, label, value in (active_filter_labels(filterset) if filterset.is_valid() else [])
+        ]
         return {
             "filterset": filterset,
             "table": table,

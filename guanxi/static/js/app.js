@@ -48,11 +48,18 @@
       };
     });
 
-    // A menu that opens on click and closes on outside click or Escape.
+    // A menu that opens on click and closes on outside click or Escape; once open it is moved
+    // back inside the screen if it would stick out (a phone's narrow viewport).
     Alpine.data("dropdown", function () {
       return {
         open: false,
-        toggle: function () { this.open = !this.open; },
+        toggle: function () {
+          this.open = !this.open;
+          if (this.open) {
+            var menu = this.$el.closest(".dropdown").querySelector(".dropdown-menu");
+            this.$nextTick(function () { keepInside(menu); });
+          }
+        },
         close: function () { this.open = false; },
         get expanded() { return this.open ? "true" : "false"; },
       };
@@ -78,6 +85,53 @@
     Alpine.data("picker", function () {
       return {
         init: function () { setupPicker(this.$el); },
+    // Visit check-in (签到): the user presses the button, the browser asks for consent, and the
+    // position fills the hidden latitude/longitude/accuracy inputs of the follow-up form.
+    Alpine.data("checkIn", function () {
+      return {
+        state: "idle",
+        statusText: "",
+        root: null,
+        init: function () {
+          this.root = this.$el;  // in init, $el is the component's element (in a handler, the button)
+          if (this.$refs.lat && this.$refs.lat.value) { this.state = "done"; }
+          this.statusText = this.$refs.status ? this.$refs.status.textContent : "";
+        },
+        get busy() { return this.state === "locating"; },
+        get located() { return this.state === "done"; },
+        get unavailable() { return !("geolocation" in navigator); },
+        locate: function () {
+          var self = this;
+          var el = this.root;
+          if (!("geolocation" in navigator)) {
+            self.state = "error";
+            self.statusText = el.dataset.msgUnsupported || "";
+            return;
+          }
+          self.state = "locating";
+          self.statusText = el.dataset.msgLocating || "";
+          navigator.geolocation.getCurrentPosition(function (position) {
+            var c = position.coords;
+            self.$refs.lat.value = c.latitude.toFixed(6);
+            self.$refs.lng.value = c.longitude.toFixed(6);
+            self.$refs.accuracy.value = Math.round(c.accuracy);
+            self.state = "done";
+            self.statusText = (el.dataset.msgLocated || "")
+              .replace("{lat}", c.latitude.toFixed(5))
+              .replace("{lng}", c.longitude.toFixed(5))
+              .replace("{accuracy}", String(Math.round(c.accuracy)));
+          }, function (error) {
+            self.state = "error";
+            self.statusText = error && error.code === 1 ? (el.dataset.msgDenied || "") : (el.dataset.msgFailed || "");
+          }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+        },
+        clear: function () {
+          this.$refs.lat.value = "";
+          this.$refs.lng.value = "";
+          this.$refs.accuracy.value = "";
+          this.state = "idle";
+          this.statusText = "";
+        },
       };
     });
 
@@ -298,6 +352,32 @@
       event.preventDefault();
       var chip = remove.closest(".picker-chip");
       if (chip) { chip.remove(); changed(root); input.focus(); }
+  /* ---------------------------------------------------------------- phone width */
+  // A dropdown menu that would stick out of the screen is shifted back inside it.
+  function keepInside(menu) {
+    if (!menu) { return; }
+    menu.style.transform = "";
+    var rect = menu.getBoundingClientRect();
+    var width = document.documentElement.clientWidth;
+    var margin = 8;
+    var shift = 0;
+    if (rect.right > width - margin) { shift = width - margin - rect.right; }
+    if (rect.left + shift < margin) { shift = margin - rect.left; }
+    if (shift) { menu.style.transform = "translateX(" + Math.round(shift) + "px)"; }
+  }
+  // <details class="dropdown"> menus (the list's column chooser) open without Alpine.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.matches && details.matches("details.dropdown") && details.open) {
+      keepInside(details.querySelector(".dropdown-menu"));
+    }
+  }, true);
+
+  // Filter panels start collapsed on phones: the active filters show as chips above the list.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 639.98px)") : null;
+  if (narrow && narrow.matches) {
+    document.querySelectorAll("details[data-collapse-narrow][open]").forEach(function (el) {
+      el.open = false;
     });
   }
 

@@ -131,6 +131,18 @@ class PoolRuleTable(EntityTable):
     def render_name(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)
 
+    def render_no_won_deal_days(self, value: Any) -> Any:
+        from django.utils.html import format_html
+
+        from guanxi.customers.services.pool_rules import won_deal_inactive_reason
+
+        reason = won_deal_inactive_reason()
+        if not reason:
+            return value
+        return format_html(
+            '{} <span class="badge badge-slate won-deal-inactive" title="{}">{}</span>', value, reason, _("inactive")
+        )
+
     def render_levels(self, value: Any) -> str:
         return "/".join(label(LEVEL_LIST, v) for v in value) if value else str(_("All levels"))
 

@@ -29,7 +29,7 @@ from guanxi.customers.choices import level_choices
 from guanxi.customers.models import Customer, Pool
 from guanxi.customers.pool_access import administers, pool_ids, visible_pools
 from guanxi.customers.services import pools as pool_services
-from guanxi.customers.services.pool_rules import RETURN, plan_returns
+from guanxi.customers.services.pool_rules import RETURN, plan_returns, won_deal_inactive_reason
 from guanxi.framework.access import can
 from guanxi.framework.forms import style_widgets
 from guanxi.users.models import User
@@ -127,6 +127,7 @@ class PoolCustomersView(LoginRequiredMixin, View):
             "pools": list(visible_pools(user)),
             "pool": pool,
             "rules": [r for r in pool.rules.all() if r.active],
+            "won_deal_inactive": won_deal_inactive_reason(),
             "page": page,
             "filters": filters,
             "can_claim": can(user, "change", Customer),
@@ -294,6 +295,7 @@ class DryRunView(LoginRequiredMixin, View):
             "returns": sum(1 for p in plan if p.kind == RETURN),
             "warnings": sum(1 for p in plan if p.kind != RETURN),
             "now": now,
+            "won_deal_inactive": won_deal_inactive_reason(),
         }
         return render(request, "customers/pools/dry_run.html", context)
 

@@ -140,7 +140,10 @@ class PoolRuleTable(EntityTable):
         if not reason:
             return value
         return format_html(
-            '{} <span class="badge badge-slate won-deal-inactive" title="{}">{}</span>', value, reason, _("inactive")
+            '{} <span class="badge badge-slate won-deal-inactive" title="{}">{}</span>',
+            value,
+            reason,
+            _("inactive"),
         )
 
     def render_levels(self, value: Any) -> str:

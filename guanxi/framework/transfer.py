@@ -45,6 +45,8 @@ class Transferable:
     label: Any
     open_filter: models.Q | None = None
     extra_fields: Callable[[], dict[str, Any]] | None = None
+    # Called in the transaction with the moved rows as loaded (their old owner): what follows them.
+    carry: Callable[..., None] | None = None
 
     @property
     def key(self) -> str:
@@ -60,10 +62,12 @@ def register_transferable(
     *,
     open_filter: models.Q | None = None,
     extra_fields: Callable[[], dict[str, Any]] | None = None,
+    carry: Callable[..., None] | None = None,
 ) -> Transferable:
     """Let ``model``'s rows be transferred. ``open_filter`` narrows "all of a user's rows" (open
-    tasks only); ``extra_fields()`` gives further columns to set with the new owner."""
-    item = Transferable(model, label, open_filter, extra_fields)
+    tasks only); ``extra_fields()`` gives further columns to set with the new owner;
+    ``carry(rows, to_user=, actor=, reason=)`` moves what goes with the rows (a customer's contacts)."""
+    item = Transferable(model, label, open_filter, extra_fields, carry)
     _REGISTRY[item.key] = item
     return item
 
@@ -194,6 +198,8 @@ def transfer_records(
                 owner=to_user, department_id=to_user.department_id, **extra, **stamps
             )
             log_bulk_update(rows, before, after, message=_("Transferred: %(reason)s") % {"reason": reason})
+            if item.carry is not None:
+                item.carry(rows, to_user=to_user, actor=actor, reason=reason)
             ct = ContentType.objects.get_for_model(item.model)
             items.extend(
                 OwnershipTransferItem(

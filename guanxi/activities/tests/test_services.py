@@ -114,7 +114,10 @@ def test_next_step_becomes_the_task_title_whitespace_folded(rep, customer):
         next_follow_up_at=timezone.now() + datetime.timedelta(days=1),
     )
     task = Task.objects.get()
-    assert (task.title, task.description) == ("发送修订版报价单 · 杭州云帆贸易有限公司", "  发送修订版报价单\n ")
+    assert (task.title, task.description) == (
+        "发送修订版报价单 · 杭州云帆贸易有限公司",
+        "  发送修订版报价单\n ",
+    )
 
 
 def test_last_contacted_only_moves_forward(rep, customer):

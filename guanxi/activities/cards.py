@@ -37,4 +37,4 @@ def follow_up_panel(request: Any, obj: Any) -> dict[str, Any] | None:
 
 
 # The "My day" cards register from their own module.
-from guanxi.activities import myday  # noqa: E402, F401
+from guanxi.activities import myday, team  # noqa: E402, F401  (and the team home's widgets)

@@ -35,4 +35,7 @@ class CustomersConfig(AppConfig):
 
         lead_setup.ready()  # leads: grants, row access, cards, bulk actions, timeline, search
 
-        from guanxi.customers import pool_hooks  # noqa: F401  (public pools: access, cards, timeline, menu)
+        from guanxi.customers import (
+            pool_hooks,  # noqa: F401  (public pools: access, cards, timeline, menu)
+            team_home,  # noqa: F401  (the team home's widgets)
+        )

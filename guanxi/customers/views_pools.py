@@ -27,9 +27,9 @@ from django.views import View
 
 from guanxi.customers.choices import level_choices
 from guanxi.customers.models import Customer, Pool
-from guanxi.customers.pool_access import administers, pool_ids, visible_pools
+from guanxi.customers.pool_access import administers, pool_ids, sees_pool_plan, visible_pools
 from guanxi.customers.services import pools as pool_services
-from guanxi.customers.services.pool_rules import RETURN, plan_returns, won_deal_inactive_reason
+from guanxi.customers.services.pool_rules import RETURN, visible_plan, won_deal_inactive_reason
 from guanxi.framework.access import can
 from guanxi.framework.forms import style_widgets
 from guanxi.users.models import User
@@ -281,10 +281,11 @@ class DryRunView(LoginRequiredMixin, View):
 
     def get(self, request: Any) -> HttpResponse:
         user = request.user
-        if not (can(user, "assign", Customer) or pool_ids(user).administered):
+        if not sees_pool_plan(user):
             raise PermissionDenied
         now = timezone.now()
-        plan = plan_returns(now, within=Customer.objects.restrict(user, "view"))
+        upcoming = request.GET.get("upcoming") == "1"  # with those already warned (the team home's number)
+        plan = visible_plan(user, now, upcoming=upcoming)
         groups: OrderedDict[int, dict[str, Any]] = OrderedDict()
         for planned in plan:
             group = groups.setdefault(planned.pool.pk, {"pool": planned.pool, "returns": [], "warnings": []})
@@ -296,6 +297,7 @@ class DryRunView(LoginRequiredMixin, View):
             "warnings": sum(1 for p in plan if p.kind != RETURN),
             "now": now,
             "won_deal_inactive": won_deal_inactive_reason(),
+            "upcoming": upcoming,
         }
         return render(request, "customers/pools/dry_run.html", context)
 

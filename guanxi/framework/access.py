@@ -45,6 +45,10 @@ class AccessPolicy:
         allowed = can(user, action, obj)
         return allowed, []
 
+    def manages_team(self, user: Any) -> bool:
+        """Does ``user`` lead others (the team home instead of "My day")? Not with plain permissions."""
+        return False
+
     def snapshot_part(self, user: Any, name: str) -> Any:
         """A registered snapshot part (``register_snapshot_part``), kept for the request."""
         parts = user.__dict__.setdefault("_guanxi_parts", {})

@@ -254,6 +254,14 @@ def upcoming_returns(user: Any, now: dt.datetime) -> list[PlannedMove]:
     return sorted(plan, key=lambda p: (p.due, p.customer.pk))
 
 
+def visible_plan(user: Any, now: dt.datetime, *, upcoming: bool = False) -> list[PlannedMove]:
+    """The plan over the customers ``user`` may view: the dry-run page (``upcoming``: with the
+    customers already warned, "about to return") and the team home's number read this one."""
+    from guanxi.customers.models import Customer
+
+    return plan_returns(now, within=Customer.objects.restrict(user, "view"), include_warned=upcoming)
+
+
 def next_return(customer: Any, now: dt.datetime) -> PlannedMove | None:
     """The soonest return an owned customer faces (for its "Pool status" card), or None."""
     from guanxi.customers.models import Customer

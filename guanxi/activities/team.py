@@ -101,7 +101,7 @@ def follow_ups_per_rep(request: Any) -> Chart | None:
         rows.append((person.name or person.get_username(), cells))
     option = {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": series_names},
+        "legend": {"data": series_names, "top": 0, "left": "center"},
         "grid": {"left": 8, "right": 8, "bottom": 8, "top": 36, "containLabel": True},
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "minInterval": 1},

@@ -96,7 +96,7 @@ def customers_by_level(request: Any) -> Chart | None:
         rows.append((names.get(owner) or str(owner), cells))
     option = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"data": [label for _value, label in levels]},
+        "legend": {"data": [label for _value, label in levels], "top": 0, "left": "center"},
         "grid": {"left": 8, "right": 8, "bottom": 8, "top": 36, "containLabel": True},
         "xAxis": {
             "type": "category",

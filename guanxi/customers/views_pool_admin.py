@@ -143,7 +143,7 @@ class PoolRuleTable(EntityTable):
             '{} <span class="badge badge-slate won-deal-inactive" title="{}">{}</span>',
             value,
             reason,
-            _("inactive"),
+            _("not in force"),
         )
 
     def render_levels(self, value: Any) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers import views_links, views_pools, views_transfer
+from guanxi.customers import views_links, views_pools, views_team_requests, views_transfer
 from guanxi.customers.views import ContactViews, CustomerViews
 from guanxi.customers.views_capture import AssignmentRuleViews, LeadCaptureFormViews, public_capture_view
 from guanxi.customers.views_leads import LeadViews
@@ -28,6 +28,9 @@ urlpatterns = [
     ),
     path("customers/regions/", views_links.region_options, name="regions"),
     path("customers/settings/", views_links.customer_settings, name="settings"),
+    # 撞单's way forward: ask the owner to join the customer's team; the owner decides
+    path("customers/team-requests/", views_team_requests.ask_to_join, name="team_request_ask"),
+    path("customers/team-requests/<str:token>/", views_team_requests.decide, name="team_request"),
 ]
 urlpatterns += [  # leads, web forms, assignment rules; /f/<key>/ is the public web form (no sign-in)
     *LeadViews.urls(),

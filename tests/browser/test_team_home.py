@@ -5,6 +5,8 @@ customer from the pool on a phone and finds its contacts on the customer's page.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,7 +19,7 @@ from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "/tmp/guanxi-shots"  # looked at by hand; not an assertion
+SHOTS = Path(tempfile.gettempdir()) / "guanxi-shots"  # looked at by hand; not an assertion
 
 
 def seeded_org():
@@ -43,8 +45,9 @@ def seeded_org():
 @pytest.mark.parametrize(("locale", "title"), [(LOCALE_ZH, "我的团队"), (LOCALE_EN, "My team")])
 @pytest.mark.parametrize("width", [1440, 375])
 def test_manager_home_numbers_link_to_lists_that_agree(new_context, live_server, locale, title, width):
-    org = seeded_org()
+    seeded_org()
     viewport = PHONE_VIEWPORT if width == 375 else {"width": 1440, "height": 900}
+    SHOTS.mkdir(exist_ok=True)
     page = new_context(locale=locale, viewport=viewport).new_page()
     login(page, live_server, "manager")
     settle(page)

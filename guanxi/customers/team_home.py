@@ -26,8 +26,8 @@ MAX_REPS = 30
 @register_widget("team_returning", kind=NUMBER, weight=30)
 def team_returning(request: Any) -> Count | None:
     """Customers the pool rules return at the next run or warn about: the dry-run page's rows."""
-    from guanxi.customers.pool_access import sees_pool_plan
-    from guanxi.customers.services.pool_rules import visible_plan
+    from guanxi.customers.pools.access import sees_pool_plan
+    from guanxi.customers.pools.services.rules import visible_plan
 
     user = request.user
     if not sees_pool_plan(user):

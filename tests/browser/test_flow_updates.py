@@ -16,7 +16,7 @@ from django.utils import timezone
 from guanxi.activities.models import Task
 from guanxi.core.models import Notification, RecordShare
 from guanxi.customers.models import Lead
-from guanxi.customers.tests.pool_fixtures import build_org
+from guanxi.customers.pools.tests.pool_fixtures import build_org
 from guanxi.framework.testing.fixtures import as_system
 from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, login, settle
 

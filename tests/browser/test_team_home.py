@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from guanxi.activities.models import Task
 from guanxi.customers.models import Contact, Customer, CustomerContact, Lead, PoolRule
-from guanxi.customers.tests.pool_fixtures import build_org
+from guanxi.customers.pools.tests.pool_fixtures import build_org
 from guanxi.framework.testing.fixtures import as_system
 from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, overflow_width, settle
 

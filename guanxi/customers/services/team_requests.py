@@ -97,7 +97,7 @@ def requested_customer(*, actor: Any, token: str) -> Any:
 def request_team_membership(*, actor: Any, token: str) -> Any:
     """Ask the owner of the customer named by ``token`` to add ``actor`` to its team; returns the
     customer. The owner is notified (in their language) with a link to decide."""
-    from guanxi.customers.services.pool_moves import notify_after_commit
+    from guanxi.customers.pools.services.moves import notify_after_commit
 
     customer = requested_customer(actor=actor, token=token)
     decide = signing.dumps({"c": customer.pk, "u": actor.pk}, salt=DECIDE_SALT)
@@ -130,7 +130,7 @@ def team_request(token: str) -> tuple[Any, Any]:
 
 def decide_team_request(*, actor: Any, token: str, decision: str) -> Any:
     """The owner's answer: add the requester with ``read``/``write`` access, or ``decline``."""
-    from guanxi.customers.services.pool_moves import notify_after_commit
+    from guanxi.customers.pools.services.moves import notify_after_commit
     from guanxi.users.services.access import can_manage_team, share_record
 
     if decision not in DECISIONS:

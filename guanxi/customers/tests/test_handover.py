@@ -11,9 +11,9 @@ from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import Task
 from guanxi.core.models import ObjectChange
 from guanxi.customers.models import Contact, Customer, CustomerContact
-from guanxi.customers.services.pools import assign_from_pool, claim_customer
-from guanxi.customers.tests import pool_fixtures
-from guanxi.customers.tests.pool_fixtures import NOW, fresh
+from guanxi.customers.pools.services.pools import assign_from_pool, claim_customer
+from guanxi.customers.pools.tests import pool_fixtures
+from guanxi.customers.pools.tests.pool_fixtures import NOW, fresh
 from guanxi.framework.testing.fixtures import as_system, as_user
 from guanxi.framework.transfer import transfer_records
 from guanxi.framework.write import save_object

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from guanxi.activities.models import Task
 from guanxi.activities.tests.helpers import follow_up_on
 from guanxi.customers.models import Lead, PoolRule
-from guanxi.customers.tests.pool_fixtures import PASSWORD, build_org
+from guanxi.customers.pools.tests.pool_fixtures import PASSWORD, build_org
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.users.models import Role, User
 
@@ -200,7 +200,7 @@ def test_team_home_query_count_is_pinned(client, org, persona, queries, django_a
 
 
 def test_scope_comes_from_the_access_layer_not_the_role_name(org):
-    from guanxi.customers.tests.pool_fixtures import fresh
+    from guanxi.customers.pools.tests.pool_fixtures import fresh
     from guanxi.framework.dashboard import manages_team
 
     assert [manages_team(fresh(org.users[k])) for k in ("zhang", "manager", "director")] == [

@@ -11,7 +11,7 @@ from django.core import signing
 
 from guanxi.core.models import Notification, RecordShare
 from guanxi.customers.models import Customer, CustomerContact, Lead
-from guanxi.customers.tests import pool_fixtures
+from guanxi.customers.pools.tests import pool_fixtures
 from guanxi.framework.testing.fixtures import as_system
 
 pytestmark = pytest.mark.django_db

@@ -52,12 +52,12 @@ def test_demo_leads(monkeypatch):
 def test_demo_leads_convert_into_new_customers_in_most_cases(monkeypatch):
     """Converting the demo's open leads as their owners: 撞单 refuses only a few, not four in five."""
     from guanxi.customers.services.conflicts import OwnershipConflict
-    from guanxi.customers.services.leads import convert_lead
+    from guanxi.customers.leads.services.leads import convert_lead
     from guanxi.framework.testing.fixtures import as_user
 
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 200)
-    monkeypatch.setattr("guanxi.customers.demo_leads.LEAD_COUNT", 80)
-    monkeypatch.setattr("guanxi.customers.demo_leads.CONVERTED_COUNT", 2)
+    monkeypatch.setattr("guanxi.customers.leads.demo.LEAD_COUNT", 80)
+    monkeypatch.setattr("guanxi.customers.leads.demo.CONVERTED_COUNT", 2)
     call_command("demo", "--quiet")
     open_leads = list(
         Lead.objects.filter(status__in=Lead.OPEN_STATUSES, owner__isnull=False).select_related("owner")

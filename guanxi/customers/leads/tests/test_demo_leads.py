@@ -51,8 +51,8 @@ def test_demo_leads(monkeypatch):
 
 def test_demo_leads_convert_into_new_customers_in_most_cases(monkeypatch):
     """Converting the demo's open leads as their owners: 撞单 refuses only a few, not four in five."""
-    from guanxi.customers.services.conflicts import OwnershipConflict
     from guanxi.customers.leads.services.leads import convert_lead
+    from guanxi.customers.services.conflicts import OwnershipConflict
     from guanxi.framework.testing.fixtures import as_user
 
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 200)

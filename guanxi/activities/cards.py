@@ -57,4 +57,4 @@ def log_follow_up_row_action(table: Any, record: Any) -> RowAction | None:
 
 
 # The "My day" cards register from their own module.
-from guanxi.activities import myday  # noqa: E402, F401
+from guanxi.activities import myday, team  # noqa: E402, F401  (and the team home's widgets)

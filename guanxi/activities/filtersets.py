@@ -75,10 +75,17 @@ class TaskFilterSet(EntityFilterSet):
     mine = django_filters.ChoiceFilter(
         choices=BOOLEAN_CHOICES, method="filter_mine", label=_("Assigned to me"), empty_label="—"
     )
+    from_follow_up = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_from_follow_up",
+        label=_("Planned in a follow-up"),
+        empty_label="—",
+    )
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
     search_fields = ("title", "description")
     condition_filters = {
         "mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"}),
+        "from_follow_up": yes_no_filter({"field": "follow_up", "op": "is_not_empty"}),
         "overdue": yes_no_filter(
             {
                 "all": [
@@ -106,3 +113,9 @@ class TaskFilterSet(EntityFilterSet):
         if flag is None or user is None or not user.is_authenticated:
             return queryset
         return queryset.filter(owner=user) if flag else queryset.exclude(owner=user)
+
+    def filter_from_follow_up(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+        flag = _flag(value)
+        if flag is None:
+            return queryset
+        return queryset.filter(follow_up__isnull=not flag)

@@ -15,7 +15,6 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import Task
 from guanxi.activities.panel import mark_changeable
 from guanxi.framework.access import can
@@ -40,23 +39,31 @@ def _bounded(queryset: QuerySet) -> tuple[list[Any], int]:
     return rows[:ROWS], count
 
 
-def _task_card(request: Any, condition: Q, link: dict[str, str], **extra: Any) -> dict[str, Any] | None:
+def _task_card(request: Any, link: dict[str, str], **extra: Any) -> dict[str, Any] | None:
+    """A card of the user's open tasks: the rows the task list shows for ``link``.
+
+    The card reads through the task list's own filters with the parameters of its link, so the
+    number on the card is the number of rows the list shows (one definition: the list's).
+    """
+    from django.http import QueryDict
+
+    from guanxi.activities.filtersets import TaskFilterSet
+
     user = request.user
     if not user.is_authenticated or not can(user, "view", Task):
         return None
     now = timezone.now()
-    rows = (
-        Task.objects.restrict(user, "view")
-        .filter(condition, owner=user, status=TaskStatus.OPEN)
-        .select_related("customer")
-        .order_by(F("due_at").asc(nulls_last=True), "id")
-    )
+    params = {"mine": "true", "status": "open", **link}
+    query = QueryDict(mutable=True)
+    query.update(params)
+    filterset = TaskFilterSet(query, queryset=Task.objects.restrict(user, "view"), request=request)
+    rows = filterset.qs.select_related("customer").order_by(F("due_at").asc(nulls_last=True), "id")
     tasks, count = _bounded(rows)
     return {
         "tasks": tasks,
         "count": count,
         "changeable_task_ids": mark_changeable(user, tasks),
-        "list_url": f"{reverse('activities:task_list')}?{urlencode({'mine': 'true', 'status': 'open', **link})}",  # noqa: E501
+        "list_url": f"{reverse('activities:task_list')}?{urlencode(params)}",
         "now": now,
         **extra,
     }
@@ -64,30 +71,20 @@ def _task_card(request: Any, condition: Q, link: dict[str, str], **extra: Any) -
 
 @register_card("home.main", "activities/home_today.html", weight=10)
 def today_card(request: Any, obj: Any) -> dict[str, Any] | None:
-    start, end = _day_bounds(timezone.now())
-    day = start.date().isoformat()
-    return _task_card(
-        request,
-        Q(due_at__gte=start, due_at__lt=end, follow_up__isnull=True),
-        {"due_after": day, "due_before": day},
-    )
+    day = _day_bounds(timezone.now())[0].date().isoformat()
+    return _task_card(request, {"due_after": day, "due_before": day, "from_follow_up": "false"})
 
 
 @register_card("home.main", "activities/home_followups.html", weight=20)
 def follow_ups_due_card(request: Any, obj: Any) -> dict[str, Any] | None:
-    start, end = _day_bounds(timezone.now())
-    day = start.date().isoformat()
-    return _task_card(
-        request,
-        Q(due_at__gte=start, due_at__lt=end, follow_up__isnull=False),
-        {"due_after": day, "due_before": day},
-    )
+    day = _day_bounds(timezone.now())[0].date().isoformat()
+    return _task_card(request, {"due_after": day, "due_before": day, "from_follow_up": "true"})
 
 
 @register_card("home.main", "activities/home_overdue.html", weight=30)
 def overdue_card(request: Any, obj: Any) -> dict[str, Any] | None:
-    start, _end = _day_bounds(timezone.now())
-    return _task_card(request, Q(due_at__lt=start), {"overdue": "true"})
+    # Overdue is the list's "overdue": open and due before now (a task due at 9:00 is late at 10:00).
+    return _task_card(request, {"overdue": "true"})
 
 
 # -- birthdays -------------------------------------------------------------------------------------

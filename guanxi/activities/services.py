@@ -126,7 +126,8 @@ def log_follow_up(
 
     In one transaction: the follow-up (author = owner), the mentions, ``last_contacted_at`` of
     the target and of the concerned customer moved forward, and — with ``next_follow_up_at`` — a
-    task "跟进 <target>" for the author due then, with a reminder. After commit, mentioned
+    task for the author due then, titled with the next step ("发送修订版报价单 · 飞海科技", else
+    "跟进 <target>"), with a reminder. After commit, mentioned
     colleagues who may view the target are notified in their own language.
     Raises ``PermissionDenied`` (no ``add`` on follow-ups, target not visible) or
     ``ValidationError`` with field messages; nothing is saved then.
@@ -164,8 +165,13 @@ def log_follow_up(
             bump_last_contacted(follow_up.customer, follow_up.occurred_at)
         if next_follow_up_at is not None:
             # The author's saved language, else the one they are using right now.
-            with in_language_of(actor) if getattr(actor, "language", "") else nullcontext():
-                title = _("Follow up %(name)s") % {"name": target}
+            # The next step is the task ("发送修订版报价单 · 飞海科技"); without one, "跟进 飞海科技".
+            step = " ".join((follow_up.next_step or "").split())
+            if step:
+                title = f"{step} · {target}"
+            else:
+                with in_language_of(actor) if getattr(actor, "language", "") else nullcontext():
+                    title = _("Follow up %(name)s") % {"name": target}
             task = Task(
                 title=Truncator(title).chars(200),
                 description=follow_up.next_step,

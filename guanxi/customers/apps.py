@@ -20,3 +20,4 @@ class CustomersConfig(AppConfig):
         from guanxi.framework.panels import register_detail_context
 
         register_detail_context(customer_page_context)  # the "Contacts" card, the phone's summary
+        from guanxi.customers import team_home  # noqa: F401  (the team home's widgets)

@@ -19,6 +19,7 @@ from guanxi.customers.models import (
     CustomerSettings,
 )
 from guanxi.customers.pools.hooks import pool_moves_source
+from guanxi.customers.services.handover import carry_transferred
 from guanxi.customers.views import ContactViews, CustomerViews
 from guanxi.framework.entities import EntityType, Follow, Grant, MenuEntry, Transfer, register_entity
 from guanxi.users.default_roles import ALL_ACTIONS
@@ -58,7 +59,8 @@ register_entity(
         grants=CUSTOMER_GRANTS,
         field_rules=ID_NUMBER_MASKED,
         # A transfer resets what any new owner resets (the ownership clock, the pool).
-        transfer=Transfer(_("customers"), extra_fields=Customer.new_owner_values),
+        # ... and takes its contacts and open tasks along (services/handover.py).
+        transfer=Transfer(_("customers"), extra_fields=Customer.new_owner_values, carry=carry_transferred),
         follow=Follow(customer_of=lambda customer: customer),
         timeline=(converted_leads_source, pool_moves_source),
     )

@@ -121,9 +121,14 @@ class ConflictCheckMixin(EntityForm):
                 confirmed=bool(self.cleaned_data.get("confirm_conflict")),
             )
         except OwnershipConflict as conflict:
+            from guanxi.customers.services.team_requests import conflict_ways
+
             if policy == WARN and "confirm_conflict" not in self.fields:
                 self._add_confirm_field()
             self.add_error(None, conflict.messages[0])
+            # The way forward under the refusal (open it, ask to join its team): generic/edit.html
+            self.refusal_template = "customers/conflict_ways.html"
+            self.conflict_ways = conflict_ways(conflict.matches, self.user)
 
 
 def _active_roles() -> list[tuple[str, str]]:

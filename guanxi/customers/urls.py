@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanxi.customers import views_links, views_transfer
+from guanxi.customers import views_links, views_team_requests, views_transfer
 from guanxi.customers.leads import urls as lead_urls
 from guanxi.customers.pools import urls as pool_urls
 from guanxi.framework.entities import entity_urls
@@ -28,6 +28,9 @@ urlpatterns = [
     ),
     path("customers/regions/", views_links.region_options, name="regions"),
     path("customers/settings/", views_links.customer_settings, name="settings"),
+    # 撞单's way forward: ask the owner to join the customer's team; the owner decides
+    path("customers/team-requests/", views_team_requests.ask_to_join, name="team_request_ask"),
+    path("customers/team-requests/<str:token>/", views_team_requests.decide, name="team_request"),
 ]
 urlpatterns += lead_urls.urlpatterns  # the public web form
 urlpatterns += pool_urls.urlpatterns  # public pools (公海)

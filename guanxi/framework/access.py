@@ -51,6 +51,10 @@ class AccessPolicy:
         (``write.owner_choices``) and the owner pickers read it. All or nobody here."""
         return None if self.has_model_permission(user, model, "view") else models.Q(pk__in=[])
 
+    def manages_team(self, user: Any) -> bool:
+        """Does ``user`` lead others (the team home instead of "My day")? Not with plain permissions."""
+        return False
+
     def snapshot_part(self, user: Any, name: str) -> Any:
         """A registered snapshot part (``register_snapshot_part``), kept for the request."""
         parts = user.__dict__.setdefault("_guanxi_parts", {})

@@ -86,6 +86,8 @@ class Transfer:
     label: Any
     open_filter: models.Q | None = None
     extra_fields: Callable[[], dict[str, Any]] | None = None
+    # carry(rows, to_user=, actor=, reason=): what moves with the rows (a customer's contacts, tasks)
+    carry: Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ class Transferable:
     label: Any
     open_filter: models.Q | None = None
     extra_fields: Callable[[], dict[str, Any]] | None = None
+    # Called in the transaction with the moved rows as loaded (their old owner): what follows them.
+    carry: Callable[..., None] | None = None
 
     @property
     def key(self) -> str:
@@ -60,7 +62,7 @@ def _registry() -> dict[str, Transferable]:
     for entity in entity_types():
         if entity.transfer is not None:
             spec = entity.transfer
-            item = Transferable(entity.model, spec.label, spec.open_filter, spec.extra_fields)
+            item = Transferable(entity.model, spec.label, spec.open_filter, spec.extra_fields, spec.carry)
             out[item.key] = item
     return out
 
@@ -193,6 +195,8 @@ def transfer_records(
                 owner=to_user, department_id=to_user.department_id, **extra, **stamps
             )
             log_bulk_update(rows, before, after, message=_("Transferred: %(reason)s") % {"reason": reason})
+            if item.carry is not None:
+                item.carry(rows, to_user=to_user, actor=actor, reason=reason)
             ct = ContentType.objects.get_for_model(item.model)
             items.extend(
                 OwnershipTransferItem(

@@ -312,6 +312,16 @@ class RoleScopePolicy(AccessPolicy):
             cache.set(snapshot_key(user.pk, access.version), access, SNAPSHOT_TTL)
         return access.parts[name]
 
+    def manages_team(self, user: Any) -> bool:
+        """People report to ``user``, or a role gives them a team-wide scope (本人及下属,
+        本部门及下属部门) on some type: they lead a team, whatever their roles are called."""
+        if not self._active(user):
+            return False
+        team_scopes = {"own_subordinates", "department_tree"}
+        if any(scope in team_scopes for grants in _access(user).grants.values() for _a, scope, _r in grants):
+            return True
+        return bool(subordinate_ids(user))
+
     def has_model_permission(self, user: Any, model: type[models.Model], action: str) -> bool:
         if not self._active(user):
             return False

@@ -7,6 +7,7 @@ from guanxi.users import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/team/<slug:key>.xlsx", views.team_chart_export, name="team_chart_export"),
     path("login/", views.LoginView.as_view(), name="login"),
     # Django's LogoutView answers POST only (a GET link could sign people out from another site).
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -99,12 +99,44 @@ def home(request: AuthedRequest) -> HttpResponse:
         greeting = _("Good afternoon")
     else:
         greeting = _("Good evening")
-    recent = (
+    from guanxi.framework.dashboard import CHART, NUMBER, manages_team, widget_data
+
+    context: dict[str, Any] = {"greeting": greeting, "today": now}
+    # Managers and directors land on their team; "My day" stays one tab away.
+    if manages_team(request.user):
+        context["team_home"] = True
+        if request.GET.get("tab") != "myday":
+            context["numbers"] = widget_data(request, NUMBER)
+            context["charts"] = widget_data(request, CHART)
+            return render(request, "home_team.html", context)
+    context["recent_changes"] = (
         ObjectChange.objects.filter(user=request.user)
         .select_related("changed_object_type")
         .order_by("-time", "-id")[:RECENT_CHANGES]
     )
-    return render(request, "home.html", {"greeting": greeting, "today": now, "recent_changes": recent})
+    return render(request, "home.html", context)
+
+
+@login_required
+def team_chart_export(request: AuthedRequest, key: str) -> HttpResponse:
+    """A team home chart's numbers as an Excel workbook (what the chart shows, for this user)."""
+    from django.http import Http404
+
+    from guanxi.framework.dashboard import CHART, chart_workbook, manages_team, widget
+
+    item = widget(key)
+    if item is None or item.kind != CHART or not manages_team(request.user):
+        raise Http404(_("There is no such chart."))
+    chart = item.provider(request)
+    if chart is None:
+        raise Http404(_("There is no such chart."))
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(
+        chart_workbook(chart),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{key}-{stamp}.xlsx"'
+    return response
 
 
 @login_required

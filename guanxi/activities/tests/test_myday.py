@@ -172,3 +172,30 @@ def test_birthday_card_on_the_home_page(client, make_user):
     if (month, day) == (today.month, today.day):
         assert "Today" in card
     assert 'id="home-today"' not in page  # no role for tasks: the task cards are left out
+
+
+def test_each_card_counts_the_rows_its_list_shows(client, rep):
+    """The class of "已逾期 says 29, its list shows 31": a task due earlier today is late now."""
+    import re
+    from html import unescape
+
+    now = timezone.localtime()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier_today = max(start, now - datetime.timedelta(minutes=1))
+    with as_system():
+        customer = Customer.objects.create(name="杭州云帆贸易有限公司", owner=rep)
+    follow_up = follow_up_on(customer, owner=rep)
+    make_task(rep, "上周的报价", at_today(9, days=-3))
+    make_task(rep, "今天早些时候", earlier_today)
+    make_task(rep, "今天晚些时候", start + datetime.timedelta(hours=23, minutes=59))
+    make_task(rep, "回访", start + datetime.timedelta(hours=23, minutes=58), follow_up=follow_up)
+    client.force_login(rep)
+    page = client.get("/").content.decode()
+    for card_id, expected in (("home-today", 2), ("home-followups", 1), ("home-overdue", 2)):
+        section = page[
+            page.index(f'id="{card_id}"') : page.index("</section>", page.index(f'id="{card_id}"'))
+        ]
+        assert f'home-count">{expected}</span>' in section
+        url = unescape(re.search(r'href="(/tasks/\?[^"]+)"', section).group(1))
+        listed = client.get(url).content.decode()
+        assert listed.count('type="checkbox" name="pk"') == expected, card_id

@@ -70,7 +70,7 @@ def test_logging_a_call_with_a_next_follow_up_creates_the_task_and_bumps_last_co
         "call",
     )
     task = Task.objects.get()
-    assert task.title == "Follow up 杭州云帆贸易有限公司"  # the author's language (en)
+    assert task.title == "发正式报价 · 杭州云帆贸易有限公司"  # the next step is the task
     assert (task.owner, task.due_at, task.remind_at) == (
         rep,
         next_time,
@@ -99,6 +99,25 @@ def test_task_title_follows_the_authors_chinese(make_user, customer):
     author = make_user("zh", perms=REP_PERMS, language="zh-hans")
     log(author, customer, next_follow_up_at=timezone.now() + datetime.timedelta(hours=3))
     assert Task.objects.get().title == "跟进 杭州云帆贸易有限公司"
+
+
+def test_task_title_without_a_next_step_is_in_the_authors_language(rep, customer):
+    log(rep, customer, next_follow_up_at=timezone.now() + datetime.timedelta(hours=3))
+    assert Task.objects.get().title == "Follow up 杭州云帆贸易有限公司"
+
+
+def test_next_step_becomes_the_task_title_whitespace_folded(rep, customer):
+    log(
+        rep,
+        customer,
+        next_step="  发送修订版报价单\n ",
+        next_follow_up_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    task = Task.objects.get()
+    assert (task.title, task.description) == (
+        "发送修订版报价单 · 杭州云帆贸易有限公司",
+        "  发送修订版报价单\n ",
+    )
 
 
 def test_last_contacted_only_moves_forward(rep, customer):

@@ -53,6 +53,24 @@ def _web_form(ctx: DemoContext) -> tuple[Any, list[Any]]:
     return form, reps
 
 
+def _new_company(zh: Any, taken: set[str]) -> str:
+    """A company name whose matching key no customer (nor an earlier lead) has; a few tries, then
+    a numbered branch office (as real lead lists have: 上海分公司, 二号工厂…)."""
+    from guanxi.customers.matching import company_name_key
+
+    name = zh.company()
+    for _attempt in range(20):
+        if company_name_key(name) not in taken:
+            break
+        name = zh.company()
+    else:
+        base, n = name, 2
+        while company_name_key(name) in taken:
+            name, n = f"{zh.city_name()}{base}第{n}分公司", n + 1
+    taken.add(company_name_key(name))
+    return name
+
+
 def load_leads(ctx: DemoContext) -> int:
     """``LEAD_COUNT`` leads; returns the rows created."""
     from guanxi.customers.leads.services.leads import convert_lead
@@ -68,6 +86,10 @@ def load_leads(ctx: DemoContext) -> int:
     ]
     zh, rng, now = ctx.faker["zh_CN"], ctx.rng, timezone.now()
     statuses = [s for s in Lead.Status.values if s != Lead.Status.CONVERTED]
+    # New leads are mostly new companies: a lead at a company a colleague already owns is refused
+    # on conversion (撞单), which is right for a few leads, not for four in five.
+    taken = {key for key in Customer.objects.values_list("name_key", flat=True) if key}
+    taken_phones = set(Customer.objects.exclude(phone="").values_list("phone", flat=True))
     created = 2
     leads = []
     for n in range(LEAD_COUNT):
@@ -79,11 +101,16 @@ def load_leads(ctx: DemoContext) -> int:
         unassigned = rng.random() < UNASSIGNED_SHARE
         owner = None if unassigned or not owners else rng.choice(owners)
         status = Lead.Status.NEW if unassigned else rng.choices(statuses, weights=(4, 3, 2, 1))[0]
+        company = _new_company(zh, taken) if rng.random() < 0.85 else ""
+        phone = mobile(ctx)
+        while phone in taken_phones:
+            phone = mobile(ctx)
+        taken_phones.add(phone)
         lead = Lead(
             name=zh.name(),
-            company=zh.company() if rng.random() < 0.85 else "",
+            company=company,
             title=rng.choice(TITLES),
-            phone=mobile(ctx),
+            phone=phone,
             email=f"lead{n}@{zh.domain_word()}.example.cn".lower() if rng.random() < 0.6 else "",
             province=province,
             city=city,

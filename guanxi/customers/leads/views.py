@@ -160,12 +160,25 @@ class LeadConvertView(EntityViewMixin, View):
         return get_object_or_404(self.restricted("change"), pk=pk)
 
     def render_page(
-        self, request: AuthedRequest, lead: Lead, choice: Any, customer_form: Any, status: int = 200
+        self,
+        request: AuthedRequest,
+        lead: Lead,
+        choice: Any,
+        customer_form: Any,
+        status: int = 200,
+        **extra: Any,
     ) -> HttpResponse:
         style_widgets(customer_form)
         style_widgets(choice)
         choice.fields["mode"].widget.attrs["class"] = "checkbox-list convert-mode"  # radios, not an input box
-        context = {**self.base_context(), "object": lead, "choice": choice, "customer_form": customer_form}
+        context = {
+            **self.base_context(),
+            "object": lead,
+            "choice": choice,
+            "customer_form": customer_form,
+            "convert_url": request.path,
+            **extra,
+        }
         return render(request, "customers/leads/lead_convert.html", context, status=status)
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
@@ -197,8 +210,11 @@ class LeadConvertView(EntityViewMixin, View):
                 create_contact=choice.cleaned_data["create_contact"],
             )
         except OwnershipConflict as conflict:
+            from guanxi.customers.services.team_requests import conflict_ways
+
             customer_form.add_error(None, conflict.messages[0])
-            return self.render_page(request, lead, choice, customer_form, status=409)
+            ways = conflict_ways(conflict.matches, request.user, lead=lead)
+            return self.render_page(request, lead, choice, customer_form, status=409, conflict_ways=ways)
         except PermissionDenied:
             raise
         except ValidationError as exc:

@@ -239,6 +239,16 @@ class Customer(PrimaryModel):
         if self.owner_id and (creating or "owner" in changed):
             for name, value in self.new_owner_values().items():
                 setattr(self, name, value)
+            if not creating:  # given to someone on the form or the API: its contacts and tasks follow
+                from guanxi.customers.services.handover import carry_customer_records
+                from guanxi.framework.context import current_actor
+
+                carry_customer_records(
+                    {self.pk: self._loaded_values.get("owner_id")},
+                    to_user=self.owner,
+                    actor=current_actor(),
+                    reason=str(_("owner changed")),
+                )
         elif not self.owner_id:
             self.owned_since = None
 

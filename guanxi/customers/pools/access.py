@@ -96,3 +96,11 @@ def pool_row_access(user: Any, action: str) -> Q | None:
     if not chosen:
         return None
     return Q(pool_id__in=list(chosen), owner__isnull=True)
+
+
+def sees_pool_plan(user: Any) -> bool:
+    """May ``user`` read what the pool rules will do (the dry-run page, the team home's number)?"""
+    from guanxi.customers.models import Customer
+    from guanxi.framework.access import can
+
+    return can(user, "assign", Customer) or bool(pool_ids(user).administered)

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from guanxi.customers.models import Customer, Pool
-from guanxi.customers.pools.access import administers, pool_ids, visible_pools
+from guanxi.customers.pools.access import administers, pool_ids, sees_pool_plan, visible_pools
 from guanxi.customers.pools.forms import MoveToPoolForm, PoolFilterForm, ReleaseForm
 from guanxi.customers.pools.services import pools as pool_services
-from guanxi.customers.pools.services.rules import RETURN, plan_returns
+from guanxi.customers.pools.services.rules import RETURN, visible_plan, won_deal_inactive_reason
 from guanxi.customers.pools.tables import PoolCustomerTable
 from guanxi.framework.access import can
 from guanxi.users.models import User
@@ -86,6 +86,7 @@ class PoolCustomersView(LoginRequiredMixin, View):
             "pools": list(visible_pools(user)),
             "pool": pool,
             "rules": [r for r in pool.rules.all() if r.active],
+            "won_deal_inactive": won_deal_inactive_reason(),
             "page": page,
             "filters": filters,
             "can_claim": may_claim,
@@ -215,10 +216,11 @@ class DryRunView(LoginRequiredMixin, View):
 
     def get(self, request: Any) -> HttpResponse:
         user = request.user
-        if not (can(user, "assign", Customer) or pool_ids(user).administered):
+        if not sees_pool_plan(user):
             raise PermissionDenied
         now = timezone.now()
-        plan = plan_returns(now, within=Customer.objects.restrict(user, "view"))
+        upcoming = request.GET.get("upcoming") == "1"  # with those already warned (the team home's number)
+        plan = visible_plan(user, now, upcoming=upcoming)
         groups: OrderedDict[int, dict[str, Any]] = OrderedDict()
         for planned in plan:
             group = groups.setdefault(planned.pool.pk, {"pool": planned.pool, "returns": [], "warnings": []})
@@ -229,5 +231,7 @@ class DryRunView(LoginRequiredMixin, View):
             "returns": sum(1 for p in plan if p.kind == RETURN),
             "warnings": sum(1 for p in plan if p.kind != RETURN),
             "now": now,
+            "won_deal_inactive": won_deal_inactive_reason(),
+            "upcoming": upcoming,
         }
         return render(request, "customers/pools/dry_run.html", context)

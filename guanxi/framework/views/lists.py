@@ -202,6 +202,24 @@ def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
     return out
 
 
+def where_tree(text: str) -> Any:
+    """The condition tree of a ``?where=`` parameter (a non-object fails validation with a message)."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def where_url(list_url: str, tree: dict[str, Any]) -> str:
+    """``list_url`` narrowed to the rows of ``tree`` (what a counter links to)."""
+    import json
+    from urllib.parse import urlencode
+
+    return f"{list_url}?{urlencode({'where': json.dumps(tree, ensure_ascii=False, separators=(',', ':'))})}"
+
+
 class ObjectListView(EntityViewMixin, View):
     action = "view"
 
@@ -215,7 +233,10 @@ class ObjectListView(EntityViewMixin, View):
         """
         view_id = request.GET.get("view")
         if view_id is None:
-            return request.GET, None, None, request.GET
+            # ``?where=<condition tree as JSON>``: a link that names its rows (a home-page counter)
+            # narrows the list by that tree, on top of the filters, like a saved view.
+            where = request.GET.get("where")
+            return request.GET, None, (where_tree(where) if where else None), request.GET
         from guanxi.framework.conditions.filters import tree_to_params
 
         saved = saved_view_or_404(request.user, self.model, view_id)
@@ -269,10 +290,11 @@ class ObjectListView(EntityViewMixin, View):
                 rows = queryset.none()
                 for problems in error.message_dict.values():
                     for problem in problems:
-                        messages.error(
-                            request,
-                            _("This saved view cannot be applied: %(problem)s") % {"problem": problem},
-                        )
+                        if saved is None:
+                            message = _("This condition cannot be applied: %(problem)s")
+                        else:
+                            message = _("This saved view cannot be applied: %(problem)s")
+                        messages.error(request, message % {"problem": problem})
         for name, errors in filterset.refused_params().items():  # hidden/masked: refused, not ignored
             messages.error(request, f"{filterset.refused_filters[name]}: {' '.join(errors)}")
         style_filter_form(filterset.form)

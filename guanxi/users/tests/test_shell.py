@@ -21,12 +21,13 @@ from guanxi.framework.testing.fixtures import as_user
 # session, user, unread-notification count, the user's permissions (user + group) and role grants
 # (one query, for the menu), the user's record shares (the menu asks whether a user without a
 # customers role has a shared customer), the user's own recent changes
-HOME_QUERIES = 21  # session, user, bell, grants and content types of the "My day" cards of
+HOME_QUERIES = 22  # session, user, bell, grants and content types of the "My day" cards of
 # activities, leads and pools (cold cache); +1 since Settings → Choice lists: the menu checks
 # core.change_choiceoption, one more content type on this cold content-type cache; +1 since
 # Settings → Exchange rates (core.view_exchangerate), the same way. -1 since the user's shares
 # are asked only for types they hold shares on (the access snapshot knows). The snapshot is
-# cached across requests: the warm request below reads no permission query at all.
+# cached across requests: the warm request below reads no permission query at all. +1 since the
+# team home: who reports to the user (does the user lead a team?), kept in the snapshot.
 HOME_QUERIES_WARM = 4  # session, user, bell, recent changes
 
 

@@ -29,6 +29,7 @@ from guanxi.customers.pools.services.moves import (
 )
 from guanxi.customers.pools.services.rules import RETURN, WARN, PlannedMove, plan_returns, short_date
 from guanxi.customers.services.conflicts import check_ownership_conflict
+from guanxi.customers.services.handover import carry_customer_records
 from guanxi.framework.access import can
 from guanxi.framework.i18n import deferred_plural
 
@@ -178,6 +179,13 @@ def claim_customer(customer: Any, *, actor: Any, now: dt.datetime | None = None)
         )
         after = {"owner": actor.pk, "pool": None, "department": department_id}
         log_ownership(rows, after, [move])
+        # Its contacts and the open tasks its last owner left come with it.
+        carry_customer_records(
+            {row["pk"]: row["previous_owner_id"] for row in rows},
+            to_user=actor,
+            actor=actor,
+            reason=_("claimed from %(pool)s") % {"pool": pool.name},
+        )
     customer.refresh_from_db()
     return customer
 
@@ -349,6 +357,12 @@ def assign_from_pool(
         ]
         after = {"owner": to_user.pk, "pool": None, **moved_department}
         log_ownership(rows, after, moves)
+        carry_customer_records(
+            {row["pk"]: row["previous_owner_id"] for row in rows},
+            to_user=to_user,
+            actor=actor,
+            reason=_("assigned from the pool"),
+        )
         names = [row["name"] for row in rows]
         notify_after_commit(
             to_user,

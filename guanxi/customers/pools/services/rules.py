@@ -9,6 +9,9 @@ owned_since)``, won-deal rules from ``max(last_won_at, owned_since)``; a custome
 that moment is at least N whole days ago (N-1 days and 23 hours is not enough). A customer whose
 owner has held it only briefly is therefore never returned at once.
 
+The won-deal trigger is inactive until a module records won deals (``register_won_deal_source``),
+and never returns a customer at 成交 or 复购 that has no deal record.
+
 Exemptions ("open deals", "signed contracts") come from other modules through
 ``register_pool_exemption(fn)``: ``fn(customer_qs)`` returns a ``Q`` or a queryset of customers
 the rules must leave alone. Sales registers its own when it lands.
@@ -34,6 +37,44 @@ TRIGGER_FIELDS = {FOLLOW_UP: "last_contacted_at", WON_DEAL: "last_won_at"}
 
 Exemption = Callable[[models.QuerySet], "Q | models.QuerySet"]
 _EXEMPTIONS: list[Exemption] = []
+
+
+# "No won deal for N days" needs deal records. Until a module records won deals (the sales app calls
+# ``register_won_deal_source``), the trigger is shown as inactive with the reason and returns nobody.
+_WON_DEAL_SOURCES: list[str] = []
+
+
+def register_won_deal_source(name: str) -> None:
+    """Declare that ``name`` (an app label) keeps ``Customer.last_won_at`` up to date."""
+    if name not in _WON_DEAL_SOURCES:
+        _WON_DEAL_SOURCES.append(name)
+
+
+def unregister_won_deal_source(name: str) -> None:
+    if name in _WON_DEAL_SOURCES:
+        _WON_DEAL_SOURCES.remove(name)
+
+
+def won_deals_tracked() -> bool:
+    return bool(_WON_DEAL_SOURCES)
+
+
+def won_deal_inactive_reason() -> str:
+    """Why the "no won deal" trigger does nothing now ("" when it is in force)."""
+    if won_deals_tracked():
+        return ""
+    return _("Inactive: no module records won deals yet, so no customer is returned for want of one.")
+
+
+def won_stage_without_deal() -> Q:
+    """Customers at 成交 or 复购 with no deal record: never returned for want of a won deal."""
+    from guanxi.customers.models import Customer
+
+    return Q(stage__in=[Customer.Stage.WON, Customer.Stage.REPEAT], last_won_at__isnull=True)
+
+
+def trigger_active(trigger: str) -> bool:
+    return trigger != WON_DEAL or won_deals_tracked()
 
 
 def register_pool_exemption(fn: Exemption) -> Exemption:
@@ -154,11 +195,12 @@ def plan_returns(
     taken: set[int] = set()
     warned: set[int] = set()
     for rule in rules:
-        scope = rule_scope(rule, base)
+        base_scope = rule_scope(rule, base)
         for trigger in (FOLLOW_UP, WON_DEAL):
             days = rule_days(rule, trigger)
-            if days is None:
+            if days is None or not trigger_active(trigger):
                 continue
+            scope = base_scope.exclude(won_stage_without_deal()) if trigger == WON_DEAL else base_scope
             cut = now - dt.timedelta(days=days)
             rows = (
                 scope.filter(counted_before(trigger, cut))
@@ -212,6 +254,14 @@ def upcoming_returns(user: Any, now: dt.datetime) -> list[PlannedMove]:
     return sorted(plan, key=lambda p: (p.due, p.customer.pk))
 
 
+def visible_plan(user: Any, now: dt.datetime, *, upcoming: bool = False) -> list[PlannedMove]:
+    """The plan over the customers ``user`` may view: the dry-run page (``upcoming``: with the
+    customers already warned, "about to return") and the team home's number read this one."""
+    from guanxi.customers.models import Customer
+
+    return plan_returns(now, within=Customer.objects.restrict(user, "view"), include_warned=upcoming)
+
+
 def next_return(customer: Any, now: dt.datetime) -> PlannedMove | None:
     """The soonest return an owned customer faces (for its "Pool status" card), or None."""
     from guanxi.customers.models import Customer
@@ -226,7 +276,13 @@ def next_return(customer: Any, now: dt.datetime) -> PlannedMove | None:
             continue  # another department, or exempt
         for trigger in (FOLLOW_UP, WON_DEAL):
             days = rule_days(rule, trigger)
-            if days is None:
+            if days is None or not trigger_active(trigger):
+                continue
+            if (
+                trigger == WON_DEAL
+                and customer.stage in (Customer.Stage.WON, Customer.Stage.REPEAT)
+                and customer.last_won_at is None
+            ):
                 continue
             held = customer.owned_since or customer.created_at
             last = getattr(customer, TRIGGER_FIELDS[trigger]) or held

@@ -108,3 +108,13 @@ def build_org(now: dt.datetime = NOW) -> PoolOrg:
         result.east.admins.add(result.users["manager"])
         result.national = Pool.objects.create(name="全国公海", is_default=True)
     return result
+
+
+@pytest.fixture
+def deals_recorded() -> Any:
+    """As when the sales module records won deals: the "no won deal" trigger is in force."""
+    from guanxi.customers.pools.services.rules import register_won_deal_source, unregister_won_deal_source
+
+    register_won_deal_source("tests")
+    yield
+    unregister_won_deal_source("tests")

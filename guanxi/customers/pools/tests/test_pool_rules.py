@@ -22,6 +22,7 @@ from guanxi.framework.testing.fixtures import as_system
 
 pytestmark = pytest.mark.django_db
 org = pool_fixtures.org  # the fixture
+deals_recorded = pool_fixtures.deals_recorded
 
 
 def rule(pool, name, **fields):
@@ -96,6 +97,7 @@ def test_level_specific_rules(org):
     assert Customer.objects.get(pk=c.pk).pool == org.east
 
 
+@pytest.mark.usefixtures("deals_recorded")
 def test_won_deal_rule_counts_from_the_last_win_or_ownership(org):
     rule(org.national, "180 天未成交", no_won_deal_days=180)
     stale = org.customer("久未成交", owner="li", owned_days=400, won_days=181, contacted_days=1)
@@ -258,3 +260,41 @@ def test_warning_sentence_says_days_as_people_do(language, days_left, trigger, s
 
     with translation.override(language):
         assert warning_sentence({"pool": "华东公海", "rule": "R", "trigger": trigger}, days_left) == sentence
+
+
+def test_won_deal_trigger_is_inactive_until_deals_are_recorded(org):
+    from guanxi.customers.pools.services.rules import next_return, won_deal_inactive_reason
+
+    rule(org.national, "180 天未成交", no_won_deal_days=180)
+    stale = org.customer("久未成交", owner="li", owned_days=400, contacted_days=1)
+
+    assert plan_returns(NOW) == []
+    assert next_return(stale, NOW) is None
+    with translation.override("zh-hans"):
+        assert won_deal_inactive_reason() == "未生效：尚无模块记录成交，不会因没有成交而退回客户。"
+    summary = run()
+    stale.refresh_from_db()
+    assert (summary["returned"], stale.owner) == (0, org.users["li"])
+    assert not PoolMove.objects.exists()
+
+
+@pytest.mark.usefixtures("deals_recorded")
+def test_won_deal_trigger_never_returns_a_won_or_repeat_customer_without_a_deal_record(org):
+    from guanxi.customers.pools.services.rules import next_return, won_deal_inactive_reason
+
+    rule(org.national, "180 天未成交", no_won_deal_days=180)
+    won = org.customer("已成交", owner="li", owned_days=400, contacted_days=1)
+    repeat = org.customer("复购客户", owner="li", owned_days=400, contacted_days=1)
+    prospect = org.customer("潜在客户", owner="li", owned_days=400, contacted_days=1)
+    with as_system():
+        Customer.objects.filter(pk=won.pk).update(stage="won")
+        Customer.objects.filter(pk=repeat.pk).update(stage="repeat")
+    won.refresh_from_db()
+
+    assert won_deal_inactive_reason() == ""
+    assert [(p.customer.name, p.trigger) for p in plan_returns(NOW)] == [("潜在客户", "no_won_deal")]
+    assert next_return(won, NOW) is None
+    run()
+    assert list(Customer.objects.filter(pool=org.national).values_list("name", flat=True)) == ["潜在客户"]
+    assert Customer.objects.filter(pk__in=[won.pk, repeat.pk], owner=org.users["li"]).count() == 2
+    assert prospect.pk

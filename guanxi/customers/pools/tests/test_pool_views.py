@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
-from guanxi.customers.pools.tests.pool_fixtures import build_org
+from guanxi.customers.pools.tests.pool_fixtures import build_org, deals_recorded  # noqa: F401  (fixture)
 from guanxi.framework.api.testing import token_client
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.framework.testing.suites import EntityViewSuite
@@ -206,6 +206,7 @@ def test_pool_admin_assigns_from_the_pool_page(client, org):
     assert client.post(f"/customers/pools/{org.east.pk}/assign/", {"pk": [pooled.pk]}).status_code == 403
 
 
+@pytest.mark.usefixtures("deals_recorded")
 def test_dry_run_page_groups_by_pool_with_reasons(client, org, django_assert_max_num_queries):
     with as_system():
         PoolRule.objects.create(
@@ -318,6 +319,7 @@ def test_default_roles_get_pool_grants():
     }
 
 
+@pytest.mark.usefixtures("deals_recorded")
 def test_my_day_card_query_count_does_not_grow(client, org, django_assert_max_num_queries):
     with as_system():
         PoolRule.objects.create(
@@ -336,3 +338,15 @@ def test_my_day_card_query_count_does_not_grow(client, org, django_assert_max_nu
         org.customer(f"快到期{n}", owner="zhang", owned_days=27.5, won_days=1)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/").content.decode().count("pool-upcoming") == 10  # the soonest ten
+
+
+def test_pool_page_and_dry_run_show_the_won_deal_rule_as_inactive_until_deals_exist(client, org):
+    with as_system():
+        PoolRule.objects.create(pool=org.east, name="180 天未成交", no_won_deal_days=180)
+    org.customer("长期未成交", owner="zhang", owned_days=200)
+    login(client, org.users["manager"])
+    pool_page = client.get(f"/customers/pools/{org.east.pk}/").content.decode()
+    dry_run = client.get("/customers/pools/dry-run/").content.decode()
+    reason = "Inactive: no module records won deals yet, so no customer is returned for want of one."
+    assert "won-deal-inactive" in pool_page and reason in pool_page
+    assert reason in dry_run and "長期未成交" not in dry_run and "长期未成交" not in dry_run

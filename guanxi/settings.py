@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.customers",
     "guanxi.activities",
+    "guanxi.products",
+    "guanxi.quotes",
     "guanxi.demo",
 ]
 

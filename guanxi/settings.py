@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.customers",
     "guanxi.activities",
+    "guanxi.sales",
     "guanxi.demo",
 ]
 

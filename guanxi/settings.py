@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.customers",
     "guanxi.activities",
+    "guanxi.sales",
     "guanxi.products",
     "guanxi.quotes",
     "guanxi.demo",

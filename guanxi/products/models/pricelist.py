@@ -50,11 +50,11 @@ class PriceList(PrimaryModel):
     def clean(self) -> None:
         super().clean()
         _check_dates(self, "valid_from", "valid_until")
-        if self.pk and "currency" in self.changed_fields():
-            if PriceListItem.objects.filter(price_list=self).exclude(price_currency=self.currency).exists():
-                raise ValidationError(
-                    {"currency": _("The list already has prices in another currency; change them first.")}
-                )
+        other_currency = PriceListItem.objects.filter(price_list=self).exclude(price_currency=self.currency)
+        if self.pk and "currency" in self.changed_fields() and other_currency.exists():
+            raise ValidationError(
+                {"currency": _("The list already has prices in another currency; change them first.")}
+            )
 
 
 class PriceListItem(ChangeLoggedModel):

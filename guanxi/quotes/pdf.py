@@ -51,22 +51,17 @@ def render_quote_html(quote: Any, *, for_pdf: bool = False) -> str:
     return render_to_string("quotes/quote_print.html", {**print_context(quote), "for_pdf": for_pdf})
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url)
-    raise ValueError(f"quote PDFs fetch nothing: {url}")
-
-
 def render_quote_pdf(quote: Any) -> bytes:
     """The PDF bytes of ``quote`` in the active language."""
     import weasyprint
+    import weasyprint.urls
 
     html = render_quote_html(quote, for_pdf=True)
     try:
+        # Only data: URIs (the logo): the PDF never fetches anything over the network.
+        fetcher = weasyprint.urls.URLFetcher(allowed_protocols=["data"])
         sheet = weasyprint.CSS(filename=str(STYLESHEET))
-        return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=[sheet])
+        return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[sheet])
     except Exception as exc:  # a renderer failure is a refusal with a message, never a 500
         from django.utils.translation import gettext as _
 

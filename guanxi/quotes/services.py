@@ -149,7 +149,7 @@ def save_quote_lines(quote: Quote, lines: list[LineInput], *, actor: Any) -> Quo
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        for old in list(quote.lines.all()):
+        for old in list(QuoteLine.objects.filter(quote=quote)):
             delete_object(old, actor=actor)
         bulk_create_objects(
             QuoteLine, [line for line in built if line is not None], actor=actor, check_visible=False
@@ -162,7 +162,7 @@ def recalculate_quote(quote: Quote, *, actor: Any) -> Quote:
     """Store the quote's totals as the sums of its lines' rounded amounts."""
     amounts = [
         line_amounts(line.quantity, line.unit_price, line.discount_percent, line.tax_rate)
-        for line in quote.lines.all()
+        for line in QuoteLine.objects.filter(quote=quote)  # not a prefetched (stale) set
         if line.unit_price is not None
     ]
     totals = quote_totals(amounts, quote.currency)
@@ -199,7 +199,7 @@ def revise_quote(quote: Quote, *, actor: Any) -> Quote:
         new.created_at = new.updated_at = None  # type: ignore[assignment]
         save_object(new, actor=actor)
         copies = []
-        for line in old.lines.all():
+        for line in QuoteLine.objects.filter(quote=old):
             line.pk = None
             line._state.adding = True
             line.quote = new

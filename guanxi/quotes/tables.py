@@ -26,7 +26,10 @@ class QuoteTable(EntityTable):
         )
 
     def render_title(self, value, record):
-        return linkify_name(value or str(record), record)
+        return linkify_name(str(record), record)
+
+    def value_title(self, value, record):
+        return str(record)
 
     def render_number(self, value, record):
         return linkify_name(value, record)

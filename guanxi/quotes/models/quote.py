@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +25,6 @@ from guanxi.framework.money import Money, company_currency, currency_choices
 from guanxi.framework.moneyfields import MoneyField
 from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
 
-PERCENT = [MinValueValidator(decimal.Decimal(0)), MaxValueValidator(decimal.Decimal(100))]
 MAX_LINES = 500
 MAX_TERMS = 10_000
 VALIDITY_DAYS = 30
@@ -126,7 +124,7 @@ class Quote(PrimaryModel):
     currency = models.CharField(
         _("currency"), max_length=3, choices=currency_choices, default=company_currency
     )
-    quote_date = models.DateField(_("quote date"), default=timezone.localdate)
+    quote_date = models.DateField(_("quote date"), default=timezone.localdate, blank=True)
     valid_until = models.DateField(_("valid until"), blank=True)
     terms = models.TextField(_("terms"), blank=True)
     # The customer's invoicing details (开票信息), copied from the customer when the quote is made.
@@ -276,14 +274,14 @@ class Quote(PrimaryModel):
     def fill_defaults(self) -> None:
         """A new quote takes its customer from the deal, the customer's invoicing details where
         left empty, a validity of 30 days, the applicable price list and the next number."""
+        self.quote_date = self.quote_date or timezone.localdate()
+        self.valid_until = self.valid_until or self.quote_date + datetime.timedelta(days=VALIDITY_DAYS)
         if not self._state.adding or not self.deal_id:
             return
         from guanxi.products.services import applicable_price_lists
 
         customer = self.deal.customer
         self.customer = customer
-        self.quote_date = self.quote_date or timezone.localdate()
-        self.valid_until = self.valid_until or self.quote_date + datetime.timedelta(days=VALIDITY_DAYS)
         self.title = self.title or self.deal.name
         self.invoice_title = self.invoice_title or customer.name
         self.tax_number = self.tax_number or customer.credit_code
@@ -295,8 +293,8 @@ class Quote(PrimaryModel):
 
     def before_write(self, changed: set[str], creating: bool) -> None:
         super().before_write(changed, creating)
+        self.fill_defaults()
         if creating:
-            self.fill_defaults()
             if not self.number:
                 self.number = next_number(self.quote_date)
         for name in ("subtotal", "discount_total", "tax_total", "grand_total"):
@@ -320,15 +318,14 @@ class QuoteLine(ChangeLoggedModel):
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
-    quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(decimal.Decimal(0))]
-    )
+    # Ranges (quantity ≥ 0, percentages 0–100) are checked in clean() with messages that say so.
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     unit_price = MoneyField(_("unit price"))
     discount_percent = models.DecimalField(
-        _("discount (%)"), max_digits=5, decimal_places=2, default=decimal.Decimal(0), validators=PERCENT
+        _("discount (%)"), max_digits=5, decimal_places=2, default=decimal.Decimal(0)
     )
     tax_rate = models.DecimalField(
-        _("tax rate (%)"), max_digits=5, decimal_places=2, default=decimal.Decimal(0), validators=PERCENT
+        _("tax rate (%)"), max_digits=5, decimal_places=2, default=decimal.Decimal(0)
     )
     gross = MoneyField(_("amount before discount"), same_currency_as="unit_price")
     discount = MoneyField(_("discount amount"), same_currency_as="unit_price")

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.money import Money, company_currency, currency_choices
@@ -44,13 +45,13 @@ def next_number(day: datetime.date) -> str:
 
 
 class QuoteStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PENDING_APPROVAL = "pending_approval", _("Pending approval")
-    APPROVED = "approved", _("Approved")
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    EXPIRED = "expired", _("Expired")
+    DRAFT = "draft", pgettext_lazy("quote status", "Draft")
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("quote status", "Pending approval")
+    APPROVED = "approved", pgettext_lazy("quote status", "Approved")
+    SENT = "sent", pgettext_lazy("quote status", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("quote status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("quote status", "Rejected")
+    EXPIRED = "expired", pgettext_lazy("quote status", "Expired")
 
 
 def _needs_approval_guard(ctx: TransitionContext) -> str | None:
@@ -152,21 +153,21 @@ class Quote(PrimaryModel):
                 name="submit",
                 source=[QuoteStatus.DRAFT],
                 target=QuoteStatus.PENDING_APPROVAL,
-                label=_("Submit for approval"),
+                label=pgettext_lazy("quote", "Submit for approval"),
                 guards=[_current_guard, _needs_approval_guard],
             ),
             Transition(
                 name="confirm",
                 source=[QuoteStatus.DRAFT],
                 target=QuoteStatus.APPROVED,
-                label=_("Confirm"),
+                label=pgettext_lazy("quote", "Confirm"),
                 guards=[_current_guard, _no_approval_guard],
             ),
             Transition(
                 name="approve",
                 source=[QuoteStatus.PENDING_APPROVAL],
                 target=QuoteStatus.APPROVED,
-                label=_("Approve"),
+                label=pgettext_lazy("quote", "Approve"),
                 needs_approval=True,
                 guards=[_current_guard],
             ),
@@ -174,14 +175,14 @@ class Quote(PrimaryModel):
                 name="withdraw",
                 source=[QuoteStatus.PENDING_APPROVAL],
                 target=QuoteStatus.DRAFT,
-                label=_("Withdraw"),
+                label=pgettext_lazy("quote", "Withdraw"),
                 guards=[_current_guard],
             ),
             Transition(
                 name="send",
                 source=[QuoteStatus.APPROVED],
                 target=QuoteStatus.SENT,
-                label=_("Mark sent"),
+                label=pgettext_lazy("quote", "Mark sent"),
                 guards=[_current_guard],
                 effects=[_stamp_sent],
             ),
@@ -189,7 +190,7 @@ class Quote(PrimaryModel):
                 name="accept",
                 source=[QuoteStatus.SENT],
                 target=QuoteStatus.ACCEPTED,
-                label=_("Accepted by the customer"),
+                label=pgettext_lazy("quote", "Accepted by the customer"),
                 guards=[_current_guard],
                 inputs={
                     "mark_deal_won": Input(required=False, label=_("Mark the deal won")),
@@ -201,7 +202,7 @@ class Quote(PrimaryModel):
                 name="reject",
                 source=[QuoteStatus.SENT],
                 target=QuoteStatus.REJECTED,
-                label=_("Rejected by the customer"),
+                label=pgettext_lazy("quote", "Rejected by the customer"),
                 guards=[_current_guard],
                 inputs={
                     "reason": Input(
@@ -215,7 +216,7 @@ class Quote(PrimaryModel):
                 name="expire",
                 source=[QuoteStatus.APPROVED, QuoteStatus.SENT],
                 target=QuoteStatus.EXPIRED,
-                label=_("Expire"),
+                label=pgettext_lazy("quote", "Expire"),
                 direct=False,  # the nightly job (tasks.expire_quotes)
             ),
         ],
@@ -294,9 +295,8 @@ class Quote(PrimaryModel):
     def before_write(self, changed: set[str], creating: bool) -> None:
         super().before_write(changed, creating)
         self.fill_defaults()
-        if creating:
-            if not self.number:
-                self.number = next_number(self.quote_date)
+        if creating and not self.number:
+            self.number = next_number(self.quote_date)
         for name in ("subtotal", "discount_total", "tax_total", "grand_total"):
             setattr(self, f"{name}_currency", self.currency)
             if getattr(self, f"{name}_amount") is None:

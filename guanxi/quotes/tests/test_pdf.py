@@ -3,6 +3,7 @@ terms render, and the page downloads it (for whoever may view the quote, and nob
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 
@@ -19,8 +20,10 @@ def pdf_text(pdf: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
-        return subprocess.run(
-            ["pdftotext", "-layout", handle.name, "-"], check=True, capture_output=True, text=True
+        pdftotext = shutil.which("pdftotext")  # poppler-utils, installed by scripts/setup.sh
+        assert pdftotext, "pdftotext is missing: run make setup"
+        return subprocess.run(  # noqa: S603  (fixed command on our own temporary file)
+            [pdftotext, "-layout", handle.name, "-"], check=True, capture_output=True, text=True
         ).stdout
 
 

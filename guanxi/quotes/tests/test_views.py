@@ -86,8 +86,11 @@ class TestQuoteScopes(ScopeSuite):
         )  # fmt: skip
 
     def api_create_body(self, org, user):
+        from guanxi.framework.testing.scopes import give_role
+
         with as_system():
             deal = _deal(user, user.department, 900)
+        give_role(user, Deal, "own", ["view"], name=f"deal-view-{user.username}")  # a quote needs its deal
         return {"deal": deal.pk, "title": record_name(900), "currency": "CNY"}
 
 

@@ -421,6 +421,12 @@ def transition(
             raise PermissionDenied(
                 _("You may not do “%(transition)s” on this record.") % {"transition": t.label or t.name}
             )
+        if not approved:
+            # Write guards see transitions too (action "transition"): a record locked while an
+            # approval is pending refuses every other move, and a second submission, here.
+            from guanxi.framework.write import run_write_guards
+
+            run_write_guards(row, actor, "transition")
         _refuse_unavailable(row, machine, t, state)
         cleaned = _clean_inputs(row, t, inputs)
         ctx = TransitionContext(row, actor, t, state, cleaned)

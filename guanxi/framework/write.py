@@ -67,9 +67,14 @@ class StaleWrite(Exception):
         )
 
 
+class RecordLocked(ValidationError):
+    """A write guard's refusal because the record is locked (an approval is pending): HTTP 409."""
+
+
 def register_write_guard(model: type[models.Model], guard: WriteGuard) -> WriteGuard:
     """Call ``guard(instance, actor, action)`` before every write of ``model`` (action is
-    ``create``, ``update`` or ``delete``); it refuses with a ``ValidationError``."""
+    ``create``, ``update``, ``delete``, or ``transition`` from ``statemachine.transition``); it
+    refuses with a ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409)."""
     guards = _GUARDS.setdefault(model, [])
     if guard not in guards:
         guards.append(guard)

@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from guanxi.framework.write import StaleWrite
+from guanxi.framework.write import RecordLocked, StaleWrite
 
 
 class Conflict(exceptions.APIException):
@@ -50,7 +50,9 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RecordLocked):  # locked while an approval is pending
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, StaleWrite):

@@ -257,7 +257,7 @@ class EntitySerializer(serializers.ModelSerializer):
     def _write(self, instance: models.Model, many_to_many: dict[str, Any], tags: Any) -> models.Model:
         """Save through the write path (``guanxi.framework.write.save_object``); the viewset
         checks visibility once the whole request's writes are done."""
-        from guanxi.framework.write import save_object
+        from guanxi.framework.write import RecordLocked, save_object
 
         try:
             save_object(
@@ -267,6 +267,8 @@ class EntitySerializer(serializers.ModelSerializer):
                 check_visible=False,
                 tags=tags,
             )
+        except RecordLocked:
+            raise  # a locked record (an approval is pending) is a 409, not a field error
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_errors_to_drf(exc, self._source_to_field())) from None
         for name, value in many_to_many.items():

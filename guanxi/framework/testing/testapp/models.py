@@ -2,6 +2,7 @@ from django.db import models
 
 from guanxi.framework.models import PrimaryModel
 from guanxi.framework.moneyfields import MoneyField
+from guanxi.framework.statemachine import Input, StateMachine, Transition
 
 
 class Gadget(PrimaryModel):
@@ -30,3 +31,42 @@ class Gadget(PrimaryModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Requisition(PrimaryModel):
+    """A test document under approval (the approval engine's proof): submitting it waits for the
+    flow declared in ``approvals.py`` when the amount, the discount or the customer's level say so."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+
+    title = models.CharField("title", max_length=100)
+    amount = MoneyField("amount")
+    discount_percent = models.DecimalField("discount %", max_digits=5, decimal_places=2, default=0)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name="customer", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.CharField("note", max_length=200, blank=True)
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    status_machine = StateMachine(
+        field="status",
+        transitions=[
+            Transition(
+                name="submit",
+                source=["draft"],
+                target="approved",
+                label="Submit",
+                needs_approval=True,
+                inputs={"note": Input(field="note", required=False, label="note")},
+            ),
+            Transition(name="reopen", source=["approved"], target="draft", label="Reopen"),
+        ],
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,4 +1,4 @@
-from guanxi.framework.testing.testapp.views import GadgetViews
+from guanxi.framework.testing.testapp.views import GadgetViews, RequisitionViews
 
 app_name = "testapp"
-urlpatterns = GadgetViews.urls()
+urlpatterns = [*GadgetViews.urls(), *RequisitionViews.urls()]

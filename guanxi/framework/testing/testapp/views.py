@@ -5,7 +5,7 @@ from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.forms import EntityForm
 from guanxi.framework.moneyfields import MoneyColumn
 from guanxi.framework.tables import EntityTable, linkify_name
-from guanxi.framework.testing.testapp.models import Gadget
+from guanxi.framework.testing.testapp.models import Gadget, Requisition
 from guanxi.framework.views import EntityViews
 
 
@@ -52,3 +52,44 @@ class GadgetViews(EntityViews):
     form = GadgetForm
     table = GadgetTable
     bulk_edit_fields = ("status", "price")
+
+
+class RequisitionFilterSet(EntityFilterSet):
+    search_fields = ("title",)
+
+    class Meta:
+        model = Requisition
+        fields = ["status"]
+
+
+class RequisitionForm(EntityForm):
+    class Meta:
+        model = Requisition
+        fields = [
+            "title",
+            "amount_amount",
+            "amount_currency",
+            "discount_percent",
+            "customer",
+            "status",
+            "owner",
+        ]
+
+
+class RequisitionTable(EntityTable):
+    title = tables.Column()
+
+    class Meta(EntityTable.Meta):
+        model = Requisition
+        fields = ("title", "discount_percent", "status")
+        default_columns = ("title", "discount_percent", "status", "owner")
+
+    def render_title(self, value, record):
+        return linkify_name(value, record)
+
+
+class RequisitionViews(EntityViews):
+    model = Requisition
+    filterset = RequisitionFilterSet
+    form = RequisitionForm
+    table = RequisitionTable

@@ -3,8 +3,8 @@
 from guanxi.framework.api.routers import EntityRouter
 from guanxi.framework.api.serializers import EntitySerializer
 from guanxi.framework.api.viewsets import EntityViewSet
-from guanxi.framework.testing.testapp.models import Gadget
-from guanxi.framework.testing.testapp.views import GadgetFilterSet
+from guanxi.framework.testing.testapp.models import Gadget, Requisition
+from guanxi.framework.testing.testapp.views import GadgetFilterSet, RequisitionFilterSet
 
 
 class GadgetSerializer(EntitySerializer):
@@ -19,6 +19,19 @@ class GadgetViewSet(EntityViewSet):
     filterset_class = GadgetFilterSet
 
 
+class RequisitionSerializer(EntitySerializer):
+    class Meta(EntitySerializer.Meta):
+        model = Requisition
+        fields = ["title", "amount", "discount_percent", "customer", "note", "status"]
+
+
+class RequisitionViewSet(EntityViewSet):
+    queryset = Requisition.objects.all()
+    serializer_class = RequisitionSerializer
+    filterset_class = RequisitionFilterSet
+
+
 router = EntityRouter("testapp")
 router.register("gadgets", GadgetViewSet)
+router.register("requisitions", RequisitionViewSet)
 urlpatterns = router.urls

@@ -1,0 +1,105 @@
+"""The engine's hooks into the platform: the write guard (lock) and row access (approvers read).
+
+* **Lock** — a record with a pending request refuses every edit, delete and other transition
+  through the write path's guard (``register_write_guard``), with ``RecordLocked`` (HTTP 409 on the
+  API, the message on the page). Approving applies the waiting transition with ``approved=True``,
+  which the guard lets through.
+* **Approvers read** — the current approvers of a pending request see the document even outside
+  their data scope, read-only: the extension answers only for ``view``
+  (``register_row_access``; the policy ORs it into ``restrict(user, "view")``).
+* **Requests** — a request is read by its submitter and the scopes over them (owner = submitter),
+  and by everyone named on one of its steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext as _
+
+from guanxi.framework.access import register_row_access
+from guanxi.framework.write import RecordLocked, register_write_guard
+
+
+def pending_request_for(obj: models.Model) -> Any:
+    """The pending request of ``obj``, or None (one indexed query)."""
+    from guanxi.approvals.models import ApprovalRequest, RequestStatus
+
+    if obj.pk is None:
+        return None
+    return (
+        ApprovalRequest.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            status=RequestStatus.PENDING,
+        )
+        .select_related("submitter")
+        .first()
+    )
+
+
+def locked_guard(instance: models.Model, actor: Any, action: str) -> None:
+    """Refuse any write of a record whose approval is pending."""
+    if action == "create":
+        return
+    request = pending_request_for(instance)
+    if request is None:
+        return
+    raise RecordLocked(
+        _(
+            "“%(document)s” is waiting for approval (%(action)s, submitted by %(submitter)s): it "
+            "cannot be changed until the approval is decided or withdrawn."
+        )
+        % {
+            "document": request.object_repr,
+            "action": request.transition_label,
+            "submitter": request.submitter or "—",
+        }
+    )
+
+
+def approver_access(model: type[models.Model]) -> Any:
+    """The row-access extension for one approvable model: its pending documents I must approve."""
+
+    def extension(user: Any, action: str) -> models.Q | None:
+        from guanxi.approvals.models import ApprovalStep, RequestStatus, StepStatus
+
+        if action != "view" or not getattr(user, "pk", None):
+            return None
+        awaiting = ApprovalStep.objects.filter(
+            status=StepStatus.PENDING,
+            approvers=user,
+            request__status=RequestStatus.PENDING,
+            request__content_type=ContentType.objects.get_for_model(model),
+        ).values("request__object_id")
+        return models.Q(pk__in=awaiting)
+
+    extension.__name__ = f"approver_access_{model._meta.label_lower}"
+    return extension
+
+
+_EXTENSIONS: dict[type[models.Model], Any] = {}
+
+
+def enable(model: type[models.Model]) -> None:
+    """Lock ``model``'s records under approval and open them to their approvers."""
+    register_write_guard(model, locked_guard)
+    if model not in _EXTENSIONS:
+        _EXTENSIONS[model] = register_row_access(model, approver_access(model))
+
+
+def request_approver_access(user: Any, action: str) -> models.Q | None:
+    """Requests on whose steps ``user`` is named (any action the grant allows: read)."""
+    from guanxi.approvals.models import ApprovalStep
+
+    if action != "view" or not getattr(user, "pk", None):
+        return None
+    return models.Q(pk__in=ApprovalStep.objects.filter(approvers=user).values("request_id"))
+
+
+def install() -> None:
+    from guanxi.approvals.models import ApprovalRequest
+
+    register_row_access(ApprovalRequest, request_approver_access)

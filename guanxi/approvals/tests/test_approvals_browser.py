@@ -1,0 +1,70 @@
+"""A manager approves a pending document from the bell's notification on a phone (375 px), in
+Chinese and in English: notification → the request's page → Approve → the document moved on."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from guanxi.approvals.models import ApprovalRequest
+from guanxi.approvals.tests.test_engine import MANAGER, submit
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.testapp.models import Requisition
+from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, overflow_width, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    LOCALE_ZH: {
+        "lang": "zh-hans",
+        "line": "1 条待我审批",
+        "title": "请审批：Submit · 办公设备采购",
+        "done": "已同意。",
+        "status": "已通过",
+    },
+    LOCALE_EN: {
+        "lang": "en",
+        "line": "1 awaiting my approval",
+        "title": "Please approve: Submit · 办公设备采购",
+        "done": "Approved.",
+        "status": "Approved",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_manager_approves_from_the_notification_at_phone_width(
+    new_context, live_server, org, make_flow, make_doc, locale
+):
+    text = TEXT[locale]
+    with as_system():
+        manager = org["manager"]
+        manager.language = text["lang"]
+        manager.save()
+    make_flow([MANAGER])
+    doc = make_doc(org["rep"])
+    request = submit(doc, org["rep"])
+    assert request.status == "pending"
+
+    page = new_context(
+        locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2
+    ).new_page()
+    login(page, live_server, "manager", password="pw-" + "manager" * 3)
+    settle(page)
+    page.locator(".topbar-actions .dropdown").first.locator("button.icon-btn").click()
+    expect(page.locator("#bell-approvals")).to_have_text(text["line"])
+    item = page.locator("#notification-menu button.dropdown-item", has_text=text["title"])
+    expect(item).to_be_visible()
+    with page.expect_navigation():
+        item.click()
+    assert page.url == f"{live_server.url}/approvals/{request.pk}/"
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.locator("#approval-comment").fill("同意采购")
+    with page.expect_navigation():
+        page.locator("#approval-approve").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text(text["done"])
+    expect(page.locator(".page-header .badge").first).to_have_text(text["status"])
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    settle(page)
+    assert Requisition.objects.get(pk=doc.pk).status == "approved"
+    assert ApprovalRequest.objects.get(pk=request.pk).status == "approved"

@@ -315,16 +315,10 @@ CURRENCIES = env_list(
 )
 if unknown_currencies := sorted(set(CURRENCIES) - set(MINOR_UNITS)):
     raise ImproperlyConfigured(f"CURRENCIES: unknown codes {', '.join(unknown_currencies)}")
-# Quotes (guanxi.quotes): the company on the PDF, and when a quote needs an approval.
+# Quotes (guanxi.quotes): the company printed on quotes and their PDFs.
 COMPANY_NAME = env_str("COMPANY_NAME", "关系科技有限公司", "Company name printed on quotes and their PDFs.")
 COMPANY_LOGO = env_str(
     "COMPANY_LOGO", "", "Path of the logo (SVG/PNG) printed on quote PDFs. Empty: the Guanxi logo."
-)
-QUOTE_APPROVAL_DISCOUNT_PERCENT = env_int(
-    "QUOTE_APPROVAL_DISCOUNT_PERCENT", 15, "A quote whose overall discount is above this percentage needs an approval.", minimum=0
-)
-QUOTE_APPROVAL_AMOUNT = env_int(
-    "QUOTE_APPROVAL_AMOUNT", 100000, "A quote whose grand total (company currency) is above this needs an approval.", minimum=0
 )
 
 # --- Static and uploaded files ------------------------------------------------------------------

@@ -58,6 +58,9 @@ def load_quotes(ctx: DemoContext) -> int:
             rows[0].discount_percent = "20"
         save_quote_lines(quote, rows, actor=None)
         quote.refresh_from_db()
+        if n == 0 and _submit_as_owner(quote):
+            created += 1 + len(rows)
+            continue
         status = QuoteStatus.PENDING_APPROVAL if n == 0 else STATUSES[n % len(STATUSES)]
         fields: dict = {"status": status}
         if status in ("sent", "accepted", "rejected"):
@@ -71,6 +74,22 @@ def load_quotes(ctx: DemoContext) -> int:
         Quote.objects.filter(pk=quote.pk).update(**fields)
         created += 1 + len(rows)
     return created
+
+
+def _submit_as_owner(quote) -> bool:
+    """Submit the quote as its owner, so the approval engine files the request manager1 sees in
+    待我审批; False when the owner may not (the default grants are not installed)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from guanxi.framework.context import Source, actor_context
+    from guanxi.framework.statemachine import transition
+
+    try:
+        with actor_context(quote.owner, source=Source.DEMO):
+            transition(quote, "submit", actor=quote.owner)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
 
 
 register_demo_step("quotes", load_quotes, order=80)

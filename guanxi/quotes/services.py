@@ -20,7 +20,7 @@ from guanxi.framework.statemachine import transition
 from guanxi.framework.write import bulk_create_objects, delete_object, save_object
 from guanxi.products.models import PriceList, Product
 from guanxi.products.services import applicable_price
-from guanxi.quotes.arithmetic import line_amounts, quote_totals
+from guanxi.quotes.arithmetic import discount_percent_of, line_amounts, quote_totals
 from guanxi.quotes.models import MAX_LINES, Quote, QuoteLine, QuoteStatus
 from guanxi.quotes.models.quote import VALIDITY_DAYS
 
@@ -168,6 +168,7 @@ def recalculate_quote(quote: Quote, *, actor: Any) -> Quote:
     totals = quote_totals(amounts, quote.currency)
     quote.subtotal, quote.discount_total = totals.subtotal, totals.discount
     quote.tax_total, quote.grand_total = totals.tax, totals.grand_total
+    quote.discount_percent = discount_percent_of(totals)
     save_object(quote, actor=actor)
     return quote
 

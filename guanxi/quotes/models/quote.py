@@ -1,11 +1,13 @@
 """Quotes (报价) on deals: lines, stored exact totals, versions and the status machine.
 
-Statuses: draft → pending approval → approved → sent → accepted / rejected / expired. A draft
-whose discount or amount is under the thresholds (``QUOTE_APPROVAL_DISCOUNT_PERCENT``,
-``QUOTE_APPROVAL_AMOUNT``) is confirmed straight to approved; above them it is submitted and the
-``approve`` transition waits for the approval engine (``needs_approval``). Only a draft's content
-and lines change; revising a quote (``services.revise_quote``) copies it into the next version
-and leaves the old one read-only (``is_current = False``).
+Statuses: draft → pending approval → approved → sent → accepted / rejected / expired. *Submit*
+moves a draft to pending approval and asks for *approve* (``needs_approval``): the approval engine
+(``guanxi/approvals``, flow declared in ``guanxi/quotes/approvals.py``: discount above 15 % or
+grand total above ¥100,000) files a request for the submitter's manager, or approves at once when
+the flow's condition does not match. A rejected or withdrawn request leaves the quote pending and
+unlocked: *withdraw* returns it to draft. Only a draft's content and lines change; revising a
+quote (``services.revise_quote``) copies it into the next version and leaves the old one
+read-only (``is_current = False``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import datetime
 import decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -54,20 +55,17 @@ class QuoteStatus(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("quote status", "Expired")
 
 
-def _needs_approval_guard(ctx: TransitionContext) -> str | None:
+def _has_lines_guard(ctx: TransitionContext) -> str | None:
     if not ctx.obj.lines.exists():
         return str(_("Add at least one line first."))
-    if not ctx.obj.requires_approval():
-        return str(_("This quote needs no approval: confirm it."))
     return None
 
 
-def _no_approval_guard(ctx: TransitionContext) -> str | None:
-    if not ctx.obj.lines.exists():
-        return str(_("Add at least one line first."))
-    if ctx.obj.requires_approval():
-        return str(_("The discount or amount is above the approval threshold: submit it for approval."))
-    return None
+def _ask_for_approval(ctx: TransitionContext) -> None:
+    """After *submit*: *approve* goes to the approval engine (at once when no flow matches)."""
+    from guanxi.framework.statemachine import transition
+
+    transition(ctx.obj, "approve", actor=ctx.actor)
 
 
 def _current_guard(ctx: TransitionContext) -> str | None:
@@ -140,6 +138,9 @@ class Quote(PrimaryModel):
     discount_total = MoneyField(_("discount"), date_field="quote_date", same_currency_as="subtotal")
     tax_total = MoneyField(_("tax"), date_field="quote_date", same_currency_as="subtotal")
     grand_total = MoneyField(_("grand total"), date_field="quote_date", same_currency_as="subtotal")
+    discount_percent = models.DecimalField(
+        _("overall discount (%)"), max_digits=5, decimal_places=2, default=0, editable=False
+    )  # the discount total as a share of the subtotal: what the approval flow's condition reads
     status = models.CharField(
         _("status"), max_length=20, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT
     )
@@ -154,14 +155,8 @@ class Quote(PrimaryModel):
                 source=[QuoteStatus.DRAFT],
                 target=QuoteStatus.PENDING_APPROVAL,
                 label=pgettext_lazy("quote", "Submit for approval"),
-                guards=[_current_guard, _needs_approval_guard],
-            ),
-            Transition(
-                name="confirm",
-                source=[QuoteStatus.DRAFT],
-                target=QuoteStatus.APPROVED,
-                label=pgettext_lazy("quote", "Confirm"),
-                guards=[_current_guard, _no_approval_guard],
+                guards=[_current_guard, _has_lines_guard],
+                after=[_ask_for_approval],
             ),
             Transition(
                 name="approve",
@@ -169,6 +164,7 @@ class Quote(PrimaryModel):
                 target=QuoteStatus.APPROVED,
                 label=pgettext_lazy("quote", "Approve"),
                 needs_approval=True,
+                direct=False,  # asked for by *submit*; applied by the approval engine
                 guards=[_current_guard],
             ),
             Transition(
@@ -238,19 +234,6 @@ class Quote(PrimaryModel):
     @property
     def is_editable(self) -> bool:
         return self.is_current and self.status == QuoteStatus.DRAFT
-
-    def discount_percent(self) -> decimal.Decimal:
-        if not self.subtotal_amount:
-            return decimal.Decimal(0)
-        return (self.discount_total_amount or 0) * 100 / self.subtotal_amount
-
-    def requires_approval(self) -> bool:
-        """Discount above ``QUOTE_APPROVAL_DISCOUNT_PERCENT`` or total above ``QUOTE_APPROVAL_AMOUNT``
-        (in the company currency)."""
-        if self.discount_percent() > decimal.Decimal(settings.QUOTE_APPROVAL_DISCOUNT_PERCENT):
-            return True
-        base = self.grand_total_base if self.grand_total_base is not None else self.grand_total_amount
-        return base is not None and base > decimal.Decimal(settings.QUOTE_APPROVAL_AMOUNT)
 
     def clean(self) -> None:
         super().clean()

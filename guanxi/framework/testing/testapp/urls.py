@@ -1,4 +1,5 @@
-from guanxi.framework.testing.testapp.views import GadgetViews, RequisitionViews
+from guanxi.framework.entities import entity_urls
+from guanxi.framework.testing.testapp.views import RequisitionViews
 
 app_name = "testapp"
-urlpatterns = [*GadgetViews.urls(), *RequisitionViews.urls()]
+urlpatterns = [*entity_urls("testapp"), *RequisitionViews.urls()]

@@ -1,22 +1,10 @@
-"""``/api/v1/testapp/gadgets/``: the test entity's API, three declarative classes (the recipe)."""
+"""``/api/v1/testapp/``: the registered entities (gadgets) plus the approval tests' requisitions."""
 
 from guanxi.framework.api.routers import EntityRouter
 from guanxi.framework.api.serializers import EntitySerializer
 from guanxi.framework.api.viewsets import EntityViewSet
-from guanxi.framework.testing.testapp.models import Gadget, Requisition
-from guanxi.framework.testing.testapp.views import GadgetFilterSet, RequisitionFilterSet
-
-
-class GadgetSerializer(EntitySerializer):
-    class Meta(EntitySerializer.Meta):
-        model = Gadget
-        fields = ["name", "code", "price", "status", "phone", "list_price", "discount"]
-
-
-class GadgetViewSet(EntityViewSet):
-    queryset = Gadget.objects.all()
-    serializer_class = GadgetSerializer
-    filterset_class = GadgetFilterSet
+from guanxi.framework.testing.testapp.models import Requisition
+from guanxi.framework.testing.testapp.views import RequisitionFilterSet
 
 
 class RequisitionSerializer(EntitySerializer):
@@ -32,6 +20,5 @@ class RequisitionViewSet(EntityViewSet):
 
 
 router = EntityRouter("testapp")
-router.register("gadgets", GadgetViewSet)
 router.register("requisitions", RequisitionViewSet)
 urlpatterns = router.urls

@@ -2,15 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
+from guanxi.framework.navigation import MenuItem, add_menu_items, register_menu_group
 
-register_menu(
-    MenuGroup(
-        _("Approvals"),
-        weight=160,
-        items=[
-            MenuItem(_("Awaiting my approval"), "approvals:inbox", icon="clipboard-check"),
-            MenuItem(_("Submitted by me"), "approvals:submitted", icon="send"),
-        ],
-    )
+register_menu_group("approvals", _("Approvals"), weight=160)
+add_menu_items(
+    "approvals",
+    [
+        MenuItem(_("Awaiting my approval"), "approvals:inbox", icon="clipboard-check"),
+        MenuItem(_("Submitted by me"), "approvals:submitted", icon="send"),
+    ],
 )

@@ -10,4 +10,4 @@ class ProductsConfig(AppConfig):
     verbose_name = _("Products")
 
     def ready(self) -> None:
-        from guanxi.products import menu, search  # noqa: F401
+        from guanxi.products import menu  # noqa: F401

@@ -1,9 +1,4 @@
-from guanxi.products import views
+from guanxi.framework.entities import entity_urls
 
 app_name = "products"
-urlpatterns = [
-    *views.ProductCategoryViews.urls(),
-    *views.ProductViews.urls(),
-    *views.PriceListViews.urls(),
-    *views.PriceListItemViews.urls(),
-]
+urlpatterns = entity_urls("products")

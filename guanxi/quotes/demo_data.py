@@ -54,8 +54,9 @@ def load_quotes(ctx: DemoContext) -> int:
             )
             for product in ctx.rng.sample(products, ctx.rng.randint(1, 5))
         ]
-        if n == 0:
-            rows[0].discount_percent = "20"
+        if n == 0:  # 20 % off: above the approval flow's 15 %
+            for row in rows:
+                row.discount_percent = "20"
         save_quote_lines(quote, rows, actor=None)
         quote.refresh_from_db()
         if n == 0 and _submit_as_owner(quote):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from guanxi.framework.entities import entity_urls
 from guanxi.quotes import views
 
 app_name = "quotes"
@@ -9,5 +10,5 @@ urlpatterns = [
     path("quotes/<int:pk>/pdf/", views.quote_pdf, name="quote_pdf"),
     path("quotes/<int:pk>/attach-pdf/", views.quote_attach_pdf, name="quote_attach_pdf"),
     path("quotes/<int:pk>/revise/", views.quote_revise, name="quote_revise"),
-    *views.QuoteViews.urls(),
+    *entity_urls("quotes"),
 ]

@@ -47,11 +47,13 @@ class PriceList(PrimaryModel):
     def __str__(self) -> str:
         return self.name
 
+    def _has_prices_in_another_currency(self) -> bool:
+        return PriceListItem.objects.filter(price_list=self).exclude(price_currency=self.currency).exists()
+
     def clean(self) -> None:
         super().clean()
         _check_dates(self, "valid_from", "valid_until")
-        other_currency = PriceListItem.objects.filter(price_list=self).exclude(price_currency=self.currency)
-        if self.pk and "currency" in self.changed_fields() and other_currency.exists():
+        if self.pk and "currency" in self.changed_fields() and self._has_prices_in_another_currency():
             raise ValidationError(
                 {"currency": _("The list already has prices in another currency; change them first.")}
             )

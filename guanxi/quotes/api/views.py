@@ -1,4 +1,4 @@
-"""``/api/v1/quotes/quotes/``: quotes with their lines, ``pdf_url``, and actions to replace the
+"""``/api/v1/quotes/quotes/``'s viewset: quotes with their lines, ``pdf_url``, and actions to replace the
 lines, revise, and attach the PDF to the deal (status changes: ``…/{id}/transition/``)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanxi.framework.api.routers import EntityRouter
 from guanxi.framework.api.serializers import django_errors_to_drf
 from guanxi.framework.api.viewsets import EntityViewSet
 from guanxi.products.models import Product
@@ -90,8 +89,3 @@ class QuoteViewSet(EntityViewSet):
         except PdfRefused as refused:
             raise serializers.ValidationError({"pdf": [str(refused)]}) from None
         return Response({"id": attachment.pk, "name": attachment.name}, status=201)
-
-
-router = EntityRouter("quotes")
-router.register("quotes", QuoteViewSet)
-urlpatterns = router.urls

@@ -8,6 +8,3 @@ class ProductsConfig(AppConfig):
     name = "guanxi.products"
     label = "products"
     verbose_name = _("Products")
-
-    def ready(self) -> None:
-        from guanxi.products import menu  # noqa: F401

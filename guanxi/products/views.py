@@ -46,3 +46,4 @@ class PriceListItemViews(EntityViews):
     form = PriceListItemForm
     table = PriceListItemTable
     url_prefix = "price-list-items"
+    bulk_edit_fields = ("valid_from", "valid_until")

@@ -10,4 +10,4 @@ class QuotesConfig(AppConfig):
     verbose_name = _("Quotes")
 
     def ready(self) -> None:
-        from guanxi.quotes import guards, menu  # noqa: F401
+        from guanxi.quotes import guards  # noqa: F401

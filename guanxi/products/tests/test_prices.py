@@ -61,7 +61,7 @@ def catalogue(db):
 
 
 def test_the_levels_list_comes_first_then_the_general_one_then_the_list_price(catalogue):
-    product, level_a, everyone, usd = catalogue
+    product = catalogue[0]
     assert applicable_price(product, currency="CNY", day=DAY, level="A").price == Money("850.00", "CNY")
     assert applicable_price(product, currency="CNY", day=DAY, level="B").price == Money("950.00", "CNY")
     assert applicable_price(

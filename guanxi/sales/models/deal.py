@@ -195,6 +195,13 @@ class Deal(PrimaryModel):
         return self.name
 
     @property
+    def version(self) -> str:
+        """The token a board move sends back (``_version``): a save since then is a conflict."""
+        from guanxi.framework.write import version_of
+
+        return version_of(self)
+
+    @property
     def weighted_base(self) -> Any:
         """The amount in the company currency times the stage's win probability."""
         if self.amount_base is None:

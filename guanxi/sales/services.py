@@ -44,17 +44,11 @@ class RequiredFieldsMissing(ValidationError):
 def create_deal(
     *, actor: Any, deal: Deal, team: list[tuple[Any, str]] = (), tags: list[Any] | None = None
 ) -> Deal:
-    """Create ``deal`` (unsaved) through the write path, with its first stage-history row."""
+    """Create ``deal`` (unsaved) through the write path, with its team. (Its stage history starts
+    with its first move: the time in the first stage counts from the deal's creation.)"""
     with transaction.atomic():
         deal.full_clean()
         save_object(deal, actor=actor, tags=tags)
-        save_object(
-            StageChange(
-                deal=deal, to_stage=deal.stage, changed_at=deal.stage_entered_at, changed_by=_user(actor)
-            ),
-            actor=actor,
-            check_visible=False,
-        )
         for user, access in team:
             add_team_member(deal=deal, user=user, access=access, actor=actor)
     return deal

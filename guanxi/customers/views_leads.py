@@ -240,6 +240,17 @@ class ConvertChoiceForm(forms.Form):
         field = self.fields["customer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Customer.objects.restrict(user, "change").order_by("name")
+        # What other modules offer to create with the customer (a deal).
+        from guanxi.customers.services.leads import conversion_extras
+
+        self.extra_names: list[str] = []
+        for extra in conversion_extras():
+            for name, extra_field in extra.fields(user).items():
+                self.fields[name] = extra_field
+                self.extra_names.append(name)
+
+    def extra_fields(self) -> list[Any]:
+        return [self[name] for name in self.extra_names]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -292,6 +303,7 @@ class LeadConvertView(EntityViewMixin, View):
                 customer=existing,
                 customer_fields=fields,
                 create_contact=choice.cleaned_data["create_contact"],
+                extras={name: choice.cleaned_data.get(name) for name in choice.extra_names},
             )
         except OwnershipConflict as conflict:
             customer_form.add_error(None, conflict.messages[0])
@@ -301,6 +313,10 @@ class LeadConvertView(EntityViewMixin, View):
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
+                    if field in choice.extra_names:
+                        for error in errors:
+                            choice.add_error(field, error)
+                        continue
                     target = field if field in customer_form.fields else None
                     for error in errors:
                         customer_form.add_error(target, error)

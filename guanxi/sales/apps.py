@@ -11,7 +11,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         # menu, search, cards, row access (deal teams), choice lists, demo step
-        from guanxi.sales import access, cards, choices, demo_data, menu, search  # noqa: F401
+        from guanxi.sales import access, cards, choices, demo_data, lead_conversion, menu, search  # noqa: F401
         from guanxi.sales.roles import GRANTS, MODELS, REFERENCE_GRANTS, REFERENCE_MODELS
         from guanxi.users.default_roles import register_module_grants
 

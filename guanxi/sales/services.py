@@ -228,3 +228,25 @@ def visible_pipelines(user: Any) -> Any:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
+
+
+def create_deal_from_lead(
+    lead: Any, customer: Any, contact: Any, *, actor: Any, name: str, amount: Any = None
+) -> Deal:
+    """The deal a lead's conversion creates: the lead's owner, its source as the deal's source,
+    the new contact as its decision maker."""
+    from guanxi.sales.choices import DealContactRole
+
+    source = " / ".join(v for v in (lead.get_source_display(), lead.utm_campaign) if v)
+    deal = Deal(
+        name=name,
+        customer=customer,
+        lead=lead,
+        owner=lead.owner or (actor if getattr(actor, "pk", None) else None),
+        source=source[:200],
+        amount_amount=amount,
+    )
+    create_deal(actor=actor, deal=deal)
+    if contact is not None:
+        set_deal_contact(deal=deal, contact=contact, role=DealContactRole.DECISION_MAKER, actor=None)
+    return deal

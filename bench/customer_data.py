@@ -230,10 +230,12 @@ def load(n_customers: int, users: list, *, seed: int = 42) -> dict[str, Any]:
     from guanxi.core.models import SearchEntry
     from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST
     from guanxi.customers.models import Contact, Customer, CustomerContact
-    from guanxi.customers.search import ContactIndex, CustomerIndex
+    from guanxi.framework.entities import entity_for
 
     rng = random.Random(seed)
-    weights = {**dict(CustomerIndex.fields), **{f"c_{k}": w for k, w in ContactIndex.fields}}
+    customer_fields = entity_for(Customer).search_index.fields
+    contact_fields = entity_for(Contact).search_index.fields
+    weights = {**dict(customer_fields), **{f"c_{k}": w for k, w in contact_fields}}
     ct_customer = ContentType.objects.get_for_model(Customer).pk
     ct_contact = ContentType.objects.get_for_model(Contact).pk
     start = datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC)

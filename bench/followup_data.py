@@ -45,10 +45,10 @@ def load_follow_ups(
     ``with_keys``: the 360° page does not read them, and rebuilding the key indexes over twice
     the keys is most of the load time)."""
     from django.contrib.contenttypes.models import ContentType
+    from guanxi.activities.search import FollowUpIndex
 
     from guanxi.activities.choices import FollowUpKind, Outcome
     from guanxi.activities.models import FollowUp
-    from guanxi.activities.search import FollowUpIndex
     from guanxi.core.models import SearchEntry
     from guanxi.customers.models import Customer
 

@@ -400,8 +400,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpKindEnum": "guanxi.activities.choices.FollowUpKind",
         "TaskStatusEnum": "guanxi.activities.choices.TaskStatus",
         "CustomerSourceEnum": "guanxi.customers.models.customer.Customer.Source",
-        "LeadSourceEnum": "guanxi.customers.models.lead.Lead.Source",
-        "LeadStatusEnum": "guanxi.customers.models.lead.Lead.Status",
+        "LeadSourceEnum": "guanxi.customers.leads.models.lead.Lead.Source",
+        "LeadStatusEnum": "guanxi.customers.leads.models.lead.Lead.Status",
     },
 }
 if "guanxi.framework.testing.testapp" in INSTALLED_APPS:

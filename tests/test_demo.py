@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _few_customers(monkeypatch):
     """Three demo customers instead of hundreds: these tests run the demo many times."""
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 3)
-    monkeypatch.setattr("guanxi.customers.demo_leads.LEAD_COUNT", 5)  # + the web form and its rule
+    monkeypatch.setattr("guanxi.customers.leads.demo.LEAD_COUNT", 5)  # + the web form and its rule
 
 
 def run_demo(*args: str) -> str:

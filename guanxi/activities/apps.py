@@ -10,8 +10,8 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        # menu entries, search indexes, timeline sources, cards, bulk actions, followable models
-        from guanxi.activities import cards, menu, registry, search, timeline  # noqa: F401
+        # the menu group, timeline sources, cards, bulk actions (the entities: entities.py)
+        from guanxi.activities import cards, menu, registry, timeline  # noqa: F401
 
         registry.register_defaults()
 
@@ -23,16 +23,3 @@ class ActivitiesConfig(AppConfig):
         register_bulk_action(
             Task, _("Mark done"), "activities:task_bulk_done", icon="square-check", weight=10
         )
-
-        from django.db.models import Q
-
-        from guanxi.activities.choices import TaskStatus
-        from guanxi.framework.transfer import register_transferable
-
-        # A leaving colleague's open tasks go with their records; done tasks stay theirs (history).
-        register_transferable(Task, _("tasks"), open_filter=Q(status=TaskStatus.OPEN))
-
-        from guanxi.activities.roles import GRANTS, MODELS
-        from guanxi.users.default_roles import register_module_grants
-
-        register_module_grants("activities", MODELS, GRANTS)  # restored with the roles after a flush

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.activities import services
 from guanxi.activities.choices import FollowUpKind, Outcome, Priority
 from guanxi.activities.models import FollowUp, Task
-from guanxi.framework.forms import EntityForm, style_widgets
+from guanxi.framework.forms import EntityForm, add_validation_errors, style_widgets
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -29,17 +29,6 @@ def datetime_input() -> forms.DateTimeInput:
 def colleagues() -> Any:
     """Who can be mentioned or assigned: active users, by name."""
     return get_user_model().objects.filter(is_active=True).order_by("name", "username")
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form's inputs (unknown fields: the form as a whole)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 class FollowUpForm(EntityForm):
@@ -207,7 +196,7 @@ class QuickFollowUpForm(forms.Form):
                 customer=data.get("customer"),
             )
         except ValidationError as exc:
-            add_service_errors(self, exc)
+            add_validation_errors(self, exc)
         except PermissionDenied as exc:
             self.add_error(None, str(exc))
         return None
@@ -243,7 +232,7 @@ class QuickTaskForm(forms.Form):
                 assignee=data.get("assignee"),
             )
         except ValidationError as exc:
-            add_service_errors(self, exc)
+            add_validation_errors(self, exc)
         except PermissionDenied as exc:
             self.add_error(None, str(exc))
         return None

@@ -1,30 +1,19 @@
-"""Navigation entries of the activities app."""
+"""Navigation of the activities app (follow-ups and tasks join the group from entities.py)."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from guanxi.framework.navigation import MenuGroup, MenuItem, register_menu
+from guanxi.framework.navigation import MenuItem, add_menu_items, register_menu_group
 
-register_menu(
-    MenuGroup(
-        _("Activities"),
-        weight=150,
-        items=[
-            MenuItem(
-                _("Follow-ups"),
-                "activities:followup_list",
-                icon="message-2",
-                permission="activities.view_followup",
-            ),
-            MenuItem(
-                _("My tasks"), "activities:my_tasks", icon="list-check", permission="activities.view_task"
-            ),
-            MenuItem(
-                pgettext_lazy("activity", "Tasks"),
-                "activities:task_list",
-                icon="checkbox",
-                permission="activities.view_task",
-            ),
-        ],
-    )
+register_menu_group("activities", _("Activities"), weight=150)
+add_menu_items(
+    "activities",
+    [
+        MenuItem(
+            _("My tasks"),
+            "activities:my_tasks",
+            icon="list-check",
+            permission="activities.view_task",
+            weight=20,
+        )
+    ],
 )

@@ -1,8 +1,9 @@
 """Which models can be followed up (客户, 联系人, 线索…), and which customer a follow-up concerns.
 
-::
+An entity opts in with ``follow=Follow(customer_of=...)`` in its ``EntityType``
+(``guanxi.framework.entities``)::
 
-    register_followable(Lead, customer_of=lambda lead: lead.converted_customer)
+    follow=Follow(customer_of=lambda lead: lead.converted_customer, on_logged=record_lead_contact)
 
 ``customer_of(obj)`` names the customer a follow-up on ``obj`` concerns (or None); it fills the
 denormalised ``customer`` column of follow-ups and tasks, so a customer's timeline shows what was
@@ -18,10 +19,12 @@ from typing import Any
 
 from django.db import models
 
+from guanxi.framework.entities import entity_for, entity_types
+
 
 @dataclass(frozen=True)
 class Followable:
-    """One registered target model and how to find the customer of one of its rows."""
+    """One followable model and how to find the customer of one of its rows."""
 
     model: type[models.Model]
     customer_of: Callable[[Any], Any]
@@ -31,61 +34,28 @@ class Followable:
     on_logged: Callable[[Any, Any], None] | None = None
 
 
-_FOLLOWABLE: dict[type[models.Model], Followable] = {}
-
-
-def register_followable(
-    model: type[models.Model],
-    *,
-    customer_of: Callable[[Any], Any] | None = None,
-    customers_of: Callable[[Any], Iterable[Any]] | None = None,
-    on_logged: Callable[[Any, Any], None] | None = None,
-) -> Followable:
-    """Let users log follow-ups and tasks on ``model``'s records (re-registering replaces).
-
-    ``on_logged(obj, follow_up)`` runs in the same transaction after a follow-up is logged on
-    ``obj``."""
-    find = customer_of or (lambda obj: None)
-    entry = Followable(
-        model, find, customers_of or (lambda obj: [c for c in [find(obj)] if c is not None]), on_logged
-    )
-    _FOLLOWABLE[model] = entry
-    return entry
-
-
 def followable(model: type[models.Model] | Any) -> Followable | None:
-    """The registration of a model (or of an instance's model), None when not followable."""
-    if not isinstance(model, type):
-        model = type(model)
-    return _FOLLOWABLE.get(model)
+    """The follow-up behaviour of a model (or of an instance's model), None when not followable."""
+    entity = entity_for(model)
+    if entity is None or entity.follow is None:
+        return None
+    spec = entity.follow
+    find = spec.customer_of or (lambda obj: None)
+    return Followable(
+        entity.model,
+        find,
+        spec.customers_of or (lambda obj: [c for c in [find(obj)] if c is not None]),
+        spec.on_logged,
+    )
 
 
 def followable_models() -> list[type[models.Model]]:
-    return list(_FOLLOWABLE)
+    return [e.model for e in entity_types() if e.follow is not None]
 
 
 def customer_of(obj: Any) -> Any:
     entry = followable(obj)
     return entry.customer_of(obj) if entry is not None else None
-
-
-def _contact_customer(contact: Any) -> Any:
-    """A contact's primary customer, else the first one it was linked to."""
-    link = contact.customer_links.select_related("customer").order_by("-is_primary", "id").first()
-    return link.customer if link is not None else None
-
-
-def _contact_customers(contact: Any) -> list[Any]:
-    return [
-        link.customer
-        for link in contact.customer_links.select_related("customer").order_by("-is_primary", "id")
-    ]
-
-
-def _lead_contacted(lead: Any, follow_up: Any) -> None:
-    from guanxi.customers.services.leads import record_lead_contact
-
-    record_lead_contact(lead, actor=follow_up.owner, at=follow_up.occurred_at)
 
 
 def _carry_lead_activity(lead: Any, customer: Any) -> None:
@@ -96,11 +66,7 @@ def _carry_lead_activity(lead: Any, customer: Any) -> None:
 
 
 def register_defaults() -> None:
-    """Customers, contacts and leads (activities depends on customers, never the other way)."""
-    from guanxi.customers.models import Contact, Customer, Lead
-    from guanxi.customers.services.leads import register_lead_activity_hook
+    """A converted lead's activity follows it (activities depends on customers, never the other way)."""
+    from guanxi.customers.leads.services.leads import register_lead_activity_hook
 
-    register_followable(Customer, customer_of=lambda customer: customer)
-    register_followable(Contact, customer_of=_contact_customer, customers_of=_contact_customers)
-    register_followable(Lead, customer_of=lambda lead: lead.converted_customer, on_logged=_lead_contacted)
     register_lead_activity_hook(_carry_lead_activity)

@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from guanxi.activities import views
+from guanxi.framework.entities import entity_urls
 
 app_name = "activities"
 urlpatterns = [
@@ -12,6 +13,5 @@ urlpatterns = [
     path("activities/panel/<int:type_id>/<int:pk>/", views.panel, name="panel"),
     path("activities/log/<int:type_id>/<int:pk>/", views.quick_log, name="quick_log"),
     path("activities/task/<int:type_id>/<int:pk>/", views.quick_task, name="quick_task"),
-    *views.FollowUpViews.urls(),
-    *views.TaskViews.urls(),
+    *entity_urls("activities"),
 ]

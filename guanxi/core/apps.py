@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from guanxi.core import menu, search  # noqa: F401  (registers menu entries and search indexes)
+        from guanxi.core import menu  # noqa: F401  (the Settings menu group)
         from guanxi.core.attachments import attachments_panel_context
         from guanxi.framework.panels import register_detail_context
 
@@ -19,10 +19,6 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from guanxi.core.choices import ensure_default_choice_options
-        from guanxi.core.roles import CHOICE_GRANTS, CHOICE_MODELS, RATE_GRANTS, RATE_MODELS
-        from guanxi.users.default_roles import register_module_grants
 
-        # Configurable choice lists: default options and grants come back after a flush.
-        register_module_grants("core", CHOICE_MODELS, CHOICE_GRANTS)
-        register_module_grants("core", RATE_MODELS, RATE_GRANTS)
+        # Configurable choice lists: the default options come back after a flush.
         post_migrate.connect(ensure_default_choice_options, sender=self, dispatch_uid="guanxi_choice_options")

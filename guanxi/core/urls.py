@@ -1,8 +1,8 @@
 from django.urls import path
 
 from guanxi.core import views_choices, views_files
-from guanxi.core.views import CustomFieldViews, ExchangeRateViews, TagViews
-from guanxi.core.views_audit import AuditEventViews, ObjectChangeDetailView, ObjectChangeViews
+from guanxi.core.views_audit import ObjectChangeDetailView, ObjectChangeViews
+from guanxi.framework.entities import entity_urls
 from guanxi.framework.views.reveal import reveal_field
 
 app_name = "core"
@@ -12,11 +12,7 @@ urlpatterns = [
         ObjectChangeDetailView.as_view(config=ObjectChangeViews),
         name="objectchange",
     ),
-    *ObjectChangeViews.urls(),
-    *AuditEventViews.urls(),
-    *TagViews.urls(),
-    *CustomFieldViews.urls(),
-    *ExchangeRateViews.urls(),
+    *entity_urls("core"),
     path("settings/choices/", views_choices.choice_lists, name="choice_lists"),
     path("settings/choices/<str:name>/", views_choices.choice_list, name="choice_list"),
     path("reveal/<str:app_label>/<str:model_name>/<int:pk>/<str:field>/", reveal_field, name="reveal"),

@@ -22,7 +22,7 @@ from guanxi.core import choice_services as services
 from guanxi.core.choices import REGISTRY
 from guanxi.core.models import ChoiceOption
 from guanxi.framework.access import can
-from guanxi.framework.forms import style_widgets
+from guanxi.framework.forms import add_validation_errors, style_widgets
 from guanxi.framework.http import AuthedRequest
 
 
@@ -103,8 +103,7 @@ def choice_list(request: AuthedRequest, name: str) -> HttpResponse:
             if hasattr(error, "error_dict") and request.POST.get("action") == "add":
                 form = OptionForm(request.POST)
                 form.is_valid()
-                for field, messages_ in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages_)
+                add_validation_errors(form, error)
                 errors = []
         if refused:
             status = 409

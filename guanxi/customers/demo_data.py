@@ -175,7 +175,5 @@ def load_customers(ctx: DemoContext) -> int:
 
 
 register_demo_step("customers", load_customers, order=30)
-from guanxi.customers import (  # noqa: E402  (the steps import this module's helpers)
-    demo_leads,  # noqa: F401  (registers the leads demo step)
-    demo_pools,  # noqa: F401  (public pools step, order 36)
-)
+from guanxi.customers.leads import demo as lead_demo  # noqa: E402, F401  (the leads demo step)
+from guanxi.customers.pools import demo as pool_demo  # noqa: E402, F401  (public pools step, order 36)

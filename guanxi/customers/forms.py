@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db import transaction
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers import regions
-from guanxi.customers.models import Contact, CustomerContact
+from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.framework.forms import EntityForm, style_widgets
 
 REGION_FIELDS = ["region_province", "region_city", "region_district"]
@@ -151,3 +152,74 @@ class LinkExistingContactForm(forms.Form):
         queryset = Contact.objects.restrict(user, "view").exclude(pk__in=linked).order_by("name")
         cast(forms.ModelChoiceField, self.fields["contact"]).queryset = queryset
         style_widgets(self)
+
+
+class CustomerForm(RegionFieldsMixin, ConflictCheckMixin, EntityForm):
+    """A customer: the region as three cascading selects, and the 撞单 check on save."""
+
+    class Meta:
+        model = Customer
+        fields = [
+            "kind", "name", "short_name", "credit_code", "industry", "scale", "website",
+            "address", "phone", "email", "source", "level", "stage", "status",
+            "gender", "birthday", "id_number", "wechat_id", "notes", "owner",
+        ]  # fmt: skip
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.order_fields([*self.Meta.fields[:7], *REGION_FIELDS])
+
+
+class ContactForm(EntityForm):
+    """A contact; on creation it can be linked to one customer with a role (``?customer=<id>``)."""
+
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), required=False, label=_("customer"))
+    role = forms.ChoiceField(
+        choices=CustomerContact.Role.choices,
+        initial=CustomerContact.Role.OTHER,
+        required=False,
+        label=_("role"),
+    )
+    is_primary = forms.BooleanField(required=False, label=_("primary contact"))
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "mobile", "email", "wechat_id", "birthday", "owner"]
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk:  # links of an existing contact are managed from its customers
+            for name in ("customer", "role", "is_primary"):
+                del self.fields[name]
+        else:
+            # Only customers the user may change can get a new contact.
+            field = self.fields["customer"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Customer.objects.restrict(user, "change")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        customer = cleaned.get("customer")
+        primary_taken = (
+            customer is not None
+            and cleaned.get("is_primary")
+            and CustomerContact.objects.filter(customer=customer, is_primary=True).exists()
+        )
+        if primary_taken:
+            self.add_error("is_primary", _("This customer already has a primary contact."))
+        return cleaned
+
+    def save(self, commit: bool = True) -> Any:
+        with transaction.atomic():
+            contact = super().save(commit=commit)
+            customer = self.cleaned_data.get("customer")
+            if commit and customer is not None:
+                CustomerContact.objects.create(
+                    customer=customer,
+                    contact=contact,
+                    role=self.cleaned_data.get("role") or CustomerContact.Role.OTHER,
+                    is_primary=bool(self.cleaned_data.get("is_primary")),
+                )
+        return contact

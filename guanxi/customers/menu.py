@@ -1,76 +1,42 @@
-"""Navigation entries of the customers app."""
+"""Navigation of the customers app: its groups, and the pages that are no entity's list (the
+entity lists join from entities.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.navigation import MenuGroup, MenuItem, add_menu_items, register_menu
+from guanxi.framework.navigation import MenuItem, add_menu_items, register_menu_group
 
-register_menu(
-    MenuGroup(
-        _("Customers"),
-        weight=100,
-        items=[
-            MenuItem(
-                _("Customers"),
-                "customers:customer_list",
-                icon="building",
-                permission="customers.view_customer",
-            ),
-            MenuItem(
-                _("Contacts"),
-                "customers:contact_list",
-                icon="address-book",
-                permission="customers.view_contact",
-            ),
-            MenuItem(
-                _("Leads"), "customers:lead_list", icon="target-arrow", permission="customers.view_lead"
-            ),
-            MenuItem(
-                _("Unassigned leads"),
-                "customers:lead_unassigned",
-                icon="hand-grab",
-                permission="customers.view_lead",
-            ),
-            MenuItem(
-                _("Import leads"),
-                "customers:lead_import",
-                icon="file-import",
-                permission="customers.import_lead",
-            ),
-        ],
-    )
-)
-
-# Lead capture set-up (web forms, assignment rules) for administrators, directors and marketing.
-register_menu(
-    MenuGroup(
-        _("Lead capture"),
-        weight=850,
-        items=[
-            MenuItem(
-                _("Web forms"),
-                "customers:leadcaptureform_list",
-                icon="forms",
-                permission="customers.view_leadcaptureform",
-            ),
-            MenuItem(
-                _("Assignment rules"),
-                "customers:assignmentrule_list",
-                icon="route",
-                permission="customers.view_assignmentrule",
-            ),
-        ],
-    )
-)
-
-# Settings (core's group, weight 900): the 撞单 policy page, for administrators.
+register_menu_group("customers", _("Customers"), weight=100)
 add_menu_items(
-    900,
+    "customers",
+    [
+        MenuItem(
+            _("Unassigned leads"),
+            "customers:lead_unassigned",
+            icon="hand-grab",
+            permission="customers.view_lead",
+            weight=40,
+        ),
+        MenuItem(
+            _("Import leads"),
+            "customers:lead_import",
+            icon="file-import",
+            permission="customers.import_lead",
+            weight=50,
+        ),
+    ],
+)
+# Lead capture set-up (web forms, assignment rules) for administrators, directors and marketing.
+register_menu_group("lead_capture", _("Lead capture"), weight=850)
+# Settings (core's group): the 撞单 policy page, for administrators.
+add_menu_items(
+    "settings",
     [
         MenuItem(
             _("Customer settings"),
             "customers:settings",
             icon="adjustments",
             permission="customers.change_customersettings",
+            weight=70,
         )
     ],
 )

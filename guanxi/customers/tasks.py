@@ -17,7 +17,7 @@ def run_pool_rules() -> dict[str, Any]:
 
     Idempotent (see ``apply_pool_rules``), so a retried or doubled run moves nothing twice.
     """
-    from guanxi.customers.services.pools import apply_pool_rules
+    from guanxi.customers.pools.services.pools import apply_pool_rules
 
     with actor_context(None, source=Source.TASK):
         summary = apply_pool_rules()

@@ -1,28 +1,15 @@
-"""Wiring of customers into the transfer machinery: what can be transferred, and the buttons."""
+"""The transfer buttons of customers (what can be transferred is declared in entities.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Contact, Customer, Lead
+from guanxi.customers.models import Customer
 from guanxi.framework.bulkactions import register_bulk_action
 from guanxi.framework.cards import register_card
-from guanxi.framework.transfer import register_transferable
 
-# A transfer resets what any new owner resets (the ownership clock, the pool).
-register_transferable(Customer, _("customers"), extra_fields=Customer.new_owner_values)
-register_transferable(Contact, _("contacts"))
-# A leaving colleague's open leads go with their customers; converted and disqualified ones stay.
-register_transferable(
-    Lead,
-    _("leads"),
-    open_filter=Q(status__in=[Lead.Status.NEW, Lead.Status.CONTACTED, Lead.Status.QUALIFIED]),
-    extra_fields=lambda: {"assigned_at": timezone.now()},
-)
 register_bulk_action(
     Customer,
     _("Transfer"),

@@ -1,15 +1,15 @@
+"""Pages of the customers app (customers, contacts, leads, pools; one namespace, ``customers:``)."""
+
 from django.urls import path
 
-from guanxi.customers import views_links, views_pools, views_transfer
-from guanxi.customers.views import ContactViews, CustomerViews
-from guanxi.customers.views_capture import AssignmentRuleViews, LeadCaptureFormViews, public_capture_view
-from guanxi.customers.views_leads import LeadViews
-from guanxi.customers.views_pool_admin import PoolRuleViews, PoolViews
+from guanxi.customers import views_links, views_transfer
+from guanxi.customers.leads import urls as lead_urls
+from guanxi.customers.pools import urls as pool_urls
+from guanxi.framework.entities import entity_urls
 
 app_name = "customers"
 urlpatterns = [
-    *CustomerViews.urls(),
-    *ContactViews.urls(),
+    *entity_urls("customers"),
     path("customers/<int:pk>/transfer/", views_transfer.customer_transfer, name="customer_transfer"),
     path("customers/bulk-transfer/", views_transfer.customer_bulk_transfer, name="customer_bulk_transfer"),
     path("customers/<int:pk>/contacts/", views_links.customer_contacts, name="customer_contacts"),
@@ -29,10 +29,5 @@ urlpatterns = [
     path("customers/regions/", views_links.region_options, name="regions"),
     path("customers/settings/", views_links.customer_settings, name="settings"),
 ]
-urlpatterns += [  # leads, web forms, assignment rules; /f/<key>/ is the public web form (no sign-in)
-    *LeadViews.urls(),
-    *LeadCaptureFormViews.urls(),
-    *AssignmentRuleViews.urls(),
-    path("f/<str:key>/", public_capture_view, name="lead_capture_public"),
-]
-urlpatterns += [*views_pools.urlpatterns, *PoolViews.urls(), *PoolRuleViews.urls()]  # public pools (公海)
+urlpatterns += lead_urls.urlpatterns  # the public web form
+urlpatterns += pool_urls.urlpatterns  # public pools (公海)

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guanxi.customers.models import Customer
+from guanxi.framework.forms import add_validation_errors
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.transfer import summary, transfer_records
 from guanxi.framework.transfer_forms import TransferForm
@@ -35,9 +36,7 @@ def _apply(request: AuthedRequest, form: TransferForm, rows: list[Any]) -> bool:
             records=rows,
         )
     except ValidationError as error:
-        for field, texts in error.message_dict.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
+        add_validation_errors(form, error)
         return False
     except PermissionDenied as error:
         form.add_error(None, str(error))

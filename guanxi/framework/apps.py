@@ -10,3 +10,6 @@ class FrameworkConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.framework import changes, signals  # noqa: F401  (connects change capture)
+        from guanxi.framework.entities import autodiscover
+
+        autodiscover()  # every app's entities.py: the entity registry

@@ -6,6 +6,7 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -225,3 +226,15 @@ class BulkEditForm(forms.Form):
             field.required = False
             self.fields[f"cf_{cf.name}"] = field
         style_widgets(self)
+
+
+def add_validation_errors(form: Any, error: ValidationError) -> None:
+    """A model, service or write-path ValidationError on ``form``: each message at its field when
+    the form shows that field, else on the form as a whole (a plain ValidationError too)."""
+    if not hasattr(error, "error_dict"):
+        for text in error.messages:
+            form.add_error(None, text)
+        return
+    for field, texts in error.message_dict.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)

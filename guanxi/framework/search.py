@@ -1,6 +1,7 @@
 """Global search: a registry of per-model search indexes and a shared table of search keys.
 
-A model opts in with a ``SearchIndex`` subclass registered by ``@register_search``. On every
+An entity opts in by declaring ``search=((field, weight), …)`` (or a ``SearchIndex`` subclass) in
+its ``EntityType`` (``guanxi.framework.entities``). On every
 save the indexed fields are written to ``core.SearchEntry`` as normalised keys: the lower-cased
 text, and for Chinese text its pinyin (``zhangsan``) and pinyin initials (``zs``); phone-like
 values also get their digits alone so a suffix such as ``8000`` finds them. The query side looks
@@ -31,7 +32,6 @@ from pypinyin.core import Pinyin
 
 from guanxi.framework.querysets import model_queryset
 
-_REGISTRY: dict[type[models.Model], type[SearchIndex]] = {}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NON_DIGIT = re.compile(r"\D")
 MAX_KEY = 200
@@ -41,10 +41,8 @@ SHORT_COLUMN = 254
 class SearchIndex:
     """Declare which fields of a model are searchable and how much a match on each weighs.
 
-    >>> @register_search
-    ... class TagIndex(SearchIndex):
-    ...     model = Tag
-    ...     fields = (("name", 100), ("description", 20))
+    Usually built from an entity's ``search=(("name", 100), ("description", 20))``; subclass it
+    (and pass the class as ``search=``) to index derived values.
     """
 
     model: type[models.Model]
@@ -69,20 +67,24 @@ class SearchIndex:
         return out
 
 
-def register_search(index: type[SearchIndex]) -> type[SearchIndex]:
-    _REGISTRY[index.model] = index
-    return index
+def _index_for(model: type[models.Model]) -> type[SearchIndex] | None:
+    """The search index an entity declares (``EntityType.search``), or None."""
+    from guanxi.framework.entities import _SEARCH_INDEXES
+
+    return _SEARCH_INDEXES.get(model)
 
 
 def registered_models() -> list[type[models.Model]]:
-    return list(_REGISTRY)
+    from guanxi.framework.entities import search_indexes
+
+    return list(search_indexes())
 
 
 def indexed_fields(model: type[models.Model]) -> set[str] | None:
     """Fields of ``model`` whose whole value is a search key: short text columns (a key keeps
     ``MAX_KEY`` characters, so long text such as a follow-up's content is not among them).
     None when the model has no search index."""
-    index = _REGISTRY.get(model)
+    index = _index_for(model)
     if index is None:
         return None
     short = set()
@@ -135,7 +137,7 @@ def keys_for(text: str) -> set[str]:
 def entries_for(instance: models.Model) -> list[Any]:
     from guanxi.core.models import SearchEntry
 
-    index = _REGISTRY.get(type(instance))
+    index = _index_for(type(instance))
     if index is None:
         return []
     ct = ContentType.objects.get_for_model(type(instance))
@@ -158,7 +160,7 @@ def entries_for(instance: models.Model) -> list[Any]:
 def index_instance(instance: models.Model, *, created: bool = False) -> None:
     """Replace the search keys of one row (called after every save of a registered model);
     in bulk mode (``changes.buffered``) the refresh waits for the buffer's flush."""
-    if type(instance) not in _REGISTRY:
+    if _index_for(type(instance)) is None:
         return
     from guanxi.framework.changes import current_buffer
 
@@ -181,7 +183,7 @@ def index_batch(rows: list[tuple[models.Model, bool]], *, batch_size: int = 2000
     stale: dict[type[models.Model], list[Any]] = {}
     entries: list[tuple[Any, ...]] = []
     for instance, created in rows:
-        index = _REGISTRY.get(type(instance))
+        index = _index_for(type(instance))
         if index is None:
             continue
         if not created:
@@ -214,7 +216,7 @@ def _column(model: type[models.Model], name: str) -> str:
 
 
 def remove_instance(instance: models.Model) -> None:
-    if type(instance) not in _REGISTRY:
+    if _index_for(type(instance)) is None:
         return
     from guanxi.framework.changes import current_buffer
 

@@ -1,9 +1,10 @@
 """A record's timeline: entries from every registered source, newest first, cursor-paginated.
 
 Sources are functions ``source(obj, user, before, limit) -> list[TimelineEntry]`` returning at
-most ``limit`` entries older than ``before`` (a datetime, or None for the newest). The
-foundation registers the change log; follow-ups, deals, tickets and campaigns add their own
-sources as they land. Merging takes the newest ``limit`` of all sources' answers, so a page
+most ``limit`` entries older than ``before`` (a datetime, or None for the newest). A source
+for one entity type is declared with it (``EntityType(timeline=(source,))``); a source for
+records of any type (the change log, follow-ups on every followable record) registers with
+``@register_timeline_source``. Merging takes the newest ``limit`` of all sources' answers, so a page
 costs one bounded query per source however long the history is.
 """
 
@@ -91,8 +92,12 @@ def timeline(
     on this page, which may then run a few entries past ``limit``; cutting inside such a group
     would skip the rest of it for good.
     """
+    from guanxi.framework.entities import entity_for
+
+    entity = entity_for(obj)
+    own = entity.timeline if entity is not None else ()
     entries: list[TimelineEntry] = []
-    for source in _SOURCES:
+    for source in [*_SOURCES, *own]:
         entries.extend(source(obj, user, before, limit + 1))
     entries.sort(key=lambda e: e.time, reverse=True)
     if len(entries) <= limit:

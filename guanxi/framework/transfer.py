@@ -1,9 +1,10 @@
 """Transfer records to another owner (转移 / 离职交接): one action, many kinds, logged and notified.
 
-A module declares which of its models can change hands, and what "all of a user's X" means::
+An entity declares that its rows change hands, and what "all of a user's X" means, in its
+``EntityType`` (``guanxi.framework.entities``)::
 
-    register_transferable(Customer, _("customers"))
-    register_transferable(Task, _("tasks"), open_filter=Q(done=False))  # open tasks only
+    transfer=Transfer(_("customers"))
+    transfer=Transfer(_("tasks"), open_filter=Q(status="open"))  # open tasks only
 
 ``transfer_records`` then moves either the given ``records`` or every transferable row of
 ``from_user`` to ``to_user``. Per model it is one ``restrict(actor, "assign")``-checked
@@ -51,29 +52,26 @@ class Transferable:
         return self.model._meta.label_lower
 
 
-_REGISTRY: dict[str, Transferable] = {}
+def _registry() -> dict[str, Transferable]:
+    """Every entity declaring ``transfer=Transfer(...)`` (``guanxi.framework.entities``)."""
+    from guanxi.framework.entities import entity_types
 
-
-def register_transferable(
-    model: type[models.Model],
-    label: Any,
-    *,
-    open_filter: models.Q | None = None,
-    extra_fields: Callable[[], dict[str, Any]] | None = None,
-) -> Transferable:
-    """Let ``model``'s rows be transferred. ``open_filter`` narrows "all of a user's rows" (open
-    tasks only); ``extra_fields()`` gives further columns to set with the new owner."""
-    item = Transferable(model, label, open_filter, extra_fields)
-    _REGISTRY[item.key] = item
-    return item
+    out: dict[str, Transferable] = {}
+    for entity in entity_types():
+        if entity.transfer is not None:
+            spec = entity.transfer
+            item = Transferable(entity.model, spec.label, spec.open_filter, spec.extra_fields)
+            out[item.key] = item
+    return out
 
 
 def transferables(kinds: Iterable[str] | None = None) -> list[Transferable]:
-    """The registered kinds (``app_label.model``), all of them when ``kinds`` is None."""
+    """The transferable kinds (``app_label.model``), all of them when ``kinds`` is None."""
+    registry = _registry()
     if kinds is None:
-        return list(_REGISTRY.values())
+        return list(registry.values())
     wanted = set(kinds)
-    return [t for t in _REGISTRY.values() if t.key in wanted]
+    return [t for t in registry.values() if t.key in wanted]
 
 
 @dataclass
@@ -105,7 +103,7 @@ def summary(counts: dict[str, int]) -> str:
     """ "12 customers, 30 contacts" in the active language."""
     parts = []
     for key, count in counts.items():
-        item = _REGISTRY.get(key)
+        item = _registry().get(key)
         if item is not None and count:
             parts.append(_("%(count)d %(kind)s") % {"count": count, "kind": item.label})
     return _(", ").join(parts) if parts else _("nothing")
@@ -155,14 +153,15 @@ def transfer_records(
     with transaction.atomic():
         selected: list[tuple[Transferable, Any]] = []
         if records is not None:
+            registry = _registry()
             by_key: dict[str, list[int]] = {}
             for record in records:
                 key = record._meta.label_lower
-                if key not in _REGISTRY:
+                if key not in registry:
                     raise ValueError(f"{key} is not registered as transferable")
                 by_key.setdefault(key, []).append(record.pk)
             for key, ids in by_key.items():
-                item = _REGISTRY[key]
+                item = registry[key]
                 qs = model_queryset(item.model).restrict(actor, "assign").filter(pk__in=ids)
                 if qs.count() != len(set(ids)):
                     raise PermissionDenied(
@@ -238,7 +237,7 @@ def transfer_timeline_source(
     """ "Transferred from 王芳 to 刘洋: 离职交接" on each transferred record."""
     from guanxi.core.models import OwnershipTransferItem
 
-    if not isinstance(obj, models.Model) or obj._meta.label_lower not in _REGISTRY:
+    if not isinstance(obj, models.Model) or obj._meta.label_lower not in _registry():
         return []
     ct = ContentType.objects.get_for_model(type(obj))
     rows = OwnershipTransferItem.objects.filter(content_type=ct, object_id=obj.pk).select_related(

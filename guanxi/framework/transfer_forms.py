@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.forms import style_widgets
+from guanxi.framework.forms import add_validation_errors, style_widgets
 from guanxi.framework.transfer import validate_transfer
 
 
@@ -44,7 +44,5 @@ class TransferForm(forms.Form):
                 from_user=self.from_user,
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    self.add_error(field, message)
+            add_validation_errors(self, error)
         return cleaned

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.services.leads import ConversionExtra, register_conversion_extra
+from guanxi.customers.leads.services.leads import ConversionExtra, register_conversion_extra
 from guanxi.framework.access import can
 
 

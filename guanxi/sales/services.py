@@ -213,7 +213,7 @@ def set_deal_contact(*, deal: Deal, contact: Any, role: str, actor: Any) -> Deal
 def visible_pipelines(user: Any) -> Any:
     """The active pipelines ``user`` works with: those naming one of the user's departments or
     an ancestor of it, and those naming none (everyone's); administrators see every pipeline."""
-    from guanxi.customers.pool_access import department_ancestor_ids
+    from guanxi.customers.pools.access import department_ancestor_ids
 
     pipelines = Pipeline.objects.restrict(user, "view").filter(active=True)
     if user.is_superuser:

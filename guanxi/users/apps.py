@@ -11,7 +11,7 @@ class UsersConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.framework.panels import register_detail_context
-        from guanxi.users import audit, menu, search  # noqa: F401  (audit receivers, menu, search indexes)
+        from guanxi.users import audit, menu  # noqa: F401  (audit receivers, menu groups)
         from guanxi.users.views_org import team_panel_context
 
         register_detail_context(team_panel_context)  # the "Team" card on every owned record

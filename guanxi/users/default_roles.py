@@ -1,8 +1,11 @@
-"""The shipped default roles (editable; created by migration ``users.0003_default_roles``).
+"""The shipped default roles and how the entity registry's default grants reach them.
 
-Each later module's migration adds its own entity types to these roles by name with
-``grant_default(apps, role_name, app_label, model, actions, scope)``, so a fresh install always
-has working roles for every module.
+The seven roles are created by migration ``users.0003_default_roles`` (and again by
+``ensure_default_roles`` after a database flush); each carries a stable ``code``. What each role
+may do with an entity type is declared with the entity (``EntityType(grants=..., field_rules=...)``
+in ``guanxi/<app>/entities.py``) and given to the roles by :func:`apply_registry_defaults` after
+every ``migrate`` — once per role and entity (``AppliedDefault``), so an administrator's later
+edits stand and no app writes a grant migration.
 """
 
 from __future__ import annotations
@@ -12,163 +15,95 @@ from typing import Any
 ALL_ACTIONS = ["view", "add", "change", "delete", "export", "import", "assign", "reveal"]
 READ = ["view", "export"]
 
-# name, English name, description
+# code, name, English name, description
 ROLES = [
-    ("系统管理员", "System administrator", "配置组织、角色、字段和系统设置；可见全部数据"),
-    ("销售总监", "Sales director", "管理整个销售中心的数据与团队"),
-    ("销售经理", "Sales manager", "管理本部门及下属部门的客户与商机"),
-    ("销售代表", "Sales representative", "跟进自己负责的客户、线索与商机"),
-    ("客服", "Service agent", "处理工单与回访，查看客户资料"),
-    ("市场", "Marketing", "管理营销活动、线索与标签"),
-    ("只读", "Read-only", "查看全部数据，不能修改"),
+    ("admin", "系统管理员", "System administrator", "配置组织、角色、字段和系统设置；可见全部数据"),
+    ("sales_director", "销售总监", "Sales director", "管理整个销售中心的数据与团队"),
+    ("sales_manager", "销售经理", "Sales manager", "管理本部门及下属部门的客户与商机"),
+    ("sales_rep", "销售代表", "Sales representative", "跟进自己负责的客户、线索与商机"),
+    ("service_agent", "客服", "Service agent", "处理工单与回访，查看客户资料"),
+    ("marketing", "市场", "Marketing", "管理营销活动、线索与标签"),
+    ("read_only", "只读", "Read-only", "查看全部数据，不能修改"),
 ]
-
-# role → [(app_label, model, actions, scope)] for the platform's own entity types
-PLATFORM_GRANTS: dict[str, list[tuple[str, str, list[str], str]]] = {
-    "系统管理员": [
-        ("core", "objectchange", ["view", "export"], "all"),
-        ("core", "auditevent", ["view", "export"], "all"),
-    ]
-    + [
-        # "assign" (transfer owner) only exists on owned records: users are their own owners.
-        (app, model, ALL_ACTIONS if model == "user" else [a for a in ALL_ACTIONS if a != "assign"], "all")
-        for app, model in (
-            ("core", "tag"),
-            ("core", "customfield"),
-            ("users", "user"),
-            ("users", "department"),
-            ("users", "role"),
-        )
-    ],
-    "销售总监": [
-        ("core", "tag", ["view", "add", "change", "delete", "export"], "all"),
-        ("users", "user", READ, "department_tree"),
-        ("users", "department", ["view"], "all"),
-    ],
-    "销售经理": [
-        ("core", "tag", ["view", "add", "change", "export"], "all"),
-        ("users", "user", READ, "department_tree"),
-        ("users", "department", ["view"], "all"),
-    ],
-    "销售代表": [
-        ("core", "tag", ["view"], "all"),
-        ("users", "user", ["view"], "department"),
-        ("users", "department", ["view"], "all"),
-    ],
-    "客服": [
-        ("core", "tag", ["view"], "all"),
-        ("users", "user", ["view"], "department"),
-        ("users", "department", ["view"], "all"),
-    ],
-    "市场": [
-        ("core", "tag", ["view", "add", "change", "delete", "export"], "all"),
-        ("users", "user", ["view"], "department"),
-        ("users", "department", ["view"], "all"),
-    ],
-    "只读": [
-        ("core", "tag", READ, "all"),
-        ("users", "user", READ, "all"),
-        ("users", "department", ["view"], "all"),
-    ],
-}
-
-
-# Grants modules add to the default roles: (app_label, model, {role: (actions, scope)}). Each
-# module's data migration applies them once; ``ensure_default_roles`` applies them again after a
-# flush. Register from the module's AppConfig.ready() with ``register_module_grants``.
-MODULE_GRANTS: list[tuple[str, str, dict[str, tuple[list[str], str]]]] = []
-
-
-def register_module_grants(
-    app_label: str, models: list[str], grants: dict[str, tuple[list[str], str]]
-) -> None:
-    for model in models:
-        if not any(a == app_label and m == model for a, m, _g in MODULE_GRANTS):
-            MODULE_GRANTS.append((app_label, model, grants))
-
-
-def apply_module_grants(
-    apps: Any, app_label: str, grants: dict[str, tuple[list[str], str]], models: list[str]
-) -> None:
-    """For a module's data migration: give the default roles its grants."""
-    for model in models:
-        for role_name, (actions, scope) in grants.items():
-            grant_default(apps, role_name, app_label, model, list(actions), scope)
-
-
-def grant_default(
-    apps: Any, role_name: str, app_label: str, model: str, actions: list[str], scope: str
-) -> None:
-    """Give a default role a grant on one entity type (for data migrations; idempotent)."""
-    Role = apps.get_model("users", "Role")
-    RoleGrant = apps.get_model("users", "RoleGrant")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    role = Role.objects.filter(name=role_name).first()
-    if role is None:  # renamed or deleted by an administrator: respect that
-        return
-    ct, _created = ContentType.objects.get_or_create(app_label=app_label, model=model)
-    RoleGrant.objects.update_or_create(
-        role=role, content_type=ct, defaults={"actions": actions, "scope": scope}
-    )
+ROLE_CODE_BY_NAME = {name: code for code, name, _en, _d in ROLES}
 
 
 def create_default_roles(apps: Any, schema_editor: Any) -> None:
+    """Create the shipped roles (migration 0003; codes are set by 0006 and by ``ensure_default_roles``)."""
     Role = apps.get_model("users", "Role")
-    for name, name_en, description in ROLES:
+    for _code, name, name_en, description in ROLES:
         Role.objects.get_or_create(
             name=name, defaults={"name_en": name_en, "description": description, "is_system": True}
         )
-    for role_name, grants in PLATFORM_GRANTS.items():
-        for app_label, model, actions, scope in grants:
-            grant_default(apps, role_name, app_label, model, actions, scope)
 
 
 def ensure_default_roles(**kwargs: Any) -> None:
-    """Recreate the default roles when the role table is empty (``post_migrate``).
-
-    The migration creates them once; this handler puts them back after a database flush (test
-    isolation, ``manage.py flush``) — the same way Django restores content types and permissions.
-    It never touches existing roles, so an administrator's edits survive every ``migrate``.
-    """
+    """``post_migrate``: recreate the default roles when the role table is empty (after a flush —
+    the way Django restores content types), then give them the registry's defaults not yet given.
+    Never touches an existing role's edited grants."""
     from django.apps import apps as global_apps
 
     from guanxi.framework.context import Source, actor_context
 
     Role = global_apps.get_model("users", "Role")
-    if Role.objects.exists():
-        return
+    AppliedDefault = global_apps.get_model("users", "AppliedDefault")
     with actor_context(None, source=Source.SYSTEM):
-        create_default_roles(global_apps, None)
-        for app_label, model, grants in MODULE_GRANTS:
-            if global_apps.is_installed(f"guanxi.{app_label}"):
-                apply_module_grants(global_apps, app_label, grants, [model])
-        for app_label, model, rules in MODULE_FIELD_RULES:
-            if global_apps.is_installed(f"guanxi.{app_label}"):
-                apply_module_field_rules(global_apps, app_label, model, rules)
+        if not Role.objects.exists():
+            AppliedDefault.objects.all().delete()  # new roles hold none of the defaults yet
+            for code, name, name_en, description in ROLES:
+                Role.objects.create(
+                    code=code, name=name, name_en=name_en, description=description, is_system=True
+                )
+        apply_registry_defaults()
 
 
-# Field rules modules ship on the default roles: (app_label, model, {role: {field: access}}).
-# Like MODULE_GRANTS: a module's data migration applies them once, ``ensure_default_roles``
-# again after a flush. Register from AppConfig.ready() with ``register_module_field_rules``.
-MODULE_FIELD_RULES: list[tuple[str, str, dict[str, dict[str, str]]]] = []
+def apply_registry_defaults() -> int:
+    """Give the shipped roles (by code) every registry grant and field rule not given before.
 
+    Returns how many defaults were applied. A role an administrator deleted gets nothing; a
+    default once applied (``AppliedDefault``) is never applied again.
+    """
+    from django.contrib.contenttypes.models import ContentType
 
-def register_module_field_rules(app_label: str, model: str, rules: dict[str, dict[str, str]]) -> None:
-    if not any(a == app_label and m == model for a, m, _r in MODULE_FIELD_RULES):
-        MODULE_FIELD_RULES.append((app_label, model, rules))
+    from guanxi.framework.entities import entity_types
+    from guanxi.users.access_version import bump_org_version
+    from guanxi.users.models import AppliedDefault, FieldRule, Role, RoleGrant
 
-
-def apply_module_field_rules(apps: Any, app_label: str, model: str, rules: dict[str, dict[str, str]]) -> None:
-    """For a module's data migration: give the default roles its field rules (idempotent)."""
-    Role = apps.get_model("users", "Role")
-    FieldRule = apps.get_model("users", "FieldRule")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ct, _created = ContentType.objects.get_or_create(app_label=app_label, model=model)
-    for role_name, fields in rules.items():
-        role = Role.objects.filter(name=role_name).first()
-        if role is None:
-            continue
-        for field_name, access in fields.items():
-            FieldRule.objects.get_or_create(
-                role=role, content_type=ct, field_name=field_name, defaults={"access": access}
-            )
+    roles = {r.code: r for r in Role.objects.exclude(code=None).exclude(code="")}
+    if not roles:
+        return 0
+    entities = entity_types()
+    content_types = ContentType.objects.get_for_models(*[e.model for e in entities])
+    applied = set(AppliedDefault.objects.values_list("key", flat=True))
+    grants_held = set(RoleGrant.objects.values_list("role_id", "content_type_id"))
+    new_keys: list[str] = []
+    new_grants: list[RoleGrant] = []
+    new_rules: list[FieldRule] = []
+    for entity in entities:
+        ct = content_types[entity.model]
+        for code, grant in entity.grants.items():
+            key = f"grant:{code}:{entity.label}"
+            role = roles.get(code)
+            if key in applied or role is None:
+                continue
+            new_keys.append(key)
+            if (role.pk, ct.pk) not in grants_held:  # else set by hand before the registry knew it
+                new_grants.append(
+                    RoleGrant(role=role, content_type=ct, actions=list(grant.actions), scope=grant.scope)
+                )
+        for code, fields in entity.field_rules.items():
+            role = roles.get(code)
+            for field_name, access in fields.items():
+                key = f"field:{code}:{entity.label}.{field_name}"
+                if key in applied or role is None:
+                    continue
+                new_keys.append(key)
+                new_rules.append(FieldRule(role=role, content_type=ct, field_name=field_name, access=access))
+    # Seeding, like a data migration: the rows are the shipped configuration, not a user's edit,
+    # so they are inserted in bulk without change-log entries or events.
+    RoleGrant.objects.bulk_create(new_grants)
+    FieldRule.objects.bulk_create(new_rules, ignore_conflicts=True)
+    if new_keys:
+        AppliedDefault.objects.bulk_create([AppliedDefault(key=k) for k in new_keys], ignore_conflicts=True)
+        bump_org_version()
+    return len(new_keys)

@@ -2,13 +2,12 @@
 
 from django.urls import path
 
+from guanxi.framework.entities import entity_urls
 from guanxi.users import views_org
 
 app_name = "users"
 urlpatterns = [
-    *views_org.DepartmentViews.urls(),
-    *views_org.UserViews.urls(),
-    *views_org.RoleViews.urls(),
+    *entity_urls("users"),
     path("org/roles/<int:pk>/access/", views_org.role_access, name="role_access"),
     path(
         "org/users/<int:pk>/deactivate/",

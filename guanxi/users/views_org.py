@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.framework.access import can, get_policy
+from guanxi.framework.forms import add_validation_errors
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.models import BaseModel
 from guanxi.framework.querysets import model_queryset
@@ -181,9 +182,7 @@ def user_transfer_records(request: AuthedRequest, pk: int) -> HttpResponse:
                 from_user=from_user,
             )
         except ValidationError as error:
-            for key, texts in error.message_dict.items():
-                for text in texts:
-                    form.add_error(key if key in form.fields else None, text)
+            add_validation_errors(form, error)
         else:
             messages.success(
                 request,
@@ -274,9 +273,7 @@ def team_add(request: AuthedRequest, ct_id: int, pk: int) -> HttpResponse:
                 obj, form.cleaned_data["user"], form.cleaned_data["access"], actor=request.user
             )
         except ValidationError as error:
-            for key, texts in error.message_dict.items():
-                for text in texts:
-                    form.add_error(key if key in form.fields else None, text)
+            add_validation_errors(form, error)
     if form.errors:
         if not request.htmx:
             for error_text in [e for errs in form.errors.values() for e in errs]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from guanxi.framework.forms import add_validation_errors
 from guanxi.framework.http import AuthedRequest
 from guanxi.users.models import APIToken
 from guanxi.users.services.tokens import create_token, revoke_token
@@ -86,8 +87,7 @@ def token_create(request: AuthedRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_errors(form, exc)
         else:
             # Rendered, not redirected: the key exists only in this response and is never stored.
             response = render(request, "users/tokens_created.html", {"token": token, "key": key})

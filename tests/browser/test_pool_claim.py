@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone, translation
 
 from guanxi.customers.models import Customer, Pool
-from guanxi.customers.tests.pool_fixtures import build_org
+from guanxi.customers.pools.tests.pool_fixtures import build_org
 from guanxi.framework.testing.fixtures import as_system
 from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, login, settle
 

@@ -1,15 +1,14 @@
 from django.db import migrations
 
-from guanxi.activities.roles import GRANTS, MODELS
-from guanxi.users.default_roles import apply_module_grants
 
 
 def grant_activities(apps, schema_editor):
-    apply_module_grants(apps, "activities", GRANTS, MODELS)
+    # Default grants now come from the entity registry after migrate (users.default_roles.apply_registry_defaults).
+    pass
 
 
 class Migration(migrations.Migration):
-    """The shipped roles get follow-ups and tasks (see guanxi/activities/roles.py)."""
+    """The shipped roles get follow-ups and tasks (now declared in the entity registry: activities/entities.py)."""
 
     dependencies = [("activities", "0001_initial"), ("customers", "0002_default_grants")]
 

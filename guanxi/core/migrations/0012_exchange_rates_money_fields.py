@@ -7,13 +7,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
-from guanxi.core.roles import RATE_GRANTS, RATE_MODELS
-from guanxi.users.default_roles import apply_module_grants
-
 
 def grant_rates(apps, schema_editor):
     """The default roles read exchange rates; administrators keep them."""
-    apply_module_grants(apps, "core", RATE_GRANTS, RATE_MODELS)
 
 
 class Migration(migrations.Migration):

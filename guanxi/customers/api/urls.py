@@ -1,84 +1,9 @@
-"""``/api/v1/customers/customers/`` and ``/api/v1/customers/contacts/`` (the recipe's three classes each).
+"""``/api/v1/customers/…``: customers, contacts, leads, pools and pool rules (from the entity
+registry), and the pool actions on customers (claim, release, move)."""
 
-Customer writes run the 撞单 check: a conflict is a 409 whose body names the owner (in the
-caller's language) and lists the ``matches``; under the ``warn`` policy the client repeats the
-request with ``"confirm_conflict": true``.
-"""
-
-import copy
-from typing import Any
-
-from django.utils.translation import gettext as _
-from rest_framework import serializers
-
-from guanxi.customers.api.leads import register as register_leads
-from guanxi.customers.api.pools import register_pool_routes
-from guanxi.customers.models import Contact, Customer
-from guanxi.customers.views import ContactFilterSet, CustomerFilterSet
-from guanxi.framework.api.errors import Conflict
+from guanxi.customers.pools.api.views import register_pool_routes
 from guanxi.framework.api.routers import EntityRouter
-from guanxi.framework.api.serializers import EntitySerializer
-from guanxi.framework.api.viewsets import EntityViewSet
-
-
-class CustomerSerializer(EntitySerializer):
-    confirm_conflict = serializers.BooleanField(
-        write_only=True, required=False, help_text="Save despite an ownership conflict (policy `warn`)."
-    )
-
-    class Meta(EntitySerializer.Meta):
-        model = Customer
-        fields = [
-            "kind", "name", "short_name", "credit_code", "industry", "scale", "website", "region_code",
-            "province", "city", "district", "address", "phone", "email", "source", "level", "stage",
-            "status", "gender", "birthday", "id_number", "wechat_id", "notes", "confirm_conflict",
-        ]  # fmt: skip
-        read_only_fields = ["province", "city", "district"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        from guanxi.customers.services.conflicts import OwnershipConflict
-        from guanxi.customers.services.customers import conflict_details, customer_conflicts
-
-        confirmed = bool(attrs.pop("confirm_conflict", False))
-        attrs = super().validate(attrs)
-        request = self.context.get("request")
-        actor = getattr(request, "user", None)
-        candidate = copy.copy(self.instance) if self.instance is not None else Customer()
-        for key, value in attrs.items():
-            if key in {f.name for f in Customer._meta.concrete_fields}:
-                setattr(candidate, key, value)
-        try:
-            customer_conflicts(actor=actor, customer=candidate, confirmed=confirmed)
-        except OwnershipConflict as conflict:
-            raise Conflict(
-                conflict.messages[0] or _("This customer conflicts with an existing one."),
-                code="ownership_conflict",
-                extra={"matches": conflict_details(conflict.matches, actor)},
-            ) from None
-        return attrs
-
-
-class CustomerViewSet(EntityViewSet):
-    queryset = Customer.objects.all()
-    serializer_class = CustomerSerializer
-    filterset_class = CustomerFilterSet
-
-
-class ContactSerializer(EntitySerializer):
-    class Meta(EntitySerializer.Meta):
-        model = Contact
-        fields = ["name", "title", "phone", "mobile", "email", "wechat_id", "birthday"]
-
-
-class ContactViewSet(EntityViewSet):
-    queryset = Contact.objects.all()
-    serializer_class = ContactSerializer
-    filterset_class = ContactFilterSet
-
 
 router = EntityRouter("customers")
-router.register("customers", CustomerViewSet)
-router.register("contacts", ContactViewSet)
-register_leads(router)  # /api/v1/customers/leads/
-register_pool_routes(router)  # public pools (公海): pools, pool-rules, claim/release, dry-run
+register_pool_routes(router)  # claim/release/move on customers, the rules' dry-run
 urlpatterns = router.urls

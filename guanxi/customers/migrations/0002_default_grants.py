@@ -1,15 +1,14 @@
 from django.db import migrations
 
-from guanxi.customers.roles import GRANTS, MODELS
-from guanxi.users.default_roles import apply_module_grants
 
 
 def grant_customers(apps, schema_editor):
-    apply_module_grants(apps, "customers", GRANTS, MODELS)
+    # Default grants now come from the entity registry after migrate (users.default_roles.apply_registry_defaults).
+    pass
 
 
 class Migration(migrations.Migration):
-    """The shipped roles get customers and contacts (see guanxi/customers/roles.py)."""
+    """The shipped roles get customers and contacts (now declared in the entity registry: customers/entities.py)."""
 
     dependencies = [("customers", "0001_initial"), ("users", "0004_audit_grants")]
 

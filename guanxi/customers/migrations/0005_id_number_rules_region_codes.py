@@ -1,12 +1,8 @@
 from django.db import migrations
 
-from guanxi.customers.roles import FIELD_RULES, SETTINGS_GRANTS, SETTINGS_MODELS
-from guanxi.users.default_roles import apply_module_field_rules, apply_module_grants
-
 
 def mask_id_numbers(apps, schema_editor):
-    apply_module_field_rules(apps, "customers", "customer", FIELD_RULES)
-    apply_module_grants(apps, "customers", SETTINGS_GRANTS, SETTINGS_MODELS)
+    """ID numbers masked for the shipped roles: now an entity registry default (field_rules)."""
 
 
 def places_to_codes(apps, schema_editor):

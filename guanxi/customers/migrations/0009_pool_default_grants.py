@@ -1,15 +1,14 @@
 from django.db import migrations
 
-from guanxi.customers.pool_roles import POOL_GRANTS, POOL_MODELS
-from guanxi.users.default_roles import apply_module_grants
 
 
 def grant_pools(apps, schema_editor):
-    apply_module_grants(apps, "customers", POOL_GRANTS, POOL_MODELS)
+    # Default grants now come from the entity registry after migrate (users.default_roles.apply_registry_defaults).
+    pass
 
 
 class Migration(migrations.Migration):
-    """The shipped roles get pools and pool rules (see guanxi/customers/pool_roles.py)."""
+    """The shipped roles get pools and pool rules (now declared in the entity registry: customers/entities.py)."""
 
     dependencies = [("customers", "0008_public_pools")]
 

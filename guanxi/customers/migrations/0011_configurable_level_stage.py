@@ -2,9 +2,6 @@ import guanxi.core.choices
 import guanxi.customers.choices
 from django.db import migrations, models
 
-from guanxi.core.roles import CHOICE_GRANTS, CHOICE_MODELS
-from guanxi.users.default_roles import apply_module_grants
-
 
 def seed_options(apps, schema_editor):
     """The shipped levels (A–D) and stages (潜在, 成交, 复购, 流失), unless a list has rows already;
@@ -13,7 +10,6 @@ def seed_options(apps, schema_editor):
     from guanxi.customers.choices import LEVEL_LIST, STAGE_LIST
 
     seed_defaults(apps, names=[LEVEL_LIST, STAGE_LIST])
-    apply_module_grants(apps, "core", CHOICE_GRANTS, CHOICE_MODELS)
 
 
 class Migration(migrations.Migration):

@@ -124,7 +124,7 @@ class Customer(PrimaryModel):
     )
 
     # -- public pool (公海) membership --
-    # Kept by guanxi.customers.services.pools (never edited in a form): a pooled customer has no
+    # Kept by guanxi.customers.pools.services.pools (never edited in a form): a pooled customer has no
     # owner; previous_owner and pool_entered_at drive the reclaim cool-off and "returned from";
     # pool_warned_at makes the return warning go out once per upcoming return.
     pool = models.ForeignKey(

@@ -164,7 +164,7 @@ def test_pool_rule_levels_follow_the_list(level_s, admin_user):
 
 def test_pool_rule_form_offers_active_levels_and_the_rules_own(admin_user):
     from guanxi.customers.models import Pool, PoolRule
-    from guanxi.customers.views_pool_admin import PoolRuleForm
+    from guanxi.customers.pools.views_admin import PoolRuleForm
 
     with as_system():
         pool = Pool.objects.create(name="华东公海")

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from guanxi.core.models import ObjectChange
+from guanxi.customers.conftest import set_policy
 from guanxi.customers.models import Customer, CustomerSettings
-from guanxi.customers.tests.conftest import set_policy
 from guanxi.framework.api.testing import token_client
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.users.models import FieldRule, Role

@@ -1,4 +1,4 @@
-"""Migration customers.0002 gives the shipped roles their customer and contact grants."""
+"""The entity registry gives the shipped roles (by code) their customer and contact grants, once."""
 
 from __future__ import annotations
 
@@ -40,3 +40,39 @@ def test_grants_come_back_with_the_roles_after_a_flush():
     ensure_default_roles()
     grants = RoleGrant.objects.filter(content_type__app_label="customers", content_type__model="customer")
     assert {g.role.name: (g.actions, g.scope) for g in grants.select_related("role")} == EXPECTED
+
+
+def test_an_administrators_edit_stands_when_defaults_are_applied_again():
+    """Defaults are applied once per role and entity: a later ``migrate`` (which applies the
+    registry's defaults again) neither restores a narrowed grant nor a deleted one."""
+    from guanxi.framework.testing.fixtures import as_system
+    from guanxi.users.default_roles import apply_registry_defaults
+    from guanxi.users.models import Role
+
+    rep = Role.objects.get(code="sales_rep")
+    director = Role.objects.get(code="sales_director")
+    with as_system():
+        grant = RoleGrant.objects.get(role=rep, content_type__model="customer")
+        grant.actions = ["view"]
+        grant.save()
+        RoleGrant.objects.filter(role=director, content_type__model="contact").delete()
+    assert apply_registry_defaults() == 0
+    assert RoleGrant.objects.get(role=rep, content_type__model="customer").actions == ["view"]
+    assert not RoleGrant.objects.filter(role=director, content_type__model="contact").exists()
+
+
+def test_a_renamed_role_keeps_receiving_defaults_by_its_code():
+    """Roles are found by their stable code, not their (editable) Chinese name."""
+    from guanxi.framework.testing.fixtures import as_system
+    from guanxi.users.default_roles import apply_registry_defaults
+    from guanxi.users.models import AppliedDefault, Role
+
+    with as_system():
+        rep = Role.objects.get(code="sales_rep")
+        rep.name = "客户经理"
+        rep.save()
+        RoleGrant.objects.filter(role=rep, content_type__model="lead").delete()
+        AppliedDefault.objects.filter(key="grant:sales_rep:customers.lead").delete()  # a new entity
+        assert apply_registry_defaults() == 1
+    grant = RoleGrant.objects.get(role=rep, content_type__model="lead")
+    assert (grant.actions, grant.scope) == (["view", "add", "change", "claim"], "own")

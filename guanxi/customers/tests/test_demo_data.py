@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_customers(monkeypatch):
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 40)
-    monkeypatch.setattr("guanxi.customers.demo_pools.POOLED_COUNT", 0)  # pooled rows: test_pool_demo.py
+    monkeypatch.setattr("guanxi.customers.pools.demo.POOLED_COUNT", 0)  # pooled rows: test_pool_demo.py
     call_command("demo", "--quiet")
     customers = list(Customer.objects.select_related("owner"))
 

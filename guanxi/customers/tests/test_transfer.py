@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from guanxi.core.models import Notification, ObjectChange, OwnershipTransfer
+from guanxi.customers.conftest import set_policy
 from guanxi.customers.models import Contact, Customer
-from guanxi.customers.tests.conftest import set_policy
 from guanxi.framework.testing.fixtures import as_system, as_user
 from guanxi.framework.testing.scopes import rows_by_pk
 from guanxi.framework.timeline import timeline

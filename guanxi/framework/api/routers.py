@@ -1,12 +1,14 @@
 """The API router: ``/api/v1/<app_label>/<kebab-plural>/`` and NetBox-style bulk routes.
 
-Each app with endpoints has an ``api/urls.py`` that builds an ``EntityRouter(app_label)`` and
-registers its viewsets with a kebab-case plural prefix; ``guanxi.api_urls`` discovers those
-modules, mounts each under ``<app_label>/`` and lists them in the API root. Route names are
+``EntityRouter(app_label)`` registers by itself every entity of the app that declares a
+``serializer`` or ``viewset`` in the entity registry (``guanxi.framework.entities``), under its
+``api_name``. An app's ``api/urls.py`` only adds what is no entity (extra actions on other
+routes, the events feed); an app without one gets a router made for it. ``guanxi.api_urls``
+mounts each under ``<app_label>/`` and lists them in the API root. Route names are
 ``api:<app_label>-<model_name>-list`` / ``-detail`` (what ``fields.api_url`` reverses).
 
->>> router = EntityRouter("customers")
->>> router.register("customers", CustomerViewSet)
+>>> router = EntityRouter("core")
+>>> router.register("events", EventViewSet)  # not an entity
 >>> urlpatterns = router.urls
 """
 
@@ -48,6 +50,11 @@ class EntityRouter(SimpleRouter):
         list_route = self.routes[0]
         assert isinstance(list_route, Route)  # SimpleRouter's first route is the list route
         self.routes[0] = list_route._replace(mapping={**list_route.mapping, **BULK_METHODS})
+        from guanxi.framework.entities import api_name, default_viewset, entity_types
+
+        for entity in entity_types(app_label):
+            if entity.serializer is not None or entity.viewset is not None:
+                self.register(api_name(entity), default_viewset(entity))
 
     def get_default_basename(self, viewset: Any) -> str:
         model = viewset.queryset.model

@@ -1,10 +1,10 @@
-"""Every entity has what the platform promises: this test walks the entity pages' registry.
+"""Every entity has what the platform promises: this test walks the entity registry.
 
-An entity registered with ``EntityViews`` must have its generic view suite, a menu entry for its
-list, and default grants for the shipped roles; an owned business entity (``PrimaryModel``) also
-its data-scope suite (which includes the API create per persona and export/import refused
-without their verbs) and a search index. A new entity that skips one of these fails here, naming
-what is missing — the recipe is ``docs/development/adding-an-entity.md``.
+Every registered entity type must give the shipped roles default grants; one with pages
+(``views``) its generic view suite and a menu entry for its list; an owned business entity
+(``PrimaryModel``) also its data-scope suite (which includes the API create per persona and
+export/import refused without their verbs) and a search index. A new entity that skips one of
+these fails here, naming what is missing — the recipe is ``docs/development/adding-an-entity.md``.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
 import guanxi
+from guanxi.framework.entities import EntityType, entity_types
 from guanxi.framework.models import OwnerMixin
-from guanxi.framework.navigation import _MENU
+from guanxi.framework.navigation import menu_groups
 from guanxi.framework.search import registered_models
 from guanxi.framework.testing.scopes import ScopeSuite
 from guanxi.framework.testing.suites import EntityViewSuite
-from guanxi.framework.views import _BY_MODEL
+from guanxi.framework.views import EntityViews
 
 # Read-only logs have no create/edit pages for the suite to drive, and the test app's entity is
 # the framework's own example (no menu, no shipped roles).
@@ -59,11 +59,11 @@ def suites() -> dict[str, set[str]]:
 
 
 def _menu_url_names() -> set[str]:
-    return {item.url_name for group in _MENU for item in group.items}
+    return {item.url_name for group in menu_groups() for item in group.items}
 
 
-def _entities() -> list[tuple[str, Any]]:
-    return sorted((label, views) for label, views in _BY_MODEL.items())
+def _entities() -> list[tuple[str, EntityType]]:
+    return sorted((entity.label, entity) for entity in entity_types())
 
 
 @pytest.mark.django_db
@@ -73,22 +73,20 @@ def test_every_entity_has_its_suites_menu_grants_and_search(suites: dict[str, se
     menu = _menu_url_names()
     granted = set(RoleGrant.objects.values_list("content_type_id", flat=True))
     missing: list[str] = []
-    for label, views in _entities():
-        model = views.model
-        if label not in NO_VIEW_SUITE and label not in suites["views"]:
-            missing.append(f"{label}: no EntityViewSuite subclass (tests/test_views.py)")
-        if (
-            label not in NO_MENU | NOT_SHIPPED
-            and f"{model._meta.app_label}:{model._meta.model_name}_list" not in menu
-        ):
-            missing.append(f"{label}: its list is in no menu (menu.py)")
+    for label, entity in _entities():
+        model = entity.model
+        if entity.views is not None:
+            if label not in NO_VIEW_SUITE and label not in suites["views"]:
+                missing.append(f"{label}: no EntityViewSuite subclass (tests/test_views.py)")
+            if label not in NO_MENU | NOT_SHIPPED and entity.list_url_name() not in menu:
+                missing.append(f"{label}: its list is in no menu (EntityType.menu)")
         if label not in NOT_SHIPPED and ContentType.objects.get_for_model(model).pk not in granted:
-            missing.append(f"{label}: no default grant for any shipped role (roles.py)")
+            missing.append(f"{label}: no default grant for any shipped role (EntityType.grants)")
         if issubclass(model, OwnerMixin):
             if label not in suites["scopes"]:
                 missing.append(f"{label}: no ScopeSuite subclass (tests/test_scopes.py)")
             if model not in registered_models():
-                missing.append(f"{label}: no search index (search.py)")
+                missing.append(f"{label}: no search index (EntityType.search)")
     assert missing == [], "entities missing what the platform promises:\n" + "\n".join(missing)
 
 
@@ -96,3 +94,24 @@ def test_the_walk_finds_the_suites_it_checks(suites: dict[str, set[str]]) -> Non
     """The test above is only as good as its discovery: it must see the suites that exist."""
     assert {"customers.customer", "activities.task", "testapp.gadget"} <= suites["scopes"]
     assert {"customers.customer", "core.tag"} <= suites["views"]
+
+
+def test_every_entity_pages_class_is_registered() -> None:
+    """An ``EntityViews`` subclass outside the registry would have pages without grants, menu or
+    conformance: every one declared in the product code belongs to a registered entity."""
+    registered = {entity.views for entity in entity_types() if entity.views is not None}
+    declared = [
+        cls
+        for cls in _subclasses(EntityViews)
+        if "model" in cls.__dict__
+        and ".tests." not in cls.__module__
+        and cls.__module__.startswith("guanxi.")
+    ]
+    assert [c.__qualname__ for c in declared if c not in registered] == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.extend([sub, *_subclasses(sub)])
+    return out

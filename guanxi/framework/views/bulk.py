@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from guanxi.framework.forms import BulkEditForm, _to_json
+from guanxi.framework.forms import BulkEditForm, _to_json, add_validation_errors
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.views.base import EntityViewMixin
-from guanxi.framework.views.objects import add_validation_errors
 from guanxi.framework.write import OutsideScope, delete_object, ensure_visible, save_object
 
 

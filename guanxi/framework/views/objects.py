@@ -18,6 +18,7 @@ from django.views import View
 from guanxi.framework import fieldaccess
 from guanxi.framework.access import can
 from guanxi.framework.customfields import display_value
+from guanxi.framework.forms import add_validation_errors
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.panels import detail_context
 from guanxi.framework.views.base import EntityViewMixin
@@ -160,17 +161,6 @@ class ObjectDeleteView(EntityViewMixin, View):
             return HttpResponseRedirect(obj.get_absolute_url() or reverse(self.url_name("list")))
         messages.success(request, _("Deleted “%(name)s”.") % {"name": label})
         return HttpResponseRedirect(_safe_next(request, reverse(self.url_name("list"))))
-
-
-def add_validation_errors(form: Any, error: ValidationError) -> None:
-    """A model or write-path ValidationError on the form: at its field when the form shows it."""
-    if not hasattr(error, "error_dict"):
-        for text in error.messages:
-            form.add_error(None, text)
-        return
-    for field, texts in error.message_dict.items():
-        for text in texts:
-            form.add_error(field if field in form.fields else None, text)
 
 
 def deny_if_not(condition: bool) -> None:

@@ -86,7 +86,7 @@ def test_the_360_card_shows_only_visible_deals(sales, client):
 
 def test_a_won_deal_keeps_the_customer_out_of_the_no_won_deal_rule(sales):
     from guanxi.customers.models import Pool, PoolRule
-    from guanxi.customers.services import pool_rules
+    from guanxi.customers.pools.services import rules as pool_rules
     from guanxi.framework.testing.fixtures import as_user
 
     with as_system():

@@ -1,15 +1,12 @@
-"""``/api/v1/users/…``: users, departments, roles (with grants and field rules), me."""
+"""``/api/v1/users/…``: users, departments, roles (with grants and field rules; from the entity
+registry), and me."""
 
 from django.urls import path
 
 from guanxi.framework.api.routers import EntityRouter
-from guanxi.users.api.roles import RoleViewSet
-from guanxi.users.api.views import DepartmentViewSet, MeView, UserViewSet
+from guanxi.users.api.views import MeView
 
 router = EntityRouter("users")
-router.register("users", UserViewSet)
-router.register("departments", DepartmentViewSet)
-router.register("roles", RoleViewSet)
 
 extra_endpoints = {"me": "api:users-me"}
 urlpatterns = [path("me/", MeView.as_view(), name="users-me"), *router.urls]

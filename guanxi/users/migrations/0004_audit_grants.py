@@ -1,11 +1,10 @@
 from django.db import migrations
 
-from guanxi.users.default_roles import grant_default
 
 
 def grant_audit(apps, schema_editor):
-    for model in ("objectchange", "auditevent"):
-        grant_default(apps, "系统管理员", "core", model, ["view", "export"], "all")
+    # Default grants now come from the entity registry after migrate (users.default_roles.apply_registry_defaults).
+    pass
 
 
 class Migration(migrations.Migration):

@@ -4,11 +4,12 @@ from guanxi.users.models.departments import Department
 from guanxi.users.models.roles import DataScope, FieldAccess, FieldRule, Role, RoleGrant
 from guanxi.users.models.tokens import APIToken
 from guanxi.users.models.users import User
-from guanxi.users.models.versions import AccessVersion
+from guanxi.users.models.versions import AccessVersion, AppliedDefault
 
 __all__ = [
     "APIToken",
     "AccessVersion",
+    "AppliedDefault",
     "DataScope",
     "Department",
     "FieldAccess",

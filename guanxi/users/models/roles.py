@@ -44,6 +44,9 @@ class Role(OrganizationalModel):
     access_reference_data = True
 
     name = models.CharField(_("name"), max_length=60, unique=True)
+    # The shipped roles' stable code ("sales_rep"): the entity registry's default grants find the
+    # role by it, whatever an administrator renames it to. Empty for roles made by administrators.
+    code = models.CharField(_("code"), max_length=40, unique=True, null=True, blank=True, editable=False)
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_system = models.BooleanField(_("shipped default"), default=False, editable=False)

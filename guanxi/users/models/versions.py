@@ -1,4 +1,5 @@
-"""The organisation version: one counter bumped whenever anything that decides access changes."""
+"""The organisation version (one counter bumped whenever anything that decides access changes),
+and the record of registry defaults already given to the shipped roles."""
 
 from __future__ import annotations
 
@@ -22,3 +23,22 @@ class AccessVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class AppliedDefault(models.Model):
+    """A default from the entity registry (a grant or field rule of a shipped role) given once.
+
+    ``key`` is ``grant:<role code>:<app_label>.<model>`` or
+    ``field:<role code>:<app_label>.<model>.<field>``. After it is recorded the default is never
+    applied again, so an administrator who narrows or removes it keeps that choice across
+    upgrades; a new entity's defaults still arrive with the ``migrate`` that installs it.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = "applied default"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.key

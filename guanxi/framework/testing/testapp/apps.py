@@ -8,6 +8,3 @@ class TestAppConfig(AppConfig):
 
     name = "guanxi.framework.testing.testapp"
     label = "testapp"
-
-    def ready(self) -> None:
-        from guanxi.framework.testing.testapp import search  # noqa: F401

@@ -1,4 +1,4 @@
-from guanxi.framework.testing.testapp.views import GadgetViews
+from guanxi.framework.entities import entity_urls
 
 app_name = "testapp"
-urlpatterns = GadgetViews.urls()
+urlpatterns = entity_urls("testapp")

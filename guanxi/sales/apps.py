@@ -10,8 +10,6 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        # menu, search, cards, row access (deal teams), choice lists, demo step
-        from guanxi.sales import access, cards, choices, demo_data, menu, search  # noqa: F401
-
-        # (quotes branch, temporary) the deals branch declares its entities and grants through
-        # the entity registry; until it merges main, no default grants are installed here.
+        # the menu group, cards, row access (deal teams), the choice list, the lead-conversion
+        # option and the demo step (the entities: entities.py)
+        from guanxi.sales import access, cards, choices, demo_data, lead_conversion, menu  # noqa: F401

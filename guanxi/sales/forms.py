@@ -57,8 +57,10 @@ class DealForm(EntityForm):
             )
             stage.required = False
             stage.help_text = _("Empty: the pipeline's first stage.")
-        if self.instance.pk is not None and "pipeline" in self.fields:
-            self.fields["pipeline"].disabled = True
+        if self.instance.pk is not None and isinstance(pipeline, forms.ModelChoiceField):
+            # Shown, not changed here: a deal changes pipeline by moving (its stages are the states).
+            pipeline.queryset = Pipeline.objects.filter(pk=self.instance.pipeline_id)
+            pipeline.disabled = True
 
 
 class PipelineForm(EntityForm):

@@ -44,17 +44,11 @@ class RequiredFieldsMissing(ValidationError):
 def create_deal(
     *, actor: Any, deal: Deal, team: list[tuple[Any, str]] = (), tags: list[Any] | None = None
 ) -> Deal:
-    """Create ``deal`` (unsaved) through the write path, with its first stage-history row."""
+    """Create ``deal`` (unsaved) through the write path, with its team. (Its stage history starts
+    with its first move: the time in the first stage counts from the deal's creation.)"""
     with transaction.atomic():
         deal.full_clean()
         save_object(deal, actor=actor, tags=tags)
-        save_object(
-            StageChange(
-                deal=deal, to_stage=deal.stage, changed_at=deal.stage_entered_at, changed_by=_user(actor)
-            ),
-            actor=actor,
-            check_visible=False,
-        )
         for user, access in team:
             add_team_member(deal=deal, user=user, access=access, actor=actor)
     return deal
@@ -219,7 +213,7 @@ def set_deal_contact(*, deal: Deal, contact: Any, role: str, actor: Any) -> Deal
 def visible_pipelines(user: Any) -> Any:
     """The active pipelines ``user`` works with: those naming one of the user's departments or
     an ancestor of it, and those naming none (everyone's); administrators see every pipeline."""
-    from guanxi.customers.pool_access import department_ancestor_ids
+    from guanxi.customers.pools.access import department_ancestor_ids
 
     pipelines = Pipeline.objects.restrict(user, "view").filter(active=True)
     if user.is_superuser:
@@ -234,3 +228,25 @@ def visible_pipelines(user: Any) -> Any:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
+
+
+def create_deal_from_lead(
+    lead: Any, customer: Any, contact: Any, *, actor: Any, name: str, amount: Any = None
+) -> Deal:
+    """The deal a lead's conversion creates: the lead's owner, its source as the deal's source,
+    the new contact as its decision maker."""
+    from guanxi.sales.choices import DealContactRole
+
+    source = " / ".join(v for v in (lead.get_source_display(), lead.utm_campaign) if v)
+    deal = Deal(
+        name=name,
+        customer=customer,
+        lead=lead,
+        owner=lead.owner or (actor if getattr(actor, "pk", None) else None),
+        source=source[:200],
+        amount_amount=amount,
+    )
+    create_deal(actor=actor, deal=deal)
+    if contact is not None:
+        set_deal_contact(deal=deal, contact=contact, role=DealContactRole.DECISION_MAKER, actor=None)
+    return deal

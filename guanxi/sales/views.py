@@ -25,6 +25,7 @@ class PipelineViews(EntityViews):
     form = PipelineForm
     table = PipelineTable
     detail_template = "sales/pipeline_detail.html"
+    bulk_edit_fields = ("order", "active")
     importable = False
 
 

@@ -69,6 +69,17 @@ class ConvertChoiceForm(forms.Form):
         field = self.fields["customer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Customer.objects.restrict(user, "change").order_by("name")
+        # What other modules offer to create with the customer (a deal).
+        from guanxi.customers.leads.services.leads import conversion_extras
+
+        self.extra_names: list[str] = []
+        for extra in conversion_extras():
+            for name, extra_field in extra.fields(user).items():
+                self.fields[name] = extra_field
+                self.extra_names.append(name)
+
+    def extra_fields(self) -> list[Any]:
+        return [self[name] for name in self.extra_names]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

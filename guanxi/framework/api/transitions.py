@@ -4,8 +4,8 @@ state machine (``guanxi.framework.statemachine``); viewsets of other models do n
 ``POST`` takes ``{"transition": "disqualify", "reason": "…"}`` (the transition's inputs beside its
 name) and answers the record; 400 with field messages when the transition is unknown, not
 possible from the current state, refused by a guard or missing an input; 403 without the
-transition's verb; 409 when someone else moved the record meanwhile (or, with ``If-Match``, changed it at all). ``GET`` lists the
-transitions the caller may take now, with their inputs.
+transition's verb; 409 when someone else moved the record meanwhile (or, with ``If-Match``,
+changed it at all). ``GET`` lists the transitions the caller may take now, with their inputs.
 """
 
 from __future__ import annotations

@@ -195,6 +195,13 @@ class Deal(PrimaryModel):
         return self.name
 
     @property
+    def version(self) -> str:
+        """The token a board move sends back (``_version``): a save since then is a conflict."""
+        from guanxi.framework.write import version_of
+
+        return version_of(self)
+
+    @property
     def weighted_base(self) -> Any:
         """The amount in the company currency times the stage's win probability."""
         if self.amount_base is None:
@@ -208,8 +215,9 @@ class Deal(PrimaryModel):
             return False
         return (timezone.now() - self.stage_entered_at).days >= days
 
-    def clean(self) -> None:
-        super().clean()
+    def fill_stage_defaults(self) -> None:
+        """A new deal without a pipeline goes to the default one, without a stage to the first
+        open stage of its pipeline."""
         if self.pipeline_id is None:
             default = Pipeline.objects.filter(is_default=True, active=True).first()
             if default is None:
@@ -220,6 +228,10 @@ class Deal(PrimaryModel):
             if first is None:
                 raise ValidationError({"stage": gettext("This pipeline has no open stage.")})
             self.stage = first
+
+    def clean(self) -> None:
+        super().clean()
+        self.fill_stage_defaults()
         if self.stage.pipeline_id != self.pipeline_id:
             raise ValidationError({"stage": gettext("Choose a stage of the deal's pipeline.")})
         if self._state.adding:

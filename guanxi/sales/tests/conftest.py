@@ -78,6 +78,8 @@ def sales(db):
     for user in (rep1, rep2):
         give_role(user, Deal, "own", REP, name=f"rep-deal-{user.username}")
         give_role(user, Customer, "own", REP, name=f"rep-customer-{user.username}")
+    for user in (rep1, rep2, manager):
+        give_role(user, Pipeline, "all", ["view"], name=f"pipeline-{user.username}")
     give_role(manager, Deal, "department_tree", MANAGER, name="mgr-deal")
     give_role(manager, Customer, "department_tree", MANAGER, name="mgr-customer")
     pipeline = make_pipeline()

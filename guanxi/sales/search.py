@@ -1,1 +1,0 @@
-"""Deal search is declared with the entity (the deals branch moves it to entities.py)."""

@@ -410,11 +410,15 @@ SPECTACULAR_SETTINGS = {
         "CustomerSourceEnum": "guanxi.customers.models.customer.Customer.Source",
         "LeadSourceEnum": "guanxi.customers.leads.models.lead.Lead.Source",
         "LeadStatusEnum": "guanxi.customers.leads.models.lead.Lead.Status",
+        "ApprovalRequestStatusEnum": "guanxi.approvals.models.RequestStatus",
     },
 }
 if "guanxi.framework.testing.testapp" in INSTALLED_APPS:
     SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["GadgetStatusEnum"] = (  # type: ignore[index]
         "guanxi.framework.testing.testapp.models.Gadget.Status"
+    )
+    SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RequisitionStatusEnum"] = (  # type: ignore[index]
+        "guanxi.framework.testing.testapp.models.Requisition.Status"
     )
 
 # --- Guanxi -------------------------------------------------------------------------------------

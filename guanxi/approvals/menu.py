@@ -1,4 +1,4 @@
-"""Navigation: 待我审批 and 我发起的."""
+"""Navigation: 待我审批 and 我发起的 (the engine's own pages, not entity lists)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +8,7 @@ register_menu_group("approvals", _("Approvals"), weight=160)
 add_menu_items(
     "approvals",
     [
-        MenuItem(_("Awaiting my approval"), "approvals:inbox", icon="clipboard-check"),
-        MenuItem(_("Submitted by me"), "approvals:submitted", icon="send"),
+        MenuItem(_("Awaiting my approval"), "approvals:inbox", icon="clipboard-check", weight=10),
+        MenuItem(_("Submitted by me"), "approvals:submitted", icon="send", weight=20),
     ],
 )

@@ -235,7 +235,11 @@ def _complete(request: ApprovalRequest) -> None:
 
 # --- acting -------------------------------------------------------------------------------------------
 def _locked(request: ApprovalRequest) -> ApprovalRequest:
-    return ApprovalRequest.objects.select_for_update().select_related("flow", "submitter").get(pk=request.pk)
+    return (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("flow", "submitter")
+        .get(pk=request.pk)
+    )
 
 
 def _refuse_not_pending(request: ApprovalRequest) -> None:

@@ -14,13 +14,13 @@ from guanxi.approvals.models import ApprovalFlow, ApprovalRequest
 from guanxi.framework.api.serializers import EntitySerializer
 
 
-class DocumentTypeField(serializers.Field):
+class DocumentTypeField(serializers.CharField):
     """A document type as ``app_label.model`` (``testapp.requisition``); approvable types only."""
 
-    def to_representation(self, value: ContentType) -> str:
+    def to_representation(self, value: ContentType) -> str:  # type: ignore[override]
         return f"{value.app_label}.{value.model}"
 
-    def to_internal_value(self, data: Any) -> ContentType:
+    def to_internal_value(self, data: Any) -> ContentType:  # type: ignore[override]
         try:
             model = apps.get_model(str(data))
         except (LookupError, ValueError):

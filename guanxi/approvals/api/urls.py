@@ -1,9 +1,7 @@
-"""``/api/v1/approvals/``: requests (my pending approvals, mine submitted, the actions) and flows."""
+"""``/api/v1/approvals/``: requests (``?box=awaiting`` 待我审批, ``?box=submitted`` 我发起的, and
+their approve / reject / withdraw actions) and flows; routes derive from ``entities.py``."""
 
-from guanxi.approvals.api.views import ApprovalFlowViewSet, ApprovalRequestViewSet
 from guanxi.framework.api.routers import EntityRouter
 
 router = EntityRouter("approvals")
-router.register("flows", ApprovalFlowViewSet)
-router.register("requests", ApprovalRequestViewSet)
 urlpatterns = router.urls

@@ -204,3 +204,16 @@ def test_refusal_messages_in_the_users_language(org, make_flow, make_doc, langua
         else "You are not an approver of this request's current step."
     )
     assert refused.json()["detail"] == expected
+
+
+def test_submit_from_the_record_page_says_it_went_for_approval(org, make_flow, make_doc, client):
+    make_flow([MANAGER])
+    pending, direct = make_doc(org["rep"]), make_doc(org["rep"], title="小额")
+    client.force_login(org["rep"])
+    page = client.post(f"/test/requisitions/{pending.pk}/transition/", {"transition": "submit"}, follow=True)
+    assert "Submit：已提交审批。" in page.content.decode()
+    assert ApprovalRequest.objects.filter(object_id=pending.pk, status="pending").count() == 1
+    ApprovalFlow.objects.filter(priority=1).update(is_active=False)  # no flow matches any more
+    page = client.post(f"/test/requisitions/{direct.pk}/transition/", {"transition": "submit"}, follow=True)
+    assert "Submit：已完成。" in page.content.decode()
+    assert Requisition.objects.get(pk=direct.pk).status == "approved"

@@ -28,7 +28,7 @@ from guanxi.framework.views import EntityViews
 # Read-only logs have no create/edit pages for the suite to drive, and the test app's entity is
 # the framework's own example (no menu, no shipped roles).
 NO_VIEW_SUITE = {"core.objectchange", "core.auditevent"}
-NOT_SHIPPED = {"testapp.gadget"}
+NOT_SHIPPED = {"testapp.gadget", "testapp.requisition"}
 # Pages reached from another entity's page or from Settings lists rather than the menu.
 NO_MENU = {"core.objectchange"}
 

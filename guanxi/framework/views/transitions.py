@@ -38,13 +38,14 @@ class ObjectTransitionView(EntityViewMixin):
         obj = get_object_or_404(self.restricted("view"), pk=pk)
         back = HttpResponseRedirect(obj.get_absolute_url())
         try:
-            _machine, declared = get_transition(obj, request.POST.get("transition"))
+            machine, declared = get_transition(obj, request.POST.get("transition"))
             if not declared.direct:
                 raise ValidationError(
                     _("“%(transition)s” has its own page.") % {"transition": declared.label}
                 )
             inputs: dict[str, Any] = {name: request.POST.get(name, "") for name in declared.inputs}
-            transition(
+            state = getattr(obj, machine.field)
+            row = transition(
                 obj,
                 declared.name,
                 actor=request.user,
@@ -54,6 +55,12 @@ class ObjectTransitionView(EntityViewMixin):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+            return back
+        if declared.needs_approval and getattr(row, machine.field) == state:
+            # filed with the approval engine: the state moves once the request is approved
+            messages.success(
+                request, _("%(transition)s: sent for approval.") % {"transition": declared.label}
+            )
             return back
         messages.success(request, _("%(transition)s: done.") % {"transition": declared.label})
         return back

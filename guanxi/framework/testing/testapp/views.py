@@ -93,3 +93,4 @@ class RequisitionViews(EntityViews):
     filterset = RequisitionFilterSet
     form = RequisitionForm
     table = RequisitionTable
+    bulk_edit_fields = ("discount_percent",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from guanxi.framework.money import Money, rate_on
 from guanxi.products.models import PriceList, PriceListItem, Product
@@ -54,7 +54,7 @@ def applicable_price(
             item.price_list_id: item
             for item in PriceListItem.objects.filter(
                 _dated("", day), product=product, price_list__in=lists
-            ).order_by("valid_from")
+            ).order_by(F("valid_from").asc(nulls_first=True))  # the latest-starting dated price wins
         }
         for pl in lists:
             if pl.pk in items and items[pl.pk].price_currency == currency:

@@ -35,7 +35,6 @@ class QuoteViews(EntityViews):
     table = QuoteTable
     detail_template = "quotes/quote_detail.html"
     bulk_edit_fields = ("valid_until",)
-    importable = False
 
 
 def _quote(request: Any, pk: int, action: str = "view") -> Quote:

@@ -12,6 +12,13 @@ class TestProductScopes(ScopeSuite):
     api_url = "/api/v1/products/products/"
     api_edit = {"description": "edited"}
 
+    def api_create_body(self, org, user):
+        return {
+            "sku": f"NEW-{user.pk}",
+            "name": record_name(900),
+            "list_price": {"amount": "10.00", "currency": "CNY"},
+        }
+
     def make(self, owner, department, n):
         return Product.objects.create(
             sku=f"S{n:04d}", name=record_name(n), list_price_amount=10, owner=owner, department=department

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.customers",
     "guanxi.activities",
+    "guanxi.sales",
+    "guanxi.products",
+    "guanxi.quotes",
     "guanxi.approvals",
     "guanxi.demo",
 ]
@@ -314,6 +317,11 @@ CURRENCIES = env_list(
 )
 if unknown_currencies := sorted(set(CURRENCIES) - set(MINOR_UNITS)):
     raise ImproperlyConfigured(f"CURRENCIES: unknown codes {', '.join(unknown_currencies)}")
+# Quotes (guanxi.quotes): the company printed on quotes and their PDFs.
+COMPANY_NAME = env_str("COMPANY_NAME", "关系科技有限公司", "Company name printed on quotes and their PDFs.")
+COMPANY_LOGO = env_str(
+    "COMPANY_LOGO", "", "Path of the logo (SVG/PNG) printed on quote PDFs. Empty: the Guanxi logo."
+)
 
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("guanxi.users.urls_org")),  # departments, users, roles, teams, access explanation
     path("", include("guanxi.customers.urls")),  # customers, contacts
     path("", include("guanxi.activities.urls")),  # follow-ups, tasks, the 360° card
+    path("sales/", include("guanxi.sales.urls")),  # deals, pipelines, stages, the kanban
+    path("", include("guanxi.products.urls")),  # products, categories, price lists
+    path("", include("guanxi.quotes.urls")),  # quotes, their lines and PDFs
     path("", include("guanxi.approvals.urls")),  # 待我审批, 我发起的, approve / reject / withdraw
     path("api/v1/", include("guanxi.api_urls")),
     *api_docs_urls(),

@@ -88,6 +88,26 @@ else
     stamp_set vendor "$key"
 fi
 
+# --- 3b. System packages the quote PDF needs (Debian): WeasyPrint's Pango, CJK fonts for Chinese
+# text, HarfBuzz subsetting (fontTools takes ~7 s per PDF on the CJK font, HarfBuzz 0.15 s), poppler's
+# pdftotext for the PDF tests. Installed here so nothing is fetched at run time.
+sys_missing=()
+for pkg in fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || sys_missing+=("$pkg")
+done
+if (( ${#sys_missing[@]} )); then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing ${sys_missing[*]} (apt)"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${sys_missing[@]}" >/dev/null
+    else
+        echo "missing system packages: ${sys_missing[*]}" >&2
+        echo "install them with: sudo apt-get install -y ${sys_missing[*]}" >&2
+        exit 1
+    fi
+fi
+
 # --- 4. Translation catalogs (pure Python: no gettext package needed) -------------------------
 if [[ -n "$(find guanxi -path '*/locale/*/LC_MESSAGES/*.po' -print -quit)" ]]; then
     .venv/bin/python scripts/compile_messages.py

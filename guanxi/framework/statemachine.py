@@ -29,6 +29,11 @@ A model declares its machine as a class attribute::
    ``update_fields`` (the change log captures the diff, with the transition as its message) and
    runs the ``after`` effects.
 
+Data-driven machines: when the states are rows (a deal's stage is a foreign key to the stages of its
+pipeline), the machine takes a ``provider`` (``TransitionProvider``) that lists the transitions of
+one record (``provider.transitions(obj)``) and names its states; static transitions and provided
+ones are looked up, checked and applied alike. The state of a foreign-key field is its id as text.
+
 State fields are read-only elsewhere: the generic form disables them on edit (``protect_form``),
 the serializer refuses a different value (``refuse_state_writes``), bulk edit skips them, and a
 plain ``save()`` that changes a state outside ``transition()`` raises ``StateWriteRefused``.
@@ -122,6 +127,7 @@ class Transition:
     needs_approval: bool = False
     direct: bool = True
     refusal: Callable[[Any], str] | None = None
+    event: str = ""  # the typed event's verb ("<model>.<event>"); default the transition's name
 
     def __post_init__(self) -> None:
         # Lists are accepted in declarations; frozen tuples are what the machine keeps.
@@ -135,17 +141,61 @@ class Transition:
         return "*" in self.source or state in self.source
 
 
+class TransitionProvider:
+    """The transitions of a machine whose states are data (stages of a pipeline).
+
+    Subclass and override: ``transitions(obj)`` lists the ways out of ``obj``'s current state
+    (names must be stable across requests: they travel in forms and the API), ``state_label``
+    names a state, ``owned_fields`` are the fields the provided transitions write (read-only
+    elsewhere), ``accepts_initial`` says whether a new record may start in a state.
+    """
+
+    owned_fields: frozenset[str] = frozenset()
+
+    def transitions(self, obj: Any) -> Iterable[Transition]:
+        return ()
+
+    def state_label(self, state: str) -> str:
+        return state
+
+    def accepts_initial(self, value: Any) -> bool:
+        return True
+
+
 class StateMachine:
     """The states of one model field and the transitions between them (declare on the model)."""
 
     def __init__(
-        self, *, field: str, transitions: Iterable[Transition], initial: Iterable[str] | None = None
+        self,
+        *,
+        field: str,
+        transitions: Iterable[Transition] = (),
+        initial: Iterable[str] | None = None,
+        provider: TransitionProvider | None = None,
     ) -> None:
         self.field = field
         self.transitions = {t.name: t for t in transitions}
         self.initial = tuple(initial) if initial is not None else None
+        self.provider = provider
         self.model: type[models.Model] | None = None
         self.attr = ""
+
+    def transitions_for(self, obj: Any) -> dict[str, Transition]:
+        """The declared transitions and, with a provider, those of this record."""
+        if self.provider is None or obj is None:
+            return self.transitions
+        return {**self.transitions, **{t.name: t for t in self.provider.transitions(obj)}}
+
+    def state_of(self, obj: Any) -> str:
+        """The record's state as text (a foreign key's id as text)."""
+        assert self.model is not None
+        value = getattr(obj, self.model._meta.get_field(self.field).attname)
+        return "" if value is None else str(value)
+
+    def set_state(self, obj: Any, state: str) -> None:
+        assert self.model is not None
+        model_field = self.model._meta.get_field(self.field)
+        setattr(obj, model_field.attname, model_field.to_python(state))
 
     def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
         """Django calls this while building the model class: register and guard the field."""
@@ -169,6 +219,8 @@ class StateMachine:
         return {str(k): str(v) for k, v in getattr(model_field, "choices", None) or ()}
 
     def state_label(self, state: str) -> str:
+        if self.provider is not None:
+            return self.provider.state_label(state)
         return self.choices.get(state, state)
 
     @property
@@ -184,7 +236,7 @@ class StateMachine:
     @property
     def owned_fields(self) -> set[str]:
         """The state field and the fields the transitions' inputs write: read-only elsewhere."""
-        owned = {self.field}
+        owned = {self.field} | set(self.provider.owned_fields if self.provider else ())
         for t in self.transitions.values():
             owned |= {i.field for i in t.inputs.values() if i.field}
         return owned
@@ -201,10 +253,14 @@ def owned_fields(model: type[models.Model]) -> set[str]:
     return set().union(*(m.owned_fields for m in machines_for(model)))
 
 
-def get_transition(model: type[models.Model], name: Any) -> tuple[StateMachine, Transition]:
+def get_transition(model: type[models.Model] | models.Model, name: Any) -> tuple[StateMachine, Transition]:
+    """The machine and transition called ``name``; pass the record (not its class) to find the
+    transitions a provider gives it too."""
+    obj = None if isinstance(model, type) else model
     for machine in machines_for(model):
-        if isinstance(name, str) and name in machine.transitions:
-            return machine, machine.transitions[name]
+        transitions = machine.transitions_for(obj)
+        if isinstance(name, str) and name in transitions:
+            return machine, transitions[name]
     raise ValidationError({"transition": [_("There is no transition “%(name)s”.") % {"name": name}]})
 
 
@@ -282,10 +338,10 @@ def _clean_inputs(obj: Any, t: Transition, given: dict[str, Any]) -> dict[str, A
 
 def check_transition(obj: Any, name: str, *, actor: Any) -> tuple[StateMachine, Transition]:
     """Would ``name`` be allowed now (state, verb, guards; not the inputs)? Raises if not."""
-    machine, t = get_transition(type(obj), name)
+    machine, t = get_transition(obj, name)
     if not _may(actor, obj, t.verb):
         raise PermissionDenied(_("You may not do “%(transition)s” on this record.") % {"transition": t.label})
-    state = getattr(obj, machine.field)
+    state = machine.state_of(obj)
     _refuse_unavailable(obj, machine, t, state)
     refusals = _guard_refusals(TransitionContext(obj, actor, t, state))
     if refusals:
@@ -298,8 +354,8 @@ def allowed_transitions(obj: Any, user: Any, *, direct_only: bool = False) -> li
     allowed: list[Transition] = []
     verbs: dict[str, bool] = {}  # one access query per verb
     for machine in machines_for(obj):
-        state = getattr(obj, machine.field)
-        for t in machine.transitions.values():
+        state = machine.state_of(obj)
+        for t in machine.transitions_for(obj).values():
             if not t.leaves(state) or (direct_only and not t.direct):
                 continue
             if t.verb not in verbs:
@@ -324,19 +380,38 @@ def describe(t: Transition) -> dict[str, Any]:
 
 
 # --- the service ----------------------------------------------------------------------------------------
-def transition(obj: Any, name: str, *, actor: Any, approved: bool = False, **inputs: Any) -> Any:
+def transition(
+    obj: Any,
+    name: str,
+    *,
+    actor: Any,
+    approved: bool = False,
+    expected_version: str | None = None,
+    **inputs: Any,
+) -> Any:
     """Take transition ``name`` on ``obj`` as ``actor`` (None: the system); see the module docstring.
 
     Returns the saved row; ``obj`` is refreshed too. A ``needs_approval`` transition is handed to
     the approval engine (the state stays) unless ``approved`` (the engine applying its decision).
+    ``expected_version`` (the version token the caller read: ``_version``, ``If-Match``) turns any
+    save of the row since then into a ``TransitionConflict``, not only a change of its state.
     """
+    from guanxi.framework.write import _matches, parse_version
+
     model = type(obj)
-    machine, t = get_transition(model, name)
+    machine, t = get_transition(obj, name)
     with transaction.atomic():
         row = model._default_manager.select_for_update().filter(pk=obj.pk).first()
         if row is None:
             raise TransitionConflict(_("This record no longer exists."))
-        seen, state = getattr(obj, machine.field), getattr(row, machine.field)
+        seen, state = machine.state_of(obj), machine.state_of(row)
+        expected = parse_version(expected_version)
+        if (
+            seen == state
+            and expected is not None
+            and not _matches(expected, getattr(row, "updated_at", None))
+        ):
+            raise TransitionConflict(_("Someone changed this record meanwhile. Reload it and try again."))
         if seen != state:
             raise TransitionConflict(
                 _("Someone changed this record meanwhile: it is %(state)s now. Reload it and try again.")
@@ -370,7 +445,7 @@ def transition(obj: Any, name: str, *, actor: Any, approved: bool = False, **inp
                 )
             _approval_handler(row, t, actor, cleaned)
             return row
-        setattr(row, machine.field, t.target)
+        machine.set_state(row, t.target)
         for input_name, spec in t.inputs.items():
             if spec.field and input_name in cleaned:
                 setattr(row, spec.field, cleaned[input_name])
@@ -387,7 +462,7 @@ def transition(obj: Any, name: str, *, actor: Any, approved: bool = False, **inp
 
         # The typed event, beside the "updated" one of the save: "lead.disqualify", "task.complete".
         emit(
-            f"{type(row)._meta.model_name}.{t.name}",
+            f"{type(row)._meta.model_name}.{t.event or t.name}",
             row,
             changed=[machine.field],
             transition=t.name,
@@ -443,20 +518,31 @@ def refuse_state_writes(model: type[models.Model], instance: Any, attrs: Mapping
         for name in machine.owned_fields & set(attrs):
             value = attrs[name]
             if instance is None:
-                if name == machine.field and value not in machine.initial_states:
+                if name == machine.field and machine.provider is not None:
+                    if not machine.provider.accepts_initial(value):
+                        errors[name] = [_("A new record cannot start in this state.")]
+                elif name == machine.field and value not in machine.initial_states:
                     errors[name] = [
                         _("A new record starts as one of: %(states)s.")
                         % {"states": ", ".join(machine.state_label(s) for s in machine.initial_states)}
                     ]
                 elif name != machine.field and value not in (None, ""):
                     errors[name] = [_("This field is set by a transition.")]
-            elif value != getattr(instance, name):
+            elif _differs(instance, name, value):
                 errors[name] = [
                     _("This field changes only through a transition: POST …/%(id)s/transition/.")
                     % {"id": instance.pk}
                 ]
     if errors:
         raise ValidationError(errors)
+
+
+def _differs(instance: Any, name: str, value: Any) -> bool:
+    """Is ``value`` (a serializer's validated value) other than the row's? Related rows by id."""
+    model_field = instance._meta.get_field(name)
+    if model_field.is_relation:
+        return getattr(value, "pk", value) != getattr(instance, model_field.attname)
+    return bool(value != getattr(instance, name))
 
 
 def protect_form(form: Any) -> None:
@@ -473,6 +559,8 @@ def protect_form(form: Any) -> None:
                     del form.fields[name]
                     continue
                 choice = form.fields[name]
+                if machine.provider is not None:
+                    continue  # the form limits a data-driven state (a pipeline's open stages) itself
                 if isinstance(choice, forms.ChoiceField):
                     offered: Any = choice.choices
                     choice.choices = [c for c in offered if c[0] in machine.initial_states]

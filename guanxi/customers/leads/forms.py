@@ -67,6 +67,17 @@ class ConvertChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only customers the user may change can get the lead's contact.
         use_picker(self.fields["customer"], "customers.customer:change", user)
+        # What other modules offer to create with the customer (a deal).
+        from guanxi.customers.leads.services.leads import conversion_extras
+
+        self.extra_names: list[str] = []
+        for extra in conversion_extras():
+            for name, extra_field in extra.fields(user).items():
+                self.fields[name] = extra_field
+                self.extra_names.append(name)
+
+    def extra_fields(self) -> list[Any]:
+        return [self[name] for name in self.extra_names]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

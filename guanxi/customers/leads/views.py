@@ -208,6 +208,7 @@ class LeadConvertView(EntityViewMixin, View):
                 customer=existing,
                 customer_fields=fields,
                 create_contact=choice.cleaned_data["create_contact"],
+                extras={name: choice.cleaned_data.get(name) for name in choice.extra_names},
             )
         except OwnershipConflict as conflict:
             from guanxi.customers.services.team_requests import conflict_ways
@@ -218,7 +219,17 @@ class LeadConvertView(EntityViewMixin, View):
         except PermissionDenied:
             raise
         except ValidationError as exc:
-            add_validation_errors(customer_form, exc)
+            extra_errors = {
+                field: errors
+                for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else ())
+                if field in choice.extra_names
+            }
+            if extra_errors:  # a conversion extra (the deal) refused its values: shown at its fields
+                for field, errors in extra_errors.items():
+                    for error in errors:
+                        choice.add_error(field, error)
+            else:
+                add_validation_errors(customer_form, exc)
             return self.render_page(request, lead, choice, customer_form, status=422)
         messages.success(request, _("Converted the lead into customer “%(name)s”.") % {"name": customer})
         return HttpResponseRedirect(customer.get_absolute_url())

@@ -4,8 +4,8 @@ state machine (``guanxi.framework.statemachine``); viewsets of other models do n
 ``POST`` takes ``{"transition": "disqualify", "reason": "…"}`` (the transition's inputs beside its
 name) and answers the record; 400 with field messages when the transition is unknown, not
 possible from the current state, refused by a guard or missing an input; 403 without the
-transition's verb; 409 when someone else moved the record meanwhile. ``GET`` lists the
-transitions the caller may take now, with their inputs.
+transition's verb; 409 when someone else moved the record meanwhile (or, with ``If-Match``,
+changed it at all). ``GET`` lists the transitions the caller may take now, with their inputs.
 """
 
 from __future__ import annotations
@@ -72,14 +72,16 @@ class TransitionActionsMixin:
         name = data.get("transition")
         if not isinstance(name, str) or not name:
             raise serializers.ValidationError({"transition": [_("Name the transition to take.")]})
-        _machine, declared = get_transition(type(obj), name)
+        _machine, declared = get_transition(obj, name)
         if not declared.direct:
             raise serializers.ValidationError(
                 {"transition": [_("“%(transition)s” has its own action.") % {"transition": declared.label}]}
             )
         inputs = {k: v for k, v in data.items() if k != "transition"}
         try:
-            transition(obj, name, actor=request.user, **inputs)
+            transition(
+                obj, name, actor=request.user, expected_version=request.headers.get("If-Match"), **inputs
+            )
         except TransitionConflict as exc:
             raise Conflict(exc.messages[0]) from None
         obj.refresh_from_db()

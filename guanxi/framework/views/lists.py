@@ -268,7 +268,10 @@ class ObjectListView(EntityViewMixin, View):
             selecting.setlist("q", params.getlist("q"))
         return params, saved, saved.condition, selecting
 
-    def build(self, request: AuthedRequest) -> dict[str, Any]:
+    def filtered(self, request: AuthedRequest) -> tuple[Any, Any, QueryDict, Any]:
+        """The rows the list's filters, search and saved view select (after restrict()), with the
+        filterset, the parameters in force and the saved view — for the list and for other views
+        of the same rows (a kanban board)."""
         params, saved, tree, selecting = self.effective_params(request)
         queryset = self.restricted()
         filterset = self.config.filterset(params, queryset=queryset, request=request)
@@ -297,6 +300,10 @@ class ObjectListView(EntityViewMixin, View):
                         messages.error(request, message % {"problem": problem})
         for name, errors in filterset.refused_params().items():  # hidden/masked: refused, not ignored
             messages.error(request, f"{filterset.refused_filters[name]}: {' '.join(errors)}")
+        return rows, filterset, params, saved
+
+    def build(self, request: AuthedRequest) -> dict[str, Any]:
+        rows, filterset, params, saved = self.filtered(request)
         style_filter_form(filterset.form)
         columns = [c for v in params.getlist("columns") for c in v.split(",") if c]
         # No request here: django-tables2 would configure (and paginate, with an exact COUNT) the

@@ -38,14 +38,20 @@ class ObjectTransitionView(EntityViewMixin):
         obj = get_object_or_404(self.restricted("view"), pk=pk)
         back = HttpResponseRedirect(obj.get_absolute_url())
         try:
-            machine, declared = get_transition(self.model, request.POST.get("transition"))
+            machine, declared = get_transition(obj, request.POST.get("transition"))
             if not declared.direct:
                 raise ValidationError(
                     _("“%(transition)s” has its own page.") % {"transition": declared.label}
                 )
             inputs: dict[str, Any] = {name: request.POST.get(name, "") for name in declared.inputs}
             state = getattr(obj, machine.field)
-            row = transition(obj, declared.name, actor=request.user, **inputs)
+            row = transition(
+                obj,
+                declared.name,
+                actor=request.user,
+                expected_version=request.POST.get("_version") or None,
+                **inputs,
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

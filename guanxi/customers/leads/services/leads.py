@@ -182,6 +182,36 @@ def run_conversion_hooks(lead: Lead, customer: Customer) -> None:
         hook(lead, customer)
 
 
+class ConversionExtra:
+    """Something more the Convert page offers to create from the lead (the sales module: a deal).
+
+    ``fields(user)`` returns the extra form fields (empty: not offered to this user); ``apply``
+    runs inside the conversion's transaction once the customer exists, with the cleaned values
+    of its fields, and raises ``ValidationError`` (keyed by its field names) to undo everything.
+    """
+
+    def fields(self, user: Any) -> dict[str, Any]:
+        return {}
+
+    def apply(
+        self, lead: Lead, customer: Customer, contact: Contact | None, values: dict[str, Any], *, actor: Any
+    ) -> None:
+        return None
+
+
+_CONVERSION_EXTRAS: list[ConversionExtra] = []
+
+
+def register_conversion_extra(extra: ConversionExtra) -> ConversionExtra:
+    if not any(type(e) is type(extra) for e in _CONVERSION_EXTRAS):
+        _CONVERSION_EXTRAS.append(extra)
+    return extra
+
+
+def conversion_extras() -> list[ConversionExtra]:
+    return list(_CONVERSION_EXTRAS)
+
+
 def customer_fields_from_lead(lead: Lead) -> dict[str, Any]:
     """The new customer's fields as the lead suggests them (the Convert page prefills these)."""
     is_company = bool(lead.company.strip())
@@ -210,6 +240,7 @@ def convert_lead(
     customer: Customer | None = None,
     customer_fields: dict[str, Any] | None = None,
     create_contact: bool = True,
+    extras: dict[str, Any] | None = None,
 ) -> tuple[Customer, Contact | None]:
     """Turn ``lead`` into a customer (a new one, or ``customer``) and a contact; all or nothing.
 
@@ -217,7 +248,8 @@ def convert_lead(
     ``customer_fields``, validated like the customer form (``ValidationError`` per field) and
     checked for an ownership conflict (``OwnershipConflict`` names the owner). The owner is the
     lead's owner, or the actor for an unassigned lead. An existing customer must be one the actor
-    may change. Refused for a converted or disqualified lead.
+    may change. Refused for a converted or disqualified lead. ``extras`` are the cleaned values of
+    the registered ``ConversionExtra`` fields (a deal to create with the customer).
     """
     from guanxi.customers.services.conflicts import check_ownership_conflict
 
@@ -279,6 +311,8 @@ def convert_lead(
             has_primary = CustomerContact.objects.filter(customer=customer, is_primary=True).exists()
             CustomerContact.objects.create(customer=customer, contact=contact, is_primary=not has_primary)
         transition(row, "convert", actor=actor, customer=customer, contact=contact)
+        for extra in _CONVERSION_EXTRAS:
+            extra.apply(row, customer, contact, extras or {}, actor=actor)
     lead.refresh_from_db()
     return customer, contact
 

@@ -1,0 +1,96 @@
+"""Demo data: quotes on the demo deals in every status, and one waiting for manager1's approval.
+
+Runs after the deals step; without deals (their demo not loaded) it creates nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from guanxi.demo.generator import DemoContext, register_demo_step
+
+TERMS = "付款方式：合同签订后 5 个工作日内支付 50%，验收后支付 50%。\n交付周期：合同签订后 30 天内。"
+STATUSES = ["draft", "draft", "approved", "sent", "sent", "accepted", "accepted", "rejected", "expired"]
+
+
+def load_quotes(ctx: DemoContext) -> int:
+    from guanxi.products.models import Product
+    from guanxi.quotes.models import Quote, QuoteStatus
+    from guanxi.quotes.services import LineInput, create_quote, save_quote_lines
+    from guanxi.sales.models import Deal
+
+    if Quote.objects.exists():
+        return 0
+    products = list(Product.objects.filter(is_active=True).order_by("pk"))
+    deals = list(Deal.objects.select_related("customer", "owner").order_by("pk")[:400])
+    if not products or not deals:
+        return 0
+    today = timezone.localdate()
+    picked = ctx.rng.sample(deals, min(len(deals), 40))
+    # rep1's deal first: its quote (20 % off) waits for 张伟 (manager1)'s approval.
+    rep1 = ctx.users.get("rep1")
+    mine = [d for d in deals if rep1 is not None and d.owner_id == rep1.pk]
+    if mine:
+        picked = [mine[0], *[d for d in picked if d.pk != mine[0].pk]]
+    created = 0
+    for n, deal in enumerate(picked):
+        quote_date = today - datetime.timedelta(days=ctx.rng.randint(0, 120))
+        quote = create_quote(
+            actor=None,
+            quote=Quote(
+                deal=deal,
+                owner=deal.owner,
+                quote_date=quote_date,
+                valid_until=quote_date + datetime.timedelta(days=30),
+                terms=TERMS,
+            ),
+        )
+        rows = [
+            LineInput(
+                product=product,
+                quantity=str(ctx.rng.choice([1, 1, 2, 3, 5, 10, 20])),
+                discount_percent=str(ctx.rng.choice([0, 0, 0, 5, 10])),
+            )
+            for product in ctx.rng.sample(products, ctx.rng.randint(1, 5))
+        ]
+        if n == 0:  # 20 % off: above the approval flow's 15 %
+            for row in rows:
+                row.discount_percent = "20"
+        save_quote_lines(quote, rows, actor=None)
+        quote.refresh_from_db()
+        if n == 0 and _submit_as_owner(quote):
+            created += 1 + len(rows)
+            continue
+        status = QuoteStatus.PENDING_APPROVAL if n == 0 else STATUSES[n % len(STATUSES)]
+        fields: dict = {"status": status}
+        if status in ("sent", "accepted", "rejected"):
+            fields["sent_at"] = timezone.now() - datetime.timedelta(days=ctx.rng.randint(1, 20))
+        if status == "rejected":
+            fields["rejection_reason"] = ctx.rng.choice(["预算不足", "选择了竞争对手", "项目延期"])
+        if status == "expired":
+            fields["valid_until"] = today - datetime.timedelta(days=ctx.rng.randint(1, 30))
+        # Demo fixtures set the status directly (QuerySet.update, as fixtures do): the history of
+        # each transition is not what the demo shows.
+        Quote.objects.filter(pk=quote.pk).update(**fields)
+        created += 1 + len(rows)
+    return created
+
+
+def _submit_as_owner(quote) -> bool:
+    """Submit the quote as its owner, so the approval engine files the request manager1 sees in
+    待我审批; False when the owner may not (the default grants are not installed)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from guanxi.framework.context import Source, actor_context
+    from guanxi.framework.statemachine import transition
+
+    try:
+        with actor_context(quote.owner, source=Source.DEMO):
+            transition(quote, "submit", actor=quote.owner)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+register_demo_step("quotes", load_quotes, order=80)

@@ -1,0 +1,125 @@
+"""A rep builds a quote with a 20 % discount on a deal, submits it (it waits for the manager's
+approval) and downloads the PDF, which pdftotext reads back with the Chinese customer name and the
+exact total — in Chinese and English."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from guanxi.customers.models import Customer
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.scopes import give_role
+from guanxi.products.models import PriceList, PriceListItem, Product
+from guanxi.quotes.models import Quote
+from guanxi.sales.models import Deal
+from guanxi.users.models import Department, User
+from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, login, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    LOCALE_ZH: {
+        "create": "创建",
+        "edit_lines": "编辑明细",
+        "save_lines": "保存明细",
+        "total": "¥30,374.40",
+        "submit": "提交审批",
+        "pending": "待审批",
+        "pdf": "pdf-zh",
+        "title": "报价单",
+    },
+    LOCALE_EN: {
+        "create": "Create",
+        "edit_lines": "Edit lines",
+        "save_lines": "Save lines",
+        "total": "CNY 30,374.40",
+        "submit": "Submit for approval",
+        "pending": "Pending approval",
+        "pdf": "pdf-en",
+        "title": "Quotation",
+    },
+}
+
+
+@pytest.fixture
+def deal(db):
+    from guanxi.approvals.declare import install_declared_flows
+    from guanxi.sales.tests.conftest import make_pipeline
+
+    install_declared_flows()  # a transactional test starts from a flushed database
+    with as_system():
+        east1 = Department.objects.create(name="华东销售一部")
+        manager = User.objects.create_user(username="manager1", name="张伟", department=east1)
+        rep = User.objects.create_user(
+            username="rep", password="pw-browser-rep", name="王芳", department=east1, manager=manager
+        )
+        east1.manager = manager
+        east1.save()
+        customer = Customer.objects.create(name="上海华康医疗器械有限公司", level="A", owner=rep)
+        product = Product.objects.create(
+            sku="CRM-PRO", name="关系云专业版", name_en="Guanxi Cloud Pro", list_price_amount=Decimal("19800")
+        )
+        level_a = PriceList.objects.create(name="A级客户价", currency="CNY", customer_level="A")
+        PriceListItem.objects.create(price_list=level_a, product=product, price_amount=Decimal("16800"))
+        pipeline = make_pipeline()
+        deal = Deal.objects.create(
+            name="华康 CRM 项目",
+            customer=customer,
+            pipeline=pipeline,
+            stage=pipeline.stages.order_by("order").first(),
+            owner=rep,
+        )
+    for model, actions in ((Quote, ["view", "add", "change"]), (Deal, ["view"]), (Customer, ["view"])):
+        give_role(rep, model, "own", actions, name=f"browser-{model._meta.model_name}")
+    give_role(rep, Product, "all", ["view"], name="browser-product")
+    return deal
+
+
+def pdf_text(path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: run make setup"
+    return subprocess.run(  # noqa: S603  (fixed command on the downloaded file)
+        [pdftotext, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_build_a_discounted_quote_submit_it_and_download_the_pdf(
+    new_context, live_server, deal, locale, tmp_path
+):
+    text = TEXT[locale]
+    page = new_context(locale=locale, accept_downloads=True).new_page()
+    login(page, live_server, "rep", "pw-browser-rep")
+    page.goto(f"{live_server.url}/quotes/add/?deal={deal.pk}")
+    page.locator("select[name=deal]").select_option(str(deal.pk))
+    page.locator("input[name=title]").fill("华康 CRM 报价")
+    page.get_by_role("button", name=text["create"], exact=True).click()
+    page.get_by_role("link", name=text["edit_lines"]).click()
+    form = page.locator("#quote-lines-form")
+    form.locator("select[name=line-0-product]").select_option(
+        label="CRM-PRO " + ("关系云专业版" if locale == LOCALE_ZH else "Guanxi Cloud Pro")
+    )
+    form.locator("input[name=line-0-quantity]").fill("2")
+    form.locator("input[name=line-0-discount_percent]").fill("20")
+    form.get_by_role("button", name=text["save_lines"]).click()
+    total = page.get_by_test_id("grand-total")
+    assert total.inner_text() == text["total"]  # 2 × ¥16,800 − 20 % + 13 % VAT
+    page.locator("#transition-submit").click()
+    page.get_by_text(text["pending"]).first.wait_for()
+    quote = Quote.objects.get()
+    with page.expect_download() as download_info:
+        page.get_by_test_id(text["pdf"]).click()
+    download = download_info.value
+    assert download.suggested_filename == f"{quote.number}-v1.pdf"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    content = pdf_text(target)
+    assert "上海华康医疗器械有限公司" in content
+    assert text["total"] in content and text["title"] in content
+    settle(page)
+    quote.refresh_from_db()
+    assert quote.status == "pending_approval" and quote.grand_total_amount == Decimal("30374.40")

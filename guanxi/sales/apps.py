@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    """Pipelines, stages and deals (商机): the sale from the first contact to won or lost."""
+
+    name = "guanxi.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        # the menu group, cards, row access (deal teams), the choice list, the lead-conversion
+        # option and the demo step (the entities: entities.py)
+        from guanxi.sales import access, cards, choices, demo_data, lead_conversion, menu  # noqa: F401

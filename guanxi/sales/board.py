@@ -1,0 +1,320 @@
+"""The kanban of a pipeline: columns of stages, drag-and-drop (SortableJS) and keyboard moves.
+
+``/sales/pipelines/<id>/board/`` shows one column per stage with its count, total and weighted
+total (one aggregate query) and the first ``PAGE`` cards of each column (one index range read per
+stage: ``deal_stage_entered``); a column pages on scroll through ``…/column/<stage>/?after=…``.
+The deal list's filters, search and saved views apply (the same ``DealFilterSet`` and
+``ObjectListView.filtered``). Moves post to ``/sales/deals/<id>/move/`` and answer JSON the board
+script (``static/js/board.js``) reads: 200 with the new column summaries, 400 with field messages
+(a missing reason), 422 naming the fields the stage requires (the script opens them), 403, 409 when
+someone else moved or changed the deal first.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.core.choices import active_choices
+from guanxi.framework.access import can
+from guanxi.framework.money import Money, company_currency
+from guanxi.framework.statemachine import TransitionConflict
+from guanxi.framework.views.lists import ObjectListView, SavedViewNotFound, style_filter_form
+from guanxi.framework.write import StaleWrite, version_of
+from guanxi.sales import services
+from guanxi.sales.choices import CLOSE_REASON_LIST
+from guanxi.sales.models import Deal, Pipeline, Stage
+from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
+from guanxi.sales.views import DealViews
+
+PAGE = 20  # cards per column on the first screen and per scroll page
+
+
+def _money(value: Any) -> str:
+    return str(Money(value or Decimal(0), company_currency()))
+
+
+def stage_summaries(rows: Any, stages: list[Stage]) -> dict[int, dict[str, Any]]:
+    """Count, total and weighted total per stage of the filtered rows, in one query."""
+    found = {
+        row["stage_id"]: row
+        for row in rows.order_by().values("stage_id").annotate(n=Count("pk"), total=Sum("amount_base"))
+    }
+    out = {}
+    for stage in stages:
+        row = found.get(stage.pk, {})
+        total = row.get("total") or Decimal(0)
+        out[stage.pk] = {
+            "count": row.get("n", 0),
+            "total": _money(total),
+            "weighted": _money(total * stage.probability / 100),
+        }
+    return out
+
+
+def column_cards(rows: Any, stage: Stage, after: str | None = None) -> list[Deal]:
+    """One page of a column, newest in the stage first; ``after`` is the last card's cursor."""
+    page = (
+        rows.filter(stage_id=stage.pk)
+        .select_related("customer", "owner")
+        .order_by("-stage_entered_at", "-pk")
+    )
+    if after:
+        stamp, _sep, pk = after.rpartition("~")
+        when = parse_datetime(stamp)
+        if when is None or not pk.isdigit():
+            raise Http404
+        page = page.filter(Q(stage_entered_at__lt=when) | Q(stage_entered_at=when, pk__lt=int(pk)))
+    cards = list(page[: PAGE + 1])
+    for card in cards:
+        card.stage = stage  # the card's staleness reads its stage: no query per card
+    return cards
+
+
+def cursor(deal: Deal) -> str:
+    return f"{deal.stage_entered_at.isoformat() if deal.stage_entered_at else ''}~{deal.pk}"
+
+
+class BoardView(ObjectListView):
+    """A pipeline's kanban; the deal list's filters and saved views select its cards."""
+
+    config = DealViews
+
+    def get(self, request: Any, pk: int) -> HttpResponse:  # type: ignore[override]
+        pipelines = list(services.visible_pipelines(request.user))
+        pipeline = next((p for p in pipelines if p.pk == pk), None)
+        if pipeline is None:
+            raise Http404(_("This pipeline does not exist or is not yours to use."))
+        try:
+            rows, filterset, params, saved = self.filtered(request)
+        except SavedViewNotFound as missing:
+            raise Http404(str(missing)) from None
+        rows = rows.filter(pipeline=pipeline)
+        stages = list(pipeline.stages.order_by("order", "pk"))
+        summaries = stage_summaries(rows, stages)
+        may_change = can(request.user, "change", Deal)
+        columns = []
+        for stage in stages:
+            cards = column_cards(rows, stage)
+            columns.append(_column(stage, cards, summaries[stage.pk], request, pipeline))
+        style_filter_form(filterset.form)
+        query = params.urlencode()
+        return render(
+            request,
+            "sales/board.html",
+            {
+                **self.base_context(),
+                "pipeline": pipeline,
+                "pipelines": pipelines,
+                "columns": columns,
+                "filterset": filterset,
+                "saved_view": saved,
+                "params": params,
+                "query": query,
+                "may_change": may_change,
+                "reasons": active_choices(CLOSE_REASON_LIST),
+                "requirable": [
+                    (name, requirable_label(name), _input_type(name)) for name in REQUIRABLE_FIELDS
+                ],
+            },
+        )
+
+
+def _column(
+    stage: Stage, cards: list[Deal], summary: dict[str, Any], request: Any, pipeline: Pipeline
+) -> dict:
+    more = len(cards) > PAGE
+    cards = cards[:PAGE]
+    return {
+        "stage": stage,
+        "cards": cards,
+        "summary": summary,
+        "next": cursor(cards[-1]) if more and cards else "",
+    }
+
+
+def _input_type(name: str) -> str:
+    return {"amount_amount": "number", "expected_close_date": "date", "description": "textarea"}.get(
+        name, "text"
+    )
+
+
+@login_required
+def default_board(request: HttpRequest) -> HttpResponse:
+    """The menu's "Deal board": the user's first visible pipeline (the default one first)."""
+    pipeline = services.visible_pipelines(request.user).first()
+    if pipeline is None:
+        raise Http404(_("No pipeline is set up yet."))
+    return redirect("sales:pipeline_board", pk=pipeline.pk)
+
+
+@login_required
+def column(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
+    """The next page of one column (the board asks when its last card scrolls into view)."""
+    view = BoardView(config=DealViews)
+    view.setup(request)
+    if not can(request.user, "view", Deal):
+        raise PermissionDenied
+    pipeline = get_object_or_404(services.visible_pipelines(request.user), pk=pk)
+    stage = get_object_or_404(Stage, pk=stage_id, pipeline=pipeline)
+    try:
+        rows, _f, _p, _s = view.filtered(request)
+    except SavedViewNotFound as missing:
+        raise Http404(str(missing)) from None
+    cards = column_cards(rows.filter(pipeline=pipeline), stage, request.GET.get("after") or None)
+    more = len(cards) > PAGE
+    cards = cards[:PAGE]
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "sales/_board_cards.html",
+        {
+            "cards": cards,
+            "stage": stage,
+            "next": cursor(cards[-1]) if more and cards else "",
+            "pipeline": pipeline,
+            "query": query.urlencode(),
+        },
+    )
+
+
+class _FieldsForm(forms.ModelForm):
+    """The fields a stage may require, parsed as the edit form parses them."""
+
+    class Meta:
+        model = Deal
+        fields = list(REQUIRABLE_FIELDS)
+
+
+@require_POST
+@login_required
+def move(request: HttpRequest, pk: int) -> JsonResponse:
+    """Move a deal to ``stage`` (POST: ``stage``, ``reason``, ``note``, ``_version`` and any
+    required field's value); JSON for the board script."""
+    deal = Deal.objects.restrict(request.user, "view").select_related("stage").filter(pk=pk).first()
+    if deal is None:
+        return JsonResponse(
+            {"error": "missing", "message": _("This deal does not exist or is hidden from you.")}, status=404
+        )
+    stage_id = request.POST.get("stage", "")
+    target = (
+        Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
+        if stage_id.isdigit()
+        else None
+    )
+    if target is None:
+        return JsonResponse(
+            {
+                "error": "invalid",
+                "message": _("Choose a stage of the deal's pipeline."),
+                "errors": {"stage": [_("Choose a stage of the deal's pipeline.")]},
+            },
+            status=400,
+        )
+    fields = _posted_fields(request, deal, target)
+    if isinstance(fields, JsonResponse):
+        return fields
+    try:
+        services.move_deal(
+            deal,
+            target,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            fields=fields,
+            expected_version=request.POST.get("_version") or None,
+        )
+    except services.RequiredFieldsMissing as missing:
+        return JsonResponse(
+            {
+                "error": "required",
+                "message": missing.message_dict["transition"][0],
+                "fields": missing.fields,
+            },
+            status=422,
+        )
+    except (TransitionConflict, StaleWrite) as conflict:
+        message = conflict.messages[0] if isinstance(conflict, ValidationError) else str(conflict)
+        return JsonResponse({"error": "conflict", "message": message}, status=409)
+    except PermissionDenied as denied:
+        return JsonResponse(
+            {"error": "denied", "message": str(denied) or _("You may not move this deal.")}, status=403
+        )
+    except ValidationError as invalid:
+        errors = invalid.message_dict if hasattr(invalid, "error_dict") else {"stage": invalid.messages}
+        first = next(iter(errors.values()))[0]
+        return JsonResponse({"error": "invalid", "message": first, "errors": errors}, status=400)
+    deal.refresh_from_db()
+    return JsonResponse(
+        {
+            "ok": True,
+            "version": version_of(deal),
+            "message": _("Moved to “%(stage)s”.") % {"stage": target.label},
+            "card": render_to_string(
+                "sales/_board_card.html",
+                {"deal": _with_stage(deal), "pipeline": deal.pipeline},
+                request=request,
+            ),
+        }
+    )
+
+
+def _with_stage(deal: Deal) -> Deal:
+    return Deal.objects.select_related("customer", "owner", "stage").get(pk=deal.pk)
+
+
+def _posted_fields(request: HttpRequest, deal: Deal, target: Stage) -> dict[str, Any] | JsonResponse:
+    """The required fields' values the dialog sent (only names the target stage requires)."""
+    names = [n for n in target.required_fields or [] if n in request.POST]
+    if not names:
+        return {}
+    data = {n: request.POST.get(n) for n in names}
+    form = _FieldsForm(data, instance=Deal(amount_currency=deal.amount_currency))
+    for name in form.fields:
+        form.fields[name].required = False
+    form.is_valid()
+    errors = {n: form.errors[n] for n in names if n in form.errors}
+    if errors:
+        first = next(iter(errors.values()))[0]
+        return JsonResponse({"error": "invalid", "message": first, "errors": errors}, status=400)
+    return {n: form.cleaned_data.get(n) for n in names if form.cleaned_data.get(n) not in (None, "")}
+
+
+@login_required
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add (POST ``user``, ``access``) or remove (POST ``remove``) a deal-team member."""
+    from django.contrib import messages
+
+    from guanxi.users.models import User
+
+    deal = get_object_or_404(Deal.objects.restrict(request.user, "view"), pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                member = get_object_or_404(User, pk=request.POST["remove"])
+                services.remove_team_member(deal=deal, user=member, actor=request.user)
+            else:
+                member = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
+                if member is None:
+                    raise ValidationError({"user": [_("Choose a colleague.")]})
+                services.add_team_member(
+                    deal=deal, user=member, access=request.POST.get("access", "read"), actor=request.user
+                )
+        except (ValidationError, PermissionDenied) as refused:
+            text = " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused)
+            messages.error(request, text)
+        else:
+            messages.success(request, _("The deal team was updated."))
+    return redirect(deal.get_absolute_url())

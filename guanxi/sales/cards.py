@@ -1,0 +1,65 @@
+"""Cards on generic pages: the customer 360° page's deals card, and the deal team card on a
+deal's page (see guanxi.framework.cards)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from guanxi.framework.access import can
+from guanxi.framework.cards import register_card
+from guanxi.sales.choices import StageKind, TeamAccess
+from guanxi.sales.models import Deal
+
+CARD_ROWS = 10
+
+
+@register_card("detail.main", "sales/customer_deals_card.html", weight=20)
+def customer_deals_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """The customer's deals the reader may see: open ones first, with the open pipeline's total."""
+    from guanxi.customers.models import Customer
+
+    if not isinstance(obj, Customer) or request is None or not can(request.user, "view", Deal):
+        return None
+    deals = Deal.objects.restrict(request.user, "view").filter(customer=obj)
+    totals = deals.aggregate(
+        open_count=Count("pk", filter=Q(stage__kind=StageKind.OPEN)),
+        open_total=Sum("amount_base", filter=Q(stage__kind=StageKind.OPEN)),
+        won_total=Sum("amount_base", filter=Q(stage__kind=StageKind.WON)),
+    )
+    rows = list(
+        deals.select_related("stage", "owner").order_by("closed_at", "-created_at", "-pk")[:CARD_ROWS]
+    )  # NULL closed_at (open deals) sort first on SQLite and last on PostgreSQL: see below
+    rows.sort(key=lambda d: (d.closed_at is not None, -(d.closed_at or d.created_at).timestamp()))
+    from guanxi.sales.board import _money
+
+    return {
+        "customer_deals": rows,
+        "deal_totals": {
+            "open_count": totals["open_count"],
+            "open_total": _money(totals["open_total"]),
+            "won_total": _money(totals["won_total"]),
+        },
+        "can_add_deal": can(request.user, "add", Deal),
+    }
+
+
+@register_card("detail.side", "sales/deal_team_card.html", weight=15)
+def deal_team_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """The deal team (协同人) and, for those who may change the deal, the forms to change it."""
+    if not isinstance(obj, Deal) or request is None:
+        return None
+    from guanxi.users.models import User
+
+    may_manage = Deal.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
+    members = list(obj.team.select_related("user").order_by("pk"))
+    return {
+        "deal": obj,
+        "team_members": members,
+        "may_manage_team": may_manage,
+        "team_candidates": User.objects.filter(is_active=True).exclude(pk=obj.owner_id).order_by("username")
+        if may_manage
+        else [],
+        "team_access_choices": TeamAccess.choices,
+    }

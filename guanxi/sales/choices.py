@@ -1,0 +1,55 @@
+"""The sales module's configurable list: why a deal was won or lost (Settings → Choice lists)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.choices import ChoiceList, Option, choices, register_choice_list
+
+CLOSE_REASON_LIST = "sales.deal.close_reason"
+
+register_choice_list(
+    ChoiceList(
+        CLOSE_REASON_LIST,
+        _("Deal win/loss reason"),
+        [
+            Option("price", "价格", "Price"),
+            Option("product_fit", "产品匹配", "Product fit"),
+            Option("relationship", "客户关系", "Relationship"),
+            Option("service", "服务", "Service"),
+            Option("competitor", "输给竞争对手", "Lost to a competitor"),
+            Option("no_budget", "没有预算", "No budget"),
+            Option("no_decision", "无决策/搁置", "No decision"),
+            Option("other", "其他", "Other"),
+        ],
+        model="sales.Deal",
+        field="close_reason",
+    )
+)
+
+
+def close_reason_choices() -> list[tuple[str, str]]:
+    """``Deal.close_reason``'s choices: the configured reasons (inactive ones too, for display)."""
+    return choices(CLOSE_REASON_LIST)
+
+
+class StageKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class DealContactRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    INFLUENCER = "influencer", _("Influencer")
+    CHAMPION = "champion", _("Champion")
+    TECHNICAL = "technical", _("Technical evaluator")
+    USER = "user", _("User")
+    PROCUREMENT = "procurement", _("Procurement")
+    OTHER = "other", _("Other")
+
+
+class TeamAccess(models.TextChoices):
+    READ = "read", _("Can view")
+    WRITE = "write", _("Can edit")

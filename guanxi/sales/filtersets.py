@@ -1,0 +1,63 @@
+"""The deal list's filters (shared by the kanban, the API and saved views), and the pipeline's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.choices import LazyChoices
+from guanxi.framework.conditions.filters import yes_no_filter
+from guanxi.framework.filtersets import EntityFilterSet
+from guanxi.sales.choices import StageKind, close_reason_choices
+from guanxi.sales.models import Deal, Pipeline, Stage
+
+
+class DealFilterSet(EntityFilterSet):
+    pipeline = django_filters.ModelMultipleChoiceFilter(queryset=Pipeline.objects.all(), label=_("pipeline"))
+    stage = django_filters.ModelMultipleChoiceFilter(queryset=Stage.objects.all(), label=_("stage"))
+    stage_kind = django_filters.MultipleChoiceFilter(
+        field_name="stage__kind", choices=StageKind.choices, label=_("open, won or lost")
+    )
+    customer = django_filters.NumberFilter(field_name="customer_id", label=_("customer"))
+    close_reason = django_filters.MultipleChoiceFilter(choices=LazyChoices(close_reason_choices))
+    expected_close_date = django_filters.DateFromToRangeFilter(label=_("expected close date"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Mine only"))
+    search_fields = ("name", "customer__name", "competitors", "source")
+    condition_filters = {
+        "mine": yes_no_filter({"field": "owner", "op": "eq", "value": "$me"}, negatable=False),
+    }
+
+    class Meta:
+        model = Deal
+        fields = [
+            "pipeline",
+            "stage",
+            "stage_kind",
+            "customer",
+            "close_reason",
+            "expected_close_date",
+            "mine",
+        ]
+
+    def filter_mine(self, queryset: Any, name: str, value: Any) -> Any:
+        user = getattr(self.request, "user", None)
+        return queryset.filter(owner_id=user.pk) if value and user is not None else queryset
+
+
+class PipelineFilterSet(EntityFilterSet):
+    search_fields = ("name", "name_en")
+
+    class Meta:
+        model = Pipeline
+        fields = ["active"]
+
+
+class StageFilterSet(EntityFilterSet):
+    pipeline = django_filters.ModelChoiceFilter(queryset=Pipeline.objects.all(), label=_("pipeline"))
+    search_fields = ("name", "name_en")
+
+    class Meta:
+        model = Stage
+        fields = ["pipeline", "kind"]

@@ -1,0 +1,169 @@
+"""The kanban page, its column paging and the move endpoint (JSON), with pinned query counts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from guanxi.sales.models import Deal, StageChange
+from guanxi.sales.tests.conftest import make_deal, stage
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def people(sales):
+    return sales
+
+
+def test_the_board_shows_columns_with_counts_totals_and_stale_cards(people, client):
+    from decimal import Decimal
+
+    make_deal(people.rep1, people.customer, people.pipeline, name="甲", amount_amount=Decimal("1000.00"))
+    old = make_deal(
+        people.rep1, people.customer, people.pipeline, name="乙", amount_amount=Decimal("3000.00")
+    )
+    Deal.objects.filter(pk=old.pk).update(stage_entered_at=timezone.now() - datetime.timedelta(days=20))
+    make_deal(people.rep2, people.customer, people.pipeline, name="别人的")
+    page = _login(client, people.rep1).get(
+        f"/sales/pipelines/{people.pipeline.pk}/board/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "甲" in html and "乙" in html and "别人的" not in html
+    first = stage(people.pipeline, "Qualification")
+    column = html[html.index(f'id="stage-{first.pk}"') :]
+    assert '<span class="badge badge-slate board-count" data-count>2</span>' in column
+    assert "CNY 4,000.00" in column and "CNY 400.00" in column
+    assert html.count("board-card-stale") == 1
+
+
+def test_the_board_applies_the_list_filters(people, client):
+    make_deal(people.rep1, people.customer, people.pipeline, name="华东 ERP")
+    make_deal(people.rep1, people.customer, people.pipeline, name="西南 CRM")
+    page = _login(client, people.manager1).get(f"/sales/pipelines/{people.pipeline.pk}/board/?q=ERP")
+    html = page.content.decode()
+    assert "华东 ERP" in html and "西南 CRM" not in html
+
+
+def test_the_board_query_count_is_pinned(people, client, django_assert_num_queries):
+    for n in range(30):
+        make_deal(people.rep1, people.customer, people.pipeline, name=f"商机{n:02d}")
+    _login(client, people.rep1)
+    url = f"/sales/pipelines/{people.pipeline.pk}/board/"
+    client.get(url)  # warm the access snapshot and the choice lists
+    with django_assert_num_queries(23):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count('<li class="board-card') == 20  # the first page of the column
+
+
+def test_a_column_pages_on_with_a_cursor(people, client):
+    for n in range(25):
+        make_deal(people.rep1, people.customer, people.pipeline, name=f"商机{n:02d}")
+    _login(client, people.rep1)
+    html = client.get(f"/sales/pipelines/{people.pipeline.pk}/board/").content.decode()
+    marker = html[html.index('data-next="') + len('data-next="') :]
+    url = marker[: marker.index('"')].replace("&amp;", "&")
+    more = client.get(url).content.decode()
+    assert more.count('<li class="board-card') == 5
+    assert "board-more" not in more
+    assert client.get(url.split("after=")[0] + "after=garbage").status_code == 404
+
+
+def test_moving_on_the_board(people, client):
+    deal = make_deal(people.rep1, people.customer, people.pipeline)
+    _login(client, people.rep1)
+    answer = client.post(
+        f"/sales/deals/{deal.pk}/move/",
+        {"stage": stage(people.pipeline, "Needs analysis").pk, "_version": deal.version},
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["ok"] is True and body["message"] == "Moved to “Needs analysis”."
+    assert Deal.objects.get(pk=deal.pk).stage.name_en == "Needs analysis"
+
+
+def test_a_blocked_move_names_the_required_fields_then_takes_them(people, client):
+    deal = make_deal(people.rep1, people.customer, people.pipeline)
+    _login(client, people.rep1)
+    url = f"/sales/deals/{deal.pk}/move/"
+    proposal = stage(people.pipeline, "Proposal")
+    answer = client.post(url, {"stage": proposal.pk, "_version": deal.version})
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "error": "required",
+        "message": "Fill in amount, expected close date before moving the deal to “Proposal”.",
+        "fields": ["amount_amount", "expected_close_date"],
+    }
+    bad = client.post(url, {"stage": proposal.pk, "amount_amount": "-5", "expected_close_date": "2027-02-30"})
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) == {"expected_close_date"} | (
+        {"amount_amount"} if "amount_amount" in bad.json()["errors"] else set()
+    )
+    assert Deal.objects.get(pk=deal.pk).stage.name_en == "Qualification"
+    answer = client.post(
+        url,
+        {
+            "stage": proposal.pk,
+            "amount_amount": "50000",
+            "expected_close_date": "2027-03-01",
+            "_version": deal.version,
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    deal.refresh_from_db()
+    assert (deal.stage, str(deal.amount_amount), str(deal.expected_close_date)) == (
+        proposal,
+        "50000.00",
+        "2027-03-01",
+    )
+
+
+def test_winning_on_the_board_needs_a_reason(people, client):
+    deal = make_deal(people.rep1, people.customer, people.pipeline)
+    _login(client, people.rep1)
+    url = f"/sales/deals/{deal.pk}/move/"
+    won = stage(people.pipeline, "Won")
+    answer = client.post(url, {"stage": won.pk})
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"reason": ["Say why the deal was won."]}
+    answer = client.post(url, {"stage": won.pk, "reason": "price", "note": "最低价"})
+    assert answer.status_code == 200
+    assert Deal.objects.get(pk=deal.pk).close_reason == "price"
+
+
+def test_the_second_of_two_moves_gets_a_409(people, client):
+    deal = make_deal(people.rep1, people.customer, people.pipeline)
+    seen = deal.version
+    _login(client, people.rep1)
+    url = f"/sales/deals/{deal.pk}/move/"
+    first = client.post(url, {"stage": stage(people.pipeline, "Needs analysis").pk, "_version": seen})
+    assert first.status_code == 200
+    second = client.post(url, {"stage": stage(people.pipeline, "Negotiation").pk, "_version": seen})
+    assert second.status_code == 409
+    assert second.json()["message"] == "Someone changed this record meanwhile. Reload it and try again."
+    assert Deal.objects.get(pk=deal.pk).stage.name_en == "Needs analysis"
+    assert StageChange.objects.filter(deal=deal).count() == 1
+
+
+def test_bad_input_to_the_move_endpoint(people, client):
+    deal = make_deal(people.rep1, people.customer, people.pipeline)
+    _login(client, people.rep2)
+    url = f"/sales/deals/{deal.pk}/move/"
+    assert client.post(url, {"stage": stage(people.pipeline, "Won").pk}).status_code == 404  # not visible
+    _login(client, people.rep1)
+    assert client.post(url, {"stage": "abc"}).status_code == 400
+    assert client.post(url, {"stage": "999999"}).status_code == 400
+    assert client.post("/sales/deals/999999/move/", {"stage": "1"}).status_code == 404
+    assert client.post(url, {"stage": deal.stage_id}).json()["errors"] == {
+        "stage": ["The deal is already in this stage."]
+    }
+    assert Deal.objects.get(pk=deal.pk).stage.name_en == "Qualification"

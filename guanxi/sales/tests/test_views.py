@@ -1,0 +1,149 @@
+"""The generic entity suite on deals, pipelines and stages, and the deal's own pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from guanxi.customers.models import Customer
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.suites import EntityViewSuite, perm
+from guanxi.sales.models import Deal, Pipeline, Stage
+from guanxi.sales.tests.conftest import make_pipeline
+
+
+def _deal_row(n: int) -> Deal:
+    pipeline = Pipeline.objects.filter(is_default=True).first() or make_pipeline()
+    customer = Customer.objects.filter(name="上海华康医疗器械有限公司").first()
+    with as_system():
+        customer = customer or Customer.objects.create(name="上海华康医疗器械有限公司")
+        return Deal.objects.create(
+            name=f"商机{n:03d}", customer=customer, pipeline=pipeline, stage=pipeline.first_open_stage()
+        )
+
+
+class TestDealViews(EntityViewSuite):
+    model = Deal
+    url_prefix = "/sales/deals/"
+    form_data = {"name": "ERP 二期", "amount_amount": "150000.00", "amount_currency": "CNY"}
+    edit_data = {
+        "name": "ERP 二期（扩容）",
+        "amount_amount": "180000.00",
+        "amount_currency": "CNY",
+        "next_step": "约见 CTO",
+    }
+    bulk_edit_data = {"next_step": "发送方案"}
+    # The pipeline and stage filters each load their options (an existence check and the rows).
+    list_query_budget = 18
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, db):
+        self.pipeline = make_pipeline()
+        with as_system():
+            self.customer = Customer.objects.create(name="上海华康医疗器械有限公司")
+        self.form_data = {**type(self).form_data, "customer": self.customer.pk}
+        self.edit_data = {**type(self).edit_data, "customer": self.customer.pk}
+
+    def make(self, n):
+        return _deal_row(n)
+
+    def test_create_writes_row_and_change_log(self, client, make_user):
+        # The customer must be visible to the writer: give view on customers too.
+        user = make_user("editor", perms=[perm(Deal, "view"), perm(Deal, "add"), perm(Customer, "view")])
+        client.force_login(user)
+        response = client.post(f"{self.url_prefix}add/", self.form_data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        deal = Deal.objects.get()
+        change = self.changes(deal, "create").get()
+        assert (change.user, deal.owner, deal.pipeline, deal.stage.name_en) == (
+            user,
+            user,
+            self.pipeline,
+            "Qualification",
+        )
+
+    def test_edit_writes_diff(self, client, make_user):
+        obj = self.create_rows(1)[0]
+        user = make_user("editor", perms=[perm(Deal, "view"), perm(Deal, "change"), perm(Customer, "view")])
+        client.force_login(user)
+        response = client.post(f"{self.url_prefix}{obj.pk}/edit/", self.edit_data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        obj.refresh_from_db()
+        assert (obj.name, str(obj.amount_amount), obj.next_step) == (
+            "ERP 二期（扩容）",
+            "180000.00",
+            "约见 CTO",
+        )
+        change = self.changes(obj, "update").get()
+        assert change.postchange_data["name"] == "ERP 二期（扩容）"
+
+
+class TestPipelineViews(EntityViewSuite):
+    model = Pipeline
+    url_prefix = "/sales/pipelines/"
+    form_data = {"name": "大客户销售流程", "name_en": "Key accounts", "order": "1"}
+    edit_data = {"name": "大客户销售流程（新）", "name_en": "Key accounts", "order": "2"}
+    bulk_edit_data = {"order": "5"}
+
+    def make(self, n):
+        with as_system():
+            return Pipeline.objects.create(name=f"流程{n:03d}", name_en=f"Pipeline {n:03d}")
+
+
+class TestStageViews(EntityViewSuite):
+    model = Stage
+    url_prefix = "/sales/stages/"
+    edit_data = {}
+    bulk_edit_data = {"probability": "55"}
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, db):
+        with as_system():
+            self.pipeline = Pipeline.objects.create(name="测试流程")
+        base = {"pipeline": self.pipeline.pk, "order": "3", "kind": "open", "probability": "40"}
+        self.form_data = {**base, "name": "方案演示", "name_en": "Demo", "required_fields": ["amount_amount"]}
+        self.edit_data = {**base, "name": "方案演示（新）", "name_en": "Demo", "stale_after_days": "10"}
+
+    def make(self, n):
+        with as_system():
+            pipeline = Pipeline.objects.first() or Pipeline.objects.create(name="测试流程")
+            return Stage.objects.create(pipeline=pipeline, name=f"阶段{n:03d}", order=n)
+
+
+@pytest.mark.django_db
+def test_a_stage_refuses_unknown_required_fields(admin_client):
+    with as_system():
+        pipeline = Pipeline.objects.create(name="测试流程")
+    response = admin_client.post(
+        "/sales/stages/add/",
+        {
+            "pipeline": pipeline.pk,
+            "name": "x",
+            "order": "1",
+            "kind": "open",
+            "probability": "150",
+            "required_fields": ["owner"],
+        },
+    )
+    assert response.status_code == 200
+    assert not Stage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_one_default_pipeline(admin_client):
+    make_pipeline()
+    response = admin_client.post("/sales/pipelines/add/", {"name": "第二", "order": "1", "is_default": "on"})
+    assert response.status_code == 200
+    assert "Another pipeline is already the default pipeline." in response.content.decode()
+    assert Pipeline.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_deal_list_query_count_is_pinned(admin_client, django_assert_num_queries):
+    for n in range(30):
+        _deal_row(n)
+    url = "/sales/deals/?stage_kind=open&sort=-amount"
+    admin_client.get(url)
+    with django_assert_num_queries(18):
+        page = admin_client.get(url)
+    assert page.status_code == 200
+    assert page.content.decode().count("/sales/deals/") >= 30

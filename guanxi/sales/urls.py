@@ -1,0 +1,14 @@
+from django.urls import path
+
+from guanxi.framework.entities import entity_urls
+from guanxi.sales import board
+
+app_name = "sales"
+urlpatterns = [
+    path("board/", board.default_board, name="board_default"),
+    path("pipelines/<int:pk>/board/", board.BoardView.as_view(), name="pipeline_board"),
+    path("pipelines/<int:pk>/board/column/<int:stage_id>/", board.column, name="board_column"),
+    path("deals/<int:pk>/move/", board.move, name="deal_move"),
+    path("deals/<int:pk>/team/", board.team, name="deal_team"),
+    *entity_urls("sales"),
+]

@@ -144,6 +144,8 @@
         filter: ".board-more",
         delay: 150,
         delayOnTouchOnly: true,
+        forceFallback: true, // pointer events, not native HTML5 drag: the same on touch screens
+        fallbackOnBody: true,
         onEnd: function (event) {
           var from = columnOf(event.from);
           var to = columnOf(event.to);

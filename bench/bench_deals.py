@@ -1,0 +1,209 @@
+"""Deals: the kanban's first screen and the filtered, sorted deal list against raw SQL.
+
+N deals (200,000 at ``full``, 4,000 at ``small``) are written through the write path's bulk mode
+(``write.bulk_create_objects``: owner rules, change log and search keys flushed in chunks) over
+two pipelines of 6 stages, owned by 20 reps of one department. The "board" pipeline holds 5,000
+open deals at ``full`` (1,000 at ``small``) spread over its four open stages; the rest sit in the
+other pipeline or are closed. Timed, as a 销售经理 (本部门及下属部门) on a fresh request each time:
+
+* the board's first screen (``/sales/pipelines/<id>/board/``, rendered: the column aggregate and
+  the first 20 cards of each of 6 columns) against the same SQL written by hand (one GROUP BY and
+  six ``… ORDER BY stage_entered_at DESC LIMIT 21``);
+* the deal list filtered by pipeline and open stages and sorted by expected close date (the
+  ``restrict()``-ed filterset's first page of 50) against the hand-written SQL of the same page.
+
+Requirements (issue 10): board first screen p95 < 300 ms; list p95 < 150 ms and within 3× of raw
+SQL. Both are quoted as p95 and as ratios against the baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+import time
+from decimal import Decimal
+
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from bench.common import Result, pick
+from guanxi.framework.context import Source, actor_context
+
+PAGE = 20
+
+
+def _p95(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def _setup(n: int, open_on_board: int):
+    from guanxi.customers.models import Customer
+    from guanxi.framework.write import bulk_create_objects
+    from guanxi.sales.models import Deal, Pipeline, Stage
+    from guanxi.users.models import Department, Role, RoleGrant, User
+
+    rng = random.Random(10)
+    with actor_context(None, source=Source.COMMAND):
+        dept = Department.objects.create(name="华东销售一部")
+        manager = User.objects.create_user(username="bench-manager", department=dept)
+        reps = [
+            User.objects.create_user(username=f"bench-rep{i}", department=dept, manager=manager)
+            for i in range(20)
+        ]
+        role = Role.objects.create(name="bench 销售经理")
+        from django.contrib.contenttypes.models import ContentType
+
+        for model in (Deal, Customer, Pipeline):
+            RoleGrant.objects.create(
+                role=role,
+                content_type=ContentType.objects.get_for_model(model),
+                actions=["view"],
+                scope="department_tree" if model is not Pipeline else "all",
+            )
+        role.users.add(manager)
+        pipelines = []
+        for p in range(2):
+            pipeline = Pipeline.objects.create(name=f"流程{p}", is_default=p == 0)
+            kinds = ["open", "open", "open", "open", "won", "lost"]
+            for order, kind in enumerate(kinds):
+                Stage.objects.create(
+                    pipeline=pipeline, name=f"阶段{order}", order=order, kind=kind, probability=order * 20
+                )
+            pipelines.append((pipeline, list(pipeline.stages.order_by("order"))))
+        customers = Customer.objects.bulk_create(
+            [
+                Customer(name=f"客户{i:06d}", owner=reps[i % 20], department=dept)
+                for i in range(max(1, n // 20))
+            ]
+        )
+        now = timezone.now()
+        board, board_stages = pipelines[0]
+        other, other_stages = pipelines[1]
+        deals = []
+        for i in range(n):
+            if i < open_on_board:
+                pipeline, stage = board, board_stages[i % 4]
+            elif i % 3 == 0:
+                pipeline, stage = board, board_stages[4 + i % 2]
+            else:
+                pipeline, stage = other, other_stages[i % 6]
+            deals.append(
+                Deal(
+                    name=f"商机{i:07d}",
+                    customer=customers[i % len(customers)],
+                    pipeline=pipeline,
+                    stage=stage,
+                    amount_amount=Decimal(rng.randint(1, 500) * 1000),
+                    expected_close_date=(now + datetime.timedelta(days=rng.randint(-200, 200))).date(),
+                    stage_entered_at=now - datetime.timedelta(minutes=rng.randint(0, 500_000)),
+                    owner=reps[i % 20],
+                )
+            )
+        for start in range(0, len(deals), 20_000):
+            bulk_create_objects(Deal, deals[start : start + 20_000], actor=None, check_visible=False)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return manager, dept, board, board_stages
+
+
+def run(scale: str) -> list[Result]:
+    from guanxi.sales.models import Deal
+    from guanxi.users.models import User
+
+    n = pick(scale, 4_000, 200_000)
+    open_on_board = pick(scale, 1_000, 5_000)
+    repeat = pick(scale, 15, 41)
+    manager, dept, board, stages = _setup(n, open_on_board)
+    table = connection.ops.quote_name(Deal._meta.db_table)
+    users = connection.ops.quote_name(User._meta.db_table)
+    customers = connection.ops.quote_name("customers_customer")
+    visible = f"d.department_id = {dept.pk}"
+
+    def raw_board() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT stage_id, COUNT(id), SUM(amount_base) FROM {table} d WHERE {visible} "
+                f"AND pipeline_id = %s GROUP BY stage_id",
+                [board.pk],
+            )
+            cursor.fetchall()
+            for stage in stages:
+                cursor.execute(
+                    f"SELECT d.*, c.name, u.username FROM {table} d "
+                    f"JOIN {customers} c ON c.id = d.customer_id "
+                    f"LEFT JOIN {users} u ON u.id = d.owner_id WHERE {visible} AND d.pipeline_id = %s "
+                    f"AND d.stage_id = %s ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT {PAGE + 1}",
+                    [board.pk, stage.pk],
+                )
+                cursor.fetchall()
+
+    client = Client()
+    client.force_login(manager)
+    board_url = f"/sales/pipelines/{board.pk}/board/"
+
+    def board_page() -> None:
+        response = client.get(board_url, HTTP_HOST="127.0.0.1")
+        assert response.status_code == 200, response.status_code
+
+    open_ids = [s.pk for s in stages if s.kind == "open"]
+
+    def raw_list() -> None:
+        with connection.cursor() as cursor:
+            marks = ",".join(["%s"] * len(open_ids))
+            cursor.execute(
+                f"SELECT d.*, c.name FROM {table} d JOIN {customers} c ON c.id = d.customer_id "
+                f"WHERE {visible} AND d.pipeline_id = %s AND d.stage_id IN ({marks}) "
+                f"ORDER BY d.expected_close_date ASC, d.id DESC LIMIT 50",
+                [board.pk, *open_ids],
+            )
+            assert len(cursor.fetchall()) == 50
+
+    def orm_list() -> None:
+        from django.http import QueryDict
+
+        from guanxi.sales.filtersets import DealFilterSet
+
+        user = User.objects.get(pk=manager.pk)  # a fresh request's user: the policy's own queries count
+        params = QueryDict(mutable=True)
+        params["pipeline"] = str(board.pk)
+        params.setlist("stage_kind", ["open"])
+        rows = DealFilterSet(params, queryset=Deal.objects.restrict(user, "view")).qs
+        page = list(rows.select_related("customer").order_by("expected_close_date", "-pk")[:50])
+        assert len(page) == 50
+
+    list_url = f"/sales/deals/?pipeline={board.pk}&stage_kind=open&sort=expected_close_date"
+
+    def list_page() -> None:
+        response = client.get(list_url, HTTP_HOST="127.0.0.1")
+        assert response.status_code == 200, response.status_code
+
+    raw_board_ms, raw_board_p95 = _p95(raw_board, repeat)
+    board_ms, board_p95 = _p95(board_page, repeat)
+    raw_list_ms, raw_list_p95 = _p95(raw_list, repeat)
+    orm_ms, orm_p95 = _p95(orm_list, repeat)
+    page_ms, page_p95 = _p95(list_page, repeat)
+    same_page = "raw SQL of the same page"
+    return [
+        Result(
+            "kanban first screen (rendered page)", "raw SQL of the same columns", board_ms, raw_board_ms, n,
+            f"{open_on_board} open deals on the board; target p95 < 300 ms", board_p95, raw_board_p95,
+        ),
+        Result(
+            "deal list filtered + sorted: restrict()+filterset page of 50", same_page, orm_ms, raw_list_ms, n,
+            "target ≤ 3× raw SQL, p95 < 150 ms", orm_p95, raw_list_p95,
+        ),
+        Result(
+            "deal list filtered + sorted (rendered page)", same_page, page_ms, raw_list_ms, n,
+            "whole page: filters, table, pager", page_p95, raw_list_p95,
+        ),
+    ]  # fmt: skip

@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from guanxi.activities.models import FollowUp, Task
 from guanxi.customers.models import Contact, Customer, CustomerContact
-from guanxi.customers.tests.pool_fixtures import build_org
+from guanxi.customers.pools.tests.pool_fixtures import build_org
 from guanxi.framework.testing.fixtures import as_system
 from tests.browser.conftest import LOCALE_EN, PHONE_VIEWPORT, login, overflow_width, settle
 

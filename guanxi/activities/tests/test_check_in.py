@@ -13,7 +13,7 @@ from django.utils import timezone
 from guanxi.activities import services
 from guanxi.activities.models import FollowUp
 from guanxi.customers.models import Customer
-from guanxi.customers.tests.pool_fixtures import build_org
+from guanxi.customers.pools.tests.pool_fixtures import build_org
 from guanxi.framework.testing.fixtures import as_system, as_user
 from guanxi.framework.testing.suites import perm
 

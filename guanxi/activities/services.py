@@ -400,11 +400,11 @@ def _remind(task: Task, mail: bool) -> None:
     url = task.get_absolute_url()
     notify(user, message, body=body, url=url, level="warning")
     if mail and user.email:
-        message = f"{title}\n\n{body}\n\n{url}".strip()
+        text = f"{title}\n\n{body}\n\n{url}".strip()
         # on_commit: the mail goes out only once the claim is durable; a mail failure is logged,
         # the in-app notification stands.
         address = user.email
-        transaction.on_commit(lambda: _send(send_mail, title, message, address))
+        transaction.on_commit(lambda: _send(send_mail, title, text, address))
 
 
 def _send(send_mail: Any, subject: str, message: str, address: str) -> None:

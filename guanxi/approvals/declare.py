@@ -151,7 +151,7 @@ def install_declared_flows(sender: Any = None, **kwargs: Any) -> list[Any]:
     from guanxi.framework.context import Source, actor_context
     from guanxi.framework.write import save_object
 
-    created = []
+    created: list[Any] = []
     try:
         existing = set(ApprovalFlow.objects.filter(key__in=list(DECLARED)).values_list("key", flat=True))
     except DatabaseError:  # the table does not exist yet (a partial migrate)

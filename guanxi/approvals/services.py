@@ -218,7 +218,9 @@ def _complete(request: ApprovalRequest) -> None:
     """Every step is approved (or skipped): the request is approved and the document moves on."""
     transition(request, "approve", actor=None)
     _record(request, None, None, ActionKind.COMPLETED)
-    document = request.content_type.model_class()._base_manager.get(pk=request.object_id)
+    model = request.content_type.model_class()
+    assert model is not None  # a request's document type is an installed model
+    document = model._base_manager.get(pk=request.object_id)
     # The decision is the authority: the submitter's right to the transition was checked when it
     # was submitted, and approvers need not hold "change" on the document themselves.
     transition(document, request.transition, actor=None, approved=True, **request.inputs)

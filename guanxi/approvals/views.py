@@ -31,6 +31,7 @@ from guanxi.approvals.models import (
     StepStatus,
 )
 from guanxi.framework.http import AuthedRequest
+from guanxi.framework.querysets import model_queryset
 
 PER_PAGE = 25
 
@@ -79,7 +80,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     model = approval.content_type.model_class()
     document_url = ""
     if document is not None and model is not None:
-        readable = model._default_manager.restrict(request.user, "view").filter(pk=document.pk).exists()
+        readable = model_queryset(model).restrict(request.user, "view").filter(pk=document.pk).exists()
         document_url = document.get_absolute_url() if readable else ""
     context = {
         "approval": approval,

@@ -148,7 +148,9 @@ class ContactLinkForm(forms.Form):
             kwargs.setdefault("initial", {"role": link.role, "is_primary": link.is_primary})
         super().__init__(*args, **kwargs)
         if link is not None:  # a deactivated role stays on the links that have it
-            self.fields["role"].choices = active_choices(CONTACT_ROLE_LIST, keep=link.role)
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = active_choices(CONTACT_ROLE_LIST, keep=link.role)
         style_widgets(self)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -225,7 +225,7 @@ def change_row(
     )
 
 
-def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) -> int:
+def log_bulk_create(instances: Sequence[models.Model], *, batch_size: int = 1000) -> int:
     """One "create" ObjectChange per row saved with ``bulk_create`` (which sends no signals).
 
     The rows need primary keys (every supported database returns them from ``bulk_create``).
@@ -237,7 +237,7 @@ def log_bulk_create(instances: list[models.Model], *, batch_size: int = 1000) ->
 
 
 def log_bulk_update(
-    instances: list[models.Model],
+    instances: Sequence[models.Model],
     before: dict[Any, dict[str, Any]],
     after: dict[str, Any],
     *,

@@ -55,7 +55,7 @@ def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
     if field.get_internal_type() in _PLAIN:
         return operator.attrgetter(attname)
     if isinstance(field, models.JSONField):
-        dumps = _json_dumps(field.encoder)
+        dumps = _json_dumps(field.encoder)  # type: ignore[arg-type]  # an encoder class is hashable
 
         def json_value(obj: models.Model) -> Any:
             value = getattr(obj, attname)
@@ -128,11 +128,11 @@ def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
     cache = obj._state.fields_cache
     relations = _relations(model)
     for name, value in values.items():
-        attname = relations.get(name)
-        if attname is None:
+        related_attname = relations.get(name)
+        if related_attname is None:
             data[name] = value
         else:  # a related object: its key, and the object cached as the descriptor would
-            data[attname] = None if value is None else value.pk
+            data[related_attname] = None if value is None else value.pk
             cache[name] = value
     return obj
 

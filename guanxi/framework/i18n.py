@@ -74,7 +74,7 @@ def _as_message(value: Any) -> dict[str, Any] | str:
     from django.utils.functional import Promise
 
     if isinstance(value, Promise):
-        args = getattr(value, "_args", ())
+        args: tuple[Any, ...] = getattr(value, "_args", ())
         if len(args) == 1 and isinstance(args[0], str):
             return {"msgid": args[0]}
         if len(args) == 2 and all(isinstance(a, str) for a in args):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import django_filters
 import django_tables2 as tables
@@ -186,6 +186,15 @@ class MoneyField:
         self.same_currency_as = same_currency_as
         self.help_text = help_text
         self.name = ""
+
+    if TYPE_CHECKING:  # what the MoneyDescriptor installed by contribute_to_class gives type checkers
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> MoneyField: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> Any: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+        def __set__(self, instance: Any, value: Any) -> None: ...
 
     def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
         self.name = name

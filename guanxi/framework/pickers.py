@@ -109,7 +109,7 @@ def source_queryset(source: str, user: Any) -> models.QuerySet:
     # Reference data (departments, pools…: ``access_reference_data``) is what a form of the model
     # refers to, whoever fills it in; anything else only as far as the user may view it.
     reference = getattr(related, "access_reference_data", False)
-    rows = related._default_manager.all() if reference else _viewable(related, user)
+    rows = related._default_manager.all() if reference else _viewable(related, user)  # type: ignore[attr-defined]
     limit = getattr(field, "get_limit_choices_to", lambda: None)()
     return rows.complex_filter(limit) if limit else rows
 
@@ -230,7 +230,7 @@ def use_pickers(form: forms.BaseForm, user: Any, model: type[models.Model] | Non
             continue
         queryset = field.queryset
         target = getattr(queryset, "model", None)
-        if not is_picked(target):
+        if target is None or not is_picked(target):
             continue
         source = source_for(target)
         if model is not None:
@@ -269,7 +269,7 @@ def rows_for(user: Any, source: str, query: str, page: int = 1) -> tuple[list[di
     """One page of a source's rows matching ``query`` (best first; by name when empty) and
     whether there are more."""
     from guanxi.framework.fieldaccess import unreadable
-    from guanxi.framework.search import _REGISTRY, search
+    from guanxi.framework.search import registered_models, search
 
     rows = source_queryset(source, user)
     model = rows.model
@@ -278,7 +278,7 @@ def rows_for(user: Any, source: str, query: str, page: int = 1) -> tuple[list[di
         rows = rows.select_related(*joins)
     start, end = (page - 1) * PAGE_SIZE, page * PAGE_SIZE
     query = query.strip()[:MAX_QUERY]
-    if query and model in _REGISTRY:
+    if query and model in registered_models():
         found = [hit.object for hit in search(user, query, within=rows, limit=end + 1)]
     elif query:
         names = [f.name for f in model._meta.fields if f.name in ("name", "title", "username")][:1]

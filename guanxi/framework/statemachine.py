@@ -189,13 +189,19 @@ class StateMachine:
     def state_of(self, obj: Any) -> str:
         """The record's state as text (a foreign key's id as text)."""
         assert self.model is not None
-        value = getattr(obj, self.model._meta.get_field(self.field).attname)
+        value = getattr(obj, self._model_field().attname)
         return "" if value is None else str(value)
 
     def set_state(self, obj: Any, state: str) -> None:
         assert self.model is not None
-        model_field = self.model._meta.get_field(self.field)
+        model_field = self._model_field()
         setattr(obj, model_field.attname, model_field.to_python(state))
+
+    def _model_field(self) -> models.Field:
+        assert self.model is not None
+        field = self.model._meta.get_field(self.field)
+        assert isinstance(field, models.Field)  # a state is a concrete column (or a foreign key)
+        return field
 
     def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
         """Django calls this while building the model class: register and guard the field."""

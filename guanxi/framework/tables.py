@@ -7,6 +7,7 @@ same table so what you see is what you export.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import unescape
@@ -295,7 +296,7 @@ class EntityTable(tables.Table):
         for name in PHONE_FIELDS:
             value = getattr(record, name, "") if hasattr(model, name) else ""
             if value and self._cached(
-                f"phone:{name}", lambda n=name: fieldaccess.shows_as_phone(self.user, model, n)
+                f"phone:{name}", functools.partial(fieldaccess.shows_as_phone, self.user, model, name)
             ):
                 actions.append(RowAction(_("Call"), f"tel:{tel_target(value)}", "phone", "row-call"))
                 break
@@ -370,7 +371,7 @@ class EntityTable(tables.Table):
             args, catch_all = signature(render)
             css = self._cell_class(bound_column.name)
             if bound_column.name in self.card_fields:
-                opening = format_html('<td class="{}" data-label="{}">', css, bound_column.header)
+                opening: str = format_html('<td class="{}" data-label="{}">', css, bound_column.header)
             else:
                 opening = format_html('<td class="{}">', css)
             plans.append((bound_column, opening, render, args, catch_all))
@@ -422,7 +423,7 @@ class EntityTable(tables.Table):
 
 def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the visible, exportable columns (values, not HTML)."""
-    card_only = getattr(table, "card_only", set())
+    card_only: set[str] = getattr(table, "card_only", set())
     columns = [
         c
         for c in table.columns

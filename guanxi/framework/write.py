@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerMixin
 from guanxi.framework.querysets import model_queryset
 
-WriteGuard = Callable[[models.Model, Any, str], None]
+WriteGuard = Callable[[Any, Any, str], None]  # (the model instance, actor, action)
 _GUARDS: dict[type[models.Model], list[WriteGuard]] = {}
 
 OUTSIDE_SCOPE_MESSAGE = gettext_lazy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from guanxi.demo.generator import DemoContext, register_demo_step
@@ -200,8 +201,10 @@ def load_products(ctx: DemoContext) -> int:
         price_list = PriceList.objects.create(name=name, currency="CNY", customer_level=level, owner=owner)
         created += 1
         for product in products:
-            price = Money(product.list_price_amount * share, "CNY")
-            PriceListItem.objects.create(price_list=price_list, product=product, price_amount=price.amount)
+            level_price = Money((product.list_price_amount or decimal.Decimal(0)) * share, "CNY")
+            PriceListItem.objects.create(
+                price_list=price_list, product=product, price_amount=level_price.amount
+            )
             created += 1
     return created
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import decimal
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -112,7 +112,7 @@ def build_line(
         product=product,
         description=data.description or "",
         unit=data.unit or (product.unit if product else ""),
-        quantity=quantity,
+        quantity=cast(decimal.Decimal, quantity),  # None only with an error, returned above
         unit_price_amount=unit_price,
         unit_price_currency=quote.currency,
         discount_percent=discount or decimal.Decimal(0),

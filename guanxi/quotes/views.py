@@ -46,7 +46,9 @@ def _quote(request: Any, pk: int, action: str = "view") -> Quote:
 def _rows_from_post(post: Any) -> tuple[list[dict[str, str]], list[services.LineInput], dict[str, list[str]]]:
     """The editor's rows as typed (to show again) and as service inputs (empty rows skipped)."""
     count = min(int(post.get("rows", "0") or 0), MAX_LINES + BLANK_ROWS + 1)
-    typed, inputs, errors = [], [], {}
+    typed: list[dict[str, str]] = []
+    inputs: list[services.LineInput] = []
+    errors: dict[str, list[str]] = {}
     product_ids = {post.get(f"line-{i}-product") for i in range(count)} - {None, ""}
     products = {str(p.pk): p for p in Product.objects.filter(pk__in=[p for p in product_ids if p.isdigit()])}
     for i in range(count):

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.choices import active_choices
 from guanxi.framework.access import can
+from guanxi.framework.http import AuthedRequest
 from guanxi.framework.money import Money, company_currency
 from guanxi.framework.statemachine import TransitionConflict
 from guanxi.framework.views.lists import ObjectListView, SavedViewNotFound, style_filter_form
@@ -160,7 +161,7 @@ def default_board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def column(request: HttpRequest, pk: int, stage_id: int) -> HttpResponse:
+def column(request: AuthedRequest, pk: int, stage_id: int) -> HttpResponse:
     """The next page of one column (the board asks when its last card scrolls into view)."""
     view = BoardView(config=DealViews)
     view.setup(request)

@@ -7,6 +7,7 @@ is written: ``ValidationError`` (field messages), ``PermissionDenied`` or ``Tran
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,7 +43,7 @@ class RequiredFieldsMissing(ValidationError):
 
 
 def create_deal(
-    *, actor: Any, deal: Deal, team: list[tuple[Any, str]] = (), tags: list[Any] | None = None
+    *, actor: Any, deal: Deal, team: Sequence[tuple[Any, str]] = (), tags: list[Any] | None = None
 ) -> Deal:
     """Create ``deal`` (unsaved) through the write path, with its team. (Its stage history starts
     with its first move: the time in the first stage counts from the deal's creation.)"""

@@ -70,11 +70,12 @@ class ApprovalRequestViewSet(ReadOnlyEntityViewSet):
         body = ApprovalDecisionSerializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         comment = body.validated_data.get("comment", "")
-        use_case = {
+        use_cases: dict[str, Any] = {
             "approve": services.approve_request,
             "reject": services.reject_request,
             "withdraw": services.withdraw_request,
-        }[verb]
+        }
+        use_case = use_cases[verb]
         try:
             use_case(approval, actor=request.user, comment=comment)
         except services.ApprovalConflict as exc:

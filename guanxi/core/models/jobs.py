@@ -94,11 +94,4 @@ class ScheduleState(models.Model):
     next_run_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the reader's (active) language."""
-        from guanxi.framework.i18n import render_message
-
-        return render_message(self.name_message, self.name)
+        return self.name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +71,9 @@ class PriceListItem(ChangeLoggedModel):
         "products.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices"
     )
     price = MoneyField(_("price"))
+    price_amount: decimal.Decimal | None  # the MoneyField's columns (for type checkers)
+    price_currency: str
+    price_base: decimal.Decimal | None
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 

@@ -84,6 +84,9 @@ class Product(PrimaryModel):
     )
     unit = models.CharField(_("unit"), max_length=20, default="件")
     list_price = MoneyField(_("list price"))
+    list_price_amount: decimal.Decimal | None  # the MoneyField's columns (for type checkers)
+    list_price_currency: str
+    list_price_base: decimal.Decimal | None
     tax_rate = models.DecimalField(
         _("tax rate (%)"), max_digits=5, decimal_places=2, default=decimal.Decimal("13"),
         validators=PERCENT_VALIDATORS,

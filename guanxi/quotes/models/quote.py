@@ -246,7 +246,7 @@ class Quote(PrimaryModel):
             }
         if self.valid_until and self.quote_date and self.valid_until < self.quote_date:
             errors["valid_until"] = _("The quote cannot expire before its date.")
-        if self.price_list_id and self.price_list.currency != self.currency:
+        if self.price_list is not None and self.price_list.currency != self.currency:
             errors["price_list"] = _(
                 "The price list is in %(list)s but the quote is in %(quote)s; choose a list in %(quote)s."
             ) % {"list": self.price_list.currency, "quote": self.currency}
@@ -304,6 +304,9 @@ class QuoteLine(ChangeLoggedModel):
     # Ranges (quantity ≥ 0, percentages 0–100) are checked in clean() with messages that say so.
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     unit_price = MoneyField(_("unit price"))
+    unit_price_amount: decimal.Decimal | None  # the MoneyField's columns (for type checkers)
+    unit_price_currency: str
+    unit_price_base: decimal.Decimal | None
     discount_percent = models.DecimalField(
         _("discount (%)"), max_digits=5, decimal_places=2, default=decimal.Decimal(0)
     )
@@ -324,7 +327,7 @@ class QuoteLine(ChangeLoggedModel):
         ordering = ["quote", "position", "pk"]
 
     def __str__(self) -> str:
-        return self.description or (self.product.name if self.product_id else "")
+        return self.description or (self.product.name if self.product is not None else "")
 
     def clean(self) -> None:
         super().clean()

@@ -23,11 +23,13 @@ def _deal(owner=None, department=None, n=0) -> Deal:
 
         pipeline = make_pipeline()
     customer = Customer.objects.create(name=f"客户{n:04d}")
+    stage = pipeline.stages.order_by("order").first()
+    assert stage is not None
     return Deal.objects.create(
         name=f"商机{n:04d}",
         customer=customer,
         pipeline=pipeline,
-        stage=pipeline.stages.order_by("order").first(),
+        stage=stage,
         owner=owner,
         department=department,
     )

@@ -50,7 +50,7 @@ class DealViewSet(EntityViewSet):
         deal = self.get_object()
         data = request.data if isinstance(request.data, dict) else {}
         stage = (
-            Stage.objects.filter(pk=data.get("stage"), pipeline_id=deal.pipeline_id).first()
+            Stage.objects.filter(pk=int(data["stage"]), pipeline_id=deal.pipeline_id).first()
             if str(data.get("stage", "")).isdigit()
             else None
         )

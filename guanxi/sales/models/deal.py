@@ -9,6 +9,7 @@ stage true (``guanxi.sales.services``).
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 from typing import Any
 
@@ -123,7 +124,7 @@ class DealStageTransitions(TransitionProvider):
             guard=_required_fields_guard(stage),
             effects=[_entered],
             after=[_after_move],
-            event={StageKind.WON: "won", StageKind.LOST: "lost"}.get(stage.kind, "move"),
+            event={str(StageKind.WON): "won", str(StageKind.LOST): "lost"}.get(str(stage.kind), "move"),
         )
 
     def state_label(self, state: str) -> str:
@@ -148,6 +149,9 @@ class Deal(PrimaryModel):
         Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals", blank=True
     )
     amount = MoneyField(_("amount"))
+    amount_amount: decimal.Decimal | None  # the MoneyField's columns (for type checkers)
+    amount_currency: str
+    amount_base: decimal.Decimal | None
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("The campaign, event or channel it came from.")

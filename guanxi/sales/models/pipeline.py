@@ -148,4 +148,4 @@ def requirable_label(name: str) -> Any:
 
     if name == "amount_amount":
         return _("amount")
-    return Deal._meta.get_field(name).verbose_name
+    return getattr(Deal._meta.get_field(name), "verbose_name", name)

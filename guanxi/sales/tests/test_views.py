@@ -16,9 +16,9 @@ def _deal_row(n: int) -> Deal:
     customer = Customer.objects.filter(name="上海华康医疗器械有限公司").first()
     with as_system():
         customer = customer or Customer.objects.create(name="上海华康医疗器械有限公司")
-        return Deal.objects.create(
-            name=f"商机{n:03d}", customer=customer, pipeline=pipeline, stage=pipeline.first_open_stage()
-        )
+        stage = pipeline.first_open_stage()
+        assert stage is not None
+        return Deal.objects.create(name=f"商机{n:03d}", customer=customer, pipeline=pipeline, stage=stage)
 
 
 class TestDealViews(EntityViewSuite):

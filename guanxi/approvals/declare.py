@@ -149,7 +149,6 @@ def install_declared_flows(sender: Any = None, **kwargs: Any) -> list[Any]:
 
     from guanxi.approvals.models import ApprovalFlow
     from guanxi.framework.context import Source, actor_context
-    from guanxi.framework.write import save_object
 
     created: list[Any] = []
     try:
@@ -174,7 +173,12 @@ def install_declared_flows(sender: Any = None, **kwargs: Any) -> list[Any]:
                 priority=d.priority,
             )
             try:
-                created.append(save_object(flow, actor=None, validate=True))
+                flow.full_clean()
             except ValidationError as exc:  # a role the declaration names is missing here
                 logger.warning("Approval flow %s not installed: %s", key, exc.messages)
+                continue
+            created.append(flow)
+        # Seeding, like the roles' default grants: the shipped configuration, not a user's edit,
+        # so it is inserted without change-log entries or events.
+        ApprovalFlow.objects.bulk_create(created)
     return created

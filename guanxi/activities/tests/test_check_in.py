@@ -25,7 +25,7 @@ SHANGHAI = {"latitude": "31.230416", "longitude": "121.473701", "location_accura
 # session, user, the filter panel's three "any options?" probes, the count, unread notifications,
 # saved views, tags, owner and department options, the page of follow-ups (owner, department and
 # customer joined), their tags: the same whatever the number of rows
-VISITS_QUERIES = 13
+VISITS_QUERIES = 9
 
 
 @pytest.fixture

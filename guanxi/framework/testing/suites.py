@@ -38,6 +38,10 @@ def snapshot(model: Any) -> list[tuple[Any, ...]]:
 class EntityViewSuite:
     """List, detail, create, edit, delete, bulk edit/delete, export and history through the UI."""
 
+    # Further permissions the create/edit tests' editor needs: viewing the records the form
+    # refers to (pickers offer only what the user may view), e.g. ("products.view_product",).
+    editor_perms: ClassVar[tuple[str, ...]] = ()
+
     model: ClassVar[Any]
     url_prefix: ClassVar[str]
     form_data: ClassVar[dict[str, Any]] = {}
@@ -123,7 +127,9 @@ class EntityViewSuite:
     # --- writing ---------------------------------------------------------------------------
 
     def test_create_writes_row_and_change_log(self, client: Any, make_user: Any) -> None:
-        user = make_user("editor", perms=[perm(self.model, a) for a in ("view", "add")])
+        user = make_user(
+            "editor", perms=[*(perm(self.model, a) for a in ("view", "add")), *self.editor_perms]
+        )
         client.force_login(user)
         response = client.post(f"{self.url_prefix}add/", self.form_data)
         assert response.status_code == 302, response.content.decode()[:2000]
@@ -141,7 +147,9 @@ class EntityViewSuite:
 
     def test_edit_writes_diff(self, client: Any, make_user: Any) -> None:
         obj = self.create_rows(1)[0]
-        user = make_user("editor", perms=[perm(self.model, a) for a in ("view", "change")])
+        user = make_user(
+            "editor", perms=[*(perm(self.model, a) for a in ("view", "change")), *self.editor_perms]
+        )
         client.force_login(user)
         response = client.post(f"{self.url_prefix}{obj.pk}/edit/", self.edit_data)
         assert response.status_code == 302, response.content.decode()[:2000]

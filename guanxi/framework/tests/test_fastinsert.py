@@ -137,10 +137,10 @@ def test_a_rejected_row_fails_the_whole_copy(admin_user):
     if connection.vendor == "postgresql":
         with pytest.raises(DataError), transaction.atomic():
             fastinsert.insert_rows(quote(SearchEntry._meta.db_table), columns, rows)
-        assert not SearchEntry.objects.exists()
+        assert not SearchEntry.objects.filter(content_type_id=ct).exists()
     else:  # SQLite does not enforce varchar lengths: both rows are stored, as by the ORM
         fastinsert.insert_rows(quote(SearchEntry._meta.db_table), columns, rows)
-        assert SearchEntry.objects.count() == 2
+        assert SearchEntry.objects.filter(content_type_id=ct).count() == 2  # (users have keys too)
 
 
 def test_new_instance_matches_the_constructor():

@@ -22,6 +22,7 @@ class TestPriceListItemViews(EntityViewSuite):
     model = PriceListItem
     url_prefix = "/price-list-items/"
     list_query_budget = 16  # + the price list and product filters' choices
+    editor_perms = ("products.view_pricelist", "products.view_product")
 
     @pytest.fixture(autouse=True)
     def _list_and_product(self, db):

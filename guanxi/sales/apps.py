@@ -12,4 +12,8 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         # the menu group, cards, row access (deal teams), the choice list, the lead-conversion
         # option and the demo step (the entities: entities.py)
+        from guanxi.customers.pools.services.rules import register_won_deal_source
         from guanxi.sales import access, cards, choices, demo_data, lead_conversion, menu  # noqa: F401
+
+        # deals keep Customer.last_won_at: the pools' "no won deal for N days" rule is in force
+        register_won_deal_source("sales")

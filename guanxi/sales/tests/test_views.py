@@ -145,7 +145,7 @@ def test_the_deal_list_query_count_is_pinned(admin_client, django_assert_num_que
         _deal_row(n)
     url = "/sales/deals/?stage_kind=open&sort=-amount"
     admin_client.get(url)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(14):  # 18 before the pickers (no owner options rendered)
         page = admin_client.get(url)
     assert page.status_code == 200
     assert page.content.decode().count("/sales/deals/") >= 30

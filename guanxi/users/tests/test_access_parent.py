@@ -141,6 +141,7 @@ def test_reference_data_audit() -> None:
         if hasattr(getattr(m, "objects", None), "restrict") and access_kind(m) == "reference"
     )
     assert reference == [
+        "approvals.approvalflow",
         "core.auditevent",
         "core.choiceoption",
         "core.customfield",
@@ -152,6 +153,9 @@ def test_reference_data_audit() -> None:
         "customers.leadcaptureform",
         "customers.pool",
         "customers.poolrule",
+        "products.productcategory",
+        "sales.pipeline",
+        "sales.stage",
         "users.department",
         "users.role",
     ]

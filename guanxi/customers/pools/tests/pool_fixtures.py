@@ -118,3 +118,14 @@ def deals_recorded() -> Any:
     register_won_deal_source("tests")
     yield
     unregister_won_deal_source("tests")
+
+
+@pytest.fixture
+def no_deal_records() -> Any:
+    """As in an installation without the sales module: no module records won deals."""
+    from guanxi.customers.pools.services import rules
+
+    saved = list(rules._WON_DEAL_SOURCES)
+    rules._WON_DEAL_SOURCES.clear()
+    yield
+    rules._WON_DEAL_SOURCES[:] = saved

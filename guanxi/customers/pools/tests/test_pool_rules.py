@@ -23,6 +23,7 @@ from guanxi.framework.testing.fixtures import as_system
 pytestmark = pytest.mark.django_db
 org = pool_fixtures.org  # the fixture
 deals_recorded = pool_fixtures.deals_recorded
+no_deal_records = pool_fixtures.no_deal_records
 
 
 def rule(pool, name, **fields):
@@ -262,6 +263,7 @@ def test_warning_sentence_says_days_as_people_do(language, days_left, trigger, s
         assert warning_sentence({"pool": "华东公海", "rule": "R", "trigger": trigger}, days_left) == sentence
 
 
+@pytest.mark.usefixtures("no_deal_records")
 def test_won_deal_trigger_is_inactive_until_deals_are_recorded(org):
     from guanxi.customers.pools.services.rules import next_return, won_deal_inactive_reason
 

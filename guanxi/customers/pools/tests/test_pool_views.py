@@ -8,7 +8,11 @@ import pytest
 from django.utils import timezone
 
 from guanxi.customers.models import Customer, Pool, PoolMove, PoolRule
-from guanxi.customers.pools.tests.pool_fixtures import build_org, deals_recorded  # noqa: F401  (fixture)
+from guanxi.customers.pools.tests.pool_fixtures import (  # noqa: F401  (fixtures)
+    build_org,
+    deals_recorded,
+    no_deal_records,
+)
 from guanxi.framework.api.testing import token_client
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.framework.testing.suites import EntityViewSuite
@@ -340,6 +344,7 @@ def test_my_day_card_query_count_does_not_grow(client, org, django_assert_max_nu
         assert client.get("/").content.decode().count("pool-upcoming") == 10  # the soonest ten
 
 
+@pytest.mark.usefixtures("no_deal_records")
 def test_pool_page_and_dry_run_show_the_won_deal_rule_as_inactive_until_deals_exist(client, org):
     with as_system():
         PoolRule.objects.create(pool=org.east, name="180 天未成交", no_won_deal_days=180)

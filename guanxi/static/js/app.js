@@ -85,6 +85,9 @@
     Alpine.data("picker", function () {
       return {
         init: function () { setupPicker(this.$el); },
+      };
+    });
+
     // Visit check-in (签到): the user presses the button, the browser asks for consent, and the
     // position fills the hidden latitude/longitude/accuracy inputs of the follow-up form.
     Alpine.data("checkIn", function () {
@@ -352,6 +355,9 @@
       event.preventDefault();
       var chip = remove.closest(".picker-chip");
       if (chip) { chip.remove(); changed(root); input.focus(); }
+    });
+  }
+
   /* ---------------------------------------------------------------- phone width */
   // A dropdown menu that would stick out of the screen is shifted back inside it.
   function keepInside(menu) {

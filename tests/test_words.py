@@ -29,7 +29,7 @@ def test_a_yes_no_filter_chip_reads_yes_not_true(
 ):
     client.force_login(_reader(django_user_model, language))
     html = client.get("/customers/?mine=true").content.decode()
-    chips = re.findall(r'<span class="badge badge-blue">([^<]*)</span>', html)
+    chips = re.findall(r'<a class="filter-chip"[^>]*><span>([^<]*)</span>', html)
     assert chip in chips
     assert not [c for c in chips if c.endswith(("True", "False"))]
 
@@ -39,7 +39,8 @@ def test_level_is_one_word_in_chinese() -> None:
     po = polib.pofile(str(PO_PATH))
     assert [e.msgid for e in po if "级别" in e.msgstr and not e.obsolete] == []
     assert po.find("level").msgstr == "等级"
-    assert po.find("Level").msgstr == "等级"
+    capital = po.find("Level")  # (no page uses the capitalised word since the pool's card table)
+    assert capital is None or capital.msgstr == "等级"
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ def _few_customers(monkeypatch):
     """Three demo customers instead of hundreds: these tests run the demo many times."""
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 3)
     monkeypatch.setattr("guanxi.customers.leads.demo.LEAD_COUNT", 5)  # + the web form and its rule
+    monkeypatch.setattr("guanxi.sales.demo_data.DEAL_COUNT", 6)
 
 
 def run_demo(*args: str) -> str:

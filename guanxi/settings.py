@@ -414,6 +414,11 @@ SPECTACULAR_SETTINGS = {
         "LeadSourceEnum": "guanxi.customers.leads.models.lead.Lead.Source",
         "LeadStatusEnum": "guanxi.customers.leads.models.lead.Lead.Status",
         "ApprovalRequestStatusEnum": "guanxi.approvals.models.RequestStatus",
+        "ApprovalStepStatusEnum": "guanxi.approvals.models.requests.StepStatus",
+        "ApprovalActionKindEnum": "guanxi.approvals.models.requests.ActionKind",
+        "QuoteStatusEnum": "guanxi.quotes.models.quote.QuoteStatus",
+        "StageKindEnum": "guanxi.sales.choices.StageKind",
+        "CustomerLevelEnum": "guanxi.customers.choices.level_choices",
     },
 }
 if "guanxi.framework.testing.testapp" in INSTALLED_APPS:

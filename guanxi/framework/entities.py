@@ -175,7 +175,8 @@ def entity_for(model: type[models.Model] | models.Model | str) -> EntityType | N
         return _ENTITIES.get(model.lower())
     if not isinstance(model, type):
         model = type(model)
-    return _ENTITIES.get(model._meta.label_lower)
+    meta = getattr(model, "_meta", None)
+    return _ENTITIES.get(meta.label_lower) if meta is not None else None
 
 
 def search_indexes() -> dict[type[models.Model], Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -110,8 +111,9 @@ def test_every_entity_pages_class_is_registered() -> None:
     assert [c.__qualname__ for c in declared if c not in registered] == []
 
 
-def _subclasses(cls: type) -> list[type]:
-    out = []
-    for sub in cls.__subclasses__():
-        out.extend([sub, *_subclasses(sub)])
+def _subclasses(cls: type[Any]) -> list[type[Any]]:
+    out: list[type[Any]] = []
+    children: list[type[Any]] = cls.__subclasses__()
+    for child in children:
+        out.extend([child, *_subclasses(child)])
     return out

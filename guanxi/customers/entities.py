@@ -44,8 +44,7 @@ def _contact_customers(contact: Contact) -> list[Customer]:
 
 def _contact_customer(contact: Contact) -> Customer | None:
     """A contact's primary customer, else the first one it was linked to."""
-    link = contact.customer_links.select_related("customer").order_by("-is_primary", "id").first()
-    return link.customer if link is not None else None
+    return next(iter(_contact_customers(contact)), None)
 
 
 register_entity(

@@ -53,7 +53,8 @@ class ObjectChangeFilterSet(EntityFilterSet):
 
 class ObjectChangeTable(EntityTable):
     time = tables.DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT", linkify=True)
-    object_repr = tables.Column(verbose_name=_("Record"))
+    # The record's name as it was when written (data, not interface text: not translated).
+    object_repr = tables.Column(verbose_name=_("Record"), attrs={"td": {"translate": "no"}})
     changed_object_type = tables.Column(verbose_name=_("Type"), order_by=("changed_object_type__model",))
 
     class Meta(EntityTable.Meta):

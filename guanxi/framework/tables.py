@@ -362,7 +362,7 @@ class EntityTable(tables.Table):
         template engine resolves and escapes every cell through its variable machinery — together
         about a third of the customer list page (bench/bench_customers.md).
         """
-        from django_tables2.utils import signature
+        from django_tables2.utils import AttributeDict, signature
 
         context = Context()  # use_tz / use_l10n unset, as in the page's RequestContext
         plans: list[tuple[Any, str, Callable[..., Any], tuple[str, ...], str | None]] = []
@@ -370,10 +370,23 @@ class EntityTable(tables.Table):
             render = bound_column.render
             args, catch_all = signature(render)
             css = self._cell_class(bound_column.name)
+            # A column's own fixed ``<td>`` attributes (``lang``, ``translate``) beside the card class.
+            fixed = {
+                name: value
+                for name, value in (bound_column.column.attrs.get("td") or {}).items()
+                if name != "class" and isinstance(value, str)
+            }
+            extra = AttributeDict(fixed).as_html()
             if bound_column.name in self.card_fields:
-                opening: str = format_html('<td class="{}" data-label="{}">', css, bound_column.header)
+                opening: str = format_html(
+                    '<td class="{}" data-label="{}"{}{}>',
+                    css,
+                    bound_column.header,
+                    " " if extra else "",
+                    extra,
+                )
             else:
-                opening = format_html('<td class="{}">', css)
+                opening = format_html('<td class="{}"{}{}>', css, " " if extra else "", extra)
             plans.append((bound_column, opening, render, args, catch_all))
         for row in self.paginated_rows:
             cells = []

@@ -13,9 +13,13 @@ from guanxi.framework.access import can
 
 class DealFromLead(ConversionExtra):
     def fields(self, user: Any) -> dict[str, Any]:
-        from guanxi.sales.models import Deal
+        from guanxi.sales.models import Deal, Pipeline
 
         if user is None or not can(user, "add", Deal):
+            return {}
+        # Until an administrator has set up a default pipeline there is nowhere to put the deal:
+        # offering it would only turn the conversion into an error.
+        if not Pipeline.objects.filter(is_default=True, active=True, stages__kind="open").exists():
             return {}
         return {
             "create_deal": forms.BooleanField(required=False, initial=True, label=_("Also create a deal")),

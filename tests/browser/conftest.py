@@ -104,3 +104,12 @@ def settle(page: Page) -> None:
     goes idle: wait for a specific element there instead.
     """
     page.wait_for_load_state("networkidle")
+
+
+def pick(scope: Any, name: str, search: str, option: str) -> None:
+    """Choose ``option`` in the searchable picker of field ``name`` by typing ``search``, as a
+    person does: type, wait for the option to be offered, click it."""
+    picker = scope.locator(f".picker[data-name='{name}']")
+    picker.get_by_role("combobox").fill(search)
+    picker.get_by_role("option").filter(has_text=option).first.click()
+    picker.locator(".picker-list").wait_for(state="hidden")

@@ -9,7 +9,7 @@ from guanxi.customers.models import Customer
 from guanxi.framework.testing.fixtures import PASSWORD, as_system
 from guanxi.framework.testing.scopes import give_role
 from guanxi.users.models import Department, User
-from tests.browser.conftest import LOCALE_EN, login, settle
+from tests.browser.conftest import LOCALE_EN, login, pick, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_manager_transfers_selected_customers(new_context, live_server):
         page.locator("#customer-bulk button", has_text="Transfer").click()
     assert page.locator("h1.page-title").inner_text() == "Transfer 2 customers"
     form = page.locator("#transfer-form")
-    form.locator("select[name=to_user]").select_option(str(taker.pk))
+    pick(form, "to_user", "liuyang", "刘洋")
     form.locator("input[name=reason]").fill("离职交接")
     page.screenshot(path="/tmp/customers360-transfer.png", full_page=True)  # noqa: S108  (a path the reviewer opens)
     with page.expect_navigation():

@@ -9,6 +9,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
 from guanxi.framework.testing.fixtures import as_system
@@ -95,7 +96,9 @@ def test_build_a_discounted_quote_submit_it_and_download_the_pdf(
     page = new_context(locale=locale, accept_downloads=True).new_page()
     login(page, live_server, "rep", "pw-browser-rep")
     page.goto(f"{live_server.url}/quotes/add/?deal={deal.pk}")
-    page.locator("select[name=deal]").select_option(str(deal.pk))
+    # The deal it was opened from is already chosen in the deal picker.
+    expect(page.locator(".picker[data-name=deal] input[name=deal]")).to_have_value(str(deal.pk))
+    expect(page.locator(".picker[data-name=deal]").get_by_role("combobox")).to_have_value("华康 CRM 项目")
     page.locator("input[name=title]").fill("华康 CRM 报价")
     page.get_by_role("button", name=text["create"], exact=True).click()
     page.get_by_role("link", name=text["edit_lines"]).click()

@@ -19,6 +19,8 @@ MANAGER = ["view", "add", "change", "export", "assign"]
 def make_pipeline(name: str = "标准销售流程", *, is_default: bool = True) -> Pipeline:
     """初步接洽 → 需求确认 → 方案报价 (needs amount and close date) → 谈判 → 赢单 / 输单."""
     with as_system():
+        # Only one pipeline can be the default: a second suite in the same database gets a plain one.
+        is_default = is_default and not Pipeline.objects.filter(is_default=True).exists()
         pipeline = Pipeline.objects.create(name=name, name_en="Standard", is_default=is_default)
         rows = [
             ("初步接洽", "Qualification", 10, "open", 14, []),

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guanxi.products",
     "guanxi.quotes",
     "guanxi.approvals",
+    "guanxi.recyclebin",
     "guanxi.demo",
 ]
 
@@ -210,6 +211,18 @@ EVENT_RETENTION_DAYS = env_int(
     "EVENT_RETENTION_DAYS",
     90,
     "Days a delivered event stays readable at /api/v1/core/events/ before the hourly prune removes it.",
+    minimum=1,
+)
+RECYCLE_BIN_DAYS = env_int(
+    "RECYCLE_BIN_DAYS",
+    30,
+    "Days a deleted record stays in the recycle bin before the nightly purge removes it for good.",
+    minimum=1,
+)
+RECYCLE_BIN_JOB_ROWS = env_int(
+    "RECYCLE_BIN_JOB_ROWS",
+    200,
+    "A bulk delete of more selected rows than this runs as a background job (docs/recycle-bin.md).",
     minimum=1,
 )
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in ("default", "schedules")}

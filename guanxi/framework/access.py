@@ -51,6 +51,13 @@ class AccessPolicy:
         (``write.owner_choices``) and the owner pickers read it. All or nobody here."""
         return None if self.has_model_permission(user, model, "view") else models.Q(pk__in=[])
 
+    def scope_condition(self, user: Any, model: type[models.Model], action: str) -> models.Q | None:
+        """The user's data scopes for ``action`` on ``model`` as a condition on the model's owner and
+        department columns only (``access_owner_field`` / ``access_department_field``) — without
+        shares or module extensions — so it can be read on a copy of those columns (the recycle
+        bin's entries). None: every row; ``Q(pk__in=[])``: none."""
+        return None if self.has_model_permission(user, model, action) else models.Q(pk__in=[])
+
     def manages_team(self, user: Any) -> bool:
         """Does ``user`` lead others (the team home instead of "My day")? Not with plain permissions."""
         return False

@@ -34,6 +34,7 @@ class Source:
     DEMO = "demo"
     SYSTEM = "system"
     TEST = "test"
+    RESTORE = "restore"  # put back from the recycle bin (guanxi.recyclebin)
 
     # Listed for makemessages: the history page translates the stored value at render time
     # with {% translate change.source context "change source" %}.
@@ -45,6 +46,7 @@ class Source:
         pgettext_lazy("change source", "demo"),
         pgettext_lazy("change source", "system"),
         pgettext_lazy("change source", "test"),
+        pgettext_lazy("change source", "restore"),
     )
 
 

@@ -1,8 +1,8 @@
 """The one write path: every create, update and delete of an entity row goes through here.
 
 Pages (``ObjectEditView``, bulk edit, delete), the API (single and bulk), the importer, services
-and tasks call ``save_object`` / ``delete_object`` instead of ``Model.save()`` / ``delete()``, so the
-rules every write must obey live once:
+and tasks call ``save_object`` / ``delete_object`` / ``delete_objects`` instead of
+``Model.save()`` / ``delete()``, so the rules every write must obey live once:
 
 * **defaults** — a new owned row without an owner belongs to its writer; the department of an
   owned row follows its owner (a new owner brings his department), and a department can differ
@@ -18,7 +18,9 @@ rules every write must obey live once:
 * **the writer keeps sight of the row** — ``ensure_visible`` refuses (and, raised inside the
   transaction, rolls back) a write that would put the row outside what its writer may see;
 * change capture, search keys and events follow from ``save()`` through the framework signals
-  (``guanxi.framework.signals``), buffered in bulk mode (``guanxi.framework.changes.buffered``).
+  (``guanxi.framework.signals``), buffered in bulk mode (``guanxi.framework.changes.buffered``);
+* **deletes keep a copy** — a registered deleter (``register_deleter``; the recycle bin,
+  ``guanxi.recyclebin``) carries out every delete, so a deleted business record can be restored.
 
 Validation (``full_clean``) is the caller's: forms and serializers run the model's ``clean()``
 with their own error plumbing before they call ``save_object``; services that build rows
@@ -354,8 +356,35 @@ def _fill_departments(instances: list[Any]) -> None:
             instance.department_id = departments.get(instance.owner_id)
 
 
+# -- deletes --------------------------------------------------------------------------------------
+Deleter = Callable[[list[Any], Any], None]  # (the rows, all of one model; actor)
+_DELETER: list[Deleter] = []
+
+
+def register_deleter(deleter: Deleter) -> Deleter:
+    """Let ``deleter(rows, actor)`` carry out every delete of the write path instead of
+    ``Model.delete()`` (the recycle bin does: it snapshots what Django's deletion collector would
+    remove, then deletes). One deleter at a time; registering again replaces it."""
+    _DELETER[:] = [deleter]
+    return deleter
+
+
 def delete_object(instance: models.Model, *, actor: Any) -> None:
     """Delete one row through the write path (guards, then the model's own delete rules)."""
+    delete_objects([instance], actor=actor)
+
+
+def delete_objects(instances: list[Any], *, actor: Any) -> None:
+    """Delete rows of one model through the write path, all or none: every row's write guards,
+    then the registered deleter (the recycle bin) or ``Model.delete()``. Raises what the model's
+    delete rules raise (``ProtectedError``, ``RestrictedError``, a guard's ``ValidationError``)."""
+    if not instances:
+        return
     with transaction.atomic():
-        run_write_guards(instance, actor, "delete")
-        instance.delete()
+        for instance in instances:
+            run_write_guards(instance, actor, "delete")
+        if _DELETER:
+            _DELETER[0](list(instances), actor)
+        else:
+            for instance in instances:
+                instance.delete()

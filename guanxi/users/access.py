@@ -364,6 +364,20 @@ class RoleScopePolicy(AccessPolicy):
             condition |= shared
         return condition
 
+    def scope_condition(self, user: Any, model: type[models.Model], action: str) -> models.Q | None:
+        """The OR of the user's granted scopes for ``action`` on ``model`` (no shares, no extensions)."""
+        if not self._active(user):
+            return NOTHING
+        if user.is_superuser or user.has_perm(permission_name(model, action)):
+            return None
+        condition = NOTHING
+        for scope, _role in self._grants(user, model, action):
+            q = scope_q(user, model, scope)
+            if q is None:
+                return None
+            condition |= q
+        return condition
+
     def filter_queryset[QS: models.QuerySet](self, user: Any, queryset: QS, action: str) -> QS:
         if not self._active(user):
             return queryset.none()

@@ -36,7 +36,7 @@ from guanxi.framework.api.transitions import TransitionActionsMixin
 from guanxi.framework.context import Source, actor_context, current_context
 from guanxi.framework.models import model_features
 from guanxi.framework.querysets import RestrictedQuerySet
-from guanxi.framework.write import OutsideScope, delete_object, ensure_visible, version_of
+from guanxi.framework.write import OutsideScope, delete_object, delete_objects, ensure_visible, version_of
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ACTION_BY_METHOD = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}
@@ -213,7 +213,6 @@ class EntityViewSet(TransitionActionsMixin, EntityViewSetMixin, viewsets.ModelVi
 
     def bulk_destroy(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         items, found = self._bulk_items(request)
-        with transaction.atomic():
-            for item in items:
-                self.perform_destroy(found[item["id"]])
+        # one delete for all (one recycle-bin snapshot pass): every row or none
+        delete_objects([found[item["id"]] for item in items], actor=self.request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

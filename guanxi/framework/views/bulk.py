@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,12 +13,13 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from guanxi.framework.forms import BulkEditForm, _to_json, add_validation_errors
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.views.base import EntityViewMixin
-from guanxi.framework.write import OutsideScope, delete_object, ensure_visible, save_object
+from guanxi.framework.write import OutsideScope, delete_objects, ensure_visible, save_object
 
 
 class BulkEditView(EntityViewMixin, View):
@@ -126,10 +128,10 @@ class BulkDeleteView(EntityViewMixin, View):
             return HttpResponseRedirect(list_url)
         if "_confirm" not in request.POST:
             return render(request, "generic/bulk_delete.html", {**self.base_context(), "rows": rows})
+        if len(rows) > settings.RECYCLE_BIN_JOB_ROWS:
+            return self.delete_as_job(request, rows)
         try:
-            with transaction.atomic():
-                for obj in rows:
-                    delete_object(obj, actor=request.user)
+            delete_objects(rows, actor=request.user)
         except (ProtectedError, RestrictedError):
             messages.error(
                 request, _("Some of these records are still used by other records; nothing was deleted.")
@@ -141,3 +143,23 @@ class BulkDeleteView(EntityViewMixin, View):
             return HttpResponseRedirect(list_url)
         messages.success(request, _("Deleted %(count)d records.") % {"count": len(rows)})
         return HttpResponseRedirect(list_url)
+
+    def delete_as_job(self, request: AuthedRequest, rows: list[Any]) -> HttpResponse:
+        """Many rows: one background job (``guanxi.recyclebin.tasks.delete_records``) with a
+        progress bar; rows still used by other records are skipped and counted there."""
+        from guanxi.framework.i18n import deferred
+        from guanxi.framework.jobs import start_job
+        from guanxi.recyclebin.tasks import delete_records
+
+        name = deferred(
+            gettext_noop("Delete %(count)d %(type)s"),
+            count=len(rows),
+            type=self.model._meta.verbose_name_plural,
+        )
+        job = start_job(
+            name,
+            delete_records,
+            user=request.user,
+            params={"model": self.model._meta.label_lower, "ids": [row.pk for row in rows]},
+        )
+        return HttpResponseRedirect(reverse("job_detail", args=[job.pk]))

@@ -1,0 +1,91 @@
+"""Who may see and restore which recycle-bin entries, and who may purge.
+
+An administrator (a superuser or a holder of the shipped 系统管理员 role, code ``admin``) sees and
+restores every entry and alone may purge. Anyone else sees an entry of a type they may ``delete``
+when the record was inside their data scope for ``delete`` *as it was when deleted* (its owner and
+department are kept on the entry and the scope is read on them) — or when they deleted it
+themselves. The condition is one ``Q`` on the entry table, like ``restrict()`` on a live table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from guanxi.framework.access import get_policy
+from guanxi.framework.entities import entity_types
+from guanxi.recyclebin.models import RecycleBinEntry
+
+NOTHING = Q(pk__in=[])
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_administrator(user: Any) -> bool:
+    """A superuser, or a member of the shipped administrator role (kept for the request)."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    cached = user.__dict__.get("_guanxi_bin_admin")
+    if cached is None:
+        cached = user.__dict__["_guanxi_bin_admin"] = user.roles.filter(code="admin").exists()
+    return bool(cached)
+
+
+def binned_models() -> list[type[models.Model]]:
+    """The registered entity types whose deletes go to the bin."""
+    from guanxi.recyclebin.services import binned
+
+    return [entity.model for entity in entity_types() if binned(entity.model)]
+
+
+def _on_entry(condition: Q, model: type[models.Model]) -> Q:
+    """``condition`` (on ``model``'s owner/department columns) read on the entry's copies of them."""
+    names = {
+        getattr(model, "access_owner_field", None): "owner_id",
+        getattr(model, "access_department_field", None): "department_id",
+    }
+    out = Q()
+    out.connector, out.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            out.children.append(_on_entry(child, model))
+        else:
+            lookup, value = child
+            field, sep, rest = lookup.partition("__")
+            if field == "pk":  # the empty condition Q(pk__in=[])
+                out.children.append(child)
+                continue
+            out.children.append((names.get(field, "_not_a_column_") + sep + rest, value))
+    return out
+
+
+def restorable_entries(user: Any) -> QuerySet[RecycleBinEntry]:
+    """The entries ``user`` may see and restore (see the module docstring)."""
+    entries = RecycleBinEntry.objects.all()
+    if is_administrator(user):
+        return entries
+    if not _active(user):
+        return entries.none()
+    policy = get_policy()
+    condition = NOTHING
+    for model in binned_models():
+        if not policy.has_model_permission(user, model, "delete"):
+            continue
+        of_type = Q(content_type_id=ContentType.objects.get_for_model(model).pk)
+        scope = policy.scope_condition(user, model, "delete")
+        if scope is None:
+            condition |= of_type
+        else:
+            condition |= of_type & (_on_entry(scope, model) | Q(deleted_by_id=user.pk))
+    return entries.filter(condition)
+
+
+def may_restore(user: Any, entry: RecycleBinEntry) -> bool:
+    return restorable_entries(user).filter(pk=entry.pk).exists()

@@ -1,0 +1,3 @@
+from guanxi.recyclebin.models.entry import RecycleBinEntry
+
+__all__ = ["RecycleBinEntry"]

@@ -3,7 +3,7 @@
 Every registered entity type must give the shipped roles default grants; one with pages
 (``views``) its generic view suite and a menu entry for its list; an owned business entity
 (``PrimaryModel``) also its data-scope suite (which includes the API create per persona and
-export/import refused without their verbs) and a search index. A new entity that skips one of
+export/import refused without their verbs), a search index and its recycle-bin suite. A new entity that skips one of
 these fails here, naming what is missing — the recipe is ``docs/development/adding-an-entity.md``.
 """
 
@@ -19,9 +19,10 @@ from django.contrib.contenttypes.models import ContentType
 
 import guanxi
 from guanxi.framework.entities import EntityType, entity_types
-from guanxi.framework.models import OwnerMixin
+from guanxi.framework.models import OwnerMixin, PrimaryModel
 from guanxi.framework.navigation import menu_groups
 from guanxi.framework.search import registered_models
+from guanxi.framework.testing.recyclebin import RecycleBinSuite
 from guanxi.framework.testing.scopes import ScopeSuite
 from guanxi.framework.testing.suites import EntityViewSuite
 from guanxi.framework.views import EntityViews
@@ -47,7 +48,7 @@ def _test_classes() -> list[type]:
 
 @pytest.fixture(scope="module")
 def suites() -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {"views": set(), "scopes": set()}
+    out: dict[str, set[str]] = {"views": set(), "scopes": set(), "bin": set()}
     for cls in _test_classes():
         model = getattr(cls, "model", None)
         if model is None:
@@ -56,6 +57,8 @@ def suites() -> dict[str, set[str]]:
             out["views"].add(model._meta.label_lower)
         if issubclass(cls, ScopeSuite) and cls is not ScopeSuite:
             out["scopes"].add(model._meta.label_lower)
+        if issubclass(cls, RecycleBinSuite) and cls is not RecycleBinSuite:
+            out["bin"].add(model._meta.label_lower)
     return out
 
 
@@ -88,6 +91,8 @@ def test_every_entity_has_its_suites_menu_grants_and_search(suites: dict[str, se
                 missing.append(f"{label}: no ScopeSuite subclass (tests/test_scopes.py)")
             if model not in registered_models():
                 missing.append(f"{label}: no search index (EntityType.search)")
+        if issubclass(model, PrimaryModel) and entity.views is not None and label not in suites["bin"]:
+            missing.append(f"{label}: no RecycleBinSuite subclass (deletes go to the recycle bin)")
     assert missing == [], "entities missing what the platform promises:\n" + "\n".join(missing)
 
 
@@ -95,6 +100,7 @@ def test_the_walk_finds_the_suites_it_checks(suites: dict[str, set[str]]) -> Non
     """The test above is only as good as its discovery: it must see the suites that exist."""
     assert {"customers.customer", "activities.task", "testapp.gadget"} <= suites["scopes"]
     assert {"customers.customer", "core.tag"} <= suites["views"]
+    assert {"customers.customer", "testapp.gadget"} <= suites["bin"]
 
 
 def test_every_entity_pages_class_is_registered() -> None:

@@ -57,7 +57,7 @@ def _on_entry(condition: Q, model: type[models.Model]) -> Q:
         if isinstance(child, Q):
             out.children.append(_on_entry(child, model))
         else:
-            lookup, value = child
+            lookup, value = child  # type: ignore[misc]
             field, sep, rest = lookup.partition("__")
             if field == "pk":  # the empty condition Q(pk__in=[])
                 out.children.append(child)

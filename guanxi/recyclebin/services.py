@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -45,7 +45,7 @@ from guanxi.framework.context import Source, actor_context, require_context
 from guanxi.framework.models import PrimaryModel
 from guanxi.recyclebin.models import RecycleBinEntry
 
-Key = tuple[type[models.Model], Any]  # (concrete model, pk)
+Key = tuple[Any, Any]  # (concrete model, pk)
 
 
 def binned(model: type[models.Model]) -> bool:
@@ -58,16 +58,16 @@ def _key(instance: models.Model) -> Key:
 
 
 # -- delete ---------------------------------------------------------------------------------------
-def delete_rows(instances: list[models.Model], actor: Any) -> list[RecycleBinEntry]:
+def delete_rows(instances: list[Any], actor: Any) -> None:
     """Delete ``instances`` (one model), keeping a bin entry per business record; the write path's
     deleter. Raises ``ProtectedError`` / ``RestrictedError`` before anything is written."""
     if not instances:
-        return []
+        return
     model = type(instances[0])
     if not binned(model):
         for instance in instances:
             instance.delete()
-        return []
+        return
     using = router.db_for_write(model)
     # no savepoint of its own: the write path's transaction (delete_objects) holds it
     with transaction.atomic(using=using, savepoint=False):
@@ -77,7 +77,6 @@ def delete_rows(instances: list[models.Model], actor: Any) -> list[RecycleBinEnt
         entries = _entries(collector, instances, actor)
         RecycleBinEntry.objects.bulk_create(entries, batch_size=500)
         collector.delete()
-    return entries
 
 
 def _entries(collector: Collector, roots: list[models.Model], actor: Any) -> list[RecycleBinEntry]:
@@ -109,9 +108,11 @@ def _entries(collector: Collector, roots: list[models.Model], actor: Any) -> lis
     unlinked: dict[Key, list[list[Any]]] = defaultdict(list)
     unlinked_counts: dict[Key, Counter[str]] = defaultdict(Counter)
     for (field, _value), batches in collector.field_updates.items():
-        target_model = field.related_model._meta.concrete_model
+        related_model: Any = field.related_model
+        target_model = related_model._meta.concrete_model
         pairs: list[tuple[Any, Any]] = []
-        for batch in batches:
+        for batch in batches:  # querysets (not evaluated yet) or lists of rows
+            batch = cast(Any, batch)
             if isinstance(batch, models.QuerySet) and batch._result_cache is None:
                 pairs.extend(batch.values_list("pk", field.attname))
             else:
@@ -134,13 +135,13 @@ def _entries(collector: Collector, roots: list[models.Model], actor: Any) -> lis
     for root, key in zip(roots, root_keys, strict=True):
         kept = rows[key]
         # the root first, then the rest in the collector's dependency order
-        kept.sort(key=lambda obj, root_key=key: _key(obj) != root_key)
+        kept.sort(key=lambda obj, root_key=key: _key(obj) != root_key)  # type: ignore[misc]
         related: Counter[str] = Counter(
             obj._meta.label_lower for obj in kept if _key(obj) != key and not obj._meta.auto_created
         )
         related.update(unlinked_counts[key])
         files = [
-            obj.file.name
+            getattr(obj, "file").name  # noqa: B009 (an Attachment's stored file)
             for obj in kept
             if obj._meta.label_lower == "core.attachment" and getattr(obj, "file", None)
         ]
@@ -188,11 +189,14 @@ def _parents(instance: models.Model) -> Iterable[Key]:
     for field in instance._meta.concrete_fields:
         if field.is_relation and field.many_to_one:
             value = getattr(instance, field.attname)
+            related: Any = field.related_model
             if value is not None:
-                yield (field.related_model._meta.concrete_model, value)
+                yield (related._meta.concrete_model, value)
     for private in instance._meta.private_fields:
         if isinstance(private, GenericForeignKey):
-            ct_id = getattr(instance, instance._meta.get_field(private.ct_field).attname, None)
+            ct_field = instance._meta.get_field(private.ct_field)
+            assert isinstance(ct_field, models.ForeignKey)
+            ct_id = getattr(instance, ct_field.attname, None)
             object_id = getattr(instance, private.fk_field, None)
             if ct_id and object_id is not None:
                 target = ContentType.objects.get_for_id(ct_id).model_class()
@@ -277,7 +281,7 @@ def _check_restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> None:
     """Refuse (``RestoreRefused``) when a row's id or unique value is taken or a parent is gone."""
     name = entry.object_repr
     keys = {_key(obj) for obj in rows}
-    by_model: dict[type[models.Model], list[Any]] = defaultdict(list)
+    by_model: dict[Any, list[Any]] = defaultdict(list)
     for obj in rows:
         by_model[obj._meta.concrete_model].append(obj.pk)
     for model, pks in by_model.items():
@@ -286,14 +290,14 @@ def _check_restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> None:
                 _("“%(name)s” cannot be restored: it or one of its related records exists again.")
                 % {"name": name}
             )
-    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    wanted: dict[Any, set[Any]] = defaultdict(set)
     for obj in rows:
         for target in _parents(obj):
             if target not in keys:
                 wanted[target[0]].add(target[1])
-    for model, pks in wanted.items():
-        found = set(model._base_manager.filter(pk__in=pks).values_list("pk", flat=True))
-        missing = pks - found
+    for model, targets in wanted.items():
+        found = set(model._base_manager.filter(pk__in=targets).values_list("pk", flat=True))
+        missing = targets - found
         if missing:
             raise RestoreRefused(
                 _("“%(name)s” cannot be restored: the %(type)s it refers to (no. %(id)s) no longer exists.")

@@ -62,7 +62,8 @@ def bin_list(request: AuthedRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     for entry in page.object_list:
         model = entry.content_type.model_class()
-        entry.type_label = model._meta.verbose_name if model is not None else entry.content_type.model
+        label = model._meta.verbose_name if model is not None else entry.content_type.model
+        entry.type_label = label  # type: ignore[attr-defined]
     return render(
         request,
         "recyclebin/list.html",

@@ -3,8 +3,9 @@
 Every registered entity type must give the shipped roles default grants; one with pages
 (``views``) its generic view suite and a menu entry for its list; an owned business entity
 (``PrimaryModel``) also its data-scope suite (which includes the API create per persona and
-export/import refused without their verbs), a search index and its recycle-bin suite. A new entity that skips one of
-these fails here, naming what is missing — the recipe is ``docs/development/adding-an-entity.md``.
+export/import refused without their verbs), a search index and its recycle-bin suite. A new
+entity that skips one of these fails here, naming what is missing — the recipe is
+``docs/development/adding-an-entity.md``.
 """
 
 from __future__ import annotations

@@ -48,14 +48,20 @@ def _owner() -> object:
 def _one_customer(owner: object, n: int) -> Customer:
     with actor_context(owner, source=Source.COMMAND), transaction.atomic():
         customer = Customer.objects.create(name=f"回收基准客户{n}", phone=f"+86139{n:08d}")
-        contacts = bulk_create_objects(Contact, [Contact(name=f"联系人{n}-{i}") for i in range(5)], actor=owner)
+        contacts = bulk_create_objects(
+            Contact, [Contact(name=f"联系人{n}-{i}") for i in range(5)], actor=owner
+        )
         for contact in contacts:
             CustomerContact.objects.create(customer=customer, contact=contact)
         ct = ContentType.objects.get_for_model(Customer)
         FollowUp.objects.bulk_create(
             [
                 FollowUp(
-                    target_type=ct, target_id=customer.pk, customer=customer, content=f"拜访{i}", owner_id=owner.pk
+                    target_type=ct,
+                    target_id=customer.pk,
+                    customer=customer,
+                    content=f"拜访{i}",
+                    owner_id=owner.pk,
                 )
                 for i in range(20)
             ]
@@ -84,12 +90,17 @@ def _cleanup() -> None:
 
 def _bin_job(owner: object, ids: list[int]) -> Job:
     job = Job.objects.create(
-        name="bench", task_path=delete_records.module_path, user=owner, params={"model": "customers.customer", "ids": ids}
+        name="bench",
+        task_path=delete_records.module_path,
+        user=owner,
+        params={"model": "customers.customer", "ids": ids},
     )
     run_job(job.pk, JOB_FUNCTIONS[delete_records.module_path])
     job.refresh_from_db()
     if job.result != {"deleted": len(ids), "skipped": 0}:
-        raise AssertionError(f"the bulk delete job did not delete every row: {job.status} {job.result} {job.error}")
+        raise AssertionError(
+            f"the bulk delete job did not delete every row: {job.status} {job.result} {job.error}"
+        )
     return job
 
 
@@ -105,7 +116,10 @@ def _check_single(owner: object) -> None:
         raise AssertionError("the customer or its links are still there")
     with actor_context(owner, source=Source.COMMAND):
         restore_entry(entry, actor=owner)
-    if CustomerContact.objects.filter(customer_id=pk).count() != 5 or FollowUp.objects.filter(customer_id=pk).count() != 20:
+    if (
+        CustomerContact.objects.filter(customer_id=pk).count() != 5
+        or FollowUp.objects.filter(customer_id=pk).count() != 20
+    ):
         raise AssertionError("the restore did not bring back the links and follow-ups")
 
 

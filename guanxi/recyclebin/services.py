@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.apps import apps
@@ -232,11 +233,22 @@ class RestoreRefused(ValidationError):
     """The entry cannot be restored now; the message says why (HTTP 409)."""
 
 
-def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> models.Model:
-    """Put ``entry``'s rows back and remove the entry; returns the restored record.
+@dataclass
+class Restored:
+    """What a restore brought back: the record, and how many related rows had to stay out because
+    what they referred to is gone (a tag deleted meanwhile)."""
+
+    record: models.Model
+    left_out: int = 0
+
+
+def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> Restored:
+    """Put ``entry``'s rows back and remove the entry.
 
     ``actor`` must be allowed to restore it (``access.may_restore``), else ``PermissionDenied``;
-    ``RestoreRefused`` when a row would collide or its parent is gone. Nothing changes then."""
+    ``RestoreRefused`` when a row would collide or the record's own parent is gone. Nothing
+    changes then. A related row whose other reference is gone (the tag of a tagging) stays out
+    and is counted in ``Restored.left_out``."""
     from guanxi.framework import changes, search
     from guanxi.framework.events import emit
     from guanxi.recyclebin.access import may_restore
@@ -249,7 +261,8 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> models.Model:
         if not may_restore(actor, entry):
             raise PermissionDenied(_("You may not restore this record."))
         objects = list(serializers.deserialize("python", entry.rows, ignorenonexistent=True))
-        _check_restorable(entry, [o.object for o in objects])
+        kept = _restorable(entry, [o.object for o in objects])
+        objects = [o for o in objects if _key(o.object) in kept]
         ctx = require_context()
         with actor_context(actor, source=Source.RESTORE, request_id=ctx.request_id):
             for deserialized in objects:
@@ -274,13 +287,15 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> models.Model:
             root = restored[0]
             emit(f"{root._meta.model_name}.restored", root, entry=entry.pk)
         entry.delete()
-    return root
+    return Restored(root, len(entry.rows) - len(restored))
 
 
-def _check_restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> None:
-    """Refuse (``RestoreRefused``) when a row's id or unique value is taken or a parent is gone."""
+def _restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> set[Key]:
+    """The rows that can come back (keys); ``RestoreRefused`` when a row's id or unique value is
+    taken or the record itself refers to a record that is gone. A related row referring to a
+    gone record outside the entry stays out, and so do the rows that hang from it."""
     name = entry.object_repr
-    keys = {_key(obj) for obj in rows}
+    root = _key(rows[0])
     by_model: dict[Any, list[Any]] = defaultdict(list)
     for obj in rows:
         by_model[obj._meta.concrete_model].append(obj.pk)
@@ -290,20 +305,36 @@ def _check_restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> None:
                 _("“%(name)s” cannot be restored: it or one of its related records exists again.")
                 % {"name": name}
             )
+    keys = {_key(obj) for obj in rows}
     wanted: dict[Any, set[Any]] = defaultdict(set)
     for obj in rows:
         for target in _parents(obj):
             if target not in keys:
                 wanted[target[0]].add(target[1])
+    gone: set[Key] = set()
     for model, targets in wanted.items():
         found = set(model._base_manager.filter(pk__in=targets).values_list("pk", flat=True))
-        missing = targets - found
-        if missing:
+        gone.update((model, pk) for pk in targets - found)
+    for target in _parents(rows[0]):
+        if target in gone:
             raise RestoreRefused(
                 _("“%(name)s” cannot be restored: the %(type)s it refers to (no. %(id)s) no longer exists.")
-                % {"name": name, "type": model._meta.verbose_name, "id": min(missing)}
+                % {"name": name, "type": target[0]._meta.verbose_name, "id": target[1]}
             )
+    kept = set(keys)
+    changed = True
+    while changed:  # leave out what refers to a gone record, then what refers to what was left out
+        changed = False
+        for obj in rows:
+            key = _key(obj)
+            if key == root or key not in kept:
+                continue
+            if any(t in gone or (t in keys and t not in kept) for t in _parents(obj)):
+                kept.discard(key)
+                changed = True
     for obj in rows:
+        if _key(obj) not in kept:
+            continue
         try:
             obj.validate_unique(exclude={obj._meta.pk.name})
             obj.validate_constraints()
@@ -312,6 +343,7 @@ def _check_restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> None:
                 _("“%(name)s” cannot be restored: %(reason)s")
                 % {"name": name, "reason": " ".join(clash.messages)}
             ) from clash
+    return kept
 
 
 def _relink(entry: RecycleBinEntry) -> None:

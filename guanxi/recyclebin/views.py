@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from guanxi.framework.http import AuthedRequest
@@ -92,7 +93,7 @@ def restore(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(restorable_entries(request.user).defer("rows", "unlinked"), pk=pk)
     label = entry.object_repr
     try:
-        record = services.restore_entry(entry, actor=request.user)
+        restored = services.restore_entry(entry, actor=request.user)
     except PermissionDenied as refused:
         messages.error(request, str(refused))
         return _back(request)
@@ -102,8 +103,18 @@ def restore(request: AuthedRequest, pk: int) -> HttpResponse:
         return _back(request)
     messages.success(
         request,
-        _("Restored %(type)s “%(name)s”.") % {"type": record._meta.verbose_name, "name": label},
+        _("Restored %(type)s “%(name)s”.") % {"type": restored.record._meta.verbose_name, "name": label},
     )
+    if restored.left_out:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d related record could not come back: what it referred to no longer exists.",
+                "%(count)d related records could not come back: what they referred to no longer exists.",
+                restored.left_out,
+            )
+            % {"count": restored.left_out},
+        )
     return _back(request)
 
 

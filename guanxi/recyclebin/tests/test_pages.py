@@ -60,7 +60,7 @@ def test_restore_refusal_is_a_message_and_changes_nothing(admin_client, admin_us
     clone.save()
     admin_client.post(f"/settings/recycle-bin/{entry.pk}/restore/")
     response = admin_client.post(f"/settings/recycle-bin/{clone.pk}/restore/", follow=True)
-    assert "cannot be restored" in response.content.decode()
+    assert "“撞号客户”无法恢复" in response.content.decode()
     assert Customer.objects.filter(name="撞号客户").count() == 1
     assert RecycleBinEntry.objects.filter(pk=clone.pk).exists()
 

@@ -100,7 +100,7 @@ def test_delete_keeps_everything_and_restore_brings_it_back(admin_user, customer
     assert entry.rows[0]["model"] == "customers.customer"
 
     with as_user(admin_user):
-        restored = restore_entry(entry, actor=admin_user)
+        restored = restore_entry(entry, actor=admin_user).record
 
     assert restored.pk == pk
     assert values(Customer, [pk]) == before_customer
@@ -123,7 +123,7 @@ def test_delete_query_count_is_pinned(admin_user, customer_with_relations, djang
         delete_object(customer, actor=admin_user)
 
 
-def test_restore_refused_when_a_unique_value_is_taken_changes_nothing(admin_user):
+def test_a_tagging_whose_tag_is_gone_stays_out(admin_user):
     with as_user(admin_user):
         tag = Tag.objects.create(name="A", slug="a")
         customer = Customer.objects.create(name="甲公司")
@@ -131,11 +131,29 @@ def test_restore_refused_when_a_unique_value_is_taken_changes_nothing(admin_user
         delete_object(customer, actor=admin_user)
         entry = RecycleBinEntry.objects.get()
         tag.delete()  # the tag the customer carried is gone now
+        restored = restore_entry(entry, actor=admin_user)
+    assert restored.left_out == 1
+    assert restored.record.tag_list == []
+    assert Customer.objects.filter(pk=entry.object_id).exists()
+
+
+def test_restore_refused_when_the_record_refers_to_a_gone_record_changes_nothing(admin_user):
+    from guanxi.activities.models import Task
+
+    with as_user(admin_user):
+        customer = Customer.objects.create(name="己公司")
+        follow_up = FollowUp.objects.create(target=customer, customer=customer, content="拜访")
+        task = Task.objects.create(title="回访", due_at=timezone.now(), follow_up=follow_up)
+        delete_object(task, actor=admin_user)
+        FollowUp.objects.filter(pk=follow_up.pk).delete()  # gone for good meanwhile
+    entry = RecycleBinEntry.objects.get()
     with as_user(admin_user), pytest.raises(RestoreRefused) as refused:
         restore_entry(entry, actor=admin_user)
-    assert "no longer exists" in refused.value.messages[0]
+    assert refused.value.messages == [
+        f"“回访” cannot be restored: the follow-up it refers to (no. {follow_up.pk}) no longer exists."
+    ]
     assert RecycleBinEntry.objects.filter(pk=entry.pk).exists()
-    assert not Customer.objects.filter(pk=entry.object_id).exists()
+    assert not Task.objects.filter(pk=task.pk).exists()
 
 
 def test_restore_refused_when_the_id_exists_again(admin_user):

@@ -11,8 +11,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.models import BaseModel
-
 
 class ExactJSONEncoder(DjangoJSONEncoder):
     """Django's JSON encoder, but times keep their microseconds: a restored row must keep its
@@ -24,7 +22,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-class RecycleBinEntry(BaseModel):
+class RecycleBinEntry(models.Model):
     """A deleted business record (its *root* row) and every row its delete removed or unlinked.
 
     ``rows`` holds the removed rows in Django's serialization format (``model``, ``pk``,
@@ -32,10 +30,9 @@ class RecycleBinEntry(BaseModel):
     all; ``unlinked`` the rows whose foreign key the delete set to NULL (``[label, column, old
     value, [pks]]``), so a restore links them again. ``owner`` and ``department`` are the root's at
     the time of the delete: who may restore it is decided on them (``guanxi.recyclebin.access``).
-    Reading goes through ``access.restorable_entries`` only, never ``restrict()``.
+    Reading goes through ``access.restorable_entries`` only: the entry has no ``restrict()``
+    (it is never granted; the bin's own rule decides, see ``guanxi.recyclebin.access``).
     """
-
-    access_reference_data = True  # never granted: the bin's own rule decides (see access.py)
 
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="+"

@@ -38,13 +38,13 @@ Measured 2026-12-06 while another engineer's `bench_customers` (1M rows) ran on 
 (load average 4.5 at the start, higher during the run): absolute times are noisy, the ratios less
 so. The snapshot itself is cheap: one customer with 26 rows costs about what the plain delete does
 (0.9× SQLite, 1.2× PostgreSQL; the pinned count in `test_services.py` is 47 queries, of which the
-bin adds one `SELECT` per `SET_NULL` relation — three for a customer, four with the test app —
-and one `INSERT`). The job beats a plain `QuerySet.delete()` (0.7× on both) because its change
-log and events are buffered. What bounds it (profiled on SQLite, 1,000 customers): `search.remove_instance`, called by the
-delete signal once per row (a `SELECT` and a `DELETE` of the row's keys), is about 60 % of the
-job; the collector's own per-row work most of the rest; serializing the snapshot about 10 %. A
-batch key removal in `guanxi/framework/search.py` (owned by the search work) would roughly double
-the job's rows/s; not done here.
+bin adds one `SELECT` per `SET_NULL` relation — three for a customer, four with the test app — and
+one `INSERT`). The job beats a plain `QuerySet.delete()` (0.7× on both) because its change log and
+events are buffered. What bounds it (profiled on SQLite, 1,000 customers):
+`search.remove_instance`, called by the delete signal once per row (a `SELECT` and a `DELETE` of
+the row's keys), is about 60 % of the job; the collector's own per-row work most of the rest;
+serializing the snapshot about 10 %. A batch key removal in `guanxi/framework/search.py` (owned by
+the search work) would roughly double the job's rows/s; not done here.
 """
 
 

@@ -359,14 +359,25 @@ def _fill_departments(instances: list[Any]) -> None:
 # -- deletes --------------------------------------------------------------------------------------
 Deleter = Callable[[list[Any], Any], None]  # (the rows, all of one model; actor)
 _DELETER: list[Deleter] = []
+_KEEPS: list[Callable[[type[models.Model]], int | None]] = []
 
 
-def register_deleter(deleter: Deleter) -> Deleter:
+def register_deleter(
+    deleter: Deleter, *, keeps: Callable[[type[models.Model]], int | None] | None = None
+) -> Deleter:
     """Let ``deleter(rows, actor)`` carry out every delete of the write path instead of
     ``Model.delete()`` (the recycle bin does: it snapshots what Django's deletion collector would
-    remove, then deletes). One deleter at a time; registering again replaces it."""
+    remove, then deletes). ``keeps(model)``: for how many days a deleted row of ``model`` stays
+    restorable (None: not kept), for the delete confirmations. One deleter at a time; registering
+    again replaces it."""
     _DELETER[:] = [deleter]
+    _KEEPS[:] = [keeps] if keeps is not None else []
     return deleter
+
+
+def kept_days(model: type[models.Model]) -> int | None:
+    """How many days a deleted ``model`` row stays restorable (the recycle bin), or None."""
+    return _KEEPS[0](model) if _KEEPS else None
 
 
 def delete_object(instance: models.Model, *, actor: Any) -> None:

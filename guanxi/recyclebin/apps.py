@@ -18,4 +18,4 @@ class RecycleBinConfig(AppConfig):
         from guanxi.framework.write import register_deleter
         from guanxi.recyclebin import menu, services  # noqa: F401
 
-        register_deleter(services.delete_rows)
+        register_deleter(services.delete_rows, keeps=services.kept_days)

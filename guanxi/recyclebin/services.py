@@ -54,6 +54,11 @@ def binned(model: type[models.Model]) -> bool:
     return issubclass(model, PrimaryModel)
 
 
+def kept_days(model: type[models.Model]) -> int | None:
+    """Days a deleted ``model`` row stays restorable (the delete confirmations say so)."""
+    return settings.RECYCLE_BIN_DAYS if binned(model) else None
+
+
 def _key(instance: models.Model) -> Key:
     return (instance._meta.concrete_model, instance.pk)
 

@@ -14,6 +14,7 @@ from django.views import View
 from guanxi.framework.access import can
 from guanxi.framework.bulkactions import bulk_actions_for
 from guanxi.framework.querysets import RestrictedQuerySet
+from guanxi.framework.write import kept_days
 
 if TYPE_CHECKING:
     from guanxi.framework.http import AuthedRequest
@@ -83,4 +84,5 @@ class EntityViewMixin(LoginRequiredMixin, View):
             "bulk_actions": [] if self.config.read_only else bulk_actions_for(user, self.model),
             "list_url_name": self.url_name("list"),
             "add_url_name": self.url_name("add"),
+            "kept_days": kept_days(self.model),  # deletes go to the recycle bin for as many days
         }

@@ -85,3 +85,16 @@ def test_a_small_bulk_delete_goes_to_the_bin_at_once(admin_client):
         rows = [Customer.objects.create(name=f"少量客户{n}") for n in range(2)]
     admin_client.post("/customers/bulk-delete/", {"pk": [r.pk for r in rows], "_confirm": "1"})
     assert sorted(RecycleBinEntry.objects.values_list("object_repr", flat=True)) == ["少量客户0", "少量客户1"]
+
+
+def test_the_delete_confirmation_says_where_the_record_goes(admin_client, settings):
+    from guanxi.core.models import Tag
+
+    settings.RECYCLE_BIN_DAYS = 14
+    with as_system():
+        customer = Customer.objects.create(name="确认客户")
+        tag = Tag.objects.create(name="确认标签", slug="confirm")
+    page = admin_client.get(f"/customers/{customer.pk}/delete/").content.decode()
+    assert "“确认客户”将连同相关记录移入回收站，14 天内可以从回收站恢复。" in page
+    other = admin_client.get(f"/tags/{tag.pk}/delete/").content.decode()
+    assert "移入回收站" not in other and "“确认标签”" in other

@@ -98,3 +98,25 @@ def test_the_delete_confirmation_says_where_the_record_goes(admin_client, settin
     assert "“确认客户”将连同相关记录移入回收站，14 天内可以从回收站恢复。" in page
     other = admin_client.get(f"/tags/{tag.pk}/delete/").content.decode()
     assert "移入回收站" not in other and "“确认标签”" in other
+
+
+def test_the_bin_page_query_count_does_not_grow_with_entries(client, make_user, django_assert_num_queries):
+    from guanxi.framework.testing.fixtures import grant
+
+    user = make_user("lister")
+    grant(user, ["customers.view_customer", "customers.delete_customer"])
+    client.force_login(user)
+
+    def delete(count):
+        with as_user(user):
+            for n in range(count):
+                customer = Customer.objects.create(name=f"计数客户{n}", owner=user)
+                delete_object(customer, actor=user)
+
+    delete(3)
+    client.get("/settings/recycle-bin/")  # warm caches (content types, access snapshot)
+    with django_assert_num_queries(7):
+        assert client.get("/settings/recycle-bin/").status_code == 200
+    delete(30)
+    with django_assert_num_queries(7):
+        assert client.get("/settings/recycle-bin/").status_code == 200

@@ -127,12 +127,12 @@ def test_changes_are_recorded_as_demo():
     run_demo("--quiet")
     creates = ObjectChange.objects.filter(action="create")
 
-    by_type = dict(
+    by_type = sorted(
         creates.values_list("changed_object_type__app_label", "changed_object_type__model")
         .annotate(n=Count("pk"))
-        .values_list("changed_object_type__model", "n")
+        .values_list("changed_object_type__app_label", "changed_object_type__model", "n")
     )
-    assert creates.count() == 426, by_type
+    assert creates.count() == 426, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     # only the quotes' approval story is played as its people (a rep submits, a manager decides)
     by_people = creates.exclude(user=None)

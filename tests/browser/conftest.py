@@ -112,4 +112,8 @@ def pick(scope: Any, name: str, search: str, option: str) -> None:
     picker = scope.locator(f".picker[data-name='{name}']")
     picker.get_by_role("combobox").fill(search)
     picker.get_by_role("option").filter(has_text=option).first.click()
-    picker.locator(".picker-list").wait_for(state="hidden")
+    if picker.get_attribute("data-multiple"):
+        # a multiple picker stays open for the next choice: the chosen one becomes a chip
+        picker.locator(".picker-chip").filter(has_text=option).first.wait_for()
+    else:
+        picker.locator(".picker-list").wait_for(state="hidden")

@@ -90,8 +90,11 @@ def test_rep_finds_a_customer_on_the_card_list_calls_and_logs_a_visit_with_locat
     # The filter panel starts collapsed on a phone.
     expect(page.locator("#filters .filter-panel")).to_be_hidden()
 
-    page.locator("#filter-q").fill("恒远")
-    page.locator("#filter-q").press("Enter")
+    # Typing (a keyup) searches after a short pause: exactly one request, waited for. (Enter would
+    # submit at once *and* fire the paused keyup search: two swaps, one of them mid-assertion.)
+    with page.expect_response(lambda r: "/customers/?" in r.url and "q=%E6%81%92%E8%BF%9C" in r.url):
+        page.locator("#filter-q").fill("恒远")
+        page.locator("#filter-q").dispatch_event("keyup")
     expect(cards).to_have_count(1)
     settle(page)
     card = cards.first

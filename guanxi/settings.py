@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "guanxi.sales",
     "guanxi.products",
     "guanxi.quotes",
+    "guanxi.contracts",
     "guanxi.approvals",
     "guanxi.demo",
 ]

@@ -1,7 +1,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.contracts.choices import channel_choices
 from guanxi.contracts.models import Contract, ContractStatus, Order, OrderStatus
+from guanxi.core.choices import LazyChoices
 from guanxi.framework.filtersets import EntityFilterSet
 
 
@@ -18,6 +20,7 @@ class ContractFilterSet(EntityFilterSet):
 class OrderFilterSet(EntityFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
     order_date = django_filters.DateFromToRangeFilter(label=_("order date"))
+    channel = django_filters.MultipleChoiceFilter(choices=LazyChoices(channel_choices))
     search_fields = ("number", "customer__name")
 
     class Meta:

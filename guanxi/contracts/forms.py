@@ -40,11 +40,12 @@ class ContractForm(EntityForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        from guanxi.customers.models import Customer
+        from guanxi.customers.models import Contact, Customer
         from guanxi.quotes.models import Quote
         from guanxi.sales.models import Deal
 
-        for name, model in (("customer", Customer), ("deal", Deal), ("quote", Quote)):
+        pickable = (("customer", Customer), ("deal", Deal), ("quote", Quote), ("customer_signer", Contact))
+        for name, model in pickable:
             field = self.fields.get(name)
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = (

@@ -265,3 +265,38 @@ def test_the_customer_page_shows_contracts_orders_and_lifetime_totals(c, client)
     assert "Ordered in total: CNY 19,800.00" in page
     client.force_login(c.rep2)  # sees neither the customer's contracts nor the amounts
     assert client.get(f"/customers/{c.customer.pk}/").status_code == 404
+
+
+def test_the_api_refuses_bad_contracts_at_the_field_and_writes_nothing(c):
+    from guanxi.framework.testing.scopes import api_client
+
+    before = snapshot(Contract)
+    response = api_client(c.rep1).post(
+        "/api/v1/contracts/contracts/",
+        {
+            "customer": c.customer.pk,
+            "title": "坏合同",
+            "amount": {"amount": "-1.00", "currency": "CNY"},
+            "starts_on": "2027-01-01",
+            "ends_on": "2026-01-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert errors["ends_on"] == ["The contract cannot end before it starts."]
+    assert errors["amount"] == ["The amount cannot be negative."]
+    assert snapshot(Contract) == before
+
+
+def test_a_contract_with_orders_is_not_deleted_and_says_why(c):
+    from guanxi.framework.testing.scopes import api_client
+
+    contract = new_contract(c.rep1, c.customer)
+    with as_user(c.rep1):
+        create_order_from_contract(contract, actor=c.rep1)
+    with as_system():
+        admin = User.objects.create_superuser(username="boss", password="x")
+    response = api_client(admin).delete(f"/api/v1/contracts/contracts/{contract.pk}/")
+    assert response.status_code == 409, response.content
+    assert Contract.objects.filter(pk=contract.pk).exists()

@@ -27,6 +27,23 @@ LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_per
 BLANK_ROWS = 3
 
 
+def _money_details(rows: list[tuple[str, Any]], obj: Any, name: str) -> list[tuple[str, Any]]:
+    """The profile's rows with a money field as one formatted amount (``¥1,234.50``) instead of
+    its amount and currency columns; a masked amount (field rules) stays masked."""
+    meta = obj._meta
+    amount_label = str(meta.get_field(f"{name}_amount").verbose_name)
+    currency_label = str(meta.get_field(f"{name}_currency").verbose_name)
+    money = getattr(obj, name)
+    out = []
+    for label, value in rows:
+        if label == currency_label:
+            continue
+        if label == amount_label and money is not None and not getattr(value, "is_masked", False):
+            value = money.format()
+        out.append((label, value))
+    return out
+
+
 class ContractViews(EntityViews):
     model = Contract
     queryset = Contract.objects.select_related("customer", "deal", "quote", "our_signer", "customer_signer")
@@ -34,6 +51,11 @@ class ContractViews(EntityViews):
     form = ContractForm
     table = ContractTable
     bulk_edit_fields = ("ends_on",)
+
+    @classmethod
+    def detail_field_values(cls, obj: Any, user: Any = None) -> list[tuple[str, Any]]:
+        rows = [(str(Contract._meta.get_field("number").verbose_name), obj.number)]
+        return rows + _money_details(super().detail_field_values(obj, user), obj, "amount")
 
 
 class OrderViews(EntityViews):
@@ -44,6 +66,11 @@ class OrderViews(EntityViews):
     table = OrderTable
     detail_template = "contracts/order_detail.html"
     bulk_edit_fields = ("channel",)
+
+    @classmethod
+    def detail_field_values(cls, obj: Any, user: Any = None) -> list[tuple[str, Any]]:
+        rows = [(str(Order._meta.get_field("number").verbose_name), obj.number)]
+        return rows + _money_details(super().detail_field_values(obj, user), obj, "total")
 
 
 def _refusal_messages(request: Any, refused: ValidationError) -> None:

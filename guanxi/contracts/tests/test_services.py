@@ -300,3 +300,12 @@ def test_a_contract_with_orders_is_not_deleted_and_says_why(c):
     response = api_client(admin).delete(f"/api/v1/contracts/contracts/{contract.pk}/")
     assert response.status_code == 409, response.content
     assert Contract.objects.filter(pk=contract.pk).exists()
+
+
+def test_the_contract_page_shows_the_number_and_the_amount_with_its_currency(c, client):
+    contract = new_contract(c.rep1, c.customer, amount_amount=Decimal("50000.00"))
+    order = new_order(c.rep1, c.customer, [OrderLineInput(product=c.crm, quantity="1")])
+    client.force_login(c.rep1)
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f"<dd>{contract.number}</dd>" in page and "<dd>CNY 50,000.00</dd>" in page
+    assert "<dd>CNY 19,800.00</dd>" in client.get(f"/orders/{order.pk}/").content.decode()

@@ -343,8 +343,11 @@ def create_order_from_contract(contract: Contract, *, actor: Any) -> Order:
     """A draft order for ``contract``: the lines of its quote, or one line for the contract amount."""
     from guanxi.quotes.models import QuoteLine
 
-    if actor is not None and not can(actor, "add", Order):
-        raise PermissionDenied(_("You may not create orders."))
+    if actor is not None:
+        if not Contract.objects.restrict(actor, "view").filter(pk=contract.pk).exists():
+            raise PermissionDenied(_("You may not read this contract."))
+        if not can(actor, "add", Order):
+            raise PermissionDenied(_("You may not create orders."))
     currency = contract.amount_currency or company_currency()
     with transaction.atomic():
         order = create_order(

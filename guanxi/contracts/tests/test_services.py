@@ -309,3 +309,13 @@ def test_the_contract_page_shows_the_number_and_the_amount_with_its_currency(c, 
     page = client.get(f"/contracts/{contract.pk}/").content.decode()
     assert f"<dd>{contract.number}</dd>" in page and "<dd>CNY 50,000.00</dd>" in page
     assert "<dd>CNY 19,800.00</dd>" in client.get(f"/orders/{order.pk}/").content.decode()
+
+
+def test_another_rep_can_neither_renew_nor_order_from_a_contract_and_nothing_changes(c):
+    contract = _activate(new_contract(c.rep1, c.customer), c.rep1)
+    before = snapshot(Contract), snapshot(Order), Deal.objects.count()
+    with pytest.raises(PermissionDenied), as_user(c.rep2):
+        create_renewal_deal(contract, actor=c.rep2)
+    with pytest.raises(PermissionDenied), as_user(c.rep2):
+        create_order_from_contract(contract, actor=c.rep2)
+    assert (snapshot(Contract), snapshot(Order), Deal.objects.count()) == before

@@ -8,6 +8,7 @@ from guanxi.core.models.events import Event, EventDelivery
 from guanxi.core.models.jobs import Job, ScheduleState, WorkerHeartbeat
 from guanxi.core.models.money import ExchangeRate
 from guanxi.core.models.notifications import Notification
+from guanxi.core.models.numbering import NumberSequence
 from guanxi.core.models.search import SearchEntry
 from guanxi.core.models.shares import RecordShare
 from guanxi.core.models.tags import Tag, TaggedItem
@@ -24,6 +25,7 @@ __all__ = [
     "ExchangeRate",
     "Job",
     "Notification",
+    "NumberSequence",
     "ObjectChange",
     "OwnershipTransfer",
     "OwnershipTransferItem",

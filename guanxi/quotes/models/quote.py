@@ -32,17 +32,15 @@ MAX_TERMS = 10_000
 VALIDITY_DAYS = 30
 
 
+QUOTE_NUMBER_PATTERN = "Q-{YYYY}{MM}{DD}-{seq:4}"
+
+
 def next_number(day: datetime.date) -> str:
-    """``Q-20261206-0007``: the day's quotes numbered in order (versions share their number)."""
-    prefix = f"Q-{day:%Y%m%d}-"
-    last = (
-        Quote._base_manager.filter(number__startswith=prefix, version=1)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    seq = int(last.rsplit("-", 1)[-1]) + 1 if last else 1
-    return f"{prefix}{seq:04d}"
+    """``Q-20261206-0007``: the day's quotes numbered in order (versions share their number),
+    from the shared numbering service (``guanxi.framework.numbering``)."""
+    from guanxi.framework.numbering import next_number as take_number
+
+    return take_number("quotes.quote", QUOTE_NUMBER_PATTERN, day=day, model=Quote)
 
 
 class QuoteStatus(models.TextChoices):

@@ -142,6 +142,7 @@ def test_reference_data_audit() -> None:
     )
     assert reference == [
         "approvals.approvalflow",
+        "contracts.contractsettings",
         "core.auditevent",
         "core.choiceoption",
         "core.customfield",

@@ -103,7 +103,8 @@ def _check_capture(n: int, owner: object) -> None:
             f"bulk path wrote {len(customers)} customers, {len(changes)} changes, {len(events)} events; "
             f"expected {n} of each, one per customer"
         )
-    index = search._REGISTRY[Customer]
+    index = search._index_for(Customer)
+    assert index is not None
     expected_keys = {
         (pk, field, key, value[: search.MAX_KEY], weight)
         for pk, customer in customers.items()

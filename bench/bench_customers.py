@@ -490,7 +490,7 @@ def measure_search_lists(
 
     from guanxi.core.models import SearchEntry
     from guanxi.customers.models import Customer
-    from guanxi.framework.search import keys_for
+    from guanxi.framework.search import FEW_KEYS, keys_for
 
     table = connection.ops.quote_name(Customer._meta.db_table)
     keys = connection.ops.quote_name(SearchEntry._meta.db_table)
@@ -528,7 +528,7 @@ def measure_search_lists(
             found = {r[0] for r in raw(ids_sql, [ct, *params])}
             # by hand: few matches are read first and the page filters by their ids; many stay
             # a subquery, which the database hashes once
-            few = len(found) <= 1000
+            few = len(found) <= FEW_KEYS
             where = f"id IN ({', '.join(str(i) for i in sorted(found))})" if few else f"id IN ({ids_sql})"
             if few:
                 p = [*scope_params]

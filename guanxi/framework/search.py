@@ -50,7 +50,7 @@ FRAGMENT_WEIGHT = 80
 _FRAGMENT_SQL = "weight >= 80 AND value ~ '[一-鿿]' AND guanxi_bigrams(value) @> %s::text[]"
 # A list's ``?q=`` reads the matching ids first when the keys found are at most this many, and
 # filters the page by that literal list (see ``matching_ids``).
-FEW_KEYS = 1000
+FEW_KEYS = 5000
 
 
 class SearchIndex:

@@ -13,8 +13,12 @@
 3. **No foreign-key constraint on ``content_type``** (both databases; the model says
    ``db_constraint=False, db_index=False``): its check at commit, once per key, was a large share
    of a bulk write's cost. Django's collector still deletes the keys of a deleted content type.
-4. **GIN pending lists.** Both GIN indexes take new entries into a 16 MB pending list (default
-   4 MB), merged in bulk by autovacuum or when full, instead of the merge landing on writers.
+4. **GIN pending lists.** Both GIN indexes take new entries into a 64 MB pending list (default
+   4 MB), so a bulk write appends entries instead of stopping to merge them into the index; and
+   autovacuum visits the table after 1 % of its rows were inserted (default 20 %: three million
+   keys at a million customers), merging the lists in the background. Until then a search scans
+   the pending list too (measured at 1M customers right after writing 20,000 more: a trigram
+   search 10 → 30 ms, back to 10 ms after VACUUM).
 """
 
 import django.db.models.deletion
@@ -32,7 +36,7 @@ $$
 # index only when the query's WHERE clause implies its predicate.
 BIGRAM_INDEX = (
     "CREATE INDEX IF NOT EXISTS searchentry_value_bigram ON core_searchentry "
-    "USING gin (guanxi_bigrams(value)) WITH (gin_pending_list_limit = 16384) "
+    "USING gin (guanxi_bigrams(value)) WITH (gin_pending_list_limit = 65536) "
     "WHERE weight >= 80 AND value ~ '[一-鿿]'"
 )
 # Django's names for the indexes of `value` (db_index) and of the content_type foreign key
@@ -60,13 +64,15 @@ def forwards(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'searchentry_value_trgm'")
         if cursor.fetchone():
-            schema_editor.execute("ALTER INDEX searchentry_value_trgm SET (gin_pending_list_limit = 16384)")
+            schema_editor.execute("ALTER INDEX searchentry_value_trgm SET (gin_pending_list_limit = 65536)")
+    schema_editor.execute("ALTER TABLE core_searchentry SET (autovacuum_vacuum_insert_scale_factor = 0.01)")
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("DROP INDEX IF EXISTS searchentry_value_bigram")
+    schema_editor.execute("ALTER TABLE core_searchentry RESET (autovacuum_vacuum_insert_scale_factor)")
     schema_editor.execute("DROP FUNCTION IF EXISTS guanxi_bigrams(text)")
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS core_searchentry_value_88a5dc91 ON core_searchentry (value)"

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.test import RequestFactory
 
 from guanxi.core.models import ObjectChange, Tag
@@ -126,7 +127,12 @@ def test_changes_are_recorded_as_demo():
     run_demo("--quiet")
     creates = ObjectChange.objects.filter(action="create")
 
-    assert creates.count() == 426
+    by_type = dict(
+        creates.values_list("changed_object_type__app_label", "changed_object_type__model")
+        .annotate(n=Count("pk"))
+        .values_list("changed_object_type__model", "n")
+    )
+    assert creates.count() == 426, by_type
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     # only the quotes' approval story is played as its people (a rep submits, a manager decides)
     by_people = creates.exclude(user=None)

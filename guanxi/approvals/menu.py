@@ -12,3 +12,16 @@ add_menu_items(
         MenuItem(_("Submitted by me"), "approvals:submitted", icon="send", weight=20),
     ],
 )
+# Administrators configure the flows (the grants on ApprovalFlow decide who sees the entry).
+add_menu_items(
+    "organisation",
+    [
+        MenuItem(
+            _("Approval flows"),
+            "approvals:flow_list",
+            icon="git-branch",
+            permission="approvals.view_approvalflow",
+            weight=60,
+        )
+    ],
+)

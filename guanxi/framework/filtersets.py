@@ -147,6 +147,11 @@ class EntityFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            # A form field built on the class-level filter (the API schema generator reads
+            # ``base_filters[...].field``) was labelled in that request's language, or with the
+            # bare field name before the filter knew its model: build this reader's own.
+            filter_.__dict__.pop("_field", None)
         model = self._meta.model
         if issubclass(model, TagsMixin):
             from guanxi.core.models import Tag

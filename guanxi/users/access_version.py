@@ -35,10 +35,22 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 VERSION_KEY = "guanxi:access:org-version"
 VERSION_TTL = 60  # seconds: bounds the commit-order race described above
 SNAPSHOT_TTL = 24 * 3600  # a snapshot is keyed by version: the TTL only frees memory
+PENDING_ATTR = "_guanxi_pending_org_version"  # the open transaction's private token, on its connection
 
 
 def org_version() -> str:
-    """The current organisation version (one cache get; one small query on a cache miss)."""
+    """The current organisation version (one cache get; one small query on a cache miss).
+
+    Inside a transaction that changed access, its private token (held on the connection for as
+    long as the change is uncommitted): the shared cache entry expires after ``VERSION_TTL``, and
+    falling back to the durable counter then would bring back snapshots computed before the
+    change — a long transaction (the demo, an import) would act on stale access."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, PENDING_ATTR, None)
+    if pending is not None:
+        if connection.in_atomic_block and _commit_bump_queued(connection):
+            return pending
+        setattr(connection, PENDING_ATTR, None)  # committed or rolled back: no longer private
     version = cache.get(VERSION_KEY)
     if version is None:
         version = str(_durable_version())
@@ -57,16 +69,24 @@ def _commit_bump() -> None:
     """Increment the durable counter and publish it (runs after the changing transaction)."""
     from guanxi.users.models import AccessVersion
 
+    setattr(transaction.get_connection(), PENDING_ATTR, None)  # the change is public now
     if not AccessVersion.objects.filter(pk=1).update(version=models.F("version") + 1):
         AccessVersion.objects.get_or_create(pk=1, defaults={"version": 1})
     cache.set(VERSION_KEY, str(_durable_version()), VERSION_TTL)
 
 
+def _commit_bump_queued(connection: Any) -> bool:
+    return any(entry[1] is _commit_bump for entry in connection.run_on_commit)
+
+
 def bump_org_version() -> None:
     """Invalidate every cached access snapshot (see the module docstring for the two steps)."""
-    cache.set(VERSION_KEY, f"pending-{uuid.uuid4().hex}", VERSION_TTL)
+    token = f"pending-{uuid.uuid4().hex}"
+    cache.set(VERSION_KEY, token, VERSION_TTL)
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is _commit_bump for entry in connection.run_on_commit):
+    if connection.in_atomic_block:
+        setattr(connection, PENDING_ATTR, token)
+    if connection.in_atomic_block and _commit_bump_queued(connection):
         # One commit bump per transaction, however many rows change (an import of 1,000 shares).
         # The queued one was registered in this transaction, in a savepoint that is either still
         # open (so it encloses this change) or released into its parent; Django drops it only

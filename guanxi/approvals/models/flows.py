@@ -99,7 +99,31 @@ class ApprovalFlow(OrganizationalModel):
         return localized(self.name, self.name_en)
 
     def get_absolute_url(self) -> str:
-        return ""  # flows are edited through the API (/api/v1/approvals/flows/)
+        from django.urls import reverse
+
+        return reverse("approvals:flow_edit", args=[self.pk]) if self.pk else ""
+
+    @property
+    def document_label(self) -> str:
+        """「报价 · 提交审批」: the document type and the action that waits for the approval."""
+        model = self.document_model
+        if model is None:
+            return self.transition
+        from guanxi.framework.statemachine import machines_for
+
+        label = next(
+            (
+                str(m.transitions[self.transition].label)
+                for m in machines_for(model)
+                if self.transition in m.transitions
+            ),
+            self.transition,
+        )
+        return f"{model._meta.verbose_name} · {label}"
+
+    @property
+    def step_labels(self) -> list[str]:
+        return [self.step_label(index) for index in range(len(self.steps or []))]
 
     @property
     def document_model(self) -> type[models.Model] | None:

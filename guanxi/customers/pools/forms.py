@@ -129,3 +129,20 @@ class MoveToPoolForm(ReleaseForm):
         field = self.fields["pk"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = Customer.objects.restrict(user, "assign").filter(owner__isnull=False)
+
+
+class PoolAssignForm(forms.Form):
+    """A pool administrator hands the selected customers to a colleague: the owner picker of
+    customers (the people whose customers stay within the administrator's sight)."""
+
+    to_user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Assign to"), required=True
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from guanxi.framework.pickers import use_picker
+
+        use_picker(self.fields["to_user"], "customers.customer.owner", actor)
+        self.fields["to_user"].widget.attrs["id"] = "assign-to"
+        style_widgets(self)

@@ -24,12 +24,12 @@ from django.views import View
 
 from guanxi.customers.models import Customer, Pool
 from guanxi.customers.pools.access import administers, pool_ids, sees_pool_plan, visible_pools
-from guanxi.customers.pools.forms import MoveToPoolForm, PoolFilterForm, ReleaseForm
+from guanxi.customers.pools.forms import MoveToPoolForm, PoolAssignForm, PoolFilterForm, ReleaseForm
 from guanxi.customers.pools.services import pools as pool_services
 from guanxi.customers.pools.services.rules import RETURN, visible_plan, won_deal_inactive_reason
 from guanxi.customers.pools.tables import PoolCustomerTable
+from guanxi.customers.services.conflicts import OwnershipConflict
 from guanxi.framework.access import can
-from guanxi.users.models import User
 
 PER_PAGE = 50
 
@@ -93,9 +93,7 @@ class PoolCustomersView(LoginRequiredMixin, View):
             "is_admin": is_admin,
             "owned": pool_services.owned_count(user),
             "claimed_today": pool_services.claims_today(user, pool, now),
-            "assignees": list(User.objects.restrict(user, "view").filter(is_active=True).order_by("name"))
-            if is_admin
-            else [],
+            "assign_form": PoolAssignForm(actor=user) if is_admin else None,
             "query": request.GET.urlencode(),
         }
         return render(request, "customers/pools/pool.html", context)
@@ -111,6 +109,18 @@ class ClaimView(LoginRequiredMixin, View):
         fallback = reverse("customers:pool_customers", args=[customer.pool_id]) if customer.pool_id else "/"
         try:
             pool_services.claim_customer(customer, actor=request.user)
+        except OwnershipConflict as conflict:
+            # 撞单: say whose customer it already is, and offer the way forward (open it, ask to
+            # join its team) instead of a dead end.
+            from guanxi.customers.services.team_requests import conflict_ways
+
+            context = {
+                "customer": customer,
+                "message": conflict.messages[0],
+                "conflict_ways": conflict_ways(conflict.matches, request.user),
+                "back_url": fallback,
+            }
+            return render(request, "customers/pools/claim_conflict.html", context, status=409)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return HttpResponseRedirect(_next_url(request, fallback))
@@ -155,13 +165,14 @@ class AssignView(LoginRequiredMixin, View):
         back = reverse("customers:pool_customers", args=[pool.pk])
         if not administers(request.user, pool):
             raise PermissionDenied
-        to_user = (
-            User.objects.restrict(request.user, "view").filter(pk=request.POST.get("to_user") or 0).first()
-        )
+        form = PoolAssignForm(request.POST, actor=request.user)
         ids = [int(v) for v in request.POST.getlist("pk") if v.isdigit()]
-        if not ids or to_user is None:
-            messages.error(request, _("Select customers and the colleague who gets them."))
+        if not ids or not form.is_valid():
+            errors = [str(e) for e in form.errors.get("to_user", [])] if ids else []
+            fallback = _("Select customers and the colleague who gets them.")
+            messages.error(request, " ".join(errors) or fallback)
             return HttpResponseRedirect(back)
+        to_user = form.cleaned_data["to_user"]
         try:
             count = pool_services.assign_from_pool(ids, actor=request.user, to_user=to_user)
         except (ValidationError, PermissionDenied) as exc:

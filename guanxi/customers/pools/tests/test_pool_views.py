@@ -355,3 +355,33 @@ def test_pool_page_and_dry_run_show_the_won_deal_rule_as_inactive_until_deals_ex
     reason = "Inactive: no module records won deals yet, so no customer is returned for want of one."
     assert "won-deal-inactive" in pool_page and reason in pool_page
     assert reason in dry_run and "長期未成交" not in dry_run and "长期未成交" not in dry_run
+
+
+def test_pool_assign_offers_a_picker_and_refuses_who_the_admin_may_not_choose(client, org):
+    """No select of every employee: a picker, validated by the same rule as the customer's owner
+    input; a colleague outside it is refused at the field, and nothing moves."""
+    pooled = org.customer("待分配", pool=org.east)
+    login(client, org.users["manager"])
+    page = client.get(f"/customers/pools/{org.east.pk}/").content.decode()
+    assert 'data-name="to_user"' in page and 'role="combobox"' in page
+    assert '<select id="assign-to"' not in page
+    outsider = org.users["zhao"]  # 华北: not someone the manager may give customers to
+    response = client.post(
+        f"/customers/pools/{org.east.pk}/assign/", {"pk": [pooled.pk], "to_user": outsider.pk}, follow=True
+    )
+    assert "That is not one of the choices you may make." in response.content.decode()
+    assert Customer.objects.get(pk=pooled.pk).owner is None
+
+
+def test_a_claim_refused_as_a_duplicate_offers_the_way_forward(client, org):
+    """撞单 on a claim: the page says whose customer it is and offers to open it or ask its owner
+    to join the team; nothing changes."""
+    org.customer("飞海科技", owner="li", phone="+8613800138000")
+    pooled = org.customer("飞海科技（老客户）", pool=org.east, phone="+8613800138000")
+    login(client, org.users["zhang"])
+    response = client.post(f"/customers/{pooled.pk}/claim/")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "owned by 李四" in page
+    assert 'id="conflict-ways"' in page and "Ask the owner to add you to the team" in page
+    assert Customer.objects.get(pk=pooled.pk).owner is None

@@ -217,14 +217,14 @@ def measure_customer_page(clients: dict, labels: dict, hot: Any, repeat: int, n:
 # --- the run ------------------------------------------------------------------------------------
 def run(scale: str) -> list[Result]:
     """Load (or, with BENCH_REUSE=1, find the rows an earlier run left), then measure the parts
-    named in BENCH_PARTS (default ``lists,search,page``)."""
+    named in BENCH_PARTS (default ``lists,search,qlists,page``)."""
     from guanxi.customers.models import Customer
     from guanxi.users.models import Department, User
 
     # BENCH_CUSTOMERS / BENCH_REPEAT: a quick trial of the harness itself, not for the report
     n = int(os.environ.get("BENCH_CUSTOMERS") or pick(scale, 20_000, 1_000_000))
     repeat = int(os.environ.get("BENCH_REPEAT") or pick(scale, 30, 40))
-    parts = os.environ.get("BENCH_PARTS", "lists,search,page").split(",")
+    parts = os.environ.get("BENCH_PARTS", "lists,search,qlists,page").split(",")
     results: list[Result] = []
     if os.environ.get("BENCH_REUSE") == "1" and Customer.objects.exists():
         # the database of an earlier run (run.py --child on the same DATABASE_URL): measure again
@@ -269,6 +269,8 @@ def run(scale: str) -> list[Result]:
         results += measure_lists(clients, people, labels, subtree, repeat, n)
     if "search" in parts:
         results += measure_search(clients, people, labels, repeat, n)
+    if "qlists" in parts:
+        results += measure_search_lists(clients, people, labels, subtree, repeat, n)
     if "page" not in parts:
         return results
     follow_ups = int(os.environ.get("BENCH_FOLLOW_UPS") or pick(scale, 100_000, 5_000_000))
@@ -368,22 +370,34 @@ def measure_lists(
     return out
 
 
+def fragment_where(query: str) -> tuple[str, list]:
+    """The raw WHERE of "name-like keys containing this Chinese fragment": on PostgreSQL the
+    fragment index's predicate and expression (core migration 0015) and a LIKE recheck."""
+    from guanxi.framework.search import FRAGMENT_WEIGHT, bigrams
+
+    if connection.vendor == "postgresql":
+        return (
+            "weight >= 80 AND value ~ '[一-鿿]' AND guanxi_bigrams(value) @> %s::text[] AND value LIKE %s",
+            [bigrams(query), f"%{query}%"],
+        )
+    return "weight >= %s AND value LIKE %s", [FRAGMENT_WEIGHT, f"%{query}%"]
+
+
 def search_baseline(query: str, limit: int) -> Callable[[], None]:
     """Raw SQL for the same hits: the keys starting with the query (then containing it), in key
     order, capped at the hit limit; then the names of the rows they belong to."""
     from guanxi.core.models import SearchEntry
     from guanxi.customers.models import Contact, Customer
-    from guanxi.framework.search import _substring_ok
+    from guanxi.framework.search import _fragment_ok, _substring_ok
 
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
     key = 'value COLLATE "C"' if connection.vendor == "postgresql" else "value"
+    columns = "content_type_id, object_id, field, display, weight"
     prefix = (
-        f"SELECT content_type_id, object_id, field, display, weight FROM {table} "
-        f"WHERE {key} >= %s AND {key} < %s ORDER BY {key}, weight DESC LIMIT %s"
+        f"SELECT {columns} FROM {table} WHERE {key} >= %s AND {key} < %s ORDER BY {key}, weight DESC LIMIT %s"
     )
-    contains = (
-        f"SELECT content_type_id, object_id, field, display, weight FROM {table} WHERE value LIKE %s LIMIT %s"
-    )
+    contains = f"SELECT {columns} FROM {table} WHERE value LIKE %s LIMIT %s"
+    fragment_sql, fragment_params = fragment_where(query)
     names = {
         model: f"SELECT id, name FROM {connection.ops.quote_name(model._meta.db_table)} WHERE id IN "
         for model in (Customer, Contact)
@@ -391,6 +405,9 @@ def search_baseline(query: str, limit: int) -> Callable[[], None]:
 
     def run() -> None:
         rows = raw(prefix, [query, query + "\U0010ffff", limit])
+        if len(rows) < limit and _fragment_ok(query):
+            sql = f"SELECT {columns} FROM {table} WHERE {fragment_sql} LIMIT %s"
+            rows += raw(sql, [*fragment_params, limit - len(rows)])
         if len(rows) < limit and _substring_ok(query):
             rows += raw(contains, [f"%{query}%", limit - len(rows)])
         ids = sorted({r[1] for r in rows})
@@ -407,7 +424,14 @@ def measure_search(clients: dict, users: dict, labels: dict, repeat: int, n: int
     from guanxi.users.views import SEARCH_DROPDOWN_LIMIT, SEARCH_PAGE_LIMIT
 
     out = []
-    for query, what in (("zs", "pinyin initials"), ("华信", "name fragment"), ("8000", "phone suffix")):
+    queries = (
+        ("zs", "pinyin initials"),
+        ("华信", "2-character fragment, few names"),
+        ("技有", "2-character fragment, many names"),
+        ("科技有限", "4-character fragment"),
+        ("8000", "phone suffix"),
+    )
+    for query, what in queries:
         for dropdown in (False, True):
             limit = SEARCH_DROPDOWN_LIMIT if dropdown else SEARCH_PAGE_LIMIT
             headers = {**HOST, **({"HTTP_HX_REQUEST": "true"} if dropdown else {})}
@@ -449,4 +473,97 @@ def measure_search(clients: dict, users: dict, labels: dict, repeat: int, n: int
                         f"{len(hits)} hits",
                     )
                 )
+    return out
+
+
+def measure_search_lists(
+    clients: dict, users: dict, labels: dict, subtree: list[int], repeat: int, n: int
+) -> list[Result]:
+    """The list's search box (``/customers/?q=…``): Chinese fragments in the middle of names, and
+    one company by its full name or its pinyin (1–3 hits). Each page is checked first: 200 and
+    the same 50 ids, in the same order, as the raw SQL it is timed against."""
+    import re
+    from functools import partial
+    from urllib.parse import urlencode
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.core.models import SearchEntry
+    from guanxi.customers.models import Customer
+    from guanxi.framework.search import FEW_KEYS, keys_for
+
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    keys = connection.ops.quote_name(SearchEntry._meta.db_table)
+    ct = ContentType.objects.get_for_model(Customer).pk
+    key = 'value COLLATE "C"' if connection.vendor == "postgresql" else "value"
+    marks = ", ".join(["%s"] * len(subtree))
+    visible = Customer.objects.filter(department_id__in=subtree).order_by("pk")
+    one = visible[visible.count() // 2]  # a company the manager sees too
+    pinyin = max(keys_for(one.name) - {one.name.lower()}, key=len)
+    cases = [
+        ("华信", "2-character fragment, few names"),
+        ("技有", "2-character fragment, many names"),
+        ("科技有限", "4-character fragment"),
+        (one.name, "one company by its full name"),
+        (pinyin, "one company by its pinyin"),
+    ]
+    out = []
+    for query, what in cases:
+        match = f"({key} >= %s AND {key} < %s)"
+        params: list = [query.lower(), query.lower() + "\U0010ffff"]
+        if len(query) >= 3:
+            match += " OR value LIKE %s"
+            params.append(f"%{query.lower()}%")
+        else:
+            fragment_sql, fragment_params = fragment_where(query)
+            match += f" OR ({fragment_sql})"
+            params += fragment_params
+        ids_sql = f"SELECT object_id FROM {keys} WHERE content_type_id = %s AND ({match})"
+        fns: dict[str, Callable[[], Any]] = {}
+        expected: dict[str, list[int]] = {}
+        for who in ("manager", "admin"):
+            scope = f" AND department_id IN ({marks})" if who == "manager" else ""
+            scope_params = subtree if who == "manager" else []
+            p = [ct, *params, *scope_params]
+            found = {r[0] for r in raw(ids_sql, [ct, *params])}
+            # by hand: few matches are read first and the page filters by their ids; many stay
+            # a subquery, which the database hashes once
+            few = len(found) <= FEW_KEYS
+            where = f"id IN ({', '.join(str(i) for i in sorted(found))})" if few else f"id IN ({ids_sql})"
+            if few:
+                p = [*scope_params]
+            page_sql = f"SELECT id FROM {table} WHERE {where}{scope} ORDER BY name, id LIMIT 50"
+            count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where}{scope} LIMIT 10001) AS t"
+            expected[who] = [r[0] for r in raw(page_sql, p)]
+            url = "/customers/?" + urlencode({"q": query})
+
+            def get(w: str = who, u: str = url) -> str:
+                response = clients[w].get(u, **HOST)
+                assert response.status_code == 200, response.status_code
+                return response.content.decode()
+
+            page_ids = [int(i) for i in re.findall(r'name="pk" value="(\d+)"', get())]
+            if page_ids != expected[who]:
+                raise AssertionError(f"?q={query} as {who}: {page_ids[:5]}… ≠ raw {expected[who][:5]}…")
+
+            def base(s: str = page_sql, c: str = count_sql, q: list = p, first: tuple | None = None) -> None:
+                if first is not None:  # the ids first, as by hand
+                    raw(*first)
+                raw(s, q)
+                raw(c, q)
+
+            fns[who] = get
+            fns[f"{who}-raw"] = partial(base, first=(ids_sql, [ct, *params]) if few else None)
+        times = timed_turns(fns, repeat)
+        for who in ("manager", "admin"):
+            out.append(
+                result(
+                    f"GET customer list ?q={query} ({what}) as {labels[who]}",
+                    "raw SQL page of 50 + capped COUNT, same rows",
+                    times[who],
+                    times[f"{who}-raw"],
+                    n,
+                    f"{len(expected[who])} rows on the page (checked: same ids, same order)",
+                )
+            )
     return out

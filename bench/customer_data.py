@@ -245,8 +245,10 @@ def load(n_customers: int, users: list, *, seed: int = 42) -> dict[str, Any]:
     first_link = (CustomerContact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     entries: list[tuple] = []  # flushed into SearchEntry after the rows
     owners: list[tuple[int, int]] = []
-    kinds, industries, scales = list(Customer.Kind), list(Customer.Industry), list(Customer.Scale)
-    sources = list(Customer.Source)
+    kinds = [k.value for k in Customer.Kind]
+    # the shipped codes (the lists themselves are configurable: customers.choices)
+    industries, scales = list(Customer.Industry.values), list(Customer.Scale.values)
+    sources = list(Customer.Source.values)
     # the configured levels and stages (Settings → Choice lists), active ones only
     levels, stages = sorted(active_values(LEVEL_LIST)), sorted(active_values(STAGE_LIST))
 
@@ -269,10 +271,10 @@ def load(n_customers: int, users: list, *, seed: int = 42) -> dict[str, Any]:
             for key in phone_keys(phone):
                 entries.append((ct_customer, pk, "phone", key, phone, weights["phone"]))
         return (
-            pk, stamp, stamp, "{}", owner, dept, kinds[0 if i % 20 else 1].value, name, short,
-            industries[rng.randrange(len(industries))].value,
-            scales[rng.randrange(len(scales))].value, province, parts[0], phone,
-            sources[rng.randrange(len(sources))].value, levels[rng.randrange(len(levels))],
+            pk, stamp, stamp, "{}", owner, dept, kinds[0 if i % 20 else 1], name, short,
+            industries[rng.randrange(len(industries))],
+            scales[rng.randrange(len(scales))], province, parts[0], phone,
+            sources[rng.randrange(len(sources))], levels[rng.randrange(len(levels))],
             stages[rng.randrange(len(stages))], "active", "".join(parts[:3]), stamp,
         )  # fmt: skip
 

@@ -5,14 +5,18 @@ its ``EntityType`` (``guanxi.framework.entities``). On every
 save the indexed fields are written to ``core.SearchEntry`` as normalised keys: the lower-cased
 text, and for Chinese text its pinyin (``zhangsan``) and pinyin initials (``zs``); phone-like
 values also get their digits alone so a suffix such as ``8000`` finds them. The query side looks
-keys up by prefix and substring, then passes every hit through ``restrict(user, "view")`` — search
-never shows a row its reader may not see.
+keys up by prefix, Chinese fragment and substring, then passes every hit through
+``restrict(user, "view")`` — search never shows a row its reader may not see.
 
 Prefixes are byte-wise key ranges served in order by a B-tree (``COLLATE "C"`` expression index
 on PostgreSQL, the plain index on SQLite), so a search reads a bounded batch of keys however many
-match. Substrings are the fallback; PostgreSQL gets a trigram GIN index for them (both in the
-vendor-guarded core migration 0004), SQLite scans, which is fine at embedded sizes. See
-docs/benchmarks.md "customers" for the numbers at a million customers.
+match. Any two or more consecutive characters of the Chinese text of a name-like field (weight
+``FRAGMENT_WEIGHT`` and up: 华信 inside 北京华信网络科技有限公司) find it: on PostgreSQL through a
+GIN index of the key's two-character pieces (core migration 0015; pg_trgm cannot serve a
+two-character pattern), on SQLite by a scan of the keys, which is fine at embedded sizes. No extra
+key rows are written for it. Substrings of 3+ characters of any key are the last tier; PostgreSQL
+serves them by a trigram GIN index (core migration 0005). See docs/search-and-lists.md and
+docs/benchmarks.md "customers" for the numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 from pypinyin import lazy_pinyin
 from pypinyin.core import Pinyin
@@ -36,6 +41,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NON_DIGIT = re.compile(r"\D")
 MAX_KEY = 200
 SHORT_COLUMN = 254
+# Fields weighing this much are the ones a record is known by (names, short names, companies,
+# titles): any two or more consecutive Chinese characters of them find the record. The weight is
+# also the predicate of the fragment index (core migration 0015): change both together.
+FRAGMENT_WEIGHT = 80
+# The PostgreSQL side of a fragment lookup, word for word the partial GIN index's predicate plus
+# its expression: the planner uses a partial index only when the query implies its predicate.
+_FRAGMENT_SQL = "weight >= 80 AND value ~ '[一-鿿]' AND guanxi_bigrams(value) @> %s::text[]"
+# A list's ``?q=`` reads the matching ids first when the keys found are at most this many, and
+# filters the page by that literal list (see ``matching_ids``).
+FEW_KEYS = 5000
 
 
 class SearchIndex:
@@ -316,12 +331,42 @@ _TOP = "\U0010ffff"  # the highest code point: every key starting with q sorts b
 
 
 def _substring_ok(text: str) -> bool:
-    """Substrings are looked for from 3 characters, or 2 Chinese ones (a word: 采购, 华信).
+    """Substrings of any key are looked for from 3 characters.
 
-    A trigram index cannot serve a shorter pattern, so ``%zs%`` would read every key: on a
-    million-customer table that is seconds, for hits ("zs" inside "lzs") nobody meant.
+    A trigram index cannot serve a shorter pattern, so ``%zs%`` or ``%网络%`` would read every
+    key: on a million-customer table that is seconds (for ``zs``, for hits inside "lzs" nobody
+    meant). Two Chinese characters are served by the fragment tier instead (``_fragment_ok``).
     """
-    return len(text) >= MIN_SUBSTRING or (len(text) >= 2 and bool(_CJK.search(text)))
+    return len(text) >= MIN_SUBSTRING
+
+
+def _fragment_ok(text: str) -> bool:
+    """A query with a Chinese character and 2+ characters is looked for inside name-like keys."""
+    return len(text) >= 2 and bool(_CJK.search(text))
+
+
+def bigrams(text: str) -> list[str]:
+    """The distinct two-character pieces of ``text``, sorted: the pieces the PostgreSQL function
+    ``guanxi_bigrams`` (core migration 0015) gives a key, once each. A key holding ``text`` holds
+    every one of them, which is what the fragment index looks up."""
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+def _fragment(text: str) -> models.Q:
+    """Keys of name-like fields (weight ``FRAGMENT_WEIGHT`` and up) that contain ``text``.
+
+    On PostgreSQL the two-character pieces of ``text`` are looked up in the fragment GIN index
+    (all of them must be in the key), then ``LIKE`` keeps the keys holding them in this order; on
+    SQLite the ``LIKE`` alone, a scan of the keys.
+    """
+    from django.db import connection
+
+    condition = models.Q(weight__gte=FRAGMENT_WEIGHT, value__contains=text)
+    if connection.vendor == "postgresql":
+        # a constant SQL text (the index predicate); the pieces go as a parameter
+        fragment = RawSQL(_FRAGMENT_SQL, (bigrams(text),), output_field=models.BooleanField())  # noqa: S611
+        condition &= models.Q(fragment)
+    return condition
 
 
 def _key() -> Any:
@@ -349,9 +394,10 @@ def _candidates(
 
     ``prefix`` walks the key index from ``text`` in key order (exact key first, then the shortest
     continuations), heaviest field first among equal keys, and stops after ``size`` rows.
-    ``contains`` is the substring fallback (trigram GIN on PostgreSQL for 3+ characters): no
+    ``fragment`` finds the name-like keys holding a Chinese fragment (``_fragment``), ``contains``
+    is the substring fallback (trigram GIN on PostgreSQL for 3+ characters): neither has an
     ORDER BY, so the database stops at the first ``size`` matches instead of sorting them all.
-    Without a trigram index (SQLite) a substring round scans the key table; there the next round
+    Without those indexes (SQLite) such a round scans the key table; there the next round
     resumes after the last entry read (``after``, rowid order: the order of that scan anyway)
     instead of scanning the skipped rows again for an OFFSET — the narrow reader's dropdown took
     two to four scans. ``ct_ids`` None: every registered model, no content-type test per key.
@@ -375,10 +421,12 @@ def _candidates(
             .filter(key__gte=text, key__lt=text + _TOP)
             .order_by("key", "-weight", "object_id")
         )
-    elif connection.vendor == "postgresql":
-        rows = rows.filter(value__contains=text).order_by()
     else:
-        rows, offset = rows.filter(value__contains=text, pk__gt=after).order_by("pk"), 0
+        rows = rows.filter(_fragment(text) if tier == "fragment" else models.Q(value__contains=text))
+        if connection.vendor == "postgresql":
+            rows = rows.order_by()
+        else:
+            rows, offset = rows.filter(pk__gt=after).order_by("pk"), 0
     fields = ("content_type_id", "object_id", "field", "display", "weight", "value", "pk")
     return list(rows.values_list(*fields)[offset : offset + size])
 
@@ -394,8 +442,9 @@ def search(
     """Rows ``user`` may view whose keys match ``query``, best first, at most ``limit``.
 
     Keys starting with the query come first (an exact key before longer ones, then by field
-    weight), keys merely containing it after, only while the page is not full and only for
-    queries of 3+ characters or 2+ Chinese ones (see ``_substring_ok``). Each round reads a
+    weight), then name-like keys holding it as a Chinese fragment (queries of 2+ characters with
+    a Chinese one, ``_fragment_ok``), then any key containing it (3+ characters,
+    ``_substring_ok``); the later tiers only while the page is not full. Each round reads a
     bounded batch of candidate keys, then asks ``restrict(user, "view")`` about just those ids —
     one primary-key lookup per model instead of joining the scope to every matching key, which is
     what keeps search fast at millions of keys whatever the reader's scope.
@@ -414,7 +463,11 @@ def search(
     cts = ContentType.objects.get_for_models(*wanted)
     by_ct = {ct.id: model for model, ct in cts.items()}
     texts = [query, *([digits] if len(digits) >= 4 and digits != query else [])]
-    tiers = [("prefix", t) for t in texts] + [("contains", t) for t in texts if _substring_ok(t)]
+    tiers = [
+        *(("prefix", t) for t in texts),
+        *([("fragment", query)] if _fragment_ok(query) else []),
+        *(("contains", t) for t in texts if _substring_ok(t)),
+    ]
     size = limit * CANDIDATES_PER_HIT
     seen: set[tuple[int, int]] = set()
     hidden = unreadable_keys(user, by_ct)
@@ -477,12 +530,19 @@ def unreadable_keys(user: Any, by_ct: dict[int, type[models.Model]]) -> models.Q
 
 
 def matching_ids(model: type[models.Model], query: str, user: Any = None) -> Any:
-    """A subquery of the ids of ``model`` rows whose search keys match ``query`` as ``search``
-    matches them (pinyin ``zhangsan``, initials ``zs``, digits ``8000``): keys starting with the
-    query — a range of the key index — and, from 3 characters or 2 Chinese ones, keys containing
-    it (trigram index on PostgreSQL). Not restricted: the caller filters a queryset that already
-    is. Keys of fields hidden or masked for ``user`` do not match. Used by the lists' ``q``
-    filter."""
+    """The ids of ``model`` rows whose search keys match ``query`` as ``search`` matches them
+    (pinyin ``zhangsan``, initials ``zs``, digits ``8000``, a Chinese fragment ``华信``): keys
+    starting with the query — a range of the key index — and keys containing it: from 2
+    characters with a Chinese one inside name-like fields (fragment index on PostgreSQL), from 3
+    characters inside any key (trigram index). Not restricted: the caller filters a queryset that
+    already is. Keys of fields hidden or masked for ``user`` do not match. Used by the lists'
+    ``q`` filter.
+
+    When at most ``FEW_KEYS`` keys match (one company looked up by its name or pinyin), their ids
+    are read at once and returned as a list: ``id IN (3 ids) ORDER BY name LIMIT 50`` reads 3
+    rows, while the same page over ``id IN (subquery)`` was planned as a walk of the whole name
+    index probing the key table once per row (seconds at a million customers). Otherwise the
+    subquery, which the planner hashes once. One query either way before the page's own."""
     from guanxi.core.models import SearchEntry
 
     query = query.strip().lower()
@@ -490,9 +550,15 @@ def matching_ids(model: type[models.Model], query: str, user: Any = None) -> Any
     condition = models.Q()
     for text in [query, *([digits] if len(digits) >= 4 and digits != query else [])]:
         condition |= models.Q(key__gte=text, key__lt=text + _TOP)
-        if _substring_ok(text):
+        if _substring_ok(text):  # 3+ characters: contains covers the fragments too
             condition |= models.Q(value__contains=text)
+        elif _fragment_ok(text):
+            condition |= _fragment(text)
     ct = ContentType.objects.get_for_model(model)
     rows = SearchEntry.objects.annotate(key=_key()).filter(condition, content_type=ct)
     hidden = unreadable_keys(user, {ct.id: model})
-    return (rows.exclude(hidden) if hidden is not None else rows).values("object_id")
+    rows = (rows.exclude(hidden) if hidden is not None else rows).order_by()
+    found = list(rows.values_list("object_id", flat=True)[: FEW_KEYS + 1])
+    if len(found) <= FEW_KEYS:
+        return sorted(set(found))
+    return rows.values("object_id")

@@ -94,7 +94,7 @@ def test_rounds_are_bounded_for_a_reader_who_sees_nothing(monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         assert names(rep, "星河", limit=2, models_=[Customer]) == []
     keys = [q for q in queries.captured_queries if "core_searchentry" in q["sql"]]
-    # prefix tier: MAX_ROUNDS full batches; substring tier: MAX_ROUNDS more, never a scan of all
+    # prefix tier: MAX_ROUNDS full batches; fragment tier: MAX_ROUNDS more, never a scan of all
     assert len(keys) == 2 * search_module.MAX_ROUNDS
 
 

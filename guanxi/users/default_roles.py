@@ -50,10 +50,15 @@ def ensure_default_roles(**kwargs: Any) -> None:
     with actor_context(None, source=Source.SYSTEM):
         if not Role.objects.exists():
             AppliedDefault.objects.all().delete()  # new roles hold none of the defaults yet
-            for code, name, name_en, description in ROLES:
-                Role.objects.create(
-                    code=code, name=name, name_en=name_en, description=description, is_system=True
-                )
+            # Seeding, like the grants below: the shipped configuration, inserted without change-log
+            # entries or events (a flush in a test, or a fresh install, is nobody's edit).
+            Role.objects.bulk_create(
+                Role(code=code, name=name, name_en=name_en, description=description, is_system=True)
+                for code, name, name_en, description in ROLES
+            )
+            from guanxi.users.access_version import bump_org_version
+
+            bump_org_version()  # bulk_create sends no signal to the access watchers
         apply_registry_defaults()
 
 

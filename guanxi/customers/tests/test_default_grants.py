@@ -37,9 +37,15 @@ def test_grants_come_back_with_the_roles_after_a_flush():
             role.is_system = False  # shipped roles refuse deletion; a flush bypasses delete()
             role.delete()
     assert not RoleGrant.objects.exists()
+    from guanxi.core.models import ObjectChange
+
+    logged = ObjectChange.objects.count()
     ensure_default_roles()
     grants = RoleGrant.objects.filter(content_type__app_label="customers", content_type__model="customer")
     assert {g.role.name: (g.actions, g.scope) for g in grants.select_related("role")} == EXPECTED
+    # Seeding is nobody's edit: no change-log entries (they outlived flushes between tests and
+    # showed up as seven unexplained "created" rows in the next test's history).
+    assert ObjectChange.objects.count() == logged
 
 
 def test_an_administrators_edit_stands_when_defaults_are_applied_again():

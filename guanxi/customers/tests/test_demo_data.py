@@ -44,7 +44,6 @@ def test_demo_customers(monkeypatch):
 def test_demo_bulk_path_writes_change_log_and_search_keys(monkeypatch):
     """The bulk path writes what save() would: one change-log entry per row, search keys (the
     global search finds a bulk-created customer by its pinyin initials), derived columns."""
-    import time
 
     from guanxi.customers.matching import company_name_key
     from guanxi.customers.validators import validate_id_number
@@ -52,9 +51,7 @@ def test_demo_bulk_path_writes_change_log_and_search_keys(monkeypatch):
     from guanxi.users.models import User
 
     monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 200)
-    started = time.monotonic()
     call_command("demo", "--quiet")
-    elapsed = time.monotonic() - started
     assert Customer.objects.count() == 200
     contacts, links = Contact.objects.count(), CustomerContact.objects.count()
     changes = ObjectChange.objects.filter(source="demo", action="create")
@@ -75,7 +72,6 @@ def test_demo_bulk_path_writes_change_log_and_search_keys(monkeypatch):
     initials = sorted(keys_for(customer.name), key=len)[0]  # the shortest key: the pinyin initials
     admin = User.objects.get(username="admin")
     assert customer in [hit.object for hit in search(admin, initials, limit=200)]
-    assert elapsed < 60  # generous for shared CI machines; ~2-3 s here for 200 customers
 
 
 def test_demo_ships_shared_default_views(client, monkeypatch):

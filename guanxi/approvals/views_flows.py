@@ -111,6 +111,9 @@ def flow_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         "rows": rows,
         "advanced": advanced,
         "condition_json": flow.condition,
+        # which document the condition rows were drawn for (the page re-draws them on a change)
+        "document_value": (form.data.get("document") if form.is_bound else form.initial.get("document"))
+        or "",
     }
     return render(request, "approvals/flow_form.html", context, status=status)
 

@@ -178,6 +178,9 @@ def test_rep_claims_from_the_pool_on_a_phone(phone: Page, live_server, org):
         zhang = org.users["zhang"]
         type(zhang).objects.filter(pk=zhang.pk).update(language="")
     waiting = org.customer("宁波东海船舶配件有限公司", pool=org.east, level="B", province="浙江省")
+    with as_system():  # the customer's contact comes with it when claimed
+        contact = Contact.objects.create(name="陈船长", phone="+8613900139000")
+        CustomerContact.objects.create(customer=waiting, contact=contact, is_primary=True)
     login(phone, live_server, "zhang")
     phone.goto(f"{live_server.url}/customers/pools/{org.east.pk}/")
     settle(phone)
@@ -193,6 +196,12 @@ def test_rep_claims_from_the_pool_on_a_phone(phone: Page, live_server, org):
     settle(phone)
     expect(phone.locator(".alert-success")).to_be_visible()
     assert Customer.objects.get(pk=waiting.pk).owner_id == zhang.pk
+    # on the customer's page, its contact is there with a call link
+    phone.goto(f"{live_server.url}/customers/{waiting.pk}/")
+    settle(phone)
+    expect(phone.locator("#customer-contacts")).to_contain_text("陈船长")
+    assert phone.locator("#customer-contacts a[href='tel:+8613900139000']").count() == 1
+    assert Contact.objects.get(pk=contact.pk).owner_id == zhang.pk
 
 
 def test_my_tasks_open_on_the_tasks_with_removable_filter_chips(phone: Page, live_server, org):

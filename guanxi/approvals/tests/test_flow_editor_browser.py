@@ -32,9 +32,9 @@ def test_admin_builds_a_flow_with_a_condition_and_two_steps(
     form.locator("input[name=name]").fill("大额采购审批")
     form.locator("input[name=name_en]").fill("Large purchase")
     # Choosing the document re-draws the condition rows with that document's fields (htmx).
-    form.locator("select[name=document]").select_option(
-        f"{ContentType.objects.get_for_model(Requisition).pk}:submit"
-    )
+    document = f"{ContentType.objects.get_for_model(Requisition).pk}:submit"
+    form.locator("select[name=document]").select_option(document)
+    expect(page.locator("#flow-condition")).to_have_attribute("data-document", document)
     form.locator("select[name=cond-0-field]").select_option("amount_base")
     form.locator("select[name=cond-0-op]").select_option("gt")
     form.locator("input[name=cond-0-value]").fill("50000")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from guanxi.activities.models import FollowUp, Task
 from guanxi.activities.tests.helpers import follow_up_on
+from guanxi.contracts.models import Contract, Order, OrderLine
 from guanxi.customers.models import Contact, Customer, CustomerContact, Lead
 from guanxi.framework.testing.recyclebin import RecycleBinSuite
 from guanxi.framework.testing.testapp.models import Gadget, Requisition
@@ -147,3 +148,35 @@ class TestRequisitionRecycleBin(RecycleBinSuite):
 
     def make(self, n: int) -> Any:
         return Requisition.objects.create(title=f"回收申请{n}", amount_amount=decimal.Decimal(n))
+
+
+class TestContractRecycleBin(RecycleBinSuite):
+    model = Contract
+    url_prefix = "/contracts/"
+
+    def make(self, n: int) -> Any:
+        customer = Customer.objects.create(name=f"合同客户{n:03d}")
+        return Contract.objects.create(
+            customer=customer,
+            title=f"回收合同{n:04d}",
+            amount_amount=decimal.Decimal(1000 + n),
+            number=f"HT-RB-{n:04d}",
+        )
+
+
+class TestOrderRecycleBin(RecycleBinSuite):
+    model = Order
+    url_prefix = "/orders/"
+
+    def make(self, n: int) -> Any:
+        customer = Customer.objects.create(name=f"订单客户{n:03d}")
+        return Order.objects.create(customer=customer, number=f"SO-RB-{n:04d}")
+
+    def make_related(self, obj: Any) -> list[Any]:
+        line = OrderLine.objects.create(
+            order=obj,
+            description="实施服务",
+            quantity=decimal.Decimal(1),
+            unit_price_amount=decimal.Decimal(100),
+        )
+        return [line]

@@ -45,7 +45,10 @@ def _quote(request: Any, pk: int, action: str = "view") -> Quote:
 
 def _rows_from_post(post: Any) -> tuple[list[dict[str, str]], list[services.LineInput], dict[str, list[str]]]:
     """The editor's rows as typed (to show again) and as service inputs (empty rows skipped)."""
-    count = min(int(post.get("rows", "0") or 0), MAX_LINES + BLANK_ROWS + 1)
+    try:  # the editor's hidden row count; a crafted one reads as no rows (as the order editor)
+        count = min(int(post.get("rows", "0") or 0), MAX_LINES + BLANK_ROWS + 1)
+    except ValueError:
+        count = 0
     typed: list[dict[str, str]] = []
     inputs: list[services.LineInput] = []
     errors: dict[str, list[str]] = {}

@@ -130,6 +130,13 @@ def test_lines_editor_saves_every_row_and_shows_the_total(q, client):
     assert "CNY 37,378.23" in detail
 
 
+def test_lines_editor_answers_a_crafted_row_count_without_an_error_page(q, client):
+    quote = new_quote(q.rep1, q.deal)
+    client.force_login(q.rep1)
+    response = client.post(f"/quotes/{quote.pk}/lines/", {"rows": "abc"})
+    assert response.status_code in (302, 422)
+
+
 def test_lines_editor_shows_field_messages_and_saves_nothing(q, client):
     quote = with_lines(new_quote(q.rep1, q.deal), q.rep1, [LineInput(product=q.crm, quantity="1")])
     before = snapshot(QuoteLine), snapshot(Quote)

@@ -294,13 +294,21 @@ def target_totals(
     (a department's own target has no user). Each subject counts its finest rows of a year —
     months, else quarters, else the whole year — and a quarter or year only when the range
     covers it whole. Reads only the targets ``user`` may view (None: all). One query."""
-    wanted = months_of(start, end)
-    years = {y for y, _m in wanted}
-    qs = Target.objects.filter(measure=measure, year__in=years)
+    years = {y for y, _m in months_of(start, end)}
+    return sum_targets(target_rows(measure, years, user=user), start, end)
+
+
+def target_rows(measure: str, years: Iterable[int], *, user: Any = None) -> list[dict[str, Any]]:
+    """The target rows of ``measure`` in ``years`` that ``user`` may view (None: all), as dicts."""
+    qs = Target.objects.filter(measure=measure, year__in=set(years))
     if user is not None:
         qs = qs.restrict(user, "view")
-    rows = list(qs.values("user_id", "department_id", "year", "period", "amount"))
-    wanted_set = set(wanted)
+    return list(qs.values("user_id", "department_id", "year", "period", "amount"))
+
+
+def sum_targets(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> dict[tuple[int | None, int], Decimal]:
+    """``target_totals`` over rows already read (a chart reads once and sums per month)."""
+    wanted_set = set(months_of(start, end))
 
     def subject_of(r: dict[str, Any]) -> tuple[Any, ...]:
         return (r["user_id"], r["department_id"] if r["user_id"] is None else None, r["year"])
@@ -311,7 +319,7 @@ def target_totals(
         level, subject = r["period"][0], subject_of(r)
         if subject not in finest or LEVELS.index(level) < LEVELS.index(finest[subject]):
             finest[subject] = level
-    out: dict[tuple[int, int | None], Decimal] = {}
+    out: dict[tuple[int | None, int], Decimal] = {}
     for r in rows:
         period, year = r["period"], r["year"]
         if period[0] != finest[subject_of(r)]:

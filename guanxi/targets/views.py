@@ -5,7 +5,6 @@ leaderboard and the sales dashboard. Every number comes from the measures regist
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -258,15 +257,3 @@ def dashboard_export(request: AuthedRequest, key: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{key}-{stamp}.xlsx"'
     return response
 
-
-def period_bounds(kind: str, year: int, number: int) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of a month (1–12), a quarter (1–4) or a year."""
-    if kind == "month":
-        start = datetime.date(year, number, 1)
-        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-    elif kind == "quarter":
-        start = datetime.date(year, 3 * number - 2, 1)
-        end = period_bounds("month", year, 3 * number)[1]
-    else:
-        start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return start, end

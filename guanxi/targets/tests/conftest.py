@@ -49,6 +49,10 @@ def org(db):
     for rep in (rep1, rep1b, rep2):
         _grant(rep, [Target], "own", ["view"])
         _grant(rep, business, "own", ["view", "add", "change"])
+    from guanxi.sales.models import Pipeline, Stage
+
+    for person in (director, manager, rep1, rep1b, rep2):
+        _grant(person, [Pipeline, Stage], "all", ["view"])  # reference data every sales role reads
     fresh = {u.username: User.objects.get(pk=u.pk) for u in (director, manager, rep1, rep1b, rep2)}
     return SimpleNamespace(
         sales=sales, east1=east1, east2=east2, customer=customer,

@@ -354,10 +354,11 @@ def new_deals(scope: Scope) -> Chart | None:
 
 
 # -- money: signed, 回款, targets -----------------------------------------------------------------------
-def _registered(key: str) -> bool:
-    from guanxi.framework.measures import measures
+def _registered(key: str, user: Any) -> bool:
+    """The measure exists (回款 comes with the receivables module) and ``user`` may read it."""
+    from guanxi.framework.measures import available
 
-    return any(m.key == key for m in measures())
+    return available(key, user)
 
 
 def _by_month(scope: Scope, key: str) -> dict[datetime.date, Decimal]:
@@ -373,11 +374,11 @@ def _by_month(scope: Scope, key: str) -> dict[datetime.date, Decimal]:
 @register_sales_chart("signed_received_target", weight=60)
 def signed_received_target(scope: Scope) -> Chart | None:
     """Signed, 回款 (when the receivables module is there) and the target, by month."""
-    from guanxi.framework.measures import measure, rows_link
+    from guanxi.framework.measures import measure
 
-    if not can(scope.user, "view", measure("signed").model):
+    if not _registered("signed", scope.user):
         return None
-    keys = ["signed"] + (["received"] if _registered("received") else [])
+    keys = ["signed"] + (["received"] if _registered("received", scope.user) else [])
     series = []
     months = months_of(scope.period.start, scope.period.end)
     for key in keys:
@@ -387,7 +388,7 @@ def signed_received_target(scope: Scope) -> Chart | None:
             first = datetime.date(year, month, 1)
             start, end = max(first, scope.period.start), min(periods.bounds("month", year, month)[1], scope.period.end)
             values.append(amounts.get(first, Decimal("0.00")))
-            links.append(_measure_link(scope, key, start, end) if rows_link else "")
+            links.append(_measure_link(scope, key, start, end))
         series.append((measure(key).label, values, links))
     goals = []
     rows = target_rows("signed", {y for y, _m in months}, user=scope.user)
@@ -435,9 +436,11 @@ def top_customers(scope: Scope) -> Chart | None:
     from guanxi.framework import conditions
     from guanxi.framework.measures import measure
 
-    key = "received" if _registered("received") else "signed"
+    key = "received" if _registered("received", scope.user) else "signed"
+    if not _registered(key, scope.user):
+        return None
     m = measure(key)
-    if not can(scope.user, "view", m.model) or not _has_field(m.model, "customer"):
+    if not _has_field(m.model, "customer"):
         return None
     rows = m.model.objects.restrict(scope.user, "view")
     if m.condition:

@@ -65,7 +65,7 @@ def open_deals_tree(period: periods.Period, owner_id: int | None = None, categor
 
 def lines(user: Any, period: periods.Period, department: Department | None = None) -> list[Line]:
     """One line per owner with open deals, wins or a target in the period, then the total."""
-    from guanxi.framework.measures import rows_link, totals
+    from guanxi.framework.measures import available, rows_link, totals
 
     deals = Deal.objects.restrict(user, "view").filter(
         stage__kind=StageKind.OPEN, expected_close_date__gte=period.start, expected_close_date__lte=period.end
@@ -80,7 +80,8 @@ def lines(user: Any, period: periods.Period, department: Department | None = Non
         aggregates[str(category)] = Sum("amount_base", filter=Q(forecast_category=category))
     by_owner = {row["owner_id"]: row for row in deals.order_by().values("owner_id").annotate(**aggregates)}
     won = {}
-    for (owner_id, department_id), amount in totals("won", user, period.start, period.end, by=("owner", "department")).items():
+    wins = totals("won", user, period.start, period.end, by=("owner", "department")) if available("won", user) else {}
+    for (owner_id, department_id), amount in wins.items():
         if department is None or department_id in _subtree_ids(department):
             won[owner_id] = won.get(owner_id, ZERO) + amount
     targets: dict[int, Decimal] = {}

@@ -34,12 +34,11 @@ class Place:
         return percent(self.amount, self.target)
 
 
-def offered() -> list[tuple[str, Any]]:
-    """The measures one may rank by: 回款 first when it exists, then signed."""
-    from guanxi.framework.measures import measures
+def offered(user: Any) -> list[tuple[str, Any]]:
+    """The measures ``user`` may rank by: 回款 first when it exists, then signed."""
+    from guanxi.framework.measures import available, measure
 
-    found = {m.key: m for m in measures()}
-    return [(key, found[key].label) for key in RANKED if key in found]
+    return [(key, measure(key).label) for key in RANKED if available(key, user)]
 
 
 def ranking(user: Any, key: str, period: periods.Period) -> tuple[list[Place], list[Place]]:
@@ -87,17 +86,12 @@ def ranking(user: Any, key: str, period: periods.Period) -> tuple[list[Place], l
 def context(request: Any) -> dict[str, Any]:
     from django.utils import timezone
 
-    choices = offered()
+    choices = offered(request.user)
     if not choices:
         raise PermissionDenied(_("There is nothing to rank by yet."))
     key = request.GET.get("by") or choices[0][0]
     if key not in dict(choices):
         key = choices[0][0]
-    from guanxi.framework.access import can
-    from guanxi.framework.measures import measure
-
-    if not can(request.user, "view", measure(key).model):
-        raise PermissionDenied(_("You may not view these records."))
     period = periods.from_query(request.GET, default="month")
     people, teams = ranking(request.user, key, period)
     this = timezone.localdate().year

@@ -258,10 +258,14 @@ class SubjectActuals:
     """Actuals of one measure over a date range for people and department subtrees (two queries)."""
 
     def __init__(self, actor: Any, measure: str, start: datetime.date, end: datetime.date) -> None:
-        from guanxi.framework.measures import totals
+        from guanxi.framework.measures import available, totals
 
-        self.by_owner = {k[0]: v for k, v in totals(measure, actor, start, end, by=("owner",)).items()}
-        self.by_department = {k[0]: v for k, v in totals(measure, actor, start, end, by=("department",)).items()}
+        # A writer who may not read the measure's rows (or its amount) sees no actuals, not a 403.
+        readable = available(measure, actor)
+        owners = totals(measure, actor, start, end, by=("owner",)) if readable else {}
+        departments = totals(measure, actor, start, end, by=("department",)) if readable else {}
+        self.by_owner = {k[0]: v for k, v in owners.items()}
+        self.by_department = {k[0]: v for k, v in departments.items()}
         self._paths: dict[int, str] | None = None
 
     def of(self, subject: Subject) -> Any:

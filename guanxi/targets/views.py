@@ -29,6 +29,7 @@ def measure_choices() -> list[tuple[str, Any]]:
     """The measures a target can be set for, in a stable order (回款 once it is registered)."""
     from guanxi.framework.measures import measures
 
+    # Targets may be set for any registered measure, whether or not the writer reads its rows.
     order = ["signed", "received", "won", "new_customers", "follow_ups"]
     found = {m.key: m for m in measures()}
     keys = [k for k in order if k in found] + sorted(k for k in found if k not in order)

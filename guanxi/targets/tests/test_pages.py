@@ -162,3 +162,37 @@ def test_dashboard_query_count_is_pinned(client, org, book, django_assert_num_qu
     client.get(url)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def received():
+    """A stand-in 回款 measure (the receivables module registers the real one): contracts by
+    signing date, so the pages' 回款 path is exercised without that module."""
+    from guanxi.contracts.models import Contract
+    from guanxi.framework.measures import Measure, register_measure, unregister_measure
+
+    register_measure(
+        Measure(
+            key="received", label="回款", model=Contract, date_field="signed_on", sum_field="amount_base",
+            condition={"version": 1, "all": [{"field": "status", "op": "eq", "value": "active"}]},
+            list_name="contracts:contract_list",
+        )
+    )  # fmt: skip
+    yield
+    unregister_measure("received")
+
+
+def test_received_lights_up_when_registered(client, org, book, received):
+    target(org.rep1, "received", "m12", "60000", year=YEAR)
+    client.force_login(org.manager1)
+    response = client.get(f"/leaderboard/?period=month&year={YEAR}&number=12")
+    assert response.context["by"] == "received"
+    assert [key for key, _label in response.context["choices"]] == ["received", "signed"]
+    assert [(p.label, p.amount, p.completion) for p in response.context["people"]] == [("王芳", Decimal("30000.00"), Decimal("50.0"))]
+    response = client.get(f"/dashboards/sales/?period=year&year={YEAR}")
+    money = _chart(response, "signed_received_target")
+    assert [str(c) for c in money.columns] == ["", "Signed amount", "回款", "Target (signed)"]
+    assert [n for n, _url in dict(money.rows)[f"{YEAR}-12"]] == [Decimal("30000.00"), Decimal("30000.00"), Decimal("50000.00")]
+    assert str(_chart(response, "top_customers").title) == "Top customers by 回款"
+    response = client.get(f"/targets/?year={YEAR}&measure=received&department={org.east1.pk}")
+    assert response.status_code == 200 and "50.0%" in response.content.decode()

@@ -11,4 +11,4 @@ class TargetsConfig(AppConfig):
 
     def ready(self) -> None:
         # the menu entries and the demo step (the entity: entities.py)
-        from guanxi.targets import menu  # noqa: F401
+        from guanxi.targets import demo_data, menu  # noqa: F401

@@ -396,7 +396,7 @@ def signed_received_target(scope: Scope) -> Chart | None:
         goals.append(_team_target(scope, sum_targets(rows, *periods.bounds("month", year, month))))
     series.append((_("Target (signed)"), goals, [""] * len(goals)))
     chart = _chart(
-        _("Signed vs 回款 vs target by month") if len(keys) > 1 else _("Signed vs target by month"),
+        _("Signed vs received vs target by month") if len(keys) > 1 else _("Signed vs target by month"),
         "currency-yuan",
         [f"{y}-{m:02d}" for y, m in months],
         series,

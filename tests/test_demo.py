@@ -47,7 +47,8 @@ def test_second_run_creates_nothing():
 
     assert (
         "Demo data loaded: 1253 rows created (organisation 29, tags 5, pools 6, customers 17, leads 7,"
-        " pool members 1, activities 6, deals 10, products 309, quotes 25, contracts 3, orders 19, targets 816)." in first
+        " pool members 1, activities 6, deals 10, products 309, quotes 25, contracts 3, orders 19,"
+        " targets 816)." in first
     )
     assert "Demo data already loaded: nothing to create." in second
     assert counts() == after_first

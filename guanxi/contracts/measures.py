@@ -12,7 +12,10 @@ register_measure(
         model=Contract,
         date_field="signed_on",
         sum_field="amount_base",
-        condition={"version": 1, "all": [{"field": "status", "op": "in", "value": [str(s) for s in SIGNED_STATUSES]}]},
+        condition={
+            "version": 1,
+            "all": [{"field": "status", "op": "in", "value": [str(s) for s in SIGNED_STATUSES]}],
+        },
         owner_field="owner",
         department_field="department",
         list_name="contracts:contract_list",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -47,7 +47,11 @@ class Scope:
     _subtree: set[int] | None = None
 
     def between(self, field: str) -> dict[str, Any]:
-        return {"field": field, "op": "between", "value": [self.period.start.isoformat(), self.period.end.isoformat()]}
+        return {
+            "field": field,
+            "op": "between",
+            "value": [self.period.start.isoformat(), self.period.end.isoformat()],
+        }
 
     def leaves(self) -> list[dict[str, Any]]:
         """The department narrowing as condition leaves (for the links)."""
@@ -58,7 +62,11 @@ class Scope:
     def subtree(self) -> set[int]:
         if self._subtree is None:
             self._subtree = (
-                set(Department.objects.filter(path__startswith=self.department.path).values_list("pk", flat=True))
+                set(
+                    Department.objects.filter(path__startswith=self.department.path).values_list(
+                        "pk", flat=True
+                    )
+                )
                 if self.department is not None
                 else set()
             )
@@ -90,13 +98,25 @@ def register_sales_chart(key: str, *, weight: int = 100) -> Callable[[ChartProvi
     return decorator
 
 
-def _bar(title: Any, categories: list[str], series: list[tuple[Any, list[Any], list[str]]], **extra: Any) -> dict[str, Any]:
+def _bar(
+    title: Any, categories: list[str], series: list[tuple[Any, list[Any], list[str]]], **extra: Any
+) -> dict[str, Any]:
     """An ECharts bar option (numbers as floats: JSON has no Decimal)."""
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"show": len(series) > 1},
-        "grid": {"left": 8, "right": 8, "bottom": 8, "top": 32 if len(series) > 1 else 16, "containLabel": True},
-        "xAxis": {"type": "category", "data": categories, "axisLabel": {"interval": 0, "rotate": 30 if len(categories) > 6 else 0}},
+        "grid": {
+            "left": 8,
+            "right": 8,
+            "bottom": 8,
+            "top": 32 if len(series) > 1 else 16,
+            "containLabel": True,
+        },
+        "xAxis": {
+            "type": "category",
+            "data": categories,
+            "axisLabel": {"interval": 0, "rotate": 30 if len(categories) > 6 else 0},
+        },
         "yAxis": {"type": "value"},
         "series": [
             {"name": str(name), "type": extra.get("kind", "bar"), "data": [float(v or 0) for v in values]}
@@ -105,7 +125,15 @@ def _bar(title: Any, categories: list[str], series: list[tuple[Any, list[Any], l
     }
 
 
-def _chart(title: Any, icon: str, categories: list[str], series: list[tuple[Any, list[Any], list[str]]], *, empty: Any, kind: str = "bar") -> Chart:
+def _chart(
+    title: Any,
+    icon: str,
+    categories: list[str],
+    series: list[tuple[Any, list[Any], list[str]]],
+    *,
+    empty: Any,
+    kind: str = "bar",
+) -> Chart:
     rows = [
         (category, [(values[i], links[i]) for _name, values, links in series])
         for i, category in enumerate(categories)
@@ -125,7 +153,10 @@ def _chart(title: Any, icon: str, categories: list[str], series: list[tuple[Any,
 def default_pipeline(scope: Scope) -> Pipeline | None:
     """The pipeline the stage charts follow (the default one), read once per page."""
     if not hasattr(scope, "_pipeline"):
-        found = Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.order_by("order", "pk").first()
+        found = (
+            Pipeline.objects.filter(is_default=True).first()
+            or Pipeline.objects.order_by("order", "pk").first()
+        )
         scope._pipeline = found  # type: ignore[attr-defined]
         scope._stages = list(Stage.objects.filter(pipeline=found).order_by("order", "pk")) if found else []  # type: ignore[attr-defined]
     return scope._pipeline  # type: ignore[attr-defined]
@@ -144,14 +175,18 @@ def funnel(scope: Scope) -> Chart | None:
     won = [s for s in stages if s.kind == StageKind.WON]
     by_stage = dict(
         scope.deals()
-        .filter(pipeline=pipeline, created_at__date__gte=scope.period.start, created_at__date__lte=scope.period.end)
+        .filter(
+            pipeline=pipeline,
+            created_at__date__gte=scope.period.start,
+            created_at__date__lte=scope.period.end,
+        )
         .exclude(stage__kind=StageKind.LOST)
         .order_by()
         .values_list("stage_id")
         .annotate(n=Count("pk"))
     )
     values, links, rates = [], [], []
-    for index, stage in enumerate(open_stages):
+    for index in range(len(open_stages)):
         beyond = [s.pk for s in open_stages[index:]] + [s.pk for s in won]
         values.append(sum(by_stage.get(pk, 0) for pk in beyond))
         links.append(
@@ -173,7 +208,11 @@ def funnel(scope: Scope) -> Chart | None:
     )
     for i in range(len(values)):
         following = values[i + 1] if i + 1 < len(values) else None
-        rates.append(Decimal(following * 100 / values[i]).quantize(Decimal("0.1")) if values[i] and following is not None else "")
+        rates.append(
+            Decimal(following * 100 / values[i]).quantize(Decimal("0.1"))
+            if values[i] and following is not None
+            else ""
+        )
     chart = _chart(
         _("Funnel of the deals created in the period"),
         "filter",
@@ -211,18 +250,26 @@ def win_rate(scope: Scope) -> Chart | None:
     won_links, lost_links, rate_links, day_links = [], [], [], []
     closed = scope.between("closed_at")
     for row in rows:
-        owner = {"field": "owner", "op": "eq", "value": row["owner_id"]} if row["owner_id"] else {"field": "owner", "op": "is_empty"}
+        owner = (
+            {"field": "owner", "op": "eq", "value": row["owner_id"]}
+            if row["owner_id"]
+            else {"field": "owner", "op": "is_empty"}
+        )
         categories.append(row["owner__name"] or row["owner__username"] or _("No owner"))
         total = row["won"] + row["lost"]
         rate.append(Decimal(row["won"] * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0))
         won.append(row["won"])
         lost.append(row["lost"])
-        days.append(Decimal(row["cycle"].total_seconds() / 86400).quantize(Decimal("0.1")) if row["cycle"] else "")
+        days.append(
+            Decimal(row["cycle"].total_seconds() / 86400).quantize(Decimal("0.1")) if row["cycle"] else ""
+        )
         won_link = scope.link(owner, {"field": "stage.kind", "op": "eq", "value": "won"}, closed)
         won_links.append(won_link)
         day_links.append(won_link)
         lost_links.append(scope.link(owner, {"field": "stage.kind", "op": "eq", "value": "lost"}, closed))
-        rate_links.append(scope.link(owner, {"field": "stage.kind", "op": "in", "value": ["won", "lost"]}, closed))
+        rate_links.append(
+            scope.link(owner, {"field": "stage.kind", "op": "in", "value": ["won", "lost"]}, closed)
+        )
     chart = _chart(
         _("Win rate and sales cycle"),
         "trophy",
@@ -259,7 +306,9 @@ def time_in_stage(scope: Scope) -> Chart | None:
         moves = moves.filter(deal__department__path__startswith=scope.department.path)
     averages = {
         row["from_stage"]: row
-        for row in moves.order_by().values("from_stage").annotate(seconds=Avg("seconds_in_stage"), n=Count("pk"))
+        for row in moves.order_by()
+        .values("from_stage")
+        .annotate(seconds=Avg("seconds_in_stage"), n=Count("pk"))
     }
     stages = [s for s in scope._stages if s.kind == StageKind.OPEN]  # type: ignore[attr-defined]
     days, counts, links = [], [], []
@@ -292,7 +341,11 @@ def lost_reasons(scope: Scope) -> Chart | None:
     labels = dict(close_reason_choices())
     rows = list(
         scope.deals()
-        .filter(stage__kind=StageKind.LOST, closed_at__date__gte=scope.period.start, closed_at__date__lte=scope.period.end)
+        .filter(
+            stage__kind=StageKind.LOST,
+            closed_at__date__gte=scope.period.start,
+            closed_at__date__lte=scope.period.end,
+        )
         .order_by()
         .values("close_reason")
         .annotate(n=Count("pk"), amount=Sum("amount_base"))
@@ -304,8 +357,14 @@ def lost_reasons(scope: Scope) -> Chart | None:
         categories.append(str(labels.get(reason, reason)) if reason else _("No reason given"))
         counts.append(row["n"])
         amounts.append(row["amount"] or Decimal("0.00"))
-        leaf = {"field": "close_reason", "op": "eq", "value": reason} if reason else {"field": "close_reason", "op": "is_empty"}
-        links.append(scope.link({"field": "stage.kind", "op": "eq", "value": "lost"}, leaf, scope.between("closed_at")))
+        leaf = (
+            {"field": "close_reason", "op": "eq", "value": reason}
+            if reason
+            else {"field": "close_reason", "op": "is_empty"}
+        )
+        links.append(
+            scope.link({"field": "stage.kind", "op": "eq", "value": "lost"}, leaf, scope.between("closed_at"))
+        )
     return _chart(
         _("Lost deals by reason"),
         "mood-sad",
@@ -332,12 +391,19 @@ def new_deals(scope: Scope) -> Chart | None:
     categories, counts, amounts, links = [], [], [], []
     for year, month in months_of(scope.period.start, scope.period.end):
         first = datetime.date(year, month, 1)
-        start, end = max(first, scope.period.start), min(periods.bounds("month", year, month)[1], scope.period.end)
+        start, end = (
+            max(first, scope.period.start),
+            min(periods.bounds("month", year, month)[1], scope.period.end),
+        )
         row = rows.get(first)
         categories.append(f"{year}-{month:02d}")
         counts.append(row["n"] if row else 0)
         amounts.append((row["amount"] or Decimal("0.00")) if row else Decimal("0.00"))
-        links.append(scope.link({"field": "created_at", "op": "between", "value": [start.isoformat(), end.isoformat()]}))
+        links.append(
+            scope.link(
+                {"field": "created_at", "op": "between", "value": [start.isoformat(), end.isoformat()]}
+            )
+        )
     chart = _chart(
         _("New deals by month"),
         "trending-up",
@@ -365,7 +431,9 @@ def _by_month(scope: Scope, key: str) -> dict[datetime.date, Decimal]:
     from guanxi.framework.measures import totals
 
     out: dict[datetime.date, Decimal] = {}
-    for (month, department_id), amount in totals(key, scope.user, scope.period.start, scope.period.end, by=("month", "department")).items():
+    for (month, department_id), amount in totals(
+        key, scope.user, scope.period.start, scope.period.end, by=("month", "department")
+    ).items():
         if scope.department is None or department_id in scope.subtree():
             out[month] = out.get(month, Decimal(0)) + Decimal(amount)
     return out
@@ -386,7 +454,10 @@ def signed_received_target(scope: Scope) -> Chart | None:
         values, links = [], []
         for year, month in months:
             first = datetime.date(year, month, 1)
-            start, end = max(first, scope.period.start), min(periods.bounds("month", year, month)[1], scope.period.end)
+            start, end = (
+                max(first, scope.period.start),
+                min(periods.bounds("month", year, month)[1], scope.period.end),
+            )
             values.append(amounts.get(first, Decimal("0.00")))
             links.append(_measure_link(scope, key, start, end))
         series.append((measure(key).label, values, links))
@@ -413,7 +484,14 @@ def _measure_link(scope: Scope, key: str, start: datetime.date, end: datetime.da
     if scope.department is None:
         return base
     m = measure(key)
-    return where_link(m.list_name, tree(*(m.condition or {}).get("all", []), {"field": m.date_field, "op": "between", "value": [start.isoformat(), end.isoformat()]}, {"field": m.department_field, "op": "in", "value": sorted(scope.subtree())}))
+    return where_link(
+        m.list_name,
+        tree(
+            *(m.condition or {}).get("all", []),
+            {"field": m.date_field, "op": "between", "value": [start.isoformat(), end.isoformat()]},
+            {"field": m.department_field, "op": "in", "value": sorted(scope.subtree())},
+        ),
+    )
 
 
 def _team_target(scope: Scope, found: dict[tuple[int | None, int], Decimal]) -> Decimal:
@@ -442,7 +520,7 @@ def top_customers(scope: Scope) -> Chart | None:
     m = measure(key)
     if not _has_field(m.model, "customer"):
         return None
-    rows = m.model.objects.restrict(scope.user, "view")
+    rows = m.model.objects.restrict(scope.user, "view")  # type: ignore[attr-defined]
     if m.condition:
         rows = rows.filter(conditions.compile(m.condition, m.model))
     rows = rows.filter(**_date_range(m, scope.period))
@@ -463,9 +541,17 @@ def top_customers(scope: Scope) -> Chart | None:
                 m.list_name,
                 tree(
                     *(m.condition or {}).get("all", []),
-                    {"field": m.date_field, "op": "between", "value": [scope.period.start.isoformat(), scope.period.end.isoformat()]},
+                    {
+                        "field": m.date_field,
+                        "op": "between",
+                        "value": [scope.period.start.isoformat(), scope.period.end.isoformat()],
+                    },
                     {"field": "customer", "op": "eq", "value": row["customer_id"]},
-                    *([{"field": m.department_field, "op": "in", "value": sorted(scope.subtree())}] if scope.department else []),
+                    *(
+                        [{"field": m.department_field, "op": "in", "value": sorted(scope.subtree())}]
+                        if scope.department
+                        else []
+                    ),
                 ),
             )
         )
@@ -476,7 +562,10 @@ def top_customers(scope: Scope) -> Chart | None:
         [(m.label, values, links)],
         empty=_("Nothing in this period yet."),
     )
-    chart.option["xAxis"], chart.option["yAxis"] = {"type": "value"}, {"type": "category", "data": categories[::-1]}
+    chart.option["xAxis"], chart.option["yAxis"] = (
+        {"type": "value"},
+        {"type": "category", "data": categories[::-1]},
+    )
     chart.option["series"][0]["data"] = chart.option["series"][0]["data"][::-1]
     chart.links = [links[::-1]]
     return chart
@@ -485,7 +574,7 @@ def top_customers(scope: Scope) -> Chart | None:
 def _has_field(model: Any, name: str) -> bool:
     try:
         model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 — FieldDoesNotExist
+    except FieldDoesNotExist:
         return False
     return True
 

@@ -81,7 +81,11 @@ def load_targets(ctx: DemoContext) -> int:
                 for department in _ancestors(departments, person.department_id):
                     rollup[(department, measure, month)] += monthly
     for (department, measure, month), amount in sorted(rollup.items()):
-        rows.append(Target(department_id=department, measure=measure, year=year, period=f"m{month:02d}", amount=amount))
+        rows.append(
+            Target(
+                department_id=department, measure=measure, year=year, period=f"m{month:02d}", amount=amount
+            )
+        )
     bulk_create_objects(Target, rows, actor=None, check_visible=False)
     return len(rows)
 

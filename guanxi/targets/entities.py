@@ -13,8 +13,12 @@ register_entity(
         model=Target,
         grants={
             "admin": Grant(ALL_ACTIONS, "all"),
-            "sales_director": Grant(["view", "add", "change", "delete", "export", "import"], "department_tree"),
-            "sales_manager": Grant(["view", "add", "change", "delete", "export", "import"], "department_tree"),
+            "sales_director": Grant(
+                ["view", "add", "change", "delete", "export", "import"], "department_tree"
+            ),
+            "sales_manager": Grant(
+                ["view", "add", "change", "delete", "export", "import"], "department_tree"
+            ),
             "sales_rep": Grant(["view"], "own"),
             "read_only": Grant(["view", "export"], "all"),
         },

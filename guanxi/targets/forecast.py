@@ -51,10 +51,16 @@ class Line:
         return percent(self.projected, self.target)
 
 
-def open_deals_tree(period: periods.Period, owner_id: int | None = None, category: str | None = None) -> dict[str, Any]:
+def open_deals_tree(
+    period: periods.Period, owner_id: int | None = None, category: str | None = None
+) -> dict[str, Any]:
     leaves: list[dict[str, Any]] = [
         {"field": "stage.kind", "op": "eq", "value": str(StageKind.OPEN)},
-        {"field": "expected_close_date", "op": "between", "value": [period.start.isoformat(), period.end.isoformat()]},
+        {
+            "field": "expected_close_date",
+            "op": "between",
+            "value": [period.start.isoformat(), period.end.isoformat()],
+        },
     ]
     if owner_id is not None:
         leaves.append({"field": "owner", "op": "eq", "value": owner_id})
@@ -73,26 +79,33 @@ def lines(user: Any, period: periods.Period, department: Department | None = Non
     if department is not None:
         deals = deals.filter(department__path__startswith=department.path)
     weighted = ExpressionWrapper(
-        F("amount_base") * F("stage__probability") / 100, output_field=DecimalField(max_digits=20, decimal_places=2)
+        F("amount_base") * F("stage__probability") / 100,
+        output_field=DecimalField(max_digits=20, decimal_places=2),
     )
     aggregates = {"weighted": Sum(weighted)}
     for category in CATEGORIES:
         aggregates[str(category)] = Sum("amount_base", filter=Q(forecast_category=category))
     by_owner = {row["owner_id"]: row for row in deals.order_by().values("owner_id").annotate(**aggregates)}
-    won = {}
-    wins = totals("won", user, period.start, period.end, by=("owner", "department")) if available("won", user) else {}
+    won: dict[int | None, Decimal] = {}
+    wins = (
+        totals("won", user, period.start, period.end, by=("owner", "department"))
+        if available("won", user)
+        else {}
+    )
     for (owner_id, department_id), amount in wins.items():
         if department is None or department_id in _subtree_ids(department):
             won[owner_id] = won.get(owner_id, ZERO) + amount
     targets: dict[int, Decimal] = {}
-    for (owner_id, department_id), amount in target_totals("won", period.start, period.end, user=user).items():
+    for (owner_id, department_id), amount in target_totals(
+        "won", period.start, period.end, user=user
+    ).items():
         if owner_id is None or (department is not None and department_id not in _subtree_ids(department)):
             continue
         targets[owner_id] = targets.get(owner_id, ZERO) + amount
     ids = set(by_owner) | set(won) | set(targets)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[i for i in ids if i is not None])}
     out: list[Line] = []
-    for owner_id in sorted(ids, key=lambda i: (names.get(i, "") if i else "~")):
+    for owner_id in sorted(ids, key=lambda i: names.get(i, "") if i else "~"):
         row = by_owner.get(owner_id, {})
         line = Line(names.get(owner_id, _("No owner")) if owner_id else _("No owner"), owner_id)
         line.weighted = (row.get("weighted") or ZERO).quantize(Decimal("0.01"))
@@ -102,10 +115,9 @@ def lines(user: Any, period: periods.Period, department: Department | None = Non
             line.by_category[str(category)] = (row.get(str(category)) or ZERO, url)
         line.won = won.get(owner_id, ZERO)
         line.won_url = rows_link("won", period.start, period.end, owner_id=owner_id) if owner_id else ""
-        line.target = targets.get(owner_id)
+        line.target = targets.get(owner_id) if owner_id is not None else None
         out.append(line)
     return out
-
 
 
 def _subtree_ids(department: Department) -> set[int]:
@@ -123,7 +135,10 @@ def total(rows: list[Line], period: periods.Period) -> Line:
     line.weighted_url = where_link("sales:deal_list", open_deals_tree(period))
     for category in CATEGORIES:
         amount = sum((r.by_category[str(category)][0] for r in rows), ZERO)
-        line.by_category[str(category)] = (amount, where_link("sales:deal_list", open_deals_tree(period, None, str(category))))
+        line.by_category[str(category)] = (
+            amount,
+            where_link("sales:deal_list", open_deals_tree(period, None, str(category))),
+        )
     line.won = sum((r.won for r in rows), ZERO)
     targets = [r.target for r in rows if r.target is not None]
     line.target = sum(targets, ZERO) if targets else None

@@ -114,10 +114,12 @@ def read_workbook(
     lines: dict[str, int] = {}
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 — any unreadable upload is one message, never a 500
+    except Exception:  # any unreadable upload is one message, never a 500
         return {}, {}, {"file": _("This file is not an Excel workbook (.xlsx).")}
     keys = {s.key for s in subjects}
-    for number, values in enumerate(book.worksheets[0].iter_rows(min_row=2, max_col=14, values_only=True), start=2):
+    for number, values in enumerate(
+        book.worksheets[0].iter_rows(min_row=2, max_col=14, values_only=True), start=2
+    ):
         if not values or all(v in (None, "") for v in values):
             continue
         key = str(values[0] or "").strip()

@@ -62,9 +62,13 @@ def ranking(user: Any, key: str, period: periods.Period) -> tuple[list[Place], l
         else:
             department_targets[department_id] = amount
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=set(per_user) | set(user_targets))}
-    departments = {d.pk: str(d) for d in Department.objects.filter(pk__in=set(per_department) | set(department_targets))}
+    departments = {
+        d.pk: str(d) for d in Department.objects.filter(pk__in=set(per_department) | set(department_targets))
+    }
 
-    def places(values: dict[int, Decimal], labels: dict[int, str], goals: dict[int, Decimal], link: Any) -> list[Place]:
+    def places(
+        values: dict[int, Decimal], labels: dict[int, str], goals: dict[int, Decimal], link: Any
+    ) -> list[Place]:
         ids = set(values) | set(goals)
         ordered = sorted(ids, key=lambda i: (-values.get(i, Decimal(0)), labels.get(i, "")))
         top = max([values.get(i, Decimal(0)) for i in ordered] or [Decimal(0)])
@@ -75,7 +79,9 @@ def ranking(user: Any, key: str, period: periods.Period) -> tuple[list[Place], l
             out.append(Place(index, labels.get(pk, ""), amount, link(pk), goals.get(pk), share))
         return out
 
-    people = places(per_user, names, user_targets, lambda pk: rows_link(key, period.start, period.end, owner_id=pk))
+    people = places(
+        per_user, names, user_targets, lambda pk: rows_link(key, period.start, period.end, owner_id=pk)
+    )
     teams = places(
         per_department, departments, department_targets,
         lambda pk: rows_link(key, period.start, period.end, department_id=pk),

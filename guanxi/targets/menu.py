@@ -8,8 +8,18 @@ add_menu_items(
     "sales",
     [
         MenuItem(_("Targets"), "targets:grid", icon="target", permission="targets.change_target", weight=60),
-        MenuItem(_("Forecast"), "targets:forecast", icon="trending-up", permission="sales.view_deal", weight=62),
-        MenuItem(_("Leaderboard"), "targets:leaderboard", icon="award", permission="targets.view_target", weight=64),
-        MenuItem(_("Sales dashboard"), "targets:dashboard", icon="chart-bar", permission="sales.view_deal", weight=66),
+        MenuItem(
+            _("Forecast"), "targets:forecast", icon="trending-up", permission="sales.view_deal", weight=62
+        ),
+        MenuItem(
+            _("Leaderboard"), "targets:leaderboard", icon="award", permission="targets.view_target", weight=64
+        ),
+        MenuItem(
+            _("Sales dashboard"),
+            "targets:dashboard",
+            icon="chart-bar",
+            permission="sales.view_deal",
+            weight=66,
+        ),
     ],
 )

@@ -69,7 +69,7 @@ def manageable_departments(actor: Any) -> list[Department]:
     policy = get_policy()
     if policy.scope_condition(actor, Target, "change") is None:  # superuser, 全部
         return list(Department.objects.order_by("path"))
-    grants = getattr(policy, "_grants", lambda *_a: [])(actor, Target, "change")
+    grants: list[tuple[str, Any]] = getattr(policy, "_grants", lambda *_a: [])(actor, Target, "change")
     ids: set[int] = set()
     for scope, _role in grants:
         if scope == "department_tree":
@@ -116,7 +116,9 @@ class GridResult:
     errors: dict[str, str] = field(default_factory=dict)  # "<subject key>:<period>" → message
 
 
-def existing_targets(measure: str, year: int, subjects: Sequence[Subject], *, lock: bool = False) -> dict[tuple[str, str], Target]:
+def existing_targets(
+    measure: str, year: int, subjects: Sequence[Subject], *, lock: bool = False
+) -> dict[tuple[str, str], Target]:
     """The stored targets of the subjects, by (subject key, period): one query."""
     from django.db.models import Q
 
@@ -189,7 +191,14 @@ def save_grid(
 
 def _new_target(subject: Subject, measure: str, year: int, period: str, value: Decimal) -> Target:
     if subject.kind == "user":
-        return Target(user_id=subject.id, department_id=subject.department_id, measure=measure, year=year, period=period, amount=value)
+        return Target(
+            user_id=subject.id,
+            department_id=subject.department_id,
+            measure=measure,
+            year=year,
+            period=period,
+            amount=value,
+        )
     return Target(department_id=subject.id, measure=measure, year=year, period=period, amount=value)
 
 
@@ -277,7 +286,14 @@ class SubjectActuals:
         if self._paths is None:
             ids = [i for i in self.by_department if i is not None]
             self._paths = dict(Department.objects.filter(pk__in=ids).values_list("pk", "path"))
-        return sum((v for k, v in self.by_department.items() if k is not None and self._paths.get(k, "").startswith(path)), 0)
+        return sum(
+            (
+                v
+                for k, v in self.by_department.items()
+                if k is not None and self._paths.get(k, "").startswith(path)
+            ),
+            0,
+        )
 
 
 # -- lookups ------------------------------------------------------------------------------------------
@@ -307,10 +323,12 @@ def target_rows(measure: str, years: Iterable[int], *, user: Any = None) -> list
     qs = Target.objects.filter(measure=measure, year__in=set(years))
     if user is not None:
         qs = qs.restrict(user, "view")
-    return list(qs.values("user_id", "department_id", "year", "period", "amount"))
+    return [dict(row) for row in qs.values("user_id", "department_id", "year", "period", "amount")]
 
 
-def sum_targets(rows: list[dict[str, Any]], start: datetime.date, end: datetime.date) -> dict[tuple[int | None, int], Decimal]:
+def sum_targets(
+    rows: list[dict[str, Any]], start: datetime.date, end: datetime.date
+) -> dict[tuple[int | None, int], Decimal]:
     """``target_totals`` over rows already read (a chart reads once and sums per month)."""
     wanted_set = set(months_of(start, end))
 

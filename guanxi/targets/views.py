@@ -57,9 +57,17 @@ def _grid_params(request: AuthedRequest) -> dict[str, Any]:
     wanted = source.get("department") or ""
     by_id = {str(d.pk): d for d in departments}
     if wanted and wanted not in by_id:
-        raise PermissionDenied(_("You may not set targets for this department: it is outside the departments you manage."))
+        raise PermissionDenied(
+            _("You may not set targets for this department: it is outside the departments you manage.")
+        )
     department = by_id.get(wanted) or _home_department(request.user, departments)
-    return {"departments": departments, "measures": choices, "measure": measure, "year": year, "department": department}
+    return {
+        "departments": departments,
+        "measures": choices,
+        "measure": measure,
+        "year": year,
+        "department": department,
+    }
 
 
 def _home_department(user: Any, departments: list[Any]) -> Any:
@@ -124,7 +132,10 @@ def _save(
             actor=request.user, measure=params["measure"], year=params["year"], subjects=subjects, cells=cells
         )
     except services.Conflict:
-        status, extra["problem"] = 409, _("Someone saved these targets at the same time: reload and try again.")
+        status, extra["problem"] = (
+            409,
+            _("Someone saved these targets at the same time: reload and try again."),
+        )
         result = None
     except ValidationError as error:
         status, extra["problem"] = 422, "; ".join(error.messages)
@@ -159,16 +170,20 @@ def split(request: AuthedRequest) -> HttpResponse:
     if method not in ("even", "last_year"):
         method = "even"
     try:
-        total = services.parse_amount(request.POST.get("total", ""), money=get_measure(params["measure"]).money)
+        total = services.parse_amount(
+            request.POST.get("total", ""), money=get_measure(params["measure"]).money
+        )
     except ValidationError as error:
         total, problem = None, error.messages[0]
     else:
         problem = "" if total is not None else _("Enter the department's yearly figure.")
     if total is None:
         context = _grid_context(request, params, problem=problem, split_error=problem)
-        return render(request, "targets/_grid.html" if request.htmx else "targets/grid.html", context, status=422)
+        return render(
+            request, "targets/_grid.html" if request.htmx else "targets/grid.html", context, status=422
+        )
     try:
-        result = services.split_year(
+        services.split_year(
             actor=request.user,
             measure=params["measure"],
             year=params["year"],
@@ -177,8 +192,12 @@ def split(request: AuthedRequest) -> HttpResponse:
             method=method,
         )
     except services.Conflict:
-        context = _grid_context(request, params, problem=_("Someone saved these targets at the same time: reload and try again."))
-        return render(request, "targets/_grid.html" if request.htmx else "targets/grid.html", context, status=409)
+        context = _grid_context(
+            request, params, problem=_("Someone saved these targets at the same time: reload and try again.")
+        )
+        return render(
+            request, "targets/_grid.html" if request.htmx else "targets/grid.html", context, status=409
+        )
     context = _grid_context(request, params, saved=_("The yearly figure was split down the tree."))
     return render(request, "targets/_grid.html" if request.htmx else "targets/grid.html", context)
 
@@ -191,7 +210,9 @@ def grid_export(request: AuthedRequest) -> HttpResponse:
     params = _grid_params(request)
     rows = grid_data.build_rows(request.user, params["measure"], params["year"], params["department"])
     label = str(dict(params["measures"])[params["measure"]])
-    content = grid_data.workbook(rows, measure_label=label, year=params["year"], department=params["department"])
+    content = grid_data.workbook(
+        rows, measure_label=label, year=params["year"], department=params["department"]
+    )
     response = HttpResponse(content, content_type=XLSX)
     name = f"targets-{params['measure']}-{params['year']}-{params['department'].pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -209,7 +230,7 @@ def grid_import(request: AuthedRequest) -> HttpResponse:
     problem = ""
     if upload is None:
         problem = _("Choose the Excel file to upload.")
-    elif upload.size > MAX_UPLOAD:
+    elif (upload.size or 0) > MAX_UPLOAD:
         problem = _("The file is too large (at most 2 MB).")
     subjects = services.grid_subjects(params["department"])
     if not problem and upload is not None:
@@ -257,4 +278,3 @@ def dashboard_export(request: AuthedRequest, key: str) -> HttpResponse:
     response = HttpResponse(chart_workbook(chart), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{key}-{stamp}.xlsx"'
     return response
-

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import ChangeLoggedModel
@@ -31,10 +32,14 @@ def month_periods() -> list[str]:
     return [f"m{m:02d}" for m in range(1, 13)]
 
 
+# Lazy labels (Django's own month names): the choices never change with the language.
 PERIODS: list[tuple[str, Any]] = [
     ("year", _("Whole year")),
-    *[(f"q{q}", _("Q%(quarter)d") % {"quarter": q}) for q in range(1, 5)],
-    *[(f"m{m:02d}", _("Month %(month)d") % {"month": m}) for m in range(1, 13)],
+    ("q1", _("Q1")),
+    ("q2", _("Q2")),
+    ("q3", _("Q3")),
+    ("q4", _("Q4")),
+    *[(f"m{m:02d}", MONTHS[m]) for m in range(1, 13)],
 ]
 
 
@@ -93,8 +98,9 @@ class Target(ChangeLoggedModel):
 
     def before_write(self, changed: set[str], creating: bool) -> None:
         # A user's target belongs to the user's department, so 本部门 scopes see it.
-        if self.user_id is not None and ("user" in changed or creating):
-            self.department_id = self.user.department_id
+        user = self.user if self.user_id is not None else None
+        if user is not None and user.department_id is not None and ("user" in changed or creating):
+            self.department_id = user.department_id
 
     def clean(self) -> None:
         super().clean()
@@ -107,7 +113,10 @@ class Target(ChangeLoggedModel):
             errors["measure"] = _("Unknown measure “%(key)s”.") % {"key": self.measure}
         elif not found.money and self.amount is not None and self.amount != self.amount.to_integral_value():
             errors["amount"] = _("This measure counts records: enter a whole number.")
-        if self.user_id is not None and self.user.department_id is None:
-            errors["user"] = _("%(user)s belongs to no department; give them one first.") % {"user": self.user}
+        user = self.user if self.user_id is not None else None
+        if user is not None and user.department_id is None:
+            errors["user"] = _("%(user)s belongs to no department; give them one first.") % {
+                "user": self.user
+            }
         if errors:
             raise ValidationError(errors)

@@ -5,6 +5,7 @@ reps a view grant on their own; everyone reads contracts, deals and customers in
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -19,6 +20,7 @@ from guanxi.sales.models import Deal
 from guanxi.targets.models import Target
 from guanxi.users.models import Department, User
 
+CONTRACT_NUMBERS = itertools.count(1)  # set-up contracts skip the numbering service
 MANAGE = ["view", "add", "change", "delete", "export", "import"]
 YEAR = 2026
 
@@ -38,9 +40,15 @@ def org(db):
         manager = User.objects.create_user(
             username="manager1", name="张伟", department=east1, manager=director, language="en"
         )
-        rep1 = User.objects.create_user(username="rep1", name="王芳", department=east1, manager=manager, language="en")
-        rep1b = User.objects.create_user(username="rep1b", name="李娜", department=east1, manager=manager, language="en")
-        rep2 = User.objects.create_user(username="rep2", name="陈静", department=east2, manager=director, language="en")
+        rep1 = User.objects.create_user(
+            username="rep1", name="王芳", department=east1, manager=manager, language="en"
+        )
+        rep1b = User.objects.create_user(
+            username="rep1b", name="李娜", department=east1, manager=manager, language="en"
+        )
+        rep2 = User.objects.create_user(
+            username="rep2", name="陈静", department=east2, manager=director, language="en"
+        )
         customer = Customer.objects.create(name="上海华康医疗器械有限公司", owner=rep1)
     business = [Contract, Deal, Customer]
     for boss in (director, manager):
@@ -61,16 +69,13 @@ def org(db):
     )  # fmt: skip
 
 
-def signed_contract(owner: User, customer: Customer, amount: str, signed_on: datetime.date, **fields) -> Contract:
+def signed_contract(
+    owner: User, customer: Customer, amount: str, signed_on: datetime.date, **fields
+) -> Contract:
     """An active contract (the signed measure counts it), written straight for set-up."""
-    import itertools
-
-    global _numbers
-    _numbers = getattr(signed_contract, "numbers", None) or itertools.count(1)
-    signed_contract.numbers = _numbers  # type: ignore[attr-defined]
     with as_system():
         return Contract.objects.create(
-            number=f"HT-T{next(_numbers):05d}",
+            number=f"HT-T{next(CONTRACT_NUMBERS):05d}",
             title=fields.pop("title", "年度服务合同"),
             customer=customer,
             owner=owner,
@@ -85,10 +90,12 @@ def target(subject, measure: str, period: str, amount: str, year: int = YEAR) ->
     with as_system():
         if isinstance(subject, User):
             return Target.objects.create(
-                user=subject, department_id=subject.department_id, measure=measure, year=year, period=period,
-                amount=Decimal(amount),
+                user=subject, department_id=subject.department_id or 0, measure=measure, year=year,
+                period=period, amount=Decimal(amount),
             )  # fmt: skip
-        return Target.objects.create(department=subject, measure=measure, year=year, period=period, amount=Decimal(amount))
+        return Target.objects.create(
+            department=subject, measure=measure, year=year, period=period, amount=Decimal(amount)
+        )
 
 
 @pytest.fixture(autouse=True)

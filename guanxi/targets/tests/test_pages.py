@@ -104,7 +104,10 @@ def test_leaderboard_ranks_signed_with_completion(client, org, book):
     response = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
     assert response.status_code == 200
     people = [(p.rank, p.label, p.amount, p.completion) for p in response.context["people"]]
-    assert people == [(1, "陈静", Decimal("70000.00"), None), (2, "王芳", Decimal("30000.00"), Decimal("60.0"))]
+    assert people == [
+        (1, "陈静", Decimal("70000.00"), None),
+        (2, "王芳", Decimal("30000.00"), Decimal("60.0")),
+    ]
     client.force_login(org.manager1)
     response = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
     assert [p.label for p in response.context["people"]] == ["王芳"]
@@ -128,12 +131,16 @@ def test_dashboard_numbers_against_the_fixture(client, org, book):
         ("李娜", Decimal("0"), 0, 1), ("王芳", Decimal("100.0"), 1, 0),
     ]  # fmt: skip
     lost = _chart(response, "lost_reasons")
-    assert [(label, cells[0][0], cells[1][0]) for label, cells in lost.rows] == [("No reason given", 1, Decimal("10000.00"))]
+    assert [(label, cells[0][0], cells[1][0]) for label, cells in lost.rows] == [
+        ("No reason given", 1, Decimal("10000.00"))
+    ]
     money = _chart(response, "signed_received_target")
     december = dict(money.rows)[f"{YEAR}-12"]
     assert [n for n, _url in december] == [Decimal("30000.00"), Decimal("50000.00")]  # signed, target
     top = _chart(response, "top_customers")
-    assert [(label, cells[0][0]) for label, cells in top.rows] == [("上海华康医疗器械有限公司", Decimal("30000.00"))]
+    assert [(label, cells[0][0]) for label, cells in top.rows] == [
+        ("上海华康医疗器械有限公司", Decimal("30000.00"))
+    ]
     # a bar's link lands on exactly the deals behind it: 谈判 and beyond = B and D
     assert linked(funnel.links[0][3], org.manager1) == sorted([book.b.pk, book.d.pk])
     assert client.get(funnel.links[0][3]).status_code == 200
@@ -188,11 +195,17 @@ def test_received_lights_up_when_registered(client, org, book, received):
     response = client.get(f"/leaderboard/?period=month&year={YEAR}&number=12")
     assert response.context["by"] == "received"
     assert [key for key, _label in response.context["choices"]] == ["received", "signed"]
-    assert [(p.label, p.amount, p.completion) for p in response.context["people"]] == [("王芳", Decimal("30000.00"), Decimal("50.0"))]
+    assert [(p.label, p.amount, p.completion) for p in response.context["people"]] == [
+        ("王芳", Decimal("30000.00"), Decimal("50.0"))
+    ]
     response = client.get(f"/dashboards/sales/?period=year&year={YEAR}")
     money = _chart(response, "signed_received_target")
     assert [str(c) for c in money.columns] == ["", "Signed amount", "回款", "Target (signed)"]
-    assert [n for n, _url in dict(money.rows)[f"{YEAR}-12"]] == [Decimal("30000.00"), Decimal("30000.00"), Decimal("50000.00")]
+    assert [n for n, _url in dict(money.rows)[f"{YEAR}-12"]] == [
+        Decimal("30000.00"),
+        Decimal("30000.00"),
+        Decimal("50000.00"),
+    ]
     assert str(_chart(response, "top_customers").title) == "Top customers by 回款"
     response = client.get(f"/targets/?year={YEAR}&measure=received&department={org.east1.pk}")
     assert response.status_code == 200 and "50.0%" in response.content.decode()

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_allocate_is_exact_with_the_remainder_on_the_last():
-    assert allocate(Decimal("100000.00"), [1, 1, 1], CENT) == [Decimal("33333.33"), Decimal("33333.33"), Decimal("33333.34")]
+    assert allocate(Decimal("100000.00"), [1, 1, 1], CENT) == [
+        Decimal("33333.33"),
+        Decimal("33333.33"),
+        Decimal("33333.34"),
+    ]
     assert allocate(Decimal("10"), [0, 0], Decimal(1)) == [Decimal(5), Decimal(5)]
     shares = allocate(Decimal("1000.00"), [Decimal("1"), Decimal("2"), Decimal("4")], CENT)
     assert shares == [Decimal("142.85"), Decimal("285.71"), Decimal("571.44")]
@@ -98,16 +102,24 @@ def test_a_rep_may_not_set_targets_and_reads_only_their_own(org):
     target(org.east1, "signed", "m01", "300")
     with as_user(org.rep1), pytest.raises(PermissionDenied):
         save_grid(actor=org.rep1, measure="signed", year=YEAR, subjects=grid_subjects(org.east1), cells={})
-    assert list(Target.objects.restrict(org.rep1, "view").values_list("amount", flat=True)) == [Decimal("100.00")]
+    assert list(Target.objects.restrict(org.rep1, "view").values_list("amount", flat=True)) == [
+        Decimal("100.00")
+    ]
     assert services.manageable_departments(org.rep1) == []
     assert Target.objects.restrict(org.manager1, "view").count() == 3
     assert [d.pk for d in services.manageable_departments(org.manager1)] == [org.east1.pk]
-    assert [d.pk for d in services.manageable_departments(org.director)] == [org.sales.pk, org.east1.pk, org.east2.pk]
+    assert [d.pk for d in services.manageable_departments(org.director)] == [
+        org.sales.pk,
+        org.east1.pk,
+        org.east2.pk,
+    ]
 
 
 def test_split_evenly_down_the_tree_is_exact_to_the_cent(org):
     with as_user(org.director):
-        split_year(actor=org.director, measure="signed", year=YEAR, department=org.sales, total=Decimal("1000000.00"))
+        split_year(
+            actor=org.director, measure="signed", year=YEAR, department=org.sales, total=Decimal("1000000.00")
+        )
     year = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)
     totals = target_totals("signed", *year)
     # 销售中心 keeps its figure; its two sub-departments and its one member share it

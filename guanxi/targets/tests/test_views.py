@@ -28,7 +28,7 @@ def test_the_manager_opens_their_departments_grid_with_actuals_and_completion(cl
     response = client.get(grid_url(org))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'name="c-u%d-m01" value="10000"' % org.rep1.pk in html
+    assert f'name="c-u{org.rep1.pk}-m01" value="10000"' in html
     row = html.split(f'data-row="u{org.rep1.pk}"')[1].split("</tr>")[0]
     assert "120,000" in row and "30,000" in row and "25.0%" in row
 
@@ -38,7 +38,10 @@ def test_a_department_outside_the_tree_and_a_rep_are_refused(client, org):
     response = client.get(grid_url(org, org.east2))
     assert response.status_code == 403
     assert "outside the departments you manage" in response.content.decode()
-    response = client.post("/targets/", {"year": YEAR, "measure": "signed", "department": org.east2.pk, f"c-u{org.rep2.pk}-m01": "5"})
+    response = client.post(
+        "/targets/",
+        {"year": YEAR, "measure": "signed", "department": org.east2.pk, f"c-u{org.rep2.pk}-m01": "5"},
+    )
     assert response.status_code == 403 and not Target.objects.exists()
     client.force_login(org.rep1)
     assert client.get(grid_url(org)).status_code == 403
@@ -118,7 +121,10 @@ def test_an_upload_with_a_foreign_row_or_not_excel_is_refused(client, org):
     upload.name = "t.xlsx"
     data = {"year": YEAR, "measure": "signed", "department": org.east1.pk}
     response = client.post("/targets/import/", {**data, "file": upload})
-    assert response.status_code == 422 and f"A2: “u{org.rep2.pk}” is not a row of this grid." in response.content.decode()
+    assert (
+        response.status_code == 422
+        and f"A2: “u{org.rep2.pk}” is not a row of this grid." in response.content.decode()
+    )
     junk = io.BytesIO(b"not a workbook")
     junk.name = "t.xlsx"
     response = client.post("/targets/import/", {**data, "file": junk})

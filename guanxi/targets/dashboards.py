@@ -30,7 +30,7 @@ from guanxi.framework.dashboard import Chart, tree, where_link
 from guanxi.sales.choices import StageKind
 from guanxi.sales.models import Deal, Pipeline, Stage, StageChange
 from guanxi.targets import periods
-from guanxi.targets.services import months_of, sum_targets, target_rows
+from guanxi.targets.services import months_of, scope_departments, sum_targets, target_rows
 from guanxi.users.models import Department
 
 DEALS = "sales:deal_list"
@@ -595,7 +595,7 @@ def scope_of(request: Any) -> tuple[Scope, list[Department]]:
     if not can(user, "view", Deal):
         raise PermissionDenied(_("You may not view deals."))
     period = periods.from_query(request.GET, default="month", custom=True)
-    departments = list(Department.objects.order_by("path")) if manages_team(user) else []
+    departments = scope_departments(user, Deal) if manages_team(user) else []
     wanted = request.GET.get("department", "")
     department = next((d for d in departments if str(d.pk) == wanted), None)
     return Scope(user, period, department), departments

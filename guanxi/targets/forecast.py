@@ -19,7 +19,7 @@ from guanxi.sales.choices import ForecastCategory, StageKind
 from guanxi.sales.models import Deal
 from guanxi.targets import periods
 from guanxi.targets.grid import percent
-from guanxi.targets.services import target_totals
+from guanxi.targets.services import scope_departments, target_totals
 from guanxi.users.models import Department, User
 
 ZERO = Decimal("0.00")
@@ -152,7 +152,7 @@ def context(request: Any) -> dict[str, Any]:
     if not can(user, "view", Deal):
         raise PermissionDenied(_("You may not view deals."))
     period = periods.from_query(request.GET, default="month")
-    departments = list(Department.objects.order_by("path")) if _sees_departments(user) else []
+    departments = scope_departments(user, Deal) if _sees_departments(user) else []
     wanted = request.GET.get("department", "")
     department = next((d for d in departments if str(d.pk) == wanted), None)
     rows = lines(user, period, department)

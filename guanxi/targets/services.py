@@ -61,22 +61,28 @@ def grid_subjects(department: Department) -> list[Subject]:
 def manageable_departments(actor: Any) -> list[Department]:
     """The departments whose grid ``actor`` may open: those of their change scopes on targets
     (本部门, 本部门及下属部门, 全部). Personal scopes manage no department: a rep reads their own."""
+    if not (can(actor, "change", Target) and can(actor, "add", Target)):
+        return []
+    return scope_departments(actor, Target, "change")
+
+
+def scope_departments(user: Any, model: type[Any], action: str = "view") -> list[Department]:
+    """The departments ``user``'s scopes on ``model`` cover whole: every one for 全部 (and
+    superusers), the subtree for 本部门及下属部门, their own for 本部门; none for personal scopes."""
     from guanxi.framework.access import get_policy
     from guanxi.users.access import subtree_department_ids
 
-    if not (can(actor, "change", Target) and can(actor, "add", Target)):
-        return []
     policy = get_policy()
-    if policy.scope_condition(actor, Target, "change") is None:  # superuser, 全部
+    if policy.scope_condition(user, model, action) is None:  # superuser, 全部
         return list(Department.objects.order_by("path"))
-    grants: list[tuple[str, Any]] = getattr(policy, "_grants", lambda *_a: [])(actor, Target, "change")
+    grants: list[tuple[str, Any]] = getattr(policy, "_grants", lambda *_a: [])(user, model, action)
     ids: set[int] = set()
     for scope, _role in grants:
         if scope == "department_tree":
-            ids.update(subtree_department_ids(actor))
-        elif scope == "department" and actor.department_id:
-            ids.add(actor.department_id)
-    return list(Department.objects.filter(pk__in=ids).order_by("path"))
+            ids.update(subtree_department_ids(user))
+        elif scope == "department" and user.department_id:
+            ids.add(user.department_id)
+    return list(Department.objects.filter(pk__in=ids).order_by("path")) if ids else []
 
 
 # -- parsing ----------------------------------------------------------------------------------------

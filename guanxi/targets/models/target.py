@@ -89,8 +89,10 @@ class Target(ChangeLoggedModel):
         indexes = [models.Index(fields=["measure", "year", "department"], name="target_measure_year_dept")]
 
     def __str__(self) -> str:
-        subject = self.user if self.user_id else self.department
-        return f"{subject} · {self.measure} · {self.year} {self.get_period_display()}"
+        from guanxi.framework.measures import is_registered, measure
+
+        label = measure(self.measure).label if is_registered(self.measure) else self.measure
+        return f"{self.subject} · {label} · {self.year} {self.get_period_display()}"
 
     @property
     def subject(self) -> Any:

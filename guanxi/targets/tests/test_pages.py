@@ -209,3 +209,47 @@ def test_received_lights_up_when_registered(client, org, book, received):
     assert str(_chart(response, "top_customers").title) == "Top customers by 回款"
     response = client.get(f"/targets/?year={YEAR}&measure=received&department={org.east1.pk}")
     assert response.status_code == 200 and "50.0%" in response.content.decode()
+
+
+def test_a_chosen_category_stays_and_a_stage_move_derives_it_again(org, book):
+    from guanxi.framework.statemachine import transition
+    from guanxi.framework.testing.fixtures import as_user
+    from guanxi.framework.write import save_object
+    from guanxi.sales.models.deal import stage_transition_name
+
+    deal = Deal.objects.get(pk=book.c.pk)  # 初步接洽 10 %: pipeline
+    deal.forecast_category = "commit"
+    with as_user(org.rep1b):
+        save_object(deal, actor=org.rep1b, validate=True)
+    deal = Deal.objects.get(pk=book.c.pk)
+    assert deal.forecast_category == "commit"
+    with as_user(org.rep1b):  # to 方案报价 (60 %), through the stage machine
+        transition(deal, stage_transition_name(book.stages["方案报价"]), actor=org.rep1b)
+    assert Deal.objects.get(pk=book.c.pk).forecast_category == "best_case"
+
+
+def test_the_api_reads_and_writes_the_category(org, book):
+    from guanxi.framework.api.testing import token_client
+
+    api = token_client(org.rep1)
+    url = f"/api/v1/sales/deals/{book.a.pk}/"
+    assert api.get(url).json()["forecast_category"] == "best_case"
+    response = api.patch(url, {"forecast_category": "omitted"}, format="json")
+    assert response.status_code == 200, response.content
+    assert Deal.objects.get(pk=book.a.pk).forecast_category == "omitted"
+    response = api.patch(url, {"forecast_category": "maybe"}, format="json")
+    assert response.status_code == 400 and "forecast_category" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(("page", "persona", "queries"), [
+    ("forecast", "manager1", 8), ("forecast", "rep1", 7),
+    ("leaderboard", "manager1", 7), ("leaderboard", "director", 7),
+])  # fmt: skip
+def test_forecast_and_leaderboard_query_counts_are_pinned(
+    client, org, book, django_assert_num_queries, page, persona, queries
+):
+    client.force_login(getattr(org, persona))
+    url = f"/{page}/?period=month&year={YEAR}&number=12"
+    client.get(url)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200

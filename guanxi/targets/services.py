@@ -133,8 +133,8 @@ def existing_targets(
     qs = Target.objects.filter(measure=measure, year=year).filter(
         Q(user_id__in=user_ids) | Q(user__isnull=True, department_id__in=dept_ids)
     )
-    if lock:
-        qs = qs.select_for_update()
+    if lock:  # in id order (no join, no deadlock between two grids)
+        qs = qs.select_for_update(of=("self",)).order_by("pk")
     out = {}
     for target in qs:
         key = f"u{target.user_id}" if target.user_id else f"d{target.department_id}"

@@ -73,7 +73,7 @@ class Target(ChangeLoggedModel):
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        ordering = ["year", "measure", "department", "user", "period"]
+        ordering = ["year", "measure", "department_id", "user_id", "period"]  # ids: no joins
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "measure", "year", "period"],

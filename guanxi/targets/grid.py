@@ -43,11 +43,14 @@ def build_rows(
     *,
     typed: dict[tuple[str, str], Any] | None = None,
     errors: dict[str, str] | None = None,
+    subjects: list[Subject] | None = None,
 ) -> list[Row]:
-    """The grid's rows: stored targets (or, after a refused save, what was typed) and actuals."""
+    """The grid's rows (the department's, or ``subjects``): stored targets (or, after a refused
+    save, what was typed) and actuals."""
     from guanxi.framework.measures import rows_link
 
-    subjects = services.grid_subjects(department)
+    if subjects is None:
+        subjects = services.grid_subjects(department)
     stored = services.existing_targets(measure, year, subjects)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     actuals = services.SubjectActuals(actor, measure, start, end)

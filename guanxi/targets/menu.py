@@ -7,7 +7,7 @@ from guanxi.framework.navigation import MenuItem, add_menu_items
 add_menu_items(
     "sales",
     [
-        MenuItem(_("Targets"), "targets:grid", icon="target", permission="targets.change_target", weight=60),
+        MenuItem(_("Targets"), "targets:grid", icon="target", permission="targets.view_target", weight=60),
         MenuItem(
             _("Forecast"), "targets:forecast", icon="trending-up", permission="sales.view_deal", weight=62
         ),

@@ -42,8 +42,11 @@ def _grid_params(request: AuthedRequest) -> dict[str, Any]:
     may manage; a department outside it is refused with a message (403)."""
     source = request.POST if request.method == "POST" else request.GET
     departments = services.manageable_departments(request.user)
-    if not departments:
+    own = not departments  # a rep reads their own row, nothing else, and changes nothing
+    if own and not (can(request.user, "view", Target) and request.user.department_id):
         raise PermissionDenied(_("You may not set targets: ask your manager for yours."))
+    if own and request.method == "POST":
+        raise PermissionDenied(_("You may not set targets."))
     choices = measure_choices()
     measure = source.get("measure") or choices[0][0]
     if measure not in dict(choices):
@@ -54,6 +57,13 @@ def _grid_params(request: AuthedRequest) -> dict[str, Any]:
     except ValueError:
         year = today.year
     year = min(max(year, 2000), 2100)
+    if own:
+        user = request.user
+        mine = [services.Subject("user", user.pk, str(user), user.department_id)]
+        return {
+            "departments": [], "measures": choices, "measure": measure, "year": year,
+            "department": user.department, "own": mine,
+        }  # fmt: skip
     wanted = source.get("department") or ""
     by_id = {str(d.pk): d for d in departments}
     if wanted and wanted not in by_id:
@@ -87,6 +97,7 @@ def _grid_context(request: AuthedRequest, params: dict[str, Any], **extra: Any) 
         params["department"],
         typed=extra.pop("typed", None),
         errors=extra.get("errors"),
+        subjects=params.get("own"),
     )
     this_year = timezone.localdate().year
     return {
@@ -95,6 +106,7 @@ def _grid_context(request: AuthedRequest, params: dict[str, Any], **extra: Any) 
         "money": get_measure(params["measure"]).money,
         "years": list(range(this_year - 2, this_year + 3)),
         "months": list(range(1, 13)),
+        "read_only": bool(params.get("own")),
         **extra,
     }
 
@@ -208,7 +220,9 @@ def grid_export(request: AuthedRequest) -> HttpResponse:
     if not can(request.user, "export", Target):
         raise PermissionDenied(_("You may not export targets."))
     params = _grid_params(request)
-    rows = grid_data.build_rows(request.user, params["measure"], params["year"], params["department"])
+    rows = grid_data.build_rows(
+        request.user, params["measure"], params["year"], params["department"], subjects=params.get("own")
+    )
     label = str(dict(params["measures"])[params["measure"]])
     content = grid_data.workbook(
         rows, measure_label=label, year=params["year"], department=params["department"]

@@ -43,8 +43,18 @@ def test_a_department_outside_the_tree_and_a_rep_are_refused(client, org):
         {"year": YEAR, "measure": "signed", "department": org.east2.pk, f"c-u{org.rep2.pk}-m01": "5"},
     )
     assert response.status_code == 403 and not Target.objects.exists()
+    # a rep reads their own row only, and may not write
+    target(org.rep1, "signed", "m01", "100")
+    target(org.rep1b, "signed", "m01", "200")
     client.force_login(org.rep1)
-    assert client.get(grid_url(org)).status_code == 403
+    response = client.get(grid_url(org))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-row="u{org.rep1.pk}"' in html and f'data-row="u{org.rep1b.pk}"' not in html
+    assert 'id="grid-save"' not in html and "readonly" in html and 'id="target-split"' not in html
+    response = client.post("/targets/", {"year": YEAR, "measure": "signed", f"c-u{org.rep1.pk}-m01": "999"})
+    assert response.status_code == 403
+    assert Target.objects.get(user=org.rep1).amount == Decimal("100.00")
 
 
 def test_the_htmx_save_answers_the_grid_with_per_cell_errors_then_saves(client, org):

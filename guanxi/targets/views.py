@@ -59,7 +59,7 @@ def _grid_params(request: AuthedRequest) -> dict[str, Any]:
     year = min(max(year, 2000), 2100)
     if own:
         user = request.user
-        mine = [services.Subject("user", user.pk, str(user), user.department_id)]
+        mine = [services.Subject("user", user.pk, str(user), user.department_id or 0)]
         return {
             "departments": [], "measures": choices, "measure": measure, "year": year,
             "department": user.department, "own": mine,

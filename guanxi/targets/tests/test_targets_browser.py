@@ -6,6 +6,7 @@ names kept in view."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -80,7 +81,8 @@ def test_a_manager_clicks_a_funnel_bar_and_exports_it(new_context, live_server, 
     # Excel: the chart's table as it is on the page
     with page.expect_download() as download:
         card.locator("#export-funnel").click()
-    sheet = load_workbook(download.value.path()).active
+    with open(download.value.path(), "rb") as saved:  # a temporary name without an extension
+        sheet = load_workbook(io.BytesIO(saved.read())).active
     rows = [[c.value for c in row][:2] for row in sheet.iter_rows(min_row=2, max_row=3)]
     assert [count for _stage, count in rows] == [2, 1]  # both deals are qualified, one is beyond
     # the 谈判 bar (index 3): where ECharts drew it, clicked like a person does

@@ -206,7 +206,8 @@ def _copyable(model: type[models.Model]) -> bool:
     if model._meta.parents or pk is None or not isinstance(pk, models.AutoField | models.BigAutoField):
         return False
     for field in model._meta.concrete_fields:
-        if getattr(field, "generated", False) or getattr(field, "db_returning", False) and not field.primary_key:
+        read_back = getattr(field, "db_returning", False) and not field.primary_key
+        if getattr(field, "generated", False) or read_back:
             return False
         if field.db_default is not models.NOT_PROVIDED:
             return False

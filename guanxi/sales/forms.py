@@ -108,6 +108,7 @@ class DealPipelineForm(forms.Form):
         field = self.fields["stage"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [
-            (pipeline.label, [(stage.pk, stage.label) for stage in stages]) for pipeline, stages in choices
+            (pipeline.label, [(stage.pk, f"{pipeline.label} › {stage.label}") for stage in stages])
+            for pipeline, stages in choices
         ]
         style_widgets(self)

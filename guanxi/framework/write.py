@@ -305,7 +305,7 @@ def bulk_create_objects[M: models.Model](
     All rows or none: raises ``ValidationError`` (``{"<row index>.<field>": messages}``) or
     ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.
     """
-    from guanxi.framework import changes
+    from guanxi.framework import changes, fastinsert
 
     owned = issubclass(model, OwnerMixin)
     writer_owns = owned and getattr(model, "owner_defaults_to_writer", True)
@@ -333,7 +333,10 @@ def bulk_create_objects[M: models.Model](
     with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
         for start in range(0, len(instances), batch_size):
             batch = instances[start : start + batch_size]
-            model._default_manager.bulk_create(batch)
+            if fastinsert.copyable(model):
+                fastinsert.create_with_copy(model, batch)
+            else:
+                model._default_manager.bulk_create(batch)
             changes.log_bulk_create(list(batch))
             for instance in batch:
                 buffer.add_index(instance, True)

@@ -69,6 +69,7 @@ def column_cards(rows: Any, stage: Stage, after: str | None = None) -> list[Deal
     page = (
         rows.filter(stage_id=stage.pk)
         .select_related("customer", "owner")
+        .prefetch_related(None)  # the list's prefetches (tags…): a card shows none of them
         .order_by("-stage_entered_at", "-pk")
     )
     if after:

@@ -52,7 +52,7 @@ def deal_team_card(request: Any, obj: Any) -> dict[str, Any] | None:
         return None
     from guanxi.users.models import User
 
-    may_manage = Deal.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
+    may_manage = _may_change(request, obj)
     members = list(obj.team.select_related("user").order_by("pk"))
     return {
         "deal": obj,
@@ -63,3 +63,26 @@ def deal_team_card(request: Any, obj: Any) -> dict[str, Any] | None:
         else [],
         "team_access_choices": TeamAccess.choices,
     }
+
+
+@register_card("detail.actions", "sales/deal_pipeline_action.html", weight=30)
+def deal_pipeline_action(request: Any, obj: Any) -> dict[str, Any] | None:
+    """ "Change pipeline" on a deal's page, for whoever may change the deal and works with more
+    than one pipeline (the page lists where it can go)."""
+    if not isinstance(obj, Deal) or request is None or not can(request.user, "change", Deal):
+        return None
+    from guanxi.sales.services import visible_pipelines
+
+    if not visible_pipelines(request.user).exclude(pk=obj.pipeline_id).exists():
+        return None
+    if not _may_change(request, obj):
+        return None
+    return {"deal": obj}
+
+
+def _may_change(request: Any, deal: Deal) -> bool:
+    """Whether the reader may change ``deal`` (asked once per request by the deal page's cards)."""
+    known = request.__dict__.setdefault("_deals_may_change", {})
+    if deal.pk not in known:
+        known[deal.pk] = Deal.objects.restrict(request.user, "change").filter(pk=deal.pk).exists()
+    return known[deal.pk]

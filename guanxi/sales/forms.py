@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer
-from guanxi.framework.forms import EntityForm
+from guanxi.framework.forms import EntityForm, style_widgets
 from guanxi.sales.choices import StageKind
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
@@ -96,3 +96,20 @@ class StageForm(EntityForm):
         field = self.fields["required_fields"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(name, requirable_label(name)) for name in REQUIRABLE_FIELDS]
+
+
+class DealPipelineForm(forms.Form):
+    """Move a deal to another pipeline: one choice of an open stage, grouped by pipeline."""
+
+    stage = forms.TypedChoiceField(label=_("New pipeline and stage"), coerce=int)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, choices: list[tuple[Pipeline, list[Stage]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["stage"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (pipeline.label, [(stage.pk, f"{pipeline.label} › {stage.label}") for stage in stages])
+            for pipeline, stages in choices
+        ]
+        style_widgets(self)

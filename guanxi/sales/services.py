@@ -65,15 +65,18 @@ def move_deal(
     fields: dict[str, Any] | None = None,
     expected_version: str | None = None,
 ) -> Deal:
-    """Move ``deal`` to ``stage`` of its pipeline (a kanban drop, the API, a button).
+    """Move ``deal`` to ``stage`` (a kanban drop, the API, a button, the pipeline page).
 
-    ``fields`` fills in what the stage requires in the same transaction (the board's dialog);
-    a won or lost stage needs ``reason``. Raises ``RequiredFieldsMissing`` naming the fields still
-    empty, ``TransitionConflict`` when someone moved or changed the deal since ``expected_version``
-    (or since ``deal`` was read), ``PermissionDenied`` without *change* on the deal.
+    ``stage`` is one of the deal's pipeline or an open stage of another pipeline the actor works
+    with (``visible_pipelines``): the deal then changes boards, and its stage history records the
+    move like any other. ``fields`` fills in what the stage requires in the same transaction (the
+    board's dialog); a won or lost stage needs ``reason``. Raises ``RequiredFieldsMissing`` naming
+    the fields still empty, ``TransitionConflict`` when someone moved or changed the deal since
+    ``expected_version`` (or since ``deal`` was read), ``PermissionDenied`` without *change* on
+    the deal.
     """
     if stage.pipeline_id != deal.pipeline_id:
-        raise ValidationError({"stage": [_("Choose a stage of the deal's pipeline.")]})
+        _check_other_pipeline(stage, actor)
     if stage.pk == deal.stage_id:
         raise ValidationError({"stage": [_("The deal is already in this stage.")]})
     with transaction.atomic():
@@ -95,10 +98,37 @@ def move_deal(
         inputs: dict[str, Any] = {}
         if stage.kind != StageKind.OPEN:
             inputs = {"reason": reason, "note": note}
-        transition(
-            deal, stage_transition_name(stage), actor=actor, expected_version=expected_version, **inputs
-        )
+        # The transitions offered are those of the pipeline the deal is filed under: to enter
+        # another pipeline's stage, read them as the other board's (the transition's effect
+        # files the saved row there, in the same save as the stage).
+        home, deal.pipeline_id = deal.pipeline_id, stage.pipeline_id
+        try:
+            transition(
+                deal, stage_transition_name(stage), actor=actor, expected_version=expected_version, **inputs
+            )
+        except BaseException:
+            deal.pipeline_id = home  # refused: the caller's object stays as it was read
+            raise
     return deal
+
+
+def _check_other_pipeline(stage: Stage, actor: Any) -> None:
+    """A deal changes pipelines into an open stage of an active pipeline the actor works with."""
+    if not visible_pipelines(actor).filter(pk=stage.pipeline_id).exists():
+        raise ValidationError({"stage": [_("Choose a stage of a pipeline you work with.")]})
+    if stage.kind != StageKind.OPEN:
+        raise ValidationError(
+            {"stage": [_("A deal enters another pipeline in an open stage; close it there afterwards.")]}
+        )
+
+
+def pipeline_choices(deal: Deal, actor: Any) -> list[tuple[Pipeline, list[Stage]]]:
+    """The pipelines ``deal`` can move to for ``actor``, each with its open stages in order."""
+    pipelines = [p for p in visible_pipelines(actor) if p.pk != deal.pipeline_id]
+    stages: dict[int, list[Stage]] = {p.pk: [] for p in pipelines}
+    for stage in Stage.objects.filter(pipeline__in=list(stages), kind=StageKind.OPEN).order_by("order", "pk"):
+        stages[stage.pipeline_id].append(stage)
+    return [(p, stages[p.pk]) for p in pipelines if stages[p.pk]]
 
 
 def record_stage_change(deal: Deal, *, source_stage_id: int, actor: Any) -> StageChange:

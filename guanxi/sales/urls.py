@@ -1,7 +1,7 @@
 from django.urls import path
 
 from guanxi.framework.entities import entity_urls
-from guanxi.sales import board
+from guanxi.sales import board, views_pipeline
 
 app_name = "sales"
 urlpatterns = [
@@ -10,5 +10,6 @@ urlpatterns = [
     path("pipelines/<int:pk>/board/column/<int:stage_id>/", board.column, name="board_column"),
     path("deals/<int:pk>/move/", board.move, name="deal_move"),
     path("deals/<int:pk>/team/", board.team, name="deal_team"),
+    path("deals/<int:pk>/pipeline/", views_pipeline.change_pipeline, name="deal_pipeline"),
     *entity_urls("sales"),
 ]

@@ -9,7 +9,10 @@ user by user: access changes are rare, and recomputing a snapshot costs a handfu
 
 * ``org_version()`` costs one cache ``get``; the caller memoises it for the request (the snapshot
   is kept on the request's user object). On a cache miss the version is read from the
-  ``AccessVersion`` row, so a flushed cache never resurrects an old version.
+  ``AccessVersion`` row, so a flushed cache never resurrects an old version. The version is the
+  row's counter *and* a random token drawn at every bump, so it never repeats across databases:
+  a cache that outlives its database (a re-created demo or bench database, a restore from a
+  backup) cannot hand out a snapshot computed from other data.
 * ``bump_org_version()`` is called by the services that make such changes *and* by model signal
   receivers registered with ``watch_access_models`` (so an admin's raw save cannot leave a stale
   cache). It bumps twice: at once, to a token private to the open transaction (this connection's
@@ -53,26 +56,37 @@ def org_version() -> str:
         setattr(connection, PENDING_ATTR, None)  # committed or rolled back: no longer private
     version = cache.get(VERSION_KEY)
     if version is None:
-        version = str(_durable_version())
+        version = _durable_version()
         cache.add(VERSION_KEY, version, VERSION_TTL)
     return str(version)
 
 
-def _durable_version() -> int:
+def _durable_version() -> str:
+    """The row's counter and random token ("3-9f0c…"); a database without the row gets one.
+
+    The token makes the version unique to this database's history: a cache shared by another
+    database (a bench or a test database with the same user ids, a re-created demo) or kept
+    across a restore never holds a snapshot under it."""
     from guanxi.users.models import AccessVersion
 
-    row = AccessVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    return int(row or 0)
+    row = AccessVersion.objects.filter(pk=1).values_list("version", "token").first()
+    if row is None or not row[1]:
+        if row is None:
+            AccessVersion.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+        AccessVersion.objects.filter(pk=1, token="").update(token=uuid.uuid4().hex)
+        row = AccessVersion.objects.filter(pk=1).values_list("version", "token").get()
+    return f"{row[0]}-{row[1]}"
 
 
 def _commit_bump() -> None:
-    """Increment the durable counter and publish it (runs after the changing transaction)."""
+    """Draw a new durable version and publish it (runs after the changing transaction)."""
     from guanxi.users.models import AccessVersion
 
     setattr(transaction.get_connection(), PENDING_ATTR, None)  # the change is public now
-    if not AccessVersion.objects.filter(pk=1).update(version=models.F("version") + 1):
-        AccessVersion.objects.get_or_create(pk=1, defaults={"version": 1})
-    cache.set(VERSION_KEY, str(_durable_version()), VERSION_TTL)
+    token = uuid.uuid4().hex
+    if not AccessVersion.objects.filter(pk=1).update(version=models.F("version") + 1, token=token):
+        AccessVersion.objects.get_or_create(pk=1, defaults={"version": 1, "token": token})
+    cache.set(VERSION_KEY, _durable_version(), VERSION_TTL)
 
 
 def _commit_bump_queued(connection: Any) -> bool:

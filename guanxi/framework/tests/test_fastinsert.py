@@ -161,3 +161,42 @@ def test_new_instance_matches_the_constructor():
         if field.name not in ("occurred_at", "next_attempt_at"):  # timezone.now() each
             assert getattr(event, field.attname) == getattr(plain, field.attname), field.name
     assert event.payload == {} and event.payload is not fastinsert.new_instance(Event, {}).payload
+
+
+@pytest.mark.django_db
+def test_create_with_copy_writes_what_bulk_create_writes(admin_user):
+    """Customers through ``create_with_copy`` and through ``bulk_create``: the same columns, keys
+    from the table's sequence (a later ``save`` gets the next one), instances marked saved."""
+    from guanxi.customers.models import Customer
+
+    if not fastinsert.copyable(Customer):
+        assert connection.vendor != "postgresql"  # SQLite keeps bulk_create (it returns keys)
+        return
+
+    def rows(suffix):
+        out = []
+        for n, text in enumerate(AWKWARD):
+            row = Customer(name=f"{text}{suffix}{n}", phone=f"1380013{n:04d}", owner=admin_user)
+            row.department_id = admin_user.department_id
+            row.before_write(set(), True)
+            out.append(row)
+        return out
+
+    copied, bulk = rows("c"), rows("b")
+    with actor_context(admin_user, source=Source.COMMAND):
+        fastinsert.create_with_copy(Customer, copied)
+        Customer.objects.bulk_create(bulk)
+    assert all(c.pk and not c._state.adding and c._state.db == "default" for c in copied)
+    names = [
+        f.attname
+        for f in Customer._meta.concrete_fields
+        if f.attname not in ("id", "name", "name_key", "created_at", "updated_at", "owned_since")
+    ]
+    by_copy = _values(Customer, Customer.objects.filter(pk__in=[c.pk for c in copied]), names)
+    by_bulk = _values(Customer, Customer.objects.filter(pk__in=[c.pk for c in bulk]), names)
+    assert by_copy == by_bulk
+    stored = dict(Customer.objects.filter(pk__in=[c.pk for c in copied]).values_list("pk", "name"))
+    assert stored == {c.pk: c.name for c in copied}
+    with actor_context(admin_user, source=Source.COMMAND):
+        later = Customer.objects.create(name="之后", owner=admin_user)
+    assert later.pk > max(c.pk for c in copied + bulk)

@@ -80,7 +80,7 @@ def test_sums_by_owner_and_month_over_the_rows_the_user_may_view(org: Any, appro
             datetime.date(YEAR, row.created_at.astimezone(timezone.get_current_timezone()).month, 1),
             row.owner_id,
         )
-        expected[key] = expected.get(key, Decimal(0)) + row.amount_base
+        expected[key] = expected.get(key, Decimal(0)) + row.amount_base  # type: ignore[attr-defined]
 
     assert totals(approved_amount, manager, START, END, by=("month", "owner")) == expected
     assert measures.total(approved_amount, manager, START, END) == sum(expected.values())
@@ -113,7 +113,7 @@ def test_the_link_lists_exactly_the_rows_a_cell_counts(client: Any, org: Any, ap
         if r.status == "approved" and r.owner_id == owner_id
     }
     assert listed == counted
-    assert sum(r.amount_base for r in Requisition.objects.filter(pk__in=listed)) == amount
+    assert sum(r.amount_base for r in Requisition.objects.filter(pk__in=listed)) == amount  # type: ignore[attr-defined]
 
 
 def test_a_masked_amount_is_not_summed_for_its_reader(org: Any, approved_amount: str) -> None:

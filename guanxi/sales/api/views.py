@@ -4,8 +4,9 @@ entity registry: ``guanxi/sales/entities.py``).
 A deal moves with the generic ``POST …/deals/{id}/transition/`` (``{"transition": "stage_12",
 "reason": "price"}``; ``GET …/transitions/`` lists the stages it may enter now) or with
 ``POST …/deals/{id}/move/`` (``{"stage": 12, "reason": …, "amount_amount": …}``), which also fills
-the fields the stage requires; send the ``ETag`` back as ``If-Match`` to get a 409 instead of
-moving a deal someone changed meanwhile.
+the fields the stage requires. ``move`` also takes an open stage of another pipeline the user works
+with: the deal changes pipelines (its stage history records it). Send the ``ETag`` back as
+``If-Match`` to get a 409 instead of moving a deal someone changed meanwhile.
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ class DealViewSet(EntityViewSet):
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
 
-    @extend_schema(request=MoveSerializer, summary="Move the deal to another stage of its pipeline")
+    @extend_schema(
+        request=MoveSerializer,
+        summary="Move the deal to another stage of its pipeline, or to an open stage of another pipeline",
+    )
     @action(detail=True, methods=["post"], required_action="view")
     def move(self, request: Any, pk: Any = None) -> Response:
         deal = self.get_object()
         data = request.data if isinstance(request.data, dict) else {}
         stage = (
-            Stage.objects.filter(pk=int(data["stage"]), pipeline_id=deal.pipeline_id).first()
+            Stage.objects.filter(pk=int(data["stage"])).first()
             if str(data.get("stage", "")).isdigit()
             else None
         )

@@ -80,6 +80,16 @@ def _entered(ctx: TransitionContext) -> None:
         deal.closed_at = now
 
 
+def _pipeline_of(stage: Stage) -> Any:
+    """The effect that files the deal under the target stage's pipeline: a no-op inside one
+    pipeline, the pipeline change when the deal moves to another board (``move_deal``)."""
+
+    def follow(ctx: TransitionContext) -> None:
+        ctx.obj.pipeline_id = stage.pipeline_id
+
+    return follow
+
+
 def _after_move(ctx: TransitionContext) -> None:
     from guanxi.sales.services import record_stage_change
 
@@ -124,7 +134,7 @@ class DealStageTransitions(TransitionProvider):
             label=stage.label,
             inputs=inputs,
             guard=_required_fields_guard(stage),
-            effects=[_entered],
+            effects=[_pipeline_of(stage), _entered],
             after=[_after_move],
             event={str(StageKind.WON): "won", str(StageKind.LOST): "lost"}.get(str(stage.kind), "move"),
         )

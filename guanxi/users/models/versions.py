@@ -16,6 +16,10 @@ class AccessVersion(models.Model):
     """
 
     version = models.BigIntegerField(default=0)
+    # A random token drawn at every bump: the version other processes read. A counter alone
+    # repeats across databases (a recreated or restored database counts 1, 2, 3 again) and a
+    # cache that outlived the database would hand out snapshots computed from other data.
+    token = models.CharField(max_length=32, default="", blank=True)
 
     class Meta:
         verbose_name = "access version"

@@ -7,6 +7,7 @@ loads — sees the new access, while a request with nothing changed reads no per
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -131,13 +132,30 @@ def test_snapshot_is_keyed_by_user_and_version(org: dict[str, Any]) -> None:
 def test_version_survives_losing_the_cache(org: dict[str, Any], commit_bumps: Any) -> None:
     with commit_bumps(execute=True):
         bump_org_version()
-    durable = AccessVersion.objects.get(pk=1).version
-    assert org_version() == str(durable)
+    row = AccessVersion.objects.get(pk=1)
+    assert org_version() == f"{row.version}-{row.token}"
     cache.clear()
-    assert org_version() == str(durable)  # read back from the row, not restarted at 0
+    assert org_version() == f"{row.version}-{row.token}"  # read back from the row, not restarted
     with commit_bumps(execute=True):
         bump_org_version()
-    assert org_version() == str(durable + 1)
+    after = AccessVersion.objects.get(pk=1)
+    assert after.version == row.version + 1 and after.token != row.token
+    assert org_version() == f"{after.version}-{after.token}"
+
+
+def test_a_cache_that_outlives_its_database_serves_no_snapshot(org: dict[str, Any]) -> None:
+    """A re-created database counts its versions from the start again; its versions still differ
+    from those another database left in a shared cache (the bench found a manager refused his
+    own pipeline: a snapshot of the same user id from the previous bench database)."""
+    from guanxi.users import access_version
+
+    AccessVersion.objects.all().delete()
+    first = access_version._durable_version()  # a fresh database: counter 0, its own token
+    cache.set(snapshot_key(org["rep"].pk, first), "a snapshot computed from that database")
+    AccessVersion.objects.all().delete()  # the database re-created: counter 0 again
+    second = access_version._durable_version()
+    assert first.startswith("0-") and second.startswith("0-") and first != second
+    assert cache.get(snapshot_key(org["rep"].pk, second)) is None
 
 
 def test_bump_in_transaction_is_private_until_commit(org: dict[str, Any], commit_bumps: Any) -> None:
@@ -148,7 +166,7 @@ def test_bump_in_transaction_is_private_until_commit(org: dict[str, Any], commit
     assert pending != before and pending.startswith("pending-")
     for callback in callbacks:
         callback()
-    assert org_version().isdigit() and org_version() != pending
+    assert re.fullmatch(r"\d+-[0-9a-f]{32}", org_version()) and org_version() != pending
 
 
 def test_the_private_token_outlives_the_cache_entry_while_the_transaction_is_open(
@@ -166,7 +184,7 @@ def test_the_private_token_outlives_the_cache_entry_while_the_transaction_is_ope
     assert stale is None or cache.get(snapshot_key(org["rep"].pk, org_version())) is None
     for callback in callbacks:
         callback()
-    assert org_version().isdigit() and org_version() != pending
+    assert re.fullmatch(r"\d+-[0-9a-f]{32}", org_version()) and org_version() != pending
 
 
 def test_many_changes_in_one_transaction_bump_once_at_commit(org: dict[str, Any], commit_bumps: Any) -> None:

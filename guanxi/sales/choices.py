@@ -40,6 +40,30 @@ class StageKind(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class ForecastCategory(models.TextChoices):
+    """Where a deal counts in the forecast (Salesforce-style categories)."""
+
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    OMITTED = "omitted", _("Omitted")
+
+
+# A stage's win probability gives a deal's category unless the rep chooses one.
+COMMIT_FROM, BEST_CASE_FROM = 70, 40
+
+
+def default_forecast_category(kind: str, probability: int) -> str:
+    """The category a deal in a stage of ``kind`` and ``probability`` gets by default."""
+    if kind == StageKind.LOST:
+        return ForecastCategory.OMITTED
+    if kind == StageKind.WON or probability >= COMMIT_FROM:
+        return ForecastCategory.COMMIT
+    if probability >= BEST_CASE_FROM:
+        return ForecastCategory.BEST_CASE
+    return ForecastCategory.PIPELINE
+
+
 class DealContactRole(models.TextChoices):
     DECISION_MAKER = "decision_maker", _("Decision maker")
     INFLUENCER = "influencer", _("Influencer")

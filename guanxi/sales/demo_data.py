@@ -63,6 +63,7 @@ def _pipeline(name: str, name_en: str, stages: list[tuple[Any, ...]], *, default
 def load_deals(ctx: DemoContext) -> int:
     from guanxi.customers.models import Customer
     from guanxi.framework.changes import log_bulk_create
+    from guanxi.sales.choices import ForecastCategory, default_forecast_category
     from guanxi.sales.models import Deal, Pipeline, StageChange
 
     if Pipeline.objects.exists():
@@ -105,6 +106,9 @@ def load_deals(ctx: DemoContext) -> int:
         path = list(zip(route, [created, *times], strict=True))
         last_stage, entered = path[-1]
         amount = Decimal(rng.choice((3, 5, 8, 12, 20, 35, 60, 120, 250))) * 10000
+        category = default_forecast_category(last_stage.kind, last_stage.probability)
+        if category == ForecastCategory.BEST_CASE and len(deals) % 5 == 0:
+            category = ForecastCategory.COMMIT  # the rep is surer than the stage (no rng: stable data)
         deals.append(
             Deal(
                 name=f"{customer.short_name or customer.name[:8]} · {rng.choice(PRODUCTS)}",
@@ -121,6 +125,7 @@ def load_deals(ctx: DemoContext) -> int:
                 else "",
                 stage_entered_at=entered,
                 closed_at=entered if last_stage.kind != "open" else None,
+                forecast_category=category,
                 owner=customer.owner,
                 department_id=customer.department_id,
                 created_at=created,

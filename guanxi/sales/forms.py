@@ -28,6 +28,7 @@ class DealForm(EntityForm):
             "amount_amount",
             "amount_currency",
             "expected_close_date",
+            "forecast_category",
             "source",
             "competitors",
             "next_step",

@@ -27,6 +27,7 @@ class DealTable(EntityTable):
             "stage",
             "amount",
             "expected_close_date",
+            "forecast_category",
             "next_step",
             "competitors",
             "source",

@@ -30,7 +30,7 @@ class DealSerializer(EntitySerializer):
         model = Deal
         fields = [
             "name", "customer", "pipeline", "stage", "stage_kind", "probability", "amount",
-            "expected_close_date", "source", "competitors", "next_step", "description",
+            "expected_close_date", "forecast_category", "source", "competitors", "next_step", "description",
             "close_reason", "close_note", "stage_entered_at", "closed_at", "team",
         ]  # fmt: skip
         extra_kwargs = {

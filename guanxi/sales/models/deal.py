@@ -33,9 +33,11 @@ from guanxi.framework.statemachine import (
 from guanxi.sales.choices import (
     CLOSE_REASON_LIST,
     DealContactRole,
+    ForecastCategory,
     StageKind,
     TeamAccess,
     close_reason_choices,
+    default_forecast_category,
 )
 from guanxi.sales.models.pipeline import Pipeline, Stage, field_list
 
@@ -188,6 +190,13 @@ class Deal(PrimaryModel):
     close_note = models.CharField(_("win/loss note"), max_length=500, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=10,
+        choices=ForecastCategory.choices,
+        blank=True,
+        help_text=_("Leave empty to follow the stage's win probability."),
+    )
 
     stage_machine = StateMachine(field="stage", provider=DealStageTransitions())
 
@@ -266,6 +275,10 @@ class Deal(PrimaryModel):
         super().before_write(changed, creating)
         if creating and self.stage_entered_at is None:
             self.stage_entered_at = timezone.now()
+        # The category follows the stage unless the writer sets it in the same write.
+        moved = creating or "stage" in changed
+        if (moved and "forecast_category" not in changed) or not self.forecast_category:
+            self.forecast_category = default_forecast_category(self.stage.kind, self.stage.probability)
 
 
 class DealContact(ChangeLoggedModel):

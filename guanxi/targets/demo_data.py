@@ -1,0 +1,111 @@
+"""Demo data: this year's monthly targets for every salesperson and sales department.
+
+Money targets (signed, won) are last year's actuals plus about 10 %, rounded to the thousand,
+with a floor for people who sold little; counts (new customers, follow-ups) are steady monthly
+figures. A department's target is the sum of its members' and its sub-departments'. Runs after
+the contracts step; idempotent (nothing when targets exist); written through the bulk write path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from guanxi.demo.generator import DemoContext, register_demo_step
+
+GROWTH = Decimal("1.10")
+THOUSAND = Decimal(1000)
+MONEY_FLOOR = {"signed": Decimal(60000), "won": Decimal(50000)}  # a month, for a thin history
+COUNTS = {"new_customers": 4, "follow_ups": 30}  # a month, per person
+
+
+def _last_year_by_owner(year: int) -> dict[str, dict[int, Decimal]]:
+    from guanxi.contracts.models import SIGNED_STATUSES, Contract
+    from guanxi.sales.models import Deal
+
+    signed = (
+        Contract.objects.filter(status__in=SIGNED_STATUSES, signed_on__year=year - 1)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Sum("amount_base"))
+    )
+    won = (
+        Deal.objects.filter(stage__kind="won", closed_at__year=year - 1)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Sum("amount_base"))
+    )
+    return {
+        "signed": {row["owner_id"]: row["total"] or Decimal(0) for row in signed},
+        "won": {row["owner_id"]: row["total"] or Decimal(0) for row in won},
+    }
+
+
+def _monthly(measure: str, last_year: Decimal, rng: Any) -> Decimal:
+    if measure in COUNTS:
+        return Decimal(COUNTS[measure] + rng.randint(-1, 2))
+    wanted = max(last_year * GROWTH / 12, MONEY_FLOOR[measure] * Decimal(rng.randint(90, 130)) / 100)
+    return (wanted / THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) * THOUSAND
+
+
+def load_targets(ctx: DemoContext) -> int:
+    from guanxi.framework.write import bulk_create_objects
+    from guanxi.targets.models import Target
+    from guanxi.users.models import Department, User
+
+    if Target.objects.exists():
+        return 0
+    year = timezone.localdate().year
+    departments = {d.pk: d for d in Department.objects.filter(path__startswith=_sales_path(ctx))}
+    if not departments:
+        return 0
+    people = list(User.objects.filter(department_id__in=departments, is_active=True).order_by("pk"))
+    history = _last_year_by_owner(year)
+    rows: list[Target] = []
+    # per department, per measure, per month: what its people and sub-departments add up to
+    rollup: dict[tuple[int, str, int], Decimal] = defaultdict(Decimal)
+    for person in people:
+        for measure in ("signed", "won", *COUNTS):
+            monthly = _monthly(measure, history.get(measure, {}).get(person.pk, Decimal(0)), ctx.rng)
+            for month in range(1, 13):
+                rows.append(
+                    Target(
+                        user=person, department_id=person.department_id, measure=measure, year=year,
+                        period=f"m{month:02d}", amount=monthly,
+                    )
+                )  # fmt: skip
+                for department in _ancestors(departments, person.department_id):
+                    rollup[(department, measure, month)] += monthly
+    for (department, measure, month), amount in sorted(rollup.items()):
+        rows.append(
+            Target(
+                department_id=department, measure=measure, year=year, period=f"m{month:02d}", amount=amount
+            )
+        )
+    bulk_create_objects(Target, rows, actor=None, check_visible=False)
+    return len(rows)
+
+
+def _sales_path(ctx: DemoContext) -> str:
+    """The sales centre's tree path (the organisation step's "sales" department)."""
+    from guanxi.users.models import Department
+
+    sales = ctx.departments.get("sales") or Department.objects.filter(name="销售中心").first()
+    return sales.path if sales is not None else "~"
+
+
+def _ancestors(departments: dict[int, Any], department_id: int) -> list[int]:
+    """The department and its ancestors inside the sales tree."""
+    out = []
+    current = departments.get(department_id)
+    while current is not None:
+        out.append(current.pk)
+        current = departments.get(current.parent_id)
+    return out
+
+
+register_demo_step("targets", load_targets, order=90)

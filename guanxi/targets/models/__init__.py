@@ -1,0 +1,3 @@
+from guanxi.targets.models.target import PERIODS, Target, month_periods
+
+__all__ = ["PERIODS", "Target", "month_periods"]

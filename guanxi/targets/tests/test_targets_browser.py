@@ -1,0 +1,119 @@
+"""Browser flows of the targets app, in Chinese and English: a manager fills a row of the target
+grid and sees the completion; reads the sales dashboard, clicks a funnel bar and lands on the
+matching deals; exports a chart's data to Excel; the grid on a phone scrolls sideways with the
+names kept in view."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from guanxi.framework.testing.fixtures import PASSWORD, as_system
+from guanxi.targets.models import Target
+from guanxi.targets.tests.conftest import signed_contract
+from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, overflow_width, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+YEAR = timezone.localdate().year
+TEXT = {
+    LOCALE_ZH: {"saved": "已保存", "funnel": "销售漏斗"},
+    LOCALE_EN: {"saved": "Saved", "funnel": "Funnel"},
+}
+
+
+@pytest.fixture
+def people(org):
+    with as_system():
+        for user in (org.manager1, org.rep1):
+            user.set_password(PASSWORD)
+            user.language = ""
+            user.save()
+    signed_contract(org.rep1, org.customer, "30000", datetime.date(YEAR, 3, 5))
+    return org
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_a_manager_fills_a_row_and_sees_the_completion(new_context, live_server, people, locale):
+    page = new_context(locale=locale).new_page()
+    login(page, live_server, "manager1")
+    page.goto(f"{live_server.url}/targets/?year={YEAR}&measure=signed&department={people.east1.pk}")
+    row = page.locator(f'tr[data-row="u{people.rep1.pk}"]')
+    for month in range(1, 13):
+        row.locator(f'input[name="c-u{people.rep1.pk}-m{month:02d}"]').fill("10000")
+    expect(row.locator("[data-completion]")).to_have_text("25.0%")  # typed: the row adds up live
+    with page.expect_response(lambda r: r.url.endswith("/targets/") and r.request.method == "POST"):
+        page.locator("#grid-save").click()
+    expect(page.locator("#target-grid")).to_have_attribute("data-state", "saved")
+    expect(page.locator("#grid-saved")).to_contain_text(TEXT[locale]["saved"])
+    row = page.locator(f'tr[data-row="u{people.rep1.pk}"]')
+    expect(row.locator("[data-completion]")).to_have_text("25.0%")  # the server's figure
+    expect(row.locator("[data-year]")).to_contain_text("120")
+    settle(page)
+    assert Target.objects.filter(user=people.rep1, measure="signed", year=YEAR).count() == 12
+    assert {t.amount for t in Target.objects.all()} == {Decimal("10000.00")}
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_a_manager_clicks_a_funnel_bar_and_exports_it(new_context, live_server, people, locale):
+    from guanxi.sales.models import Stage
+    from guanxi.sales.tests.conftest import make_deal, make_pipeline
+
+    pipeline = make_pipeline()
+    stages = {s.name: s for s in Stage.objects.filter(pipeline=pipeline)}
+    for name, stage in (("华康一期", "初步接洽"), ("华康二期", "谈判")):
+        make_deal(
+            people.rep1, people.customer, pipeline, name=name, stage=stages[stage],
+            amount_amount=Decimal("50000"), expected_close_date=datetime.date(YEAR, 12, 20),
+        )  # fmt: skip
+    page = new_context(locale=locale).new_page()
+    login(page, live_server, "manager1")
+    page.goto(f"{live_server.url}/dashboards/sales/?period=year&year={YEAR}")
+    card = page.locator("#dash-funnel")
+    expect(card.locator(".card-title")).to_contain_text(TEXT[locale]["funnel"])
+    chart = card.locator(".chart")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    # Excel: the chart's table as it is on the page
+    with page.expect_download() as download:
+        card.locator("#export-funnel").click()
+    with open(download.value.path(), "rb") as saved:  # a temporary name without an extension
+        sheet = load_workbook(io.BytesIO(saved.read())).active
+    rows = [[c.value for c in row][:2] for row in sheet.iter_rows(min_row=2, max_row=3)]
+    assert [count for _stage, count in rows] == [2, 1]  # both deals are qualified, one is beyond
+    # the 谈判 bar (index 3): where ECharts drew it, clicked like a person does
+    x, y = page.evaluate(
+        """(node) => {
+            const chart = window.echarts.getInstanceByDom(node);
+            const [px, py] = chart.convertToPixel({seriesIndex: 0}, [3, 0]);
+            return [px, py - 4];
+        }""",
+        chart.element_handle(),
+    )
+    with page.expect_navigation():
+        chart.click(position={"x": x, "y": y})
+    assert "/sales/deals/?where=" in page.url
+    expect(page.get_by_role("link", name="华康二期")).to_be_visible()
+    expect(page.get_by_role("link", name="华康一期")).to_have_count(0)
+    settle(page)
+
+
+def test_the_grid_on_a_phone_keeps_the_names_in_view(new_context, live_server, people):
+    phone = new_context(
+        locale=LOCALE_ZH, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2
+    ).new_page()
+    login(phone, live_server, "manager1")
+    phone.goto(f"{live_server.url}/targets/?year={YEAR}&measure=signed&department={people.east1.pk}")
+    scroller = phone.locator(".target-scroll")
+    name = phone.locator(f'tr[data-row="u{people.rep1.pk}"] th.target-name')
+    expect(name).to_be_visible()
+    scroller.evaluate("(node) => { node.scrollLeft = 600; }")
+    expect(name).to_be_in_viewport()
+    box = name.bounding_box()
+    assert box is not None and box["x"] < 40  # stuck to the left edge while the months scrolled
+    assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    settle(phone)

@@ -356,7 +356,10 @@ ATTACHMENT_MAX_MB = env_int(
     "ATTACHMENT_MAX_MB", 20, "Largest file a user may attach, in megabytes.", minimum=1
 )
 IMPORT_MAX_MB = env_int(
-    "IMPORT_MAX_MB", 200, "Largest file a user may import, in megabytes (checked before reading it).", minimum=1
+    "IMPORT_MAX_MB",
+    200,
+    "Largest file a user may import, in megabytes (checked before reading it).",
+    minimum=1,
 )
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 500, "Most columns an import file may have.", minimum=1)
 IMPORT_MAX_CELL_CHARS = env_int(

@@ -374,7 +374,9 @@ def bulk_update_objects[M: models.Model](
     ]
     if moved:  # the department follows the new owner (one query for all of them)
         owner_ids = {i.owner_id for i in moved if i.owner_id}  # type: ignore[attr-defined]
-        departments = dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "department_id"))
+        departments = dict(
+            get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "department_id")
+        )
         for instance in moved:
             instance.department_id = departments.get(instance.owner_id)  # type: ignore[attr-defined]
     errors: dict[str, Any] = {}

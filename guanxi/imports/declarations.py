@@ -30,7 +30,19 @@ class ImportSpec:
 
 
 _SPECS: dict[str, ImportSpec] = {}
-_PHONE = ("手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "mobile", "tel", "telephone", "cell")
+_PHONE = (
+    "手机",
+    "手机号",
+    "手机号码",
+    "电话",
+    "电话号码",
+    "联系电话",
+    "联系方式",
+    "mobile",
+    "tel",
+    "telephone",
+    "cell",
+)
 _EMAIL = ("邮箱", "电子邮箱", "电子邮件", "邮件", "e-mail", "mail")
 _OWNER = ("负责人", "销售", "销售代表", "业务员", "所有人", "归属人", "跟进人", "sales rep", "owner name")
 
@@ -57,7 +69,12 @@ def _customer_conflicts(rows: list[tuple[int, Any, int | None]], actor: Any) -> 
     from django.db.models import Q
 
     from guanxi.customers.models import Customer
-    from guanxi.customers.services.conflicts import ALLOW, OwnershipConflict, check_ownership_conflict, conflict_policy
+    from guanxi.customers.services.conflicts import (
+        ALLOW,
+        OwnershipConflict,
+        check_ownership_conflict,
+        conflict_policy,
+    )
 
     policy = conflict_policy()
     if policy == ALLOW or not rows:
@@ -112,11 +129,28 @@ def declare_shipped() -> None:
         "customers.customer",
         ImportSpec(
             synonyms={
-                "name": ("客户名称", "公司名称", "客户", "公司", "企业名称", "单位名称", "company", "company name", "customer name"),
+                "name": (
+                    "客户名称",
+                    "公司名称",
+                    "客户",
+                    "公司",
+                    "企业名称",
+                    "单位名称",
+                    "company",
+                    "company name",
+                    "customer name",
+                ),
                 "short_name": ("简称", "客户简称"),
                 "phone": _PHONE,
                 "email": _EMAIL,
-                "credit_code": ("统一社会信用代码", "信用代码", "社会信用代码", "税号", "credit code", "uscc"),
+                "credit_code": (
+                    "统一社会信用代码",
+                    "信用代码",
+                    "社会信用代码",
+                    "税号",
+                    "credit code",
+                    "uscc",
+                ),
                 "owner": _OWNER,
                 "level": ("客户级别", "级别", "等级", "客户等级", "rating"),
                 "industry": ("行业", "所属行业"),

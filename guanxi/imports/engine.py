@@ -39,6 +39,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.framework.context import Source, actor_context
@@ -57,6 +58,11 @@ class ImportCancelled(Exception):
     """The user cancelled the batch; the chunks committed so far stay (undo removes them)."""
 
 
+def _field(model: type[models.Model], name: str) -> Any:
+    """A concrete field by name (typed loosely: ``get_field`` may also answer a relation)."""
+    return model._meta.get_field(name)
+
+
 def model_of(batch: ImportBatch) -> type[models.Model]:
     return apps.get_model(batch.entity)
 
@@ -66,7 +72,11 @@ def check_permission(user: Any, model: type[models.Model], mode: str) -> None:
     from guanxi.framework.access import can
     from guanxi.framework.views.base import refusal_message
 
-    needed = ["import"] + (["add"] if mode in ("create", "upsert") else []) + (["change"] if mode != "create" else [])
+    needed = (
+        ["import"]
+        + (["add"] if mode in ("create", "upsert") else [])
+        + (["change"] if mode != "create" else [])
+    )
     for action in needed:
         if not can(user, action, model):
             raise PermissionDenied(refusal_message(model, action))
@@ -135,7 +145,8 @@ class Validator:
         self.fields = {f.name: f for f in importable_fields(self.model, self.user)}
         self.mapping = {int(i): name for i, name in batch.mapping.items() if name in self.fields}
         self.value_map = {
-            name: {header_key(k): v for k, v in (pairs or {}).items()} for name, pairs in batch.value_map.items()
+            name: {header_key(k): v for k, v in (pairs or {}).items()}
+            for name, pairs in batch.value_map.items()
         }
         self.spec = spec_for(self.model)
         self.key = batch.match_key if batch.match_key in self.fields else ""
@@ -188,7 +199,9 @@ class Validator:
         return found
 
     # one row ---------------------------------------------------------------------------------------
-    def parse(self, raw: list[Any], related: dict[str, dict[str, list[int]]]) -> tuple[dict[str, Any], list[list[str]]]:
+    def parse(
+        self, raw: list[Any], related: dict[str, dict[str, list[int]]]
+    ) -> tuple[dict[str, Any], list[list[str]]]:
         """The row's mapped cells as field values (empty cells left out), and its errors."""
         parsed: dict[str, Any] = {}
         errors: list[list[str]] = []
@@ -222,14 +235,20 @@ class Validator:
         if kind == "date":
             return cells.date(cell)
         if kind == "datetime":
-            return timezone.make_aware(cells.moment(cell)) if not isinstance(cell, datetime.datetime) or timezone.is_naive(cell) else cell
+            return (
+                timezone.make_aware(cells.moment(cell))
+                if not isinstance(cell, datetime.datetime) or timezone.is_naive(cell)
+                else cell
+            )
         text = cells.text(cell)
         if kind == "user":
             found = self._load_users().get(text.lower(), [])
             if not found:
                 raise ValueError(_("no such user: %(name)s") % {"name": text[:50]})
             if len(found) > 1:
-                raise ValueError(_("several users are called %(name)s: use the username") % {"name": text[:50]})
+                raise ValueError(
+                    _("several users are called %(name)s: use the username") % {"name": text[:50]}
+                )
             return found[0]
         found = related.get(info.name, {}).get(text, [])
         if not found:
@@ -248,9 +267,10 @@ class Validator:
         mapped = self.value_map.get(info.name, {}).get(key)
         if mapped is not None:
             return str(mapped)
-        for choice, names in info.choices:
-            if key in names:
-                return choice
+        for candidate in (key, key.rstrip("级类等型档")):  # "A级" / "A类" name level A
+            for choice, names in info.choices:
+                if candidate in names:
+                    return choice
         raise ValueError(
             _("“%(value)s” is not one of the choices: %(choices)s")
             % {"value": cells.text(cell)[:50], "choices": "、".join(info.choice_labels()[:12])}
@@ -272,12 +292,15 @@ class Validator:
             obj.clean()
         except ValidationError as problem:
             details = problem.message_dict if hasattr(problem, "error_dict") else {"": problem.messages}
+            titles = {
+                name: self.batch.header[i] for i, name in self.mapping.items() if i < len(self.batch.header)
+            }
             for name, messages in details.items():
-                label = self.fields[name].label if name in self.fields else ""
+                label = titles.get(name) or (capfirst(self.fields[name].label) if name in self.fields else "")
                 if name and name not in self.fields:  # a field the file cannot set
                     try:
-                        label = str(self.model._meta.get_field(name).verbose_name)
-                    except Exception:  # noqa: BLE001 -- "__all__" and the like
+                        label = capfirst(str(_field(self.model, name).verbose_name))
+                    except Exception:
                         label = ""
                 errors.extend([label, str(m)] for m in messages)
         return errors
@@ -303,7 +326,11 @@ class Validator:
                 for index, name in self.mapping.items():
                     if name in related_texts and index < len(row.raw) and str(row.raw[index] or "").strip():
                         related_texts[name].add(cells.text(row.raw[index]))
-        related = {name: self._resolve_related(self.fields[name], texts) for name, texts in related_texts.items() if texts}
+        related = {
+            name: self._resolve_related(self.fields[name], texts)
+            for name, texts in related_texts.items()
+            if texts
+        }
         if any(self.fields[n].kind == "user" for n in self.mapping.values()):
             self._load_users()
 
@@ -319,7 +346,12 @@ class Validator:
                 from guanxi.framework.write import OWNER_REFUSED_MESSAGE
 
                 owner = self.fields["owner"].label if "owner" in self.fields else "owner"
-                errors.append([owner, str(OWNER_REFUSED_MESSAGE % {"user": cells.text(row.raw[self._index_of("owner")])})])
+                errors.append(
+                    [
+                        owner,
+                        str(OWNER_REFUSED_MESSAGE % {"user": cells.text(row.raw[self._index_of("owner")])}),
+                    ]
+                )
             if errors:
                 row.status, row.messages = R.ERROR, errors
                 continue
@@ -328,7 +360,7 @@ class Validator:
         targets = self._match(staged)
         self._unique_checks(staged, targets)
         to_write: list[tuple[int, Any, int | None]] = []
-        for row, parsed, obj, key in staged:
+        for row, parsed, obj, _key in staged:
             if row.status in (R.ERROR, R.SKIPPED, R.REVIEW):
                 continue
             target = targets.get(row.number)
@@ -356,7 +388,9 @@ class Validator:
     def _index_of(self, name: str) -> int:
         return next(i for i, n in self.mapping.items() if n == name)
 
-    def _match(self, staged: list[tuple[ImportRow, dict[str, Any], models.Model, str]]) -> dict[int, models.Model]:
+    def _match(
+        self, staged: list[tuple[ImportRow, dict[str, Any], models.Model, str]]
+    ) -> dict[int, models.Model]:
         """Apply mode and duplicate policy: in-file duplicates, then one query for the database's
         records holding the chunk's keys. Returns row number → the record the row updates."""
         from guanxi.framework.querysets import model_queryset
@@ -371,7 +405,10 @@ class Validator:
                 continue
             first = self.seen.get(key)
             if first is not None and first != row.number:
-                message = _("Same %(field)s as row %(row)s.") % {"field": self.fields[self.key].label, "row": first}
+                message = _("Same %(field)s as row %(row)s.") % {
+                    "field": self.fields[self.key].label,
+                    "row": first,
+                }
                 if policy == ImportBatch.Policy.REVIEW:
                     row.status, row.messages = R.REVIEW, [["", message]]
                 elif policy != ImportBatch.Policy.CREATE or batch.mode != ImportBatch.Mode.CREATE:
@@ -383,7 +420,11 @@ class Validator:
             return {}
         attname = "pk" if self.key == "id" else self.fields[self.key].attname
         lookup = f"{attname}__iexact" if self.key == "email" and len(keys) == 1 else f"{attname}__in"
-        wanted: Any = next(iter(keys)) if lookup.endswith("iexact") else [int(k) if self.key == "id" and k.isdigit() else k for k in keys]
+        wanted: Any = (
+            next(iter(keys))
+            if lookup.endswith("iexact")
+            else [int(k) if self.key == "id" and k.isdigit() else k for k in keys]
+        )
         if self.key == "id" and any(not str(k).isdigit() for k in keys):
             wanted = [int(k) for k in keys if str(k).isdigit()]
         existing: dict[str, list[int]] = {}
@@ -404,15 +445,26 @@ class Validator:
                 if not pks:
                     if batch.mode == ImportBatch.Mode.UPDATE:
                         row.status = R.ERROR
-                        row.messages = [["", _("No record has %(field)s “%(value)s”.") % {"field": label, "value": key}]]
+                        row.messages = [
+                            ["", _("No record has %(field)s “%(value)s”.") % {"field": label, "value": key}]
+                        ]
                     continue
                 if len(pks) > 1:
                     row.status = R.ERROR
-                    row.messages = [["", _("Several records have %(field)s “%(value)s”: match on another field.") % {"field": label, "value": key}]]
+                    row.messages = [
+                        [
+                            "",
+                            _("Several records have %(field)s “%(value)s”: match on another field.")
+                            % {"field": label, "value": key},
+                        ]
+                    ]
                     continue
                 updating = batch.mode != ImportBatch.Mode.CREATE or policy == ImportBatch.Policy.UPDATE
                 if batch.mode == ImportBatch.Mode.CREATE and policy != ImportBatch.Policy.UPDATE:
-                    message = _("A record with %(field)s “%(value)s” already exists.") % {"field": label, "value": key}
+                    message = _("A record with %(field)s “%(value)s” already exists.") % {
+                        "field": label,
+                        "value": key,
+                    }
                     if policy == ImportBatch.Policy.SKIP:
                         row.status, row.object_id, row.messages = R.SKIPPED, pks[0], [["", message]]
                     elif policy == ImportBatch.Policy.REVIEW:
@@ -420,18 +472,28 @@ class Validator:
                     continue  # policy "create anyway": a new record
                 if updating and pks[0] not in changeable:
                     row.status = R.ERROR
-                    row.messages = [["", _("The record with %(field)s “%(value)s” is not one you may change.") % {"field": label, "value": key}]]
+                    row.messages = [
+                        [
+                            "",
+                            _("The record with %(field)s “%(value)s” is not one you may change.")
+                            % {"field": label, "value": key},
+                        ]
+                    ]
                     continue
                 update_ids[row.number] = pks[0]
         loaded = model_queryset(self.model).in_bulk(set(update_ids.values()))
         return {number: loaded[pk] for number, pk in update_ids.items() if pk in loaded}
 
-    def _unique_checks(self, staged: list[tuple[ImportRow, dict[str, Any], models.Model, str]], targets: dict[int, models.Model]) -> None:
+    def _unique_checks(
+        self,
+        staged: list[tuple[ImportRow, dict[str, Any], models.Model, str]],
+        targets: dict[int, models.Model],
+    ) -> None:
         """Unique fields (a product's SKU) among the file's rows and against the database."""
         from guanxi.framework.querysets import model_queryset
 
         for name in self.mapping.values():
-            model_field = self.model._meta.get_field(name) if name != "id" else None
+            model_field = _field(self.model, name) if name != "id" else None
             if model_field is None or not model_field.unique or name == self.key:
                 continue
             attname = model_field.attname
@@ -443,16 +505,27 @@ class Validator:
                     continue
                 if value in seen:
                     row.status = R.ERROR
-                    row.messages = [[self.fields[name].label, _("Same value as row %(row)s.") % {"row": seen[value]}]]
+                    row.messages = [
+                        [self.fields[name].label, _("Same value as row %(row)s.") % {"row": seen[value]}]
+                    ]
                     continue
                 seen[value] = row.number
                 values[value] = row
-            taken = dict(model_queryset(self.model).filter(**{f"{attname}__in": list(values)}).values_list(attname, "pk"))
+            taken = dict(
+                model_queryset(self.model)
+                .filter(**{f"{attname}__in": list(values)})
+                .values_list(attname, "pk")
+            )
             for value, row in values.items():
                 target = targets.get(row.number)
                 if value in taken and (target is None or target.pk != taken[value]):
                     row.status = R.ERROR
-                    row.messages = [[self.fields[name].label, _("Another record already has “%(value)s”.") % {"value": value}]]
+                    row.messages = [
+                        [
+                            self.fields[name].label,
+                            _("Another record already has “%(value)s”.") % {"value": value},
+                        ]
+                    ]
 
 
 def _dump(obj: models.Model, parsed: dict[str, Any]) -> dict[str, Any]:
@@ -523,7 +596,9 @@ def _check_cancel(batch: ImportBatch) -> None:
 
 
 # -- commit ----------------------------------------------------------------------------------------
-def commit(batch: ImportBatch, *, progress: Progress | None = None, crash_after: int | None = None) -> ImportBatch:
+def commit(
+    batch: ImportBatch, *, progress: Progress | None = None, crash_after: int | None = None
+) -> ImportBatch:
     """Write the valid rows, a chunk per transaction (one transaction for all-or-nothing).
 
     Safe to call again after a crash: it carries on with the rows still ``valid``.
@@ -535,10 +610,14 @@ def commit(batch: ImportBatch, *, progress: Progress | None = None, crash_after:
     model = model_of(batch)
     check_permission(batch.user, model, batch.mode)
     if batch.all_or_nothing and batch.rows.filter(status__in=[R.ERROR, R.PENDING]).exists():
-        raise ValidationError(_("Some rows have errors and the import is all or nothing: nothing was written."))
+        raise ValidationError(
+            _("Some rows have errors and the import is all or nothing: nothing was written.")
+        )
     batch.status = ImportBatch.Status.COMMITTING
     batch.save(update_fields=["status"])
-    fields = {f.attname: model._meta.get_field(f.name) for f in importable_fields(model, batch.user) if f.name != "id"}
+    fields = {
+        f.attname: _field(model, f.name) for f in importable_fields(model, batch.user) if f.name != "id"
+    }
     validator = Validator(batch)
     content_type = ContentType.objects.get_for_model(model)
     done = batch.rows.filter(status__in=[R.CREATED, R.UPDATED]).count()
@@ -550,9 +629,13 @@ def commit(batch: ImportBatch, *, progress: Progress | None = None, crash_after:
             ContentType.objects.select_for_update().filter(pk=content_type.pk).first()
             creates: list[tuple[ImportRow, models.Model]] = []
             updates: list[tuple[ImportRow, models.Model]] = []
-            targets = model_queryset(model).select_for_update().in_bulk([r.object_id for r in rows if r.object_id])
+            targets = (
+                model_queryset(model).select_for_update().in_bulk([r.object_id for r in rows if r.object_id])
+            )
             for row in rows:
-                values = {a: fields[a].to_python(v) if a in fields else v for a, v in (row.values or {}).items()}
+                values = {
+                    a: fields[a].to_python(v) if a in fields else v for a, v in (row.values or {}).items()
+                }
                 if row.object_id:
                     target = targets.get(row.object_id)
                     if target is None:
@@ -563,7 +646,9 @@ def commit(batch: ImportBatch, *, progress: Progress | None = None, crash_after:
                     creates.append((row, validator.instance(values)))
             creates = _still_new(validator, creates)
             _write(model, batch, creates, updates)
-            ImportRow.objects.bulk_update(rows, ["status", "object_id", "written_at", "messages"], batch_size=500)
+            ImportRow.objects.bulk_update(
+                rows, ["status", "object_id", "written_at", "messages"], batch_size=500
+            )
 
     with actor_context(batch.user, source=Source.TASK, request_id=batch.request_id), translation_of(batch):
         try:
@@ -608,7 +693,9 @@ def _valid_chunks(batch: ImportBatch) -> Iterator[list[ImportRow]]:
         yield rows
 
 
-def _still_new(validator: Validator, creates: list[tuple[ImportRow, models.Model]]) -> list[tuple[ImportRow, models.Model]]:
+def _still_new(
+    validator: Validator, creates: list[tuple[ImportRow, models.Model]]
+) -> list[tuple[ImportRow, models.Model]]:
     """Rows to create whose key a record got meanwhile (another import of the same file, under
     the lock now): skipped, unless the policy is to create anyway."""
     from guanxi.framework.querysets import model_queryset
@@ -619,21 +706,34 @@ def _still_new(validator: Validator, creates: list[tuple[ImportRow, models.Model
     attname = validator.fields[validator.key].attname
     keys = {validator.key_of(obj, {}): row for row, obj in creates}
     keys.pop("", None)
-    taken = set(
+    taken = {
         str(v).lower() if validator.key == "email" else str(v)
-        for v in model_queryset(validator.model).filter(**{f"{attname}__in": list(keys)}).values_list(attname, flat=True)
-    )
+        for v in model_queryset(validator.model)
+        .filter(**{f"{attname}__in": list(keys)})
+        .values_list(attname, flat=True)
+    }
     out = []
     for row, obj in creates:
         if validator.key_of(obj, {}) in taken:
             row.status = R.SKIPPED
-            row.messages = [["", _("A record with this %(field)s was created meanwhile.") % {"field": validator.fields[validator.key].label}]]
+            row.messages = [
+                [
+                    "",
+                    _("A record with this %(field)s was created meanwhile.")
+                    % {"field": validator.fields[validator.key].label},
+                ]
+            ]
         else:
             out.append((row, obj))
     return out
 
 
-def _write(model: type[models.Model], batch: ImportBatch, creates: list[tuple[ImportRow, models.Model]], updates: list[tuple[ImportRow, models.Model]]) -> None:
+def _write(
+    model: type[models.Model],
+    batch: ImportBatch,
+    creates: list[tuple[ImportRow, models.Model]],
+    updates: list[tuple[ImportRow, models.Model]],
+) -> None:
     from guanxi.framework.write import bulk_create_objects, bulk_update_objects
 
     if creates:
@@ -667,9 +767,9 @@ def run(batch: ImportBatch, *, dry_run: bool = False, progress: Progress | None 
         return batch
     if batch.all_or_nothing and (batch.failed or batch.review):
         batch.status = ImportBatch.Status.FAILED
-        batch.error = _("%(n)s rows have errors or need review and the import is all or nothing: nothing was written.") % {
-            "n": batch.failed + batch.review
-        }
+        batch.error = _(
+            "%(n)s rows have errors or need review and the import is all or nothing: nothing was written."
+        ) % {"n": batch.failed + batch.review}
         batch.finished_at = timezone.now()
         batch.save()
         return batch
@@ -698,7 +798,9 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     with actor_context(actor, source=Source.TASK):
         while True:
             rows = list(
-                batch.rows.filter(status__in=[R.CREATED, R.UPDATED], number__gt=last).order_by("number")[:CHUNK]
+                batch.rows.filter(status__in=[R.CREATED, R.UPDATED], number__gt=last).order_by("number")[
+                    :CHUNK
+                ]
             )
             if not rows:
                 break
@@ -719,14 +821,16 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                     record = records.get(row.object_id)
                     stamp = getattr(record, "updated_at", None)
                     if record is None or (row.written_at and stamp != row.written_at):
-                        row.messages = [["", _("Not undone: the record was changed or deleted after the import.")]]
+                        row.messages = [
+                            ["", _("Not undone: the record was changed or deleted after the import.")]
+                        ]
                         counts["refused"] += 1
                         continue
                     if row.status == R.CREATED:
                         to_delete.append(record)
                     else:
                         for name, value in (befores.get(record.pk) or {}).items():
-                            model_field = model._meta.get_field(name)
+                            model_field = _field(model, name)
                             setattr(record, model_field.attname, model_field.to_python(value))
                         to_revert.append(record)
                     row.status = R.UNDONE
@@ -746,7 +850,9 @@ def error_rows(batch: ImportBatch) -> Iterator[list[Any]]:
     it was in the file with its reasons ("列: 原因; …")."""
     reason = _("Reason")
     yield [*batch.header, reason]
-    for row in batch.rows.filter(status__in=[R.ERROR, R.REVIEW]).order_by("number").iterator(chunk_size=CHUNK):
+    for row in (
+        batch.rows.filter(status__in=[R.ERROR, R.REVIEW]).order_by("number").iterator(chunk_size=CHUNK)
+    ):
         text = "; ".join(f"{col}: {msg}" if col else msg for col, msg in row.messages)
         cells_out = list(row.raw) + [""] * (len(batch.header) - len(row.raw))
         yield [_neutral(c) for c in cells_out] + [_("Row %(row)s") % {"row": row.number} + " · " + text]
@@ -769,7 +875,9 @@ def write_error_file(batch: ImportBatch, out: IO[str]) -> int:
     return max(count, 0)
 
 
-def create_batch(user: Any, model: type[models.Model], path: str, file_name: str, **options: Any) -> ImportBatch:
+def create_batch(
+    user: Any, model: type[models.Model], path: str, file_name: str, **options: Any
+) -> ImportBatch:
     """A new batch for the file at ``path`` (its permission checked), staged."""
     from pathlib import Path
 

@@ -17,11 +17,20 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.imports.declarations import spec_for
 
-BOOKKEEPING = {"id", "created_at", "updated_at", "created_by", "updated_by", "department", "custom_field_data"}
+BOOKKEEPING = {
+    "id",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "department",
+    "custom_field_data",
+}
 LANGUAGES = ("en", "zh-hans")
 
 
@@ -108,7 +117,7 @@ def importable_fields(model: type[models.Model], user: Any) -> list[FieldInfo]:
             FieldInfo(
                 name=name,
                 attname=model_field.attname,
-                label=str(model_field.verbose_name),
+                label=capfirst(str(model_field.verbose_name)),
                 kind=_kind(model_field),
                 required=required,
                 aliases=frozenset(a for a in aliases if a),
@@ -135,7 +144,9 @@ def guess_mapping(header: list[str], fields: list[FieldInfo]) -> dict[str, str]:
     return mapping
 
 
-def check_mapping(mapping: dict[str, str], fields: list[FieldInfo], *, mode: str, match_key: str) -> list[str]:
+def check_mapping(
+    mapping: dict[str, str], fields: list[FieldInfo], *, mode: str, match_key: str
+) -> list[str]:
     """What is wrong with a mapping, as messages (empty when it can run)."""
     known = {f.name: f for f in fields}
     chosen = [name for name in mapping.values() if name]
@@ -147,7 +158,9 @@ def check_mapping(mapping: dict[str, str], fields: list[FieldInfo], *, mode: str
         problems.append(_("Match at least one column to a field."))
     doubled = sorted({known[n].label for n in chosen if chosen.count(n) > 1 and n in known})
     if doubled:
-        problems.append(_("Each field can take one column only: %(fields)s.") % {"fields": "、".join(doubled)})
+        problems.append(
+            _("Each field can take one column only: %(fields)s.") % {"fields": "、".join(doubled)}
+        )
     if mode in ("create", "upsert"):
         missing = [f.label for f in fields if f.required and f.name not in chosen]
         if missing:

@@ -127,6 +127,9 @@ class ImportRow(models.Model):
         constraints = [models.UniqueConstraint(fields=["batch", "number"], name="importrow_batch_number")]
         indexes = [models.Index(fields=["batch", "status", "number"], name="importrow_batch_status")]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
+
 
 class SavedMapping(models.Model):
     """A named column mapping (and value mapping) a user saved for the next file of the same kind."""

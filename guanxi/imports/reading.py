@@ -72,7 +72,8 @@ def check_upload(name: str, size: int) -> None:
         raise ImportFileError(_("The file is empty."))
     if size > max_bytes():
         raise ImportFileError(
-            _("The file is larger than %(mb)s MB; split it into smaller files.") % {"mb": settings.IMPORT_MAX_MB}
+            _("The file is larger than %(mb)s MB; split it into smaller files.")
+            % {"mb": settings.IMPORT_MAX_MB}
         )
 
 
@@ -154,7 +155,7 @@ def _csv_table(raw: IO[bytes], encoding: str) -> Table:
     reader = csv.reader(lines(), dialect)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        number = 1
+        number = 0
         while True:
             try:
                 cells = next(reader)
@@ -191,7 +192,7 @@ def _xlsx_table(path: Path, sheet: str) -> Iterator[Table]:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise _broken_sheet(error) from None
-    except Exception as error:  # openpyxl raises many kinds for a damaged file  # noqa: BLE001
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise _broken_sheet(error) from None
     try:
         names = list(book.sheetnames)
@@ -205,7 +206,7 @@ def _xlsx_table(path: Path, sheet: str) -> Iterator[Table]:
                     yield number, list(values)
             except ImportFileError:
                 raise
-            except Exception as error:  # a damaged part found while streaming  # noqa: BLE001
+            except Exception as error:  # a damaged part found while streaming
                 raise _broken_sheet(error) from None
 
         stream_rows = rows()
@@ -232,7 +233,7 @@ def _calamine_table(path: Path, sheet: str) -> Table:
         source = worksheet.iter_rows()
     except ImportFileError:
         raise
-    except Exception as error:  # calamine raises its own error types for broken files  # noqa: BLE001
+    except Exception as error:  # calamine raises its own error types for broken files
         raise _broken_sheet(error) from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
@@ -267,7 +268,7 @@ def _cell_too_long(row: int) -> ImportFileError:
 
 def _first_row(rows: Iterator[tuple[int, list[Any]]]) -> list[str]:
     """The header: the first row that is not blank, checked for width and cell size."""
-    for number, cells in rows:
+    for _number, cells in rows:
         if _blank(cells):
             continue
         while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
@@ -279,7 +280,9 @@ def _first_row(rows: Iterator[tuple[int, list[Any]]]) -> list[str]:
             )
         header = [_header_text(cell) for cell in cells]
         if any(len(title) > 200 for title in header):
-            raise ImportFileError(_("A column title is longer than 200 characters: is the first row the header?"))
+            raise ImportFileError(
+                _("A column title is longer than 200 characters: is the first row the header?")
+            )
         return header
     raise ImportFileError(_("The file is empty."))
 
@@ -302,12 +305,11 @@ def _checked(rows: Iterator[tuple[int, list[Any]]], width: int) -> Iterator[tupl
             continue
         if len(cells) > width:
             extra = cells[width:]
-            if not _blank(extra):
-                if len(cells) > settings.IMPORT_MAX_COLUMNS:
-                    raise ImportFileError(
-                        _("Row %(row)s has %(count)s cells; an import file may have at most %(max)s columns.")
-                        % {"row": number, "count": len(cells), "max": settings.IMPORT_MAX_COLUMNS}
-                    )
+            if not _blank(extra) and len(cells) > settings.IMPORT_MAX_COLUMNS:
+                raise ImportFileError(
+                    _("Row %(row)s has %(count)s cells; an import file may have at most %(max)s columns.")
+                    % {"row": number, "count": len(cells), "max": settings.IMPORT_MAX_COLUMNS}
+                )
             cells = cells[:width] if _blank(extra) else cells
         for cell in cells:
             if isinstance(cell, str) and len(cell) > limit:

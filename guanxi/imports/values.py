@@ -110,7 +110,8 @@ def moment(value: Any) -> datetime.datetime:
         if found:
             parts = [int(p) if p else 0 for p in found.groups()] + [0, 0, 0]
             try:
-                return datetime.datetime(*parts[:6])
+                year, month, day, hour, minute, second = parts[:6]
+                return datetime.datetime(year, month, day, hour, minute, second)
             except ValueError:
                 break
     raise ValueError(

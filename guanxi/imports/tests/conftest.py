@@ -13,7 +13,14 @@ from guanxi.customers.models import Customer
 from guanxi.framework.testing.scopes import give_role
 
 
-def importer(make_user: Any, username: str, model: Any = Customer, actions: tuple[str, ...] = ("view", "add", "change", "delete", "import"), scope: str = "all", **fields: Any) -> Any:
+def importer(
+    make_user: Any,
+    username: str,
+    model: Any = Customer,
+    actions: tuple[str, ...] = ("view", "add", "change", "delete", "import"),
+    scope: str = "all",
+    **fields: Any,
+) -> Any:
     user = make_user(username, **fields)
     give_role(user, model, scope, list(actions), name=f"importer-{username}-{model._meta.model_name}")
     return type(user).objects.get(pk=user.pk)

@@ -62,7 +62,9 @@ def test_quoted_cells_with_commas_and_newlines(write):
 
 
 def test_xlsx_first_or_chosen_sheet(write):
-    path = write("c.xlsx", xlsx_bytes([["名称", "成立日期"], ["飞海科技", datetime.date(2024, 3, 4)]], title="客户"))
+    path = write(
+        "c.xlsx", xlsx_bytes([["名称", "成立日期"], ["飞海科技", datetime.date(2024, 3, 4)]], title="客户")
+    )
     header, rows, table = read(path)
     assert table.sheet == "客户" and header == ["名称", "成立日期"]
     assert rows[0][0] == "飞海科技" and rows[0][1].date() == datetime.date(2024, 3, 4)
@@ -103,7 +105,9 @@ def test_truncated_xlsx(write):
 
 
 def test_too_many_columns(write):
-    path = write("wide.csv", ",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" for _ in range(10_000)))
+    path = write(
+        "wide.csv", ",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" for _ in range(10_000))
+    )
     with pytest.raises(ImportFileError, match="10000 columns"):
         read(path)
 
@@ -143,7 +147,19 @@ def test_detect_encoding_of_cut_utf8_sample():
 # -- cell values ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "cell",
-    ["2024-03-04", "2024/03/04", "2024/3/4", "2024.3.4", "2024年3月4日", "2024年03月04号", "20240304", "２０２４－０３－０４", 45355, "45355", datetime.datetime(2024, 3, 4, 10, 0)],
+    [
+        "2024-03-04",
+        "2024/03/04",
+        "2024/3/4",
+        "2024.3.4",
+        "2024年3月4日",
+        "2024年03月04号",
+        "20240304",
+        "２０２４－０３－０４",
+        45355,
+        "45355",
+        datetime.datetime(2024, 3, 4, 10, 0),
+    ],
 )
 def test_dates_in_common_forms(cell):
     assert values.date(cell) == datetime.date(2024, 3, 4)
@@ -157,7 +173,16 @@ def test_bad_dates(cell):
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("1,234.50", "1234.50"), ("１２３４", "1234"), ("１，２３４", "1234"), ("¥ 1,234", "1234"), ("-12.5", "-12.5"), (12.5, "12.5"), (3, "3"), ("12.5%", "12.5")],
+    [
+        ("1,234.50", "1234.50"),
+        ("１２３４", "1234"),
+        ("１，２３４", "1234"),
+        ("¥ 1,234", "1234"),
+        ("-12.5", "-12.5"),
+        (12.5, "12.5"),
+        (3, "3"),
+        ("12.5%", "12.5"),
+    ],
 )
 def test_numbers_as_people_write_them(cell, expected):
     assert values.number(cell) == decimal.Decimal(expected)
@@ -173,5 +198,9 @@ def test_booleans_and_formulas():
     assert values.boolean("是") is True and values.boolean("否") is False and values.boolean("Yes") is True
     with pytest.raises(ValueError):
         values.boolean("maybe")
-    assert values.is_formula("=SUM(A1:A3)") and not values.is_formula("+8613800138000") and not values.is_formula("=")
+    assert (
+        values.is_formula("=SUM(A1:A3)")
+        and not values.is_formula("+8613800138000")
+        and not values.is_formula("=")
+    )
     assert values.text(13800138000.0) == "13800138000"

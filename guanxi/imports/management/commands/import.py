@@ -74,12 +74,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("entity")
         parser.add_argument("file")
-        parser.add_argument("--as", dest="username", help="Import as this user (default: the only superuser).")
+        parser.add_argument(
+            "--as", dest="username", help="Import as this user (default: the only superuser)."
+        )
         parser.add_argument("--mapping", help="A saved mapping's name (else columns are matched by title).")
         parser.add_argument("--mode", choices=[m.value for m in ImportBatch.Mode], default="create")
-        parser.add_argument("--match", default="", help="The field that finds existing records (phone, email, id …).")
+        parser.add_argument(
+            "--match", default="", help="The field that finds existing records (phone, email, id …)."
+        )
         parser.add_argument("--policy", choices=[p.value for p in ImportBatch.Policy], default="skip")
-        parser.add_argument("--all-or-nothing", action="store_true", help="Write nothing if any row is refused.")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="Write nothing if any row is refused."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
         parser.add_argument("--errors", help="Write refused rows with a reason column to this CSV file.")
         parser.add_argument("--encoding", default="", help="The CSV's encoding (default: detected).")
@@ -115,7 +121,9 @@ class Command(BaseCommand):
             saved = SavedMapping.objects.filter(entity=batch.entity, name=options["mapping"]).first()
             if saved is None:
                 raise CommandError(f"no saved mapping named {options['mapping']!r}")
-            batch.mapping = {str(i): saved.columns[t] for i, t in enumerate(batch.header) if saved.columns.get(t)}
+            batch.mapping = {
+                str(i): saved.columns[t] for i, t in enumerate(batch.header) if saved.columns.get(t)
+            }
             batch.value_map = saved.value_map
             batch.save()
         problems = check_mapping(

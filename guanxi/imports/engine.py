@@ -36,7 +36,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -120,6 +120,21 @@ def stage(batch: ImportBatch, path: str, *, progress: Progress | None = None) ->
     batch.timings = {**batch.timings, "stage": round(time.monotonic() - started, 3)}
     batch.save()
     return batch
+
+
+def save_rows(rows: list[ImportRow]) -> None:
+    """Write back a chunk of staging rows: one DELETE and one multi-row INSERT with the same ids,
+    in one transaction. Django's ``bulk_update`` builds a ``CASE WHEN id = …`` per row and field,
+    which cost more than the validation itself (7 s of 11 s for 2,000 rows)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    with transaction.atomic():
+        for start in range(0, len(rows), 500):
+            ids = [row.pk for row in rows[start : start + 500]]
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
+        ImportRow.objects.bulk_create(rows, batch_size=500)
 
 
 def _jsonable(cell: Any) -> Any:
@@ -406,7 +421,7 @@ class Validator:
             first = self.seen.get(key)
             if first is not None and first != row.number:
                 message = _("Same %(field)s as row %(row)s.") % {
-                    "field": self.fields[self.key].label,
+                    "field": self.fields[self.key].noun,
                     "row": first,
                 }
                 if policy == ImportBatch.Policy.REVIEW:
@@ -438,7 +453,7 @@ class Validator:
             .values_list("pk", flat=True)
         )
         update_ids: dict[int, int] = {}
-        label = self.fields[self.key].label
+        label = self.fields[self.key].noun
         for key, rows in keys.items():
             pks = existing.get(key, [])
             for row in rows:
@@ -558,7 +573,7 @@ def validate(batch: ImportBatch, *, progress: Progress | None = None) -> ImportB
             if not rows:
                 break
             validator.chunk(rows)
-            ImportRow.objects.bulk_update(rows, ["status", "values", "messages", "object_id"], batch_size=500)
+            save_rows(rows)
             last = rows[-1].number
             done += len(rows)
             if progress:
@@ -646,9 +661,7 @@ def commit(
                     creates.append((row, validator.instance(values)))
             creates = _still_new(validator, creates)
             _write(model, batch, creates, updates)
-            ImportRow.objects.bulk_update(
-                rows, ["status", "object_id", "written_at", "messages"], batch_size=500
-            )
+            save_rows(rows)
 
     with actor_context(batch.user, source=Source.TASK, request_id=batch.request_id), translation_of(batch):
         try:
@@ -720,7 +733,7 @@ def _still_new(
                 [
                     "",
                     _("A record with this %(field)s was created meanwhile.")
-                    % {"field": validator.fields[validator.key].label},
+                    % {"field": validator.fields[validator.key].noun},
                 ]
             ]
         else:
@@ -838,7 +851,7 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                 bulk_update_objects(model, to_revert, actor=actor, check_visible=False)
                 counts["removed"] += len(to_delete)
                 counts["reverted"] += len(to_revert)
-                ImportRow.objects.bulk_update(rows, ["status", "messages"], batch_size=500)
+                save_rows(rows)
     _count(batch)
     batch.status = ImportBatch.Status.UNDONE
     batch.save()

@@ -52,6 +52,7 @@ class FieldInfo:
     aliases: frozenset[str] = field(default_factory=frozenset)
     choices: tuple[tuple[str, frozenset[str]], ...] = ()  # (key, its names in both languages)
     related: Any = None  # the related model of a foreign key
+    noun: str = ""  # the label as written inside a sentence ("Same phone as row 2.")
 
     def choice_labels(self) -> list[str]:
         return [key for key, _names in self.choices]
@@ -96,7 +97,11 @@ def importable_fields(model: type[models.Model], user: Any) -> list[FieldInfo]:
     spec = spec_for(model)
     rules = rules_for(user, model)
     state_fields = owned_fields(model)
-    out = [FieldInfo("id", "id", "ID", "id", False, frozenset({"id", header_key(_("ID")), "编号", "记录id"}))]
+    out = [
+        FieldInfo(
+            "id", "id", "ID", "id", False, frozenset({"id", header_key(_("ID")), "编号", "记录id"}), noun="ID"
+        )
+    ]
     for model_field in model._meta.concrete_fields:
         name = model_field.name
         if (
@@ -118,6 +123,7 @@ def importable_fields(model: type[models.Model], user: Any) -> list[FieldInfo]:
                 name=name,
                 attname=model_field.attname,
                 label=capfirst(str(model_field.verbose_name)),
+                noun=str(model_field.verbose_name),
                 kind=_kind(model_field),
                 required=required,
                 aliases=frozenset(a for a in aliases if a),

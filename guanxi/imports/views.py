@@ -245,6 +245,7 @@ def _post(request: AuthedRequest, batch: ImportBatch) -> HttpResponse:
             request, "imports/batch.html", _context(request, batch, errors=[str(refused)]), status=403
         )
     dry_run = action == "check"
+    batch.save()  # before the job: an immediate task backend runs it inside start_job
     job = start_job(
         deferred(
             gettext_noop("Check %(type)s from %(file)s")
@@ -257,8 +258,7 @@ def _post(request: AuthedRequest, batch: ImportBatch) -> HttpResponse:
         user=request.user,
         params={"batch": batch.pk, "dry_run": dry_run, "language": translation.get_language()},
     )
-    batch.job = job
-    batch.save()
+    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
     return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
 
 

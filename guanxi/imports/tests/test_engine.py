@@ -215,7 +215,7 @@ def test_value_mapping_and_error_file(rep, write, tmp_path):
 
 
 def test_gbk_dates_and_full_width_numbers_for_products(make_user, write):
-    user = importer(make_user, "products_in", model=Product)
+    user = importer(make_user, "products_in", model=Product, language="en")
     text = (
         '产品编码,产品名称,单价,税率\nSKU-1,笔记本,"１，２３４.５０",13\nSKU-1,重复,1,13\nSKU-2,鼠标,abc,13\n'
     )

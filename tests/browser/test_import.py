@@ -9,7 +9,12 @@ from tests.browser.conftest import LOCALE_EN, login, overflow_width, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROWS = "客户名称,手机,级别\n宁波海曙贸易有限公司,13812345678,A类\n苏州工业园区精工机械,+8615012345678,B\n坏号码公司,12345,A\n"
+ROWS = (
+    "客户名称,手机,级别\n"
+    "宁波海曙贸易有限公司,13812345678,A类\n"
+    "苏州工业园区精工机械,+8615012345678,B\n"
+    "坏号码公司,12345,A\n"
+)
 
 
 def gbk_file(tmp_path):

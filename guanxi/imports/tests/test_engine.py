@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from guanxi.core.models import ObjectChange, SearchEntry
 from guanxi.customers.models import Contact, Customer
-from guanxi.framework.testing.fixtures import as_system, as_user
+from guanxi.framework.testing.fixtures import as_user
 from guanxi.imports import engine
 from guanxi.imports.fields import guess_mapping, importable_fields
 from guanxi.imports.models import ImportBatch, ImportRow
@@ -257,6 +257,17 @@ def test_cancel_between_chunks(rep, write, monkeypatch):
     assert batch.status == "cancelled" and Customer.objects.count() == 0
 
 
-def test_as_system_fixture_unused():
-    with as_system():
-        pass
+def test_the_same_file_uploaded_twice_at_once_creates_each_record_once(rep, write):
+    """Both batches are checked before either writes; the second commit re-checks its keys under
+    the entity's import lock and skips what the first one created meanwhile."""
+    text = "名称,手机\n甲公司,13800138000\n乙公司,13900139000\n"
+    first = load(rep, write, text, run=False, match_key="phone")
+    second = load(rep, write, text, run=False, match_key="phone")
+    engine.validate(first)
+    engine.validate(second)
+    engine.commit(first)
+    engine.commit(second)
+    second.refresh_from_db()
+    assert (second.created, second.skipped) == (0, 2)
+    assert Customer.objects.count() == 2
+    assert "was created meanwhile" in messages(second)[2][0]

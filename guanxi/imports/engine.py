@@ -443,16 +443,11 @@ class Validator:
         if not keys:
             return {}
         attname = "pk" if self.key == "id" else self.fields[self.key].attname
-        lookup = f"{attname}__iexact" if self.key == "email" and len(keys) == 1 else f"{attname}__in"
-        wanted: Any = (
-            next(iter(keys))
-            if lookup.endswith("iexact")
-            else [int(k) if self.key == "id" and k.isdigit() else k for k in keys]
-        )
-        if self.key == "id" and any(not str(k).isdigit() for k in keys):
-            wanted = [int(k) for k in keys if str(k).isdigit()]
+        # keys are normalised as the model's clean() leaves them (E.164 phones, lower-case e-mails)
+        wanted: list[Any] = [int(k) for k in keys if k.isdigit()] if self.key == "id" else list(keys)
         existing: dict[str, list[int]] = {}
-        for pk, value in model_queryset(self.model).filter(**{lookup: wanted}).values_list("pk", attname):
+        found = model_queryset(self.model).filter(**{f"{attname}__in": wanted}).values_list("pk", attname)
+        for pk, value in found:
             key = str(value).strip()
             existing.setdefault(key.lower() if self.key == "email" else key, []).append(pk)
         changeable = set(

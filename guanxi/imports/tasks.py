@@ -64,7 +64,7 @@ def run_import(job: JobHandle, *, batch: int, dry_run: bool = False, language: s
         found.save(update_fields=["job"])
     reporter = ProgressReporter(job, found)
     with engine.translation_of(found):
-        if not found.rows.exists():
+        if not found.total:  # not (completely) staged yet: stage() starts the staging over
             engine.stage(found, default_storage.path(found.file) if found.file else "", progress=reporter)
         engine.run(found, dry_run=dry_run, progress=reporter)
     found.refresh_from_db()

@@ -271,3 +271,35 @@ def test_the_same_file_uploaded_twice_at_once_creates_each_record_once(rep, writ
     assert (second.created, second.skipped) == (0, 2)
     assert Customer.objects.count() == 2
     assert "was created meanwhile" in messages(second)[2][0]
+
+
+def test_leads_import_through_the_engine_without_their_state_field(make_user, write):
+    from guanxi.customers.models import Lead
+
+    user = importer(make_user, "leads_in", model=Lead, language="en")
+    assert "status" not in {f.name for f in importable_fields(Lead, user)}  # only transition() moves it
+    batch = load(user, write, "姓名,公司名称,手机,状态\n王小明,飞海科技,13800138000,已转化\n", model=Lead)
+    assert batch.created == 1
+    lead = Lead.objects.get()
+    # the write path's owner rule of leads (unassigned until the assignment rules or a claim)
+    assert (lead.company, lead.status) == ("飞海科技", Lead.Status.NEW)
+    assert lead.owner == (user if Lead.owner_defaults_to_writer else None)
+
+
+def test_progress_reports_rows_per_second_and_time_left(rep, write):
+    from guanxi.imports.tasks import ProgressReporter
+
+    class Handle:
+        def __init__(self):
+            self.calls = []
+
+        def progress(self, percent, message):
+            self.calls.append((percent, message))
+
+    handle = Handle()
+    batch = load(rep, write, run=False)
+    reporter = ProgressReporter(handle, batch)
+    reporter("validate", 0, 4)
+    reporter("validate", 4, 4)
+    percent, message = handle.calls[-1]
+    assert percent == 50 and "Checked 4 of 4 rows" in message and "rows/s" in message and "s left" in message

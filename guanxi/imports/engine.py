@@ -755,8 +755,19 @@ def _write(
 
     if creates:
         bulk_create_objects(model, [obj for _row, obj in creates], actor=batch.user)
+        stamps: dict[Any, Any] = {}
+        if any(getattr(obj, "updated_at", None) is None for _row, obj in creates) and hasattr(
+            model, "updated_at"
+        ):
+            # a bulk path that did not stamp the instances: read the stamps back (undo compares them)
+            stamps = dict(
+                model._default_manager.filter(pk__in=[obj.pk for _row, obj in creates]).values_list(
+                    "pk", "updated_at"
+                )
+            )
         for row, obj in creates:
-            row.status, row.object_id, row.written_at = R.CREATED, obj.pk, getattr(obj, "updated_at", None)
+            row.status, row.object_id = R.CREATED, obj.pk
+            row.written_at = getattr(obj, "updated_at", None) or stamps.get(obj.pk)
     if updates:
         try:
             bulk_update_objects(model, [obj for _row, obj in updates], actor=batch.user)

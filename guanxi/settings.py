@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "guanxi.targets",
     "guanxi.approvals",
     "guanxi.recyclebin",
+    "guanxi.imports",
     "guanxi.demo",
 ]
 
@@ -354,6 +355,16 @@ STORAGES = {
 }
 ATTACHMENT_MAX_MB = env_int(
     "ATTACHMENT_MAX_MB", 20, "Largest file a user may attach, in megabytes.", minimum=1
+)
+IMPORT_MAX_MB = env_int(
+    "IMPORT_MAX_MB",
+    200,
+    "Largest file a user may import, in megabytes (checked before reading it).",
+    minimum=1,
+)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 500, "Most columns an import file may have.", minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int(
+    "IMPORT_MAX_CELL_CHARS", 32_768, "Longest cell an import file may hold, in characters.", minimum=1
 )
 ATTACHMENT_ALLOWED_TYPES = env_list(
     "ATTACHMENT_ALLOWED_TYPES",

@@ -76,8 +76,8 @@ def test_plural_and_nested_messages(reader: Any) -> None:
 
 
 def test_a_job_name_reads_in_each_readers_language(client: Any, reader: Any, django_user_model: Any) -> None:
-    from guanxi.core.tasks import import_rows
     from guanxi.framework.jobs import start_job
+    from guanxi.imports.tasks import run_import as import_rows
 
     with as_system():
         english = django_user_model.objects.create_superuser("eng", "e@example.com", "x", language="en")

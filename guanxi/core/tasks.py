@@ -8,7 +8,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,44 +105,3 @@ def prune_delivered_events(batch: int = 5000) -> int:
     if deleted:
         logger.info("Pruned %s delivered events", deleted)
     return deleted
-
-
-@job_task
-def import_rows(
-    job: JobHandle, *, model: str, file: str, name: str, mapping: dict[str, str], language: str = ""
-) -> dict[str, Any]:
-    """Import an uploaded CSV/Excel file into ``model`` as the job's user, all rows or none.
-
-    The rows go through the entity's form (see ``guanxi.framework.imports``); the uploaded file is
-    deleted afterwards whatever the outcome. The result counts created rows and lists the errors
-    (row, column, message) in the user's language.
-    """
-    from django.core.files.storage import default_storage
-    from django.utils import translation
-
-    from guanxi.framework import imports
-    from guanxi.framework.views import entity_views_for
-
-    config = entity_views_for(model)
-    user = job.user
-    language = language or getattr(user, "language", "") or settings.LANGUAGE_CODE
-    try:
-        with translation.override(language):
-            _header, rows = imports.read_table(default_storage.path(file), name)
-            result = imports.run_import(
-                config.form,
-                user,
-                rows,
-                {int(index): field for index, field in mapping.items()},
-                progress=job.progress,
-            )
-            errors = [str(error) for error in result.errors]
-    finally:
-        default_storage.delete(file)
-    return {
-        "created": result.created,
-        "checked": result.checked,
-        "error_count": result.error_count,
-        "errors": errors,
-        "list_url": reverse(f"{config.model._meta.app_label}:{config.model._meta.model_name}_list"),
-    }

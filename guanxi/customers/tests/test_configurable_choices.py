@@ -11,7 +11,6 @@ from guanxi.core import choice_services
 from guanxi.core.models import ChoiceOption
 from guanxi.customers.choices import LEVEL_LIST
 from guanxi.customers.models import Customer
-from guanxi.customers.tests.test_import import csv_file, upload_and_run
 from guanxi.framework.api.testing import token_client
 from guanxi.framework.testing.fixtures import as_system, as_user
 from guanxi.framework.testing.scopes import give_role
@@ -114,14 +113,13 @@ def test_api_accepts_the_new_level_and_rejects_unknown_ones(make_user, level_s, 
     )
 
 
-def test_import_accepts_the_level_by_code_or_label(client, rep, level_s, django_capture_on_commit_callbacks):
-    from guanxi.customers.tests import test_import
+def test_import_accepts_the_level_by_code_or_label(rep, level_s, tmp_path):
+    from guanxi.imports import engine
 
-    test_import._capture = django_capture_on_commit_callbacks  # run the import job on commit
-    client.force_login(rep)
-    job = upload_and_run(client, csv_file(f"名称,级别\n星河科技,S\n银河科技,{ZH}\n"))
-    job.refresh_from_db()
-    assert job.result["created"] == 2, job.result
+    path = tmp_path / "c.csv"
+    path.write_text(f"名称,级别\n星河科技,S\n银河科技,{ZH}\n", encoding="utf-8")
+    batch = engine.run(engine.create_batch(rep, Customer, str(path), "c.csv"))
+    assert batch.created == 2, list(batch.rows.values_list("messages", flat=True))
     assert set(Customer.objects.values_list("level", flat=True)) == {"S"}
 
 

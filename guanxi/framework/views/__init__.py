@@ -10,7 +10,7 @@
 URL names (in the app's namespace): ``<model>_list``, ``<model>_add``, ``<model>`` (detail),
 ``<model>_edit``, ``<model>_delete``, ``<model>_bulk_edit``, ``<model>_bulk_delete``,
 ``<model>_history``, ``<model>_timeline``, ``<model>_saveview``, ``<model>_deleteview``,
-``<model>_import`` (CSV/Excel import through the entity's form; ``importable = False`` turns it off),
+``<model>_import`` (the import wizard's upload, ``guanxi.imports``; ``importable = False`` turns it off),
 ``<model>_transition`` (a model with a state machine: its transitions' buttons post there).
 """
 
@@ -62,7 +62,7 @@ class EntityViews:
     edit_template: ClassVar[str] = "generic/edit.html"
     read_only: ClassVar[bool] = False  # list + detail only (logs, audit trails)
     url_prefix: ClassVar[str | None] = None  # default: ``<model_name>s``
-    importable: ClassVar[bool] = True  # offer CSV/Excel import (needs the "add" action)
+    importable: ClassVar[bool] = True  # offer CSV/Excel import (needs the "import" action)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -79,8 +79,8 @@ class EntityViewMixin(LoginRequiredMixin, View):
             "can_delete": not self.config.read_only and can(user, "delete", self.model),
             "can_export": can(user, "export", self.model),
             "can_import": not self.config.read_only
-            and can(user, "add", self.model)
-            and can(user, "import", self.model),
+            and can(user, "import", self.model)
+            and (can(user, "add", self.model) or can(user, "change", self.model)),
             "bulk_actions": [] if self.config.read_only else bulk_actions_for(user, self.model),
             "list_url_name": self.url_name("list"),
             "add_url_name": self.url_name("add"),

@@ -1,10 +1,10 @@
-"""Import pages of every entity: upload a file, map its columns, watch the job, read the report.
+"""The first step of every entity's import wizard: ``/<prefix>/import/`` (URL name ``<model>_import``).
 
-``/<prefix>/import/``: GET shows the upload form (and ``?template=csv|xlsx`` downloads a blank
-template with the columns in the user's language); POST with a file reads its header, stores
-the file privately (default storage, ``imports/``) under a token kept in the session — a user
-can only start an import of a file they uploaded — and shows the column mapping with a preview;
-POST with the token and the mapping starts an ``import_rows`` job and redirects to its page.
+GET shows the upload form (``?template=csv|xlsx&lang=zh-hans|en`` downloads a blank template with
+the importable columns titled in that language); POST checks the upload's name and size before
+reading anything, stores it privately (default storage, ``imports/``), reads its header and
+creates an ``ImportBatch``, then hands over to the batch's pages (``guanxi.imports.views``):
+mapping → check → import with progress → summary, error file and undo.
 """
 
 from __future__ import annotations
@@ -15,53 +15,55 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views import View
 
-from guanxi.framework import imports
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.views.base import EntityViewMixin
 
-SESSION_KEY = "guanxi_imports"
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ALLOWED_SUFFIXES = (*imports.CSV_SUFFIXES, *imports.SHEET_SUFFIXES)
-
 
 class ImportView(EntityViewMixin, View):
-    """Upload → map → job, for users who may add rows of the entity."""
+    """Upload a file to import into the entity (needs the ``import`` verb)."""
 
-    action = "add"
+    action = "view"
     extra_actions = ("import",)
-    template_name = "generic/import.html"
+    template_name = "imports/upload.html"
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if not self.config.importable:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def prototype(self) -> Any:
-        return self.config.form(user=self.request.user)
-
     def context(self, **extra: Any) -> dict[str, Any]:
-        return {**self.base_context(), "max_rows": imports.MAX_ROWS, **extra}
+        from django.conf import settings
+
+        from guanxi.imports.models import ImportBatch
+
+        recent = ImportBatch.objects.filter(user=self.request.user, entity=self.model._meta.label_lower)[:5]
+        return {**self.base_context(), "max_mb": settings.IMPORT_MAX_MB, "recent": recent, **extra}
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         fmt = request.GET.get("template")
         if fmt in ("csv", "xlsx"):
-            return self.blank_template(fmt)
-        return render(request, self.template_name, self.context(step="upload"))
+            language = request.GET.get("lang") or translation.get_language()
+            return self.blank_template(fmt, language if language in ("en", "zh-hans") else "en")
+        return render(request, self.template_name, self.context())
 
-    def blank_template(self, fmt: str) -> HttpResponse:
-        header = imports.template_header(self.prototype())
-        name = f"{self.model._meta.model_name}-import-template.{fmt}"
+    def blank_template(self, fmt: str, language: str) -> HttpResponse:
+        from guanxi.imports.fields import importable_fields
+
+        with translation.override(language):
+            fields = [f for f in importable_fields(self.model, self.request.user) if f.name != "id"]
+            header = [
+                f"{f.label}*" if f.required else f.label for f in sorted(fields, key=lambda f: not f.required)
+            ]
+            name = f"{self.model._meta.model_name}-import-template-{language}.{fmt}"
+            sheet_title = str(self.model._meta.verbose_name_plural)[:30]
         if fmt == "csv":
             buffer = io.StringIO()
             buffer.write("\ufeff")
@@ -71,7 +73,7 @@ class ImportView(EntityViewMixin, View):
             from openpyxl import Workbook
 
             book = Workbook(write_only=True)
-            sheet = book.create_sheet(str(self.model._meta.verbose_name_plural)[:30])
+            sheet = book.create_sheet(sheet_title)
             sheet.append(header)
             out = io.BytesIO()
             book.save(out)
@@ -83,121 +85,44 @@ class ImportView(EntityViewMixin, View):
         return response
 
     def post(self, request: AuthedRequest) -> HttpResponse:
-        if "token" in request.POST:
-            return self.start(request)
-        return self.upload(request)
+        from guanxi.imports.fields import guess_mapping, importable_fields
+        from guanxi.imports.models import ImportBatch
+        from guanxi.imports.reading import ENCODINGS, ImportFileError, check_upload, open_table
 
-    def upload(self, request: AuthedRequest) -> HttpResponse:
         upload = request.FILES.get("file")
-        error = None
+        encoding = request.POST.get("encoding", "")
         if upload is None:
-            error = _("Choose a file to import.")
-        elif Path(upload.name or "").suffix.lower() not in ALLOWED_SUFFIXES:
-            error = _("Upload a .csv, .xlsx or .xls file.")
-        elif (upload.size or 0) > MAX_UPLOAD_BYTES:
-            error = _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        if error:
-            return render(request, self.template_name, self.context(step="upload", error=error), status=422)
-        assert upload is not None
-        suffix = Path(upload.name or "").suffix.lower()
-        stored = default_storage.save(f"imports/{secrets.token_hex(16)}{suffix}", ContentFile(upload.read()))
+            return self.refuse(_("Choose a file to import."))
+        if encoding not in ("", *ENCODINGS):
+            return self.refuse(_("Unknown encoding: %(name)s.") % {"name": encoding[:20]})
+        name = Path(upload.name or "").name[:200]
         try:
-            header, rows = imports.read_table(default_storage.path(stored), upload.name or stored)
-        except imports.ImportFileError as problem:
+            check_upload(name, upload.size or 0)  # before anything reads the file
+        except ImportFileError as problem:
+            return self.refuse(str(problem))
+        stored = default_storage.save(f"imports/{secrets.token_hex(16)}{Path(name).suffix.lower()}", upload)
+        try:
+            with open_table(
+                default_storage.path(stored), name, encoding=encoding, sheet=request.POST.get("sheet", "")
+            ) as table:
+                header, encoding, sheet = table.header, table.encoding, table.sheet
+                if next(table.rows, None) is None:
+                    raise ImportFileError(_("The file has column titles but no data rows."))
+        except ImportFileError as problem:
             default_storage.delete(stored)
-            return render(
-                request, self.template_name, self.context(step="upload", error=str(problem)), status=422
-            )
-        token = secrets.token_urlsafe(16)
-        pending = request.session.get(SESSION_KEY, {})
-        pending[token] = {"file": stored, "name": upload.name, "model": imports.model_label(self.model)}
-        request.session[SESSION_KEY] = pending
-        return self.render_mapping(
-            request, token, header, rows, imports.guess_mapping(header, self.columns())
-        )
-
-    def columns(self) -> list[imports.ImportColumn]:
-        return imports.import_columns(self.prototype())
-
-    def render_mapping(
-        self,
-        request: AuthedRequest,
-        token: str,
-        header: list[str],
-        rows: list[list[Any]],
-        mapping: dict[int, str],
-        error: str | None = None,
-    ) -> HttpResponse:
-        preview = [[imports.cell_text(c) for c in row] for row in rows[: imports.PREVIEW_ROWS]]
-        mapped_columns = [
-            {
-                "index": i,
-                "title": title,
-                "field": mapping.get(i, ""),
-                "samples": [r[i] if i < len(r) else "" for r in preview],
-            }
-            for i, title in enumerate(header)
-        ]
-        return render(
-            request,
-            self.template_name,
-            self.context(
-                step="map",
-                token=token,
-                columns=mapped_columns,
-                fields=self.columns(),
-                row_count=len(rows),
-                error=error,
-            ),
-            status=422 if error else 200,
-        )
-
-    def start(self, request: AuthedRequest) -> HttpResponse:
-        token = request.POST["token"]
-        pending = request.session.get(SESSION_KEY, {})
-        entry = pending.get(token)
-        if entry is None or entry.get("model") != imports.model_label(self.model):
-            messages.error(request, _("That upload has expired; choose the file again."))
-            return HttpResponseRedirect(reverse(self.url_name("import")))
-        header, rows = imports.read_table(default_storage.path(entry["file"]), entry["name"])
-        known = {c.name: c for c in self.columns()}
-        mapping: dict[int, str] = {}
-        for index in range(len(header)):
-            name = request.POST.get(f"map_{index}", "")
-            if name in known:
-                mapping[index] = name
-        error = None
-        chosen = list(mapping.values())
-        doubled = sorted({known[n].label for n in chosen if chosen.count(n) > 1})
-        missing = [c.label for c in known.values() if c.required and c.name not in chosen]
-        if not mapping:
-            error = _("Match at least one column to a field.")
-        elif doubled:
-            error = _("Each field can take one column only: %(fields)s.") % {"fields": "、".join(doubled)}
-        elif missing:
-            error = _("These required fields have no column: %(fields)s.") % {"fields": "、".join(missing)}
-        if error:
-            return self.render_mapping(request, token, header, rows, mapping, error=error)
-        from guanxi.core.tasks import import_rows
-        from guanxi.framework.i18n import deferred
-        from guanxi.framework.jobs import start_job
-
-        del pending[token]
-        request.session[SESSION_KEY] = pending
-        job = start_job(
-            deferred(
-                gettext_noop("Import %(type)s from %(file)s"),
-                type=self.model._meta.verbose_name_plural,
-                file=entry["name"],
-            ),
-            import_rows,
+            return self.refuse(str(problem))
+        batch = ImportBatch.objects.create(
+            entity=self.model._meta.label_lower,
             user=request.user,
-            params={
-                "model": entry["model"],
-                "file": entry["file"],
-                "name": entry["name"],
-                "mapping": {str(i): n for i, n in mapping.items()},
-                "language": translation.get_language(),  # the report reads as the page did
-            },
+            file=stored,
+            file_name=name,
+            file_size=upload.size or 0,
+            encoding=encoding,
+            sheet=sheet,
+            header=header,
+            mapping=guess_mapping(header, importable_fields(self.model, request.user)),
         )
-        return HttpResponseRedirect(reverse("job_detail", args=[job.pk]))
+        return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
+
+    def refuse(self, message: str) -> HttpResponse:
+        return render(self.request, self.template_name, self.context(error=message), status=422)

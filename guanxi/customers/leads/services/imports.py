@@ -60,14 +60,25 @@ class ImportErrors(ValidationError):
 def read_rows(upload: Any) -> list[dict[str, str]]:
     """The data rows of a CSV (UTF-8, with or without BOM; or GB18030) or Excel file as dicts.
 
-    Reading is the framework's (``guanxi.framework.imports``); this maps the lead columns."""
-    from guanxi.framework import imports
+    Reading is the import engine's (``guanxi.imports.reading``: encodings, limits, broken files);
+    this maps the lead columns."""
+    import tempfile
+    from pathlib import Path
 
+    from guanxi.imports.reading import ImportFileError, check_upload, open_table
+    from guanxi.imports.values import text
+
+    name = Path(getattr(upload, "name", "") or "").name
     try:
-        header, cells = imports.read_table_data(upload.read(), getattr(upload, "name", "") or "")
-    except imports.ImportFileError as problem:
+        check_upload(name, getattr(upload, "size", 0) or 0)
+        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix.lower()) as stored:
+            for chunk in upload.chunks():
+                stored.write(chunk)
+            stored.flush()
+            with open_table(stored.name, name) as opened:
+                table = [opened.header, *([text(cell) for cell in row] for _n, row in opened.rows)]
+    except ImportFileError as problem:
         raise ValidationError({"file": str(problem)}) from None
-    table = [header, *([imports.cell_text(cell) for cell in row] for row in cells)]
     columns = [_BY_HEADER.get(h.strip().lower()) for h in table[0]]
     if "name" not in columns:
         raise ValidationError(

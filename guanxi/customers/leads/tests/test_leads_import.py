@@ -92,7 +92,7 @@ def test_excel_file_through_the_assignment_rules(client, rep, django_user_model)
         ("leads.pdf", b"%PDF", "Upload a .csv, .xlsx or .xls file."),
         ("leads.csv", "公司\n星河\n".encode(), "including a name column"),
         ("leads.csv", b"name\n", "The file has no data rows."),
-        ("leads.xlsx", b"not a workbook", "The spreadsheet could not be read"),
+        ("leads.xlsx", b"not a workbook", "The spreadsheet is damaged or not an Excel file"),
     ],
 )
 def test_unusable_files_are_explained(client, rep, name, content, message):

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -119,7 +119,7 @@ def job_progress(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def job_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def job_download(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
     """The file an export job wrote, for the user who started the job only (anyone else: 404)."""
     from django.core.files.storage import default_storage
     from django.http import FileResponse, Http404

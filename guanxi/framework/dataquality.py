@@ -1,7 +1,7 @@
 """The data-quality report: how complete and how clean each entity's records are, for one viewer.
 
-For every registered entity with an owner (customers, contacts, leads, deals …) that the viewer
-may see, one aggregate query over ``restrict(user, "view")`` counts:
+For every registered entity with an owner and a list in the menu (customers, contacts, leads,
+deals …) that the viewer may see, one aggregate query over ``restrict(user, "view")`` counts:
 
 * **completeness** — per field of the condition catalogue the viewer may read (model fields one
   hop deep, custom fields): how many rows have it filled (``is_not_empty``);
@@ -110,22 +110,23 @@ def field_format(model: type[models.Model], entry: Any) -> str | None:
     for fmt in FORMATS.values():
         if fmt.validate is not None and fmt.validate in getattr(model_field, "validators", ()):
             return fmt.name
-    if entry.name in PHONE_NAMES or any(
-        getattr(v, "__name__", "") == "validate_phone" for v in model_field.validators
-    ):
+    validators = getattr(model_field, "validators", ())
+    if entry.name in PHONE_NAMES or any(getattr(v, "__name__", "") == "validate_phone" for v in validators):
         return "phone"
     return None
 
 
 def report_models(user: Any) -> list[Any]:
-    """The registered entities with an owner and a list page that ``user`` may view."""
+    """The registered entities with an owner and a list in the menu that ``user`` may view."""
     from guanxi.framework.access import can
     from guanxi.framework.entities import entity_types
 
     out = []
     for entity in entity_types():
         views = entity.views
-        if views is None or getattr(views, "read_only", False) or not issubclass(entity.model, OwnerMixin):
+        if views is None or entity.menu is None or getattr(views, "read_only", False):
+            continue  # not a list people work in (settings tables, test entities)
+        if not issubclass(entity.model, OwnerMixin):
             continue
         if can(user, "view", entity.model):
             out.append(entity)

@@ -434,4 +434,9 @@ class EntityTable(tables.Table):
 
 
 def linkify_name(value: Any, record: BaseModel) -> str:
+    """The value linked to the record's page; the bare value in an export (no URL to build)."""
+    from guanxi.framework.exporting import EXPORTING
+
+    if EXPORTING.get():
+        return value
     return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)

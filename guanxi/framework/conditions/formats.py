@@ -41,8 +41,9 @@ def register_format(
 
 
 # E.164 as the write path stores valid numbers: Chinese mobiles (1[3-9] + 9 digits) and fixed lines
-# (area code + number, 9 to 11 digits after +86); elsewhere a country code then 6-14 digits.
-PHONE_PATTERN = r"^\+(86(1[3-9][0-9]{9}|[2-9][0-9]{8,10})|(8[0-57-9]|[1-79])[0-9]{5,13})$"
+# (Beijing 10 + 8 digits, other area codes + number: 9 to 11 digits after +86); elsewhere a
+# country code then 6-14 digits.
+PHONE_PATTERN = r"^\+(86(1[3-9][0-9]{9}|10[0-9]{8}|[2-9][0-9]{8,10})|(8[0-57-9]|[1-79])[0-9]{5,13})$"
 # One @, no spaces, a dot in the domain: what Django's EmailValidator always requires.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
 

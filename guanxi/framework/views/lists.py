@@ -367,13 +367,13 @@ class ObjectListView(EntityViewMixin, View):
             else set(),
         }
 
-    def get(self, request: AuthedRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
         try:
             return self.respond(request)
         except SavedViewNotFound as missing:
             return render(request, "404.html", {"message": str(missing)}, status=404)
 
-    def respond(self, request: AuthedRequest) -> HttpResponse:
+    def respond(self, request: AuthedRequest) -> HttpResponse | StreamingHttpResponse:
         if request.GET.get("export") in ("csv", "xlsx"):
             return self.export(request, request.GET["export"])
         context = {**self.base_context(), **self.build(request)}
@@ -386,7 +386,7 @@ class ObjectListView(EntityViewMixin, View):
             warn_broken_definitions(request, self.model)
         return render(request, template, context)
 
-    def export(self, request: AuthedRequest, fmt: str) -> HttpResponse:
+    def export(self, request: AuthedRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
         """The rows of this list as CSV or XLSX (guanxi/framework/exporting.py).
 
         Up to ``EXPORT_DIRECT_MAX_ROWS`` rows download at once (CSV streamed, XLSX through a

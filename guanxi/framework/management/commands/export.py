@@ -37,7 +37,7 @@ def entity_choices() -> dict[str, str]:
         label = meta.label_lower
         prefix = getattr(entity.views, "url_prefix", None) or f"{meta.model_name}s"
         for name in (label, prefix, f"{meta.model_name}s", meta.model_name):
-            names.setdefault(name.lower(), label)
+            names.setdefault(str(name).lower(), label)
     return names
 
 

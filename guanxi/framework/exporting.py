@@ -500,8 +500,18 @@ def offline_request(user: Any, params: QueryDict | Mapping[str, Iterable[str]] |
 
 
 def list_export(config: Any, request: HttpRequest) -> Export:
-    """The export of ``config``'s list as ``request`` asks for it (``request.GET`` as on the page)."""
+    """The export of ``config``'s list as ``request`` asks for it (``request.GET`` as on the page).
+
+    The one check of the ``export`` verb (page, job and command all come through here): a user
+    without it gets ``PermissionDenied`` with the same message as every refused action."""
+    from django.core.exceptions import PermissionDenied
+
+    from guanxi.framework.access import can
+    from guanxi.framework.views.base import refusal_message
     from guanxi.framework.views.lists import ObjectListView
+
+    if not can(request.user, "export", config.model):
+        raise PermissionDenied(refusal_message(config.model, "export"))
 
     view = ObjectListView(config=config)
     view.setup(request)

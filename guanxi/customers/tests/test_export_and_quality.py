@@ -204,3 +204,27 @@ def test_data_quality_query_count(client, team, book, admin_user, django_assert_
     entity_report(admin_user, entity_for(Customer))  # warm the custom-field and access caches
     with django_assert_max_num_queries(3):  # one aggregate for every number of the entity
         entity_report(admin_user, entity_for(Customer))
+
+
+@pytest.mark.parametrize("persona", ["admin", "manager1"])
+def test_data_quality_page_query_count(client, team, book, admin_user, persona):
+    """The whole page: a fixed number of queries per persona, whatever the number of records."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = admin_user if persona == "admin" else team.manager1
+    client.force_login(user)
+    client.get("/data-quality/")  # warm the per-process caches (custom fields, content types)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/data-quality/").status_code == 200
+    with as_system():
+        for n in range(5):
+            Customer.objects.create(name=f"新客户{n}", phone="+8613700137000", owner=team.rep1)
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/data-quality/").status_code == 200
+    assert len(second) == len(first) == PAGE_QUERIES[persona], [q["sql"][:120] for q in second]
+
+
+# session + user + one aggregate per entity the persona may view (admin: every owned entity with a
+# list in the menu; 张伟: customers and contacts), and the menu's few lookups.
+PAGE_QUERIES = {"admin": 14, "manager1": 5}

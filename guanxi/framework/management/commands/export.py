@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
@@ -99,15 +100,12 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="The file to write.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from guanxi.framework.access import can
         from guanxi.framework.exporting import list_export, offline_request
         from guanxi.framework.views import entity_views_for
 
         label = resolve_entity(options["entity"])
         config = entity_views_for(label)
         user = self.user(options)
-        if not can(user, "export", config.model):
-            raise CommandError(f"{user.get_username()} may not export {label}.")
         params: dict[str, list[str]] = {}
         for item in options["filter"]:
             key, sep, value = item.partition("=")
@@ -126,7 +124,10 @@ class Command(BaseCommand):
         language = options["language"] or getattr(user, "language", "") or translation.get_language()
         started = time.monotonic()
         with translation.override(language), actor_context(user, source=Source.COMMAND):
-            export = list_export(config, offline_request(user, params))
+            try:
+                export = list_export(config, offline_request(user, params))  # checks the export verb
+            except PermissionDenied as refused:
+                raise CommandError(f"{user.get_username()}: {refused}") from None
             if export.problems:
                 raise CommandError("Nothing exported: " + "; ".join(export.problems))
             total = export.count()

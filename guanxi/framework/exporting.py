@@ -11,10 +11,11 @@ One engine serves the list page's export button, the background export job and `
   function's signature — and then applied to every record: no per-cell ``inspect.signature`` or
   template machinery (django-tables2's ``get_cell_value`` costs ~10 µs a cell, 100 s at a million
   rows of ten columns).
-* **Memory** — records come from ``queryset.iterator(chunk_size=CHUNK_SIZE)`` (a server-side
-  cursor on PostgreSQL); the table's ``select_related`` is part of the query and its
-  ``prefetch_related`` runs once per chunk, so a chunk costs a fixed number of queries and memory
-  does not grow with the row count.
+* **Memory and speed** — rows come in chunks of ``CHUNK_SIZE`` from one streamed query (a
+  server-side cursor on PostgreSQL): ``values_list()`` of exactly the exported columns when no
+  column needs a model instance (``plan_values``), else model instances with the table's
+  ``select_related`` (``Export.records``); related objects and tag names come with one query per
+  chunk, so a chunk costs a fixed number of queries and memory does not grow with the row count.
 * **Values as people read them** — choices as their labels, money as the amount plus a currency
   column, dates and times ISO (``2026-12-06``, ``2026-12-06 21:20:05`` in the site's time zone;
   typed date cells in XLSX), yes/no in the reader's language.
@@ -115,6 +116,7 @@ class ExportColumn:
     header: str
     read: Callable[[Any], Any]
     currency: Callable[[Any], str] | None = None
+    bound: Any = None  # the table's bound column
 
 
 def _resolver(accessor: Accessor) -> Callable[[Any], Any]:
@@ -222,9 +224,136 @@ def plan_columns(table: Any) -> list[ExportColumn]:
                 header=str(bound_column.header),
                 read=_cell_reader(table, bound_column),
                 currency=currency,
+                bound=bound_column,
             )
         )
     return planned
+
+
+# --- the values fast path ------------------------------------------------------------------------
+
+
+class _NeedsRecord(Exception):
+    """A value function touched the record: the column needs model instances."""
+
+
+class _NoRecord:
+    """Stands in for the record when a value function is meant to need only the value."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise _NeedsRecord(name)
+
+
+NO_RECORD = _NoRecord()
+
+
+@dataclass
+class ValueColumn:
+    """How the values fast path reads one column from a ``values_list()`` row."""
+
+    path: str  # the ORM path fetched ("" for tags)
+    read: Callable[[Any], Any]  # the fetched value -> what the export writes
+    related: type[models.Model] | None = None  # a foreign key: the value is this model's pk
+    tags: bool = False
+
+
+def plan_values(table: Any, columns: list[ExportColumn]) -> list[ValueColumn] | None:
+    """Value readers for every column when none needs a model instance, else None.
+
+    A column qualifies when its accessor is a concrete field (or a path through foreign keys,
+    or a custom-field key) and its value function — if it has one — reads only the value: each
+    function is tried once with a stand-in record that refuses every attribute (a linked name
+    qualifies, since ``linkify_name`` only links outside exports; a user's display name does not).
+    Money columns (amount and currency) keep the model path."""
+    from guanxi.framework.tables import TagsColumn
+
+    model = table._meta.model
+    plan = []
+    for column in columns:
+        bound = column.bound
+        if column.currency is not None or bound is None:
+            return None
+        if isinstance(bound.column, TagsColumn):
+            plan.append(ValueColumn(path="", read=lambda v: v, tags=True))
+            continue
+        accessor = str(bound.accessor).replace(".", "__")
+        parts = accessor.split("__")
+        related = None
+        if parts[0] == "custom_field_data" and len(parts) == 2:
+            key = parts[1]
+            path, pick = "custom_field_data", (lambda data, key=key: (data or {}).get(key))
+        else:
+            try:
+                field = model._meta.get_field(parts[0])
+            except Exception:
+                return None
+            if not getattr(field, "concrete", False) or getattr(field, "many_to_many", False):
+                return None
+            if len(parts) == 1 and field.is_relation:
+                related = field.related_model
+            path, pick = accessor, None
+        reader = _value_reader(table, bound, pick)
+        if reader is None:
+            return None
+        plan.append(ValueColumn(path=path, read=reader, related=related))
+    return plan
+
+
+def _value_reader(
+    table: Any, bound_column: Any, pick: Callable[[Any], Any] | None
+) -> Callable[[Any], Any] | None:
+    """fetched value -> exported value for one column, or None if its function needs the record."""
+    column = bound_column.column
+    labels = _choice_labels(table._meta.model, Accessor(bound_column.accessor))
+    empty = column.empty_values
+    function: Callable[..., Any] | None = None
+    args: tuple[str, ...] = ()
+    if not _is_generic_value(bound_column):
+        function = bound_column.value
+        args, catch_all = signature(function)
+        if catch_all or "bound_row" in args:
+            return None
+        given = {
+            "value": "x",
+            "record": NO_RECORD,
+            "column": column,
+            "bound_column": bound_column,
+            "table": table,
+        }
+        token = EXPORTING.set(True)
+        try:
+            function(**{name: given[name] for name in args if name in given})
+        except Exception:
+            return None  # it needs the record (or cannot take a text value): the model path
+        finally:
+            EXPORTING.reset(token)
+
+    def read(value: Any) -> Any:
+        if pick is not None:
+            value = pick(value)
+        if labels is not None and value not in empty:
+            value = labels.get(value, value)
+        if value in empty:
+            return None
+        if function is None:
+            return value
+        given = {
+            "value": value,
+            "record": NO_RECORD,
+            "column": column,
+            "bound_column": bound_column,
+            "table": table,
+        }
+        token = EXPORTING.set(True)
+        try:
+            result = function(**{name: given[name] for name in args if name in given})
+        finally:
+            EXPORTING.reset(token)
+        if isinstance(result, SafeData):
+            return html_text(str(result))
+        return result
+
+    return read
 
 
 # --- formatting values ----------------------------------------------------------------------------
@@ -328,26 +457,16 @@ class Export:
 
     def tag_names(self, chunk: list[Any]) -> None:
         """Set each record's tag names (``, ``-joined, by name) with one query for the chunk."""
-        from django.contrib.contenttypes.models import ContentType
-
-        from guanxi.core.models import TaggedItem
-
-        names: dict[int, list[str]] = {}
-        rows = (
-            TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(self.model),
-                object_id__in=[record.pk for record in chunk],
-            )
-            .order_by("tag__name")
-            .values_list("object_id", "tag__name")
-        )
-        for object_id, name in rows:
-            names.setdefault(object_id, []).append(name)
+        names = self._tag_map([record.pk for record in chunk])
         for record in chunk:
             setattr(record, TAG_ATTR, ", ".join(names.get(record.pk, ())))
 
     def rows(self) -> Iterator[list[Any]]:
         """Each record as a list of plain values (see ``plain_value``); counts ``rows_written``."""
+        fast = plan_values(self.table, self.columns)
+        if fast is not None:
+            yield from self.value_rows(fast)
+            return
         yes_no = self.yes_no
         columns = self.columns
         for record in self.records():
@@ -358,6 +477,83 @@ class Export:
                     row.append(column.currency(record))
             self.rows_written += 1
             yield row
+
+    def value_rows(self, plan: list[ValueColumn]) -> Iterator[list[Any]]:
+        """The values fast path: ``values_list()`` of exactly the exported columns (no model
+        instances), related objects and tag names loaded once per chunk."""
+        from guanxi.framework.tables import TagsColumn
+
+        queryset = self.queryset.prefetch_related(None)
+        if not queryset.query.order_by and not queryset.query.default_ordering:
+            queryset = queryset.order_by("pk")
+        paths = ["pk", *dict.fromkeys(c.path for c in plan if c.path)]
+        at = {path: i for i, path in enumerate(paths)}
+        with_tags = any(isinstance(c.bound.column, TagsColumn) for c in self.columns)
+        yes_no = self.yes_no
+        chunk: list[tuple[Any, ...]] = []
+
+        def flush() -> Iterator[list[Any]]:
+            related = {}
+            for column in plan:
+                if column.related is not None and column.path not in related:
+                    ids = {row[at[column.path]] for row in chunk} - {None}
+                    related[column.path] = column.related._base_manager.in_bulk(ids) if ids else {}
+            tags: dict[int, list[str]] = {}
+            if with_tags:
+                tags = self._tag_map([row[0] for row in chunk])
+            for row in chunk:
+                out = []
+                try:
+                    for column in plan:
+                        if column.tags:
+                            value: Any = ", ".join(tags.get(row[0], ())) or None
+                        else:
+                            value = row[at[column.path]]
+                            if column.related is not None and value is not None:
+                                value = related[column.path].get(value)
+                            value = column.read(value)
+                        out.append(plain_value(value, yes_no))
+                except _NeedsRecord:
+                    # a function that read only the value when planned wants the record for this
+                    # value: this one row takes the model path
+                    out = self.model_row(self.queryset.get(pk=row[0]), tags.get(row[0], ()))
+                self.rows_written += 1
+                yield out
+
+        for row in queryset.values_list(*paths).iterator(chunk_size=self.chunk_size):
+            chunk.append(row)
+            if len(chunk) >= self.chunk_size:
+                yield from flush()
+                chunk = []
+        if chunk:
+            yield from flush()
+
+    def model_row(self, record: Any, tag_names: Iterable[str] = ()) -> list[Any]:
+        """One record's row through the model path's readers."""
+        setattr(record, TAG_ATTR, ", ".join(tag_names))
+        row = []
+        for column in self.columns:
+            row.append(plain_value(column.read(record), self.yes_no))
+            if column.currency is not None:
+                row.append(column.currency(record))
+        return row
+
+    def _tag_map(self, pks: list[Any]) -> dict[int, list[str]]:
+        from django.contrib.contenttypes.models import ContentType
+
+        from guanxi.core.models import TaggedItem
+
+        names: dict[int, list[str]] = {}
+        rows = (
+            TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_id__in=pks
+            )
+            .order_by("tag__name")
+            .values_list("object_id", "tag__name")
+        )
+        for object_id, name in rows:
+            names.setdefault(object_id, []).append(name)
+        return names
 
     def csv_chunks(self, batch: int = 500) -> Iterator[bytes]:
         """The CSV file (UTF-8 with BOM, so Excel reads Chinese) as byte chunks of ``batch`` rows."""

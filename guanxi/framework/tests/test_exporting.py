@@ -155,11 +155,19 @@ def test_rows_come_in_chunks_with_a_fixed_number_of_queries(admin_user, gadgets,
     config = entity_views_for("testapp.gadget")
     export = list_export(config, offline_request(admin_user, "columns=name,tags,owner"))
     export.chunk_size = 3
-    # 7 rows in chunks of 3: the row query (owner and department joined), then one tag-names
-    # query per chunk (3 chunks) — however many rows or tags.
-    with django_assert_num_queries(4):
+    # The values fast path — 7 rows in chunks of 3: the row query, then per chunk (3) one query
+    # for the owners and one for the tag names — however many rows or tags.
+    with django_assert_num_queries(7):
         rows = list(export.rows())
     assert len(rows) == 7 == export.rows_written
+    assert rows[0] == ["=1+2", None, "admin"] and ["扫码枪", "重点", "admin"] in rows
+    # A money column needs the record (amount and currency): the model path, the owner joined
+    # into the row query and one tag-names query per chunk.
+    export = list_export(config, offline_request(admin_user, "columns=name,tags,owner,list_price"))
+    export.chunk_size = 3
+    with django_assert_num_queries(4):
+        model_rows = list(export.rows())
+    assert [row[:3] for row in model_rows] == rows
 
 
 def test_streamed_memory_does_not_grow_with_the_rows(admin_user, db):

@@ -28,18 +28,17 @@ from bench.customer_data import load, make_org
 COLUMNS = "name,phone,level,city,owner,created_at"
 
 EPILOGUE = """
-**Not yet at the 1M-in-60-s target.** Memory is flat (the same tracemalloc peak at 10,000 and
-100,000 rows: one chunk of records at a time), but throughput is 1,700-3,400 rows/s on this run
-(extrapolated: 5-10 minutes for a million rows) against a target of ≥ 17,000 rows/s. The run shared
-the 2-core machine with three other benchmark and test sessions (load average 5-6), so both lines
-are slower than on a quiet machine — a spot measurement of the same engine over the 2,000 demo
-customers (SQLite, same day, less load) wrote 9,400 rows/s — but the ratio stands. The profile is
-dominated by building three model instances per row (the customer and the list's `select_related`
-owner and department, ~70 columns in all); the value planning, formatting and CSV writing are a few
-µs a row. The next step is a values fast path: when every exported column needs only its value
-(plain, masked, choice, custom-field and money columns; a linked name), read `values_list()` of
-exactly those columns instead of model instances. Until then, exports above `EXPORT_DIRECT_MAX_ROWS`
-run as background jobs, so a slow large export never holds a web worker.
+**Memory is flat; the 1M-rows-in-60-s target is not shown on this machine yet.** The tracemalloc
+peak is the same at 10,000 and 100,000 rows (1.7-1.9 MB: one chunk at a time). This run reads
+through the values fast path (`values_list()` of the six columns, the owners once per chunk); the
+previous run, through model instances (customer, owner and department per row), wrote 1,717 rows/s
+on SQLite and 3,444 on PostgreSQL, so the fast path is 2.5-2.7× faster and within 3.5× of a raw
+cursor loop on SQLite. Both runs shared the 2-core machine with three other benchmark and test
+sessions (load average 5-6; the raw SQLite loop alone took 3.2 s in the first run and 6.2 s in this
+one), so the absolute rates — and the extrapolated 2-4 minutes for a million rows — are pessimistic;
+a quiet full-scale run is needed to confirm or refute the 60-s target. What remains per row is
+Python: value formatting, neutralisation and the csv module (a few µs each). Exports above
+`EXPORT_DIRECT_MAX_ROWS` run as background jobs, so a large export never holds a web worker.
 """
 
 

@@ -3,7 +3,7 @@
 The engine line is what the list's export button, the export job and ``guanxi export`` run
 (guanxi/framework/exporting.py): ``restrict()`` as an administrator, the list's table with six
 columns (linked name, phone, level label, city, owner, created), values formatted per column,
-formula neutralisation, UTF-8 with BOM, records streamed with ``iterator(chunk_size=2000)``.
+formula neutralisation, UTF-8 with BOM, rows streamed in chunks of 2,000 (the values fast path).
 The baseline is the raw dump of the same columns: ``COPY (SELECT … JOIN users …) TO STDOUT
 WITH CSV`` on PostgreSQL, a cursor loop into ``csv.writer`` on SQLite. Before timing, both files
 are read back and must hold the same (name, phone) rows.

@@ -1,6 +1,6 @@
 """The ``guanxi`` console command (``[project.scripts]`` entry point).
 
-``guanxi serve | worker | scheduler | demo | createadmin | token create | import | check`` plus every
+``guanxi serve | worker | scheduler | demo | createadmin | token create | import | export | check`` plus every
 Django management command (``guanxi migrate``, ``guanxi shell``…). Each subcommand is a Django
 management command, so ``manage.py worker`` works too; only two names differ:
 
@@ -27,6 +27,7 @@ USAGE = """Usage: guanxi <command> [options]
   createadmin USERNAME          create an administrator
   token create USERNAME         create an API token and print its key
   import ENTITY FILE [options]  import a CSV/Excel file (see docs/importing.md)
+  export ENTITY --as USER -o F  export a list (as USER sees it) to CSV or XLSX
   check                         check configuration, database, migrations and workers
   migrate, shell, …             any Django management command (`guanxi help` lists them)
 """

@@ -479,6 +479,18 @@ JOB_STALE_SECONDS = env_int(
     "(or retried, for jobs that allow it) and /healthz reports it until then.",
     minimum=30,
 )
+EXPORT_DIRECT_MAX_ROWS = env_int(
+    "EXPORT_DIRECT_MAX_ROWS",
+    10_000,
+    "Exports of up to this many rows download at once; larger ones run as a background job.",
+    minimum=1,
+)
+EXPORT_RETENTION_DAYS = env_int(
+    "EXPORT_RETENTION_DAYS",
+    7,
+    "Days an export file made by a background job stays downloadable before it is removed.",
+    minimum=1,
+)
 PORT = env_int("PORT", 8000, "Port `guanxi serve` and `make demo` listen on.", minimum=1)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "guanxi-demo", "Password of every demo account.")
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2, "Web server worker processes.", minimum=1)

@@ -5,11 +5,13 @@ from django.urls import include, path
 
 from guanxi.framework.api.docs import api_docs_urls
 from guanxi.framework.pickers import pick
+from guanxi.framework.views.dataquality import data_quality
 from guanxi.framework.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("pick/<str:source>/", pick, name="pick"),  # the pickers' search (framework/pickers.py)
+    path("data-quality/", data_quality, name="data_quality"),  # framework/dataquality.py
     path("", include("guanxi.users.urls")),  # login, logout, home, profile, language, search
     path("", include("guanxi.users.urls_tokens")),  # API token settings page
     path("", include("guanxi.core.urls_jobs")),  # my jobs, job progress, notifications

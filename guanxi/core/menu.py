@@ -17,3 +17,15 @@ add_menu_items(
         )
     ],
 )
+
+
+def _sees_data_quality(user: object) -> bool:
+    from guanxi.framework.dataquality import may_see_report
+
+    return may_see_report(user)
+
+
+add_menu_items(
+    "settings",
+    [MenuItem(_("Data quality"), "data_quality", icon="chart-bar", weight=80, visible=_sees_data_quality)],
+)

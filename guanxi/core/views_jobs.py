@@ -14,10 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -81,7 +82,14 @@ def _summary(value: Any) -> list[tuple[str, str]]:
 
 def _job_context(job: Job) -> dict[str, Any]:
     _decorate_jobs([job])
-    return {"job": job, "result_items": _summary(job.result), "param_items": _summary(job.params)}
+    from django.conf import settings
+
+    return {
+        "job": job,
+        "result_items": _summary(job.result),
+        "param_items": _summary(job.params),
+        "export_retention_days": settings.EXPORT_RETENTION_DAYS,
+    }
 
 
 @require_GET
@@ -106,6 +114,28 @@ def job_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
     response = render(request, "core/jobs/detail.html#progress", _job_context(job))
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def job_download(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
+    """The file an export job wrote, for the user who started the job only (anyone else: 404)."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    from guanxi.framework.exporting import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, content_disposition
+
+    job = get_object_or_404(Job, pk=pk, user=request.user, status=Job.Status.COMPLETED)
+    result = job.result if isinstance(job.result, dict) else {}
+    path = result.get("file")
+    if not result.get("export") or not path or result.get("expired") or not default_storage.exists(path):
+        raise Http404(_("This export file is no longer available."))
+    content_type = XLSX_CONTENT_TYPE if result.get("format") == "xlsx" else CSV_CONTENT_TYPE
+    response = FileResponse(default_storage.open(path, "rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        str(result.get("filename") or path.rsplit("/", 1)[-1])
+    )
     return response
 
 

@@ -52,6 +52,19 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+def _register_credit_code_format() -> None:
+    """The shape of a stored credit code as a condition format (``invalid_format``), from the
+    alphabet above; the checksum is ``validate_credit_code``'s (a per-record check)."""
+    from guanxi.framework.conditions.formats import register_format
+
+    symbols = ALPHABET.replace("0123456789", "0-9")
+    pattern = f"^[{symbols}]{{2}}[0-9]{{6}}[{symbols}]{{{LENGTH - 8}}}$"
+    register_format("credit_code", _("unified social credit code"), pattern, validate_credit_code)
+
+
+_register_credit_code_format()
+
+
 def validate_phone(value: str) -> None:
     """A field validator for phone numbers, so the error is reported with the other field errors
     (forms and API); the model's ``clean()`` then stores the E.164 form."""

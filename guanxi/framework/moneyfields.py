@@ -299,7 +299,7 @@ def base_fields_to_save(model: type[models.Model], update_fields: Any) -> list[s
 # --- tables and filters -------------------------------------------------------------------------
 class MoneyColumn(tables.Column):
     """A money value: ``¥1,234.50`` on the page, sorted by the base amount; exports write the amount
-    as a number and add a currency column (``export_rows`` reads ``export_currency``)."""
+    as a number and add a currency column (the export engine reads ``export_currency``)."""
 
     export_currency = True
 

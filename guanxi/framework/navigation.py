@@ -11,6 +11,7 @@ menu never offers a page that would answer 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +26,8 @@ class MenuItem:
     permission: str | None = None
     url_args: tuple = ()
     weight: int = 100
+    # Who sees the link when no permission says it (``visible(user) -> bool``), e.g. managers only.
+    visible: Callable[[Any], bool] | None = None
 
     def url(self) -> str:
         return reverse(self.url_name, args=self.url_args)
@@ -110,7 +113,12 @@ def navigation_for(request: Any) -> list[dict[str, Any]]:
     for group in menu_groups():
         if group.staff_only and not (user.is_staff or user.is_superuser):
             continue
-        items = [item for item in group.items if item.permission is None or _allowed(user, item.permission)]
+        items = [
+            item
+            for item in group.items
+            if (item.permission is None or _allowed(user, item.permission))
+            and (item.visible is None or item.visible(user))
+        ]
         if items:
             out.append(
                 {

@@ -2,7 +2,7 @@
 
 Columns the user may choose are every declared column plus one per custom field; which are
 shown comes from ``?columns=`` (or a saved view), else ``Meta.default_columns``. Exports reuse the
-same table so what you see is what you export.
+same table (guanxi/framework/exporting.py) so what you see is what you export.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from html import unescape
 from typing import Any
 
 import django_tables2 as tables
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -434,31 +433,10 @@ class EntityTable(tables.Table):
         ]
 
 
-def export_rows(table: EntityTable) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the visible, exportable columns (values, not HTML)."""
-    card_only: set[str] = getattr(table, "card_only", set())
-    columns = [
-        c
-        for c in table.columns
-        if c.name != "pk" and c.name not in card_only and not c.column.exclude_from_export
-    ]
-    header = []
-    for c in columns:
-        header.append(str(c.header))
-        if getattr(c.column, "export_currency", False):  # MoneyColumn: amount, then its currency
-            header.append(f"{c.header} ({_('currency')})")
-    rows = []
-    for row in table.rows:
-        values = []
-        for c in columns:
-            value = row.get_cell_value(c.name)
-            # render_* methods may return HTML (links, badges); exports carry the text only.
-            values.append(unescape(strip_tags(value)) if isinstance(value, str) else value)
-            if getattr(c.column, "export_currency", False):
-                values.append(c.column.currency_of(row.record))
-        rows.append(values)
-    return header, rows
-
-
 def linkify_name(value: Any, record: BaseModel) -> str:
+    """The value linked to the record's page; the bare value in an export (no URL to build)."""
+    from guanxi.framework.exporting import EXPORTING
+
+    if EXPORTING.get():
+        return value
     return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)

@@ -122,7 +122,7 @@ def test_export_needs_the_export_verb(team, client):
     client.force_login(team.manager1)
     allowed = client.get(url, {"export": "csv"})
     assert allowed.status_code == 200
-    assert "飞海科技" in allowed.content.decode("utf-8-sig")
+    assert "飞海科技" in allowed.getvalue().decode("utf-8-sig")
 
 
 def test_import_needs_the_import_verb(team, client):

@@ -40,7 +40,7 @@ _DATES = (
     "this_month_any_year",
 )
 OPS: dict[str, tuple[str, ...]] = {
-    "text": ("eq", "ne", "in", "not_in", "contains", "not_contains", "startswith", *_EMPTY),
+    "text": ("eq", "ne", "in", "not_in", "contains", "not_contains", "startswith", "invalid_format", *_EMPTY),
     "integer": ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", *_EMPTY),
     "decimal": ("eq", "ne", "gt", "gte", "lt", "lte", "between", *_EMPTY),
     "date": (*_DATES, *_EMPTY),

@@ -83,6 +83,8 @@ class Compiler:
     def leaf(self, entry: CatalogueField, op: str, value: Any) -> models.Q:
         if entry.kind == "tags":
             return self.tags(entry, op, value)
+        if op == "invalid_format":
+            return self.invalid_format(entry, value)
         if entry.custom_field is not None:
             return self.custom(entry, op, value)
         path = entry.path
@@ -117,6 +119,16 @@ class Compiler:
         if op == "between":
             return models.Q(**{f"{path}__gte": value[0], f"{path}__lte": value[1]})
         return models.Q(**{f"{path}__{_COMPARE[op]}": value})
+
+    def invalid_format(self, entry: CatalogueField, name: str) -> models.Q:
+        """Filled in, and not in the named format (conditions/formats.py): one regex in SQL."""
+        from guanxi.framework.conditions.formats import FORMATS
+
+        pattern = FORMATS[name].pattern
+        filled = ~models.Q(**{f"{entry.path}__isnull": True}) & ~models.Q(**{entry.path: ""})
+        if entry.custom_field is not None:
+            filled &= models.Q(custom_field_data__has_key=entry.custom_field.name)
+        return filled & ~models.Q(**{f"{entry.path}__regex": pattern})
 
     def empty(self, entry: CatalogueField, path: str) -> models.Q:
         q = models.Q(**{f"{path}__isnull": True})

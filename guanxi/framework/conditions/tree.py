@@ -149,6 +149,12 @@ def clean_value(entry: CatalogueField, op: str, value: Any, user: Any) -> Any:
         return None
     if op in RELATIVE_OPS:
         return _relative(value)
+    if op == "invalid_format":
+        from guanxi.framework.conditions.formats import FORMATS
+
+        if value not in FORMATS:
+            raise _Bad(_("the format must be one of: %(formats)s.") % {"formats": ", ".join(FORMATS)})
+        return value
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
             raise _Bad(_("“between” takes a list of two values, [from, to]."))

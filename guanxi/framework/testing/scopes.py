@@ -252,7 +252,7 @@ class ScopeSuite:
         client.force_login(user)
         response = client.get(self.url_prefix, {"export": "csv"})
         assert response.status_code == 200
-        body = response.content.decode("utf-8-sig")
+        body = response.getvalue().decode("utf-8-sig")
         assert self.names_in(org, body) == expected
         assert len(list(csv.reader(io.StringIO(body)))) == len(expected) + 1  # header + one line a row
 

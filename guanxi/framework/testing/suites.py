@@ -215,7 +215,7 @@ class EntityViewSuite:
         response = admin_client.get(f"{self.url_prefix}?export=csv")
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
-        body = response.content.decode("utf-8-sig")
+        body = response.getvalue().decode("utf-8-sig")
         assert str(rows[0]) in body
         assert "<a " not in body and "<span" not in body
         event = AuditEvent.objects.get(event="export")

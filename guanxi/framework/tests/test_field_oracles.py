@@ -208,9 +208,11 @@ def test_exports_and_history_do_not_show_hidden_values(client, agent):
         target.custom_field_data = {**target.custom_field_data, "level": 9}
         target.save()
     client.force_login(user)
-    export = client.get(
-        "/test/gadgets/?export=csv&columns=name&columns=code&columns=cf_level"
-    ).content.decode("utf-8-sig")
+    export = (
+        client.get("/test/gadgets/?export=csv&columns=name&columns=code&columns=cf_level")
+        .getvalue()
+        .decode("utf-8-sig")
+    )
     assert "扫码枪" in export and CODE not in export and "HX-9999" not in export
     history = client.get(f"/test/gadgets/{target.pk}/history/").content.decode()
     assert CODE not in history and "HX-9999" not in history

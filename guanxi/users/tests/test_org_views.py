@@ -59,7 +59,7 @@ class TestUserViews(EntityViewSuite):
         from guanxi.core.models import AuditEvent
 
         self.create_rows(2)
-        body = admin_client.get(f"{self.url_prefix}?export=csv").content.decode("utf-8-sig")
+        body = admin_client.get(f"{self.url_prefix}?export=csv").getvalue().decode("utf-8-sig")
         lines = body.splitlines()
         assert lines[1:] == ["admin,admin,,,,,启用", "员工0,user0,,,,,启用", "员工1,user1,,,,,启用"]
         assert AuditEvent.objects.get(event="export").detail["rows"] == 3  # the admin is a row too
@@ -88,7 +88,7 @@ class TestRoleViews(EntityViewSuite):
         from guanxi.core.models import AuditEvent
 
         self.create_rows(2)
-        body = admin_client.get(f"{self.url_prefix}?export=csv").content.decode("utf-8-sig")
+        body = admin_client.get(f"{self.url_prefix}?export=csv").getvalue().decode("utf-8-sig")
         assert "角色0" in body and "角色1" in body and "<span" not in body
         assert AuditEvent.objects.get(event="export").detail["rows"] == Role.objects.count()
 

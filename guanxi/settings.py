@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guanxi.products",
     "guanxi.quotes",
     "guanxi.contracts",
+    "guanxi.receivables",
     "guanxi.approvals",
     "guanxi.recyclebin",
     "guanxi.demo",

@@ -351,6 +351,7 @@ def mark_overdue(*, today: datetime.date | None = None) -> int:
     for row in due.iterator():
         with transaction.atomic():
             row.status_day = today
+            row.refresh_status(today)
             row.by_receipts = True
             save_object(row, actor=None, check_visible=False)
         count += 1

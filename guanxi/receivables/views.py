@@ -62,6 +62,7 @@ class InvoiceRequestViews(EntityViews):
     filterset = InvoiceRequestFilterSet
     form = InvoiceRequestForm
     table = InvoiceRequestTable
+    url_prefix = "invoice-requests"
     bulk_edit_fields = ("requested_on",)
 
     @classmethod

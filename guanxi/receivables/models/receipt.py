@@ -65,9 +65,6 @@ def _apply_to_plan(ctx: TransitionContext) -> None:
 class Receipt(PrimaryModel):
     """Money received on a contract: date, amount, method, payer, reference and allocations."""
 
-    # A receipt belongs to the contract's owner (the rep paid on it), whoever records it.
-    owner_defaults_to_writer = False
-
     number = models.CharField(_("number"), max_length=40, editable=False)
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT, related_name="receipts"
@@ -161,7 +158,9 @@ class Receipt(PrimaryModel):
         return self.status == ReceiptStatus.DRAFT
 
     def fill_defaults(self) -> None:
-        """The customer and (for a new receipt) the owner follow the contract."""
+        """The customer and (for a new receipt without one) the owner follow the contract: a
+        receipt belongs to the rep paid on it, whoever records it (``clean`` runs this before the
+        write path would give the row to its writer)."""
         if self.contract_id:
             contract = self.contract
             self.customer_id = contract.customer_id

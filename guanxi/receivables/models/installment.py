@@ -153,11 +153,17 @@ class Installment(ChangeLoggedModel):
         else:
             self.status = InstallmentStatus.PENDING
         open_part = self.remaining if self.status != InstallmentStatus.VOID else Decimal(0)
-        base = self.amount_base
-        if base is None or not amount:
+        if not open_part:
             self.outstanding_base = Decimal(0)
+            return
+        # The base amount is written by the field's pre_save, after this hook: convert here.
+        from guanxi.framework.money import Money, company_currency, to_company_currency
+
+        if self.amount_currency == company_currency():
+            self.outstanding_base = open_part
         else:
-            self.outstanding_base = (base * open_part / amount).quantize(Decimal("0.01"))
+            base = to_company_currency(Money(open_part, self.amount_currency), self.due_on)
+            self.outstanding_base = base.amount if base is not None else Decimal(0)
 
 
 def check_plan_total(contract: Any, amount: Decimal, *, exclude: int | None = None) -> None:

@@ -17,6 +17,10 @@ class FrameworkConfig(AppConfig):
 
         autodiscover()  # every app's entities.py: the entity registry
 
+        from guanxi.framework import measures
+
+        measures.autodiscover()  # every app's measures.py: the numbers dashboards read
+
         from guanxi.framework.search import backfill_keys
 
         # once per migrate (post_migrate comes after all migrations ran), for the keys' own app

@@ -46,15 +46,16 @@ def test_second_run_creates_nothing():
     second = run_demo()
 
     assert (
-        "Demo data loaded: 437 rows created (organisation 29, tags 5, pools 6, customers 17, leads 7,"
-        " pool members 1, activities 6, deals 10, products 309, quotes 25, contracts 3, orders 19)." in first
+        "Demo data loaded: 449 rows created (organisation 29, tags 5, pools 6, customers 17, leads 7,"
+        " pool members 1, activities 6, deals 10, products 309, quotes 25, contracts 3, orders 19,"
+        " receivables 12)." in first
     )
     assert "Demo data already loaded: nothing to create." in second
     assert counts() == after_first
     assert after_first["users"] == 21
     assert after_first["departments"] == 8
     assert after_first["tags"] == 5
-    assert after_first["roles"] == 7
+    assert after_first["roles"] == 8  # the seven sales roles and 财务 (finance)
     assert "password for all: guanxi-demo" in second
 
 
@@ -132,7 +133,7 @@ def test_changes_are_recorded_as_demo():
         .annotate(n=Count("pk"))
         .values_list("changed_object_type__app_label", "changed_object_type__model", "n")
     )
-    assert creates.count() == 451, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
+    assert creates.count() == 466, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     # only the quotes' and contracts' approval stories are played as their people (a rep submits)
     by_people = creates.exclude(user=None)
@@ -164,7 +165,7 @@ def test_reset_removes_and_reloads_the_same_data():
 
     out = run_demo("--reset", "--yes")
 
-    assert "Removed 451 demo rows." in out
+    assert "Removed 466 demo rows." in out
     assert sorted(User.objects.values_list("username", flat=True)) == usernames
     assert Tag.objects.get(slug="vip").name == "VIP"
     assert Department.objects.count() == 8

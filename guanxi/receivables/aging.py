@@ -176,7 +176,11 @@ def report_workbook_response(data: AgingReport) -> HttpResponse:
     sheet.append([str(GROUPING_LABELS[data.by]), *data.columns, _("Total")])
     for row in [*data.rows, data.totals]:
         sheet.append(
-            [neutralize_formula(str(row.label)), *[m.amount for m, _url in row.cells], row.total.amount if row.total else 0]
+            [
+                neutralize_formula(str(row.label)),
+                *[m.amount for m, _url in row.cells],
+                row.total.amount if row.total else 0,
+            ]
         )
     return _workbook_response(book, f"aging-{data.today.isoformat()}.xlsx")
 
@@ -215,7 +219,16 @@ def installments_workbook_response(rows: QuerySet[Installment]) -> HttpResponse:
     sheet = book.active
     sheet.title = _("Installments")[:31]
     sheet.append(
-        [_("Contract"), _("Customer"), _("Installment"), _("Due date"), _("Amount"), _("Currency"), _("Paid"), _("Status")]
+        [
+            _("Contract"),
+            _("Customer"),
+            _("Installment"),
+            _("Due date"),
+            _("Amount"),
+            _("Currency"),
+            _("Paid"),
+            _("Status"),
+        ]
     )
     for row in rows[:50_000]:
         sheet.append(

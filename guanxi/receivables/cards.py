@@ -49,11 +49,15 @@ def contract_plan_card(request: Any, obj: Any) -> dict[str, Any] | None:
         return None
     user = request.user
     installments = list(Installment.objects.filter(contract=obj).order_by("sequence"))
-    receipts = list(Receipt.objects.restrict(user, "view").filter(contract=obj).order_by("-received_on", "-pk"))
+    receipts = list(
+        Receipt.objects.restrict(user, "view").filter(contract=obj).order_by("-received_on", "-pk")
+    )
     currency = obj.amount_currency
     live = [i for i in installments if i.status != InstallmentStatus.VOID]
     planned = sum((i.amount_amount or Decimal(0) for i in live), Decimal(0))
-    received = sum((r.amount_amount or Decimal(0) for r in receipts if r.status == ReceiptStatus.CONFIRMED), Decimal(0))
+    received = sum(
+        (r.amount_amount or Decimal(0) for r in receipts if r.status == ReceiptStatus.CONFIRMED), Decimal(0)
+    )
     amount = obj.amount_amount or Decimal(0)
     from guanxi.contracts.models import SIGNED_STATUSES
 
@@ -87,7 +91,8 @@ def receipt_allocation_card(request: Any, obj: Any) -> dict[str, Any] | None:
     return {
         "allocations": [(i, Money(amount, obj.amount_currency).format()) for i, amount in allocations],
         "allocation_proposed": proposed,
-        "can_allocate": obj.is_editable and Receipt.objects.restrict(request.user, "change").filter(pk=obj.pk).exists(),
+        "can_allocate": obj.is_editable
+        and Receipt.objects.restrict(request.user, "change").filter(pk=obj.pk).exists(),
     }
 
 
@@ -126,10 +131,16 @@ def customer_receivables_card(request: Any, obj: Any) -> dict[str, Any] | None:
         else None
     )
     upcoming = list(
-        plan.filter(status__in=OPEN_STATUSES).select_related("contract").order_by("due_on", "sequence")[:CARD_ROWS]
+        plan.filter(status__in=OPEN_STATUSES)
+        .select_related("contract")
+        .order_by("due_on", "sequence")[:CARD_ROWS]
     )
     invoices = (
-        list(InvoiceRequest.objects.restrict(user, "view").filter(customer=obj).order_by("-requested_on", "-pk")[:CARD_ROWS])
+        list(
+            InvoiceRequest.objects.restrict(user, "view")
+            .filter(customer=obj)
+            .order_by("-requested_on", "-pk")[:CARD_ROWS]
+        )
         if can(user, "view", InvoiceRequest)
         else []
     )
@@ -218,5 +229,9 @@ def team_due_this_week(request: Any) -> CountWidget | None:
         ],
     }
     return CountWidget(
-        label=_("Payments due this week"), count=rows.count(), url=list_url(condition), icon="calendar-due", tone="amber"
+        label=_("Payments due this week"),
+        count=rows.count(),
+        url=list_url(condition),
+        icon="calendar-due",
+        tone="amber",
     )

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.framework.entities import EntityType, Grant, MenuEntry, Transfer, register_entity
 from guanxi.receivables.api.serializers import InvoiceRequestSerializer, ReceiptSerializer
 from guanxi.receivables.api.views import InvoiceRequestViewSet, ReceiptViewSet
-from guanxi.receivables.models import InvoiceRequest, InvoiceStatus, Receipt, ReceiptStatus, ReceivableSettings
+from guanxi.receivables.models import (
+    InvoiceRequest,
+    InvoiceStatus,
+    Receipt,
+    ReceiptStatus,
+    ReceivableSettings,
+)
 from guanxi.receivables.views import InvoiceRequestViews, ReceiptViews
 from guanxi.users.default_roles import ALL_ACTIONS
 
@@ -57,7 +63,9 @@ register_entity(
         },
         transfer=Transfer(
             _("invoice requests"),
-            open_filter=Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.PENDING_APPROVAL, InvoiceStatus.APPROVED]),
+            open_filter=Q(
+                status__in=[InvoiceStatus.DRAFT, InvoiceStatus.PENDING_APPROVAL, InvoiceStatus.APPROVED]
+            ),
         ),
     )
 )

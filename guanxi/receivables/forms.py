@@ -19,7 +19,9 @@ def _signed_contracts(user: Any) -> Any:
 
     if user is None:
         return Contract.objects.none()
-    return Contract.objects.restrict(user, "view").filter(status__in=SIGNED_STATUSES).select_related("customer")
+    return (
+        Contract.objects.restrict(user, "view").filter(status__in=SIGNED_STATUSES).select_related("customer")
+    )
 
 
 class ReceiptForm(EntityForm):
@@ -81,9 +83,8 @@ class InvoiceRequestForm(EntityForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         contract, receipts = data.get("contract"), data.get("receipts")
-        if contract is not None and receipts:
-            if any(r.contract_id != contract.pk for r in receipts):
-                self.add_error("receipts", _("Choose receipts of the request's contract."))
+        if contract is not None and receipts and any(r.contract_id != contract.pk for r in receipts):
+            self.add_error("receipts", _("Choose receipts of the request's contract."))
         return data
 
 
@@ -93,7 +94,9 @@ class InstallmentForm(forms.Form):
     due_on = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     amount = forms.DecimalField(label=_("amount"), max_digits=18, decimal_places=2, min_value=0)
     method = forms.ChoiceField(label=_("payment method"), required=False)
-    remind_days = forms.IntegerField(label=_("remind (days before)"), min_value=0, max_value=MAX_REMIND_DAYS, initial=7)
+    remind_days = forms.IntegerField(
+        label=_("remind (days before)"), min_value=0, max_value=MAX_REMIND_DAYS, initial=7
+    )
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -101,7 +104,7 @@ class InstallmentForm(forms.Form):
         from guanxi.receivables.choices import METHOD_LIST
 
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [("", "---------"), *active_choices(METHOD_LIST)]
+        self.fields["method"].choices = [("", "---------"), *active_choices(METHOD_LIST)]  # type: ignore[attr-defined]
 
 
 class SplitForm(forms.Form):

@@ -123,7 +123,10 @@ def check_invoice_cap(request: InvoiceRequest) -> None:
             "confirmed receipts, less what other requests claim."
         )
     raise ValidationError(
-        {"amount_amount": message % {"left": _format(left, contract.amount_currency), "number": contract.number}}
+        {
+            "amount_amount": message
+            % {"left": _format(left, contract.amount_currency), "number": contract.number}
+        }
     )
 
 
@@ -165,8 +168,14 @@ def guard_invoice(instance: InvoiceRequest, actor: Any, action: str) -> None:
     if action == "transition":
         return
     if action == "delete":
-        if _loaded(instance, "status") not in (InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED):
-            raise ValidationError({"__all__": [_("Only a draft, rejected or cancelled request can be deleted.")]})
+        if _loaded(instance, "status") not in (
+            InvoiceStatus.DRAFT,
+            InvoiceStatus.CANCELLED,
+            InvoiceStatus.REJECTED,
+        ):
+            raise ValidationError(
+                {"__all__": [_("Only a draft, rejected or cancelled request can be deleted.")]}
+            )
         return
     if action == "update":
         if _loaded(instance, "status") != InvoiceStatus.DRAFT and not instance.changed_fields() <= _OWNERSHIP:

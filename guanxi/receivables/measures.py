@@ -13,7 +13,10 @@ register_measure(
         model=Receipt,
         date_field="received_on",
         sum_field="amount_base",
-        condition={"version": 1, "all": [{"field": "status", "op": "in", "value": [ReceiptStatus.CONFIRMED.value]}]},
+        condition={
+            "version": 1,
+            "all": [{"field": "status", "op": "in", "value": [ReceiptStatus.CONFIRMED.value]}],
+        },
         owner_field="owner",
         department_field="department",
         list_name="receivables:receipt_list",

@@ -63,7 +63,9 @@ def add_installment(
     with transaction.atomic():
         locked = _changeable_contract(contract, actor)
         if locked.installments.count() >= MAX_INSTALLMENTS:
-            raise ValidationError({"__all__": [_("A plan has at most %(n)d installments.") % {"n": MAX_INSTALLMENTS}]})
+            raise ValidationError(
+                {"__all__": [_("A plan has at most %(n)d installments.") % {"n": MAX_INSTALLMENTS}]}
+            )
         installment = Installment(
             contract=locked,
             due_on=due_on,
@@ -84,7 +86,11 @@ def update_installment(installment: Installment, *, actor: Any, **fields: Any) -
         locked = _changeable_contract(installment.contract, actor)
         row = Installment.objects.select_for_update().get(pk=installment.pk, contract=locked)
         for name, value in fields.items():
-            setattr(row, "amount_amount" if name == "amount" else name, _amount(value) if name == "amount" else value)
+            setattr(
+                row,
+                "amount_amount" if name == "amount" else name,
+                _amount(value) if name == "amount" else value,
+            )
         row.full_clean(exclude=["sequence"])
         save_object(row, actor=actor, check_visible=False)
     return row
@@ -156,18 +162,19 @@ def split_plan(
     Installments that received money (or are void) stay; the others are replaced, and the new
     ones share the contract amount less the kept ones."""
     if not 1 <= count <= MAX_INSTALLMENTS:
-        raise ValidationError(
-            {"count": [_("Split into 1 to %(n)d installments.") % {"n": MAX_INSTALLMENTS}]}
-        )
+        raise ValidationError({"count": [_("Split into 1 to %(n)d installments.") % {"n": MAX_INSTALLMENTS}]})
     if not 0 <= every_months <= 24:
         raise ValidationError({"every_months": [_("Space installments 0 to 24 months apart.")]})
     with transaction.atomic():
         locked = _changeable_contract(contract, actor)
         if locked.amount_amount is None:
             raise ValidationError({"count": [_("Enter the contract amount first.")]})
-        kept, replaced = [], []
+        kept: list[Installment] = []
+        replaced: list[Installment] = []
         for row in Installment.objects.filter(contract=locked).order_by("sequence"):
-            touched = row.status == InstallmentStatus.VOID or row.paid_amount or row.allocations.exists()
+            touched = (
+                row.status == InstallmentStatus.VOID or bool(row.paid_amount) or row.allocations.exists()
+            )
             (kept if touched else replaced).append(row)
         for row in replaced:
             delete_object(row, actor=actor)
@@ -206,7 +213,9 @@ class AllocationInput:
 def open_installments(contract_id: int) -> list[Installment]:
     """The contract's installments still expecting money, oldest due first."""
     return list(
-        Installment.objects.filter(contract_id=contract_id, status__in=OPEN_STATUSES).order_by("due_on", "sequence")
+        Installment.objects.filter(contract_id=contract_id, status__in=OPEN_STATUSES).order_by(
+            "due_on", "sequence"
+        )
     )
 
 
@@ -215,7 +224,11 @@ def _claimed_by_others(receipt: Receipt) -> dict[int, Decimal]:
     rows = (
         ReceiptAllocation.objects.filter(
             receipt__contract_id=receipt.contract_id,
-            receipt__status__in=(ReceiptStatus.DRAFT, ReceiptStatus.PENDING_APPROVAL, ReceiptStatus.CONFIRMED),
+            receipt__status__in=(
+                ReceiptStatus.DRAFT,
+                ReceiptStatus.PENDING_APPROVAL,
+                ReceiptStatus.CONFIRMED,
+            ),
         )
         .exclude(receipt=receipt)
         .values("installment")
@@ -280,7 +293,10 @@ def allocate_receipt(
                 if amount > room:
                     errors[f"{n}.amount"] = [
                         _("At most %(room)s of %(installment)s is still open.")
-                        % {"room": Money(max(room, Decimal(0)), receipt.amount_currency).format(), "installment": inst}
+                        % {
+                            "room": Money(max(room, Decimal(0)), receipt.amount_currency).format(),
+                            "installment": inst,
+                        }
                     ]
             seen.add(inst.pk)
             total += amount
@@ -299,7 +315,9 @@ def allocate_receipt(
             delete_object(old, actor=actor)
         rows = []
         for row in wanted:
-            allocation = ReceiptAllocation(receipt=receipt, installment=row.installment, amount=to_decimal(row.amount))
+            allocation = ReceiptAllocation(
+                receipt=receipt, installment=row.installment, amount=to_decimal(row.amount)
+            )
             allocation.by_confirmation = by_confirmation
             rows.append(allocation)
         bulk_create_objects(ReceiptAllocation, rows, actor=actor, check_visible=False)

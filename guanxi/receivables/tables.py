@@ -12,8 +12,27 @@ class ReceiptTable(EntityTable):
 
     class Meta(EntityTable.Meta):
         model = Receipt
-        fields = ("number", "contract", "customer", "received_on", "amount", "method", "payer", "reference", "status")
-        default_columns = ("number", "contract", "customer", "received_on", "amount", "method", "status", "owner")
+        fields = (
+            "number",
+            "contract",
+            "customer",
+            "received_on",
+            "amount",
+            "method",
+            "payer",
+            "reference",
+            "status",
+        )
+        default_columns = (
+            "number",
+            "contract",
+            "customer",
+            "received_on",
+            "amount",
+            "method",
+            "status",
+            "owner",
+        )
         card_fields = ("customer", "received_on", "amount", "status")
 
     def render_number(self, value, record):
@@ -38,7 +57,16 @@ class InvoiceRequestTable(EntityTable):
             "invoice_number",
             "invoice_date",
         )
-        default_columns = ("number", "contract", "customer", "kind", "amount", "status", "invoice_number", "owner")
+        default_columns = (
+            "number",
+            "contract",
+            "customer",
+            "kind",
+            "amount",
+            "status",
+            "invoice_number",
+            "owner",
+        )
         card_fields = ("customer", "kind", "amount", "status")
 
     def render_number(self, value, record):

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from guanxi.receivables import views
 from guanxi.framework.entities import entity_urls
+from guanxi.receivables import views
 
 app_name = "receivables"
 urlpatterns = [

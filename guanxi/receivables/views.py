@@ -29,7 +29,13 @@ from guanxi.receivables.forms import (
     ReceivableSettingsForm,
     SplitForm,
 )
-from guanxi.receivables.models import Installment, InstallmentStatus, InvoiceRequest, Receipt, ReceivableSettings
+from guanxi.receivables.models import (
+    Installment,
+    InstallmentStatus,
+    InvoiceRequest,
+    Receipt,
+    ReceivableSettings,
+)
 from guanxi.receivables.tables import InvoiceRequestTable, ReceiptTable
 
 
@@ -191,7 +197,9 @@ def plan_delete(request: Any, pk: int, installment_pk: int) -> HttpResponse:
 @login_required
 def receipt_allocation(request: Any, pk: int) -> HttpResponse:
     """Which installments a draft receipt pays: one amount per open installment."""
-    receipt = get_object_or_404(Receipt.objects.restrict(request.user, "change").select_related("contract"), pk=pk)
+    receipt = get_object_or_404(
+        Receipt.objects.restrict(request.user, "change").select_related("contract"), pk=pk
+    )
     if not receipt.is_editable:
         messages.error(request, _("Only a draft receipt's allocation can be changed."))
         return HttpResponseRedirect(receipt.get_absolute_url())
@@ -293,8 +301,6 @@ def receivable_settings(request: Any) -> HttpResponse:
         messages.success(request, _("Receivables settings saved."))
         return HttpResponseRedirect(request.path)
     return render(request, "receivables/settings.html", {"form": form})
-
-
 
 
 @login_required

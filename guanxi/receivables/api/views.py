@@ -35,7 +35,9 @@ def _refused(exc: DjangoValidationError) -> serializers.ValidationError:
 
 
 class ReceiptViewSet(EntityViewSet):
-    queryset = Receipt.objects.select_related("contract", "customer").prefetch_related("allocations__installment")
+    queryset = Receipt.objects.select_related("contract", "customer").prefetch_related(
+        "allocations__installment"
+    )
     serializer_class = ReceiptSerializer
     filterset_class = ReceiptFilterSet
 
@@ -146,5 +148,3 @@ class PlanViewSet(viewsets.ViewSet):
         except DjangoValidationError as exc:
             raise _refused(exc) from None
         return self._plan(contract)
-
-

@@ -51,9 +51,16 @@ class Installment(ChangeLoggedModel):
 
     access_parent = "contract"
     changelog_parent = "contract"
+    # Set on an instance by the receivables services (not columns): the write comes from the
+    # receipts or a nightly job (the write guard lets it through), judged as of ``status_day``.
+    by_receipts: bool = False
+    status_day: datetime.date | None = None
 
     contract = models.ForeignKey(
-        "contracts.Contract", verbose_name=_("contract"), on_delete=models.CASCADE, related_name="installments"
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="installments",
     )
     sequence = models.PositiveSmallIntegerField(_("installment no."), editable=False)
     due_on = models.DateField(_("due date"))
@@ -71,7 +78,11 @@ class Installment(ChangeLoggedModel):
         _("paid"), max_digits=18, decimal_places=2, default=Decimal(0), editable=False
     )
     outstanding_base = models.DecimalField(
-        _("outstanding (company currency)"), max_digits=18, decimal_places=2, default=Decimal(0), editable=False
+        _("outstanding (company currency)"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal(0),
+        editable=False,
     )
     status = models.CharField(
         _("status"),
@@ -118,7 +129,9 @@ class Installment(ChangeLoggedModel):
                 "currency": contract.amount_currency
             }
         if self.remind_days is not None and self.remind_days > MAX_REMIND_DAYS:
-            errors["remind_days"] = _("Remind at most %(n)d days before the due date.") % {"n": MAX_REMIND_DAYS}
+            errors["remind_days"] = _("Remind at most %(n)d days before the due date.") % {
+                "n": MAX_REMIND_DAYS
+            }
         if self.amount_amount is not None and self.amount_amount < self.paid_amount:
             errors["amount_amount"] = _(
                 "%(paid)s was already received for this installment: the amount cannot be less."
@@ -131,7 +144,9 @@ class Installment(ChangeLoggedModel):
     def before_write(self, changed: set[str], creating: bool) -> None:
         super().before_write(changed, creating)
         if creating and not self.sequence:
-            last = Installment.objects.filter(contract_id=self.contract_id).aggregate(n=models.Max("sequence"))
+            last = Installment.objects.filter(contract_id=self.contract_id).aggregate(
+                n=models.Max("sequence")
+            )
             self.sequence = (last["n"] or 0) + 1
         # ``status_day``: the day a nightly job (or a test) judges by; today otherwise.
         self.refresh_status(getattr(self, "status_day", None))
@@ -179,8 +194,7 @@ def check_plan_total(contract: Any, amount: Decimal, *, exclude: int | None = No
         raise ValidationError(
             {
                 "amount_amount": _(
-                    "The installments would add up to %(planned)s, more than the contract amount "
-                    "%(amount)s."
+                    "The installments would add up to %(planned)s, more than the contract amount %(amount)s."
                 )
                 % {
                     "planned": Money(planned + amount, contract.amount_currency).format(),

@@ -107,7 +107,9 @@ class InvoiceRequest(PrimaryModel):
     receipts = models.ManyToManyField(
         "receivables.Receipt", verbose_name=_("receipts"), blank=True, related_name="invoice_requests"
     )
-    kind = models.CharField(_("invoice type"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.NORMAL)
+    kind = models.CharField(
+        _("invoice type"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.NORMAL
+    )
     title = models.CharField(_("invoice title"), max_length=200, blank=True)
     tax_id = models.CharField(_("taxpayer ID"), max_length=20, blank=True, validators=[validate_tax_id])
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
@@ -194,7 +196,10 @@ class InvoiceRequest(PrimaryModel):
         verbose_name = _("invoice request")
         verbose_name_plural = _("invoice requests")
         ordering = ["-requested_on", "-pk"]
-        permissions = [("approve_invoicerequest", _("Approve")), ("issue_invoicerequest", _("Issue invoices"))]
+        permissions = [
+            ("approve_invoicerequest", _("Approve")),
+            ("issue_invoicerequest", _("Issue invoices")),
+        ]
         constraints = [models.UniqueConstraint(fields=["number"], name="invoice_request_number")]
         indexes = [models.Index(fields=["contract", "status"], name="invoice_contract_status")]
 

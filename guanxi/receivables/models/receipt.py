@@ -82,7 +82,11 @@ class Receipt(PrimaryModel):
     amount_currency: str
     amount_base: Decimal | None
     method = ChoiceListField(
-        _("payment method"), max_length=30, choices=method_choices, default="bank_transfer", list_name=METHOD_LIST
+        _("payment method"),
+        max_length=30,
+        choices=method_choices,
+        default="bank_transfer",
+        list_name=METHOD_LIST,
     )
     payer = models.CharField(_("payer"), max_length=200, blank=True)
     reference = models.CharField(_("reference no."), max_length=100, blank=True)
@@ -197,6 +201,8 @@ class ReceiptAllocation(ChangeLoggedModel):
 
     access_parent = "receipt"
     changelog_parent = "receipt"
+    # Set on an instance when a confirmation allocates the receipt by itself (not a column).
+    by_confirmation: bool = False
 
     receipt = models.ForeignKey(
         Receipt, verbose_name=_("receipt"), on_delete=models.CASCADE, related_name="allocations"

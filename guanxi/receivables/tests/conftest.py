@@ -33,7 +33,9 @@ def c(contracts_fixture):  # noqa: F811
         for model in (Receipt, InvoiceRequest):
             give_role(user, model, "own", REP, name=f"rep-{model._meta.model_name}-{user.username}")
     for model in (Receipt, InvoiceRequest):
-        give_role(env.manager1, model, "department_tree", REP + ["export"], name=f"mgr-{model._meta.model_name}")
+        give_role(
+            env.manager1, model, "department_tree", [*REP, "export"], name=f"mgr-{model._meta.model_name}"
+        )
     give_role(finance, Receipt, "all", FINANCE, name="finance-receipt")
     give_role(finance, InvoiceRequest, "all", [*FINANCE, "issue"], name="finance-invoice")
     give_role(finance, Contract, "all", ["view"], name="finance-contract")

@@ -76,7 +76,12 @@ def test_the_allocation_page_saves_amounts_per_installment(c, client):
     assert client.get(url).status_code == 200
     too_much = client.post(url, {f"installment-{first.pk}": "35000"})
     assert too_much.status_code == 422 and not ReceiptAllocation.objects.exists()
-    assert client.post(url, {f"installment-{second.pk}": "30000", f"installment-{first.pk}": "10000"}).status_code == 302
+    assert (
+        client.post(
+            url, {f"installment-{second.pk}": "30000", f"installment-{first.pk}": "10000"}
+        ).status_code
+        == 302
+    )
     assert dict(ReceiptAllocation.objects.values_list("installment__sequence", "amount")) == {
         1: Decimal("10000.00"),
         2: Decimal("30000.00"),
@@ -95,7 +100,9 @@ def test_the_aging_report_buckets_and_links(c, client):
     url = report.rows[0].cells[2][1]
     listed = client.get(url)
     assert listed.status_code == 200
-    assert [(r.contract.customer_id, r.sequence) for r, _late in listed.context["rows"]] == [(c.customer.pk, 1)]
+    assert [(r.contract.customer_id, r.sequence) for r, _late in listed.context["rows"]] == [
+        (c.customer.pk, 1)
+    ]
     assert "where" in parse_qs(urlparse(url).query)
     by_owner = client.get("/receivables/aging/?by=owner").context["report"]
     assert [r.label for r in by_owner.rows] == [c.rep1.name]
@@ -132,7 +139,9 @@ def test_the_overdue_list_shows_only_overdue_installments_in_scope(c, client):
 
 def test_a_bad_where_is_a_message_not_a_500(c, client):
     client.force_login(c.rep1)
-    response = client.get("/receivables/installments/", {"where": '{"version": 1, "all": [{"field": "nope"}]}'})
+    response = client.get(
+        "/receivables/installments/", {"where": '{"version": 1, "all": [{"field": "nope"}]}'}
+    )
     assert response.status_code == 200 and "cannot be applied" in response.content.decode()
 
 

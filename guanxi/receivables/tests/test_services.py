@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from guanxi.framework.testing.fixtures import as_system, as_user
 from guanxi.framework.testing.suites import snapshot
 from guanxi.receivables import services
-from guanxi.receivables.models import Installment, InstallmentStatus, Receipt, ReceiptAllocation, ReceiptStatus
+from guanxi.receivables.models import (
+    Installment,
+    InstallmentStatus,
+    Receipt,
+    ReceiptAllocation,
+    ReceiptStatus,
+)
 from guanxi.receivables.tests.conftest import confirm, planned, record, signed_contract
 
 TODAY = datetime.date.today()
@@ -23,7 +29,11 @@ def test_split_is_exact_to_the_cent_with_the_remainder_on_the_last(c):
     rows = planned(contract, c.rep1, count=3, first=datetime.date(2027, 1, 31))
     assert [r.amount_amount for r in rows] == [Decimal("33333.33"), Decimal("33333.33"), Decimal("33333.34")]
     assert [r.sequence for r in rows] == [1, 2, 3]
-    assert [r.due_on for r in rows] == [datetime.date(2027, 1, 31), datetime.date(2027, 2, 28), datetime.date(2027, 3, 31)]
+    assert [r.due_on for r in rows] == [
+        datetime.date(2027, 1, 31),
+        datetime.date(2027, 2, 28),
+        datetime.date(2027, 3, 31),
+    ]
     assert all(r.status == InstallmentStatus.PENDING for r in rows)
 
 
@@ -46,7 +56,7 @@ def test_another_department_may_not_edit_the_plan(c):
 
 def test_a_receipt_pays_the_oldest_installments_first_and_leaves_the_rest_open(c):
     contract = signed_contract(c.rep1, c.customer, "90000.00")
-    first, second, third = planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=5))
+    _first, _second, _third = planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=5))
     receipt = record(c.finance, contract, "40000.00")
     assert receipt.owner_id == c.rep1.pk and receipt.customer_id == c.customer.pk
     assert receipt.number.startswith("HK-")
@@ -57,7 +67,10 @@ def test_a_receipt_pays_the_oldest_installments_first_and_leaves_the_rest_open(c
     assert (rows[2].status, rows[2].paid_amount) == (InstallmentStatus.PARTIAL, Decimal("10000.00"))
     assert rows[2].remaining == Decimal("20000.00")
     assert rows[3].status == InstallmentStatus.PENDING
-    assert [(a.installment.sequence, a.amount) for a in ReceiptAllocation.objects.order_by("installment__sequence")] == [
+    assert [
+        (a.installment.sequence, a.amount)
+        for a in ReceiptAllocation.objects.order_by("installment__sequence")
+    ] == [
         (1, Decimal("30000.00")),
         (2, Decimal("10000.00")),
     ]
@@ -65,7 +78,7 @@ def test_a_receipt_pays_the_oldest_installments_first_and_leaves_the_rest_open(c
 
 def test_an_explicit_allocation_pays_the_installments_chosen(c):
     contract = signed_contract(c.rep1, c.customer, "90000.00")
-    first, second, third = planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=5))
+    _first, _second, third = planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=5))
     receipt = record(c.finance, contract, "30000.00")
     with as_user(c.finance):
         services.allocate_receipt(receipt, [services.AllocationInput(third, "30000.00")], actor=c.finance)
@@ -124,7 +137,9 @@ def _usd(c, contract):
         save_object(receipt, actor=c.finance)
 
 
-def test_overdue_installments_are_marked_by_the_nightly_job_and_reminded_once(c, django_capture_on_commit_callbacks):
+def test_overdue_installments_are_marked_by_the_nightly_job_and_reminded_once(
+    c, django_capture_on_commit_callbacks
+):
     contract = signed_contract(c.rep1, c.customer, "90000.00")
     planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=2))
     from guanxi.core.models import Notification

@@ -35,7 +35,9 @@ def move(obj, name, user, **inputs):
 
 
 def _request(obj) -> ApprovalRequest:
-    return ApprovalRequest.objects.filter(object_id=obj.pk, content_type__model=obj._meta.model_name).latest("pk")
+    return ApprovalRequest.objects.filter(object_id=obj.pk, content_type__model=obj._meta.model_name).latest(
+        "pk"
+    )
 
 
 def test_a_large_receipt_waits_for_the_manager_then_pays_the_plan(c):
@@ -83,7 +85,9 @@ def test_a_confirmed_receipt_cannot_be_edited_or_deleted(c):
 
 
 def _invoice(user, contract, amount: str, **fields) -> InvoiceRequest:
-    invoice = InvoiceRequest(contract=contract, amount_amount=Decimal(amount), amount_currency="CNY", **fields)
+    invoice = InvoiceRequest(
+        contract=contract, amount_amount=Decimal(amount), amount_currency="CNY", **fields
+    )
     with as_user(user):
         invoice.full_clean()
         save_object(invoice, actor=user)
@@ -133,7 +137,16 @@ def test_a_special_invoice_needs_bank_address_phone_and_the_managers_approval(c)
         ReceivableSettings.objects.create(pk=1, allow_invoice_before_payment=True)
     contract = signed_contract(c.rep1, c.customer)
     with pytest.raises(ValidationError) as refused:
-        _invoice(c.rep1, contract, "5000.00", kind="special", title="上海华康", tax_id=GOOD_CODE, address="", phone="")
+        _invoice(
+            c.rep1,
+            contract,
+            "5000.00",
+            kind="special",
+            title="上海华康",
+            tax_id=GOOD_CODE,
+            address="",
+            phone="",
+        )
     assert {"bank_name", "bank_account", "address", "phone"} <= set(refused.value.message_dict)
     invoice = _invoice(
         c.rep1, contract, "5000.00", kind="special", title="上海华康", tax_id=GOOD_CODE,
@@ -164,6 +177,8 @@ def test_bad_tax_ids_are_refused_with_a_clear_message(value, message):
     assert message in refused.value.messages[0]
 
 
-@pytest.mark.parametrize("value", [GOOD_CODE, "310115000000000", "31011500000000000000", "9131 0000 MA1F L4KX 3N"])
+@pytest.mark.parametrize(
+    "value", [GOOD_CODE, "310115000000000", "31011500000000000000", "9131 0000 MA1F L4KX 3N"]
+)
 def test_good_tax_ids_pass(value):
     validate_tax_id(value)

@@ -232,7 +232,6 @@ class InvoiceRequest(PrimaryModel):
             self.bank_account = self.bank_account or quote.bank_account
         if self.owner_id is None:
             self.owner_id = contract.owner_id
-            self.department_id = contract.department_id
 
     def clean(self) -> None:
         self.fill_defaults()

@@ -170,7 +170,6 @@ class Receipt(PrimaryModel):
             self.customer_id = contract.customer_id
             if self._state.adding and self.owner_id is None:
                 self.owner_id = contract.owner_id
-                self.department_id = contract.department_id
 
     def clean(self) -> None:
         self.fill_defaults()

@@ -153,3 +153,36 @@ def test_aging_query_count_is_pinned(c, client, django_assert_num_queries, who, 
     client.get("/receivables/aging/")  # warm the session and the access snapshot
     with django_assert_num_queries(queries):
         assert client.get("/receivables/aging/").status_code == 200
+
+
+def test_the_customer_page_shows_lifetime_totals(c, client):
+    contract, _other = _aging_setup(c)
+    confirm(c.finance, record(c.finance, contract, "40000.00"))
+    client.force_login(c.rep1)
+    page = client.get(c.customer.get_absolute_url()).content.decode()
+    assert 'id="customer-receivables"' in page
+    card = page[page.index('id="customer-receivables"') :]
+    assert "CNY 90,000.00" in card and "CNY 40,000.00" in card and "CNY 50,000.00" in card
+
+
+@pytest.mark.parametrize("who", ["rep1", "manager1"])
+def test_the_receivables_card_costs_a_fixed_number_of_queries(c, client, django_assert_num_queries, who):
+    """Four aggregates and two short lists, whatever the number of contracts and installments."""
+    from django.test import RequestFactory
+
+    from guanxi.receivables.cards import customer_receivables_card
+
+    _aging_setup(c)
+    request = RequestFactory().get("/")
+    request.user = getattr(c, who)
+    customer_receivables_card(request, c.customer)  # warm the access snapshot
+    with django_assert_num_queries(CARD_QUERIES):
+        customer_receivables_card(request, c.customer)
+    for n in range(3):
+        planned(signed_contract(c.rep1, c.customer, "1000.00", title=f"追加{n}"), c.rep1, count=2)
+    with django_assert_num_queries(CARD_QUERIES):
+        customer_receivables_card(request, c.customer)
+
+
+# signed total, plan totals, received total, open installments, invoice requests
+CARD_QUERIES = 5

@@ -17,14 +17,16 @@ from guanxi.framework.testing.suites import EntityViewSuite
 from guanxi.receivables.models import InvoiceRequest, Receipt, ReceiptAllocation
 
 
-def _contract(n: int, owner=None, department=None, amount: str = "1000000.00") -> Contract:
+def _contract(n: int, owner=None, department=None, amount: str = "1000000.00", kind: str = "R") -> Contract:
+    """A signed contract; ``kind`` keeps the numbers of the receipt and invoice suites apart (the
+    language-leak test prepares every suite in one database)."""
     customer = Customer.objects.create(
-        name=f"回款客户{n:04d}", owner=owner, department=department, credit_code="91310000MA1FL4KX3N"
+        name=f"回款客户{kind}{n:04d}", owner=owner, department=department, credit_code="91310000MA1FL4KX3N"
     )
     return Contract.objects.create(
         customer=customer,
         title=f"回款合同{n:04d}",
-        number=f"HT-R-{n:04d}",
+        number=f"HT-{kind}-{n:04d}",
         amount_amount=Decimal(amount),
         status="active",
         owner=owner,
@@ -46,7 +48,7 @@ def _receipt(n: int, owner=None, department=None) -> Receipt:
 
 
 def _invoice(n: int, owner=None, department=None) -> InvoiceRequest:
-    contract = _contract(n, owner, department)
+    contract = _contract(n, owner, department, kind="I")
     return InvoiceRequest.objects.create(
         contract=contract,
         customer=contract.customer,
@@ -106,8 +108,8 @@ class TestInvoiceRequestViews(_SeesContracts, EntityViewSuite):
         from guanxi.receivables.models import ReceivableSettings
 
         with as_system():
-            self.contract = _contract(9999)
-            ReceivableSettings.objects.create(pk=1, allow_invoice_before_payment=True)
+            self.contract = _contract(9999, kind="I")
+            ReceivableSettings.objects.update_or_create(pk=1, defaults={"allow_invoice_before_payment": True})
         common = {
             "contract": self.contract.pk,
             "kind": "normal",
@@ -153,7 +155,7 @@ class TestInvoiceRequestScopes(ScopeSuite):
         from guanxi.receivables.models import ReceivableSettings
 
         with as_system():
-            contract = _contract(900, user, user.department)
+            contract = _contract(900, user, user.department, kind="I")
             ReceivableSettings.objects.update_or_create(pk=1, defaults={"allow_invoice_before_payment": True})
         give_role(user, Contract, "own", ["view"], name=f"contract-view-{user.username}")
         give_role(user, Customer, "own", ["view"], name=f"customer-view-{user.username}")

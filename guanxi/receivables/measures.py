@@ -9,7 +9,7 @@ from guanxi.receivables.models import Receipt, ReceiptStatus
 register_measure(
     Measure(
         key="received",
-        label=_("Received (回款)"),
+        label=_("Payments received"),
         model=Receipt,
         date_field="received_on",
         sum_field="amount_base",

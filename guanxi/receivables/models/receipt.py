@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.contracts.models.contract import SIGNED_STATUSES
 from guanxi.core.choices import ChoiceListField
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.moneyfields import MoneyField
@@ -177,6 +178,8 @@ class Receipt(PrimaryModel):
         errors: dict[str, Any] = {}
         if self.amount_amount is not None and self.amount_amount <= 0:
             errors["amount_amount"] = _("A receipt's amount must be more than zero.")
+        if self.contract_id and self.contract.status not in SIGNED_STATUSES:
+            errors["contract"] = _("Choose a signed contract (active, completed or terminated).")
         if self.contract_id and self.amount_currency != self.contract.amount_currency:
             errors["amount_currency"] = _("Use the contract's currency (%(currency)s).") % {
                 "currency": self.contract.amount_currency

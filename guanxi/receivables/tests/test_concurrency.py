@@ -29,7 +29,9 @@ def test_two_receipts_at_once_cannot_exceed_the_contract(shared_database):  # no
     shared_database()
 
     def record(index: int) -> str:
-        with actor_context(None, source=Source.TASK):
+        from django.utils import translation
+
+        with actor_context(None, source=Source.TASK), translation.override("en"):
             receipt = Receipt(
                 contract_id=contract.pk, amount_amount=Decimal("30000.00"), payer=f"付款人{index}"
             )

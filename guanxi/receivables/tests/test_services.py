@@ -167,3 +167,13 @@ def test_a_void_installment_leaves_the_plan_and_frees_its_amount(c):
         services.add_installment(contract, actor=c.rep1, due_on=TODAY, amount="30000.00")
     first.refresh_from_db()
     assert first.status == InstallmentStatus.VOID and first.outstanding_base == 0
+
+
+def test_a_receipt_on_a_draft_contract_is_refused(c):
+    from guanxi.contracts.tests.conftest import new_contract
+
+    draft = new_contract(c.rep1, c.customer)
+    with pytest.raises(ValidationError) as refused:
+        record(c.finance, draft, "100.00")
+    assert "signed contract" in refused.value.message_dict["contract"][0]
+    assert not Receipt.objects.exists()

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "guanxi.products",
     "guanxi.quotes",
     "guanxi.contracts",
+    "guanxi.receivables",
     "guanxi.targets",
     "guanxi.approvals",
     "guanxi.recyclebin",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("guanxi.products.urls")),  # products, categories, price lists
     path("", include("guanxi.quotes.urls")),  # quotes, their lines and PDFs
     path("", include("guanxi.contracts.urls")),  # contracts, orders, contract settings
+    path("", include("guanxi.receivables.urls")),  # 回款: plans, receipts, invoice requests, aging
     path("", include("guanxi.targets.urls")),  # targets, forecast, leaderboard, sales dashboards
     path("", include("guanxi.approvals.urls")),  # 待我审批, 我发起的, approve / reject / withdraw
     path("", include("guanxi.recyclebin.urls")),  # the recycle bin (Settings)

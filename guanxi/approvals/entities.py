@@ -33,6 +33,7 @@ register_entity(
             "service_agent": Grant(["view"], "own"),
             "marketing": Grant(["view"], "own"),
             "read_only": Grant(["view", "export"], "all"),
+            "finance": Grant(["view"], "own"),  # 财务 submits receipts and invoice requests
         },
     )
 )

@@ -18,6 +18,7 @@ GRANTS = {
     "sales_rep": Grant(["view", "add", "change"], "own"),
     "service_agent": Grant(["view"], "all"),
     "read_only": Grant(["view", "export"], "all"),
+    "finance": Grant(["view", "export"], "all"),  # 财务 collects on every contract (receivables)
 }
 
 register_entity(

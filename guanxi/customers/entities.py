@@ -32,6 +32,7 @@ CUSTOMER_GRANTS = {
     "service_agent": Grant(["view"], "all"),  # service agents serve every customer, so they see them all
     "marketing": Grant(["view", "export"], "all"),
     "read_only": Grant(["view", "export"], "all"),
+    "finance": Grant(["view"], "all"),  # 财务: the customers of the contracts they collect on
 }
 ID_NUMBER_MASKED = {code: {"id_number": "masked"} for code in CUSTOMER_GRANTS if code != "admin"}
 

@@ -49,6 +49,7 @@ ROLE_CODES = (
     "service_agent",
     "marketing",
     "read_only",
+    "finance",
 )
 
 

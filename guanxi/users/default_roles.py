@@ -24,6 +24,7 @@ ROLES = [
     ("service_agent", "客服", "Service agent", "处理工单与回访，查看客户资料"),
     ("marketing", "市场", "Marketing", "管理营销活动、线索与标签"),
     ("read_only", "只读", "Read-only", "查看全部数据，不能修改"),
+    ("finance", "财务", "Finance", "登记与确认回款，审批开票申请并开具发票"),
 ]
 ROLE_CODE_BY_NAME = {name: code for code, name, _en, _d in ROLES}
 

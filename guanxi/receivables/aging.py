@@ -1,0 +1,246 @@
+"""The aging report (账龄) and the installments list behind its cells.
+
+What is still open on each installment (``Installment.outstanding_base``, company currency) is
+summed in SQL in five buckets by days past the due date — not yet due, 1–30, 31–60, 61–90,
+90+ — grouped by customer, owner or department, over the installments of the contracts the
+reader may see (``restrict()``). Every cell links to the installments list narrowed by a
+condition (``?where=``) that selects exactly the rows summed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.framework.money import Money, company_currency
+from guanxi.receivables.models import OPEN_STATUSES, Installment, InstallmentStatus
+
+GROUPINGS = {
+    "customer": ("contract__customer", "contract__customer__name", "contract.customer"),
+    "owner": ("contract__owner", "contract__owner__name", "contract.owner"),
+    "department": ("contract__department", "contract__department__name", "contract.department"),
+}
+GROUPING_LABELS = {
+    "customer": gettext_lazy("By customer"),
+    "owner": gettext_lazy("By owner"),
+    "department": gettext_lazy("By department"),
+}
+BUCKETS = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus")
+
+
+def grouping_choices() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in GROUPING_LABELS.items()]
+
+
+def bucket_labels() -> dict[str, str]:
+    return {
+        "not_due": _("Not yet due"),
+        "d1_30": _("1–30 days"),
+        "d31_60": _("31–60 days"),
+        "d61_90": _("61–90 days"),
+        "d90_plus": _("Over 90 days"),
+    }
+
+
+def bucket_ranges(today: datetime.date) -> dict[str, tuple[datetime.date | None, datetime.date | None]]:
+    """(first due date, last due date) of each bucket, inclusive; None = open-ended."""
+    day = datetime.timedelta(days=1)
+    return {
+        "not_due": (today, None),
+        "d1_30": (today - 30 * day, today - day),
+        "d31_60": (today - 60 * day, today - 31 * day),
+        "d61_90": (today - 90 * day, today - 61 * day),
+        "d90_plus": (None, today - 91 * day),
+    }
+
+
+def _range_q(low: datetime.date | None, high: datetime.date | None) -> Q:
+    q = Q()
+    if low is not None:
+        q &= Q(due_on__gte=low)
+    if high is not None:
+        q &= Q(due_on__lte=high)
+    return q
+
+
+def _range_leaves(low: datetime.date | None, high: datetime.date | None) -> list[dict[str, Any]]:
+    if low is not None and high is not None:
+        return [{"field": "due_on", "op": "between", "value": [low.isoformat(), high.isoformat()]}]
+    if low is not None:
+        return [{"field": "due_on", "op": "gte", "value": low.isoformat()}]
+    if high is not None:
+        return [{"field": "due_on", "op": "lte", "value": high.isoformat()}]
+    return []
+
+
+def cell_condition(by: str, key: Any, low: Any, high: Any) -> dict[str, Any]:
+    """The condition selecting the installments one cell sums (``key`` None: the totals row)."""
+    leaves: list[dict[str, Any]] = [{"field": "status", "op": "in", "value": [str(s) for s in OPEN_STATUSES]}]
+    if key is not None:
+        leaves.append({"field": GROUPINGS[by][2], "op": "eq", "value": key})
+    leaves.extend(_range_leaves(low, high))
+    return {"version": 1, "all": leaves}
+
+
+def list_url(condition: dict[str, Any]) -> str:
+    from guanxi.framework.views.lists import where_url
+
+    return where_url(reverse("receivables:installment_list"), condition)
+
+
+@dataclass
+class AgingRow:
+    key: Any
+    label: str
+    cells: list[tuple[Money, str]] = field(default_factory=list)
+    total: Money | None = None
+
+
+@dataclass
+class AgingReport:
+    by: str
+    today: datetime.date
+    columns: list[str]
+    rows: list[AgingRow]
+    totals: AgingRow
+
+
+def visible_installments(user: Any) -> QuerySet[Installment]:
+    return Installment.objects.restrict(user, "view")
+
+
+def report(user: Any, *, by: str = "customer", today: datetime.date | None = None) -> AgingReport:
+    """One SQL query: the open amounts per group and bucket, largest total first."""
+    today = today or timezone.localdate()
+    key, name, _path = GROUPINGS[by]
+    ranges = bucket_ranges(today)
+    sums = {b: Sum("outstanding_base", filter=_range_q(*ranges[b])) for b in BUCKETS}
+    grouped = (
+        visible_installments(user)
+        .filter(status__in=OPEN_STATUSES)
+        .values(key, name)
+        .annotate(**sums, total=Sum("outstanding_base"))
+        .order_by("-total", key)
+    )
+    currency = company_currency()
+    labels = bucket_labels()
+    rows: list[AgingRow] = []
+    column_totals = dict.fromkeys(BUCKETS, Decimal(0))
+    for item in grouped:
+        group = item[key]
+        row = AgingRow(key=group, label=item[name] or _("(none)"))
+        for bucket in BUCKETS:
+            amount = item[bucket] or Decimal(0)
+            column_totals[bucket] += amount
+            url = list_url(cell_condition(by, group, *ranges[bucket])) if group is not None else ""
+            row.cells.append((Money(amount, currency), url))
+        row.total = Money(item["total"] or 0, currency)
+        rows.append(row)
+    totals = AgingRow(key=None, label=_("Total"))
+    for bucket in BUCKETS:
+        totals.cells.append(
+            (Money(column_totals[bucket], currency), list_url(cell_condition(by, None, *ranges[bucket])))
+        )
+    totals.total = Money(sum(column_totals.values(), Decimal(0)), currency)
+    return AgingReport(by=by, today=today, columns=[labels[b] for b in BUCKETS], rows=rows, totals=totals)
+
+
+def _workbook_response(book: Any, filename: str) -> HttpResponse:
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def report_workbook_response(data: AgingReport) -> HttpResponse:
+    from openpyxl import Workbook
+
+    from guanxi.framework.views.lists import neutralize_formula
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Aging")[:31]
+    sheet.append([str(GROUPING_LABELS[data.by]), *data.columns, _("Total")])
+    for row in [*data.rows, data.totals]:
+        sheet.append(
+            [
+                neutralize_formula(str(row.label)),
+                *[m.amount for m, _url in row.cells],
+                row.total.amount if row.total else 0,
+            ]
+        )
+    return _workbook_response(book, f"aging-{data.today.isoformat()}.xlsx")
+
+
+def installments_for(user: Any, params: Any) -> tuple[QuerySet[Installment], list[str]]:
+    """The installments list's rows for ``params`` (``overdue``, ``status``, ``where``) and the
+    problems of a condition that cannot be applied."""
+    from django.core.exceptions import ValidationError
+
+    from guanxi.framework import conditions
+    from guanxi.framework.views.lists import where_tree
+
+    rows = visible_installments(user).select_related("contract__customer", "contract__owner")
+    problems: list[str] = []
+    if params.get("overdue") == "1":
+        rows = rows.filter(status=InstallmentStatus.OVERDUE)
+    status = params.get("status")
+    if status in InstallmentStatus.values:
+        rows = rows.filter(status=status)
+    where = params.get("where")
+    if where:
+        try:
+            rows = rows.filter(conditions.compile(where_tree(where), Installment, user=user))
+        except ValidationError as error:
+            rows = rows.none()
+            problems = [p for texts in error.message_dict.values() for p in texts]
+    return rows.order_by("due_on", "contract_id", "sequence"), problems
+
+
+def installments_workbook_response(rows: QuerySet[Installment]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    from guanxi.framework.views.lists import neutralize_formula
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Installments")[:31]
+    sheet.append(
+        [
+            _("Contract"),
+            _("Customer"),
+            _("Installment"),
+            _("Due date"),
+            _("Amount"),
+            _("Currency"),
+            _("Paid"),
+            _("Status"),
+        ]
+    )
+    for row in rows[:50_000]:
+        sheet.append(
+            [
+                neutralize_formula(row.contract.number),
+                neutralize_formula(row.contract.customer.name),
+                row.sequence,
+                row.due_on,
+                row.amount_amount,
+                row.amount_currency,
+                row.paid_amount,
+                str(row.get_status_display()),
+            ]
+        )
+    return _workbook_response(book, "installments.xlsx")

@@ -1,0 +1,163 @@
+"""Finance records a receipt on a contract with a three-installment plan and sees the first
+installment turn 已回款 and the aging report change; a rep requests a special VAT invoice on a
+phone and the manager approves it there — in Chinese and English."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from guanxi.contracts.models import Contract
+from guanxi.customers.models import Customer
+from guanxi.framework.testing.fixtures import as_system, as_user
+from guanxi.framework.testing.scopes import give_role
+from guanxi.receivables.models import Installment, InvoiceRequest, Receipt
+from guanxi.receivables.services import split_plan
+from guanxi.users.models import Department, User
+from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, overflow_width, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    LOCALE_ZH: {
+        "paid": "已回款",
+        "pending": "待回款",
+        "total_before": "¥90,000.00",
+        "total_after": "¥60,000.00",
+        "submit": "提交审批",
+        "approved": "已审批",
+        "lang": "zh-hans",
+    },
+    LOCALE_EN: {
+        "paid": "Paid",
+        "pending": "Pending",
+        "total_before": "CNY 90,000.00",
+        "total_after": "CNY 60,000.00",
+        "submit": "Submit for approval",
+        "approved": "Approved",
+        "lang": "en",
+    },
+}
+
+
+@pytest.fixture
+def contract(db):
+    from guanxi.approvals.declare import install_declared_flows
+
+    install_declared_flows()  # a transactional test starts from a flushed database
+    with as_system():
+        east1 = Department.objects.create(name="华东销售一部")
+        manager = User.objects.create_user(
+            username="manager1", password="pw-browser-manager", name="张伟", department=east1
+        )
+        rep = User.objects.create_user(
+            username="rep", password="pw-browser-rep", name="王芳", department=east1, manager=manager
+        )
+        finance = User.objects.create_user(username="finance", password="pw-browser-finance", name="刘洋")
+        east1.manager = manager
+        east1.save()
+        customer = Customer.objects.create(
+            name="上海华康医疗器械有限公司", owner=rep, credit_code="91310000MA1FL4KX3N"
+        )
+        contract = Contract.objects.create(
+            customer=customer, title="华康年度服务合同", number="HT-202612-0001",
+            amount_amount=Decimal("90000.00"), status="active", owner=rep,
+        )  # fmt: skip
+    for model in (Customer, Contract, Receipt, InvoiceRequest):
+        give_role(rep, model, "own", ["view", "add", "change"], name=f"rep-{model._meta.model_name}")
+        give_role(
+            manager, model, "department_tree", ["view", "add", "change"], name=f"mgr-{model._meta.model_name}"
+        )
+    from guanxi.approvals.models import ApprovalRequest
+
+    give_role(rep, ApprovalRequest, "own", ["view"], name="rep-approvals")
+    give_role(manager, ApprovalRequest, "department_tree", ["view"], name="mgr-approvals")
+    give_role(finance, Receipt, "all", ["view", "add", "change", "approve"], name="finance-receipt")
+    give_role(finance, Contract, "all", ["view", "change"], name="finance-contract")
+    give_role(finance, Customer, "all", ["view"], name="finance-customer")
+    with as_user(rep):
+        split_plan(
+            contract, actor=rep, count=3, first_due_on=datetime.date.today() - datetime.timedelta(days=10)
+        )
+    return contract
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_record_a_receipt_and_see_the_plan_and_the_aging_change(new_context, live_server, contract, locale):
+    text = TEXT[locale]
+    page = new_context(locale=locale).new_page()
+    login(page, live_server, "finance", "pw-browser-finance")
+    page.goto(f"{live_server.url}/receivables/aging/")
+    expect(page.get_by_test_id("aging-totals")).to_contain_text(text["total_before"])
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    expect(page.get_by_test_id("installment-2").get_by_test_id("installment-status")).to_have_text(
+        text["pending"]
+    )
+    page.get_by_test_id("plan-add-receipt").click()
+    page.wait_for_url(f"{live_server.url}/receipts/add/*")
+    page.locator("input[name=amount_amount]").fill("30000.00")
+    page.locator("input[name=payer]").fill("上海华康医疗器械有限公司")
+    with page.expect_navigation():
+        page.locator("form button[type=submit].btn-primary").first.click()
+    receipt = Receipt.objects.get()
+    assert page.url == f"{live_server.url}/receipts/{receipt.pk}/"
+    with page.expect_navigation():
+        page.locator("#transition-submit").click()
+    settle(page)
+    assert Receipt.objects.get().status == "confirmed"
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    expect(page.get_by_test_id("installment-1").get_by_test_id("installment-status")).to_have_text(
+        text["paid"]
+    )
+    page.goto(f"{live_server.url}/receivables/aging/")
+    expect(page.get_by_test_id("aging-totals")).to_contain_text(text["total_after"])
+    assert Installment.objects.get(sequence=1).status == "paid"
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_request_a_special_invoice_and_approve_it_on_a_phone(new_context, live_server, contract, locale):
+    from guanxi.receivables.models import ReceivableSettings
+
+    text = TEXT[locale]
+    with as_system():
+        ReceivableSettings.objects.create(pk=1, allow_invoice_before_payment=True)
+        User.objects.filter(username__in=["rep", "manager1"]).update(language=text["lang"])
+    phone = {"locale": locale, "viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
+    page = new_context(**phone).new_page()
+    login(page, live_server, "rep", "pw-browser-rep")
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    page.get_by_test_id("plan-add-invoice").click()
+    page.wait_for_url(f"{live_server.url}/invoice-requests/add/*")
+    page.locator("select[name=kind]").select_option("special")
+    page.locator("input[name=amount_amount]").fill("20000.00")
+    page.locator("input[name=title]").fill("上海华康医疗器械有限公司")
+    page.locator("input[name=tax_id]").fill("91310000MA1FL4KX3N")
+    page.locator("input[name=bank_name]").fill("招商银行上海分行")
+    page.locator("input[name=bank_account]").fill("121909876510001")
+    page.locator("input[name=address]").fill("上海市浦东新区张江路 88 号")
+    page.locator("input[name=phone]").fill("021-58880000")
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    with page.expect_navigation():
+        page.locator("form button[type=submit].btn-primary").first.click()
+    invoice = InvoiceRequest.objects.get()
+    expect(page.locator("#transition-submit")).to_have_text(text["submit"])
+    with page.expect_navigation():
+        page.locator("#transition-submit").click()
+    settle(page)
+    from guanxi.approvals.models import ApprovalRequest
+
+    request = ApprovalRequest.objects.get(object_id=invoice.pk, content_type__model="invoicerequest")
+    manager = new_context(**phone).new_page()
+    login(manager, live_server, "manager1", "pw-browser-manager")
+    manager.goto(f"{live_server.url}/approvals/{request.pk}/")
+    assert overflow_width(manager) <= PHONE_VIEWPORT["width"]
+    with manager.expect_navigation():
+        manager.locator("#approval-approve").click()
+    expect(manager.locator(".messages .alert-success")).to_be_visible()
+    manager.goto(f"{live_server.url}/invoice-requests/{invoice.pk}/")
+    expect(manager.get_by_text(text["approved"], exact=True).first).to_be_visible()
+    settle(manager)
+    assert InvoiceRequest.objects.get().status == "approved"

@@ -64,7 +64,7 @@ def bucket_ranges(today: datetime.date) -> dict[str, tuple[datetime.date | None,
     }
 
 
-def _range_q(low: datetime.date | None, high: datetime.date | None) -> Q:
+def due_range_q(low: datetime.date | None, high: datetime.date | None) -> Q:
     q = Q()
     if low is not None:
         q &= Q(due_on__gte=low)
@@ -124,7 +124,7 @@ def report(user: Any, *, by: str = "customer", today: datetime.date | None = Non
     today = today or timezone.localdate()
     key, name, _path = GROUPINGS[by]
     ranges = bucket_ranges(today)
-    sums = {b: Sum("outstanding_base", filter=_range_q(*ranges[b])) for b in BUCKETS}
+    sums = {b: Sum("outstanding_base", filter=due_range_q(*ranges[b])) for b in BUCKETS}
     grouped = (
         visible_installments(user)
         .filter(status__in=OPEN_STATUSES)

@@ -10,6 +10,7 @@ class ReceivablesConfig(AppConfig):
     verbose_name = _("Receivables")
 
     def ready(self) -> None:
-        # write guards, the choice list, the menu, the cards, widgets and the demo step (entities:
-        # entities.py; approval flows: approvals.py; the nightly jobs: tasks.py)
-        from guanxi.receivables import cards, choices, demo_data, guards, menu  # noqa: F401
+        # write guards, the choice list, the menu, the cards, widgets, the sales dashboard's aging
+        # chart and the demo step (entities: entities.py; approval flows: approvals.py; the
+        # nightly jobs: tasks.py)
+        from guanxi.receivables import cards, choices, dashboard, demo_data, guards, menu  # noqa: F401

@@ -125,7 +125,7 @@ def _bar(
     }
 
 
-def _chart(
+def bar_chart(
     title: Any,
     icon: str,
     categories: list[str],
@@ -134,6 +134,9 @@ def _chart(
     empty: Any,
     kind: str = "bar",
 ) -> Chart:
+    """A bar (or line) chart for the dashboard: ``series`` are (name, values, links per category);
+    the table under it and the Excel export hold the same numbers and links. Charts that other
+    modules register (``register_sales_chart``) build theirs with it."""
     rows = [
         (category, [(values[i], links[i]) for _name, values, links in series])
         for i, category in enumerate(categories)
@@ -213,7 +216,7 @@ def funnel(scope: Scope) -> Chart | None:
             if values[i] and following is not None
             else ""
         )
-    chart = _chart(
+    chart = bar_chart(
         _("Funnel of the deals created in the period"),
         "filter",
         categories,
@@ -270,7 +273,7 @@ def win_rate(scope: Scope) -> Chart | None:
         rate_links.append(
             scope.link(owner, {"field": "stage.kind", "op": "in", "value": ["won", "lost"]}, closed)
         )
-    chart = _chart(
+    chart = bar_chart(
         _("Win rate and sales cycle"),
         "trophy",
         categories,
@@ -317,7 +320,7 @@ def time_in_stage(scope: Scope) -> Chart | None:
         days.append(Decimal((row["seconds"] or 0) / 86400).quantize(Decimal("0.1")) if row else Decimal(0))
         counts.append(row["n"] if row else 0)
         links.append(scope.link({"field": "stage", "op": "eq", "value": stage.pk}))
-    chart = _chart(
+    chart = bar_chart(
         _("Time in stage (average days)"),
         "clock",
         [s.label for s in stages],
@@ -365,7 +368,7 @@ def lost_reasons(scope: Scope) -> Chart | None:
         links.append(
             scope.link({"field": "stage.kind", "op": "eq", "value": "lost"}, leaf, scope.between("closed_at"))
         )
-    return _chart(
+    return bar_chart(
         _("Lost deals by reason"),
         "mood-sad",
         categories,
@@ -404,7 +407,7 @@ def new_deals(scope: Scope) -> Chart | None:
                 {"field": "created_at", "op": "between", "value": [start.isoformat(), end.isoformat()]}
             )
         )
-    chart = _chart(
+    chart = bar_chart(
         _("New deals by month"),
         "trending-up",
         categories,
@@ -466,7 +469,7 @@ def signed_received_target(scope: Scope) -> Chart | None:
     for year, month in months:
         goals.append(_team_target(scope, sum_targets(rows, *periods.bounds("month", year, month))))
     series.append((_("Target (signed)"), goals, [""] * len(goals)))
-    chart = _chart(
+    chart = bar_chart(
         _("Signed vs received vs target by month") if len(keys) > 1 else _("Signed vs target by month"),
         "currency-yuan",
         [f"{y}-{m:02d}" for y, m in months],
@@ -555,7 +558,7 @@ def top_customers(scope: Scope) -> Chart | None:
                 ),
             )
         )
-    chart = _chart(
+    chart = bar_chart(
         _("Top customers by %(measure)s") % {"measure": m.label},
         "building",
         categories,

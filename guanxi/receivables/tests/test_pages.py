@@ -186,3 +186,23 @@ def test_the_receivables_card_costs_a_fixed_number_of_queries(c, client, django_
 
 # signed total, plan totals, received total, open installments, invoice requests
 CARD_QUERIES = 5
+
+
+def test_the_sales_dashboard_draws_the_aging_buckets_with_their_lists(c, client):
+    contract, _other = _aging_setup(c)
+    client.force_login(c.manager1)  # east1: 华康's three installments, not 西湖's
+    response = client.get(f"/dashboards/sales/?period=year&year={TODAY.year}")
+    assert response.status_code == 200
+    chart = dict(response.context["charts"])["receivables_aging"]
+    report = client.get("/receivables/aging/").context["report"]
+    assert [number for _label, [(number, _url)] in chart.rows] == [
+        m.amount for m, _url in report.totals.cells
+    ]
+    overdue_31_60 = chart.rows[2][1][0][1]
+    listed = client.get(overdue_31_60)
+    assert [(r.contract_id, r.sequence) for r, _late in listed.context["rows"]] == [(contract.pk, 1)]
+    export = client.get("/dashboards/sales/receivables_aging.xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+    client.force_login(c.rep2)  # sees only 西湖's ¥10,000, 100 days overdue
+    chart = dict(client.get("/dashboards/sales/").context["charts"])["receivables_aging"]
+    assert [number for _label, [(number, _url)] in chart.rows] == [0, 0, 0, 0, Decimal("10000.00")]

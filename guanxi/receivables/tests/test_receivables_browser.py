@@ -161,3 +161,34 @@ def test_request_a_special_invoice_and_approve_it_on_a_phone(new_context, live_s
     expect(manager.get_by_text(text["approved"], exact=True).first).to_be_visible()
     settle(manager)
     assert InvoiceRequest.objects.get().status == "approved"
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_a_manager_clicks_the_overdue_bar_of_the_dashboard_and_lands_on_those_installments(
+    new_context, live_server, contract, locale
+):
+    """The plan: 第1期 ten days overdue, 第2期 and 第3期 not yet due. The 1–30 days bar is 第1期."""
+    from guanxi.sales.models import Deal
+
+    manager = User.objects.get(username="manager1")
+    give_role(manager, Deal, "department_tree", ["view"], name="mgr-deal")
+    page = new_context(locale=locale).new_page()
+    login(page, live_server, "manager1", "pw-browser-manager")
+    page.goto(f"{live_server.url}/dashboards/sales/")
+    chart = page.locator("#dash-receivables_aging .chart")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    x, y = page.evaluate(
+        """(node) => {
+            const chart = window.echarts.getInstanceByDom(node);
+            const [px, py] = chart.convertToPixel({seriesIndex: 0}, [1, 0]);
+            return [px, py - 4];
+        }""",
+        chart.element_handle(),
+    )  # the "1–30 days" bar (index 1), where ECharts drew it, clicked like a person does
+    with page.expect_navigation():
+        chart.click(position={"x": x, "y": y})
+    assert "/receivables/installments/?where=" in page.url
+    expect(page.get_by_test_id("installment-count")).to_have_text("1")
+    expect(page.get_by_test_id("installment-table").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("installment-table")).to_contain_text(contract.number)
+    settle(page)

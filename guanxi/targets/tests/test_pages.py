@@ -162,7 +162,8 @@ def test_a_rep_sees_only_their_own_numbers(client, org, book):
     assert [cells[0][0] for _label, cells in funnel.rows] == [1, 0, 0, 0, 0]
 
 
-@pytest.mark.parametrize(("persona", "queries"), [("manager1", 14), ("director", 14), ("rep1", 13)])
+# +1 each since the receivables module draws its aging buckets here (one aggregate)
+@pytest.mark.parametrize(("persona", "queries"), [("manager1", 15), ("director", 15), ("rep1", 14)])
 def test_dashboard_query_count_is_pinned(client, org, book, django_assert_num_queries, persona, queries):
     client.force_login(getattr(org, persona))
     url = f"/dashboards/sales/?period=year&year={YEAR}"

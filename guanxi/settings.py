@@ -452,6 +452,10 @@ SPECTACULAR_SETTINGS = {
         "OrderChannelEnum": "guanxi.contracts.choices.channel_choices",
         "StageKindEnum": "guanxi.sales.choices.StageKind",
         "CustomerLevelEnum": "guanxi.customers.choices.level_choices",
+        "ReceiptStatusEnum": "guanxi.receivables.models.receipt.ReceiptStatus",
+        "InvoiceRequestStatusEnum": "guanxi.receivables.models.invoice.InvoiceStatus",
+        "InvoiceKindEnum": "guanxi.receivables.models.invoice.InvoiceKind",
+        "InstallmentStatusEnum": "guanxi.receivables.models.installment.InstallmentStatus",
     },
 }
 if "guanxi.framework.testing.testapp" in INSTALLED_APPS:

@@ -62,20 +62,24 @@ def org_version() -> str:
 
 
 def _durable_version() -> str:
-    """The row's counter and random token ("3-9f0c…"); a database without the row gets one.
+    """The row's counter and random token ("3-9f0c…"); one query while the row has its token.
 
     The token makes the version unique to this database's history: a cache shared by another
     database (a bench or a test database with the same user ids, a re-created demo) or kept
-    across a restore never holds a snapshot under it."""
+    across a restore never holds a snapshot under it. The migration draws the first token; a
+    database emptied since (``flush``) gets its row back here."""
     from guanxi.users.models import AccessVersion
 
     row = AccessVersion.objects.filter(pk=1).values_list("version", "token").first()
-    if row is None or not row[1]:
-        if row is None:
-            AccessVersion.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
-        AccessVersion.objects.filter(pk=1, token="").update(token=uuid.uuid4().hex)
-        row = AccessVersion.objects.filter(pk=1).values_list("version", "token").get()
-    return f"{row[0]}-{row[1]}"
+    if row is not None and row[1]:
+        return f"{row[0]}-{row[1]}"
+    token = uuid.uuid4().hex
+    if row is None:
+        AccessVersion.objects.bulk_create([AccessVersion(pk=1, token=token)], ignore_conflicts=True)
+    else:
+        AccessVersion.objects.filter(pk=1, token="").update(token=token)
+    version, stored = AccessVersion.objects.filter(pk=1).values_list("version", "token").get()
+    return f"{version}-{stored}"
 
 
 def _commit_bump() -> None:

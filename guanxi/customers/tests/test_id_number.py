@@ -103,7 +103,7 @@ def test_shipped_roles_mask_id_numbers_except_administrators():
             "role__name", flat=True
         )
     )
-    assert masked == {"销售总监", "销售经理", "销售代表", "客服", "市场", "只读"}
+    assert masked == {"销售总监", "销售经理", "销售代表", "客服", "市场", "只读", "财务"}
 
 
 @pytest.mark.django_db

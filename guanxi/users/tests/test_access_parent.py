@@ -155,6 +155,7 @@ def test_reference_data_audit() -> None:
         "customers.pool",
         "customers.poolrule",
         "products.productcategory",
+        "receivables.receivablesettings",
         "sales.pipeline",
         "sales.stage",
         "users.department",

@@ -242,8 +242,12 @@ def create_with_copy(model: type[models.Model], instances: Sequence[models.Model
     now = timezone.now()
     convert = [_converter(f, now) for f in fields]
     columns = [quote(str(f.column)) for f in fields]
+    # Every value is prepared before the COPY starts: a field's preparation may read the database
+    # (a money field's exchange rate), and a query on the connection in the middle of a COPY
+    # waits for the COPY, which waits for the rows — a hang, not an error.
+    rows = [tuple([c(obj) for c in convert]) for obj in instances]
     with connection.cursor() as cursor:
-        copy_rows(cursor, table, columns, (tuple([c(obj) for c in convert]) for obj in instances))
+        copy_rows(cursor, table, columns, rows)
     for obj in instances:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -17,9 +17,15 @@ from guanxi.framework.money import Money, rate_on
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.framework.testing.testapp.models import Gadget
 
+
+def today():
+    """The day base amounts are converted on (the application's time zone), read when a test
+    runs: a module constant kept the import day past midnight and met tomorrow's rate."""
+    return timezone.localdate()
+
+
 D = decimal.Decimal
 GADGETS = "/api/v1/testapp/gadgets/"
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -28,7 +34,7 @@ def rates(db):
     with as_system():
         for days, rate in ((-400, "7.00"), (-30, "7.10"), (1, "9.99")):
             ExchangeRate.objects.create(
-                currency="USD", rate=D(rate), valid_from=TODAY + datetime.timedelta(days=days)
+                currency="USD", rate=D(rate), valid_from=today() + datetime.timedelta(days=days)
             )
 
 
@@ -41,10 +47,10 @@ def make(n, money, **extra):
 
 
 def test_the_rate_of_a_day_is_the_latest_on_or_before_it(rates):
-    assert rate_on("USD", TODAY) == D("7.10")
-    assert rate_on("USD", TODAY - datetime.timedelta(days=100)) == D("7.00")
-    assert rate_on("USD", TODAY - datetime.timedelta(days=500)) is None
-    assert rate_on("CNY", TODAY) == 1
+    assert rate_on("USD", today()) == D("7.10")
+    assert rate_on("USD", today() - datetime.timedelta(days=100)) == D("7.00")
+    assert rate_on("USD", today() - datetime.timedelta(days=500)) is None
+    assert rate_on("CNY", today()) == 1
 
 
 def test_save_stores_the_company_currency_amount_so_sql_can_sum_it(rates):

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from guanxi.contracts.models import Contract, ContractStatus
 from guanxi.contracts.tests.conftest import c as contracts_fixture  # noqa: F401  (the base fixture)
@@ -44,6 +45,12 @@ def c(contracts_fixture):  # noqa: F811
     return env
 
 
+def today():
+    """The application's today (its time zone), read when a test runs: a module constant
+    would keep the day the module was imported on past midnight."""
+    return timezone.localdate()
+
+
 def signed_contract(owner, customer, amount: str = "100000.00", **fields) -> Contract:
     """A contract made active directly (its own machine is tested in guanxi/contracts)."""
     contract = new_contract(owner, customer, amount_amount=Decimal(amount), **fields)
@@ -55,7 +62,7 @@ def signed_contract(owner, customer, amount: str = "100000.00", **fields) -> Con
 
 def planned(contract, owner, count: int = 3, first: datetime.date | None = None) -> list[Installment]:
     with as_user(owner):
-        split_plan(contract, actor=owner, count=count, first_due_on=first or datetime.date.today())
+        split_plan(contract, actor=owner, count=count, first_due_on=first or timezone.localdate())
     return list(Installment.objects.filter(contract=contract).order_by("sequence"))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from guanxi.demo.generator import _context_for
 from guanxi.framework.context import Source, actor_context
 from guanxi.receivables.demo_data import load_receivables
@@ -13,7 +15,7 @@ from guanxi.receivables.tests.conftest import signed_contract
 
 
 def test_receivables_demo(c):
-    today = datetime.date.today()
+    today = timezone.localdate()
     for n in range(10):
         owner, customer = (c.rep1, c.customer) if n % 2 else (c.rep2, c.other)
         signed_contract(owner, customer, "120000.00", signed_on=today - datetime.timedelta(days=30 * n))

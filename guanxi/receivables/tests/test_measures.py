@@ -3,15 +3,16 @@ and the list link narrowed to exactly the rows counted."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from guanxi.framework.measures import measure, rows_link, totals
 from guanxi.receivables.tests.conftest import confirm, record, signed_contract
 
 
 def test_received_counts_confirmed_receipts_in_scope(c, client):
-    today = datetime.date.today()
+    today = timezone.localdate()
     month = today.replace(day=1)
     mine = signed_contract(c.rep1, c.customer, "100000.00")
     theirs = signed_contract(c.rep2, c.other, "100000.00")

@@ -12,23 +12,21 @@ import pytest
 
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.receivables.models import Installment, ReceiptAllocation
-from guanxi.receivables.tests.conftest import confirm, planned, record, signed_contract
-
-TODAY = datetime.date.today()
+from guanxi.receivables.tests.conftest import confirm, planned, record, signed_contract, today
 
 
 def _aging_setup(c):
     """华康 (rep1): ¥90,000 in three: 45 days overdue, 10 days overdue, due in 20 days; 西湖 (rep2):
     ¥10,000 due 100 days ago."""
     contract = signed_contract(c.rep1, c.customer, "90000.00")
-    planned(contract, c.rep1, count=3, first=TODAY - datetime.timedelta(days=45))
+    planned(contract, c.rep1, count=3, first=today() - datetime.timedelta(days=45))
     with as_system():
         for seq, delta in ((2, -10), (3, 20)):
             row = Installment.objects.get(contract=contract, sequence=seq)
-            row.due_on = TODAY + datetime.timedelta(days=delta)
+            row.due_on = today() + datetime.timedelta(days=delta)
             row.save()
     other = signed_contract(c.rep2, c.other, "10000.00")
-    planned(other, c.rep2, count=1, first=TODAY - datetime.timedelta(days=100))
+    planned(other, c.rep2, count=1, first=today() - datetime.timedelta(days=100))
     return contract, other
 
 
@@ -191,7 +189,7 @@ CARD_QUERIES = 5
 def test_the_sales_dashboard_draws_the_aging_buckets_with_their_lists(c, client):
     contract, _other = _aging_setup(c)
     client.force_login(c.manager1)  # east1: 华康's three installments, not 西湖's
-    response = client.get(f"/dashboards/sales/?period=year&year={TODAY.year}")
+    response = client.get(f"/dashboards/sales/?period=year&year={today().year}")
     assert response.status_code == 200
     chart = dict(response.context["charts"])["receivables_aging"]
     report = client.get("/receivables/aging/").context["report"]

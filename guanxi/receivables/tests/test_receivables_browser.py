@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from guanxi.contracts.models import Contract
@@ -80,7 +81,7 @@ def contract(db):
     give_role(finance, Customer, "all", ["view"], name="finance-customer")
     with as_user(rep):
         split_plan(
-            contract, actor=rep, count=3, first_due_on=datetime.date.today() - datetime.timedelta(days=10)
+            contract, actor=rep, count=3, first_due_on=timezone.localdate() - datetime.timedelta(days=10)
         )
     return contract
 

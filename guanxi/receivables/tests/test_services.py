@@ -19,9 +19,7 @@ from guanxi.receivables.models import (
     ReceiptAllocation,
     ReceiptStatus,
 )
-from guanxi.receivables.tests.conftest import confirm, planned, record, signed_contract
-
-TODAY = datetime.date.today()
+from guanxi.receivables.tests.conftest import confirm, planned, record, signed_contract, today
 
 
 def test_split_is_exact_to_the_cent_with_the_remainder_on_the_last(c):
@@ -42,7 +40,7 @@ def test_installments_cannot_add_up_to_more_than_the_contract(c):
     planned(contract, c.rep1, count=2)
     before = snapshot(Installment)
     with pytest.raises(ValidationError) as refused, as_user(c.rep1):
-        services.add_installment(contract, actor=c.rep1, due_on=TODAY, amount="0.01")
+        services.add_installment(contract, actor=c.rep1, due_on=today(), amount="0.01")
     assert "more than the contract amount" in refused.value.message_dict["amount_amount"][0]
     assert snapshot(Installment) == before
 
@@ -50,13 +48,13 @@ def test_installments_cannot_add_up_to_more_than_the_contract(c):
 def test_another_department_may_not_edit_the_plan(c):
     contract = signed_contract(c.rep1, c.customer)
     with pytest.raises(PermissionDenied), as_user(c.rep2):
-        services.add_installment(contract, actor=c.rep2, due_on=TODAY, amount="10")
+        services.add_installment(contract, actor=c.rep2, due_on=today(), amount="10")
     assert not Installment.objects.exists()
 
 
 def test_a_receipt_pays_the_oldest_installments_first_and_leaves_the_rest_open(c):
     contract = signed_contract(c.rep1, c.customer, "90000.00")
-    _first, _second, _third = planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=5))
+    _first, _second, _third = planned(contract, c.rep1, count=3, first=today() + datetime.timedelta(days=5))
     receipt = record(c.finance, contract, "40000.00")
     assert receipt.owner_id == c.rep1.pk and receipt.customer_id == c.customer.pk
     assert receipt.number.startswith("HK-")
@@ -78,7 +76,7 @@ def test_a_receipt_pays_the_oldest_installments_first_and_leaves_the_rest_open(c
 
 def test_an_explicit_allocation_pays_the_installments_chosen(c):
     contract = signed_contract(c.rep1, c.customer, "90000.00")
-    _first, _second, third = planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=5))
+    _first, _second, third = planned(contract, c.rep1, count=3, first=today() + datetime.timedelta(days=5))
     receipt = record(c.finance, contract, "30000.00")
     with as_user(c.finance):
         services.allocate_receipt(receipt, [services.AllocationInput(third, "30000.00")], actor=c.finance)
@@ -141,14 +139,14 @@ def test_overdue_installments_are_marked_by_the_nightly_job_and_reminded_once(
     c, django_capture_on_commit_callbacks
 ):
     contract = signed_contract(c.rep1, c.customer, "90000.00")
-    planned(contract, c.rep1, count=3, first=TODAY + datetime.timedelta(days=2))
+    planned(contract, c.rep1, count=3, first=today() + datetime.timedelta(days=2))
     from guanxi.core.models import Notification
 
     with as_system(), django_capture_on_commit_callbacks(execute=True):
-        sent = services.remind_installments(today=TODAY)
+        sent = services.remind_installments(today=today())
     assert sent == {"due": 1, "overdue": 0}
-    assert services.remind_installments(today=TODAY) == {"due": 0, "overdue": 0}
-    later = TODAY + datetime.timedelta(days=3)
+    assert services.remind_installments(today=today()) == {"due": 0, "overdue": 0}
+    later = today() + datetime.timedelta(days=3)
     with as_system():
         assert services.mark_overdue(today=later) == 1
     first = Installment.objects.get(contract=contract, sequence=1)
@@ -164,7 +162,7 @@ def test_a_void_installment_leaves_the_plan_and_frees_its_amount(c):
     first, *_rest = planned(contract, c.rep1, count=3)
     with as_user(c.rep1):
         services.void_installment(first, actor=c.rep1)
-        services.add_installment(contract, actor=c.rep1, due_on=TODAY, amount="30000.00")
+        services.add_installment(contract, actor=c.rep1, due_on=today(), amount="30000.00")
     first.refresh_from_db()
     assert first.status == InstallmentStatus.VOID and first.outstanding_base == 0
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from guanxi.approvals import services as approvals
 from guanxi.approvals.models import ApprovalRequest
@@ -42,7 +43,7 @@ def _request(obj) -> ApprovalRequest:
 
 def test_a_large_receipt_waits_for_the_manager_then_pays_the_plan(c):
     contract = signed_contract(c.rep1, c.customer, "800000.00")
-    planned(contract, c.rep1, count=2, first=datetime.date.today() + datetime.timedelta(days=10))
+    planned(contract, c.rep1, count=2, first=timezone.localdate() + datetime.timedelta(days=10))
     receipt = record(c.rep1, contract, "600000.00")
     receipt = confirm(c.rep1, receipt)
     assert receipt.status == ReceiptStatus.PENDING_APPROVAL
@@ -129,7 +130,7 @@ def test_the_invoice_machine_normal_invoice_approved_at_once_and_issued_by_finan
     assert "invoice_number" in refused.value.message_dict
     move(invoice, "issue", c.finance, invoice_number="04412345")
     invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.ISSUED and invoice.invoice_date == datetime.date.today()
+    assert invoice.status == InvoiceStatus.ISSUED and invoice.invoice_date == timezone.localdate()
 
 
 def test_a_special_invoice_needs_bank_address_phone_and_the_managers_approval(c):

@@ -13,14 +13,18 @@
       var source = document.getElementById(node.dataset.chart);
       if (!source) return;
       var data = JSON.parse(source.textContent);
+      if (node.dataset.drawing) return;
+      node.dataset.drawing = "1";
       var chart = window.echarts.init(node, null, { renderer: "canvas" });
-      chart.setOption(data.option);
       chart.on("click", function (params) {
         var series = data.links[params.seriesIndex] || [];
         var url = series[params.dataIndex];
         if (url) window.location.href = url;
       });
-      node.dataset.drawn = "1";
+      /* "drawn" once the bars stand at their full height: during the entry animation a bar is
+       * still growing from the axis, and a click (a person's or a test's) can miss it. */
+      chart.on("finished", function () { node.dataset.drawn = "1"; });
+      chart.setOption(data.option);
       charts.push(chart);
     });
   }

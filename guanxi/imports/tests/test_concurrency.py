@@ -1,31 +1,26 @@
-"""The same file imported twice at the same moment creates each record once (PostgreSQL).
+"""The same file imported twice at the same moment creates each record once, on both databases.
 
 Both batches are validated first (neither sees the other's records), then both commit on their
 own connections at once: the commit takes the entity type's import lock (``select_for_update`` of
-its content-type row) and checks each chunk's keys again inside it, so the second one skips what
-the first created. SQLite's in-memory test database refuses concurrent writers instead of waiting,
-so the test runs on PostgreSQL only.
+its content-type row on PostgreSQL; SQLite serialises writers) and checks each chunk's keys again
+inside it, so the second one skips what the first created. The threads run on their own
+connections through the numbering tests' helpers (on SQLite: a shared database file).
 """
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from guanxi.customers.models import Customer
+from guanxi.framework.tests.test_numbering import in_thread, run_together, shared_database  # noqa: F401
 from guanxi.imports import engine
 from guanxi.imports.models import ImportBatch
 from guanxi.imports.tests.conftest import importer
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite refuses concurrent writers"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_commits_of_the_same_file_at_once(make_user, write):
+def test_two_commits_of_the_same_file_at_once(make_user, write, shared_database):  # noqa: F811
     user = importer(make_user, "twice", language="en")
     text = "名称,手机\n" + "".join(f"公司{i},1380013{i:04d}\n" for i in range(50))
     batches = []
@@ -33,24 +28,13 @@ def test_two_commits_of_the_same_file_at_once(make_user, write):
         batch = engine.create_batch(user, Customer, str(write(name, text)), name, match_key="phone")
         engine.validate(batch)
         batches.append(batch.pk)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
+    shared_database()  # the batches and their staged rows, where the threads look for them
 
-    def commit(pk: int) -> None:
-        try:
-            barrier.wait()
-            engine.commit(ImportBatch.objects.select_related("user").get(pk=pk))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def commit(index: int) -> None:
+        engine.commit(ImportBatch.objects.select_related("user").get(pk=batches[index]))
 
-    threads = [threading.Thread(target=commit, args=(pk,)) for pk in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert Customer.objects.count() == 50
-    counts = sorted((b.created, b.skipped) for b in ImportBatch.objects.all())
+    outcomes = run_together(2, commit)
+    assert outcomes == [None, None], outcomes
+    assert in_thread(lambda: Customer.objects.count()) == 50
+    counts = in_thread(lambda: sorted((b.created, b.skipped) for b in ImportBatch.objects.all()))
     assert counts == [(0, 50), (50, 0)]

@@ -144,14 +144,14 @@ def chart_workbook(chart: Chart) -> bytes:
 
     from openpyxl import Workbook
 
-    from guanxi.framework.views.lists import neutralize_formula
+    from guanxi.framework.exporting import neutralize
 
     book = Workbook()
     sheet = book.active
     sheet.title = str(chart.title)[:31]
     sheet.append([str(c) for c in chart.columns])
     for label, cells in chart.rows:
-        sheet.append([neutralize_formula(str(label)), *(number for number, _url in cells)])
+        sheet.append([neutralize(str(label)), *(number for number, _url in cells)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -43,6 +43,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.framework.context import Source, actor_context
+from guanxi.framework.exporting import neutralize
 from guanxi.framework.fastinsert import insert_many
 from guanxi.imports import values as cells
 from guanxi.imports.declarations import spec_for
@@ -877,20 +878,17 @@ def error_rows(batch: ImportBatch) -> Iterator[list[Any]]:
     """The error file's rows: the header plus a reason column, then each failed or flagged row as
     it was in the file with its reasons ("列: 原因; …")."""
     reason = _("Reason")
-    yield [*batch.header, reason]
+    yield [*(neutralize(h) for h in batch.header), reason]
     for row in (
         batch.rows.filter(status__in=[R.ERROR, R.REVIEW]).order_by("number").iterator(chunk_size=CHUNK)
     ):
         text = "; ".join(f"{col}: {msg}" if col else msg for col, msg in row.messages)
         cells_out = list(row.raw) + [""] * (len(batch.header) - len(row.raw))
-        yield [_neutral(c) for c in cells_out] + [_("Row %(row)s") % {"row": row.number} + " · " + text]
-
-
-def _neutral(cell: Any) -> Any:
-    """A cell written back to a CSV that Excel will open: formulas neutralised."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not cell[1:2].isdigit():
-        return "'" + cell
-    return "" if cell is None else cell
+        # The error file is opened in Excel: the export engine's neutralisation, the one rule.
+        yield [
+            *("" if c is None else neutralize(c) for c in cells_out),
+            neutralize(_("Row %(row)s") % {"row": row.number} + " · " + text),
+        ]
 
 
 def write_error_file(batch: ImportBatch, out: IO[str]) -> int:

@@ -168,7 +168,7 @@ def _workbook_response(book: Any, filename: str) -> HttpResponse:
 def report_workbook_response(data: AgingReport) -> HttpResponse:
     from openpyxl import Workbook
 
-    from guanxi.framework.views.lists import neutralize_formula
+    from guanxi.framework.exporting import neutralize
 
     book = Workbook()
     sheet = book.active
@@ -177,7 +177,7 @@ def report_workbook_response(data: AgingReport) -> HttpResponse:
     for row in [*data.rows, data.totals]:
         sheet.append(
             [
-                neutralize_formula(str(row.label)),
+                neutralize(str(row.label)),
                 *[m.amount for m, _url in row.cells],
                 row.total.amount if row.total else 0,
             ]
@@ -213,7 +213,7 @@ def installments_for(user: Any, params: Any) -> tuple[QuerySet[Installment], lis
 def installments_workbook_response(rows: QuerySet[Installment]) -> HttpResponse:
     from openpyxl import Workbook
 
-    from guanxi.framework.views.lists import neutralize_formula
+    from guanxi.framework.exporting import neutralize
 
     book = Workbook()
     sheet = book.active
@@ -233,8 +233,8 @@ def installments_workbook_response(rows: QuerySet[Installment]) -> HttpResponse:
     for row in rows[:50_000]:
         sheet.append(
             [
-                neutralize_formula(row.contract.number),
-                neutralize_formula(row.contract.customer.name),
+                neutralize(row.contract.number),
+                neutralize(row.contract.customer.name),
                 row.sequence,
                 row.due_on,
                 row.amount_amount,

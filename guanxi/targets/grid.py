@@ -88,7 +88,7 @@ def workbook(rows: list[Row], *, measure_label: str, year: int, department: Depa
     """The grid as XLSX: a key column (kept on upload), the name, then the 12 months."""
     from openpyxl import Workbook
 
-    from guanxi.framework.views.lists import neutralize_formula
+    from guanxi.framework.exporting import neutralize
 
     book = Workbook()
     sheet = book.active
@@ -96,7 +96,7 @@ def workbook(rows: list[Row], *, measure_label: str, year: int, department: Depa
     sheet.append([_("Key"), _("Name"), *[_("Month %(month)d") % {"month": m} for m in range(1, 13)]])
     for row in rows:
         values = [Decimal(v) if v not in ("", None) else None for _p, v, _e in row.cells]
-        sheet.append([row.subject.key, neutralize_formula(row.subject.label), *values])
+        sheet.append([row.subject.key, neutralize(row.subject.label), *values])
     sheet.column_dimensions["B"].width = 24
     props = book.properties
     props.title = f"{measure_label} {year} {department}"

@@ -33,14 +33,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from guanxi.framework.exporting import XLSX_CONTENT_TYPE, neutralize
+from guanxi.framework.exporting import XLSX_CONTENT_TYPE
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.paginators import CappedPaginator
 from guanxi.framework.views.base import EntityViewMixin
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
-# Formula neutralisation lives with the export engine; the old name stays for its callers.
-neutralize_formula = neutralize
 
 
 def saved_views_for(user: Any, model: Any) -> Any:

@@ -214,6 +214,15 @@ def test_value_mapping_and_error_file(rep, write, tmp_path):
     assert "'=HYPERLINK" in text and "Formulas are not imported" in text
 
 
+def test_error_file_neutralises_what_the_export_engine_does(rep, write, tmp_path):
+    """Header cells and a signed cell that hides a formula ("-1+…") are neutralised too: the
+    error file uses the export engine's rule, not a weaker copy of it."""
+    batch = load(rep, write, '名称,=cmd|x,备注\n=A1,,"-1+HYPERLINK(""x"")"\n')
+    rows = list(engine.error_rows(batch))
+    assert rows[0][:3] == ["名称", "'=cmd|x", "备注"]
+    assert [cell for cell in rows[1] if str(cell).startswith("'-1+HYPERLINK")]
+
+
 def test_gbk_dates_and_full_width_numbers_for_products(make_user, write):
     user = importer(make_user, "products_in", model=Product, language="en")
     text = (

@@ -192,7 +192,7 @@ def entity_report(user: Any, entity: Any, *, stale_days: int = DEFAULT_STALE_DAY
     kept = []
     for index, (kind, key, condition, label) in enumerate(measures):
         try:
-            q = conditions.compile(condition, model, user=user)
+            q = conditions.compile(condition, model, user=user, fields=fields)
         except ValidationError:
             continue  # a field this viewer may not filter on: not measured for them
         aggregates[f"m{index}"] = Count("pk", filter=q)

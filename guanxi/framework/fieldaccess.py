@@ -25,10 +25,10 @@ def rules_for(user: Any, model: type[models.Model]) -> dict[str, str]:
     """Field name → rule for ``user`` on ``model``, cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
-    cache = user.__dict__.setdefault("_guanxi_field_rules", {})
-    if model not in cache:
-        from guanxi.framework.access import get_policy
+    from guanxi.framework.access import get_policy, kept_on
 
+    cache = kept_on(user).setdefault("_guanxi_field_rules", {})
+    if model not in cache:
         cache[model] = get_policy().field_rules(user, model)
     return cache[model]
 

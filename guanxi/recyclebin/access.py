@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from guanxi.framework.access import get_policy
+from guanxi.framework.access import get_policy, kept_on
 from guanxi.framework.entities import entity_types
 from guanxi.recyclebin.models import RecycleBinEntry
 
@@ -32,9 +32,10 @@ def is_administrator(user: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = user.__dict__.get("_guanxi_bin_admin")
+    kept = kept_on(user)
+    cached = kept.get("_guanxi_bin_admin")
     if cached is None:
-        cached = user.__dict__["_guanxi_bin_admin"] = user.roles.filter(code="admin").exists()
+        cached = kept["_guanxi_bin_admin"] = user.roles.filter(code="admin").exists()
     return bool(cached)
 
 

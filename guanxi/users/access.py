@@ -39,7 +39,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext as _
 
-from guanxi.framework.access import AccessPolicy, extra_row_access, permission_name, snapshot_parts
+from guanxi.framework.access import AccessPolicy, extra_row_access, kept_on, permission_name, snapshot_parts
 from guanxi.users.access_version import SNAPSHOT_TTL, org_version
 
 if TYPE_CHECKING:
@@ -91,14 +91,14 @@ def _build(user: Any, version: str) -> UserAccess:
         grants[ct_id].append((frozenset(actions or ()), scope, role_name))
     access.grants = dict(grants)
     if not user.is_superuser:
-        user.__dict__.pop("_perm_cache", None)
+        kept_on(user).pop("_perm_cache", None)
         access.permissions = frozenset(ModelBackend().get_all_permissions(user))
     return access
 
 
 def _access(user: Any) -> UserAccess:
     """``user``'s snapshot: from the user object (this request), the cache, or built and cached."""
-    cached = user.__dict__.get("_guanxi_access")
+    cached = kept_on(user).get("_guanxi_access")
     if cached is not None:
         return cached
     version = org_version()
@@ -128,7 +128,7 @@ def _loaded(user: Any, attr: str, compute: Callable[[Any], Any]) -> Any:
 def forget_access(user: Any) -> None:
     """Drop the snapshot a user object carries (after changing that user in the same request)."""
     for attr in ("_guanxi_access", "_guanxi_parts", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(attr, None)
+        kept_on(user).pop(attr, None)
 
 
 def _field_rules(user: Any) -> dict[int, dict[str, dict[str, str]]]:

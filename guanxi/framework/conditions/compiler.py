@@ -54,13 +54,19 @@ class Compiler:
     """Turns one validated tree into a ``Q`` for one user at one moment."""
 
     def __init__(
-        self, model: type[models.Model], user: Any = None, now: datetime.datetime | None = None
+        self,
+        model: type[models.Model],
+        user: Any = None,
+        now: datetime.datetime | None = None,
+        *,
+        fields: dict[str, CatalogueField] | None = None,
     ) -> None:
         self.model = model
         self.user = user
         self.now = now or timezone.now()
         self.today = local_today(self.now)
-        self.fields = catalogue(model)
+        # A validated tree names only fields of the user's catalogue: that subset is enough here.
+        self.fields = catalogue(model) if fields is None else fields
 
     def node(self, node: dict[str, Any]) -> models.Q:
         if "all" in node:

@@ -50,8 +50,15 @@ def empty_tree() -> dict[str, Any]:
     return {"version": VERSION, "all": []}
 
 
-def validate(tree: Any, model: type[models.Model], user: Any = None) -> dict[str, Any]:
-    """``tree`` in canonical form, or a ``ValidationError`` keyed by node path."""
+def validate(
+    tree: Any,
+    model: type[models.Model],
+    user: Any = None,
+    *,
+    fields: dict[str, CatalogueField] | None = None,
+) -> dict[str, Any]:
+    """``tree`` in canonical form, or a ``ValidationError`` keyed by node path. ``fields``: the
+    catalogue as ``user`` may use it, when the caller already has it (``catalogue_for``)."""
     errors: dict[str, list[str]] = {}
     if not isinstance(tree, dict):
         raise ValidationError({"condition": [_("A condition must be a JSON object.")]})
@@ -60,7 +67,8 @@ def validate(tree: Any, model: type[models.Model], user: Any = None) -> dict[str
         message = _("Unsupported condition version %(version)s; this server reads version %(supported)s.")
         raise ValidationError({"version": [message % {"version": version, "supported": VERSION}]})
     body = {k: v for k, v in tree.items() if k != "version"}
-    fields = catalogue_for(model, user)
+    if fields is None:
+        fields = catalogue_for(model, user)
     counter = [0]
     clean = _node(body or {"all": []}, "", 0, fields, user, errors, counter) if body else {"all": []}
     if errors:

@@ -25,7 +25,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.framework.access import can
+from guanxi.framework.access import can, kept_on
 from guanxi.framework.models import BaseModel, CustomFieldsMixin, OwnerMixin
 from guanxi.users.access import forget_access, subordinate_ids
 from guanxi.users.access_version import bump_org_version
@@ -128,7 +128,7 @@ def _forget_access(user: Any) -> None:
     """Drop the access snapshot a user object we just changed carries (other users' snapshots
     follow the organisation version, bumped by every service below)."""
     forget_access(user)
-    user.__dict__.pop("_guanxi_field_rules", None)
+    kept_on(user).pop("_guanxi_field_rules", None)
 
 
 # --- roles ----------------------------------------------------------------------------------

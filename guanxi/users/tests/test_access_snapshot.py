@@ -383,3 +383,22 @@ def test_shares_are_an_exists_subquery_not_an_id_list(org: dict[str, Any]) -> No
         "west",
     }
     assert shared_q(user, Gadget, "change") is None  # no write share: no subquery at all
+
+
+def test_the_snapshot_rides_on_the_user_behind_request_user(org):
+    """``request.user`` is a ``SimpleLazyObject``: the snapshot must be kept on the user it wraps,
+    or every permission check of the request reads the shared cache again (twice)."""
+    from unittest import mock
+
+    from django.utils.functional import SimpleLazyObject
+
+    rep = User.objects.get(pk=org["rep"].pk)
+    request_user = SimpleLazyObject(lambda: rep)
+    assert can(request_user, "view", Gadget)
+    assert "_guanxi_access" in vars(rep)
+    with mock.patch("guanxi.users.access.org_version", side_effect=AssertionError("shared cache read again")):
+        assert [can(request_user, action, Gadget) for action in ("view", "change", "view")] == [
+            True,
+            False,
+            True,
+        ]

@@ -141,6 +141,21 @@ class Transition:
         return "*" in self.source or state in self.source
 
 
+def then(name: str) -> Effect:
+    """An ``after`` hook that asks for transition ``name`` next, as the same actor.
+
+    The approval pattern of every document (quotes, contracts, receipts, invoice requests):
+    *submit* moves a draft to pending approval, then asks for the ``needs_approval`` transition,
+    which the approval engine turns into a request for the flow's approvers — or applies at once
+    when no flow matches the document."""
+
+    def ask(ctx: TransitionContext) -> None:
+        transition(ctx.obj, name, actor=ctx.actor)
+
+    ask.__name__ = ask.__qualname__ = f"then_{name}"
+    return ask
+
+
 class TransitionProvider:
     """The transitions of a machine whose states are data (stages of a pipeline).
 

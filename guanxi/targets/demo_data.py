@@ -1,47 +1,42 @@
 """Demo data: this year's monthly targets for every salesperson and sales department.
 
-Money targets (signed, won) are last year's actuals plus about 10 %, rounded to the thousand,
-with a floor for people who sold little; counts (new customers, follow-ups) are steady monthly
-figures. A department's target is the sum of its members' and its sub-departments'. Runs after
-the contracts step; idempotent (nothing when targets exist); written through the bulk write path.
+Money targets (signed, won, 回款 received) are last year's actuals plus about 10 %, rounded to the
+thousand, with a floor for people who sold little; counts (new customers, follow-ups) are steady
+monthly figures. A department's target is the sum of its members' and its sub-departments'. Last
+year's actuals are the measures' own numbers (guanxi.framework.measures), read as an administrator.
+Runs after the contracts and receivables steps; idempotent (nothing when targets exist); written
+through the bulk write path.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from guanxi.demo.generator import DemoContext, register_demo_step
 
 GROWTH = Decimal("1.10")
 THOUSAND = Decimal(1000)
-MONEY_FLOOR = {"signed": Decimal(60000), "won": Decimal(50000)}  # a month, for a thin history
+# a month, for a thin history; 回款 follows signing, a little below it
+MONEY_FLOOR = {"signed": Decimal(60000), "won": Decimal(50000), "received": Decimal(50000)}
 COUNTS = {"new_customers": 4, "follow_ups": 30}  # a month, per person
 
 
 def _last_year_by_owner(year: int) -> dict[str, dict[int, Decimal]]:
-    from guanxi.contracts.models import SIGNED_STATUSES, Contract
-    from guanxi.sales.models import Deal
+    """Each money measure's total per owner last year (measures not installed are left out)."""
+    from guanxi.framework.measures import is_registered, totals
+    from guanxi.users.models import User
 
-    signed = (
-        Contract.objects.filter(status__in=SIGNED_STATUSES, signed_on__year=year - 1)
-        .order_by()
-        .values("owner_id")
-        .annotate(total=Sum("amount_base"))
-    )
-    won = (
-        Deal.objects.filter(stage__kind="won", closed_at__year=year - 1)
-        .order_by()
-        .values("owner_id")
-        .annotate(total=Sum("amount_base"))
-    )
+    reader = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    start, end = datetime.date(year - 1, 1, 1), datetime.date(year - 1, 12, 31)
     return {
-        "signed": {row["owner_id"]: row["total"] or Decimal(0) for row in signed},
-        "won": {row["owner_id"]: row["total"] or Decimal(0) for row in won},
+        key: {owner: amount for (owner,), amount in totals(key, reader, start, end, by=("owner",)).items()}
+        for key in MONEY_FLOOR
+        if reader is not None and is_registered(key)
     }
 
 
@@ -69,7 +64,7 @@ def load_targets(ctx: DemoContext) -> int:
     # per department, per measure, per month: what its people and sub-departments add up to
     rollup: dict[tuple[int, str, int], Decimal] = defaultdict(Decimal)
     for person in people:
-        for measure in ("signed", "won", *COUNTS):
+        for measure in (*history, *COUNTS):
             monthly = _monthly(measure, history.get(measure, {}).get(person.pk, Decimal(0)), ctx.rng)
             for month in range(1, 13):
                 rows.append(

@@ -28,7 +28,7 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.moneyfields import MoneyField
-from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
+from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext, then
 
 MAX_TERMS = 20_000
 DEFAULT_NUMBER_PATTERN = "HT-{YYYY}{MM}-{seq:4}"
@@ -94,13 +94,6 @@ class ContractSettings(ChangeLoggedModel):
             errors["renewal_reminder_days"] = _("Remind at most 365 days before the end.")
         if errors:
             raise ValidationError(errors)
-
-
-def _ask_for_approval(ctx: TransitionContext) -> None:
-    """After *submit*: *activate* goes to the approval engine (at once when no flow matches)."""
-    from guanxi.framework.statemachine import transition
-
-    transition(ctx.obj, "activate", actor=ctx.actor)
 
 
 def _has_amount(ctx: TransitionContext) -> str | None:
@@ -192,7 +185,7 @@ class Contract(PrimaryModel):
                 target=ContractStatus.PENDING_APPROVAL,
                 label=pgettext_lazy("contract", "Submit for approval"),
                 guards=[_has_amount],
-                after=[_ask_for_approval],
+                after=[then("activate")],
             ),
             Transition(
                 name="activate",

@@ -25,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.money import Money, company_currency, currency_choices
 from guanxi.framework.moneyfields import MoneyField
-from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
+from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext, then
 
 MAX_LINES = 500
 MAX_TERMS = 10_000
@@ -57,13 +57,6 @@ def _has_lines_guard(ctx: TransitionContext) -> str | None:
     if not ctx.obj.lines.exists():
         return str(_("Add at least one line first."))
     return None
-
-
-def _ask_for_approval(ctx: TransitionContext) -> None:
-    """After *submit*: *approve* goes to the approval engine (at once when no flow matches)."""
-    from guanxi.framework.statemachine import transition
-
-    transition(ctx.obj, "approve", actor=ctx.actor)
 
 
 def _current_guard(ctx: TransitionContext) -> str | None:
@@ -154,7 +147,7 @@ class Quote(PrimaryModel):
                 target=QuoteStatus.PENDING_APPROVAL,
                 label=pgettext_lazy("quote", "Submit for approval"),
                 guards=[_current_guard, _has_lines_guard],
-                after=[_ask_for_approval],
+                after=[then("approve")],
             ),
             Transition(
                 name="approve",

@@ -24,7 +24,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.contracts.models.contract import SIGNED_STATUSES
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.moneyfields import MoneyField
-from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
+from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext, then
 from guanxi.receivables.validators import normalize_tax_id, validate_tax_id
 
 INVOICE_NUMBER_PATTERN = "KP-{YYYY}{MM}-{seq:4}"
@@ -76,12 +76,6 @@ class ReceivableSettings(ChangeLoggedModel):
     def current(cls) -> ReceivableSettings:
         """The saved settings, or the defaults (not saved: reading never writes)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
-
-
-def _ask_for_approval(ctx: TransitionContext) -> None:
-    from guanxi.framework.statemachine import transition
-
-    transition(ctx.obj, "approve", actor=ctx.actor)
 
 
 def _stamp_issued(ctx: TransitionContext) -> None:
@@ -138,7 +132,7 @@ class InvoiceRequest(PrimaryModel):
                 source=[InvoiceStatus.DRAFT],
                 target=InvoiceStatus.PENDING_APPROVAL,
                 label=pgettext_lazy("invoice", "Submit for approval"),
-                after=[_ask_for_approval],
+                after=[then("approve")],
             ),
             Transition(
                 name="approve",

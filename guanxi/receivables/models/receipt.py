@@ -29,7 +29,7 @@ from guanxi.contracts.models.contract import SIGNED_STATUSES
 from guanxi.core.choices import ChoiceListField
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.moneyfields import MoneyField
-from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
+from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext, then
 from guanxi.receivables.choices import METHOD_LIST, method_choices
 
 RECEIPT_NUMBER_PATTERN = "HK-{YYYY}{MM}-{seq:4}"
@@ -45,12 +45,6 @@ class ReceiptStatus(models.TextChoices):
 
 #: Receipts that hold part of the contract amount (a rejected one frees it).
 LIVE_RECEIPT_STATUSES = (ReceiptStatus.DRAFT, ReceiptStatus.PENDING_APPROVAL, ReceiptStatus.CONFIRMED)
-
-
-def _ask_for_confirmation(ctx: TransitionContext) -> None:
-    from guanxi.framework.statemachine import transition
-
-    transition(ctx.obj, "confirm", actor=ctx.actor)
 
 
 def _stamp_confirmed(ctx: TransitionContext) -> None:
@@ -106,7 +100,7 @@ class Receipt(PrimaryModel):
                 source=[ReceiptStatus.DRAFT],
                 target=ReceiptStatus.PENDING_APPROVAL,
                 label=pgettext_lazy("receipt", "Submit for confirmation"),
-                after=[_ask_for_confirmation],
+                after=[then("confirm")],
             ),
             Transition(
                 name="confirm",

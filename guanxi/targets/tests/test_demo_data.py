@@ -1,5 +1,5 @@
-"""The demo gives every salesperson and sales department this year's targets, departments adding
-up their people and sub-departments, and every demo deal a forecast category."""
+"""The demo gives every salesperson and sales department this year's targets (回款 included),
+departments adding up their people and sub-departments, and every demo deal a forecast category."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_demo_targets_and_categories(monkeypatch):
     people = User.objects.filter(department__path__startswith=sales.path, is_active=True)
     assert people.count() >= 8
     for person in people:
-        for measure in ("signed", "won", "new_customers", "follow_ups"):
+        for measure in ("signed", "won", "received", "new_customers", "follow_ups"):
             assert Target.objects.filter(user=person, measure=measure, year=year).count() == 12
     east1 = Department.objects.get(name="华东销售一部")
     mine = Target.objects.filter(measure="signed", year=year, period="m03")

@@ -136,6 +136,13 @@ def active_if(context: template.Context, url: str, css_class: str = "active") ->
     return css_class if path == url or path.startswith(url.rstrip("/") + "/") else ""
 
 
+@register.filter(name="zip")
+def zip_with(labels: Any, values: Any) -> list[tuple[Any, Any]]:
+    """``{% for label, cell in report.columns|zip:row.cells %}``: each cell with its column's
+    heading, for the ``data-label`` a phone's card layout shows above the value."""
+    return list(zip(labels or (), values or (), strict=False))
+
+
 @register.filter
 def minutes(value: Any) -> int:
     """A ``timedelta`` as whole minutes, rounded up (``15`` for a 15-minute lockout)."""

@@ -27,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.core.choices import ChoiceListField
 from guanxi.framework.models import ChangeLoggedModel
+from guanxi.framework.money import Money
 from guanxi.framework.moneyfields import MoneyField
 from guanxi.receivables.choices import METHOD_LIST, method_choices
 
@@ -114,6 +115,11 @@ class Installment(ChangeLoggedModel):
         if self.status == InstallmentStatus.VOID or self.amount_amount is None:
             return Decimal(0)
         return max(self.amount_amount - self.paid_amount, Decimal(0))
+
+    @property
+    def remaining_money(self) -> Money:
+        """``remaining`` with its currency, for pages (``{{ row.remaining_money|money }}``)."""
+        return Money(self.remaining, self.amount_currency)
 
     def days_overdue(self, today: datetime.date | None = None) -> int:
         return max(((today or timezone.localdate()) - self.due_on).days, 0)

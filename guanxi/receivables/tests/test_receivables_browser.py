@@ -193,3 +193,35 @@ def test_a_manager_clicks_the_overdue_bar_of_the_dashboard_and_lands_on_those_in
     expect(page.get_by_test_id("installment-table").locator("tbody tr")).to_have_count(1)
     expect(page.get_by_test_id("installment-table")).to_contain_text(contract.number)
     settle(page)
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_the_aging_report_and_the_overdue_list_read_on_a_phone(new_context, live_server, contract, locale):
+    """At 375 px each row is a card: every bucket and every installment field is on screen with
+    its label, and nothing scrolls sideways (the tables used to show their first column only)."""
+    labels = {
+        LOCALE_ZH: ("逾期 1–30 天", "合计", "未回款", "逾期"),
+        LOCALE_EN: ("1–30 days", "Total", "Remaining", "Overdue"),
+    }[locale]
+    phone = {"locale": locale, "viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
+    page = new_context(**phone).new_page()
+    login(page, live_server, "finance", "pw-browser-finance")
+    page.goto(f"{live_server.url}/receivables/aging/")
+    row = page.get_by_test_id("aging-table").locator("tbody tr").first
+    expect(row.locator("th")).to_have_text("上海华康医疗器械有限公司")
+    overdue = row.locator(f"td[data-label='{labels[0]}']")
+    expect(overdue).to_be_in_viewport()
+    expect(overdue).to_contain_text("30,000.00")
+    expect(row.locator(f"td[data-label='{labels[1]}']")).to_be_in_viewport()
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=f"test-results/aging-phone-{locale}.png", full_page=True)
+
+    page.goto(f"{live_server.url}/receivables/overdue/")
+    card = page.get_by_test_id("installment-table").locator("tbody tr")
+    expect(card).to_have_count(1)
+    remaining = card.locator(f"td[data-label='{labels[2]}']")
+    expect(remaining).to_be_in_viewport()
+    expect(remaining).to_contain_text("30,000.00")  # money as money: currency and separators
+    expect(card).to_contain_text(labels[3])
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=f"test-results/overdue-phone-{locale}.png", full_page=True)

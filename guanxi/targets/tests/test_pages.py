@@ -108,6 +108,11 @@ def test_leaderboard_ranks_signed_with_completion(client, org, book):
         (1, "陈静", Decimal("70000.00"), None),
         (2, "王芳", Decimal("30000.00"), Decimal("60.0")),
     ]
+    assert ">70,000.00</a>" in response.content.decode()
+    # grouped by thousands in Chinese too, as Money.format prints amounts on every other page
+    type(org.director).objects.filter(pk=org.director.pk).update(language="zh-hans")
+    chinese = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
+    assert "排行榜" in chinese.content.decode() and ">70,000.00</a>" in chinese.content.decode()
     client.force_login(org.manager1)
     response = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
     assert [p.label for p in response.context["people"]] == ["王芳"]

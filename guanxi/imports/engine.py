@@ -44,7 +44,8 @@ from django.utils.translation import gettext as _
 
 from guanxi.framework.context import Source, actor_context
 from guanxi.framework.exporting import neutralize
-from guanxi.framework.fastinsert import insert_many
+from guanxi.framework.customfields import definitions_pinned
+from guanxi.framework.fastinsert import insert_many, new_instance
 from guanxi.imports import values as cells
 from guanxi.imports.declarations import spec_for
 from guanxi.imports.fields import FieldInfo, guess_mapping, header_key, importable_fields
@@ -138,6 +139,21 @@ def save_rows(rows: list[ImportRow]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
         insert_many(ImportRow, rows)
+
+
+_ROW_COLUMNS = tuple(f.attname for f in ImportRow._meta.concrete_fields)
+
+
+def load_rows(queryset: models.QuerySet[ImportRow]) -> list[ImportRow]:
+    """The staging rows of ``queryset`` as instances, from one ``values_list`` (the columns decoded
+    as the model would, JSON included) built with ``new_instance``: ``Model.from_db`` per row cost
+    ≈ 0.1 ms, as much as validating a simple row. The rows count as saved rows (``save_rows``)."""
+    out = []
+    for values in queryset.values_list(*_ROW_COLUMNS):
+        row = new_instance(ImportRow, dict(zip(_ROW_COLUMNS, values, strict=True)))
+        row._state.adding, row._state.db = False, connection.alias
+        out.append(row)
+    return out
 
 
 def _jsonable(cell: Any) -> Any:
@@ -295,7 +311,9 @@ class Validator:
         )
 
     def instance(self, parsed: dict[str, Any], target: models.Model | None = None) -> models.Model:
-        obj = target if target is not None else self.model()
+        # new_instance: the constructor's per-field work (≈ 60 µs for a customer) without its
+        # signals, which no model of ours listens to for unsaved rows
+        obj = target if target is not None else new_instance(self.model, {})
         for attname, value in parsed.items():
             if attname != "id":
                 setattr(obj, attname, value)
@@ -568,16 +586,19 @@ def validate(batch: ImportBatch, *, progress: Progress | None = None) -> ImportB
         raise ValidationError(_("Match at least one column to a field."))
     done = 0
     last = 0
-    with translation_of(batch):
+    # the batch's actor context: lookups that check their freshness once a request (the choice
+    # lists) do it once for the batch instead of once a cell
+    with actor_context(batch.user, source=Source.TASK, request_id=batch.request_id), translation_of(batch):
         while True:
-            rows = list(
+            rows = load_rows(
                 batch.rows.filter(number__gt=last)
                 .exclude(status__in=[R.CREATED, R.UPDATED, R.UNDONE])
                 .order_by("number")[:CHUNK]
             )
             if not rows:
                 break
-            validator.chunk(rows)
+            with definitions_pinned():  # custom-field definitions read once a chunk, not twice a row
+                validator.chunk(rows)
             save_rows(rows)
             last = rows[-1].number
             done += len(rows)
@@ -704,7 +725,7 @@ def commit(
 def _valid_chunks(batch: ImportBatch) -> Iterator[list[ImportRow]]:
     last = 0
     while True:
-        rows = list(batch.rows.filter(status=R.VALID, number__gt=last).order_by("number")[:CHUNK])
+        rows = load_rows(batch.rows.filter(status=R.VALID, number__gt=last).order_by("number")[:CHUNK])
         if not rows:
             return
         last = rows[-1].number
@@ -826,7 +847,7 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     last = 0
     with actor_context(actor, source=Source.TASK):
         while True:
-            rows = list(
+            rows = load_rows(
                 batch.rows.filter(status__in=[R.CREATED, R.UPDATED], number__gt=last).order_by("number")[
                     :CHUNK
                 ]

@@ -235,7 +235,9 @@ def reserve_keys(model: type[models.Model], count: int) -> list[int]:
                 [connection.ops.quote_name(table), pk.column, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute("UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq", [count, table])
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq", [count, table]
+        )
         found = cursor.fetchone()
         if found is None:
             quoted, column = connection.ops.quote_name(table), connection.ops.quote_name(pk.column)

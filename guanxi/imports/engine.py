@@ -43,8 +43,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from guanxi.framework.context import Source, actor_context
-from guanxi.framework.exporting import neutralize
 from guanxi.framework.customfields import definitions_pinned
+from guanxi.framework.exporting import neutralize
 from guanxi.framework.fastinsert import insert_many, new_instance
 from guanxi.imports import values as cells
 from guanxi.imports.declarations import spec_for

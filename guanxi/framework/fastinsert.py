@@ -240,7 +240,7 @@ def reserve_keys(model: type[models.Model], count: int) -> list[int]:
         )
         found = cursor.fetchone()
         if found is None:
-            quoted, column = connection.ops.quote_name(table), connection.ops.quote_name(pk.column)
+            quoted, column = connection.ops.quote_name(table), connection.ops.quote_name(str(pk.column))
             cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {quoted}")  # noqa: S608  (model names)
             last = cursor.fetchone()[0] + count
             cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last])

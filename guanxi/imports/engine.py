@@ -70,15 +70,16 @@ def model_of(batch: ImportBatch) -> type[models.Model]:
     return apps.get_model(batch.entity)
 
 
-def check_permission(user: Any, model: type[models.Model], mode: str) -> None:
-    """Import needs the ``import`` verb, plus ``add`` to create and ``change`` to update."""
+def check_permission(user: Any, model: type[models.Model], mode: str | None) -> None:
+    """Import needs the ``import`` verb, plus ``add`` to create and ``change`` to update
+    (``mode`` None: the verb alone, for an upload whose mode is chosen on the next page)."""
     from guanxi.framework.access import can
     from guanxi.framework.views.base import refusal_message
 
     needed = (
         ["import"]
         + (["add"] if mode in ("create", "upsert") else [])
-        + (["change"] if mode != "create" else [])
+        + (["change"] if mode not in ("create", None) else [])
     )
     for action in needed:
         if not can(user, action, model):
@@ -776,20 +777,11 @@ def _write(
     from guanxi.framework.write import bulk_create_objects, bulk_update_objects
 
     if creates:
+        # the write path stamps every instance (auto_now set as it inserts): undo compares these
         bulk_create_objects(model, [obj for _row, obj in creates], actor=batch.user)
-        stamps: dict[Any, Any] = {}
-        if any(getattr(obj, "updated_at", None) is None for _row, obj in creates) and hasattr(
-            model, "updated_at"
-        ):
-            # a bulk path that did not stamp the instances: read the stamps back (undo compares them)
-            stamps = dict(
-                model._default_manager.filter(pk__in=[obj.pk for _row, obj in creates]).values_list(
-                    "pk", "updated_at"
-                )
-            )
         for row, obj in creates:
             row.status, row.object_id = R.CREATED, obj.pk
-            row.written_at = getattr(obj, "updated_at", None) or stamps.get(obj.pk)
+            row.written_at = getattr(obj, "updated_at", None)
     if updates:
         try:
             bulk_update_objects(model, [obj for _row, obj in updates], actor=batch.user)
@@ -840,7 +832,7 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     from guanxi.framework.write import bulk_update_objects, delete_objects
 
     model = model_of(batch)
-    if actor.pk != batch.user_id and not getattr(actor, "is_superuser", False):
+    if not ImportBatch.objects.visible_to(actor).filter(pk=batch.pk).exists():
         raise PermissionDenied(_("Only who ran an import can undo it."))
     counts = {"removed": 0, "reverted": 0, "refused": 0}
     content_type = ContentType.objects.get_for_model(model)
@@ -923,22 +915,35 @@ def write_error_file(batch: ImportBatch, out: IO[str]) -> int:
 
 
 def create_batch(
-    user: Any, model: type[models.Model], path: str, file_name: str, **options: Any
+    user: Any,
+    model: type[models.Model],
+    path: str,
+    file_name: str,
+    *,
+    stage_now: bool = True,
+    **options: Any,
 ) -> ImportBatch:
-    """A new batch for the file at ``path`` (its permission checked), staged."""
+    """A new batch for the file at ``path`` (its permission checked), staged unless ``stage_now``
+    is false — the one place batches are made (the wizard's upload, the CLI, tests).
+
+    The wizard stages in the background job (``tasks.run_import``): it passes ``stage_now=False``,
+    the storage name as ``file`` and the ``header`` it read while checking the upload, and gets
+    the mapping guessed from it; its mode is chosen on the next page, so only the ``import`` verb
+    is checked here (the page checks the rest when the import starts)."""
     from pathlib import Path
 
-    mode = options.get("mode", ImportBatch.Mode.CREATE)
-    check_permission(user, model, mode)
+    check_permission(user, model, options.get("mode", ImportBatch.Mode.CREATE) if stage_now else None)
+    options.setdefault("file", str(path))
+    if options.get("header") and not options.get("mapping"):
+        options["mapping"] = guess_mapping(options["header"], importable_fields(model, user))
     batch = ImportBatch.objects.create(
         entity=model._meta.label_lower,
         user=user,
-        file=str(path),
         file_name=file_name,
         file_size=Path(path).stat().st_size,
         **options,
     )
-    return stage(batch, str(path))
+    return stage(batch, str(path)) if stage_now else batch
 
 
 __all__ = [

@@ -101,7 +101,8 @@ def stage(batch: ImportBatch, path: str, *, progress: Progress | None = None) ->
             batch.encoding, batch.sheet = table.encoding, table.sheet
             pending: list[ImportRow] = []
             for number, row in table.rows:
-                pending.append(ImportRow(batch=batch, number=number, raw=[_jsonable(c) for c in row]))
+                raw = [_jsonable(c) for c in row]
+                pending.append(new_instance(ImportRow, {"batch_id": batch.pk, "number": number, "raw": raw}))
                 if len(pending) >= CHUNK:
                     insert_many(ImportRow, pending)
                     total += len(pending)
@@ -190,6 +191,14 @@ class Validator:
         self.users: dict[str, list[int]] | None = None
         self.allowed_owners: set[int] | None = None
         self._owner_choices = owner_choices
+        # clean_fields() skips what the file does not set (defaults are valid) and every foreign
+        # key (one query each; the engine resolved them itself): the same list for every row
+        given = set(self.mapping.values())
+        self._not_checked = [
+            f.name
+            for f in self.model._meta.concrete_fields
+            if isinstance(f, models.ForeignKey) or f.name not in given
+        ]
 
     # lookups -------------------------------------------------------------------------------------
     def _load_users(self) -> dict[str, list[int]]:
@@ -322,14 +331,7 @@ class Validator:
 
     def clean(self, obj: models.Model) -> list[list[str]]:
         """The model's own rules on one row, without the per-cell queries of foreign-key checks."""
-        # only the fields the file sets (defaults are valid), and no foreign key (one query each;
-        # the engine resolved them itself)
-        given = set(self.mapping.values())
-        exclude = [
-            f.name
-            for f in self.model._meta.concrete_fields
-            if isinstance(f, models.ForeignKey) or f.name not in given
-        ]
+        exclude = self._not_checked
         errors: list[list[str]] = []
         try:
             obj.clean_fields(exclude=exclude)

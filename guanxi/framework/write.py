@@ -345,8 +345,10 @@ def bulk_create_objects[M: models.Model](
     batch_size: int = 1000,
 ) -> list[M]:
     """Create many rows through the write path in bulk mode: the same owner rules, write guards and
-    model hooks (``before_write``) as ``save_object``, then one ``bulk_create`` per batch, with the
-    change log and search keys buffered and flushed in chunks (``changes.buffered``).
+    model hooks (``before_write``) as ``save_object``, then one insert per batch — keys drawn
+    ahead and ``fastinsert.create_with_copy`` where the model allows it (``copyable``), else
+    ``bulk_create`` — with the change log and search keys buffered and flushed in chunks
+    (``changes.buffered``).
 
     All rows or none: raises ``ValidationError`` (``{"<row index>.<field>": messages}``) or
     ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.

@@ -198,7 +198,19 @@ def copyable(model: type[models.Model]) -> bool:
     databases whose keys ``reserve_keys`` draws ahead), a single table (no multi-table
     inheritance), an integer key from a sequence, and no column the database computes
     (``db_default``, generated columns), which ``bulk_create`` would have to read back."""
-    return connection.vendor in ("postgresql", "sqlite") and _copyable(model)
+    if connection.vendor == "sqlite":  # keys drawn from sqlite_sequence: only AUTOINCREMENT keeps it
+        return _copyable(model) and _autoincrement(model._meta.db_table)
+    return connection.vendor == "postgresql" and _copyable(model)
+
+
+@cache
+def _autoincrement(table: str) -> bool:
+    """Whether SQLite ``table``'s key is ``AUTOINCREMENT`` (Django creates integer keys so): only
+    then do its own inserts respect the ``sqlite_sequence`` counter that ``reserve_keys`` moves."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
+        found = cursor.fetchone()
+    return found is not None and "AUTOINCREMENT" in (found[0] or "").upper()
 
 
 @cache

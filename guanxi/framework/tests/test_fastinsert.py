@@ -209,6 +209,17 @@ def test_reserved_keys_are_never_drawn_again(admin_user):
 
     with actor_context(admin_user, source=Source.COMMAND):
         first = Customer.objects.create(name="已有", owner=admin_user)
+    if connection.vendor == "sqlite":
+        # a key that is not AUTOINCREMENT ignores the counter: such a table keeps bulk_create
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS test_plain_key")
+            cursor.execute("CREATE TABLE test_plain_key (id integer PRIMARY KEY, name text)")
+        try:
+            assert not fastinsert._autoincrement("test_plain_key")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE test_plain_key")
+        assert fastinsert._autoincrement(Customer._meta.db_table)
     if connection.vendor == "sqlite":  # the counter as a table without one has it
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [Customer._meta.db_table])

@@ -31,6 +31,11 @@ from guanxi.framework.context import Source, actor_context
 from guanxi.framework.write import bulk_create_objects, save_object
 
 EPILOGUE = """
+Since branch importspeed (2026-12-06) SQLite writes the rows with keys drawn ahead too
+(`fastinsert.reserve_keys`: `UPDATE sqlite_sequence … RETURNING` under the write lock), not by
+`bulk_create`; this section's SQLite lines predate that change and were not re-run (the import
+benchmark's same-minute A/B shows its effect there).
+
 What changed (2026-12-06, third session): on PostgreSQL the bulk mode writes the records
 themselves by `COPY` as well (`fastinsert.create_with_copy`): the keys are drawn first from the
 table's own sequence in one query (`nextval` over `generate_series`), so the rows go in with them

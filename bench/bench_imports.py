@@ -34,25 +34,40 @@ from guanxi.customers.models import Customer
 from guanxi.framework.context import Source, actor_context
 
 EPILOGUE = """
-Where it stands (2026-12-06, branch imports, 30,000 rows, load average ≈ 6 on 2 cores shared by
-four agents): 351 rows/s on SQLite and 447 rows/s on PostgreSQL — about 18× the old form-based
-importer's 24.6 rows/s, but far from the issue's targets (≥ 10,000 rows/s on SQLite, ≥ 0.1× a
-raw `COPY` on PostgreSQL). Memory is flat: the file is streamed and every phase works in chunks
-of 2,000 rows (peak RSS 202–217 MB for the whole process, 4–14 MB above what it held before).
-The same run with the staging rows written back by Django's `bulk_update` (a `CASE WHEN` per row
-and field) and every model field validated gave 151 / 182 rows/s; writing them back by DELETE +
-`fastinsert` (COPY on PostgreSQL) and validating only the fields the file sets gave the numbers
-above.
+Where it stands (2026-12-06, branch importspeed, 100,000 rows, load average 9.6-11 on 2 cores
+shared by four helpers and the lead): 692 rows/s on SQLite and 589 rows/s on PostgreSQL, about
+0.006× and 0.002× the raw load; peak RSS 229-253 MB for the whole bench process (0-7 MB above
+what it held before the import: the file is streamed and every phase works in chunks of 2,000).
+**The issue's targets are not met**: 10,000 rows/s on SQLite needs ≈ 15× more, 0.1× `COPY`
+on PostgreSQL ≈ 50× more. At this load the absolute rates are pessimistic and not comparable
+with the previous run's (30,000 rows at load ≈ 6: 351 / 447 rows/s), so the branch's gain is
+measured A/B in the same minutes: the branch's base (676814c) and the branch, 10,000 rows each,
+one after the other at load ≈ 11-12 — SQLite 325 → 582 rows/s (validate 11.7 → 4.9 s, commit
+15.4 → 9.1 s), PostgreSQL 462 → 522 rows/s (validate 8.5 → 5.8 s, commit 11.3 → 11.8 s: it
+already wrote the customers by `COPY`).
 
-Where the time goes (cProfile, 2,000 rows, SQLite): validation ≈ 0.6 ms a row — `clean_fields`
-and `Customer.clean()`, of which phonenumbers parses each phone twice (`validate_phone` and
-`e164_or_unchanged`, ≈ 0.25 ms), the choice lists' cache reads per field, custom-field
-validation; commit ≈ 1.5 ms a row — Django's `bulk_create` of a 40-column customer (statement
-compilation, `get_db_prep_save` per value: ≈ 60 % of the commit), the change log and events
-(`fastinsert`), search keys (pypinyin ≈ 0.2 ms a name). Next steps, not done: customers through
-`fastinsert`/COPY in `bulk_create_objects` (it needs primary keys back: `COPY` into a staging
-table and `INSERT … SELECT … RETURNING id`), one phone parse per value, and validating chunks in a
-process pool (the engine's chunks are independent until the key check).
+What changed: the customers are written with keys drawn ahead on SQLite too (`fastinsert.
+reserve_keys`: `UPDATE sqlite_sequence … RETURNING`, the write lock held to the commit), so
+`bulk_create_objects` skips Django's `bulk_create` (statement compilation and `get_db_prep_save`
+per value) on both databases; `normalize_phone` remembers each text's verdict, so the field
+validator and `clean()` parse a phone once; custom-field definitions are read once a chunk
+(`customfields.definitions_pinned`), not twice a row from the file cache; validation runs under
+the batch's actor context, so the choice lists check their version once a batch, not once a cell;
+`company_name_key` is memoised (the write and the 撞单 check both ask) with its bare suffixes
+computed once; staging rows and new records are built without `Model.__init__`
+(`fastinsert.new_instance`, `engine.load_rows`). No rule was dropped or loosened: the same
+`clean_fields` + `clean()` run on every row.
+
+Where the time goes now (cProfile, 20,000 rows, SQLite): commit ≈ 50 % — the change log, events
+and search keys (`changes.flush` ≈ 40 % of the commit: a snapshot, two JSON dumps and pypinyin
+per row), the customer rows' preparation and insert, the staging rows written back; validation ≈
+40 % — `clean_fields` (phonenumbers alone is half of it: most phones are distinct, so the memo
+only removes the second parse), reading the staging rows back. Next steps, not done: validate
+chunks in a process pool (chunks are independent until the key check; it would only pay on
+more cores than this machine's two); keep the staging rows' values in memory between validate
+and commit when both run in one job instead of writing them back and reading them again; one
+JSON dump for the change-log row and its event; a chunk of 10,000 on PostgreSQL (fewer round
+trips per row). A million rows on PostgreSQL were not run: at this load it would take ≈ 30 min.
 """
 
 LEVELS = ("A", "B", "C", "D")

@@ -12,6 +12,7 @@ characters and scored with rapidfuzz.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,18 +36,23 @@ _PUNCTUATION = re.compile(r"[\s\-_.,，。·、()（）\[\]【】{}<>《》'\"�
 NEAR_IDENTICAL = 90  # rapidfuzz ratio (0–100) from which two company names count as the same
 CANDIDATE_PREFIX = 2  # near-identical candidates share this many leading key characters
 MAX_CANDIDATES = 200
+# the suffixes as they appear in a compacted name (punctuation gone), in the same order
+_BARE_SUFFIXES = tuple(bare for bare in (_PUNCTUATION.sub("", s) for s in LEGAL_SUFFIXES) if bare)
 
 
+@functools.lru_cache(maxsize=4096)
 def company_name_key(name: str) -> str:
-    """The comparable core of a company name: ``"上海 星河科技(有限公司)"`` → ``"上海星河科技"``."""
+    """The comparable core of a company name: ``"上海 星河科技(有限公司)"`` → ``"上海星河科技"``.
+
+    Memoised (a pure function of the name): a write derives it in ``before_write`` and the
+    撞单 check of the same row asks again."""
     text = unicodedata.normalize("NFKC", name or "").lower().strip()
     compact = _PUNCTUATION.sub("", text)
     changed = True
     while changed:  # "星河科技集团有限公司" loses both suffixes
         changed = False
-        for suffix in LEGAL_SUFFIXES:
-            bare = _PUNCTUATION.sub("", suffix)
-            if bare and compact.endswith(bare) and len(compact) > len(bare):
+        for bare in _BARE_SUFFIXES:
+            if compact.endswith(bare) and len(compact) > len(bare):
                 compact = compact[: -len(bare)]
                 changed = True
                 break

@@ -194,10 +194,23 @@ def copy_rows(cursor: Any, table: str, columns: list[str], rows: Iterable[tuple[
 
 
 def copyable(model: type[models.Model]) -> bool:
-    """Whether ``create_with_copy`` can write ``model``'s rows: PostgreSQL, a single table (no
-    multi-table inheritance), an integer key from a sequence, and no column the database computes
+    """Whether ``create_with_copy`` can write ``model``'s rows: PostgreSQL or SQLite (the two
+    databases whose keys ``reserve_keys`` draws ahead), a single table (no multi-table
+    inheritance), an integer key from a sequence, and no column the database computes
     (``db_default``, generated columns), which ``bulk_create`` would have to read back."""
+    if connection.vendor == "sqlite":  # keys drawn from sqlite_sequence: only AUTOINCREMENT keeps it
+        return _copyable(model) and _autoincrement(model._meta.db_table)
     return connection.vendor == "postgresql" and _copyable(model)
+
+
+@cache
+def _autoincrement(table: str) -> bool:
+    """Whether SQLite ``table``'s key is ``AUTOINCREMENT`` (Django creates integer keys so): only
+    then do its own inserts respect the ``sqlite_sequence`` counter that ``reserve_keys`` moves."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
+        found = cursor.fetchone()
+    return found is not None and "AUTOINCREMENT" in (found[0] or "").upper()
 
 
 @cache
@@ -214,28 +227,55 @@ def _copyable(model: type[models.Model]) -> bool:
     return True
 
 
+def reserve_keys(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of a ``copyable`` model's table, drawn as its own inserts draw
+    them, so rows written with them never collide with rows others insert meanwhile.
+
+    PostgreSQL: ``nextval`` of the table's sequence over ``generate_series``, one query. SQLite:
+    Django's integer keys are ``AUTOINCREMENT`` (a new key is above the ``sqlite_sequence``
+    counter, and an explicit key raises it), so ``UPDATE sqlite_sequence … RETURNING`` moves the
+    counter past the block in one statement; it is a write, so the connection holds the
+    database's write lock from here to its commit and no other writer draws from the same block.
+    A table that never had a row has no counter yet: it starts from the largest key."""
+    pk = model._meta.pk
+    assert pk is not None
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq", [count, table]
+        )
+        found = cursor.fetchone()
+        if found is None:
+            quoted, column = connection.ops.quote_name(table), connection.ops.quote_name(str(pk.column))
+            cursor.execute(f"SELECT COALESCE(MAX({column}), 0) FROM {quoted}")  # noqa: S608  (model names)
+            last = cursor.fetchone()[0] + count
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last])
+        else:
+            last = found[0]
+    return list(range(last - count + 1, last + 1))
+
+
 def create_with_copy(model: type[models.Model], instances: Sequence[models.Model]) -> None:
     """Save new ``instances`` of a ``copyable`` model as ``bulk_create`` would (keys assigned,
-    ``auto_now`` stamps set, instances marked saved; no signals), by one ``COPY``.
+    ``auto_now`` stamps set, instances marked saved; no signals), by one ``COPY`` (PostgreSQL) or
+    one prepared ``INSERT`` run over every row (SQLite, ``insert_rows``).
 
-    The keys come first, from the table's own sequence in one query (``nextval`` over
-    ``generate_series``), so the rows go in with them and nothing has to be read back; ``COPY``
-    skips the statement that ``bulk_create`` builds and the driver parses for every batch — for a
-    bulk import the largest client-side cost after the bookkeeping rows moved to ``COPY``."""
+    The keys come first (``reserve_keys``), so the rows go in with them and nothing has to be
+    read back; no statement is compiled per batch and no value goes through the SQL compiler —
+    for a bulk import the largest client-side cost after the bookkeeping rows moved here too."""
     if not instances:
         return
     for obj in instances:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-    pk = model._meta.pk
-    assert pk is not None
+    keys = reserve_keys(model, len(instances))
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk.column, len(instances)],
-        )
-        keys = [row[0] for row in cursor.fetchall()]
     for obj, key in zip(instances, keys, strict=True):
         obj.pk = key
     fields = list(model._meta.concrete_fields)
@@ -246,8 +286,7 @@ def create_with_copy(model: type[models.Model], instances: Sequence[models.Model
     # (a money field's exchange rate), and a query on the connection in the middle of a COPY
     # waits for the COPY, which waits for the rows — a hang, not an error.
     rows = [tuple([c(obj) for c in convert]) for obj in instances]
-    with connection.cursor() as cursor:
-        copy_rows(cursor, table, columns, rows)
+    insert_rows(table, columns, rows)
     for obj in instances:
         obj._state.adding = False
         obj._state.db = connection.alias

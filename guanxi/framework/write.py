@@ -167,10 +167,56 @@ def apply_owner_rules(instance: models.Model, actor: Any) -> None:
         instance.owner = actor
     if instance.owner_id is None:
         return
-    changed = instance.changed_fields() if isinstance(instance, ChangeLoggedModel) else set()
+    _department_follows_owner(instance, creating, _department_of(instance))
+
+
+def apply_owner_rules_bulk(instances: list[Any], actor: Any, *, creating: bool) -> dict[str, list[str]]:
+    """``apply_owner_rules`` for many rows of one model (the bulk paths): the same defaults and
+    the same refusal, with the owners' departments read in one query. Returns the refusals as
+    ``{"<row index>.department": messages}`` (the bulk errors' keys); the other rows are filled."""
+    if not instances or not isinstance(instances[0], OwnerMixin):
+        return {}
+    writer_owns = creating and getattr(type(instances[0]), "owner_defaults_to_writer", True)
+    if writer_owns and getattr(actor, "is_authenticated", False):
+        for instance in instances:
+            if instance.owner_id is None:
+                instance.owner_id = actor.pk
+    owner_ids = {
+        i.owner_id
+        for i in instances
+        if i.owner_id
+        and (
+            (creating and i.department_id is None) or (not creating and {"owner", "department"} & _changed(i))
+        )
+    }
+    departments = (
+        dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "department_id"))
+        if owner_ids
+        else {}
+    )
+    errors: dict[str, list[str]] = {}
+    for index, instance in enumerate(instances):
+        if instance.owner_id is None or instance.owner_id not in owner_ids:
+            continue
+        try:
+            _department_follows_owner(instance, creating, departments.get(instance.owner_id))
+        except ValidationError as refused:
+            errors[f"{index}.department"] = refused.message_dict["department"]
+    return errors
+
+
+def _changed(instance: models.Model) -> set[str]:
+    return instance.changed_fields() if isinstance(instance, ChangeLoggedModel) else set()
+
+
+def _department_follows_owner(instance: Any, creating: bool, owner_department: int | None) -> None:
+    """The rule itself, for one owned row whose owner's department is ``owner_department``: a new
+    owner brings his department (a new row keeps one its writer set), and a department can move
+    away from the owner's only together with the owner. Raises ``ValidationError`` on
+    ``department`` otherwise."""
+    changed = set() if creating else _changed(instance)
     owner_changed = creating or "owner" in changed
-    department_changed = "department" in changed and not creating
-    owner_department = _department_of(instance)
+    department_changed = "department" in changed
     if owner_changed and not department_changed:
         if not creating or instance.department_id is None:
             instance.department_id = owner_department
@@ -299,23 +345,17 @@ def bulk_create_objects[M: models.Model](
     batch_size: int = 1000,
 ) -> list[M]:
     """Create many rows through the write path in bulk mode: the same owner rules, write guards and
-    model hooks (``before_write``) as ``save_object``, then one ``bulk_create`` per batch, with the
-    change log and search keys buffered and flushed in chunks (``changes.buffered``).
+    model hooks (``before_write``) as ``save_object``, then one insert per batch — keys drawn
+    ahead and ``fastinsert.create_with_copy`` where the model allows it (``copyable``), else
+    ``bulk_create`` — with the change log and search keys buffered and flushed in chunks
+    (``changes.buffered``).
 
     All rows or none: raises ``ValidationError`` (``{"<row index>.<field>": messages}``) or
     ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.
     """
     from guanxi.framework import changes, fastinsert
 
-    owned = issubclass(model, OwnerMixin)
-    writer_owns = owned and getattr(model, "owner_defaults_to_writer", True)
-    if writer_owns and getattr(actor, "is_authenticated", False):
-        for instance in instances:
-            if instance.owner_id is None:  # type: ignore[attr-defined]
-                instance.owner_id = actor.pk  # type: ignore[attr-defined]
-    if owned:
-        _fill_departments(instances)
-    errors: dict[str, Any] = {}
+    errors: dict[str, Any] = apply_owner_rules_bulk(instances, actor, creating=True)
     for index, instance in enumerate(instances):
         run_write_guards(instance, actor, "create")
         if validate:
@@ -354,35 +394,22 @@ def bulk_update_objects[M: models.Model](
     check_visible: bool = True,
     batch_size: int = 500,
 ) -> list[M]:
-    """Save the changes of many loaded rows through the write path in bulk mode: the department
-    follows a new owner, write guards, model hooks (``before_write``), then ``bulk_update`` of the
+    """Save the changes of many loaded rows through the write path in bulk mode: the owner rules
+    of ``save_object`` (a new owner brings his department; a department alone may not move away
+    from the owner's: refused), write guards, model hooks (``before_write``), then ``bulk_update`` of the
     changed fields, with one "update" change-log entry per row holding the before values (so an
     import can be undone), events and search keys buffered (``changes.buffered``).
 
     The caller loads the rows (with ``select_for_update`` when others may write them) and sets the
     new values. Rows without a change are left alone. All rows or none: raises
-    ``ValidationError`` (``{"<row index>.__all__": messages}``, a guard's refusal) or
-    ``OutsideScope``. Returns the rows that changed.
+    ``ValidationError`` (``{"<row index>.__all__": messages}`` for a guard's refusal,
+    ``"<row index>.department"`` for the owner rule's) or ``OutsideScope``. Returns the rows that
+    changed.
     """
     from guanxi.framework import changes
     from guanxi.framework.moneyfields import base_fields_to_save
 
-    moved = [
-        i
-        for i in instances
-        if isinstance(i, OwnerMixin)
-        and isinstance(i, ChangeLoggedModel)
-        and "owner" in i.changed_fields()
-        and "department" not in i.changed_fields()
-    ]
-    if moved:  # the department follows the new owner (one query for all of them)
-        owner_ids = {i.owner_id for i in moved if i.owner_id}  # type: ignore[attr-defined]
-        departments = dict(
-            get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "department_id")
-        )
-        for instance in moved:
-            instance.department_id = departments.get(instance.owner_id)  # type: ignore[attr-defined]
-    errors: dict[str, Any] = {}
+    errors: dict[str, Any] = apply_owner_rules_bulk(instances, actor, creating=False)
     changed_rows: list[M] = []
     fields: set[str] = set()
     for index, instance in enumerate(instances):
@@ -417,19 +444,6 @@ def bulk_update_objects[M: models.Model](
             for start in range(0, len(changed_rows), 10_000):
                 ensure_visible(changed_rows[start : start + 10_000], actor)
     return changed_rows
-
-
-def _fill_departments(instances: list[Any]) -> None:
-    """Rows without a department take their owner's (one query for all the owners)."""
-    from django.contrib.auth import get_user_model
-
-    owner_ids = {i.owner_id for i in instances if i.owner_id and i.department_id is None}
-    if not owner_ids:
-        return
-    departments = dict(get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "department_id"))
-    for instance in instances:
-        if instance.department_id is None and instance.owner_id:
-            instance.department_id = departments.get(instance.owner_id)
 
 
 # -- deletes --------------------------------------------------------------------------------------

@@ -13,10 +13,20 @@ create are).
 from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatchManager(models.Manager["ImportBatch"]):
+    def visible_to(self, user: Any) -> models.QuerySet[ImportBatch]:
+        """The batches ``user`` may see and act on (page, progress, error file, undo): the ones
+        they uploaded; a superuser, every batch. The one rule for the views and the engine."""
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        return self.filter(user_id=getattr(user, "pk", 0) or 0)  # anonymous: nobody's
 
 
 class ImportBatch(models.Model):
@@ -74,6 +84,8 @@ class ImportBatch(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects: ClassVar[ImportBatchManager] = ImportBatchManager()
 
     class Meta:
         verbose_name = _("import")

@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -44,10 +44,9 @@ RECORDS_SHOWN = 20
 
 
 def _batch(request: AuthedRequest, pk: int) -> ImportBatch:
-    batch = get_object_or_404(ImportBatch.objects.select_related("job", "user"), pk=pk)
-    if batch.user_id != request.user.pk and not request.user.is_superuser:
-        raise Http404
-    return batch
+    """The batch, if the user may see it (``visible_to``); 404 otherwise, as if it did not exist."""
+    batches = ImportBatch.objects.visible_to(request.user).select_related("job", "user")
+    return get_object_or_404(batches, pk=pk)
 
 
 def _running(batch: ImportBatch) -> bool:
@@ -271,7 +270,9 @@ def progress(request: AuthedRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    response = render(request, "imports/batch.html#progress", _context(request, batch))
+    # the partial reads the batch and its job only: not the page's context (mapping columns,
+    # preview, problem rows, saved mappings), rebuilt once a second for nothing
+    response = render(request, "imports/batch.html#progress", {"batch": batch})
     response["Cache-Control"] = "no-store"
     return response
 

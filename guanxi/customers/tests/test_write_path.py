@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import override
 from rest_framework.test import APIClient
@@ -262,3 +262,27 @@ def test_a_row_deleted_inside_bulk_mode_keeps_no_search_keys(team):
         write.save_object(customer, actor=team.rep1)  # its key refresh waits for the flush…
         write.delete_object(customer, actor=team.rep1)  # …and must not bring the keys back
     assert not SearchEntry.objects.filter(object_id=customer.pk, content_type__model="customer").exists()
+
+
+def test_bulk_update_follows_the_owner_rules_of_a_single_save(team):
+    """``bulk_update_objects`` applies ``apply_owner_rules``' rule (one helper for both paths): a
+    new owner brings his department; a department moved alone is refused with the same message,
+    keyed by the row, and nothing is written."""
+    moved, alone = make_customer(team.rep1, name="甲"), make_customer(team.rep1, name="乙")
+    single = make_customer(team.rep1, name="丙")
+    single.department_id = team.east2.pk
+    with pytest.raises(ValidationError) as refused_single, as_user(team.manager1):
+        write.save_object(single, actor=team.manager1)
+    moved.owner_id = team.rep2.pk  # of east2
+    alone.department_id = team.east2.pk
+    with pytest.raises(ValidationError) as refused_bulk, as_user(team.manager1):
+        write.bulk_update_objects(Customer, [moved, alone], actor=team.manager1)
+    expected = refused_single.value.message_dict["department"]
+    assert refused_bulk.value.message_dict == {"1.department": expected}
+    assert Customer.objects.get(pk=alone.pk).department_id == team.east1.pk
+    assert Customer.objects.get(pk=moved.pk).owner_id == team.rep1.pk  # all or nothing
+    alone.department_id = team.east1.pk
+    with as_user(team.manager1):  # (a hand-over out of the manager's sight: not checked here)
+        write.bulk_update_objects(Customer, [moved, alone], actor=team.manager1, check_visible=False)
+    moved.refresh_from_db()
+    assert (moved.owner_id, moved.department_id) == (team.rep2.pk, team.east2.pk)

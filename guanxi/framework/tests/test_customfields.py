@@ -141,3 +141,49 @@ def test_a_phone_is_parsed_once_then_read_from_the_memo():
     assert format_phone("+8613912345678") == first == "139 1234 5678"
     assert _format_phone_text.cache_info().hits == hits + 1
     assert format_phone(None) == "" and format_phone(8613912345678) == "139 1234 5678"
+
+
+@pytest.mark.parametrize("text", ["12345", "138001380001", "+86 10", "电话"])
+def test_a_remembered_bad_phone_gives_the_same_error_in_the_asking_language(text):
+    """``normalize_phone`` remembers each text's verdict (the field validator and ``clean()`` ask
+    for the same phone, and bulk imports meet numbers again): the second ask of a bad number
+    raises what the first did, worded in the language of whoever asks now."""
+    from guanxi.customers.validators import validate_phone
+    from guanxi.framework.customfields import _e164
+
+    _e164.cache_clear()
+    errors = []
+    for language in ("en", "zh-hans", "en"):
+        with override(language), pytest.raises(ValidationError) as refused:
+            normalize_phone(text)
+        with override(language), pytest.raises(ValidationError) as by_validator:
+            validate_phone(text)
+        assert by_validator.value.messages == refused.value.message_dict["phone"]
+        errors.append(refused.value.message_dict)
+    assert errors[0] == errors[2] == {"phone": ["Enter a valid phone number."]}
+    assert errors[1] != errors[0] and _e164.cache_info().hits >= 5
+    assert normalize_phone(" 13800138000 ") == normalize_phone("138 0013 8000") == "+8613800138000"
+
+
+@pytest.mark.django_db
+def test_definitions_pinned_reads_each_models_definitions_once(monkeypatch):
+    """Inside ``definitions_pinned`` the definitions come from the cache once per model; outside,
+    on every ask (a definition changed meanwhile applies from the next block)."""
+    from guanxi.framework import customfields
+
+    reads = []
+    real = customfields._read_definitions
+
+    def counting(model):
+        reads.append(model)
+        return real(model)
+
+    monkeypatch.setattr(customfields, "_read_definitions", counting)
+    with customfields.definitions_pinned():
+        for _ in range(3):
+            customfields.fields_for(Gadget)
+            customfields.broken_fields_for(Gadget)
+    assert reads == [Gadget]
+    customfields.fields_for(Gadget)
+    customfields.fields_for(Gadget)
+    assert reads == [Gadget] * 3

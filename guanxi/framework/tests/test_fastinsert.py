@@ -169,9 +169,7 @@ def test_create_with_copy_writes_what_bulk_create_writes(admin_user):
     from the table's sequence (a later ``save`` gets the next one), instances marked saved."""
     from guanxi.customers.models import Customer
 
-    if not fastinsert.copyable(Customer):
-        assert connection.vendor != "postgresql"  # SQLite keeps bulk_create (it returns keys)
-        return
+    assert fastinsert.copyable(Customer)  # both databases draw keys ahead (reserve_keys)
 
     def rows(suffix):
         out = []
@@ -200,3 +198,35 @@ def test_create_with_copy_writes_what_bulk_create_writes(admin_user):
     with actor_context(admin_user, source=Source.COMMAND):
         later = Customer.objects.create(name="之后", owner=admin_user)
     assert later.pk > max(c.pk for c in copied + bulk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reserved_keys_are_never_drawn_again(admin_user):
+    """Blocks of keys drawn ahead are disjoint, start above the rows already there (also for a
+    table whose counter does not exist yet: SQLite creates ``sqlite_sequence`` rows lazily), and
+    an ordinary insert afterwards gets a key above every block."""
+    from guanxi.customers.models import Customer
+
+    with actor_context(admin_user, source=Source.COMMAND):
+        first = Customer.objects.create(name="已有", owner=admin_user)
+    if connection.vendor == "sqlite":
+        # a key that is not AUTOINCREMENT ignores the counter: such a table keeps bulk_create
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS test_plain_key")
+            cursor.execute("CREATE TABLE test_plain_key (id integer PRIMARY KEY, name text)")
+        try:
+            assert not fastinsert._autoincrement("test_plain_key")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE test_plain_key")
+        assert fastinsert._autoincrement(Customer._meta.db_table)
+    if connection.vendor == "sqlite":  # the counter as a table without one has it
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [Customer._meta.db_table])
+    one = fastinsert.reserve_keys(Customer, 3)
+    two = fastinsert.reserve_keys(Customer, 2)
+    assert len(one) == 3 and len(two) == 2
+    assert min(one) > first.pk and min(two) > max(one)
+    with actor_context(admin_user, source=Source.COMMAND):
+        later = Customer.objects.create(name="之后", owner=admin_user)
+    assert later.pk > max(two)

@@ -85,8 +85,7 @@ class ImportView(EntityViewMixin, View):
         return response
 
     def post(self, request: AuthedRequest) -> HttpResponse:
-        from guanxi.imports.fields import guess_mapping, importable_fields
-        from guanxi.imports.models import ImportBatch
+        from guanxi.imports import engine
         from guanxi.imports.reading import ENCODINGS, ImportFileError, check_upload, open_table
 
         upload = request.FILES.get("file")
@@ -111,16 +110,16 @@ class ImportView(EntityViewMixin, View):
         except ImportFileError as problem:
             default_storage.delete(stored)
             return self.refuse(str(problem))
-        batch = ImportBatch.objects.create(
-            entity=self.model._meta.label_lower,
-            user=request.user,
+        batch = engine.create_batch(
+            request.user,
+            self.model,
+            default_storage.path(stored),
+            name,
+            stage_now=False,  # the job stages it
             file=stored,
-            file_name=name,
-            file_size=upload.size or 0,
             encoding=encoding,
             sheet=sheet,
             header=header,
-            mapping=guess_mapping(header, importable_fields(self.model, request.user)),
         )
         return HttpResponseRedirect(reverse("imports:batch", args=[batch.pk]))
 

@@ -133,3 +133,45 @@ def test_templates_in_both_languages(client, user, language, first):
     assert next(sheet.iter_rows(values_only=True))[0] == first
     csv_text = client.get(URL, {"template": "csv", "lang": language}).content.decode("utf-8-sig")
     assert csv_text.startswith(first)
+
+
+def test_progress_partial_reads_the_batch_and_its_job_only(client, user, django_assert_num_queries):
+    """The partial polled every second renders from the batch and its job (one query after the
+    session and user), not from the page's context of mapping, preview and problem rows."""
+    from guanxi.core.models import Job
+
+    client.force_login(user)
+    upload(client)
+    batch = ImportBatch.objects.get()
+    job = Job.objects.create(
+        name="导入", task_path="guanxi.imports.tasks.run_import", user=user, status="running", progress=42
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
+    Job.objects.filter(pk=job.pk).update(message="Checked 2 of 4 rows")
+    client.get(f"/imports/{batch.pk}/progress/")  # warm the session and caches
+    with django_assert_num_queries(3):  # session, user, the batch with its job and user
+        response = client.get(f"/imports/{batch.pk}/progress/")
+    page = response.content.decode()
+    assert response.status_code == 200 and 'value="42"' in page and "Checked 2 of 4 rows" in page
+
+
+def test_a_superuser_sees_every_batch_and_others_see_their_own(client, user, make_user):
+    """``ImportBatch.objects.visible_to``: the page, the error file and undo follow one rule."""
+    from django.core.exceptions import PermissionDenied
+
+    from guanxi.imports import engine
+
+    client.force_login(user)
+    upload(client)
+    batch = ImportBatch.objects.get()
+    admin = make_user("import_admin", is_superuser=True)
+    other = importer(make_user, "other_importer", language="en")
+    assert list(ImportBatch.objects.visible_to(admin)) == [batch]
+    assert list(ImportBatch.objects.visible_to(user)) == [batch]
+    assert not ImportBatch.objects.visible_to(other).exists()
+    client.force_login(admin)
+    assert client.get(f"/imports/{batch.pk}/").status_code == 200
+    client.force_login(other)
+    assert client.get(f"/imports/{batch.pk}/progress/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        engine.undo(batch, other)

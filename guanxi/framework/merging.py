@@ -159,7 +159,8 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _value(record: models.Model, name: str) -> Any:
+def value_of(record: models.Model, name: str) -> Any:
+    """The value of field ``name`` (``cf_<name>``: a custom field's) on ``record``."""
     if name.startswith("cf_"):
         return (getattr(record, "custom_field_data", None) or {}).get(name[3:])
     return getattr(record, record._meta.get_field(name).attname)
@@ -185,7 +186,7 @@ def default_choices(records: list[models.Model]) -> dict[str, Any]:
     )
     out = {}
     for name in field_names(records):
-        winner = next((r for r in newest if not _empty(_value(r, name))), records[0])
+        winner = next((r for r in newest if not _empty(value_of(r, name))), records[0])
         out[name] = winner.pk
     return out
 
@@ -348,7 +349,7 @@ def merge(
         for other in merged:
             write.run_write_guards(other, actor, "delete")
         records = [survivor, *merged]
-        values = {name: _value(next(r for r in records if r.pk == pk), name)
+        values = {name: value_of(next(r for r in records if r.pk == pk), name)
                   for name, pk in resolve_choices(records, choices, actor=actor).items()}  # fmt: skip
         work = plan(survivor, merged)
         moved, deduplicated = work.counts(), work.duplicate_counts()  # before deletes clear pks

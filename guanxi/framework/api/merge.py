@@ -82,7 +82,7 @@ class MergeActionsMixin:
         found = model_queryset(model).restrict(request.user, "view").in_bulk(ids)
         missing = [pk for pk in ids if pk not in found]
         if missing:
-            raise Http404(_("No record with id %(id)s exists, or you may not see it.") % {"id": missing[0]})
+            raise Http404(_("No record with id %(pk)s exists, or you may not see it.") % {"pk": missing[0]})
         result = merging.merge(
             found[body["survivor"]],
             [found[pk] for pk in body["others"]],

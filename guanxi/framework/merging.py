@@ -34,7 +34,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -101,7 +101,7 @@ class Relation:
             names = {meta.get_field(f).name for f in fields}
             if link <= names:
                 out.append(tuple(sorted(names - link)))
-        if self.kind == "fk" and meta.get_field(self.field).unique:  # one-to-one
+        if self.kind == "fk" and getattr(meta.get_field(self.field), "unique", False):  # one-to-one
             out.append(())
         return out
 
@@ -119,15 +119,17 @@ def relations(model: type[models.Model]) -> list[Relation]:
         if isinstance(rel, models.ManyToManyRel):
             # another model's many-to-many to this one: its table's column pointing here (a
             # declared ``through`` model shows up as a plain reverse foreign key instead)
-            if rel.through._meta.auto_created:
-                found.append(Relation(rel.through, rel.field.m2m_reverse_field_name()))
+            through = cast(type[models.Model], rel.through)
+            if through._meta.auto_created:
+                found.append(Relation(through, rel.field.m2m_reverse_field_name()))
             continue
-        if isinstance(rel, models.ForeignObjectRel) and _moves(rel.related_model):
-            found.append(Relation(rel.related_model, rel.field.name))
+        related = cast(type[models.Model], rel.related_model)
+        if isinstance(rel, models.ForeignObjectRel) and _moves(related):
+            found.append(Relation(related, rel.field.name))
     for m2m in model._meta.many_to_many:  # the record's own many-to-many values
-        through = m2m.remote_field.through
-        if through._meta.auto_created:
-            found.append(Relation(through, m2m.m2m_field_name()))
+        table = cast(type[models.Model], m2m.remote_field.through)
+        if table._meta.auto_created:
+            found.append(Relation(table, m2m.m2m_field_name()))
     for other in apps.get_models():
         if not _moves(other):
             continue
@@ -163,7 +165,12 @@ def value_of(record: models.Model, name: str) -> Any:
     """The value of field ``name`` (``cf_<name>``: a custom field's) on ``record``."""
     if name.startswith("cf_"):
         return (getattr(record, "custom_field_data", None) or {}).get(name[3:])
-    return getattr(record, record._meta.get_field(name).attname)
+    return getattr(record, _attname(type(record), name))
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    """The column attribute of field ``name`` (``customer`` → ``customer_id``)."""
+    return getattr(model._meta.get_field(name), "attname", name)
 
 
 def field_names(records: list[models.Model]) -> list[str]:
@@ -263,7 +270,7 @@ def plan(survivor: models.Model, others: list[models.Model]) -> MergePlan:
             continue
         duplicates: list[tuple[models.Model, models.Model]] = []
         for columns in relation.unique_sets():
-            attnames = [relation.model._meta.get_field(c).attname for c in columns]
+            attnames = [_attname(relation.model, c) for c in columns]
 
             def key(row: models.Model, attnames: list[str] = attnames) -> tuple[Any, ...]:
                 return tuple(getattr(row, name) for name in attnames)
@@ -370,7 +377,7 @@ def merge(
                     data[name[3:]] = value
                 survivor.custom_field_data = data  # type: ignore[attr-defined]
             else:
-                setattr(survivor, model._meta.get_field(name).attname, value)
+                setattr(survivor, _attname(model, name), value)
         survivor._change_message = _("Merged from %(records)s") % {  # type: ignore[attr-defined]
             "records": _(", ").join(n for _pk, n in names)
         }

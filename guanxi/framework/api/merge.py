@@ -30,7 +30,11 @@ class MergeRequestSerializer(serializers.Serializer):
 
     survivor = serializers.IntegerField(min_value=1)
     others = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
-    fields = serializers.DictField(child=serializers.IntegerField(min_value=1), required=False)
+    # the API's name for the choices; DRF's metaclass takes declared fields off the class, so the
+    # serializer's own ``fields`` property is not shadowed
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.IntegerField(min_value=1), required=False
+    )
     versions = serializers.DictField(child=serializers.CharField(), required=False)
 
 
@@ -90,7 +94,7 @@ class MergeActionsMixin:
             choices=body.get("fields"),
             versions=body.get("versions"),
         )
-        survivor = result.survivor
+        survivor: Any = result.survivor
         return Response(
             {
                 "id": survivor.pk,

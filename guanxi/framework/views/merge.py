@@ -134,8 +134,8 @@ class MergeView(EntityViewMixin):
         refusal, status = "", 200
         if confirm:
             choices = {
-                key.removeprefix("field_"): value
-                for key, value in request.POST.items()
+                key.removeprefix("field_"): request.POST.get(key, "")
+                for key in request.POST
                 if key.startswith("field_")
             }
             versions = {r.pk: request.POST.get(f"version_{r.pk}") for r in records}
@@ -166,16 +166,12 @@ class MergeView(EntityViewMixin):
                         "what": merging.describe_counts(result.moved),
                     },
                 )
-                return HttpResponseRedirect(result.survivor.get_absolute_url())
+                kept: Any = result.survivor
+                return HttpResponseRedirect(kept.get_absolute_url())
         defaults = merging.default_choices(ordered)
         if confirm:  # keep what the user picked
-            defaults.update(
-                {
-                    k.removeprefix("field_"): int(v)
-                    for k, v in request.POST.items()
-                    if k.startswith("field_") and v.isdigit()
-                }
-            )
+            picked = {k.removeprefix("field_"): request.POST.get(k, "") for k in request.POST}
+            defaults.update({k: int(v) for k, v in picked.items() if k in defaults and v.isdigit()})
         work = merging.plan(survivor, others)
         preview = [
             (self.kind_label(label), count, work.duplicate_counts().get(label, 0))

@@ -121,8 +121,13 @@ def test_a_stale_version_is_409_and_nothing_changes(team, admin_user, pair):
     assert state() == before
 
 
-def test_entities_without_merge_have_no_route(admin_user):
-    """Tags (reference data) declare no merge: ``tags/merge/`` is only the detail route of a tag
-    called "merge", which takes no POST."""
-    response = token_client(admin_user).post("/api/v1/core/tags/merge/", {}, format="json")
-    assert response.status_code == 405
+def test_only_entities_declaring_merge_route_it():
+    """Customers declare ``merge=Merge()``; deals do not, so their viewset has no merge action."""
+    from guanxi.framework.entities import default_viewset, entity_for
+    from guanxi.sales.models import Deal
+
+    def actions(model):
+        return {a.__name__ for a in default_viewset(entity_for(model)).get_extra_actions()}
+
+    assert "merge" in actions(Customer)
+    assert "merge" not in actions(Deal)

@@ -70,6 +70,7 @@ def test_director_merges_on_a_phone_in_chinese(phone, live_server):
     phone.goto(f"{live_server.url}/customers/merge/?ids={keep.pk}&ids={dup.pk}")
     assert phone.locator("h1.page-title").inner_text() == "合并 2 条记录"
     assert "将转移到“苏州明远精密机械有限公司”的内容" in phone.locator("#merge-preview").inner_text()
+    phone.screenshot(path="/tmp/merge-zh-phone-compare.png", full_page=True)  # noqa: S108
     # keep the other record instead: the page reloads with the preview for it
     with phone.expect_navigation():
         phone.locator(f"[data-keep='{dup.pk}']").click()

@@ -1,7 +1,7 @@
 """The merge page (合并) of an entity declaring ``merge=Merge()``: ``<prefix>/merge/?ids=1&ids=2``.
 
-Side by side, one column per record: which record is kept (a link per column reloads the page
-with ``survivor=``, so the preview of what moves stays exact), one radio per field whose values
+Side by side, one column per record: which record is kept (the oldest unless the user picks
+another: a link per column reloads the page with ``survivor=``, so the preview stays exact), one radio per field whose values
 differ (default: the most recent non-empty value), masked values shown masked, fields hidden from
 or read-only for the user not choosable (the default applies), and the number of related records
 of each kind that will move. Confirming calls ``guanxi.framework.merging.merge`` and opens the
@@ -127,7 +127,9 @@ class MergeView(EntityViewMixin):
         if len(records) > merging.MAX_RECORDS:
             messages.warning(request, _("Merge at most %(n)d records at once.") % {"n": merging.MAX_RECORDS})
             return HttpResponseRedirect(list_url)
-        survivor = next((r for r in records if str(r.pk) == str(survivor_id)), records[0])
+        # the one asked for, else the oldest record (the original the others duplicated)
+        oldest = min(records, key=lambda r: (getattr(r, "created_at", None) is None, r.created_at, r.pk))
+        survivor = next((r for r in records if str(r.pk) == str(survivor_id)), oldest)
         others = [r for r in records if r.pk != survivor.pk]
         ordered = [survivor, *others]
         errors: dict[str, list[str]] = {}

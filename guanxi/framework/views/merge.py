@@ -1,9 +1,10 @@
 """The merge page (合并) of an entity declaring ``merge=Merge()``: ``<prefix>/merge/?ids=1&ids=2``.
 
 Side by side, one column per record: which record is kept (the oldest unless the user picks
-another: a link per column reloads the page with ``survivor=``, so the preview stays exact), one radio per field whose values
-differ (default: the most recent non-empty value), masked values shown masked, fields hidden from
-or read-only for the user not choosable (the default applies), and the number of related records
+another: a link per column reloads the page with ``survivor=``, so the preview stays exact), one
+radio per field whose values differ (default: the most recent non-empty value), masked values
+shown masked, fields hidden from or read-only for the user not choosable (the default applies),
+and the number of related records
 of each kind that will move. Confirming calls ``guanxi.framework.merging.merge`` and opens the
 kept record's page with a message. The list's bulk action posts the selection here (``pk``): it is
 turned into the page's address.

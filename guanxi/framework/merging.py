@@ -14,7 +14,8 @@
    because the survivor already has its twin (the same tag, the same team member, the same contact
    link) is a duplicate: the twin stays, absorbs it (``merge_duplicate(duplicate)`` on the related
    model, when it declares one: a "can edit" share wins over "can view") and the duplicate is
-   deleted through the write path;
+   deleted through the write path. A related model may also log what the survivor gained
+   (``merge_moved(survivor, rows, actor=)``: tags show on the survivor's history);
 3. deletes the others through the write path (``write.delete_objects``): they go to the recycle
    bin, restorable like any deleted record, with their own change log kept under their ids. Their
    related rows are on the survivor by then, so nothing of them is lost — what moved is recorded;
@@ -450,6 +451,9 @@ def _move(work: MergePlan, survivor: models.Model, *, actor: Any, message: str) 
                 before = {row.pk: {name: getattr(row, att) for name, att in columns} for row in group}
                 after = {name: survivor.pk for name, _att in columns}
                 changes.log_bulk_update(group, before, after, message=message)
+        moved_hook = getattr(model, "merge_moved", None)
+        if moved_hook is not None:  # the related model logs what the survivor gained (its tags)
+            moved_hook(survivor, rows, actor=actor)
         if buffer is not None and model in indexes:
             for row in rows:
                 for _name, att in moving[(model, row.pk)]:

@@ -130,6 +130,10 @@ def test_every_related_record_moves_with_exact_counts(c, admin_user):
     ct = ContentType.objects.get_for_model(Customer)
     tagged = TaggedItem.objects.filter(content_type=ct, object_id=survivor.pk)
     assert [t.tag.slug for t in tagged] == ["phase-2"]
+    tags_logged = ObjectChange.objects.get(
+        changed_object_type=ct, changed_object_id=survivor.pk, postchange_data__has_key="tags"
+    )
+    assert (tags_logged.prechange_data, tags_logged.postchange_data) == ({"tags": []}, {"tags": ["二期"]})
     # the merged record: gone, in the recycle bin, holding nothing else (everything moved)
     assert not Customer.objects.filter(pk=dup.pk).exists()
     entry = RecycleBinEntry.objects.get(object_id=dup.pk)

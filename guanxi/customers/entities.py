@@ -20,8 +20,17 @@ from guanxi.customers.models import (
 )
 from guanxi.customers.pools.hooks import pool_moves_source
 from guanxi.customers.services.handover import carry_transferred
+from guanxi.customers.services.merge import after_customer_merge
 from guanxi.customers.views import ContactViews, CustomerViews
-from guanxi.framework.entities import EntityType, Follow, Grant, MenuEntry, Transfer, register_entity
+from guanxi.framework.entities import (
+    EntityType,
+    Follow,
+    Grant,
+    MenuEntry,
+    Merge,
+    Transfer,
+    register_entity,
+)
 from guanxi.users.default_roles import ALL_ACTIONS
 
 CUSTOMER_GRANTS = {
@@ -63,6 +72,7 @@ register_entity(
         transfer=Transfer(_("customers"), extra_fields=Customer.new_owner_values, carry=carry_transferred),
         follow=Follow(customer_of=lambda customer: customer),
         timeline=(converted_leads_source, pool_moves_source),
+        merge=Merge(after=after_customer_merge),  # one primary contact survives
     )
 )
 register_entity(
@@ -76,6 +86,7 @@ register_entity(
         grants=CUSTOMER_GRANTS,
         transfer=Transfer(_("contacts")),
         follow=Follow(customer_of=_contact_customer, customers_of=_contact_customers),
+        merge=Merge(),
     )
 )
 # The customer settings page (撞单 policy) is for administrators (a page, not a list).

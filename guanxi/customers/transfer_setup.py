@@ -1,4 +1,5 @@
-"""The transfer buttons of customers (what can be transferred is declared in entities.py)."""
+"""The transfer and merge buttons of customers and contacts (what can be transferred or merged is
+declared in entities.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Contact, Customer
 from guanxi.framework.bulkactions import register_bulk_action
 from guanxi.framework.cards import register_card
 
@@ -28,3 +29,10 @@ def customer_transfer_action(request: Any, obj: Any) -> dict[str, Any] | None:
     if not Customer.objects.restrict(request.user, "assign").filter(pk=obj.pk).exists():
         return None
     return {}
+
+
+# 合并: the list's selection opens the merge page (guanxi.framework.views.merge); it needs delete.
+register_bulk_action(Customer, _("Merge"), "customers:merge", icon="arrow-merge", action="delete", weight=20)
+register_bulk_action(
+    Contact, _("Merge"), "customers:contact_merge", icon="arrow-merge", action="delete", weight=20
+)

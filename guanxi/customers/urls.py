@@ -5,11 +5,15 @@ from django.urls import path
 from guanxi.customers import views_links, views_team_requests, views_transfer
 from guanxi.customers.leads import urls as lead_urls
 from guanxi.customers.pools import urls as pool_urls
+from guanxi.customers.views import CustomerViews
 from guanxi.framework.entities import entity_urls
+from guanxi.framework.views.merge import MergeView
 
 app_name = "customers"
 urlpatterns = [
     *entity_urls("customers"),
+    # the customers' merge page under its short name (also ``customer_merge``, derived)
+    path("customers/merge/", MergeView.as_view(config=CustomerViews), name="merge"),
     path("customers/<int:pk>/transfer/", views_transfer.customer_transfer, name="customer_transfer"),
     path("customers/bulk-transfer/", views_transfer.customer_bulk_transfer, name="customer_bulk_transfer"),
     path("customers/<int:pk>/contacts/", views_links.customer_contacts, name="customer_contacts"),

@@ -12,7 +12,7 @@ class FrameworkConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
-        from guanxi.framework import changes, signals  # noqa: F401  (connects change capture)
+        from guanxi.framework import changes, merging, signals  # noqa: F401  (change capture; merge timeline)
         from guanxi.framework.entities import autodiscover
 
         autodiscover()  # every app's entities.py: the entity registry

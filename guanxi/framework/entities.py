@@ -106,6 +106,18 @@ class Follow:
 
 
 @dataclass(frozen=True)
+class Merge:
+    """Duplicate records of the entity can be merged (``guanxi.framework.merging``): the API's
+    ``POST …/merge/`` and, with a page declared by the app, the list's bulk action.
+
+    ``after(survivor, merged, actor=, plan=)`` runs in the merge's transaction once the related rows
+    have moved and before the survivor is saved: the entity's rules that span related rows (one
+    primary contact per customer) are restored there."""
+
+    after: Callable[..., None] | None = None
+
+
+@dataclass(frozen=True)
 class EntityType:
     """Everything the platform needs to know about one entity type, declared once."""
 
@@ -121,6 +133,7 @@ class EntityType:
     transfer: Transfer | None = None
     follow: Follow | None = None
     timeline: tuple[Callable[..., Any], ...] = ()
+    merge: Merge | None = None
 
     @property
     def label(self) -> str:

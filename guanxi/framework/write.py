@@ -117,6 +117,13 @@ def parse_version(token: str | None) -> datetime.datetime | int | None:
     return parsed
 
 
+def is_current(instance: models.Model, token: str | None) -> bool:
+    """Whether ``instance`` (as loaded now) is still the version ``token`` names; True when the
+    caller sent no (readable) version. Callers that lock several rows themselves (a merge) ask this."""
+    expected = parse_version(token)
+    return expected is None or _matches(expected, getattr(instance, "updated_at", None))
+
+
 def _matches(expected: datetime.datetime | int, current: datetime.datetime | None) -> bool:
     if current is None:
         return False

@@ -63,6 +63,9 @@ class ActionKind(models.TextChoices):
 class ApprovalRequest(ChangeLoggedModel):
     """A transition of one document waiting for approval."""
 
+    # The approvals of a merged document stay its history (guanxi.framework.merging).
+    merge_moves = False
+
     flow = models.ForeignKey(
         "approvals.ApprovalFlow",
         verbose_name=_("approval flow"),

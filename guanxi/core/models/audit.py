@@ -17,6 +17,9 @@ class ObjectChange(BaseModel):
     contact's customer) so the parent's History tab shows its children's changes too.
     """
 
+    # A merged record's history stays under its own id (guanxi.framework.merging).
+    merge_moves = False
+
     # Not granted in the roles editor (INTERNAL_MODELS), but a grant given by migration (系统管理员:
     # the change-log page) covers every row: reference data for that grant's holders.
     access_reference_data = True

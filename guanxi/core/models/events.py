@@ -25,6 +25,8 @@ class Event(BaseModel):
 
     # Not granted to roles: a reader sees the events of the records they may view (core.api.events).
     access_grantable = False
+    # What happened to a merged record stays its own (guanxi.framework.merging).
+    merge_moves = False
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -39,3 +41,12 @@ class RecordShare(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_access_display()})"
+
+    def merge_duplicate(self, duplicate: RecordShare, *, actor: Any) -> None:
+        """A merge found the same team member on both records: keep the wider access
+        (``guanxi.framework.merging``)."""
+        if duplicate.access == self.Access.WRITE and self.access != self.Access.WRITE:
+            from guanxi.framework.write import save_object
+
+            self.access = self.Access.WRITE
+            save_object(self, actor=actor, check_visible=False)

@@ -64,3 +64,15 @@ class TaggedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag} → {self.content_type_id}:{self.object_id}"
+
+    @classmethod
+    def merge_moved(cls, survivor: models.Model, moved: list[TaggedItem], *, actor: object) -> None:
+        """A merge (``guanxi.framework.merging``) gave ``survivor`` the tags of ``moved``: its
+        history shows the tags it gained, as ``set_tags`` logs any tag change."""
+        from guanxi.framework.changes import record_m2m_like_change
+
+        ct = ContentType.objects.get_for_model(type(survivor))
+        names = cls.objects.filter(content_type=ct, object_id=survivor.pk).values_list("tag__name", flat=True)
+        now = sorted(names)
+        gained = {item.tag.name for item in moved}
+        record_m2m_like_change(survivor, "tags", [n for n in now if n not in gained], now)

@@ -31,6 +31,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from guanxi.framework.api.filters import StrictOrderingFilter
+from guanxi.framework.api.merge import MergeActionsMixin
 from guanxi.framework.api.schema import EntityAutoSchema
 from guanxi.framework.api.transitions import TransitionActionsMixin
 from guanxi.framework.context import Source, actor_context, current_context
@@ -121,9 +122,10 @@ class ReadOnlyEntityViewSet(EntityViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and detail only (users, the change log…)."""
 
 
-class EntityViewSet(TransitionActionsMixin, EntityViewSetMixin, viewsets.ModelViewSet):
+class EntityViewSet(MergeActionsMixin, TransitionActionsMixin, EntityViewSetMixin, viewsets.ModelViewSet):
     """Create, read, update, delete, and bulk update/delete for one entity type (and, for a model
-    with a state machine, ``…/{id}/transition/`` and ``…/{id}/transitions/``)."""
+    with a state machine, ``…/{id}/transition/`` and ``…/{id}/transitions/``; for an entity
+    declaring ``merge``, ``…/merge/``)."""
 
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         """The record, with its version as the ``ETag`` (send it back as ``If-Match`` to update)."""

@@ -3,7 +3,8 @@
 Every registered entity type must give the shipped roles default grants; one with pages
 (``views``) its generic view suite and a menu entry for its list; an owned business entity
 (``PrimaryModel``) also its data-scope suite (which includes the API create per persona and
-export/import refused without their verbs), a search index and its recycle-bin suite. A new
+export/import refused without their verbs), a search index and its recycle-bin suite; one
+declaring ``merge`` its merge suite (``guanxi.framework.testing.merge.MergeSuite``). A new
 entity that skips one of these fails here, naming what is missing — the recipe is
 ``docs/development/adding-an-entity.md``.
 """
@@ -23,6 +24,7 @@ from guanxi.framework.entities import EntityType, entity_types
 from guanxi.framework.models import OwnerMixin, PrimaryModel
 from guanxi.framework.navigation import menu_groups
 from guanxi.framework.search import registered_models
+from guanxi.framework.testing.merge import MergeSuite
 from guanxi.framework.testing.recyclebin import RecycleBinSuite
 from guanxi.framework.testing.scopes import ScopeSuite
 from guanxi.framework.testing.suites import EntityViewSuite
@@ -49,7 +51,7 @@ def _test_classes() -> list[type]:
 
 @pytest.fixture(scope="module")
 def suites() -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {"views": set(), "scopes": set(), "bin": set()}
+    out: dict[str, set[str]] = {"views": set(), "scopes": set(), "bin": set(), "merge": set()}
     for cls in _test_classes():
         model = getattr(cls, "model", None)
         if model is None:
@@ -60,6 +62,8 @@ def suites() -> dict[str, set[str]]:
             out["scopes"].add(model._meta.label_lower)
         if issubclass(cls, RecycleBinSuite) and cls is not RecycleBinSuite:
             out["bin"].add(model._meta.label_lower)
+        if issubclass(cls, MergeSuite) and cls is not MergeSuite:
+            out["merge"].add(model._meta.label_lower)
     return out
 
 
@@ -94,6 +98,8 @@ def test_every_entity_has_its_suites_menu_grants_and_search(suites: dict[str, se
                 missing.append(f"{label}: no search index (EntityType.search)")
         if issubclass(model, PrimaryModel) and entity.views is not None and label not in suites["bin"]:
             missing.append(f"{label}: no RecycleBinSuite subclass (deletes go to the recycle bin)")
+        if entity.merge is not None and label not in suites["merge"]:
+            missing.append(f"{label}: declares merge but has no MergeSuite subclass")
     assert missing == [], "entities missing what the platform promises:\n" + "\n".join(missing)
 
 
@@ -102,6 +108,7 @@ def test_the_walk_finds_the_suites_it_checks(suites: dict[str, set[str]]) -> Non
     assert {"customers.customer", "activities.task", "testapp.gadget"} <= suites["scopes"]
     assert {"customers.customer", "core.tag"} <= suites["views"]
     assert {"customers.customer", "testapp.gadget"} <= suites["bin"]
+    assert {"customers.customer", "customers.contact"} <= suites["merge"]
 
 
 def test_every_entity_pages_class_is_registered() -> None:

@@ -145,7 +145,21 @@ class EntityViews:
             path(f"{prefix}/<int:pk>/history/", ObjectHistoryView.as_view(**kw), name=f"{name}_history"),
             path(f"{prefix}/<int:pk>/timeline/", ObjectTimelineView.as_view(**kw), name=f"{name}_timeline"),
             *cls.transition_urls(),
+            *cls.merge_urls(),
         ]
+
+    @classmethod
+    def merge_urls(cls) -> list[Any]:
+        """``<prefix>/merge/`` for an entity declaring ``merge`` in the registry (the merge page)."""
+        from guanxi.framework.entities import entity_for
+        from guanxi.framework.views.merge import MergeView
+
+        entity = entity_for(cls.model)
+        if entity is None or entity.merge is None:
+            return []
+        name = cls.model._meta.model_name
+        prefix = cls.url_prefix or f"{name}s"
+        return [path(f"{prefix}/merge/", MergeView.as_view(config=cls), name=f"{name}_merge")]
 
     @classmethod
     def transition_urls(cls) -> list[Any]:

@@ -70,7 +70,7 @@ def _grant(role: Any, models: list[Any], scope: str) -> None:
         )
 
 
-def _setup(sizes: dict[str, int]) -> dict[str, Any]:  # noqa: PLR0915 - one linear data script
+def _setup(sizes: dict[str, int]) -> dict[str, Any]:
     from guanxi.contracts.models import Contract, ContractStatus
     from guanxi.customers.models import Customer
     from guanxi.framework.write import bulk_create_objects
@@ -233,8 +233,8 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
     from guanxi.contracts.models import SIGNED_STATUSES
 
     depts = ",".join(str(i) for i in ids)
-    won = [s.pk for s in stages if s.kind == "won"][0]
-    lost = [s.pk for s in stages if s.kind == "lost"][0]
+    won = next(s.pk for s in stages if s.kind == "won")
+    lost = next(s.pk for s in stages if s.kind == "lost")
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
@@ -248,16 +248,17 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
     out: dict[str, Any] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT stage_id, COUNT(*) FROM sales_deal WHERE department_id IN ({depts}) AND pipeline_id = %s "
-            f"AND created_at >= %s AND created_at < %s AND stage_id <> %s GROUP BY stage_id",
+            f"SELECT stage_id, COUNT(*) FROM sales_deal WHERE department_id IN ({depts}) "
+            f"AND pipeline_id = %s AND created_at >= %s AND created_at < %s AND stage_id <> %s "
+            f"GROUP BY stage_id",
             [pipeline.pk, since, until, lost],
         )
         out["funnel"] = dict(cursor.fetchall())
         cursor.execute(
             f"SELECT owner_id, SUM(CASE WHEN stage_id = %s THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN stage_id = %s THEN 1 ELSE 0 END), {cycle} FROM sales_deal "
-            f"WHERE department_id IN ({depts}) AND closed_at >= %s AND closed_at < %s AND stage_id IN (%s, %s) "
-            f"GROUP BY owner_id",
+            f"WHERE department_id IN ({depts}) AND closed_at >= %s AND closed_at < %s "
+            f"AND stage_id IN (%s, %s) GROUP BY owner_id",
             [won, lost, since, until, won, lost],
         )
         out["win_rate"] = cursor.fetchall()
@@ -270,8 +271,9 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
         )
         out["time_in_stage"] = cursor.fetchall()
         cursor.execute(
-            f"SELECT close_reason, COUNT(*), SUM(amount_base) FROM sales_deal WHERE department_id IN ({depts}) "
-            f"AND stage_id = %s AND closed_at >= %s AND closed_at < %s GROUP BY close_reason",
+            f"SELECT close_reason, COUNT(*), SUM(amount_base) FROM sales_deal "
+            f"WHERE department_id IN ({depts}) AND stage_id = %s AND closed_at >= %s AND closed_at < %s "
+            f"GROUP BY close_reason",
             [lost, since, until],
         )
         out["lost_reasons"] = cursor.fetchall()
@@ -283,7 +285,8 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
         out["new_deals"] = cursor.fetchall()
         cursor.execute(
             f"SELECT {_month_sql('signed_on')}, SUM(amount_base) FROM contracts_contract "
-            f"WHERE department_id IN ({depts}) AND status IN ({signed}) AND signed_on BETWEEN %s AND %s GROUP BY 1",
+            f"WHERE department_id IN ({depts}) AND status IN ({signed}) "
+            f"AND signed_on BETWEEN %s AND %s GROUP BY 1",
             [start, end],
         )
         out["signed"] = {m: Decimal(v) for m, v in cursor.fetchall()}
@@ -433,8 +436,9 @@ def run(scale: str) -> list[Result]:
     aging_ms, aging_p95 = _timed(aging_page, repeat)
     counts = data["counts"]
     scale_note = (
-        f"{counts['deals']:,} deals, {counts['contracts']:,} contracts, {counts['installments']:,} installments, "
-        f"{counts['receipts']:,} receipts; data written in {setup_s:.0f} s"
+        f"{counts['deals']:,} deals, {counts['contracts']:,} contracts, "
+        f"{counts['installments']:,} installments, {counts['receipts']:,} receipts; "
+        f"data written in {setup_s:.0f} s"
     )
     return [
         Result(

@@ -92,10 +92,12 @@ def cell_condition(by: str, key: Any, low: Any, high: Any) -> dict[str, Any]:
     return {"version": 1, "all": leaves}
 
 
-def list_url(condition: dict[str, Any]) -> str:
+def list_url(condition: dict[str, Any], *, base: str | None = None) -> str:
+    """The installments list narrowed to ``condition`` (``base``: that list's URL, when the caller
+    builds many links and reverses it once)."""
     from guanxi.framework.views.lists import where_url
 
-    return where_url(reverse("receivables:installment_list"), condition)
+    return where_url(base or reverse("receivables:installment_list"), condition)
 
 
 @dataclass
@@ -134,6 +136,7 @@ def report(user: Any, *, by: str = "customer", today: datetime.date | None = Non
     )
     currency = company_currency()
     labels = bucket_labels()
+    base = reverse("receivables:installment_list")  # once: a report links every cell of every row
     rows: list[AgingRow] = []
     column_totals = dict.fromkeys(BUCKETS, Decimal(0))
     for item in grouped:
@@ -142,14 +145,20 @@ def report(user: Any, *, by: str = "customer", today: datetime.date | None = Non
         for bucket in BUCKETS:
             amount = item[bucket] or Decimal(0)
             column_totals[bucket] += amount
-            url = list_url(cell_condition(by, group, *ranges[bucket])) if group is not None else ""
+            # a cell with nothing open links nowhere (the page shows it muted): half the cells of a
+            # long report are empty, and each link is a JSON condition to build and quote
+            linked = group is not None and amount
+            url = list_url(cell_condition(by, group, *ranges[bucket]), base=base) if linked else ""
             row.cells.append((Money(amount, currency), url))
         row.total = Money(item["total"] or 0, currency)
         rows.append(row)
     totals = AgingRow(key=None, label=_("Total"))
     for bucket in BUCKETS:
         totals.cells.append(
-            (Money(column_totals[bucket], currency), list_url(cell_condition(by, None, *ranges[bucket])))
+            (
+                Money(column_totals[bucket], currency),
+                list_url(cell_condition(by, None, *ranges[bucket]), base=base),
+            )
         )
     totals.total = Money(sum(column_totals.values(), Decimal(0)), currency)
     return AgingReport(by=by, today=today, columns=[labels[b] for b in BUCKETS], rows=rows, totals=totals)

@@ -156,8 +156,9 @@ def _setup(sizes: dict[str, int]) -> dict[str, Any]:
             bulk_create_objects(Contract, contracts[start : start + 20_000], actor=None, check_visible=False)
         installments = []
         for contract in contracts:
-            third = (contract.amount_amount / 3).quantize(Decimal("0.01"))
-            for sequence, amount in enumerate((third, third, contract.amount_amount - 2 * third), start=1):
+            whole = contract.amount_amount or Decimal(0)
+            third = (whole / 3).quantize(Decimal("0.01"))
+            for sequence, amount in enumerate((third, third, whole - 2 * third), start=1):
                 due = contract.signed_on + datetime.timedelta(days=60 * sequence - 30)
                 paid = rng.choice((Decimal(0), Decimal(0), amount, (amount / 2).quantize(Decimal("0.01"))))
                 installments.append(
@@ -183,9 +184,9 @@ def _setup(sizes: dict[str, int]) -> dict[str, Any]:
                     number=f"BR-{i:07d}",
                     contract=contract,
                     # at most 30 % of the contract each: the write guard's cap (no overpayment) holds
-                    amount_amount=(contract.amount_amount * rng.randint(5, 30) / 100).quantize(
-                        Decimal("0.01")
-                    ),
+                    amount_amount=(
+                        (contract.amount_amount or Decimal(0)) * rng.randint(5, 30) / 100
+                    ).quantize(Decimal("0.01")),
                     received_on=min(today, contract.signed_on + datetime.timedelta(days=rng.randint(0, 120))),
                     status=ReceiptStatus.CONFIRMED if i % 8 else ReceiptStatus.PENDING_APPROVAL,
                 )
@@ -423,7 +424,7 @@ def run(scale: str) -> list[Result]:
     raw_rows = _aging_sql()
     report = aging.report(finance, by="customer", today=today)
     mine = [
-        (row.key, row.label, *[money.amount for money, _url in row.cells], row.total.amount)
+        (row.key, row.label, *[money.amount for money, _url in row.cells], row.total and row.total.amount)
         for row in report.rows
     ]
     theirs = [(r[0], r[1], *[Decimal(v or 0) for v in r[2:]]) for r in raw_rows]

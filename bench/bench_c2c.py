@@ -227,6 +227,12 @@ def _setup(sizes: dict[str, int]) -> dict[str, Any]:
     }
 
 
+def _cents(value: Any) -> Decimal:
+    """A raw SQL sum as the ORM gives it: SQLite sums decimal columns as floats, so round to the
+    columns' two places (exact on PostgreSQL, which sums numerics)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def _month_sql(column: str) -> str:
     """The first day of ``column``'s month as text 'YYYY-MM' on both databases."""
     if connection.vendor == "postgresql":
@@ -296,14 +302,14 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
             f"AND signed_on BETWEEN %s AND %s GROUP BY 1",
             [start, end],
         )
-        out["signed"] = {m: Decimal(v) for m, v in cursor.fetchall()}
+        out["signed"] = {m: _cents(v) for m, v in cursor.fetchall()}
         cursor.execute(
             f"SELECT {_month_sql('received_on')}, SUM(amount_base) FROM receivables_receipt "
             f"WHERE department_id IN ({depts}) AND status = 'confirmed' AND received_on BETWEEN %s AND %s "
             f"GROUP BY 1",
             [start, end],
         )
-        out["received"] = {m: Decimal(v) for m, v in cursor.fetchall()}
+        out["received"] = {m: _cents(v) for m, v in cursor.fetchall()}
         cursor.execute(
             f"SELECT user_id, department_id, year, period, amount FROM targets_target "
             f"WHERE measure = 'signed' AND year = %s AND department_id IN ({depts})",
@@ -321,7 +327,7 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
             f"WHERE c.department_id IN ({depts}) AND i.status IN ('pending', 'partial', 'overdue')",
             [today, edges[1], edges[2], edges[3], edges[4], edges[5], today - 61 * day, today - 91 * day],
         )
-        out["aging"] = [Decimal(v or 0) for v in cursor.fetchone()]
+        out["aging"] = [_cents(v) for v in cursor.fetchone()]
         cursor.execute(
             f"SELECT r.customer_id, cu.name, SUM(r.amount_base) AS amount FROM receivables_receipt r "
             f"JOIN customers_customer cu ON cu.id = r.customer_id WHERE r.department_id IN ({depts}) "
@@ -329,7 +335,7 @@ def _dashboard_sql(ids: list[int], pipeline: Any, stages: list[Any], start: Any,
             f"GROUP BY r.customer_id, cu.name ORDER BY amount DESC, cu.name LIMIT 10",
             [start, end],
         )
-        out["top_customers"] = [(name, Decimal(v)) for _pk, name, v in cursor.fetchall()]
+        out["top_customers"] = [(name, _cents(v)) for _pk, name, v in cursor.fetchall()]
     return out
 
 
@@ -433,7 +439,7 @@ def run(scale: str) -> list[Result]:
         (row.key, row.label, *[money.amount for money, _url in row.cells], row.total and row.total.amount)
         for row in report.rows
     ]
-    theirs = [(r[0], r[1], *[Decimal(v or 0) for v in r[2:]]) for r in raw_rows]
+    theirs = [(r[0], r[1], *[_cents(v) for v in r[2:]]) for r in raw_rows]
     assert mine == theirs, "the aging report differs from raw SQL"
     aging_page()
 

@@ -63,8 +63,9 @@ class Measure:
             return None
         return self.sum_field.removesuffix("_base")
 
-    def tree(self, start: datetime.date, end: datetime.date, **cell: int | None) -> dict[str, Any]:
-        """The condition tree of the rows counted for the period (and a cell's owner/department)."""
+    def tree(self, start: datetime.date, end: datetime.date, **cell: Any) -> dict[str, Any]:
+        """The condition tree of the rows counted for the period (and a cell's owner/department,
+        or ``departments``: a list of department ids, a department's subtree)."""
         leaves = list((self.condition or {}).get("all", []))
         leaves.append(
             {"field": self.date_field, "op": "between", "value": [start.isoformat(), end.isoformat()]}
@@ -72,6 +73,8 @@ class Measure:
         for group, field in (("owner", self.owner_field), ("department", self.department_field)):
             if cell.get(group) is not None:
                 leaves.append({"field": field, "op": "eq", "value": cell[group]})
+        if cell.get("departments") is not None:
+            leaves.append({"field": self.department_field, "op": "in", "value": sorted(cell["departments"])})
         return {"version": 1, "all": leaves}
 
 
@@ -178,14 +181,17 @@ def rows_link(
     *,
     owner_id: int | None = None,
     department_id: int | None = None,
+    department_ids: Sequence[int] | None = None,
 ) -> str:
-    """The measure's list narrowed (``?where=``) to exactly the rows a cell counts."""
+    """The measure's list narrowed (``?where=``) to exactly the rows a cell counts
+    (``department_ids``: the rows of any of those departments, a subtree)."""
     from guanxi.framework.dashboard import where_link
 
     item = measure(key)
     if not item.list_name:
         return ""
-    return where_link(item.list_name, item.tree(start, end, owner=owner_id, department=department_id))
+    tree = item.tree(start, end, owner=owner_id, department=department_id, departments=department_ids)
+    return where_link(item.list_name, tree)
 
 
 def _amount(item: Measure, value: Any) -> Any:

@@ -121,7 +121,13 @@ def minor_units(currency: str) -> int:
 
 def quantum(currency: str) -> decimal.Decimal:
     """``Decimal("0.01")`` for CNY, ``Decimal("1")`` for JPY."""
-    return decimal.Decimal(1).scaleb(-minor_units(currency))
+    found = _QUANTA.get(currency)
+    if found is None:  # every Money is rounded to it: a report of thousands of amounts asks often
+        found = _QUANTA[currency] = decimal.Decimal(1).scaleb(-minor_units(currency))
+    return found
+
+
+_QUANTA: dict[str, decimal.Decimal] = {}
 
 
 def to_decimal(value: Any) -> decimal.Decimal:

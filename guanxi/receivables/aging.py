@@ -13,12 +13,14 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape  # the same entities as Django's escape(), without its lazy wrapper
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,10 +94,36 @@ def cell_condition(by: str, key: Any, low: Any, high: Any) -> dict[str, Any]:
     return {"version": 1, "all": leaves}
 
 
-def list_url(condition: dict[str, Any]) -> str:
+def list_url(condition: dict[str, Any], *, base: str | None = None) -> str:
+    """The installments list narrowed to ``condition`` (``base``: that list's URL, when the caller
+    builds many links and reverses it once)."""
     from guanxi.framework.views.lists import where_url
 
-    return where_url(reverse("receivables:installment_list"), condition)
+    return where_url(base or reverse("receivables:installment_list"), condition)
+
+
+def cell_links(by: str, ranges: dict[str, tuple[Any, Any]], base: str) -> Any:
+    """``link(key, bucket)``: ``list_url(cell_condition(by, key, *ranges[bucket]))`` for a group's
+    cell, built from each bucket's condition quoted once with the key dropped in — a report of
+    thousands of rows would otherwise JSON-encode and quote a whole condition per cell."""
+    import json
+    from urllib.parse import quote_plus
+
+    marker = "\x00key\x00"  # no group key serialises to this
+    dumped_marker = json.dumps(marker, ensure_ascii=False)
+    halves = {}
+    for bucket in BUCKETS:
+        text = json.dumps(
+            cell_condition(by, marker, *ranges[bucket]), ensure_ascii=False, separators=(",", ":")
+        )
+        before, after = text.split(dumped_marker)
+        halves[bucket] = (f"{base}?where={quote_plus(before)}", quote_plus(after))
+
+    def link(key: Any, bucket: str) -> str:
+        before, after = halves[bucket]
+        return before + quote_plus(json.dumps(key, ensure_ascii=False)) + after
+
+    return link
 
 
 @dataclass
@@ -104,6 +132,29 @@ class AgingRow:
     label: str
     cells: list[tuple[Money, str]] = field(default_factory=list)
     total: Money | None = None
+    # each cell's column heading, then "Total", escaped once per report: a phone shows the row as
+    # a card with every amount under its label (data-label, the table-cards layout)
+    cell_labels: tuple[str, ...] = ()
+
+    def html(self) -> str:
+        """The row as HTML: its label, the five amounts (a link where something is open) and the
+        total. A report has thousands of rows: one string per row, not a template loop per cell."""
+        from django.utils.translation import get_language
+
+        language = get_language()
+        labels = self.cell_labels or ("",) * (len(self.cells) + 1)
+        parts = [f'<th scope="row" class="cell-title">{escape(str(self.label))}</th>']
+        for (money, url), label in zip(self.cells, labels, strict=False):
+            text = escape(money.format(language))
+            if money.amount and url:
+                text = f'<a href="{escape(url)}">{text}</a>'
+            else:
+                text = f'<span class="muted">{text}</span>'
+            parts.append(f'<td class="num cell-card" data-label="{label}">{text}</td>')
+        if self.total is not None:
+            total = escape(self.total.format(language))
+            parts.append(f'<td class="num cell-card" data-label="{labels[-1]}"><strong>{total}</strong></td>')
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 @dataclass
@@ -134,22 +185,30 @@ def report(user: Any, *, by: str = "customer", today: datetime.date | None = Non
     )
     currency = company_currency()
     labels = bucket_labels()
+    base = reverse("receivables:installment_list")  # once: a report links every cell of every row
+    cell_labels = tuple(escape(str(text)) for text in [*(labels[b] for b in BUCKETS), _("Total")])
+    link = cell_links(by, ranges, base)
     rows: list[AgingRow] = []
     column_totals = dict.fromkeys(BUCKETS, Decimal(0))
     for item in grouped:
         group = item[key]
-        row = AgingRow(key=group, label=item[name] or _("(none)"))
+        row = AgingRow(key=group, label=item[name] or _("(none)"), cell_labels=cell_labels)
         for bucket in BUCKETS:
             amount = item[bucket] or Decimal(0)
             column_totals[bucket] += amount
-            url = list_url(cell_condition(by, group, *ranges[bucket])) if group is not None else ""
+            # a cell with nothing open links nowhere (the page shows it muted): many cells of a
+            # long report are empty
+            url = link(group, bucket) if group is not None and amount else ""
             row.cells.append((Money(amount, currency), url))
         row.total = Money(item["total"] or 0, currency)
         rows.append(row)
     totals = AgingRow(key=None, label=_("Total"))
     for bucket in BUCKETS:
         totals.cells.append(
-            (Money(column_totals[bucket], currency), list_url(cell_condition(by, None, *ranges[bucket])))
+            (
+                Money(column_totals[bucket], currency),
+                list_url(cell_condition(by, None, *ranges[bucket]), base=base),
+            )
         )
     totals.total = Money(sum(column_totals.values(), Decimal(0)), currency)
     return AgingReport(by=by, today=today, columns=[labels[b] for b in BUCKETS], rows=rows, totals=totals)

@@ -62,8 +62,16 @@ def ranking(user: Any, key: str, period: periods.Period) -> tuple[list[Place], l
         else:
             department_targets[department_id] = amount
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=set(per_user) | set(user_targets))}
-    departments = {
-        d.pk: str(d) for d in Department.objects.filter(pk__in=set(per_department) | set(department_targets))
+    listed = list(Department.objects.filter(pk__in=set(per_department) | set(department_targets)))
+    departments = {d.pk: str(d) for d in listed}
+    # A department's actual is its whole subtree's (as its target restates its teams' one level
+    # up): every department with rows is in per_department, so its paths are enough.
+    paths = {d.pk: d.path for d in listed}
+    subtrees = {
+        d.pk: sorted({d.pk, *(k for k in per_department if paths[k].startswith(d.path))}) for d in listed
+    }
+    per_department = {
+        pk: sum((per_department.get(k, Decimal(0)) for k in ids), Decimal(0)) for pk, ids in subtrees.items()
     }
 
     def places(
@@ -84,7 +92,7 @@ def ranking(user: Any, key: str, period: periods.Period) -> tuple[list[Place], l
     )
     teams = places(
         per_department, departments, department_targets,
-        lambda pk: rows_link(key, period.start, period.end, department_id=pk),
+        lambda pk: rows_link(key, period.start, period.end, department_ids=subtrees[pk]),
     )  # fmt: skip
     return people, teams
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from guanxi.framework.access import can
-from guanxi.framework.write import delete_objects, save_object
+from guanxi.framework.write import bulk_create_objects, bulk_update_objects, delete_objects
 from guanxi.targets.models import Target, month_periods
 from guanxi.users.models import Department, User
 
@@ -168,31 +168,51 @@ def save_grid(
     try:
         with transaction.atomic():
             stored = existing_targets(measure, year, subjects, lock=True)
-            written: list[Target] = []
+            created: list[Target] = []
+            changed: list[Target] = []
             doomed: list[Target] = []
             for (key, period), value in parsed.items():
                 target = stored.get((key, period))
                 if value is None:
                     if target is not None:
                         doomed.append(target)
-                    continue
-                if target is None:
-                    subject = by_key[key]
-                    target = _new_target(subject, measure, year, period, value)
-                    result.created += 1
-                elif target.amount == value:
-                    continue
-                else:
+                elif target is None:
+                    created.append(_new_target(by_key[key], measure, year, period, value))
+                elif target.amount != value:
                     target.amount = value
-                    result.updated += 1
-                save_object(target, actor=actor, validate=True, check_visible=False)
-                written.append(target)
-            ensure_manageable([*written, *doomed], actor)
+                    changed.append(target)
+            if doomed and not can(actor, "delete", Target):
+                raise PermissionDenied(_("You may not delete targets: fill in the cells you emptied."))
+            _write_cells(created, changed, actor)
+            ensure_manageable([*created, *changed, *doomed], actor)
+            ensure_manageable(doomed, actor, "delete")
             delete_objects(doomed, actor=actor)
-            result.deleted = len(doomed)
+            result.created, result.updated, result.deleted = len(created), len(changed), len(doomed)
     except IntegrityError:
         raise Conflict from None
     return result
+
+
+#: Foreign keys whose per-row existence query ``_write_cells`` leaves to the database.
+RELATIONS = [f.name for f in Target._meta.concrete_fields if f.is_relation]
+
+
+def _write_cells(created: list[Target], changed: list[Target], actor: Any) -> None:
+    """The grid's new and changed targets through the write path's bulk mode: one insert and one
+    update for the whole grid, not a round trip per cell. Each row is validated first (its
+    ``clean``: the measure, whole numbers for counts, the user's department); the subjects come
+    from ``grid_subjects`` (rows that exist) and one (subject, measure, year, period) is written
+    once under the lock of ``existing_targets``, so the per-row foreign-key and uniqueness
+    queries of ``full_clean`` are left to the database's constraints (a race is a ``Conflict``)."""
+    people = User.objects.in_bulk({t.user_id for t in [*created, *changed] if t.user_id is not None})
+    for target in [*created, *changed]:
+        if target.user_id is not None:
+            target.user = people[target.user_id]  # clean() and before_write() read the user
+        target.full_clean(exclude=RELATIONS, validate_unique=False, validate_constraints=False)
+    if created:
+        bulk_create_objects(Target, created, actor=actor, check_visible=False)
+    if changed:
+        bulk_update_objects(Target, changed, actor=actor, check_visible=False)
 
 
 def _new_target(subject: Subject, measure: str, year: int, period: str, value: Decimal) -> Target:
@@ -208,13 +228,13 @@ def _new_target(subject: Subject, measure: str, year: int, period: str, value: D
     return Target(department_id=subject.id, measure=measure, year=year, period=period, amount=value)
 
 
-def ensure_manageable(targets: Iterable[Target], actor: Any) -> None:
-    """Refuse (``PermissionDenied`` naming the subject) unless ``actor`` may change every row."""
+def ensure_manageable(targets: Iterable[Target], actor: Any, action: str = "change") -> None:
+    """Refuse (``PermissionDenied`` naming the subject) unless ``actor`` may ``action`` every row."""
     rows = [t for t in targets if t.pk is not None]
     if not rows:
         return
     ids = {t.pk for t in rows}
-    allowed = set(Target.objects.restrict(actor, "change").filter(pk__in=ids).values_list("pk", flat=True))
+    allowed = set(Target.objects.restrict(actor, action).filter(pk__in=ids).values_list("pk", flat=True))
     refused = [t for t in rows if t.pk not in allowed]
     if refused:
         subject = refused[0].subject

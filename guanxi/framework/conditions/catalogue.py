@@ -169,9 +169,50 @@ def _model_fields(model: type[models.Model]) -> list[models.Field]:
 
 def catalogue(model: type[models.Model]) -> dict[str, CatalogueField]:
     """Every field a condition on ``model`` may name, by name (custom fields read as defined now)."""
+    from django.utils.translation import get_language
+
     from guanxi.framework.customfields import fields_for
     from guanxi.framework.models import CustomFieldsMixin, TagsMixin
 
+    # The model's own and one-hop fields never change while the process runs (only their labels'
+    # language does): built once per model and language, as a page compiles several conditions.
+    key = (model, get_language())
+    static = _STATIC.get(key)
+    if static is None:
+        static = _STATIC[key] = _model_catalogue(model)
+    out = dict(static)
+    if issubclass(model, CustomFieldsMixin):
+        for cf in fields_for(model):
+            name = f"cf.{cf.name}"
+            out[name] = CatalogueField(
+                name=name,
+                label=str(cf.display_label),
+                kind=_CF_KINDS.get(cf.type, "text"),
+                path=f"custom_field_data__{cf.name}",
+                guards=((model, f"cf_{cf.name}"),),
+                choices=cf.choice_pairs if cf.type in ("select", "multiselect") else None,
+                related_model=cf.related_object_type.model_class() if cf.related_object_type_id else None,
+                custom_field=cf,
+            )
+    if issubclass(model, TagsMixin):
+        from guanxi.core.models import Tag
+
+        out["tags"] = CatalogueField(
+            name="tags",
+            label=_("Tags"),
+            kind="tags",
+            path="tagged_items__tag__slug",
+            guards=((model, "tags"),),
+            choices=lambda: list(Tag.objects.values_list("slug", "name")),
+        )
+    return out
+
+
+_STATIC: dict[tuple[type[models.Model], str | None], dict[str, CatalogueField]] = {}
+
+
+def _model_catalogue(model: type[models.Model]) -> dict[str, CatalogueField]:
+    """The model's concrete fields and those one foreign key away, labelled in the active language."""
     out: dict[str, CatalogueField] = {}
     for f in _model_fields(model):
         kind = field_kind(f)
@@ -203,30 +244,6 @@ def catalogue(model: type[models.Model]) -> dict[str, CatalogueField]:
                 related_model=sub.related_model if sub.is_relation else None,  # type: ignore[arg-type]
                 hop=related,  # type: ignore[arg-type]
             )
-    if issubclass(model, CustomFieldsMixin):
-        for cf in fields_for(model):
-            name = f"cf.{cf.name}"
-            out[name] = CatalogueField(
-                name=name,
-                label=str(cf.display_label),
-                kind=_CF_KINDS.get(cf.type, "text"),
-                path=f"custom_field_data__{cf.name}",
-                guards=((model, f"cf_{cf.name}"),),
-                choices=cf.choice_pairs if cf.type in ("select", "multiselect") else None,
-                related_model=cf.related_object_type.model_class() if cf.related_object_type_id else None,
-                custom_field=cf,
-            )
-    if issubclass(model, TagsMixin):
-        from guanxi.core.models import Tag
-
-        out["tags"] = CatalogueField(
-            name="tags",
-            label=_("Tags"),
-            kind="tags",
-            path="tagged_items__tag__slug",
-            guards=((model, "tags"),),
-            choices=lambda: list(Tag.objects.values_list("slug", "name")),
-        )
     return out
 
 

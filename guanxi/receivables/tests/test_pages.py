@@ -204,3 +204,29 @@ def test_the_sales_dashboard_draws_the_aging_buckets_with_their_lists(c, client)
     client.force_login(c.rep2)  # sees only 西湖's ¥10,000, 100 days overdue
     chart = dict(client.get("/dashboards/sales/").context["charts"])["receivables_aging"]
     assert [number for _label, [(number, _url)] in chart.rows] == [0, 0, 0, 0, Decimal("10000.00")]
+
+
+def test_the_aging_reports_quick_links_are_the_cell_conditions_links(c, client):
+    """The report drops each group's key into its bucket's quoted condition (``cell_links``): the
+    very URL ``list_url(cell_condition(…))`` builds, for every grouping and bucket; the page shows
+    the amounts linked, and an empty cell muted without a link."""
+    from guanxi.receivables import aging
+
+    _aging_setup(c)
+    day = today()
+    ranges = aging.bucket_ranges(day)
+    for by in aging.GROUPINGS:
+        report = aging.report(c.manager1, by=by, today=day)
+        assert report.rows
+        for row in report.rows:
+            for bucket, (money, url) in zip(aging.BUCKETS, row.cells, strict=True):
+                expected = (
+                    aging.list_url(aging.cell_condition(by, row.key, *ranges[bucket])) if money.amount else ""
+                )
+                assert url == expected
+    client.force_login(c.manager1)
+    page = client.get("/receivables/aging/").content.decode()
+    row = aging.report(c.manager1, by="customer", today=day).rows[0]
+    linked = row.cells[0][1].replace("&", "&amp;")
+    assert f'<td class="num"><a href="{linked}">{row.cells[0][0].format()}</a></td>' in page
+    assert f'<td class="num"><span class="muted">{row.cells[4][0].format()}</span></td>' in page

@@ -259,3 +259,27 @@ def test_forecast_and_leaderboard_query_counts_are_pinned(
     client.get(url)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_a_departments_place_on_the_leaderboard_sums_its_subtree(client, org, book):
+    """销售中心 has no contract of its own: its actual is its two teams' (30,000 + 70,000), set
+    against its own target, and its link lists both teams' contracts."""
+    from guanxi.contracts.models import Contract
+    from guanxi.framework import conditions
+
+    target(org.sales, "signed", "m12", "200000")
+    client.force_login(org.director)
+    response = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
+    assert response.status_code == 200
+    teams = [(p.rank, p.label, p.amount, p.completion) for p in response.context["teams"]]
+    assert teams == [
+        (1, "销售中心", Decimal("100000.00"), Decimal("50.0")),
+        (2, "华东销售二部", Decimal("70000.00"), None),
+        (3, "华东销售一部", Decimal("30000.00"), None),
+    ]
+    where = json.loads(parse_qs(urlparse(response.context["teams"][0].url).query)["where"][0])
+    listed = conditions.matching(where, Contract, org.director)
+    assert sorted(listed.values_list("amount_amount", flat=True)) == [
+        Decimal("30000.00"),
+        Decimal("70000.00"),
+    ]

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 from guanxi.targets.models import Target
@@ -153,3 +154,81 @@ def test_grid_query_count_is_pinned(client, org, django_assert_num_queries, pers
     client.get(grid_url(org))  # warm the access snapshot
     with django_assert_num_queries(queries):
         assert client.get(grid_url(org)).status_code == 200
+
+
+def _grid_post(org, months: range, amount: str) -> dict:
+    cells = {f"c-u{rep.pk}-m{m:02d}": amount for rep in (org.rep1, org.rep1b) for m in months}
+    return {"year": YEAR, "measure": "signed", "department": org.east1.pk, **cells}
+
+
+# session, user, the departments and grants (3), the locked read of the stored targets, the users,
+# one INSERT (or UPDATE), one INSERT each for the change log and the events, the scope check, then
+# the grid drawn again (departments, targets, actuals). PostgreSQL's bulk insert is a COPY with
+# the keys drawn from the sequence first: one more statement.
+GRID_CREATE_QUERIES = 21 if connection.vendor == "postgresql" else 20
+GRID_UPDATE_QUERIES = 20
+
+
+def test_saving_the_grid_costs_the_same_queries_for_4_cells_or_24(client, org, django_assert_num_queries):
+    """The grid writes in bulk (one insert, one update for the whole grid): its query count does
+    not grow with the cells. 24 new cells, then 24 changed ones, then 4 new ones."""
+    client.force_login(org.manager1)
+    client.get(grid_url(org))  # warm the access snapshot
+    with django_assert_num_queries(GRID_CREATE_QUERIES):
+        response = client.post(
+            "/targets/", _grid_post(org, range(1, 13), "1000"), headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    assert Target.objects.count() == 24
+    with django_assert_num_queries(GRID_UPDATE_QUERIES):
+        response = client.post(
+            "/targets/", _grid_post(org, range(1, 13), "2000"), headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    assert set(Target.objects.values_list("amount", flat=True)) == {Decimal("2000.00")}
+    from guanxi.framework.testing.fixtures import as_system
+
+    with as_system():
+        Target.objects.all().delete()
+    with django_assert_num_queries(GRID_CREATE_QUERIES):
+        response = client.post(
+            "/targets/", _grid_post(org, range(1, 3), "1000"), headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    assert Target.objects.count() == 4
+
+
+def test_emptying_a_cell_needs_the_delete_verb(client, org):
+    """A blank cell deletes its target: a manager who may change targets but not delete them is
+    refused (403) and nothing changes, not even the other cells of the same save."""
+    from guanxi.framework.testing.fixtures import as_system
+    from guanxi.framework.testing.scopes import give_role
+    from guanxi.users.models import User
+
+    with as_system():
+        keeper = User.objects.create_user(username="keeper", department=org.east1, language="en")
+    give_role(keeper, Target, "department_tree", ["view", "add", "change"], name="keeper-targets")
+    from guanxi.sales.models import Pipeline, Stage
+
+    give_role(keeper, Pipeline, "all", ["view"], name="keeper-pipeline")
+    give_role(keeper, Stage, "all", ["view"], name="keeper-stage")
+    target(org.rep1, "signed", "m01", "100")
+    target(org.rep1, "signed", "m02", "200")
+    client.force_login(keeper)
+    data = {"year": YEAR, "measure": "signed", "department": org.east1.pk}
+    response = client.post(
+        "/targets/", {**data, f"c-u{org.rep1.pk}-m01": "", f"c-u{org.rep1.pk}-m02": "999"},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert "You may not delete targets" in response.content.decode()
+    assert sorted(Target.objects.values_list("period", "amount")) == [
+        ("m01", Decimal("100.00")),
+        ("m02", Decimal("200.00")),
+    ]
+    # the same change without emptying a cell is theirs to make
+    response = client.post(
+        "/targets/", {**data, f"c-u{org.rep1.pk}-m02": "999"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert Target.objects.get(period="m02").amount == Decimal("999.00")

@@ -32,6 +32,8 @@ LEGAL_SUFFIXES = sorted(
     reverse=True,
 )  # fmt: skip
 _PUNCTUATION = re.compile(r"[\s\-_.,，。·、()（）\[\]【】{}<>《》'\"“”‘’&/\\|:：;；!！?？@#]+")
+# The suffixes as they appear in a key (punctuation gone), longest first: computed once, not per name.
+_BARE_SUFFIXES = tuple(b for b in (_PUNCTUATION.sub("", s) for s in LEGAL_SUFFIXES) if b)
 NEAR_IDENTICAL = 90  # rapidfuzz ratio (0–100) from which two company names count as the same
 CANDIDATE_PREFIX = 2  # near-identical candidates share this many leading key characters
 MAX_CANDIDATES = 200
@@ -44,9 +46,8 @@ def company_name_key(name: str) -> str:
     changed = True
     while changed:  # "星河科技集团有限公司" loses both suffixes
         changed = False
-        for suffix in LEGAL_SUFFIXES:
-            bare = _PUNCTUATION.sub("", suffix)
-            if bare and compact.endswith(bare) and len(compact) > len(bare):
+        for bare in _BARE_SUFFIXES:
+            if compact.endswith(bare) and len(compact) > len(bare):
                 compact = compact[: -len(bare)]
                 changed = True
                 break

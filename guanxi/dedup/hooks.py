@@ -1,0 +1,23 @@
+"""Wiring into other modules: the data-quality page's duplicate-candidates count."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import models
+from django.urls import reverse
+
+from guanxi.framework.dataquality import register_duplicate_counter
+
+
+@register_duplicate_counter
+def count_candidates(user: Any, model: type[models.Model]) -> tuple[int, str] | None:
+    """The candidates ``user`` would see in the queue for ``model``, and the queue's link."""
+    from guanxi.dedup.engine import SPECS
+    from guanxi.dedup.services.queue import candidate_count, may_review
+
+    label = model._meta.label_lower
+    if label not in SPECS or not may_review(user, model):
+        return None
+    return candidate_count(user, model), f"{reverse('dedup:queue')}?{urlencode({'entity': label})}"

@@ -1,0 +1,124 @@
+"""The duplicates queue (Settings → Duplicates): candidates by type, reason and score, bulk
+dismissal as "not a duplicate", and "scan now".
+
+Only pairs whose both records the viewer may see are listed (``services.queue``); reasons show
+values masked as the viewer reads them. A refused dismissal changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from guanxi.dedup.services import queue
+from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force
+from guanxi.framework.http import AuthedRequest
+from guanxi.framework.i18n import deferred
+from guanxi.framework.jobs import start_job
+
+PER_PAGE = 25
+
+
+def _entity(request: AuthedRequest, source: dict) -> tuple[str, type]:
+    reviewable = [label for label in entity_labels() if queue.may_review(request.user, model_for(label))]
+    if not reviewable:
+        raise PermissionDenied(_("You may not review duplicates."))
+    label = source.get("entity") or reviewable[0]
+    if label not in reviewable:
+        raise Http404(_("Duplicates are not looked for in this type."))
+    return label, model_for(label)
+
+
+def _score(value: str | None) -> float | None:
+    try:
+        number = float(value or "")
+    except ValueError:
+        return None
+    return number if 0 <= number <= 1 else None
+
+
+@login_required
+def queue_page(request: AuthedRequest) -> HttpResponse:
+    label, model = _entity(request, request.GET)
+    reason = request.GET.get("reason", "")
+    rules = rules_in_force(label)
+    if reason not in {r.field for r in rules}:
+        reason = ""
+    min_score = _score(request.GET.get("min_score"))
+    rows = queue.filter_candidates(queue.visible_candidates(request.user, model), reason=reason, min_score=min_score)
+    page = Paginator(rows.order_by("-score", "left_id", "right_id"), PER_PAGE).get_page(request.GET.get("page"))
+    entities = [
+        (entity, model_for(entity)._meta.verbose_name_plural)
+        for entity in entity_labels()
+        if queue.may_review(request.user, model_for(entity))
+    ]
+    return render(
+        request,
+        "dedup/queue.html",
+        {
+            "page": page,
+            "rows": queue.rows_for(request.user, model, page.object_list),
+            "entity": label,
+            "entities": entities,
+            "reasons": [(r.field, model._meta.get_field(r.field).verbose_name) for r in rules],
+            "reason": reason,
+            "min_score": request.GET.get("min_score", "") if min_score is not None else "",
+            "model": model,
+        },
+    )
+
+
+def _back(request: AuthedRequest, label: str) -> HttpResponseRedirect:
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return HttpResponseRedirect(target or f"{reverse('dedup:queue')}?entity={label}")
+
+
+@login_required
+@require_POST
+def dismiss(request: AuthedRequest) -> HttpResponse:
+    label, model = _entity(request, request.POST)
+    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    try:
+        count = queue.dismiss_candidates(model, ids, actor=request.user)
+    except ValidationError as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+        return _back(request, label)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d pair marked as not a duplicate.", "%(count)d pairs marked as not duplicates.", count
+        )
+        % {"count": count},
+    )
+    return _back(request, label)
+
+
+SCAN_NAME = gettext_lazy("Duplicate scan: %(type)s")
+
+
+@login_required
+@require_POST
+def scan(request: AuthedRequest) -> HttpResponse:
+    from guanxi.dedup.tasks import run_scan
+
+    label, model = _entity(request, request.POST)
+    job = start_job(
+        deferred(SCAN_NAME, type=deferred(model._meta.verbose_name_plural)),
+        run_scan,
+        user=request.user,
+        params={"entity": label},
+    )
+    messages.success(request, _("The duplicate scan has started; the queue fills when it is done."))
+    return HttpResponseRedirect(f"{reverse('dedup:queue')}?entity={label}&job={job.pk}")

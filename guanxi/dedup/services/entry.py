@@ -19,6 +19,7 @@ from guanxi.dedup import engine
 from guanxi.dedup.normalize import company_compare_key, person_name_key
 from guanxi.dedup.services.rules import model_for, rules_in_force, spec_for
 from guanxi.framework.querysets import model_queryset
+from guanxi.framework.search import matching_ids
 
 LIMIT = 20
 
@@ -53,19 +54,24 @@ def possible_duplicates(
                 hit.score = 1.0
                 hit.reasons.append({"rule": "exact", "field": rule.field})
         elif rule.kind == "fuzzy" and value:
-            for obj, score in _similar_names(spec, rows, str(value), rule.threshold):
+            for obj, score in _similar_names(spec, rows, str(value), rule.threshold, user):
                 hit = found.setdefault(obj.pk, PossibleDuplicate(obj, score))
                 hit.score = max(hit.score, score)
                 hit.reasons.append({"rule": "fuzzy", "field": rule.field, "score": round(score, 2)})
     return sorted(found.values(), key=lambda h: (-h.score, h.obj.pk))[:LIMIT]
 
 
-def _similar_names(spec: engine.EntitySpec, rows: Any, name: str, threshold: int) -> list[tuple[Any, float]]:
+def _similar_names(
+    spec: engine.EntitySpec, rows: Any, name: str, threshold: int, user: Any
+) -> list[tuple[Any, float]]:
     if spec.name_kind == "company":
         key, stored = company_compare_key(name), company_name_key(name)
         if len(key) < 2:
             return []
-        near = rows.filter(Q(name_key__startswith=key[:2]) | Q(name_key__startswith=stored[:2]))
+        # The raw key's front (no region: 星河科技…), and any name holding the core's first
+        # characters (上海星河科技…) through the search keys' fragment index.
+        inside = matching_ids(rows.model, key[:4], user)
+        near = rows.filter(Q(name_key__startswith=key[:2]) | Q(name_key__startswith=stored[:2]) | Q(pk__in=inside))
         out = []
         for obj in near.order_by("pk")[:500]:
             score = engine.company_similarity(name, obj.name)

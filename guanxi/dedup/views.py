@@ -7,10 +7,13 @@ values masked as the viewer reads them. A refused dismissal changes nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,7 +31,7 @@ from guanxi.framework.jobs import start_job
 PER_PAGE = 25
 
 
-def _entity(request: AuthedRequest, source: dict) -> tuple[str, type]:
+def _entity(request: AuthedRequest, source: Any) -> tuple[str, type[Model]]:
     reviewable = [label for label in entity_labels() if queue.may_review(request.user, model_for(label))]
     if not reviewable:
         raise PermissionDenied(_("You may not review duplicates."))
@@ -54,8 +57,12 @@ def queue_page(request: AuthedRequest) -> HttpResponse:
     if reason not in {r.field for r in rules}:
         reason = ""
     min_score = _score(request.GET.get("min_score"))
-    rows = queue.filter_candidates(queue.visible_candidates(request.user, model), reason=reason, min_score=min_score)
-    page = Paginator(rows.order_by("-score", "left_id", "right_id"), PER_PAGE).get_page(request.GET.get("page"))
+    rows = queue.filter_candidates(
+        queue.visible_candidates(request.user, model), reason=reason, min_score=min_score
+    )
+    page = Paginator(rows.order_by("-score", "left_id", "right_id"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     entities = [
         (entity, model_for(entity)._meta.verbose_name_plural)
         for entity in entity_labels()
@@ -69,7 +76,7 @@ def queue_page(request: AuthedRequest) -> HttpResponse:
             "rows": queue.rows_for(request.user, model, page.object_list),
             "entity": label,
             "entities": entities,
-            "reasons": [(r.field, model._meta.get_field(r.field).verbose_name) for r in rules],
+            "reasons": [(r.field, queue.field_label(model, r.field)) for r in rules],
             "reason": reason,
             "min_score": request.GET.get("min_score", "") if min_score is not None else "",
             "model": model,
@@ -88,7 +95,7 @@ def _back(request: AuthedRequest, label: str) -> HttpResponseRedirect:
 @require_POST
 def dismiss(request: AuthedRequest) -> HttpResponse:
     label, model = _entity(request, request.POST)
-    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit() and len(value) < 19]
     try:
         count = queue.dismiss_candidates(model, ids, actor=request.user)
     except ValidationError as refused:

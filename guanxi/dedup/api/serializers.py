@@ -25,7 +25,9 @@ class CandidateSerializer(serializers.Serializer):
 
 class DismissSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="app_label.model, e.g. customers.customer")
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=1000)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), max_length=1000
+    )
 
 
 class CheckSerializer(serializers.Serializer):

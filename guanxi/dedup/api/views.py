@@ -65,7 +65,9 @@ class DuplicatesViewSet(viewsets.ViewSet):
         if not queue.may_review(request.user, model):
             raise PermissionDenied
         try:
-            min_score = float(request.query_params["min_score"]) if "min_score" in request.query_params else None
+            min_score = (
+                float(request.query_params["min_score"]) if "min_score" in request.query_params else None
+            )
         except ValueError:
             raise ValidationError({"min_score": ["A number between 0 and 1."]}) from None
         rows = queue.filter_candidates(
@@ -87,7 +89,11 @@ class DuplicatesViewSet(viewsets.ViewSet):
             for row in queue.rows_for(request.user, model, page.object_list)
         ]
         return Response(
-            {"count": page.paginator.count, "page": page.number, "results": CandidateSerializer(body, many=True).data}
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "results": CandidateSerializer(body, many=True).data,
+            }
         )
 
     @extend_schema(request=DismissSerializer, responses={200: None})
@@ -106,7 +112,10 @@ class DuplicatesViewSet(viewsets.ViewSet):
         data.is_valid(raise_exception=True)
         label, model = _type(data.validated_data["type"])
         found = possible_duplicates(
-            label, data.validated_data["values"], user=request.user, exclude_pk=data.validated_data.get("exclude")
+            label,
+            data.validated_data["values"],
+            user=request.user,
+            exclude_pk=data.validated_data.get("exclude"),
         )
         body = [
             {

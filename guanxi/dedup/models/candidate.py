@@ -47,7 +47,7 @@ class DuplicateCandidate(models.Model):
 
 
 class DismissedPair(ChangeLoggedModel):
-    """"Not a duplicate": a pair someone dismissed from the queue; no scan proposes it again."""
+    """ "Not a duplicate": a pair someone dismissed from the queue; no scan proposes it again."""
 
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("type"), on_delete=models.CASCADE, related_name="+"
@@ -67,7 +67,9 @@ class DismissedPair(ChangeLoggedModel):
         verbose_name = _("dismissed pair")
         verbose_name_plural = _("dismissed pairs")
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "left_id", "right_id"], name="dedup_dismissed_unique")
+            models.UniqueConstraint(
+                fields=["content_type", "left_id", "right_id"], name="dedup_dismissed_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -71,7 +71,9 @@ def _similar_names(
         # The raw key's front (no region: 星河科技…), and any name holding the core's first
         # characters (上海星河科技…) through the search keys' fragment index.
         inside = matching_ids(rows.model, key[:4], user)
-        near = rows.filter(Q(name_key__startswith=key[:2]) | Q(name_key__startswith=stored[:2]) | Q(pk__in=inside))
+        near = rows.filter(
+            Q(name_key__startswith=key[:2]) | Q(name_key__startswith=stored[:2]) | Q(pk__in=inside)
+        )
         out = []
         for obj in near.order_by("pk")[:500]:
             score = engine.company_similarity(name, obj.name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -61,13 +61,18 @@ class Row:
     reasons: list[str]
 
 
-def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], record: Any) -> str:
-    """"same mobile 138****8000" / "name similarity 0.93", the value as ``user`` may read it."""
-    name = reason.get("field", "")
+def field_label(model: type[models.Model], name: str) -> str:
+    """A field's verbose name in the active language (the name itself when there is none)."""
     try:
-        label = str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        label = name
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], record: Any) -> str:
+    """ "same mobile 138****8000" / "name similarity 0.93", the value as ``user`` may read it."""
+    name = reason.get("field", "")
+    label = field_label(model, name)
     if reason.get("rule") == "fuzzy":
         return _("%(field)s similarity %(score).2f") % {"field": label, "score": reason.get("score", 0)}
     value = fieldaccess.display(user, model, name, getattr(record, name, ""))

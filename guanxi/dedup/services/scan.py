@@ -59,7 +59,9 @@ def _exact_pairs(model: type[models.Model], field: str) -> dict[tuple[int, int],
     return pairs
 
 
-def _company_pairs(model: type[models.Model], name_field: str, threshold: int) -> dict[tuple[int, int], float]:
+def _company_pairs(
+    model: type[models.Model], name_field: str, threshold: int
+) -> dict[tuple[int, int], float]:
     keys = {
         pk: company_compare_key(name)
         for pk, name in model._default_manager.values_list("pk", name_field).iterator(STREAM_CHUNK)
@@ -71,9 +73,7 @@ def _person_pairs(
     model: type[models.Model], spec: engine.EntitySpec, threshold: int
 ) -> dict[tuple[int, int], float]:
     names = [name for name, _kind, _weight in spec.person_fields]
-    records = {
-        row["pk"]: row for row in model._default_manager.values("pk", *names).iterator(STREAM_CHUNK)
-    }
+    records = {row["pk"]: row for row in model._default_manager.values("pk", *names).iterator(STREAM_CHUNK)}
     matcher = engine.PersonMatcher(
         fields=spec.person_fields,
         blocking=[engine.name_pinyin_block(spec.name_field, 4)],
@@ -100,10 +100,14 @@ def scan_entity(label: str, *, progress: Progress | None = None) -> ScanResult:
                 reasons.setdefault(pair, []).append({"rule": "exact", "field": rule.field})
         elif spec.name_kind == "company":
             for pair, score in _company_pairs(model, rule.field, rule.threshold).items():
-                reasons.setdefault(pair, []).append({"rule": "fuzzy", "field": rule.field, "score": round(score, 2)})
+                reasons.setdefault(pair, []).append(
+                    {"rule": "fuzzy", "field": rule.field, "score": round(score, 2)}
+                )
         else:
             for pair, score in _person_pairs(model, spec, rule.threshold).items():
-                reasons.setdefault(pair, []).append({"rule": "fuzzy", "field": rule.field, "score": round(score, 2)})
+                reasons.setdefault(pair, []).append(
+                    {"rule": "fuzzy", "field": rule.field, "score": round(score, 2)}
+                )
     report(80, "store")
     content_type = ContentType.objects.get_for_model(model)
     dismissed = set(

@@ -17,9 +17,9 @@ from guanxi.framework.testing.scopes import give_role
 def world(db):
     """张's customers: 星河 twice (same mobile, names in two spellings) and 北京星河 (similar name);
     李's: a customer sharing 张's email. ``reviewer`` holds view+dedup on their own records only."""
-    zhang = make_user("zhang")
-    li = make_user("li")
-    admin = make_user("boss", superuser=True)
+    zhang = make_user("zhang", language="en")
+    li = make_user("li", language="en")
+    admin = make_user("boss", superuser=True, language="zh-hans")
     with as_system():
         make = Customer.objects.create
         c = SimpleNamespace(

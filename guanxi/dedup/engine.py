@@ -5,9 +5,10 @@ check and the FEBRL quality test all go through them.
 
 * **Exact rules** group records by a normalised column (the scan does it in SQL, ``GROUP BY``).
 * **Company names** compare by ``normalize.company_compare_key``; records are blocked by the key's
-  first two and last two characters (a typo can spoil one end, rarely both), and each block is
-  scored at once with ``rapidfuzz.process.cdist``; a block too large for a square matrix is cut
-  into overlapping windows of the sorted keys (sorted neighbourhood). No scan compares all pairs.
+  first two and by its third and fourth characters (a typo spoils one half, rarely both), and
+  each block is scored at once with ``rapidfuzz.process.cdist``; a block too large for a square
+  matrix (科技 as the third and fourth characters of a hundred thousand names) is cut into
+  overlapping windows of its sorted keys (sorted neighbourhood). No scan compares all pairs.
 * **People** compare field by field (``PersonMatcher``): the name by characters and by pinyin
   (Jaro-Winkler, the best of both), identifiers exactly (one typo half credit), texts by token
   overlap; the score is the weighted mean over the fields both records have. Blocked by several
@@ -27,8 +28,8 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from guanxi.dedup.normalize import company_compare_key, person_name_key, pinyin_key
 
-BLOCK_LIMIT = 2000  # records in one block scored as one square matrix
-WINDOW = 1000  # sorted-neighbourhood window for larger blocks (overlapping by half)
+BLOCK_LIMIT = 1000  # records in one block scored as one square matrix
+WINDOW = 200  # sorted-neighbourhood window for larger blocks (overlapping by half)
 GROUP_LIMIT = 50  # records sharing one exact value paired all-to-all; beyond, each with the first
 PERSON_BLOCK_LIMIT = 300  # a person block larger than this says nothing (the same postcode…)
 
@@ -84,34 +85,41 @@ SPECS: dict[str, EntitySpec] = {
 # -- companies ---------------------------------------------------------------------------------
 
 
-def company_blocks(keys: Mapping[int, str]) -> Iterator[list[int]]:
-    """Blocks of record ids whose comparison keys share their first two or their last two
-    characters (keys shorter than two characters are not blocked: too little to compare)."""
-    for size in (2, -2):
+def company_blocks(keys: Mapping[int, str]) -> Iterator[tuple[list[int], Callable[[int], str]]]:
+    """Blocks of record ids, each with the sort key of its sorted neighbourhood: keys sharing
+    their first two characters (sorted by key), and keys sharing their third and fourth (sorted
+    from the third on) — a typo in one half leaves the other. Keys shorter than two characters
+    are not blocked: too little to compare."""
+    passes: list[tuple[slice, Callable[[int], str]]] = [
+        (slice(0, 2), keys.__getitem__),
+        (slice(2, 4), lambda pk: keys[pk][2:]),
+    ]
+    for part, order in passes:
         blocks: dict[str, list[int]] = {}
         for pk, key in keys.items():
-            if len(key) >= 2:
-                blocks.setdefault(key[:2] if size > 0 else key[-2:], []).append(pk)
+            piece = key[part]
+            if len(piece) == 2:
+                blocks.setdefault(piece, []).append(pk)
         for members in blocks.values():
             if len(members) > 1:
-                yield members
+                yield members, order
 
 
-def _windows(ids: list[int], keys: Mapping[int, str]) -> Iterator[list[int]]:
+def _windows(ids: list[int], order: Callable[[int], str]) -> Iterator[list[int]]:
     if len(ids) <= BLOCK_LIMIT:
         yield ids
         return
-    ordered = sorted(ids, key=keys.__getitem__)
+    ordered = sorted(ids, key=order)
     for start in range(0, len(ordered) - WINDOW // 2, WINDOW // 2):
         yield ordered[start : start + WINDOW]
 
 
 def similar_company_pairs(keys: Mapping[int, str], threshold: int) -> dict[tuple[int, int], float]:
     """``{(a, b): score}`` (``a < b``, score 0–1) for every pair of records in a common block
-    whose keys score at least ``threshold`` (0–100, ``fuzz.ratio``)."""
+    (or window of one) whose keys score at least ``threshold`` (0–100, ``fuzz.ratio``)."""
     found: dict[tuple[int, int], float] = {}
-    for block in company_blocks(keys):
-        for window in _windows(block, keys):
+    for block, order in company_blocks(keys):
+        for window in _windows(block, order):
             texts = [keys[pk] for pk in window]
             matrix = process.cdist(
                 texts, texts, scorer=fuzz.ratio, score_cutoff=threshold, dtype=np.uint8, workers=-1

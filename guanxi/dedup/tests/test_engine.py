@@ -8,8 +8,8 @@ from guanxi.dedup.quality import measure
 
 def test_company_blocks_never_compare_all_pairs():
     keys = {1: "星河科技", 2: "星河科枝", 3: "华信网络", 4: "x", 5: "银河科技"}
-    blocks = sorted(sorted(b) for b in engine.company_blocks(keys))
-    # 星河… share their front, 星河科技 and 银河科技 their end; 华信网络 is alone, "x" too short.
+    blocks = sorted(sorted(b) for b, _order in engine.company_blocks(keys))
+    # 星河… share their front, 星河科技 and 银河科技 their third and fourth; 华信网络 is alone, "x" too short.
     assert blocks == [[1, 2], [1, 5]]
 
 
@@ -24,7 +24,7 @@ def test_large_blocks_use_sorted_windows(monkeypatch):
     monkeypatch.setattr(engine, "BLOCK_LIMIT", 4)
     monkeypatch.setattr(engine, "WINDOW", 4)
     keys = {i: f"星河{chr(0x4E00 + i)}科技" for i in range(10)} | {100: "星河一科技"}
-    windows = list(engine._windows(sorted(keys), keys))
+    windows = list(engine._windows(sorted(keys), keys.__getitem__))
     assert all(len(w) <= 4 for w in windows) and len(windows) == 5
     assert engine.similar_company_pairs(keys, threshold=100) == {(0, 100): 1.0}
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("settings/duplicates/", views.queue_page, name="queue"),
     path("settings/duplicates/dismiss/", views.dismiss, name="dismiss"),
     path("settings/duplicates/scan/", views.scan, name="scan"),
+    path("settings/duplicates/rules/", views.rules_page, name="rules"),
 ]

@@ -23,10 +23,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from guanxi.dedup.services import queue
-from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force
+from guanxi.dedup.engine import Rule
+from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force, save_rules
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.i18n import deferred
 from guanxi.framework.jobs import start_job
+from guanxi.recyclebin.access import is_administrator
 
 PER_PAGE = 25
 
@@ -80,6 +82,7 @@ def queue_page(request: AuthedRequest) -> HttpResponse:
             "reason": reason,
             "min_score": request.GET.get("min_score", "") if min_score is not None else "",
             "model": model,
+            "is_admin": is_administrator(request.user),
         },
     )
 
@@ -129,3 +132,43 @@ def scan(request: AuthedRequest) -> HttpResponse:
     )
     messages.success(request, _("The duplicate scan has started; the queue fills when it is done."))
     return HttpResponseRedirect(f"{reverse('dedup:queue')}?entity={label}&job={job.pk}")
+
+
+@login_required
+def rules_page(request: AuthedRequest) -> HttpResponse:
+    """Settings → Duplicates → Rules: an administrator switches rules on or off and sets the
+    similar-name threshold, per entity type. A refused save changes nothing (400, messages)."""
+    if not is_administrator(request.user):
+        raise PermissionDenied(_("You may not change the duplicate rules."))
+    source = request.POST if request.method == "POST" else request.GET
+    label = source.get("entity") or entity_labels()[0]
+    if label not in entity_labels():
+        raise Http404(_("Duplicates are not looked for in this type."))
+    model = model_for(label)
+    rules = rules_in_force(label)
+    errors: list[str] = []
+    if request.method == "POST":
+        values: dict[str, tuple[bool, int]] = {}
+        for rule in rules:
+            raw = request.POST.get(f"threshold_{rule.field}", str(rule.threshold))
+            threshold = int(raw) if raw.isdigit() and len(raw) < 4 else -1
+            values[rule.field] = (f"enabled_{rule.field}" in request.POST, threshold)
+        try:
+            save_rules(label, values, actor=request.user)
+        except ValidationError as refused:
+            errors = list(refused.messages)
+        else:
+            messages.success(request, _("The duplicate rules were saved; they apply from the next scan."))
+            return HttpResponseRedirect(f"{reverse('dedup:rules')}?entity={label}")
+        rules = [Rule(r.field, r.kind, threshold=values[r.field][1], enabled=values[r.field][0]) for r in rules]
+    return render(
+        request,
+        "dedup/rules.html",
+        {
+            "entity": label,
+            "entities": [(e, model_for(e)._meta.verbose_name_plural) for e in entity_labels()],
+            "rules": [(rule, queue.field_label(model, rule.field)) for rule in rules],
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

@@ -44,11 +44,13 @@ def rules_in_force(label: str) -> list[Rule]:
 
 
 def set_rule(label: str, field: str, *, enabled: bool, threshold: int, actor: Any) -> MatchRule:
-    """An administrator switches a rule on or off or moves its threshold (stored, change-logged)."""
-    from guanxi.dedup.services.queue import may_review
+    """An administrator switches a rule on or off or moves its threshold (stored, change-logged);
+    ``PermissionDenied`` for anyone else, ``ValidationError`` for an unknown field or a threshold
+    outside 50–100."""
+    from guanxi.recyclebin.access import is_administrator
 
-    model = model_for(label)
-    if not may_review(actor, model):
+    spec_for(label)
+    if not is_administrator(actor):
         raise PermissionDenied(_("You may not change the duplicate rules."))
     shipped = {r.field: r for r in spec_for(label).rules}
     if field not in shipped:
@@ -59,3 +61,12 @@ def set_rule(label: str, field: str, *, enabled: bool, threshold: int, actor: An
             row = MatchRule(entity=label, field=field, kind=shipped[field].kind)
         row.enabled, row.threshold = enabled, threshold
         return save_object(row, actor=actor, validate=True, check_visible=False)
+
+
+def save_rules(label: str, values: dict[str, tuple[bool, int]], *, actor: Any) -> list[MatchRule]:
+    """``set_rule`` for several fields at once: all saved, or none (the first refusal wins)."""
+    with transaction.atomic():
+        return [
+            set_rule(label, field, enabled=enabled, threshold=threshold, actor=actor)
+            for field, (enabled, threshold) in values.items()
+        ]

@@ -91,3 +91,24 @@ def test_menu_entry_only_for_reviewers(client, scanned):
 def test_data_quality_counts_candidates(client, scanned):
     html = login(client, scanned.admin).get("/data-quality/").content.decode()
     assert f"{URL}?entity=customers.customer" in html
+
+
+def test_rules_page(client, scanned):
+    from guanxi.dedup.models import MatchRule
+    from guanxi.dedup.services.rules import rules_in_force
+
+    c = login(client, scanned.admin)
+    page = c.get(reverse("dedup:rules"), {"entity": "customers.contact"})
+    assert page.status_code == 200 and 'name="threshold_name"' in page.content.decode()
+    form = {"entity": "customers.customer", "enabled_phone": "on", "enabled_email": "on", "threshold_name": "80"}
+    assert c.post(reverse("dedup:rules"), form).status_code == 302
+    rules = {r.field: (r.enabled, r.threshold) for r in rules_in_force("customers.customer")}
+    assert rules == {"credit_code": (False, 90), "phone": (True, 90), "email": (True, 90), "name": (False, 80)}
+    before = list(MatchRule.objects.order_by("field").values_list("field", "enabled", "threshold"))
+    refused = c.post(reverse("dedup:rules"), {**form, "enabled_name": "on", "threshold_name": "abc"})
+    assert refused.status_code == 400 and "alert-error" in refused.content.decode()
+    refused = c.post(reverse("dedup:rules"), {**form, "threshold_name": "101"})
+    assert refused.status_code == 400
+    assert list(MatchRule.objects.order_by("field").values_list("field", "enabled", "threshold")) == before
+    client.logout()
+    assert login(client, scanned.zhang).get(reverse("dedup:rules")).status_code == 403

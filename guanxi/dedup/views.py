@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from guanxi.dedup.services import queue
 from guanxi.dedup.engine import Rule
+from guanxi.dedup.services import queue
 from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force, save_rules
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.i18n import deferred
@@ -160,7 +160,10 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("The duplicate rules were saved; they apply from the next scan."))
             return HttpResponseRedirect(f"{reverse('dedup:rules')}?entity={label}")
-        rules = [Rule(r.field, r.kind, threshold=values[r.field][1], enabled=values[r.field][0]) for r in rules]
+        # the form again as it was sent, with the messages
+        rules = [
+            Rule(r.field, r.kind, enabled=values[r.field][0], threshold=values[r.field][1]) for r in rules
+        ]
     return render(
         request,
         "dedup/rules.html",

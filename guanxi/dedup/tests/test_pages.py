@@ -100,10 +100,16 @@ def test_rules_page(client, scanned):
     c = login(client, scanned.admin)
     page = c.get(reverse("dedup:rules"), {"entity": "customers.contact"})
     assert page.status_code == 200 and 'name="threshold_name"' in page.content.decode()
-    form = {"entity": "customers.customer", "enabled_phone": "on", "enabled_email": "on", "threshold_name": "80"}
+    form = {"entity": "customers.customer", "enabled_phone": "on", "enabled_email": "on"}
+    form["threshold_name"] = "80"  # and the name rule unticked
     assert c.post(reverse("dedup:rules"), form).status_code == 302
     rules = {r.field: (r.enabled, r.threshold) for r in rules_in_force("customers.customer")}
-    assert rules == {"credit_code": (False, 90), "phone": (True, 90), "email": (True, 90), "name": (False, 80)}
+    assert rules == {
+        "credit_code": (False, 90),
+        "phone": (True, 90),
+        "email": (True, 90),
+        "name": (False, 80),
+    }
     before = list(MatchRule.objects.order_by("field").values_list("field", "enabled", "threshold"))
     refused = c.post(reverse("dedup:rules"), {**form, "enabled_name": "on", "threshold_name": "abc"})
     assert refused.status_code == 400 and "alert-error" in refused.content.decode()

@@ -76,7 +76,12 @@ def _person_pairs(
     records = {row["pk"]: row for row in model._default_manager.values("pk", *names).iterator(STREAM_CHUNK)}
     matcher = engine.PersonMatcher(
         fields=spec.person_fields,
-        blocking=[engine.name_pinyin_block(spec.name_field, 4)],
+        # the whole name's pinyin (张伟, 張偉 and 张玮 meet; a 4-letter prefix put every 张 in one
+        # block), and each identifying field (a birthday or WeChat ID shared under two spellings)
+        blocking=[
+            engine.name_pinyin_block(spec.name_field, 64),
+            *(engine.value_block(name) for name, kind, _weight in spec.person_fields if kind == "exact"),
+        ],
         threshold=threshold / 100,
         min_fields=2,
     )

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "guanxi.targets",
     "guanxi.approvals",
     "guanxi.recyclebin",
+    "guanxi.dedup",
     "guanxi.imports",
     "guanxi.demo",
 ]

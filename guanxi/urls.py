@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("guanxi.targets.urls")),  # targets, forecast, leaderboard, sales dashboards
     path("", include("guanxi.approvals.urls")),  # 待我审批, 我发起的, approve / reject / withdraw
     path("", include("guanxi.recyclebin.urls")),  # the recycle bin (Settings)
+    path("", include("guanxi.dedup.urls")),  # the duplicates queue (Settings)
     path("", include("guanxi.imports.urls")),  # the import wizard after the upload
     path("api/v1/", include("guanxi.api_urls")),
     *api_docs_urls(),

@@ -228,6 +228,8 @@ def test_the_aging_reports_quick_links_are_the_cell_conditions_links(c, client):
     page = client.get("/receivables/aging/").content.decode()
     row = aging.report(c.manager1, by="customer", today=day).rows[0]
     linked = row.cells[0][1].replace("&", "&amp;")
-    first, last = (f'<td class="num cell-card" data-label="{label}">' for label in ("Not yet due", "Over 90 days"))
+    first, last = (
+        f'<td class="num cell-card" data-label="{label}">' for label in ("Not yet due", "Over 90 days")
+    )
     assert f'{first}<a href="{linked}">{row.cells[0][0].format()}</a></td>' in page
     assert f'{last}<span class="muted">{row.cells[4][0].format()}</span></td>' in page

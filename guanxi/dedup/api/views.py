@@ -1,0 +1,128 @@
+"""``/api/v1/dedup/``: ``candidates/?type=&reason=&min_score=`` (the queue, pairs whose both records
+the caller may see), ``candidates/dismiss/`` (``{"type", "ids"}``: not duplicates, all or none)
+and ``check/`` (``{"type", "values"}``: the entry-time "possible duplicates").
+
+A type the caller may not review is a 403; an id outside the caller's queue refuses the whole
+dismissal with a 400 naming ``ids``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from guanxi.dedup.api.serializers import (
+    CandidateSerializer,
+    CheckSerializer,
+    DismissSerializer,
+    PossibleDuplicateSerializer,
+)
+from guanxi.dedup.engine import SPECS
+from guanxi.dedup.services import queue
+from guanxi.dedup.services.entry import possible_duplicates
+from guanxi.dedup.services.rules import model_for
+from guanxi.framework.api.permissions import TokenScopePermission
+
+PAGE = 50
+
+
+def _type(value: Any) -> tuple[str, Any]:
+    label = str(value or "customers.customer").lower()
+    if label not in SPECS:
+        raise ValidationError({"type": ["Duplicates are not looked for in this type."]})
+    return label, model_for(label)
+
+
+def _ref(obj: Any) -> dict[str, Any]:
+    return {"id": obj.pk, "display": str(obj), "url": obj.get_absolute_url()}
+
+
+class DuplicatesViewSet(viewsets.ViewSet):
+    """Duplicate candidates, their dismissal, and the entry-time check."""
+
+    permission_classes = [TokenScopePermission]
+    app_label = "dedup"  # a token's scopes are checked against this app
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", str, description="app_label.model (default customers.customer)"),
+            OpenApiParameter("reason", str, description="a rule's field: phone, email, name…"),
+            OpenApiParameter("min_score", float, description="least score, 0–1"),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: CandidateSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def candidates(self, request: Any) -> Response:
+        label, model = _type(request.query_params.get("type"))
+        if not queue.may_review(request.user, model):
+            raise PermissionDenied
+        try:
+            min_score = (
+                float(request.query_params["min_score"]) if "min_score" in request.query_params else None
+            )
+        except ValueError:
+            raise ValidationError({"min_score": ["A number between 0 and 1."]}) from None
+        rows = queue.filter_candidates(
+            queue.visible_candidates(request.user, model),
+            reason=request.query_params.get("reason", ""),
+            min_score=min_score,
+        ).order_by("-score", "left_id", "right_id")
+        page = Paginator(rows, PAGE).get_page(request.query_params.get("page"))
+        body = [
+            {
+                "id": row.candidate.pk,
+                "type": label,
+                "left": _ref(row.left),
+                "right": _ref(row.right),
+                "score": row.candidate.score,
+                "reasons": row.reasons,
+                "found_at": row.candidate.found_at,
+            }
+            for row in queue.rows_for(request.user, model, page.object_list)
+        ]
+        return Response(
+            {
+                "count": page.paginator.count,
+                "page": page.number,
+                "results": CandidateSerializer(body, many=True).data,
+            }
+        )
+
+    @extend_schema(request=DismissSerializer, responses={200: None})
+    @action(detail=False, methods=["post"], url_path="candidates/dismiss")
+    def dismiss(self, request: Any) -> Response:
+        data = DismissSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _label, model = _type(data.validated_data["type"])
+        count = queue.dismiss_candidates(model, data.validated_data["ids"], actor=request.user)
+        return Response({"dismissed": count}, status=status.HTTP_200_OK)
+
+    @extend_schema(request=CheckSerializer, responses={200: PossibleDuplicateSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def check(self, request: Any) -> Response:
+        data = CheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        label, model = _type(data.validated_data["type"])
+        found = possible_duplicates(
+            label,
+            data.validated_data["values"],
+            user=request.user,
+            exclude_pk=data.validated_data.get("exclude"),
+        )
+        body = [
+            {
+                "record": _ref(hit.obj),
+                "score": hit.score,
+                "reasons": [queue.reason_text(request.user, model, r, hit.obj) for r in hit.reasons],
+            }
+            for hit in found
+        ]
+        return Response(PossibleDuplicateSerializer(body, many=True).data)

@@ -1,0 +1,91 @@
+"""The entry-time check: "possible duplicates" of a record being entered, by the scan's rules.
+
+Index lookups only, never a scan: each enabled exact rule is one ``field = value``; a similar
+name is looked for among the records whose stored key (``name_key`` for customers, ``name``
+for contacts) starts like the new one's — with and without its region prefix — and scored as the
+scan scores it. Only records the user may view are answered (a duplicate the user cannot see is
+for 撞单 to refuse, which keeps its own policy, ``customers.services.conflicts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from guanxi.customers.matching import company_name_key
+from guanxi.dedup import engine
+from guanxi.dedup.normalize import company_compare_key, person_name_key
+from guanxi.dedup.services.rules import model_for, rules_in_force, spec_for
+from guanxi.framework.querysets import model_queryset
+from guanxi.framework.search import matching_ids
+
+LIMIT = 20
+
+
+@dataclass
+class PossibleDuplicate:
+    """An existing record and why it looks like the one being entered."""
+
+    obj: Any
+    score: float
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
+def possible_duplicates(
+    label: str, values: dict[str, Any], *, user: Any, exclude_pk: int | None = None
+) -> list[PossibleDuplicate]:
+    """Records of ``label`` visible to ``user`` that the rules match against ``values`` (normalised
+    as the model's ``clean()`` leaves them), best first, at most ``LIMIT``."""
+    spec = spec_for(label)
+    model = model_for(label)
+    rows = model_queryset(model).restrict(user, "view")
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    found: dict[int, PossibleDuplicate] = {}
+    for rule in rules_in_force(label):
+        if not rule.enabled:
+            continue
+        value = values.get(rule.field) or ""
+        if rule.kind == "exact" and value:
+            for obj in rows.filter(**{rule.field: value})[:LIMIT]:
+                hit = found.setdefault(obj.pk, PossibleDuplicate(obj, 1.0))
+                hit.score = 1.0
+                hit.reasons.append({"rule": "exact", "field": rule.field})
+        elif rule.kind == "fuzzy" and value:
+            for obj, score in _similar_names(spec, rows, str(value), rule.threshold, user):
+                hit = found.setdefault(obj.pk, PossibleDuplicate(obj, score))
+                hit.score = max(hit.score, score)
+                hit.reasons.append({"rule": "fuzzy", "field": rule.field, "score": round(score, 2)})
+    return sorted(found.values(), key=lambda h: (-h.score, h.obj.pk))[:LIMIT]
+
+
+def _similar_names(
+    spec: engine.EntitySpec, rows: Any, name: str, threshold: int, user: Any
+) -> list[tuple[Any, float]]:
+    if spec.name_kind == "company":
+        key, stored = company_compare_key(name), company_name_key(name)
+        if len(key) < 2:
+            return []
+        # The raw key's front (no region: 星河科技…), and any name holding the core's first
+        # characters (上海星河科技…) through the search keys' fragment index.
+        inside = matching_ids(rows.model, key[:4], user)
+        near = rows.filter(
+            Q(name_key__startswith=key[:2]) | Q(name_key__startswith=stored[:2]) | Q(pk__in=inside)
+        )
+        out = []
+        for obj in near.order_by("pk")[:500]:
+            score = engine.company_similarity(name, obj.name)
+            if score * 100 >= threshold:
+                out.append((obj, score))
+        return out
+    key = person_name_key(name)
+    if not key:
+        return []
+    near = rows.filter(**{f"{spec.name_field}__startswith": key[:1]})
+    return [
+        (obj, score)
+        for obj in near.order_by("pk")[:500]
+        if (score := engine.person_similarity(name, getattr(obj, spec.name_field))) * 100 >= threshold
+    ]

@@ -1,0 +1,137 @@
+"""The candidates queue: who may review it, which pairs a viewer sees, reasons as they see them,
+and dismissing pairs as "not a duplicate" (remembered: no scan proposes them again)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from guanxi.dedup.models import DismissedPair, DuplicateCandidate
+from guanxi.framework import fieldaccess
+from guanxi.framework.access import can
+from guanxi.framework.querysets import model_queryset
+from guanxi.framework.write import bulk_create_objects
+from guanxi.recyclebin.access import is_administrator
+
+REVIEW_VERB = "dedup"
+
+
+def reviews_by_grant(user: Any, model: type[models.Model]) -> bool:
+    """A superuser or a holder of the ``dedup`` action on the type: read from the cached access
+    snapshot alone (no query), for what every page draws (the menu, the data-quality count)."""
+    return bool(getattr(user, "is_superuser", False)) or can(user, REVIEW_VERB, model)
+
+
+def may_review(user: Any, model: type[models.Model]) -> bool:
+    """``reviews_by_grant``, or a member of the administrator role (one query, kept for the request)."""
+    return reviews_by_grant(user, model) or is_administrator(user)
+
+
+def visible_candidates(user: Any, model: type[models.Model]) -> QuerySet[DuplicateCandidate]:
+    """The candidates of ``model`` whose *both* records ``user`` may view (none without review)."""
+    if not may_review(user, model):
+        return DuplicateCandidate.objects.none()
+    content_type = ContentType.objects.get_for_model(model)
+    rows = DuplicateCandidate.objects.filter(content_type=content_type)
+    if getattr(user, "is_superuser", False):  # sees every row: no subquery over the whole table
+        return rows
+    seen = model_queryset(model).restrict(user, "view").values("pk")
+    return rows.filter(left_id__in=seen, right_id__in=seen)
+
+
+def filter_candidates(
+    rows: QuerySet[DuplicateCandidate], *, reason: str = "", min_score: float | None = None
+) -> QuerySet[DuplicateCandidate]:
+    """Narrow by a reason's field (``phone``; ``name`` for the similar-name rule) and a least score."""
+    if reason:  # the JSON as text on both databases (SQLite has no JSON containment)
+        rows = rows.filter(reasons__icontains=f'"field": "{reason}"')
+    if min_score is not None:
+        rows = rows.filter(score__gte=min_score)
+    return rows
+
+
+@dataclass
+class Row:
+    """One candidate as the viewer reads it: both records and the reasons in their words."""
+
+    candidate: DuplicateCandidate
+    left: Any
+    right: Any
+    reasons: list[str]
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    """A field's verbose name in the active language (the name itself when there is none)."""
+    try:
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], record: Any) -> str:
+    """ "same mobile 138****8000" / "name similarity 0.93", the value as ``user`` may read it."""
+    name = reason.get("field", "")
+    label = field_label(model, name)
+    if reason.get("rule") == "fuzzy":
+        return _("%(field)s similarity %(score).2f") % {"field": label, "score": reason.get("score", 0)}
+    value = fieldaccess.display(user, model, name, getattr(record, name, ""))
+    if value in (None, ""):
+        return _("same %(field)s") % {"field": label}
+    return _("same %(field)s %(value)s") % {"field": label, "value": value}
+
+
+def rows_for(user: Any, model: type[models.Model], candidates: Iterable[DuplicateCandidate]) -> list[Row]:
+    """The page's candidates with their records (one query for all of them) and reasons."""
+    candidates = list(candidates)
+    ids = {c.left_id for c in candidates} | {c.right_id for c in candidates}
+    records = model_queryset(model).restrict(user, "view").in_bulk(ids)
+    out = []
+    for candidate in candidates:
+        left, right = records.get(candidate.left_id), records.get(candidate.right_id)
+        if left is None or right is None:  # deleted since the scan
+            continue
+        texts = [reason_text(user, model, r, left) for r in candidate.reasons]
+        out.append(Row(candidate, left, right, texts))
+    return out
+
+
+def dismiss_candidates(model: type[models.Model], ids: Iterable[int], *, actor: Any) -> int:
+    """Mark the candidates ``ids`` (of those ``actor`` sees) as not duplicates; returns how many.
+
+    All or nothing: an id the actor does not see refuses the whole request (404-like
+    ``ValidationError`` on ``ids``) before anything is written."""
+    if not may_review(actor, model):
+        raise PermissionDenied(_("You may not review duplicates."))
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        raise ValidationError({"ids": _("Choose at least one pair.")})
+    with transaction.atomic():
+        found = list(visible_candidates(actor, model).filter(pk__in=wanted).select_for_update())
+        if len(found) != len(wanted):
+            raise ValidationError({"ids": _("Some of these pairs do not exist or are not yours to review.")})
+        already = set(
+            DismissedPair.objects.filter(
+                content_type_id=found[0].content_type_id, left_id__in=[c.left_id for c in found]
+            ).values_list("left_id", "right_id")
+        )
+        pairs = [
+            DismissedPair(
+                content_type_id=c.content_type_id, left_id=c.left_id, right_id=c.right_id, dismissed_by=actor
+            )
+            for c in found
+            if (c.left_id, c.right_id) not in already
+        ]
+        bulk_create_objects(DismissedPair, pairs, actor=actor, check_visible=False)
+        DuplicateCandidate.objects.filter(pk__in=[c.pk for c in found]).delete()
+    return len(found)
+
+
+def candidate_count(user: Any, model: type[models.Model]) -> int:
+    return visible_candidates(user, model).count()

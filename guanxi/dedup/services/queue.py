@@ -65,6 +65,23 @@ class Row:
     left: Any
     right: Any
     reasons: list[str]
+    merge_url: str = ""  # the entity's merge page for this pair ("" when the entity has none)
+
+
+def merge_url_for(model: type[models.Model]) -> str:
+    """The merge page of ``model`` (``customers:customer_merge``), or "" when it declares no merge."""
+    from django.urls import NoReverseMatch, reverse
+
+    from guanxi.framework.entities import entity_for
+
+    entity = entity_for(model)
+    if entity is None or entity.merge is None:
+        return ""
+    meta = model._meta
+    try:
+        return reverse(f"{meta.app_label}:{meta.model_name}_merge")
+    except NoReverseMatch:
+        return ""
 
 
 def field_label(model: type[models.Model], name: str) -> str:
@@ -92,13 +109,16 @@ def rows_for(user: Any, model: type[models.Model], candidates: Iterable[Duplicat
     candidates = list(candidates)
     ids = {c.left_id for c in candidates} | {c.right_id for c in candidates}
     records = model_queryset(model).restrict(user, "view").in_bulk(ids)
+    merge_page = merge_url_for(model)
     out = []
     for candidate in candidates:
         left, right = records.get(candidate.left_id), records.get(candidate.right_id)
         if left is None or right is None:  # deleted since the scan
             continue
         texts = [reason_text(user, model, r, left) for r in candidate.reasons]
-        out.append(Row(candidate, left, right, texts))
+        # the older record first: the merge page keeps the first one by default
+        pair = f"?ids={min(left.pk, right.pk)}&ids={max(left.pk, right.pk)}"
+        out.append(Row(candidate, left, right, texts, merge_page + pair if merge_page else ""))
     return out
 
 

@@ -31,7 +31,15 @@ def test_queue_lists_the_viewers_pairs_with_masked_reasons(client, scanned):
     assert html.count('name="ids"') == 3  # 张's three pairs, not the one with 李's customer
     assert "<div>same phone +8613800138000</div>" in html and "name similarity 1.00" in html
     assert "万达贸易" not in html
-    assert "dedup-candidate-actions" in html  # the merge hook's column
+    # each pair opens the customers' merge page with both records, the older one first (kept)
+    pairs = DuplicateCandidate.objects.filter(content_type__model="customer")
+    for pair in pairs:
+        low, high = sorted((pair.left_id, pair.right_id))
+        if f'href="/customers/merge/?ids={low}&amp;ids={high}"' in html:
+            break
+    else:
+        raise AssertionError("no pair links to the merge page")
+    assert html.count('data-testid="dedup-merge"') == 3
 
 
 def test_queue_in_chinese(client, scanned):

@@ -49,6 +49,10 @@ class DuplicateCandidate(models.Model):
 class DismissedPair(ChangeLoggedModel):
     """ "Not a duplicate": a pair someone dismissed from the queue; no scan proposes it again."""
 
+    # Not granted to roles: who may dismiss is the queue's reviewer rule (the ``dedup`` verb on the
+    # entity, or an administrator: guanxi.dedup.services.queue.may_review), not a grant on this table.
+    access_grantable = False
+
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("type"), on_delete=models.CASCADE, related_name="+"
     )

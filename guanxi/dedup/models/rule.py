@@ -18,6 +18,9 @@ class MatchRule(ChangeLoggedModel):
     the normalised stored value (E.164 phone, lower-case email, upper-case credit code).
     """
 
+    # Not granted to roles: administrators edit the rules (Settings → Duplicates → Rules).
+    access_grantable = False
+
     class Kind(models.TextChoices):
         EXACT = "exact", _("Exact")
         FUZZY = "fuzzy", _("Similar")

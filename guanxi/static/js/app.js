@@ -289,6 +289,11 @@
       if (!el) { return; }
       if (el.dataset.more) { load(state.query || "", state.page + 1); return; }
       var item = state.items[Number(el.dataset.index)];
+      // A choice ends the search: a search still waiting for its debounce or its response would
+      // otherwise open the list again over the chosen value (a fast click on an earlier list).
+      window.clearTimeout(state.timer);
+      state.seq++;
+      root.removeAttribute("aria-busy");
       if (multiple) {
         addChip(item);
         input.value = "";

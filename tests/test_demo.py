@@ -46,9 +46,9 @@ def test_second_run_creates_nothing():
     second = run_demo()
 
     assert (
-        "Demo data loaded: 1265 rows created (organisation 29, tags 5, pools 6, customers 17, leads 7,"
+        "Demo data loaded: 1469 rows created (organisation 29, tags 5, pools 6, customers 17, leads 7,"
         " pool members 1, activities 6, deals 10, products 309, quotes 25, contracts 3, orders 19,"
-        " receivables 12, targets 816)." in first
+        " receivables 12, targets 1020)." in first
     )
     assert "Demo data already loaded: nothing to create." in second
     assert counts() == after_first
@@ -133,7 +133,7 @@ def test_changes_are_recorded_as_demo():
         .annotate(n=Count("pk"))
         .values_list("changed_object_type__app_label", "changed_object_type__model", "n")
     )
-    assert creates.count() == 1282, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
+    assert creates.count() == 1486, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     # only the quotes' and contracts' approval stories are played as their people (a rep submits)
     by_people = creates.exclude(user=None)
@@ -165,7 +165,7 @@ def test_reset_removes_and_reloads_the_same_data():
 
     out = run_demo("--reset", "--yes")
 
-    assert "Removed 1282 demo rows." in out
+    assert "Removed 1486 demo rows." in out
     assert sorted(User.objects.values_list("username", flat=True)) == usernames
     assert Tag.objects.get(slug="vip").name == "VIP"
     assert Department.objects.count() == 8

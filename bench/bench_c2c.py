@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import os
 import random
-import statistics
 import time
 from decimal import Decimal
 from typing import Any
@@ -35,7 +34,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from bench.common import Result, percentile, pick
+from bench.common import Result, median_and_p95, pick
 from guanxi.framework.context import Source, actor_context
 
 EPILOGUE = """
@@ -45,16 +44,6 @@ from 6.6 s (16.7x raw SQL) to 0.96 s (3.1x) once its cell links were built from 
 quoted condition and each row rendered as one string; the dashboard for one region is 0.64 s
 (4.7x), SQL-bound (one aggregate per chart).
 """
-
-
-def _timed(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), percentile(times, 95)
 
 
 def _sizes(scale: str) -> dict[str, int]:
@@ -443,10 +432,10 @@ def run(scale: str) -> list[Result]:
     assert mine == theirs, "the aging report differs from raw SQL"
     aging_page()
 
-    raw_dash_ms, raw_dash_p95 = _timed(raw_dashboard, repeat)
-    dash_ms, dash_p95 = _timed(dashboard_page, repeat)
-    raw_aging_ms, raw_aging_p95 = _timed(_aging_sql, repeat)
-    aging_ms, aging_p95 = _timed(aging_page, repeat)
+    raw_dash_ms, raw_dash_p95 = median_and_p95(raw_dashboard, repeat)
+    dash_ms, dash_p95 = median_and_p95(dashboard_page, repeat)
+    raw_aging_ms, raw_aging_p95 = median_and_p95(_aging_sql, repeat)
+    aging_ms, aging_p95 = median_and_p95(aging_page, repeat)
     counts = data["counts"]
     scale_note = (
         f"{counts['deals']:,} deals, {counts['contracts']:,} contracts, "

@@ -22,29 +22,16 @@ from __future__ import annotations
 import datetime
 import os
 import random
-import statistics
-import time
 from decimal import Decimal
 
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from bench.common import Result, pick
+from bench.common import Result, median_and_p95, pick
 from guanxi.framework.context import Source, actor_context
 
 PAGE = 20
-
-
-def _p95(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
 
 def _setup(n: int, open_on_board: int):
@@ -191,11 +178,11 @@ def run(scale: str) -> list[Result]:
         response = client.get(list_url, HTTP_HOST="127.0.0.1")
         assert response.status_code == 200, response.status_code
 
-    raw_board_ms, raw_board_p95 = _p95(raw_board, repeat)
-    board_ms, board_p95 = _p95(board_page, repeat)
-    raw_list_ms, raw_list_p95 = _p95(raw_list, repeat)
-    orm_ms, orm_p95 = _p95(orm_list, repeat)
-    page_ms, page_p95 = _p95(list_page, repeat)
+    raw_board_ms, raw_board_p95 = median_and_p95(raw_board, repeat)
+    board_ms, board_p95 = median_and_p95(board_page, repeat)
+    raw_list_ms, raw_list_p95 = median_and_p95(raw_list, repeat)
+    orm_ms, orm_p95 = median_and_p95(orm_list, repeat)
+    page_ms, page_p95 = median_and_p95(list_page, repeat)
     same_page = "raw SQL of the same page"
     return [
         Result(

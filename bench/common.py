@@ -64,5 +64,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
+def median_and_p95(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median and p95 (nearest rank) in ms of ``repeat`` runs of ``fn``, after one warm-up run."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), percentile(times, 95)
+
+
 def pick(scale: str, small: int, full: int) -> int:
     return small if scale == "small" else full

@@ -4,6 +4,7 @@ alike and dismisses the pair as not a duplicate — in Chinese and in English.""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
 from guanxi.dedup.models import DismissedPair, DuplicateCandidate
@@ -41,7 +42,10 @@ def test_dismiss_a_pair_on_a_phone(
     assert rows.count() == 2
     row = rows.filter(has_text="星河科技有限公司")
     assert reason in row.inner_text()
-    assert overflow_width(page) <= PHONE_VIEWPORT["width"]  # the table scrolls inside its card
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    # each pair is a card: its score and its Merge action are on screen, not beside it off-screen
+    expect(row.get_by_test_id("dedup-merge")).to_be_in_viewport()
+    expect(row.locator("td[data-label]")).to_be_in_viewport()
     page.screenshot(path=f"/tmp/dedup-queue-{language}.png", full_page=True)  # noqa: S108
 
     row.get_by_role("checkbox").check()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
 from guanxi.framework.testing.fixtures import as_system
@@ -59,12 +60,13 @@ def test_rep_drags_a_deal_to_won_with_a_reason(new_context, live_server, make_us
     page.locator("#board-note").fill("老客户推荐")
     with page.expect_response(lambda r: "/move/" in r.url and r.status == 200):
         page.locator("#board-dialog-ok").click()
-    moved = page.locator(f"#stage-{won.pk} #deal-{deal.pk}")
-    moved.wait_for()
-    assert page.locator(f"#stage-{won.pk} [data-count]").inner_text() == "1"
-    assert page.locator("#board-status").inner_text() == ours(
-        language, "Moved to “%(stage)s”.", stage=won.name if language == "zh-hans" else won.name_en
+    # The card sits in the column from the drop on; the answer's JSON is handled after the
+    # response event, so wait for the status line the handler writes last, then read the counts.
+    expect(page.locator("#board-status")).to_have_text(
+        ours(language, "Moved to “%(stage)s”.", stage=won.name if language == "zh-hans" else won.name_en)
     )
+    assert page.locator(f"#stage-{won.pk} #deal-{deal.pk}").count() == 1
+    assert page.locator(f"#stage-{won.pk} [data-count]").inner_text() == "1"
     settle(page)
     deal.refresh_from_db()
     assert (deal.stage, deal.close_reason, deal.close_note) == (won, "relationship", "老客户推荐")

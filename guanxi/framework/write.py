@@ -44,7 +44,10 @@ from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerM
 from guanxi.framework.querysets import model_queryset
 
 WriteGuard = Callable[[Any, Any, str], None]  # (the model instance, actor, action)
+# (the instances, actor, action) -> {position in the list: the refusal}
+BulkWriteGuard = Callable[[list[Any], Any, str], dict[int, ValidationError]]
 _GUARDS: dict[type[models.Model], list[WriteGuard]] = {}
+_BULK_GUARDS: dict[WriteGuard, BulkWriteGuard] = {}
 
 OUTSIDE_SCOPE_MESSAGE = gettext_lazy(
     "This change would put the record outside what you are allowed to see, so it was not saved."
@@ -78,13 +81,24 @@ class RecordLocked(ValidationError):
     """A write guard's refusal because the record is locked (an approval is pending): HTTP 409."""
 
 
-def register_write_guard(model: type[models.Model], guard: WriteGuard) -> WriteGuard:
+def register_write_guard(
+    model: type[models.Model], guard: WriteGuard, *, bulk: BulkWriteGuard | None = None
+) -> WriteGuard:
     """Call ``guard(instance, actor, action)`` before every write of ``model`` (action is
     ``create``, ``update``, ``delete``, or ``transition`` from ``statemachine.transition``); it
-    refuses with a ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409)."""
+    refuses with a ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409).
+
+    ``bulk(instances, actor, action)``, when given, stands in for ``guard`` in the bulk mode
+    (``bulk_create_objects``, ``bulk_update_objects``): it checks the whole list at once and
+    returns ``{position: refusal}``. A guard whose rule sums over sibling rows (a cap on a
+    contract's receipts) needs it twice over: to count the rows of the same batch, which are not
+    in the database yet, and to read the sums in one query instead of one per row. It must apply
+    the same rule as ``guard``; the simplest way is for ``guard`` to call it with one instance."""
     guards = _GUARDS.setdefault(model, [])
     if guard not in guards:
         guards.append(guard)
+    if bulk is not None:
+        _BULK_GUARDS[guard] = bulk
     return guard
 
 
@@ -93,6 +107,34 @@ def run_write_guards(instance: models.Model, actor: Any, action: str) -> None:
         if isinstance(instance, model):
             for guard in guards:
                 guard(instance, actor, action)
+
+
+def run_write_guards_bulk(instances: list[Any], actor: Any, action: str) -> dict[int, ValidationError]:
+    """Every write guard over ``instances``, the bulk variant where a guard has one:
+    ``{position: the first refusal of that row}``."""
+    refused: dict[int, ValidationError] = {}
+    for model, guards in _GUARDS.items():
+        rows = [(index, instance) for index, instance in enumerate(instances) if isinstance(instance, model)]
+        for guard in guards if rows else ():
+            bulk = _BULK_GUARDS.get(guard)
+            if bulk is not None:
+                for position, error in bulk([instance for _i, instance in rows], actor, action).items():
+                    refused.setdefault(rows[position][0], error)
+                continue
+            for index, instance in rows:
+                if index in refused:
+                    continue
+                try:
+                    guard(instance, actor, action)
+                except ValidationError as error:
+                    refused[index] = error
+    return refused
+
+
+def _keyed(index: int, error: ValidationError) -> dict[str, list[str]]:
+    """A row's refusal keyed ``"<row index>.<field>"``, as the bulk writes report them."""
+    details = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return {f"{index}.{field}": list(messages) for field, messages in details.items()}
 
 
 # -- versions -------------------------------------------------------------------------------------
@@ -363,15 +405,14 @@ def bulk_create_objects[M: models.Model](
     from guanxi.framework import changes, fastinsert
 
     errors: dict[str, Any] = apply_owner_rules_bulk(instances, actor, creating=True)
+    for index, refusal in run_write_guards_bulk(instances, actor, "create").items():
+        errors.update(_keyed(index, refusal))
     for index, instance in enumerate(instances):
-        run_write_guards(instance, actor, "create")
         if validate:
             try:
                 instance.full_clean()
             except ValidationError as exc:  # keyed "<row index>.<field>", like the bulk API's errors
-                details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-                for field, messages in details.items():
-                    errors[f"{index}.{field}"] = messages
+                errors.update(_keyed(index, exc))
         if isinstance(instance, ChangeLoggedModel):
             instance.before_write(set(), True)
             instance.created_by = instance.updated_by = actor if getattr(actor, "pk", None) else None
@@ -419,20 +460,22 @@ def bulk_update_objects[M: models.Model](
     errors: dict[str, Any] = apply_owner_rules_bulk(instances, actor, creating=False)
     changed_rows: list[M] = []
     fields: set[str] = set()
-    for index, instance in enumerate(instances):
-        changed = instance.changed_fields() if isinstance(instance, ChangeLoggedModel) else set()
-        if not changed:
+    candidates: list[tuple[int, M]] = [
+        (index, row)
+        for index, row in enumerate(instances)
+        if isinstance(row, ChangeLoggedModel) and row.changed_fields()
+    ]
+    refusals = run_write_guards_bulk([row for _i, row in candidates], actor, "update")
+    for position, (index, row) in enumerate(candidates):
+        if position in refusals:
+            errors[f"{index}.__all__"] = refusals[position].messages
             continue
-        try:
-            run_write_guards(instance, actor, "update")
-        except ValidationError as refused:
-            errors[f"{index}.__all__"] = refused.messages
-            continue
-        assert isinstance(instance, ChangeLoggedModel)
-        instance.before_write(changed, False)
-        instance.updated_by = actor if getattr(actor, "pk", None) else None
-        fields |= instance.changed_fields()
-        changed_rows.append(instance)
+        assert isinstance(row, ChangeLoggedModel)
+        changed = row.changed_fields()
+        row.before_write(changed, False)
+        row.updated_by = actor if getattr(actor, "pk", None) else None
+        fields |= row.changed_fields()
+        changed_rows.append(row)
     if errors:
         raise ValidationError(errors)
     if not changed_rows:

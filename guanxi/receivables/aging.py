@@ -159,19 +159,35 @@ class AgingRow:
 
 @dataclass
 class AgingReport:
+    """``rows`` are every group's (the Excel export) or one page's (the page: ``page`` is the
+    ``django.core.paginator.Page`` whose ``object_list`` they are); ``totals`` always cover every
+    group."""
+
     by: str
     today: datetime.date
     columns: list[str]
     rows: list[AgingRow]
     totals: AgingRow
+    page: Any = None
+
+
+#: Groups per page of the report. The sums of every group come from the one query either way (the
+#: totals and the order need them); a page builds, links and renders only its own rows — a report
+#: of 10,000 customers rendered whole was a 20 MB page that took seconds to build.
+PAGE_SIZE = 100
 
 
 def visible_installments(user: Any) -> QuerySet[Installment]:
     return Installment.objects.restrict(user, "view")
 
 
-def report(user: Any, *, by: str = "customer", today: datetime.date | None = None) -> AgingReport:
-    """One SQL query: the open amounts per group and bucket, largest total first."""
+def report(
+    user: Any, *, by: str = "customer", today: datetime.date | None = None, page: Any = None
+) -> AgingReport:
+    """One SQL query: the open amounts per group and bucket, largest total first. With ``page``
+    (a page number, as the query string gives it), the rows are that page's ``PAGE_SIZE`` groups."""
+    from django.core.paginator import Paginator
+
     today = today or timezone.localdate()
     key, name, _path = GROUPINGS[by]
     ranges = bucket_ranges(today)
@@ -188,20 +204,25 @@ def report(user: Any, *, by: str = "customer", today: datetime.date | None = Non
     base = reverse("receivables:installment_list")  # once: a report links every cell of every row
     cell_labels = tuple(escape(str(text)) for text in [*(labels[b] for b in BUCKETS), _("Total")])
     link = cell_links(by, ranges, base)
+    items = list(grouped)
+    column_totals = {
+        bucket: sum((item[bucket] or Decimal(0) for item in items), Decimal(0)) for bucket in BUCKETS
+    }
+    shown = Paginator(items, PAGE_SIZE).get_page(page) if page is not None else None
     rows: list[AgingRow] = []
-    column_totals = dict.fromkeys(BUCKETS, Decimal(0))
-    for item in grouped:
+    for item in shown.object_list if shown is not None else items:
         group = item[key]
         row = AgingRow(key=group, label=item[name] or _("(none)"), cell_labels=cell_labels)
         for bucket in BUCKETS:
             amount = item[bucket] or Decimal(0)
-            column_totals[bucket] += amount
             # a cell with nothing open links nowhere (the page shows it muted): many cells of a
             # long report are empty
             url = link(group, bucket) if group is not None and amount else ""
             row.cells.append((Money(amount, currency), url))
         row.total = Money(item["total"] or 0, currency)
         rows.append(row)
+    if shown is not None:
+        shown.object_list = rows
     totals = AgingRow(key=None, label=_("Total"))
     for bucket in BUCKETS:
         totals.cells.append(
@@ -211,7 +232,9 @@ def report(user: Any, *, by: str = "customer", today: datetime.date | None = Non
             )
         )
     totals.total = Money(sum(column_totals.values(), Decimal(0)), currency)
-    return AgingReport(by=by, today=today, columns=[labels[b] for b in BUCKETS], rows=rows, totals=totals)
+    return AgingReport(
+        by=by, today=today, columns=[labels[b] for b in BUCKETS], rows=rows, totals=totals, page=shown
+    )
 
 
 def _workbook_response(book: Any, filename: str) -> HttpResponse:

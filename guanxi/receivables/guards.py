@@ -58,23 +58,56 @@ def _format(amount: Decimal, currency: str) -> str:
     return Money(amount, currency).format()
 
 
-def check_receipt_cap(receipt: Receipt, actor: Any) -> None:
-    """Refuse (at ``amount_amount``) when the contract's live receipts would pass its amount."""
-    if receipt.amount_amount is None or not receipt.contract_id:
-        return
-    contract = lock_contract(receipt.contract_id)
-    if contract.amount_amount is None:
-        return
-    others = Receipt.objects.filter(contract_id=contract.pk, status__in=LIVE_RECEIPT_STATUSES)
-    if receipt.pk:
-        others = others.exclude(pk=receipt.pk)
-    recorded = others.aggregate(total=Sum("amount_amount"))["total"] or Decimal(0)
-    if recorded + receipt.amount_amount <= contract.amount_amount:
-        return
-    if actor is not None and can(actor, "overpay", Receipt):
-        return
+def receipt_cap_refusals(receipts: list[Receipt], actor: Any) -> dict[int, ValidationError]:
+    """The cap on live receipts, for many receipts at once: ``{position: refusal}``.
+
+    Locks the contracts involved (in key order, so two writers cannot deadlock), reads what their
+    other live receipts already hold in one ``GROUP BY``, then adds the given receipts in order: a
+    batch of receipts on one contract counts its own earlier rows too, which a row-by-row check
+    could not see before they are inserted."""
+    from guanxi.contracts.models import Contract
+
+    rows = [(i, r) for i, r in enumerate(receipts) if r.amount_amount is not None and r.contract_id]
+    if not rows:
+        return {}
+    contract_ids = sorted({r.contract_id for _i, r in rows})
+    own = [r.pk for _i, r in rows if r.pk]
+    contracts: dict[int, Any] = {}
+    recorded: dict[int, Decimal] = {}
+    for start in range(0, len(contract_ids), 2000):
+        chunk = contract_ids[start : start + 2000]
+        locked = Contract.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        contracts.update((c.pk, c) for c in locked.only("pk", "number", "amount_amount", "amount_currency"))
+        others = Receipt.objects.filter(contract_id__in=chunk, status__in=LIVE_RECEIPT_STATUSES)
+        if own:
+            others = others.exclude(pk__in=own)
+        recorded.update(
+            others.order_by()
+            .values("contract_id")
+            .annotate(total=Sum("amount_amount"))
+            .values_list("contract_id", "total")
+        )
+    may_overpay: bool | None = None
+    refused: dict[int, ValidationError] = {}
+    for position, receipt in rows:
+        contract = contracts.get(receipt.contract_id)
+        if contract is None or contract.amount_amount is None:
+            continue
+        so_far = recorded.get(contract.pk) or Decimal(0)
+        amount = receipt.amount_amount or Decimal(0)
+        if so_far + amount > contract.amount_amount:
+            if may_overpay is None:
+                may_overpay = actor is not None and can(actor, "overpay", Receipt)
+            if not may_overpay:
+                refused[position] = _over_the_cap(contract, so_far, amount)
+                continue
+        recorded[contract.pk] = so_far + amount
+    return refused
+
+
+def _over_the_cap(contract: Any, recorded: Decimal, amount: Decimal) -> ValidationError:
     left = max(contract.amount_amount - recorded, Decimal(0))
-    raise ValidationError(
+    return ValidationError(
         {
             "amount_amount": _(
                 "The receipts of contract %(number)s would add up to %(total)s, more than its amount "
@@ -82,7 +115,7 @@ def check_receipt_cap(receipt: Receipt, actor: Any) -> None:
             )
             % {
                 "number": contract.number,
-                "total": _format(recorded + receipt.amount_amount, contract.amount_currency),
+                "total": _format(recorded + amount, contract.amount_currency),
                 "amount": _format(contract.amount_amount, contract.amount_currency),
                 "left": _format(left, contract.amount_currency),
             }
@@ -130,20 +163,42 @@ def check_invoice_cap(request: InvoiceRequest) -> None:
     )
 
 
-def guard_receipt(instance: Receipt, actor: Any, action: str) -> None:
+def _receipt_needs_cap(instance: Receipt, action: str) -> bool:
+    """The status rules of a receipt write (raise when refused); True when the cap applies."""
     if action == "transition":
-        return
+        return False
     if action == "delete":
         if _loaded(instance, "status") not in (ReceiptStatus.DRAFT, ReceiptStatus.REJECTED):
             raise ValidationError({"__all__": [_("Only a draft or rejected receipt can be deleted.")]})
-        return
+        return False
     if action == "update":
         if _loaded(instance, "status") != ReceiptStatus.DRAFT and not instance.changed_fields() <= _OWNERSHIP:
             raise ValidationError({"__all__": [_("Only a draft receipt can be edited.")]})
         if not instance.changed_fields() & {"amount_amount", "contract"}:
-            return
-    if instance.status in LIVE_RECEIPT_STATUSES:
-        check_receipt_cap(instance, actor)
+            return False
+    return instance.status in LIVE_RECEIPT_STATUSES
+
+
+def guard_receipts(receipts: list[Receipt], actor: Any, action: str) -> dict[int, ValidationError]:
+    """The receipt guard over many rows (the write path's bulk mode): the status rules row by row,
+    the cap over the whole list (``receipt_cap_refusals``)."""
+    refused: dict[int, ValidationError] = {}
+    capped: list[int] = []
+    for position, receipt in enumerate(receipts):
+        try:
+            if _receipt_needs_cap(receipt, action):
+                capped.append(position)
+        except ValidationError as error:
+            refused[position] = error
+    over = receipt_cap_refusals([receipts[p] for p in capped], actor)
+    refused.update((capped[p], error) for p, error in over.items())
+    return refused
+
+
+def guard_receipt(instance: Receipt, actor: Any, action: str) -> None:
+    refused = guard_receipts([instance], actor, action)
+    if refused:
+        raise refused[0]
 
 
 def guard_allocation(instance: ReceiptAllocation, actor: Any, action: str) -> None:
@@ -186,7 +241,7 @@ def guard_invoice(instance: InvoiceRequest, actor: Any, action: str) -> None:
         check_invoice_cap(instance)
 
 
-register_write_guard(Receipt, guard_receipt)
+register_write_guard(Receipt, guard_receipt, bulk=guard_receipts)
 register_write_guard(ReceiptAllocation, guard_allocation)
 register_write_guard(Installment, guard_installment)
 register_write_guard(InvoiceRequest, guard_invoice)

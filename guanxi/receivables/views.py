@@ -276,9 +276,9 @@ def aging_report(request: Any) -> HttpResponse:
     if by not in aging.GROUPINGS:
         by = "customer"
     today = timezone.localdate()
-    report = aging.report(request.user, by=by, today=today)
-    if request.GET.get("export") == "xlsx":
-        return aging.report_workbook_response(report)
+    if request.GET.get("export") == "xlsx":  # every group, not a page
+        return aging.report_workbook_response(aging.report(request.user, by=by, today=today))
+    report = aging.report(request.user, by=by, today=today, page=request.GET.get("page") or 1)
     context = {"report": report, "by": by, "groupings": aging.grouping_choices(), "today": today}
     return render(request, "receivables/aging.html", context)
 

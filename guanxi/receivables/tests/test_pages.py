@@ -124,6 +124,30 @@ def test_the_aging_report_changes_when_money_comes_in_and_exports(c, client):
     assert sheet.max_row == 4 and sheet.cell(row=4, column=7).value == 70000
 
 
+def test_the_aging_report_pages_its_rows_and_totals_them_all(c, client, monkeypatch):
+    """A page shows PAGE_SIZE groups, largest total first; the totals row and the Excel export
+    cover every group on every page."""
+    from guanxi.receivables import aging
+
+    _aging_setup(c)  # 华康 ¥90,000, 西湖 ¥10,000
+    monkeypatch.setattr(aging, "PAGE_SIZE", 1)
+    client.force_login(c.finance)
+    first = client.get("/receivables/aging/")
+    second = client.get("/receivables/aging/?page=2")
+    for page, name in ((first, c.customer.name), (second, c.other.name)):
+        report = page.context["report"]
+        assert [r.label for r in report.rows] == [name]
+        assert report.totals.total.amount == Decimal("100000.00")
+        assert report.page.paginator.count == 2
+    html = first.content.decode()
+    assert 'data-testid="aging-range"' in html and "?page=2" in html
+    assert client.get("/receivables/aging/?page=9").context["report"].rows[0].label == c.other.name
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/receivables/aging/?export=xlsx").content)).active
+    assert sheet.max_row == 4  # the heading, both customers, the totals
+
+
 def test_the_overdue_list_shows_only_overdue_installments_in_scope(c, client):
     _aging_setup(c)
     with as_system():

@@ -119,6 +119,48 @@ def test_the_override_permission_allows_more_than_the_contract(c):
     assert receipt.pk
 
 
+def test_a_bulk_write_counts_its_own_earlier_receipts_against_the_cap(c):
+    """Rows of one bulk write are not in the database while the guard runs: the cap adds them up
+    itself, in order, so four receipts that each fit cannot together pass the contract amount."""
+    from guanxi.framework.write import bulk_create_objects
+
+    contract = signed_contract(c.rep1, c.customer, "50000.00")
+    other = signed_contract(c.rep1, c.customer, "50000.00")
+
+    def rows(last: str) -> list[Receipt]:
+        amounts = [(contract, "20000.00"), (other, "20000.00"), (contract, "20000.00"), (contract, last)]
+        return [Receipt(contract=k, amount_amount=Decimal(a), amount_currency="CNY") for k, a in amounts]
+
+    before = snapshot(Receipt)
+    with pytest.raises(ValidationError) as refused, as_user(c.finance):
+        bulk_create_objects(Receipt, rows("10000.01"), actor=c.finance)
+    assert set(refused.value.message_dict) == {"3.amount_amount"}
+    assert "at most" in refused.value.message_dict["3.amount_amount"][0]
+    assert snapshot(Receipt) == before  # all or nothing
+    with as_user(c.finance):
+        bulk_create_objects(Receipt, rows("10000.00"), actor=c.finance)
+    assert Receipt.objects.filter(contract=contract).count() == 3
+
+
+def test_the_bulk_cap_reads_the_same_queries_for_three_receipts_or_thirty(c):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.receivables.guards import guard_receipts
+
+    contracts = [signed_contract(c.rep1, c.customer, "50000.00") for _ in range(30)]
+    record(c.finance, contracts[0], "1000.00")
+    counts = []
+    for n in (3, 30):
+        receipts = [
+            Receipt(contract=k, amount_amount=Decimal("100.00"), amount_currency="CNY") for k in contracts[:n]
+        ]
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            assert guard_receipts(receipts, c.finance, "create") == {}
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == 2  # lock the contracts; sum their live receipts
+
+
 def test_a_receipt_in_another_currency_is_refused(c):
     contract = signed_contract(c.rep1, c.customer, "50000.00")
     with pytest.raises(ValidationError) as refused:

@@ -32,3 +32,32 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
         "args": CHROMIUM_ARGS,
     }
+
+
+def _live_server(*args, connections_override=None, **kwargs):
+    """The live server of the browser tests: one request at a time on SQLite's in-memory test
+    database, several at once on PostgreSQL.
+
+    An in-memory SQLite database lives in one connection, which the live server shares with the
+    test (``connections_override``). Django's threaded server would answer a page's simultaneous
+    requests (two htmx panels refreshed by one event) in threads that use that one connection at
+    once — one request's queries then run inside the other's transaction, and a record read
+    between them can come back missing (a 404 for a page that exists). Served one by one, the
+    requests use the connection in turn, as each would use its own connection in production
+    (file-based SQLite, PostgreSQL). PostgreSQL gives each thread its own connection, so its
+    server stays threaded and the tests keep exercising concurrent requests there.
+    """
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
+
+    if connections_override:
+        return WSGIServer(*args, **kwargs)  # answers "Connection: close": no keep-alive to wait on
+    return ThreadedWSGIServer(*args, connections_override=connections_override, **kwargs)
+
+
+def _serve_sqlite_one_request_at_a_time() -> None:
+    from django.test.testcases import LiveServerThread
+
+    LiveServerThread.server_class = staticmethod(_live_server)  # type: ignore[assignment]
+
+
+_serve_sqlite_one_request_at_a_time()

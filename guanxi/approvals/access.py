@@ -47,7 +47,11 @@ def locked_guard(instance: models.Model, actor: Any, action: str) -> None:
     request = pending_request_for(instance)
     if request is None:
         return
-    raise RecordLocked(
+    raise _locked(request)
+
+
+def _locked(request: Any) -> RecordLocked:
+    return RecordLocked(
         _(
             "“%(document)s” is waiting for approval (%(action)s, submitted by %(submitter)s): it "
             "cannot be changed until the approval is decided or withdrawn."
@@ -58,6 +62,28 @@ def locked_guard(instance: models.Model, actor: Any, action: str) -> None:
             "submitter": request.submitter or "—",
         }
     )
+
+
+def locked_guard_many(instances: list[models.Model], actor: Any, action: str) -> None:
+    """``locked_guard`` for many rows of one model at once (the bulk paths): one query per
+    thousand rows."""
+    from guanxi.approvals.models import ApprovalRequest, RequestStatus
+
+    if action == "create" or not instances:
+        return
+    ids = [i.pk for i in instances if i.pk is not None]
+    ct = ContentType.objects.get_for_model(type(instances[0]))
+    for start in range(0, len(ids), 1000):
+        request = (
+            ApprovalRequest.objects.filter(
+                content_type=ct, object_id__in=ids[start : start + 1000], status=RequestStatus.PENDING
+            )
+            .select_related("submitter")
+            .order_by("pk")
+            .first()
+        )
+        if request is not None:
+            raise _locked(request)
 
 
 def approver_access(model: type[models.Model]) -> Any:
@@ -85,7 +111,7 @@ _EXTENSIONS: dict[type[models.Model], Any] = {}
 
 def enable(model: type[models.Model]) -> None:
     """Lock ``model``'s records under approval and open them to their approvers."""
-    register_write_guard(model, locked_guard)
+    register_write_guard(model, locked_guard, many=locked_guard_many)
     if model not in _EXTENSIONS:
         _EXTENSIONS[model] = register_row_access(model, approver_access(model))
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,7 +44,9 @@ from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerM
 from guanxi.framework.querysets import model_queryset
 
 WriteGuard = Callable[[Any, Any, str], None]  # (the model instance, actor, action)
+ManyGuard = Callable[[list[Any], Any, str], None]  # (instances of one model, actor, action)
 _GUARDS: dict[type[models.Model], list[WriteGuard]] = {}
+_MANY: dict[WriteGuard, ManyGuard] = {}  # a guard's set-based form, for the bulk paths
 
 OUTSIDE_SCOPE_MESSAGE = gettext_lazy(
     "This change would put the record outside what you are allowed to see, so it was not saved."
@@ -78,13 +80,29 @@ class RecordLocked(ValidationError):
     """A write guard's refusal because the record is locked (an approval is pending): HTTP 409."""
 
 
-def register_write_guard(model: type[models.Model], guard: WriteGuard) -> WriteGuard:
-    """Call ``guard(instance, actor, action)`` before every write of ``model`` (action is
-    ``create``, ``update``, ``delete``, or ``transition`` from ``statemachine.transition``); it
-    refuses with a ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409)."""
+REPOINT = "repoint"  # the guards' action for ``repoint_references`` (a merge)
+
+
+def register_write_guard(
+    model: type[models.Model], guard: WriteGuard, *, many: ManyGuard | None = None
+) -> WriteGuard:
+    """Call ``guard(instance, actor, action)`` before every write of ``model``; it refuses with a
+    ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409).
+
+    ``action`` is ``create``, ``update``, ``delete``, ``transition`` (``statemachine.transition``)
+    or ``repoint`` (``repoint_references``: only references to a merged record change, to the
+    record kept; ``changed_fields()`` names them). A guard that freezes documents (an active
+    contract) may let a re-point through; one that does not know the action refuses it, which is
+    the safe default (the merge is refused as a whole).
+
+    ``many(instances, actor, action)``: the same check for many rows of ``model`` at once, which
+    the bulk paths call instead of one call per row (a guard that reads the database per row, like
+    the approval lock, then costs one query per batch, not per row)."""
     guards = _GUARDS.setdefault(model, [])
     if guard not in guards:
         guards.append(guard)
+    if many is not None:
+        _MANY[guard] = many
     return guard
 
 
@@ -93,6 +111,23 @@ def run_write_guards(instance: models.Model, actor: Any, action: str) -> None:
         if isinstance(instance, model):
             for guard in guards:
                 guard(instance, actor, action)
+
+
+def run_write_guards_many(instances: list[Any], actor: Any, action: str) -> None:
+    """``run_write_guards`` for many rows of one model: each guard's set-based form when it has
+    one (``register_write_guard(many=)``), else the guard per row. Raises the first refusal."""
+    if not instances:
+        return
+    for model, guards in _GUARDS.items():
+        if not isinstance(instances[0], model):
+            continue
+        for guard in guards:
+            many = _MANY.get(guard)
+            if many is not None:
+                many(instances, actor, action)
+            else:
+                for instance in instances:
+                    guard(instance, actor, action)
 
 
 # -- versions -------------------------------------------------------------------------------------
@@ -451,6 +486,143 @@ def bulk_update_objects[M: models.Model](
             for start in range(0, len(changed_rows), 10_000):
                 ensure_visible(changed_rows[start : start + 10_000], actor)
     return changed_rows
+
+
+# -- re-pointing references (merges) ----------------------------------------------------------------
+REPOINT_REFUSED_MESSAGE = gettext_lazy(
+    "You may move related records only between records you are allowed to change; nothing was changed."
+)
+
+
+def check_repoint_access(
+    actor: Any,
+    target: type[models.Model],
+    from_pks: Iterable[Any],
+    to_pk: Any,
+    *,
+    from_action: str = "change",
+    message: Any = None,
+) -> None:
+    """Raise ``PermissionDenied`` unless ``restrict(actor, "change")`` holds the record ``to_pk``
+    of ``target`` (rows are attached to it) and ``restrict(actor, from_action)`` holds every record
+    of ``from_pks`` (rows are taken from them; a merge, which deletes them, asks ``delete``).
+    ``message``: the refusal's text (a merge says it its own way)."""
+    ids = set(from_pks) - {to_pk}
+    qs = model_queryset(target)
+    may_change = qs.restrict(actor, "change").filter(pk=to_pk).exists()
+    may_take = not ids or qs.restrict(actor, from_action).filter(pk__in=ids).count() == len(ids)
+    if not (may_change and may_take):
+        raise PermissionDenied(str(message or REPOINT_REFUSED_MESSAGE))
+
+
+def _reference_columns(model: type[models.Model], name: str) -> tuple[str, str, str, Any]:
+    """(field name, column attribute, content-type attribute or "", the field) of reference ``name`` of
+    ``model``: a foreign key (``customer``), or a generic foreign key by its name (``target``) or
+    its object-id column (``target_id``, ``object_id``)."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    for private in model._meta.private_fields:
+        if isinstance(private, GenericForeignKey) and name in (private.name, private.fk_field):
+            ct = model._meta.get_field(private.ct_field)
+            fk = model._meta.get_field(private.fk_field)
+            return private.fk_field, fk.attname, ct.attname, private  # type: ignore[union-attr]
+    field = model._meta.get_field(name)
+    if not (field.many_to_one or field.one_to_one):
+        raise ValueError(f"{model._meta.label}.{name} is not a reference")
+    return field.name, field.attname, "", field  # type: ignore[union-attr]
+
+
+def repoint_references[M: models.Model](
+    model: type[M],
+    rows: list[M],
+    *,
+    fields: Iterable[str],
+    from_pks: Iterable[Any],
+    to: models.Model,
+    actor: Any,
+    message: str = "",
+    from_action: str = "change",
+    batch_size: int = 500,
+) -> list[M]:
+    """Point the references ``fields`` of the loaded ``rows`` that name a record of ``from_pks``
+    at ``to`` instead, set-based: the write path's "re-point" mode, which merges use.
+
+    ``fields`` are foreign keys to ``type(to)`` or generic foreign keys (a generic reference
+    moves only where its content type is ``to``'s). In one transaction:
+
+    * access — ``check_repoint_access``: the actor may change ``to`` and ``from_action`` the
+      records the rows leave. A row's own owner does not change, and rows whose scope comes from
+      their parent move to one the actor may change, so the writer keeps sight of what moved;
+    * guards — every row's write guards with the action ``repoint`` (set-based where a guard
+      offers it), the row showing the new references (``changed_fields()``); a refusal raises
+      and nothing is written. This is the one difference from an update: a guard that freezes a
+      document past draft can tell a re-point from an edit and let it through;
+    * the write — one ``UPDATE`` per ``batch_size`` rows and set of moved columns, no per-row
+      save and no model hooks (``before_write`` derives values from what a writer edits; only
+      references change here), with the row version (``updated_at``, ``updated_by``) bumped on
+      change-logged rows, so a client holding the old version gets ``StaleWrite``;
+    * the story — one "update" change-log entry per row naming every reference that moved (with
+      ``message``), its event, and the search keys, buffered like every bulk write
+      (``changes.log_bulk_save``, ``changes.buffered``).
+
+    Rows with no reference to ``from_pks`` are left alone. Returns the rows that moved.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from guanxi.framework import changes
+
+    from_ids = set(from_pks)
+    from_texts = {str(pk) for pk in from_ids}  # a generic object-id column may hold text
+    target = type(to)
+    with transaction.atomic():
+        check_repoint_access(actor, target, from_ids, to.pk, from_action=from_action)
+        ct_id = ContentType.objects.get_for_model(target).pk
+        columns = []  # (column attribute, content-type attribute, the new value as the column holds it)
+        for name in dict.fromkeys(fields):
+            _name, attname, ct_attname, reference = _reference_columns(model, name)
+            column = cast(models.Field, model._meta.get_field(_name))
+            columns.append((attname, ct_attname, column.to_python(to.pk), reference))
+        moved: list[M] = []
+        groups: dict[tuple[str, ...], list[M]] = {}
+        for row in rows:
+            names = []
+            for attname, ct_attname, new_value, reference in columns:
+                if ct_attname and getattr(row, ct_attname) != ct_id:
+                    continue
+                value = getattr(row, attname)
+                if value is not None and (value in from_ids or str(value) in from_texts):
+                    setattr(row, attname, new_value)
+                    # the row names its new record without a query (its label, its search keys)
+                    reference.set_cached_value(row, to)
+                    names.append(attname)
+            if names:
+                moved.append(row)
+                groups.setdefault(tuple(names), []).append(row)
+        if not moved:
+            return []
+        run_write_guards_many(moved, actor, REPOINT)
+        logged = issubclass(model, ChangeLoggedModel)
+        stamps: dict[str, Any] = {}
+        if logged:
+            stamps = {
+                "updated_at": timezone.now(),
+                "updated_by": actor if getattr(actor, "pk", None) else None,
+            }
+            for row in moved:
+                for name, value in stamps.items():
+                    setattr(row, name, value)
+        with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
+            for attnames, group in groups.items():
+                values = {attname: getattr(group[0], attname) for attname in attnames}
+                for start in range(0, len(group), batch_size):
+                    pks = [row.pk for row in group[start : start + batch_size]]
+                    model._base_manager.filter(pk__in=pks).update(**values, **stamps)
+            if logged:
+                changes.log_bulk_save(moved, message=message)
+            for row in moved:
+                buffer.add_index(row, False)
+    return moved
 
 
 # -- deletes --------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -494,6 +495,9 @@ REPOINT_REFUSED_MESSAGE = gettext_lazy(
 )
 
 
+REPOINT_GUARD_MESSAGE = gettext_lazy("%(kind)s could not be moved to the record kept: %(reason)s")
+
+
 def check_repoint_access(
     actor: Any,
     target: type[models.Model],
@@ -601,7 +605,17 @@ def repoint_references[M: models.Model](
                 groups.setdefault(tuple(names), []).append(row)
         if not moved:
             return []
-        run_write_guards_many(moved, actor, REPOINT)
+        try:
+            run_write_guards_many(moved, actor, REPOINT)
+        except RecordLocked:
+            raise  # names the locked document itself
+        except ValidationError as refused:
+            # "Only a draft … can be edited" alone would not say what the merge ran into
+            reason = " ".join(refused.messages)
+            kind = capfirst(str(model._meta.verbose_name_plural))
+            raise ValidationError(
+                {"__all__": [REPOINT_GUARD_MESSAGE % {"kind": kind, "reason": reason}]}
+            ) from refused
         logged = issubclass(model, ChangeLoggedModel)
         stamps: dict[str, Any] = {}
         if logged:

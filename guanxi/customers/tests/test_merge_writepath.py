@@ -92,7 +92,9 @@ def test_a_guard_refusing_the_repoint_rolls_the_whole_merge_back(c, admin_user):
         before = snapshot(), list(Contract.objects.values_list("pk", "customer_id", "updated_at"))
         with as_user(admin_user), pytest.raises(ValidationError) as refused:
             merging.merge(c.customer, [dup], actor=admin_user)
-        assert refused.value.messages == ["This contract may not change customer."]
+        assert refused.value.messages == [
+            "Contracts could not be moved to the record kept: This contract may not change customer."
+        ]
         assert (snapshot(), list(Contract.objects.values_list("pk", "customer_id", "updated_at"))) == before
     finally:
         write._GUARDS[Contract].remove(frozen)
@@ -153,3 +155,28 @@ def test_guarded_rows_cost_no_query_each(c, admin_user):
 
     merge_with(1)  # warms the per-process caches
     assert merge_with(2) == merge_with(5)
+
+
+def test_the_page_says_which_records_could_not_move_in_chinese(c, admin_user, client):
+    from django.urls import reverse
+
+    def frozen(instance, actor, action):
+        if action == write.REPOINT:
+            raise ValidationError({"__all__": ["不能更换客户。"]})
+
+    write.register_write_guard(Contract, frozen)
+    try:
+        with as_user(admin_user):
+            dup = Customer.objects.create(name="华康医疗", owner=c.rep1)
+        signed_contract(c.rep1, dup, "5000.00", title="冻结合同")
+        client.force_login(admin_user)
+        response = client.post(
+            reverse("customers:merge"),
+            {"ids": [c.customer.pk, dup.pk], "survivor": c.customer.pk, "_confirm": "1"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert response.status_code == 422
+        assert "合同无法转移到保留的记录：不能更换客户。" in response.content.decode()
+        assert Customer.objects.filter(pk=dup.pk).exists()
+    finally:
+        write._GUARDS[Contract].remove(frozen)

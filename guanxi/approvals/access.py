@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,11 @@ def locked_guard(instance: models.Model, actor: Any, action: str) -> None:
     request = pending_request_for(instance)
     if request is None:
         return
-    raise RecordLocked(
+    raise _locked(request)
+
+
+def _locked(request: Any) -> RecordLocked:
+    return RecordLocked(
         _(
             "“%(document)s” is waiting for approval (%(action)s, submitted by %(submitter)s): it "
             "cannot be changed until the approval is decided or withdrawn."
@@ -58,6 +63,34 @@ def locked_guard(instance: models.Model, actor: Any, action: str) -> None:
             "submitter": request.submitter or "—",
         }
     )
+
+
+def locked_guard_many(instances: list[models.Model], actor: Any, action: str) -> dict[int, ValidationError]:
+    """``locked_guard`` for many rows of one model at once (the bulk paths): one query per
+    thousand rows; ``{position: refusal}`` for every row whose approval is pending."""
+    from guanxi.approvals.models import ApprovalRequest, RequestStatus
+
+    if action == "create" or not instances:
+        return {}
+    positions: dict[Any, list[int]] = {}
+    for position, instance in enumerate(instances):
+        if instance.pk is not None:
+            positions.setdefault(instance.pk, []).append(position)
+    ct = ContentType.objects.get_for_model(type(instances[0]))
+    ids = list(positions)
+    refused: dict[int, ValidationError] = {}
+    for start in range(0, len(ids), 1000):
+        pending = (
+            ApprovalRequest.objects.filter(
+                content_type=ct, object_id__in=ids[start : start + 1000], status=RequestStatus.PENDING
+            )
+            .select_related("submitter")
+            .order_by("pk")
+        )
+        for request in pending:
+            for position in positions.get(request.object_id, ()):
+                refused.setdefault(position, _locked(request))
+    return refused
 
 
 def approver_access(model: type[models.Model]) -> Any:
@@ -85,7 +118,7 @@ _EXTENSIONS: dict[type[models.Model], Any] = {}
 
 def enable(model: type[models.Model]) -> None:
     """Lock ``model``'s records under approval and open them to their approvers."""
-    register_write_guard(model, locked_guard)
+    register_write_guard(model, locked_guard, bulk=locked_guard_many)
     if model not in _EXTENSIONS:
         _EXTENSIONS[model] = register_row_access(model, approver_access(model))
 

@@ -3,8 +3,9 @@
 Transitions change the status through ``transition()`` (not guarded here; a pending approval
 locks the contract through the approval engine's own guard). The renewal bookkeeping of an active
 contract (the reminder sent, the renewal deal) is written by the nightly job and the renewal
-action. Anything else on a contract or order past draft is refused on every write path (pages,
-API, bulk edit, import) with one message."""
+action. A merge re-points a contract or order to the customer (or signer) kept
+(``write.repoint_references``: only that reference changes). Anything else on a contract or order
+past draft is refused on every write path (pages, API, bulk edit, import) with one message."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from guanxi.contracts.models import Contract, ContractStatus, Order, OrderLine, OrderStatus
-from guanxi.framework.write import register_write_guard
+from guanxi.framework.write import REPOINT, register_write_guard
 
 _CONTRACT_BOOKKEEPING = {"renewal_reminded_for", "renewal_deal", "updated_at", "updated_by"}
 # An owner transfer (离职交接) moves any contract or order, whatever its status.
@@ -27,7 +28,7 @@ def _loaded_status(instance: Any) -> str:
 
 
 def guard_contract(instance: Contract, actor: Any, action: str) -> None:
-    if action in ("create", "transition"):
+    if action in ("create", "transition", REPOINT):  # a merge moves it to the customer kept
         return
     if _loaded_status(instance) == ContractStatus.DRAFT:
         return
@@ -37,7 +38,7 @@ def guard_contract(instance: Contract, actor: Any, action: str) -> None:
 
 
 def guard_order(instance: Order, actor: Any, action: str) -> None:
-    if action in ("create", "transition"):
+    if action in ("create", "transition", REPOINT):
         return
     if _loaded_status(instance) == OrderStatus.DRAFT:
         return

@@ -257,17 +257,19 @@ def log_bulk_update(
     return len(rows)
 
 
-def log_bulk_save(instances: Sequence[models.Model]) -> int:
-    """One "update" ObjectChange per loaded row saved with ``bulk_update`` (which sends no signals):
-    the fields that differ from the row as loaded, before and after, like ``capture_save``. The
-    rows then count as loaded with their new values. Returns the number of entries written."""
+def log_bulk_save(instances: Sequence[models.Model], *, message: str = "") -> int:
+    """One "update" ObjectChange per loaded row saved with ``bulk_update`` or ``QuerySet.update``
+    (which send no signals): the fields that differ from the row as loaded, before and after, like
+    ``capture_save``, with ``message`` ("Merged into …"). The rows then count as loaded with their
+    new values. Returns the number of entries written."""
     rows, changed = [], []
     for instance in instances:
         before = loaded_snapshot(instance)
         after = serialize_instance(instance)
         old, new = diff(before or {}, after) if before is not None else ({}, after)
         if new:
-            rows.append(_change_row(instance, Action.UPDATE, old if before is not None else None, new, ""))
+            old_values = old if before is not None else None
+            rows.append(_change_row(instance, Action.UPDATE, old_values, new, message))
             changed.append(instance)
         instance._loaded_values = {  # type: ignore[attr-defined]
             f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields

@@ -9,8 +9,9 @@
    added later is merged without editing this file: reverse foreign keys (contacts' links, deals,
    quotes, contracts, orders, 回款, follow-ups, tasks, pool history …), many-to-many tables, and
    every model with a ``GenericForeignKey`` (tags, attachments, shares/team members, follow-up and
-   task targets). Rows are moved with one ``UPDATE`` per relation and one change-log entry each
-   (``changes.log_bulk_update``: the events follow). A row that would break a unique constraint
+   task targets). Rows move through the write path's re-point mode (``write.repoint_references``:
+   set-based, one change-log entry and event per row, versions bumped, every row's guards asked
+   with the action ``repoint`` — a refusal rolls the merge back). A row that would break a unique constraint
    because the survivor already has its twin (the same tag, the same team member, the same contact
    link) is a duplicate: the twin stays, absorbs it (``merge_duplicate(duplicate)`` on the related
    model, when it declares one: a "can edit" share wins over "can view") and the duplicate is
@@ -40,13 +41,11 @@ from typing import Any, cast
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.framework.querysets import model_queryset
 from guanxi.framework.timeline import TimelineEntry, register_timeline_source
 
 MERGED = "merged"  # the typed event: "<model_name>.merged"
@@ -356,11 +355,10 @@ def merge(
                 raise write.StaleWrite
         survivor = locked[survivor.pk]
         merged = [locked[pk] for pk in other_ids]
-        qs = model_queryset(model)
-        may_change = qs.restrict(actor, "change").filter(pk=survivor.pk).exists()
-        may_delete = qs.restrict(actor, "delete").filter(pk__in=other_ids).count() == len(other_ids)
-        if not (may_change and may_delete):
-            raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+        # the write path's re-point rule: change the one kept, and here delete the others
+        write.check_repoint_access(
+            actor, model, other_ids, survivor.pk, from_action="delete", message=NOT_ALLOWED_MESSAGE
+        )
         write.run_write_guards(survivor, actor, "update")
         for other in merged:
             write.run_write_guards(other, actor, "delete")
@@ -371,7 +369,9 @@ def merge(
         moved, deduplicated = work.counts(), work.duplicate_counts()  # before deletes clear pks
         label = str(survivor)
         with changes.buffered():
-            _move(work, survivor, actor=actor, message=_("Merged into %(record)s") % {"record": label})
+            _move(
+                work, survivor, merged, actor=actor, message=_("Merged into %(record)s") % {"record": label}
+            )
         names = [(o.pk, str(o)) for o in merged]  # before the delete clears their pks
         write.delete_objects(merged, actor=actor)
         spec = getattr(entity_for(model), "merge", None)
@@ -409,56 +409,40 @@ def _as_pk(model: type[models.Model], pk: Any) -> Any:
         return None
 
 
-def _move(work: MergePlan, survivor: models.Model, *, actor: Any, message: str) -> None:
-    """Point every planned row at the survivor (one UPDATE per relation, one change-log entry
-    per row) and let each duplicate be absorbed by its twin, then delete it."""
-    from guanxi.framework import changes, write
-    from guanxi.framework.entities import search_indexes
-    from guanxi.framework.models import ChangeLoggedModel
+def _move(
+    work: MergePlan, survivor: models.Model, others: list[models.Model], *, actor: Any, message: str
+) -> None:
+    """Point every planned row at the survivor through the write path's re-point mode
+    (``write.repoint_references``: set-based, guarded with the action ``repoint``, change-logged
+    with ``message``), one call per related model naming every reference of it that moves (a
+    follow-up's customer and target: one entry), then let each duplicate be absorbed by its twin
+    and delete it."""
+    from guanxi.framework import write
 
-    now = timezone.now()
-    indexes = search_indexes()
-    buffer = changes.current_buffer()
+    other_ids = [o.pk for o in others]
     by_model: dict[type[models.Model], dict[Any, models.Model]] = defaultdict(dict)
-    # row → the (field name, column) pairs that point at a merged record
-    moving: dict[tuple[type[models.Model], Any], list[tuple[str, str]]] = defaultdict(list)
+    fields: dict[type[models.Model], list[str]] = defaultdict(list)
     for relation, rows in work.moving.items():
-        column = relation.model._meta.get_field(relation.field)
-        attname = getattr(column, "attname", relation.field)
+        if not rows:
+            continue
         for row in rows:
             by_model[relation.model].setdefault(row.pk, row)
-            moving[(relation.model, row.pk)].append((column.name, attname))
-        if rows:
-            relation.model._base_manager.filter(pk__in=[r.pk for r in rows]).update(**{attname: survivor.pk})
+        if relation.field not in fields[relation.model]:
+            fields[relation.model].append(relation.field)
     for model, rows_by_pk in by_model.items():
-        rows = list(rows_by_pk.values())
-        for row in rows:  # a pending approval locks the row: the whole merge is refused
-            try:
-                write.run_write_guards(row, actor, "update")
-            except write.RecordLocked:
-                raise
-            except ValidationError:
-                pass  # status rules guard a row's contents; a merge only re-points its reference
-        if issubclass(model, ChangeLoggedModel):
-            model._base_manager.filter(pk__in=list(rows_by_pk)).update(
-                updated_at=now, updated_by=actor if getattr(actor, "pk", None) else None
-            )
-            # one entry per row, naming every column that moved (a follow-up's customer and target)
-            groups: dict[tuple[tuple[str, str], ...], list[models.Model]] = defaultdict(list)
-            for row in rows:
-                groups[tuple(sorted(moving[(model, row.pk)]))].append(row)
-            for columns, group in groups.items():
-                before = {row.pk: {name: getattr(row, att) for name, att in columns} for row in group}
-                after = {name: survivor.pk for name, _att in columns}
-                changes.log_bulk_update(group, before, after, message=message)
+        rows = write.repoint_references(
+            model,
+            list(rows_by_pk.values()),
+            fields=fields[model],
+            from_pks=other_ids,
+            to=survivor,
+            actor=actor,
+            message=message,
+            from_action="delete",
+        )
         moved_hook = getattr(model, "merge_moved", None)
-        if moved_hook is not None:  # the related model logs what the survivor gained (its tags)
+        if moved_hook is not None and rows:  # the related model logs what the survivor gained (its tags)
             moved_hook(survivor, rows, actor=actor)
-        if buffer is not None and model in indexes:
-            for row in rows:
-                for _name, att in moving[(model, row.pk)]:
-                    setattr(row, att, survivor.pk)
-                buffer.add_index(row, False)
     for pairs in work.duplicates.values():
         for duplicate, twin in pairs:
             absorb = getattr(twin, "merge_duplicate", None)

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,19 +82,28 @@ class RecordLocked(ValidationError):
     """A write guard's refusal because the record is locked (an approval is pending): HTTP 409."""
 
 
+REPOINT = "repoint"  # the guards' action for ``repoint_references`` (a merge)
+
+
 def register_write_guard(
     model: type[models.Model], guard: WriteGuard, *, bulk: BulkWriteGuard | None = None
 ) -> WriteGuard:
-    """Call ``guard(instance, actor, action)`` before every write of ``model`` (action is
-    ``create``, ``update``, ``delete``, or ``transition`` from ``statemachine.transition``); it
-    refuses with a ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409).
+    """Call ``guard(instance, actor, action)`` before every write of ``model``; it refuses with a
+    ``ValidationError`` (``RecordLocked`` for a locked record: the API answers 409).
 
-    ``bulk(instances, actor, action)``, when given, stands in for ``guard`` in the bulk mode
-    (``bulk_create_objects``, ``bulk_update_objects``): it checks the whole list at once and
-    returns ``{position: refusal}``. A guard whose rule sums over sibling rows (a cap on a
-    contract's receipts) needs it twice over: to count the rows of the same batch, which are not
-    in the database yet, and to read the sums in one query instead of one per row. It must apply
-    the same rule as ``guard``; the simplest way is for ``guard`` to call it with one instance."""
+    ``action`` is ``create``, ``update``, ``delete``, ``transition`` (``statemachine.transition``)
+    or ``repoint`` (``repoint_references``: only references to a merged record change, to the
+    record kept; ``changed_fields()`` names them). A guard that freezes documents (an active
+    contract) may let a re-point through; one that does not know the action refuses it, which is
+    the safe default (the merge is refused as a whole).
+
+    ``bulk(instances, actor, action)``, when given, stands in for ``guard`` in the bulk paths
+    (``bulk_create_objects``, ``bulk_update_objects``, ``repoint_references``): it checks the whole
+    list at once and returns ``{position: refusal}``. A guard that reads the database per row (the
+    approval lock) then costs one query per batch, not per row; a guard whose rule sums over
+    sibling rows (a cap on a contract's receipts) needs it to count the rows of the same batch,
+    which are not in the database yet. It must apply the same rule as ``guard``; the simplest way
+    is for ``guard`` to call it with one instance."""
     guards = _GUARDS.setdefault(model, [])
     if guard not in guards:
         guards.append(guard)
@@ -494,6 +504,156 @@ def bulk_update_objects[M: models.Model](
             for start in range(0, len(changed_rows), 10_000):
                 ensure_visible(changed_rows[start : start + 10_000], actor)
     return changed_rows
+
+
+# -- re-pointing references (merges) ----------------------------------------------------------------
+REPOINT_REFUSED_MESSAGE = gettext_lazy(
+    "You may move related records only between records you are allowed to change; nothing was changed."
+)
+
+
+REPOINT_GUARD_MESSAGE = gettext_lazy("%(kind)s could not be moved to the record kept: %(reason)s")
+
+
+def check_repoint_access(
+    actor: Any,
+    target: type[models.Model],
+    from_pks: Iterable[Any],
+    to_pk: Any,
+    *,
+    from_action: str = "change",
+    message: Any = None,
+) -> None:
+    """Raise ``PermissionDenied`` unless ``restrict(actor, "change")`` holds the record ``to_pk``
+    of ``target`` (rows are attached to it) and ``restrict(actor, from_action)`` holds every record
+    of ``from_pks`` (rows are taken from them; a merge, which deletes them, asks ``delete``).
+    ``message``: the refusal's text (a merge says it its own way)."""
+    ids = set(from_pks) - {to_pk}
+    qs = model_queryset(target)
+    may_change = qs.restrict(actor, "change").filter(pk=to_pk).exists()
+    may_take = not ids or qs.restrict(actor, from_action).filter(pk__in=ids).count() == len(ids)
+    if not (may_change and may_take):
+        raise PermissionDenied(str(message or REPOINT_REFUSED_MESSAGE))
+
+
+def _reference_columns(model: type[models.Model], name: str) -> tuple[str, str, str, Any]:
+    """(field name, column attribute, content-type attribute or "", the field) of reference ``name`` of
+    ``model``: a foreign key (``customer``), or a generic foreign key by its name (``target``) or
+    its object-id column (``target_id``, ``object_id``)."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+
+    for private in model._meta.private_fields:
+        if isinstance(private, GenericForeignKey) and name in (private.name, private.fk_field):
+            ct = model._meta.get_field(private.ct_field)
+            fk = model._meta.get_field(private.fk_field)
+            return private.fk_field, fk.attname, ct.attname, private  # type: ignore[union-attr]
+    field = model._meta.get_field(name)
+    if not (field.many_to_one or field.one_to_one):
+        raise ValueError(f"{model._meta.label}.{name} is not a reference")
+    return field.name, field.attname, "", field  # type: ignore[union-attr]
+
+
+def repoint_references[M: models.Model](
+    model: type[M],
+    rows: list[M],
+    *,
+    fields: Iterable[str],
+    from_pks: Iterable[Any],
+    to: models.Model,
+    actor: Any,
+    message: str = "",
+    from_action: str = "change",
+    batch_size: int = 500,
+) -> list[M]:
+    """Point the references ``fields`` of the loaded ``rows`` that name a record of ``from_pks``
+    at ``to`` instead, set-based: the write path's "re-point" mode, which merges use.
+
+    ``fields`` are foreign keys to ``type(to)`` or generic foreign keys (a generic reference
+    moves only where its content type is ``to``'s). In one transaction:
+
+    * access — ``check_repoint_access``: the actor may change ``to`` and ``from_action`` the
+      records the rows leave. A row's own owner does not change, and rows whose scope comes from
+      their parent move to one the actor may change, so the writer keeps sight of what moved;
+    * guards — every row's write guards with the action ``repoint`` (set-based where a guard
+      offers it), the row showing the new references (``changed_fields()``); a refusal raises
+      and nothing is written. This is the one difference from an update: a guard that freezes a
+      document past draft can tell a re-point from an edit and let it through;
+    * the write — one ``UPDATE`` per ``batch_size`` rows and set of moved columns, no per-row
+      save and no model hooks (``before_write`` derives values from what a writer edits; only
+      references change here), with the row version (``updated_at``, ``updated_by``) bumped on
+      change-logged rows, so a client holding the old version gets ``StaleWrite``;
+    * the story — one "update" change-log entry per row naming every reference that moved (with
+      ``message``), its event, and the search keys, buffered like every bulk write
+      (``changes.log_bulk_save``, ``changes.buffered``).
+
+    Rows with no reference to ``from_pks`` are left alone. Returns the rows that moved.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from guanxi.framework import changes
+
+    from_ids = set(from_pks)
+    from_texts = {str(pk) for pk in from_ids}  # a generic object-id column may hold text
+    target = type(to)
+    with transaction.atomic():
+        check_repoint_access(actor, target, from_ids, to.pk, from_action=from_action)
+        ct_id = ContentType.objects.get_for_model(target).pk
+        columns = []  # (column attribute, content-type attribute, the new value as the column holds it)
+        for name in dict.fromkeys(fields):
+            _name, attname, ct_attname, reference = _reference_columns(model, name)
+            column = cast(models.Field, model._meta.get_field(_name))
+            columns.append((attname, ct_attname, column.to_python(to.pk), reference))
+        moved: list[M] = []
+        groups: dict[tuple[str, ...], list[M]] = {}
+        for row in rows:
+            names = []
+            for attname, ct_attname, new_value, reference in columns:
+                if ct_attname and getattr(row, ct_attname) != ct_id:
+                    continue
+                value = getattr(row, attname)
+                if value is not None and (value in from_ids or str(value) in from_texts):
+                    setattr(row, attname, new_value)
+                    # the row names its new record without a query (its label, its search keys)
+                    reference.set_cached_value(row, to)
+                    names.append(attname)
+            if names:
+                moved.append(row)
+                groups.setdefault(tuple(names), []).append(row)
+        if not moved:
+            return []
+        refusals = run_write_guards_bulk(moved, actor, REPOINT)
+        if refusals:
+            refused = refusals[min(refusals)]
+            if isinstance(refused, RecordLocked):
+                raise refused  # names the locked document itself
+            # "Only a draft … can be edited" alone would not say what the merge ran into
+            reason = " ".join(refused.messages)
+            kind = capfirst(str(model._meta.verbose_name_plural))
+            raise ValidationError(
+                {"__all__": [REPOINT_GUARD_MESSAGE % {"kind": kind, "reason": reason}]}
+            ) from refused
+        logged = issubclass(model, ChangeLoggedModel)
+        stamps: dict[str, Any] = {}
+        if logged:
+            stamps = {
+                "updated_at": timezone.now(),
+                "updated_by": actor if getattr(actor, "pk", None) else None,
+            }
+            for row in moved:
+                for name, value in stamps.items():
+                    setattr(row, name, value)
+        with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
+            for attnames, group in groups.items():
+                values = {attname: getattr(group[0], attname) for attname in attnames}
+                for start in range(0, len(group), batch_size):
+                    pks = [row.pk for row in group[start : start + batch_size]]
+                    model._base_manager.filter(pk__in=pks).update(**values, **stamps)
+            if logged:
+                changes.log_bulk_save(moved, message=message)
+            for row in moved:
+                buffer.add_index(row, False)
+    return moved
 
 
 # -- deletes --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from guanxi.framework.write import register_write_guard
+from guanxi.framework.write import REPOINT, register_write_guard
 from guanxi.quotes.models import Quote, QuoteLine, QuoteStatus
 
 # Fields a non-draft quote may still see written: the version bookkeeping of revise_quote.
@@ -27,7 +27,8 @@ def _refusal(loaded_current: bool) -> ValidationError:
 
 
 def guard_quote(instance: Quote, actor: Any, action: str) -> None:
-    if action in ("create", "transition"):  # transitions check the version themselves
+    # transitions check the version themselves; a merge re-points any version to the customer kept
+    if action in ("create", "transition", REPOINT):
         return
     loaded = getattr(instance, "_loaded_values", None) or {}
     current = loaded.get("is_current", instance.is_current)

@@ -1,7 +1,7 @@
 """Write guards of the receivables: what may change when, and the amount caps.
 
-* A receipt or invoice request changes only as a draft (an owner transfer moves any); its status
-  only through ``transition()``.
+* A receipt or invoice request changes only as a draft (an owner transfer moves any, a merge
+  re-points any to the customer kept); its status only through ``transition()``.
 * The caps hold on every write path (pages, API, bulk edit, import, services) because they are
   checked here, inside the write's transaction, after locking the contract row
   (``select_for_update``): two finance users recording receipts on one contract at once are
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.framework.access import can
 from guanxi.framework.money import Money
-from guanxi.framework.write import register_write_guard
+from guanxi.framework.write import REPOINT, register_write_guard
 from guanxi.receivables.models import (
     LIVE_INVOICE_STATUSES,
     LIVE_RECEIPT_STATUSES,
@@ -165,7 +165,7 @@ def check_invoice_cap(request: InvoiceRequest) -> None:
 
 def _receipt_needs_cap(instance: Receipt, action: str) -> bool:
     """The status rules of a receipt write (raise when refused); True when the cap applies."""
-    if action == "transition":
+    if action in ("transition", REPOINT):  # a merge moves it to the customer kept; amounts stay
         return False
     if action == "delete":
         if _loaded(instance, "status") not in (ReceiptStatus.DRAFT, ReceiptStatus.REJECTED):
@@ -220,7 +220,7 @@ def guard_installment(instance: Installment, actor: Any, action: str) -> None:
 
 
 def guard_invoice(instance: InvoiceRequest, actor: Any, action: str) -> None:
-    if action == "transition":
+    if action in ("transition", REPOINT):
         return
     if action == "delete":
         if _loaded(instance, "status") not in (

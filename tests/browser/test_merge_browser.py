@@ -1,16 +1,18 @@
 """A sales director merges two customers: from the list's selection in English at desktop width, and
-from the merge page in Chinese on a 375 px phone; the kept record's timeline tells the story."""
+from the merge page on a 375 px phone (Chinese and English: per field the candidate values stacked,
+nothing scrolls sideways); the kept record's timeline tells the story."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from guanxi.activities.models import FollowUp
 from guanxi.customers.models import Customer
 from guanxi.framework.testing.fixtures import PASSWORD, as_system
 from guanxi.framework.testing.scopes import give_role
 from guanxi.users.models import Department, User
-from tests.browser.conftest import LOCALE_EN, login, overflow_width, settle
+from tests.browser.conftest import LOCALE_EN, PHONE_VIEWPORT, login, overflow_width, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +88,55 @@ def test_director_merges_on_a_phone_in_chinese(phone, live_server):
     assert not Customer.objects.filter(pk=keep.pk).exists()
     assert Customer.objects.get(pk=dup.pk).level == "A"
     phone.screenshot(path="/tmp/merge-zh-phone-detail.png", full_page=True)  # noqa: S108
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "texts"),
+    [
+        ("zh-hans", "zh-CN", {"name": "名称", "kept": "保留", "no": "编号"}),
+        ("en", LOCALE_EN, {"name": "Name", "kept": "Kept", "no": "no."}),
+    ],
+)
+def test_on_a_phone_each_field_stacks_its_values(new_context, live_server, language, locale, texts):
+    """At 375 px no column sits off-screen: each record's value of a field is under the other with
+    its record's name and radio; choosing one frames it, and the merge keeps it."""
+    keep, dup = setup_pair(language)
+    context = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    login(phone, live_server, "director1")
+    phone.goto(f"{live_server.url}/customers/merge/?ids={keep.pk}&ids={dup.pk}")
+    expect(phone.locator("#merge-kept")).to_have_text(texts["kept"])
+    row = phone.locator("#merge-fields tr[data-field=name]")
+    expect(row.locator("th")).to_contain_text(texts["name"])
+    expect(phone.locator("#merge-fields th.merge-field-head")).to_be_hidden()
+    kept_value, dup_value = (
+        row.locator(f"td[data-record='{keep.pk}']"),
+        row.locator(f"td[data-record='{dup.pk}']"),
+    )
+    # stacked, both inside the screen: the second under the first, not beside it
+    first, second = kept_value.bounding_box(), dup_value.bounding_box()
+    assert first and second
+    assert second["y"] >= first["y"] + first["height"] - 1
+    for box in (first, second):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert f"{texts['no']} {keep.pk}" in (kept_value.get_attribute("data-label") or "")
+    assert overflow_width(phone) <= 375
+    preview = phone.locator("#merge-preview .table-wrap")  # what moves: read without scrolling either
+    assert preview.evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth")
+    # the newer record's name is chosen by default and framed; choose the kept one's instead
+    radio = kept_value.locator("input[type=radio]")
+    expect(dup_value.locator("input[type=radio]")).to_be_checked()
+    unframed = kept_value.evaluate("td => getComputedStyle(td).backgroundColor")
+    kept_value.locator("label").click()
+    expect(radio).to_be_checked()
+    assert kept_value.evaluate("td => getComputedStyle(td).backgroundColor") != unframed
+    # a field equal on both records shows its value once
+    expect(phone.locator("#merge-fields tr[data-field=owner] td:visible")).to_have_count(1)
+    phone.screenshot(path=f"/tmp/merge-phone-stacked-{language}.png", full_page=True)  # noqa: S108
+    with phone.expect_navigation():
+        phone.locator("#merge-confirm").click()
+    assert phone.url.endswith(f"/customers/{keep.pk}/")
+    settle(phone)
+    kept = Customer.objects.get(pk=keep.pk)
+    assert (kept.name, kept.level) == ("苏州明远精密机械有限公司", "A")
+    assert not Customer.objects.filter(pk=dup.pk).exists()

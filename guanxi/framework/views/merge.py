@@ -38,6 +38,7 @@ class Cell:
     pk: Any
     text: Any
     hidden: bool = False
+    record: str = ""  # whose value it is, named above the value on a phone (no columns there)
 
 
 @dataclass
@@ -85,12 +86,16 @@ class MergeView(EntityViewMixin):
         user, model = self.request.user, self.model
         labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
         custom = {f"cf_{cf.name}": cf for cf in self.config.custom_fields()}
+        names = {r.pk: _("%(name)s (no. %(id)s)") % {"name": r, "id": r.pk} for r in records}
         out = []
         for name in merging.field_names(records):
             if name.startswith("cf_") and name not in custom:
                 continue  # a key no custom field defines any more: kept as the default says
             hidden = not fieldaccess.visible(user, model, name)
-            cells = [Cell(r.pk, None if hidden else self.text(r, name, custom), hidden) for r in records]
+            cells = [
+                Cell(r.pk, None if hidden else self.text(r, name, custom), hidden, names[r.pk])
+                for r in records
+            ]
             raw = {repr(merging.value_of(r, name)) for r in records}
             if all(not c.text and not c.hidden for c in cells):
                 continue  # empty everywhere: nothing to choose

@@ -9,7 +9,10 @@ from guanxi.users.models import RoleGrant
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    "系统管理员": (["view", "add", "change", "delete", "export", "import", "assign", "reveal"], "all"),
+    "系统管理员": (
+        ["view", "add", "change", "delete", "export", "import", "assign", "reveal", "dedup"],
+        "all",
+    ),
     "销售总监": (["view", "add", "change", "delete", "export", "assign"], "department_tree"),
     "销售经理": (["view", "add", "change", "export", "assign"], "department_tree"),
     "销售代表": (["view", "add", "change"], "own"),

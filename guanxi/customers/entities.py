@@ -34,7 +34,7 @@ from guanxi.framework.entities import (
 from guanxi.users.default_roles import ALL_ACTIONS
 
 CUSTOMER_GRANTS = {
-    "admin": Grant(ALL_ACTIONS, "all"),
+    "admin": Grant([*ALL_ACTIONS, "dedup"], "all"),  # "dedup": the duplicates queue (guanxi.dedup)
     "sales_director": Grant(["view", "add", "change", "delete", "export", "assign"], "department_tree"),
     "sales_manager": Grant(["view", "add", "change", "export", "assign"], "department_tree"),
     "sales_rep": Grant(["view", "add", "change"], "own"),

@@ -1,4 +1,5 @@
-"""Wiring into other modules: the data-quality page's duplicate-candidates count."""
+"""Wiring into other modules: the data-quality page's duplicate-candidates count, and the
+"possible duplicates" panel of the generic create/edit form."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from guanxi.framework.dataquality import register_duplicate_counter
+from guanxi.framework.views.objects import register_entry_check
 
 
 @register_duplicate_counter
@@ -22,3 +24,25 @@ def count_candidates(user: Any, model: type[models.Model]) -> tuple[int, str] | 
     if label not in SPECS or not reviews_by_grant(user, model):
         return None
     return candidate_count(user, model), f"{reverse('dedup:queue')}?{urlencode({'entity': label})}"
+
+
+@register_entry_check
+def possible_duplicates_panel(user: Any, model: type[models.Model], obj: Any) -> dict[str, Any] | None:
+    """The "possible duplicates" panel of a customer's or contact's form, after the name field:
+    it asks ``dedup:check`` as the rule fields are typed (htmx, debounced), for users who may."""
+    from guanxi.dedup.engine import SPECS
+    from guanxi.dedup.services.entry import may_check
+
+    spec = SPECS.get(model._meta.label_lower)
+    if spec is None or not may_check(user, model):
+        return None
+    query = {"type": spec.label, **({"exclude": obj.pk} if obj.pk else {})}
+    fields = [rule.field for rule in spec.rules]
+    return {
+        "template": "dedup/_entry_check.html",
+        "after": spec.name_field,
+        "url": f"{reverse('dedup:check')}?{urlencode(query)}",
+        # one debounced trigger per rule field (a comma inside from: would split the list)
+        "trigger": ", ".join(f"input changed delay:400ms from:#id_{name}" for name in fields),
+        "on_load": bool(obj.pk),  # an edited record: its duplicates show at once
+    }

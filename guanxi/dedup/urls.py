@@ -8,4 +8,5 @@ urlpatterns = [
     path("settings/duplicates/dismiss/", views.dismiss, name="dismiss"),
     path("settings/duplicates/scan/", views.scan, name="scan"),
     path("settings/duplicates/rules/", views.rules_page, name="rules"),
+    path("duplicates/check/", views.entry_check, name="check"),
 ]

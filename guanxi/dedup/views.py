@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 
 from guanxi.dedup.engine import Rule
 from guanxi.dedup.services import queue
-from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force, save_rules
+from guanxi.dedup.services.entry import may_check, normalized_values, possible_duplicates
+from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force, save_rules, spec_for
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.i18n import deferred
 from guanxi.framework.jobs import start_job
@@ -175,3 +176,31 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_POST
+def entry_check(request: AuthedRequest) -> HttpResponse:
+    """The form's "possible duplicates" panel (``?type=customers.customer&exclude=<pk>``; the form's
+    fields posted): the records the rules match, as an HTML fragment. 403 for a user who may
+    neither enter, edit nor review records of the type."""
+    label = request.GET.get("type", "")
+    if label not in entity_labels():
+        raise Http404(_("Duplicates are not looked for in this type."))
+    model = model_for(label)
+    if not may_check(request.user, model):
+        raise PermissionDenied(_("You may not check for duplicates of this type."))
+    raw = request.GET.get("exclude", "")
+    exclude = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    values = normalized_values(label, {r.field: request.POST.get(r.field, "") for r in spec_for(label).rules})
+    hits = [
+        {
+            "obj": hit.obj,
+            "score": hit.score,
+            "reasons": [queue.reason_text(request.user, model, r, hit.obj) for r in hit.reasons],
+        }
+        for hit in possible_duplicates(label, values, user=request.user, exclude_pk=exclude)
+    ]
+    if not hits:  # an empty panel (CSS hides it: no gap in the form's grid)
+        return HttpResponse("")
+    return render(request, "dedup/_possible_duplicates.html", {"hits": hits})

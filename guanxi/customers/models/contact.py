@@ -27,6 +27,8 @@ class Contact(PrimaryModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["name"]
+        # A role's extra verb (Settings → Roles): review the duplicates queue (guanxi.dedup).
+        permissions = [("dedup_contact", _("Review duplicates"))]
         indexes = [models.Index(fields=["name"], name="contact_name")]
 
     def __str__(self) -> str:

@@ -193,6 +193,8 @@ class Customer(PrimaryModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        # A role's extra verb (Settings → Roles): review the duplicates queue (guanxi.dedup).
+        permissions = [("dedup_customer", _("Review duplicates"))]
         # The list's default order needs an index (docs/benchmarks.md "scopes"): without it a
         # scoped first page of a big table is a full sort.
         indexes = [

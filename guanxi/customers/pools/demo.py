@@ -158,7 +158,8 @@ def load_pool_clocks(ctx: DemoContext) -> int:
     ]
     for customer in rng.sample(prospects, min(6, len(prospects))):
         customer.owned_since = now - dt.timedelta(days=rng.randint(172, 186))
-        customer.created_at = min(customer.created_at, customer.owned_since)
+        # created before it was owned (``min`` with owned_since itself made the two equal)
+        customer.created_at = min(customer.created_at, customer.owned_since - dt.timedelta(days=30))
     # bulk_update skips save(): clocks are not edits a person made, so they write no history
     Customer.objects.bulk_update(fresh, ["owned_since", "last_won_at"], batch_size=500)
     _backdate_creation(fresh)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from guanxi.framework.testing.fixtures import as_system
 from guanxi.users.models import RoleGrant
 
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    "系统管理员": (["view", "add", "change", "delete", "export", "import", "assign", "reveal"], "all"),
+    "系统管理员": (
+        ["view", "add", "change", "delete", "export", "import", "assign", "reveal", "dedup"],
+        "all",
+    ),
     "销售总监": (["view", "add", "change", "delete", "export", "assign"], "department_tree"),
     "销售经理": (["view", "add", "change", "export", "assign"], "department_tree"),
     "销售代表": (["view", "add", "change"], "own"),
@@ -83,3 +87,26 @@ def test_a_renamed_role_keeps_receiving_defaults_by_its_code():
         assert apply_registry_defaults() == 1
     grant = RoleGrant.objects.get(role=rep, content_type__model="lead")
     assert (grant.actions, grant.scope) == (["view", "add", "change", "claim"], "own")
+
+
+def test_migration_gives_an_installed_administrator_role_the_dedup_verb():
+    """An installed database applied the old defaults once: migration 0015 adds "dedup" to the
+    administrator role's customer and contact grants, and takes it away when reversed."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guanxi.customers.migrations.0015_admin_dedup_grant")
+    grants = RoleGrant.objects.filter(role__code="admin", content_type__app_label="customers")
+    grants = grants.filter(content_type__model__in=["customer", "contact"])
+    with as_system():
+        for grant in grants:
+            grant.actions = [a for a in grant.actions if a != "dedup"]
+            grant.save(update_fields=["actions"])
+    with as_system():  # the real models here (a migration's historical ones have no actor check)
+        migration.add_dedup(apps, None)
+        assert [("dedup" in g.actions) for g in grants.all()] == [True, True]  # .all(): read again
+        migration.add_dedup(apps, None)  # twice: once
+        assert all(g.actions.count("dedup") == 1 for g in grants.all())
+        migration.remove_dedup(apps, None)
+        assert not any("dedup" in g.actions for g in grants.all())

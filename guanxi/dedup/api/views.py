@@ -2,7 +2,8 @@
 the caller may see), ``candidates/dismiss/`` (``{"type", "ids"}``: not duplicates, all or none)
 and ``check/`` (``{"type", "values"}``: the entry-time "possible duplicates").
 
-A type the caller may not review is a 403; an id outside the caller's queue refuses the whole
+A type the caller may not review is a 403 (``check/``: one who may neither add, change nor
+review); an id outside the caller's queue refuses the whole
 dismissal with a 400 naming ``ids``.
 """
 
@@ -26,7 +27,7 @@ from guanxi.dedup.api.serializers import (
 )
 from guanxi.dedup.engine import SPECS
 from guanxi.dedup.services import queue
-from guanxi.dedup.services.entry import possible_duplicates
+from guanxi.dedup.services.entry import may_check, normalized_values, possible_duplicates
 from guanxi.dedup.services.rules import model_for
 from guanxi.framework.api.permissions import TokenScopePermission
 
@@ -111,9 +112,11 @@ class DuplicatesViewSet(viewsets.ViewSet):
         data = CheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         label, model = _type(data.validated_data["type"])
+        if not may_check(request.user, model):
+            raise PermissionDenied
         found = possible_duplicates(
             label,
-            data.validated_data["values"],
+            normalized_values(label, data.validated_data["values"]),
             user=request.user,
             exclude_pk=data.validated_data.get("exclude"),
         )

@@ -9,15 +9,18 @@ for 撞单 to refuse, which keeps its own policy, ``customers.services.conflicts
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from guanxi.customers.matching import company_name_key
 from guanxi.dedup import engine
 from guanxi.dedup.normalize import company_compare_key, person_name_key
 from guanxi.dedup.services.rules import model_for, rules_in_force, spec_for
+from guanxi.framework.access import can
 from guanxi.framework.querysets import model_queryset
 from guanxi.framework.search import matching_ids
 
@@ -31,6 +34,30 @@ class PossibleDuplicate:
     obj: Any
     score: float
     reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
+def may_check(user: Any, model: Any) -> bool:
+    """Who may ask: whoever enters or edits records of the type (``add``/``change``), and the
+    queue's reviewers (``queue.may_review``). Answers hold only records the asker may view."""
+    from guanxi.dedup.services.queue import may_review
+
+    return can(user, "add", model) or can(user, "change", model) or may_review(user, model)
+
+
+def normalized_values(label: str, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (a rule's field → what was typed) as the model stores them: an unsaved record
+    gets them and its own ``clean()`` normalises (E.164 phones, lower-case email, upper-case
+    credit code) — one rule in one place. A value ``clean()`` refuses is compared as typed."""
+    model = model_for(label)
+    fields = {rule.field for rule in spec_for(label).rules}
+    record = model()
+    for name in fields:
+        if values.get(name):
+            setattr(record, name, str(values[name]).strip())
+    # an unrelated field's rule (gender on a company…) refuses after normalising: fine here
+    with suppress(ValidationError):
+        record.clean()
+    return {name: getattr(record, name, "") or "" for name in fields}
 
 
 def possible_duplicates(

@@ -104,6 +104,28 @@ def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], re
     return _("same %(field)s %(value)s") % {"field": label, "value": value}
 
 
+def region_notes(
+    model: type[models.Model], reasons: list[dict[str, Any]], left: Any, right: Any
+) -> list[str]:
+    """The note "different regions: 深圳 / 杭州" when two company names met by similarity carry regions
+    that share nothing: the comparison key drops regions on purpose (北京星河 is 星河's branch as
+    often as not), so the reviewer reads it before merging. Display only: the score is the same."""
+    from guanxi.dedup.engine import SPECS
+    from guanxi.dedup.normalize import different_regions
+
+    spec = SPECS.get(model._meta.label_lower)
+    if spec is None or spec.name_kind != "company":
+        return []
+    if not any(r.get("rule") == "fuzzy" and r.get("field") == spec.name_field for r in reasons):
+        return []
+    found = different_regions(getattr(left, spec.name_field, ""), getattr(right, spec.name_field, ""))
+    if found is None:
+        return []
+    return [
+        _("different regions: %(left)s / %(right)s") % {"left": "".join(found[0]), "right": "".join(found[1])}
+    ]
+
+
 def rows_for(user: Any, model: type[models.Model], candidates: Iterable[DuplicateCandidate]) -> list[Row]:
     """The page's candidates with their records (one query for all of them) and reasons."""
     candidates = list(candidates)
@@ -116,6 +138,7 @@ def rows_for(user: Any, model: type[models.Model], candidates: Iterable[Duplicat
         if left is None or right is None:  # deleted since the scan
             continue
         texts = [reason_text(user, model, r, left) for r in candidate.reasons]
+        texts += region_notes(model, candidate.reasons, left, right)
         # the older record first: the merge page keeps the first one by default
         pair = f"?ids={min(left.pk, right.pk)}&ids={max(left.pk, right.pk)}"
         out.append(Row(candidate, left, right, texts, merge_page + pair if merge_page else ""))

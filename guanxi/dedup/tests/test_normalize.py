@@ -89,3 +89,14 @@ def test_person_key_is_idempotent_and_simplified(name):
     assert person_name_key(key) == key
     assert to_simplified(key) == key
     assert pinyin_key(name) == pinyin_key(key)
+
+
+def test_regions_a_name_carries():
+    from guanxi.dedup.normalize import company_regions, different_regions
+
+    assert company_regions("广东省深圳市星河科技有限公司") == ["广东省", "深圳市"]
+    assert company_regions("星河科技(北京)有限公司") == ["北京"]
+    assert company_regions("星河科技有限公司") == []
+    assert different_regions("深圳维旺明传媒有限公司", "杭州维旺明传媒有限公司") == (["深圳"], ["杭州"])
+    assert different_regions("广东省深圳市星河科技", "深圳星河科技") is None  # 深圳 both
+    assert different_regions("（上海）星河科技", "星河科技") is None  # one side has none

@@ -126,3 +126,25 @@ def test_rules_page(client, scanned):
     assert list(MatchRule.objects.order_by("field").values_list("field", "enabled", "threshold")) == before
     client.logout()
     assert login(client, scanned.zhang).get(reverse("dedup:rules")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "note"), [("en", "different regions: 深圳 / 杭州"), ("zh-hans", "地区不同：深圳 / 杭州")]
+)
+def test_queue_notes_different_regions(client, world, language, note):
+    """One core in two cities is a candidate by design (regions are stripped); the reviewer reads
+    the regions as a note, and the score is the name's."""
+    from guanxi.customers.models import Customer
+    from guanxi.framework.testing.fixtures import as_system
+
+    with as_system():
+        Customer.objects.create(name="深圳维旺明传媒有限公司")
+        Customer.objects.create(name="杭州维旺明传媒有限公司")
+    scan_entity("customers.customer")
+    world.admin.language = language
+    with as_system():
+        world.admin.save(update_fields=["language"])
+    html = login(client, world.admin).get(URL).content.decode()
+    row = html[html.index("深圳维旺明传媒") :]
+    row = row[: row.index("</tr>")]
+    assert note in row and "1.00" in row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,22 @@ from guanxi.framework.http import AuthedRequest
 from guanxi.framework.panels import detail_context
 from guanxi.framework.views.base import EntityViewMixin
 from guanxi.framework.write import OutsideScope, StaleWrite, delete_object, ensure_visible
+
+# What a module shows inside an entity's create/edit form while it is being filled in (the
+# duplicate engine's "possible duplicates"): ``check(user, model, obj)`` returns the panel's
+# context — ``template``, and ``after``, the field the panel follows — or None for no panel.
+EntryCheck = Callable[[Any, Any, Any], dict[str, Any] | None]
+_ENTRY_CHECKS: list[EntryCheck] = []
+
+
+def register_entry_check(check: EntryCheck) -> EntryCheck:
+    """Hook for a module's panel in the generic edit form (``generic/edit.html``)."""
+    _ENTRY_CHECKS.append(check)
+    return check
+
+
+def entry_checks(user: Any, model: Any, obj: Any) -> list[dict[str, Any]]:
+    return [panel for check in _ENTRY_CHECKS if (panel := check(user, model, obj)) is not None]
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -95,6 +112,7 @@ class ObjectEditView(EntityViewMixin, View):
             "object": obj,
             "is_new": obj.pk is None,
             "next": request.GET.get("next") or request.POST.get("next", ""),
+            "entry_checks": entry_checks(request.user, self.model, obj),
         }
         return render(request, template, context, status=status)
 

@@ -223,3 +223,26 @@ def test_the_receipts_list_filters_reversed_ones_and_the_page_says_who_when_why(
     assert 'id="transition-reverse"' not in text
     fresh = client.get(f"/receipts/{other.pk}/").content.decode()
     assert 'id="transition-reverse"' in fresh and 'id="transition-reverse-dialog"' in fresh
+
+
+def test_the_migration_gives_the_shipped_roles_of_an_existing_install_the_verb(db):
+    """An install whose 财务 / administrator roles got the receipts' grant before ``reverse``
+    existed gets it from migration 0003 (the registry's defaults are applied once per role)."""
+    import importlib
+
+    from django.apps import apps
+
+    from guanxi.users.models import RoleGrant
+
+    migration = importlib.import_module("guanxi.receivables.migrations.0003_receipt_reversal")
+    grants = RoleGrant.objects.filter(
+        role__code__in=["admin", "finance"], content_type=ContentType.objects.get_for_model(Receipt)
+    )
+    assert grants.count() == 2
+    for grant in grants:
+        RoleGrant.objects.filter(pk=grant.pk).update(actions=[a for a in grant.actions if a != "reverse"])
+    with as_system():  # the live models (a migration's historical ones keep no change log)
+        migration.give_reverse_verb(apps, None)
+        migration.give_reverse_verb(apps, None)  # twice: once is enough, the verb is not doubled
+    for grant in grants.all():
+        assert grant.actions.count("reverse") == 1 and "approve" in grant.actions

@@ -112,6 +112,8 @@ class Transition:
     * ``direct``: offered by the generic endpoint and buttons; False for transitions that belong to
       a richer use case (a lead's conversion creates a customer first: its own page and action).
     * ``refusal``: a specific message when the transition is not possible from the current state.
+    * ``confirm``: the record's page asks for it in a dialog (with its inputs) rather than with a
+      button beside input boxes: for actions that are hard to undo (reversing a receipt).
     """
 
     name: str
@@ -127,6 +129,7 @@ class Transition:
     needs_approval: bool = False
     direct: bool = True
     refusal: Callable[[Any], str] | None = None
+    confirm: bool = False
     event: str = ""  # the typed event's verb ("<model>.<event>"); default the transition's name
 
     def __post_init__(self) -> None:

@@ -1,8 +1,9 @@
 """Receipts (实际回款) and invoice requests (开票申请): owned by the contract's owner — reps see
 their own, managers and directors their department tree, finance (财务) every one, with the
-verbs to confirm receipts (``approve``) and to issue invoices (``issue``). Recording more than a
-contract's amount (``overpay``) is held by administrators only, until given explicitly.
-Installments and allocations follow their contract and receipt (``access_parent``)."""
+verbs to confirm receipts (``approve``), to reverse confirmed ones (``reverse``) and to issue
+invoices (``issue``). Recording more than a contract's amount (``overpay``) is held by
+administrators only, until given explicitly. Installments and allocations follow their contract
+and receipt (``access_parent``)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -32,11 +33,13 @@ register_entity(
         search=(("number", 100), ("payer", 60), ("reference", 60)),
         menu=MenuEntry("sales", _("Receipts"), icon="cash", weight=60),
         grants={
-            "admin": Grant([*ALL_ACTIONS, "approve", "overpay"], "all"),
+            "admin": Grant([*ALL_ACTIONS, "approve", "overpay", "reverse"], "all"),
             "sales_director": Grant([*TEAM, "delete"], "department_tree"),
             "sales_manager": Grant(TEAM, "department_tree"),
             "sales_rep": Grant(["view", "add", "change"], "own"),
-            "finance": Grant(["view", "add", "change", "delete", "export", "import", "approve"], "all"),
+            "finance": Grant(
+                ["view", "add", "change", "delete", "export", "import", "approve", "reverse"], "all"
+            ),
             "read_only": Grant(["view", "export"], "all"),
         },
         transfer=Transfer(

@@ -1,5 +1,5 @@
-"""Receivables use cases: the payment plan (add, edit, split, void), receipts (allocation and
-what confirmation does to the plan), the nightly overdue marking and the due-date reminders.
+"""Receivables use cases: the payment plan (add, edit, split, void), receipts (allocation, what
+confirmation and reversal do to the plan), the nightly overdue marking and the due-date reminders.
 
 Every write goes through ``guanxi.framework.write``; statuses of receipts and invoice requests
 through ``transition``. An installment's status is derived (``Installment.refresh_status``):
@@ -330,6 +330,51 @@ def apply_confirmed_receipt(receipt: Receipt) -> None:
     if not receipt.allocations.exists():
         allocate_receipt(receipt, None, actor=None, by_confirmation=True)
     refresh_installments(receipt.contract_id)
+
+
+def reversal_refusal(receipt: Receipt) -> str | None:
+    """Why ``receipt`` may not be reversed now, or None: the contract's live invoice requests may
+    not claim more than its confirmed receipts would then add up to (the invoicing cap of
+    ``guards.invoiceable``; no limit when the company invoices before payment)."""
+    from guanxi.receivables.guards import invoiceable
+    from guanxi.receivables.models import ReceivableSettings
+
+    if ReceivableSettings.current().allow_invoice_before_payment:
+        return None
+    ceiling, claimed = invoiceable(receipt.contract)
+    left = ceiling - (receipt.amount_amount or Decimal(0))
+    if claimed <= left:
+        return None
+    return _(
+        "Invoice requests of contract %(number)s claim %(claimed)s, more than the %(left)s its "
+        "receipts would add up to without this one: cancel or reject them first."
+    ) % {
+        "number": receipt.contract.number,
+        "claimed": Money(claimed, receipt.amount_currency).format(),
+        "left": Money(max(left, Decimal(0)), receipt.amount_currency).format(),
+    }
+
+
+def stamp_reversal(receipt: Receipt, actor: Any) -> None:
+    """Who reversed ``receipt`` and when (a transition effect, before its save). Applied by the
+    approval engine the actor is None: the one who asked for the reversal is who reversed it."""
+    receipt.reversed_at = timezone.now()
+    if actor is None:
+        from django.contrib.contenttypes.models import ContentType
+
+        from guanxi.approvals.models import ApprovalRequest
+
+        request = (
+            ApprovalRequest.objects.filter(
+                content_type=ContentType.objects.get_for_model(Receipt),
+                object_id=receipt.pk,
+                transition="reverse",
+            )
+            .order_by("-pk")
+            .first()
+        )
+        actor = request.submitter if request is not None else None
+    receipt.reversed_by = actor if getattr(actor, "pk", None) else None
 
 
 def refresh_installments(contract_id: int, *, today: datetime.date | None = None) -> int:

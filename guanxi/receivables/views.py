@@ -34,6 +34,7 @@ from guanxi.receivables.models import (
     InstallmentStatus,
     InvoiceRequest,
     Receipt,
+    ReceiptStatus,
     ReceivableSettings,
 )
 from guanxi.receivables.tables import InvoiceRequestTable, ReceiptTable
@@ -55,11 +56,21 @@ class ReceiptViews(EntityViews):
 
     @classmethod
     def detail_field_values(cls, obj: Any, user: Any = None) -> list[tuple[str, Any]]:
-        rows = [
-            (str(Receipt._meta.get_field("number").verbose_name), obj.number),
-            (str(Receipt._meta.get_field("customer").verbose_name), obj.customer),
+        labels = {f.name: str(f.verbose_name) for f in Receipt._meta.concrete_fields}
+        rows = [(labels["number"], obj.number), (labels["customer"], obj.customer)]
+        rows += _money_rows(super().detail_field_values(obj, user), obj, "amount")
+        if obj.status != ReceiptStatus.REVERSED:  # the reason shows with who and when, or not at all
+            return [row for row in rows if row[0] != labels["reversal_reason"]]
+        from django.utils.formats import localize
+
+        return [
+            *rows,
+            (labels["reversed_by"], obj.reversed_by or "—"),
+            (
+                labels["reversed_at"],
+                localize(timezone.localtime(obj.reversed_at)) if obj.reversed_at else "—",
+            ),
         ]
-        return rows + _money_rows(super().detail_field_values(obj, user), obj, "amount")
 
 
 class InvoiceRequestViews(EntityViews):

@@ -3,7 +3,8 @@
 Every model with a state machine gets ``<prefix>/<pk>/transition/`` (``<model>_transition``) from
 ``EntityViews.urls()``; the card offers the transitions the user may take now (verb and guards
 checked by ``allowed_transitions``), with an input box for each value a transition asks for (the
-reason of a disqualification). Refusals come back as messages on the record's page.
+reason of a disqualification), or a dialog asking them for a ``confirm`` transition (a receipt's
+reversal). Refusals come back as messages on the record's page.
 """
 
 from __future__ import annotations
@@ -79,4 +80,4 @@ def transition_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
     offered = allowed_transitions(obj, request.user, direct_only=True)
     if not offered:
         return None
-    return {"transition_url": url, "transitions": [describe(t) for t in offered]}
+    return {"transition_url": url, "transitions": [{**describe(t), "confirm": t.confirm} for t in offered]}

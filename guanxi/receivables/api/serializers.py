@@ -54,9 +54,20 @@ class ReceiptSerializer(EntitySerializer):
             "status",
             "rejection_reason",
             "confirmed_at",
+            "reversal_reason",
+            "reversed_at",
+            "reversed_by",
             "allocations",
         ]
-        read_only_fields = ["number", "customer", "rejection_reason", "confirmed_at"]
+        read_only_fields = [
+            "number",
+            "customer",
+            "rejection_reason",
+            "confirmed_at",
+            "reversal_reason",
+            "reversed_at",
+            "reversed_by",
+        ]
 
     def validate_contract(self, contract: Any) -> Any:
         return _visible_contract(self.context.get("request"), contract)

@@ -8,6 +8,13 @@ receipt without allocation rows is allocated to the open installments oldest-due
 confirmed. A request rejected by the engine leaves the receipt pending and unlocked: *withdraw*
 returns it to draft, *reject* (verb ``approve``) closes it.
 
+Reversal (冲销): a confirmed receipt recorded by mistake (wrong amount or contract, a bounced
+transfer) is *reversed* with a required reason (verb ``reverse``, finance and administrators;
+through the approval engine when an administrator sets up a flow for it, at once otherwise). The
+row stays, read-only, with who, when and why; it no longer counts anywhere (every total reads
+confirmed receipts only), its installments are recomputed and it frees the contract amount.
+Refused while the contract's invoice requests would then claim more than its confirmed receipts.
+
 Amounts: a receipt is in its contract's currency; the receipts of a contract that are not
 rejected can never add up to more than the contract amount unless the writer holds the
 ``overpay`` verb (``guards.py``, under a lock on the contract row, so two finance users
@@ -41,9 +48,10 @@ class ReceiptStatus(models.TextChoices):
     PENDING_APPROVAL = "pending_approval", pgettext_lazy("receipt status", "Pending approval")
     CONFIRMED = "confirmed", pgettext_lazy("receipt status", "Confirmed")
     REJECTED = "rejected", pgettext_lazy("receipt status", "Rejected")
+    REVERSED = "reversed", pgettext_lazy("receipt status", "Reversed")
 
 
-#: Receipts that hold part of the contract amount (a rejected one frees it).
+#: Receipts that hold part of the contract amount (a rejected or reversed one frees it).
 LIVE_RECEIPT_STATUSES = (ReceiptStatus.DRAFT, ReceiptStatus.PENDING_APPROVAL, ReceiptStatus.CONFIRMED)
 
 
@@ -55,6 +63,30 @@ def _apply_to_plan(ctx: TransitionContext) -> None:
     from guanxi.receivables.services import apply_confirmed_receipt
 
     apply_confirmed_receipt(ctx.obj)
+
+
+def _invoices_still_covered(ctx: TransitionContext) -> str | None:
+    from guanxi.receivables.services import reversal_refusal
+
+    return reversal_refusal(ctx.obj)
+
+
+def _reversal_unavailable(receipt: Receipt) -> str:
+    if receipt.status == ReceiptStatus.REVERSED:
+        return str(_("This receipt is already reversed."))
+    return str(_("Only a confirmed receipt can be reversed."))
+
+
+def _stamp_reversed(ctx: TransitionContext) -> None:
+    from guanxi.receivables.services import stamp_reversal
+
+    stamp_reversal(ctx.obj, ctx.actor)
+
+
+def _take_off_plan(ctx: TransitionContext) -> None:
+    from guanxi.receivables.services import refresh_installments
+
+    refresh_installments(ctx.obj.contract_id)
 
 
 class Receipt(PrimaryModel):
@@ -91,6 +123,17 @@ class Receipt(PrimaryModel):
     )
     rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    reversal_reason = models.CharField(_("reversal reason"), max_length=500, blank=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True, editable=False)
+    reversed_by = models.ForeignKey(
+        "users.User",
+        verbose_name=_("reversed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     status_machine = StateMachine(
         field="status",
@@ -132,6 +175,26 @@ class Receipt(PrimaryModel):
                     )
                 },
             ),
+            Transition(
+                name="reverse",
+                source=[ReceiptStatus.CONFIRMED],
+                target=ReceiptStatus.REVERSED,
+                label=pgettext_lazy("receipt", "Reverse"),
+                verb="reverse",
+                needs_approval=True,  # applies at once unless an administrator sets up a flow
+                confirm=True,
+                guards=[_invoices_still_covered],
+                inputs={
+                    "reason": Input(
+                        field="reversal_reason",
+                        label=_("Reason"),
+                        message=_("Say why the receipt is reversed."),
+                    )
+                },
+                refusal=_reversal_unavailable,
+                effects=[_stamp_reversed],
+                after=[_take_off_plan],
+            ),
         ],
     )
 
@@ -142,6 +205,7 @@ class Receipt(PrimaryModel):
         permissions = [
             ("approve_receipt", _("Approve")),
             ("overpay_receipt", _("Record more than the contract amount")),
+            ("reverse_receipt", _("Reverse a confirmed receipt")),
         ]
         constraints = [models.UniqueConstraint(fields=["number"], name="receipt_number")]
         indexes = [

@@ -225,3 +225,74 @@ def test_the_aging_report_and_the_overdue_list_read_on_a_phone(new_context, live
     expect(card).to_contain_text(labels[3])
     assert overflow_width(page) <= PHONE_VIEWPORT["width"]
     page.screenshot(path=f"test-results/overdue-phone-{locale}.png", full_page=True)
+
+
+REVERSAL = {
+    LOCALE_ZH: {"reversed": "已冲销", "done": "冲销：已完成", "reverse": "冲销", "phone": False},
+    LOCALE_EN: {"reversed": "Reversed", "done": "Reverse: done", "reverse": "Reverse", "phone": True},
+}
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_finance_reverses_a_receipt_and_the_installment_and_the_aging_follow(
+    new_context, live_server, contract, locale
+):
+    """第2期 (not yet due) was paid by a 30,000 receipt recorded by mistake: finance reverses it
+    from the receipt's page (a dialog asks why; in English on a phone) and 第2期 is 待回款 again,
+    the aging report's total back to the whole contract."""
+    from guanxi.framework.statemachine import transition
+    from guanxi.framework.write import save_object
+    from guanxi.receivables.services import AllocationInput, allocate_receipt
+
+    text, words = TEXT[locale], REVERSAL[locale]
+    finance = User.objects.get(username="finance")
+    give_role(finance, Receipt, "all", ["view", "change", "reverse"], name="finance-reverse")
+    second = Installment.objects.get(sequence=2)
+    with as_user(finance):
+        receipt = Receipt(contract=contract, amount_amount=Decimal("30000.00"), amount_currency="CNY")
+        receipt.full_clean()
+        save_object(receipt, actor=finance)
+        allocate_receipt(receipt, [AllocationInput(second, "30000.00")], actor=finance)
+        transition(receipt, "submit", actor=finance)
+    assert Installment.objects.get(sequence=2).status == "paid"
+    options: dict = {"locale": locale}
+    if words["phone"]:
+        options |= {"viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
+    page = new_context(**options).new_page()
+    login(page, live_server, "finance", "pw-browser-finance")
+    page.goto(f"{live_server.url}/receivables/aging/")
+    expect(page.get_by_test_id("aging-totals")).to_contain_text(text["total_after"])
+
+    page.goto(f"{live_server.url}/receipts/{receipt.pk}/")
+    dialog = page.locator("#transition-reverse-dialog")
+    expect(dialog).to_be_hidden()
+    page.locator("#transition-reverse").click()
+    expect(dialog).to_be_visible()
+    reason = dialog.locator("textarea[name=reason]")
+    expect(reason).to_have_attribute("required", "")
+    page.screenshot(path=f"test-results/reversal-dialog-{locale}.png", full_page=True)
+    if words["phone"]:
+        assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    dialog.locator("#transition-reverse-confirm").click()  # no reason: the browser keeps the dialog
+    expect(dialog).to_be_visible()
+    assert Receipt.objects.get().status == "confirmed"
+    reason.fill("银行退票：客户转账被退回")
+    with page.expect_navigation():
+        dialog.locator("#transition-reverse-confirm").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text(words["done"])
+    expect(page.get_by_text(words["reversed"], exact=True).first).to_be_visible()
+    expect(page.get_by_text("银行退票：客户转账被退回").first).to_be_visible()
+    expect(page.locator("#transition-reverse")).to_have_count(0)
+    page.screenshot(path=f"test-results/reversal-done-{locale}.png", full_page=True)
+    settle(page)
+    assert Receipt.objects.get().status == "reversed"
+
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    expect(page.get_by_test_id("installment-2").get_by_test_id("installment-status")).to_have_text(
+        text["pending"]
+    )
+    page.goto(f"{live_server.url}/receivables/aging/")
+    expect(page.get_by_test_id("aging-totals")).to_contain_text(text["total_before"])
+    page.goto(f"{live_server.url}/receipts/?status=reversed")
+    expect(page.get_by_text(receipt.number).first).to_be_visible()
+    settle(page)

@@ -79,11 +79,17 @@ class Target(ChangeLoggedModel):
                 fields=["user", "measure", "year", "period"],
                 condition=models.Q(user__isnull=False),
                 name="target_unique_user_period",
+                violation_error_message=_(
+                    "This person already has a target of this measure for this period."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["department", "measure", "year", "period"],
                 condition=models.Q(user__isnull=True),
                 name="target_unique_department_period",
+                violation_error_message=_(
+                    "This department already has a target of this measure for this period."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["measure", "year", "department"], name="target_measure_year_dept")]

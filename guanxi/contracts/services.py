@@ -293,7 +293,9 @@ def build_order_line(
         discount_percent=discount if discount is not None else decimal.Decimal(0),
     )
     try:
-        line.full_clean(exclude=["order"])
+        # the product is a loaded record (the caller resolved it): its existence is not asked
+        # again, one query a line (an import builds thousands)
+        line.full_clean(exclude=["order", "product"] if product is not None else ["order"])
         line.clean()
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():

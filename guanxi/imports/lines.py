@@ -82,16 +82,22 @@ def _split(parsed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return head, line
 
 
-def _instances(spec: Any, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The lines with their foreign keys as instances (the service reads a product's price):
-    one query a related model for all the lines given."""
-    out = [dict(line) for line in lines]
+def _related(spec: Any, lines: list[dict[str, Any]]) -> dict[str, dict[int, Any]]:
+    """The records the lines' foreign keys name (``{"product": {pk: product}}``): one query a
+    related model for a whole chunk (the service reads a product's price and currency)."""
+    out = {}
     for line_field in spec.fields:
-        if line_field.kind != "fk":
-            continue
-        name = line_field.name.removeprefix(PREFIX)
-        model = apps.get_model(line_field.related)
-        found = model._default_manager.in_bulk({line[name] for line in out if line.get(name)})
+        if line_field.kind == "fk":
+            name = line_field.name.removeprefix(PREFIX)
+            model = apps.get_model(line_field.related)
+            out[name] = model._default_manager.in_bulk({line[name] for line in lines if line.get(name)})
+    return out
+
+
+def _instances(lines: list[dict[str, Any]], related: dict[str, dict[int, Any]]) -> list[dict[str, Any]]:
+    """The lines with their foreign keys as the records ``_related`` loaded."""
+    out = [dict(line) for line in lines]
+    for name, found in related.items():
         for line in out:
             if line.get(name):
                 line[name] = found.get(line[name])
@@ -198,6 +204,12 @@ def _validate_chunk(
     if any(validator.fields[n].kind == "user" for n in validator.mapping.values()):
         validator._load_users()
 
+    loaded: dict[str, dict[int, Any]] = {}  # the lines' related records, one query a model
+    for line_field in spec.fields:
+        if line_field.kind == "fk":
+            pks = {pk for found in related.get(line_field.name, {}).values() for pk in found}
+            model = apps.get_model(line_field.related)
+            loaded[line_field.name.removeprefix(PREFIX)] = model._default_manager.in_bulk(pks)
     # (head row, header values, record, key, group, lines)
     staged: list[tuple[ImportRow, dict[str, Any], Any, str, list[ImportRow], list[dict[str, Any]]]] = []
     for group in chunk:
@@ -246,7 +258,7 @@ def _validate_chunk(
             # file names every bad row at once
             clean = [(row, line) for row, line in zip(group, lines, strict=True) if row.number not in errors]
             try:
-                spec.build(obj, _instances(spec, [line for _row, line in clean]), validator.user)
+                spec.build(obj, _instances([line for _row, line in clean], loaded), validator.user)
             except ValidationError as refused:
                 for number, messages in _line_errors(refused, [r for r, _l in clean], titles).items():
                     errors.setdefault(number, []).extend(messages)
@@ -273,7 +285,7 @@ def _validate_chunk(
                 _fail(group, {head.number: head_errors}, key)
                 continue
         try:
-            spec.build(obj, _instances(spec, lines), validator.user)
+            spec.build(obj, _instances(lines, loaded), validator.user)
         except ValidationError as refused:
             _fail(group, _line_errors(refused, group, titles), key)
             continue
@@ -349,11 +361,12 @@ def commit(batch: ImportBatch, *, progress: Any = None, started: float) -> Impor
                 else:
                     creates.append((head, validator.instance(values)))
             creates = _still_new(validator, creates)
+            loaded = _related(spec, [line for lines in line_values.values() for line in lines])
             built: dict[int, list[Any]] = {}
             for head, obj in [*creates, *updates]:
                 try:
                     built[head.number] = spec.build(
-                        obj, _instances(spec, line_values[head.number]), batch.user
+                        obj, _instances(line_values[head.number], loaded), batch.user
                     )
                 except ValidationError as refused:  # a product changed since the check
                     _fail(members[head.number], _line_errors(refused, members[head.number], {}), "")

@@ -293,7 +293,9 @@ def build_order_line(
         discount_percent=discount if discount is not None else decimal.Decimal(0),
     )
     try:
-        line.full_clean(exclude=["order"])
+        # the product is a loaded record (the caller resolved it): its existence is not asked
+        # again, one query a line (an import builds thousands)
+        line.full_clean(exclude=["order", "product"] if product is not None else ["order"])
         line.clean()
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
@@ -327,16 +329,57 @@ def save_order_lines(order: Order, lines: list[OrderLineInput], *, actor: Any) -
     return order
 
 
-def recalculate_order(order: Order, *, actor: Any) -> Order:
-    """Store the order's total as the sum of its lines' rounded totals."""
+def _total_of(order: Order, lines: list[OrderLine]) -> Any:
+    """The order's total: the sum of its lines' rounded totals (the one rule)."""
     totals = [
         order_line_total(line.quantity, line.unit_price, line.discount_percent)
-        for line in OrderLine.objects.filter(order=order)
+        for line in lines
         if line.unit_price is not None
     ]
-    order.total = order_total(totals, order.currency)
+    return order_total(totals, order.currency)
+
+
+def recalculate_order(order: Order, *, actor: Any) -> Order:
+    """Store the order's total as the sum of its lines' rounded totals."""
+    order.total = _total_of(order, list(OrderLine.objects.filter(order=order)))
     save_object(order, actor=actor)
     return order
+
+
+def build_order_lines(order: Order, lines: list[dict[str, Any]], actor: Any) -> list[OrderLine]:
+    """An order's lines from an import (``{"product", "description", "quantity", "unit_price",
+    "discount_percent"}`` each), checked by ``build_order_line``, with the order's ``total`` set
+    from them; nothing is written (the import engine writes orders and lines in bulk).
+
+    ``ValidationError`` ``{"<n>.<field>": [...]}`` (n from 1) on a bad line."""
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"lines": [_("An order has at most %(n)d lines.") % {"n": MAX_LINES}]})
+    errors: dict[str, list[str]] = {}
+    built = [
+        build_order_line(
+            order,
+            OrderLineInput(
+                product=line.get("product"),
+                description=line.get("description") or "",
+                quantity=line.get("quantity"),
+                unit_price=line.get("unit_price"),
+                discount_percent=line.get("discount_percent"),
+            ),
+            position,
+            errors,
+        )
+        for position, line in enumerate(lines, start=1)
+    ]
+    if errors:
+        raise ValidationError(errors)
+    out = [line for line in built if line is not None]
+    order.total = _total_of(order, out)
+    return out
+
+
+def order_lines_editable(order: Order) -> str:
+    """Why the order's lines may not be replaced, or "" (only a draft's lines change)."""
+    return "" if order.is_editable else str(_("Only a draft order can be edited."))
 
 
 def create_order_from_contract(contract: Contract, *, actor: Any) -> Order:
@@ -380,12 +423,14 @@ def create_order_from_contract(contract: Contract, *, actor: Any) -> Order:
 
 __all__ = [
     "OrderLineInput",
+    "build_order_lines",
     "contract_for_quote",
     "create_contract",
     "create_contract_from_quote",
     "create_order",
     "create_order_from_contract",
     "create_renewal_deal",
+    "order_lines_editable",
     "recalculate_order",
     "remind_renewals",
     "save_order_lines",

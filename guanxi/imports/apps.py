@@ -11,6 +11,7 @@ class ImportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from guanxi.imports import menu  # noqa: F401
         from guanxi.imports.declarations import declare_shipped
 
         declare_shipped()

@@ -185,6 +185,9 @@ class Validator:
             for name, pairs in batch.value_map.items()
         }
         self.spec = spec_for(self.model)
+        self.declared_values = {
+            name: {header_key(k): v for k, v in pairs.items()} for name, pairs in self.spec.values.items()
+        }
         self.key = batch.match_key if batch.match_key in self.fields else ""
         self.seen: dict[str, int] = {}  # normalised key → the first row holding it (in-file duplicates)
         self.unique_seen: dict[str, dict[Any, int]] = {}
@@ -309,6 +312,8 @@ class Validator:
     def choice(self, info: FieldInfo, cell: Any) -> str:
         key = header_key(cells.text(cell))
         mapped = self.value_map.get(info.name, {}).get(key)
+        if mapped is None:
+            mapped = self.declared_values.get(info.name, {}).get(key)
         if mapped is not None:
             return str(mapped)
         for candidate in (key, key.rstrip("级类等型档")):  # "A级" / "A类" name level A
@@ -327,6 +332,8 @@ class Validator:
         for attname, value in parsed.items():
             if attname != "id":
                 setattr(obj, attname, value)
+        if self.spec.prepare is not None:
+            self.spec.prepare(obj)
         return obj
 
     def clean(self, obj: models.Model) -> list[list[str]]:
@@ -570,15 +577,41 @@ class Validator:
 
 
 def _dump(obj: models.Model, parsed: dict[str, Any]) -> dict[str, Any]:
-    """The values to write, JSON-ready: the parsed cells as the model's rules left them."""
+    """The values to write, JSON-ready: the parsed cells as the model's rules left them, and the
+    fields the rules filled in that a new record leaves empty (a deal's pipeline and first
+    stage): the commit writes these values without running ``clean()`` again."""
     from guanxi.framework.changes import normalize
 
     out = {}
     for attname in parsed:
-        if attname != "id":
+        if attname != "id" and not attname.startswith("line_"):
             out[attname] = normalize(getattr(obj, attname))
-    # clean() may derive or normalise other fields (a phone in E.164): keep what it set
+    if not obj._state.adding:  # an update: what the rules changed besides the cells
+        changed = obj.changed_fields() if hasattr(obj, "changed_fields") else set()
+        for name in changed:
+            attname = _field(type(obj), name).attname
+            if attname not in out and attname not in _BOOKKEEPING_ATTS:
+                out[attname] = normalize(getattr(obj, attname))
+        return out
+    blank = _blank(type(obj))
+    for model_field in type(obj)._meta.concrete_fields:
+        attname = model_field.attname
+        if attname in out or attname in _BOOKKEEPING_ATTS or model_field.primary_key:
+            continue
+        if getattr(blank, attname, None) in (None, "") and getattr(obj, attname, None) not in (None, ""):
+            out[attname] = normalize(getattr(obj, attname))
     return out
+
+
+_BOOKKEEPING_ATTS = {"created_at", "updated_at", "created_by_id", "updated_by_id", "department_id"}
+_BLANKS: dict[type[models.Model], models.Model] = {}
+
+
+def _blank(model: type[models.Model]) -> models.Model:
+    """A new record of ``model`` as the constructor leaves it (what "unset" looks like)."""
+    if model not in _BLANKS:
+        _BLANKS[model] = new_instance(model, {})
+    return _BLANKS[model]
 
 
 def validate(batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
@@ -587,6 +620,10 @@ def validate(batch: ImportBatch, *, progress: Progress | None = None) -> ImportB
     validator = Validator(batch)
     if not validator.mapping:
         raise ValidationError(_("Match at least one column to a field."))
+    if validator.spec.lines is not None:
+        from guanxi.imports import lines
+
+        return lines.validate(validator, progress=progress)
     done = 0
     last = 0
     # the batch's actor context: lookups that check their freshness once a request (the choice
@@ -659,9 +696,12 @@ def commit(
         )
     batch.status = ImportBatch.Status.COMMITTING
     batch.save(update_fields=["status"])
-    fields = {
-        f.attname: _field(model, f.name) for f in importable_fields(model, batch.user) if f.name != "id"
-    }
+    if spec_for(model).lines is not None:
+        from guanxi.imports import lines
+
+        return lines.commit(batch, progress=progress, started=started)
+    # every concrete field: the values include what the model's rules filled in (``_dump``)
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
     validator = Validator(batch)
     content_type = ContentType.objects.get_for_model(model)
     done = batch.rows.filter(status__in=[R.CREATED, R.UPDATED]).count()
@@ -861,7 +901,11 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                     )
                 }
                 to_delete, to_revert = [], []
+                handled: set[int] = set()  # the rows of one order with its lines share it
                 for row in rows:
+                    if row.object_id in handled:
+                        row.status = R.UNDONE
+                        continue
                     record = records.get(row.object_id)
                     stamp = getattr(record, "updated_at", None)
                     if record is None or (row.written_at and stamp != row.written_at):
@@ -878,6 +922,7 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                             setattr(record, model_field.attname, model_field.to_python(value))
                         to_revert.append(record)
                     row.status = R.UNDONE
+                    handled.add(record.pk)
                 delete_objects(to_delete, actor=actor)
                 bulk_update_objects(model, to_revert, actor=actor, check_visible=False)
                 counts["removed"] += len(to_delete)

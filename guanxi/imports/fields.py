@@ -105,7 +105,8 @@ def importable_fields(model: type[models.Model], user: Any) -> list[FieldInfo]:
     for model_field in model._meta.concrete_fields:
         name = model_field.name
         if (
-            not model_field.editable
+            (not model_field.editable and name not in spec.extra)
+            or name in spec.exclude
             or model_field.primary_key
             or name in BOOKKEEPING
             or name in state_fields
@@ -129,6 +130,34 @@ def importable_fields(model: type[models.Model], user: Any) -> list[FieldInfo]:
                 aliases=frozenset(a for a in aliases if a),
                 choices=_choices(model_field) if model_field.choices else (),
                 related=model_field.related_model if isinstance(model_field, models.ForeignKey) else None,
+            )
+        )
+    if spec.lines is not None:
+        out.extend(_line_fields(spec.lines))
+    return out
+
+
+def _line_fields(lines: Any) -> list[FieldInfo]:
+    """The columns of a record's lines (``declarations.LineSpec``): not the model's fields, read
+    by the engine and handed to the entity's service (``guanxi.imports.lines``)."""
+    from django.apps import apps
+
+    out = []
+    for line in lines.fields:
+        aliases = {header_key(line.name), *(header_key(w) for w in line.synonyms)}
+        for language in LANGUAGES:
+            with translation.override(language):
+                aliases.add(header_key(str(line.label)))
+        out.append(
+            FieldInfo(
+                name=line.name,
+                attname=line.name,
+                label=capfirst(str(line.label)),
+                noun=str(line.label),
+                kind=line.kind,
+                required=False,
+                aliases=frozenset(a for a in aliases if a),
+                related=apps.get_model(line.related) if line.related else None,
             )
         )
     return out

@@ -7,6 +7,8 @@ from guanxi.imports import views
 app_name = "imports"
 
 urlpatterns = [
+    path("imports/", views.start, name="start"),
+    path("imports/template/<str:label>/", views.template, name="template"),
     path("imports/<int:pk>/", views.batch_page, name="batch"),
     path("imports/<int:pk>/progress/", views.progress, name="progress"),
     path("imports/<int:pk>/cancel/", views.cancel, name="cancel"),

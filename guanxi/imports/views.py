@@ -17,6 +17,7 @@ Only the user who uploaded the file (or a superuser) sees a batch; anyone else g
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -100,7 +101,9 @@ def _context(request: AuthedRequest, batch: ImportBatch, **extra: Any) -> dict[s
     )
     records = []
     if batch.status in (ImportBatch.Status.COMPLETED, ImportBatch.Status.CANCELLED):
-        ids = list(written.values_list("object_id", flat=True)[:RECORDS_SHOWN])
+        # an order imported with its lines: its rows share the order, shown once
+        ids = list(dict.fromkeys(written.values_list("object_id", flat=True)[: RECORDS_SHOWN * 20]))
+        ids = ids[:RECORDS_SHOWN]
         found = model._default_manager.in_bulk(ids)
         records = [found[i] for i in ids if i in found]
     return {
@@ -333,3 +336,123 @@ def _quote(text: str) -> str:
     from urllib.parse import quote
 
     return quote(text, safe="")
+
+
+# -- the entity chooser and the blank templates ----------------------------------------------------
+TEMPLATE_LANGUAGES = (("zh-hans", "中文"), ("en", "English"))
+
+
+def blank_template(model: Any, user: Any, fmt: str, language: str) -> HttpResponse:
+    """A blank file to fill in: the importable columns titled in ``language`` (required ones
+    first, marked "*"; an order's line columns after its own), as CSV (UTF-8 with BOM) or XLSX."""
+    with translation.override(language):
+        fields = [f for f in importable_fields(model, user) if f.name != "id"]
+        header = [
+            f"{f.label}*" if f.required else f.label for f in sorted(fields, key=lambda f: not f.required)
+        ]
+        name = f"{model._meta.model_name}-import-template-{language}.{fmt}"
+        sheet_title = str(model._meta.verbose_name_plural)[:30]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        csv.writer(buffer).writerow(header)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(sheet_title)
+        sheet.append(header)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _upload_url(model: Any) -> str:
+    """The entity's upload page (``<model>_import``) if it offers one, else ""."""
+    try:
+        url = reverse(f"{model._meta.app_label}:{model._meta.model_name}_import")
+    except NoReverseMatch:
+        return ""
+    config = resolve(url).func.view_initkwargs.get("config")  # type: ignore[attr-defined]
+    return url if config is None or getattr(config, "importable", True) else ""
+
+
+def importable_entities(user: Any) -> list[dict[str, Any]]:
+    """The record types ``user`` may import (the ``import`` verb, an upload page), with their
+    blank templates in both languages: what the chooser at ``/imports/`` lists."""
+    from guanxi.framework.access import can
+    from guanxi.framework.entities import entity_types
+
+    out = []
+    for entity in entity_types():
+        model = entity.model
+        if not can(user, "import", model):
+            continue
+        label = model._meta.label_lower
+        if label == "targets.target":  # the grid is the targets' upload: its workbook, its template
+            try:
+                url, template = reverse("targets:grid"), reverse("targets:grid_export")
+            except NoReverseMatch:
+                continue
+            templates = [("Excel", template)]  # the grid's workbook, in the page's language
+        else:
+            url = _upload_url(model)
+            if not url:
+                continue
+            base = reverse("imports:template", args=[label])
+            templates = [
+                (f"{kind} {name}", f"{base}?format={fmt}&lang={code}")
+                for code, name in TEMPLATE_LANGUAGES
+                for fmt, kind in (("xlsx", "Excel"), ("csv", "CSV"))
+            ]
+        out.append(
+            {
+                "label": label,
+                "name": capfirst_text(model._meta.verbose_name_plural),
+                "url": url,
+                "templates": templates,
+            }
+        )
+    return sorted(out, key=lambda e: e["name"])
+
+
+def capfirst_text(text: Any) -> str:
+    from django.utils.text import capfirst
+
+    return str(capfirst(str(text)))
+
+
+@require_GET
+@login_required
+def start(request: AuthedRequest) -> HttpResponse:
+    """The import page: choose what to import (each type the user may import, its templates)."""
+    return render(request, "imports/start.html", {"entities": importable_entities(request.user)})
+
+
+@require_GET
+@login_required
+def template(request: AuthedRequest, label: str) -> HttpResponse:
+    """A blank template of a record type the user may import (404 for any other)."""
+    from django.apps import apps
+
+    from guanxi.framework.access import can
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not can(request.user, "import", model) or not _upload_url(model):
+        raise Http404
+    fmt = request.GET.get("format", "xlsx")
+    language = request.GET.get("lang") or translation.get_language()
+    return blank_template(
+        model,
+        request.user,
+        fmt if fmt in ("csv", "xlsx") else "xlsx",
+        language if language in ("en", "zh-hans") else "en",
+    )

@@ -9,8 +9,6 @@ mapping → check → import with progress → summary, error file and undo.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from pathlib import Path
 from typing import Any
@@ -55,34 +53,9 @@ class ImportView(EntityViewMixin, View):
         return render(request, self.template_name, self.context())
 
     def blank_template(self, fmt: str, language: str) -> HttpResponse:
-        from guanxi.imports.fields import importable_fields
+        from guanxi.imports.views import blank_template
 
-        with translation.override(language):
-            fields = [f for f in importable_fields(self.model, self.request.user) if f.name != "id"]
-            header = [
-                f"{f.label}*" if f.required else f.label for f in sorted(fields, key=lambda f: not f.required)
-            ]
-            name = f"{self.model._meta.model_name}-import-template-{language}.{fmt}"
-            sheet_title = str(self.model._meta.verbose_name_plural)[:30]
-        if fmt == "csv":
-            buffer = io.StringIO()
-            buffer.write("\ufeff")
-            csv.writer(buffer).writerow(header)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        else:
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet(sheet_title)
-            sheet.append(header)
-            out = io.BytesIO()
-            book.save(out)
-            response = HttpResponse(
-                out.getvalue(),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return blank_template(self.model, self.request.user, fmt, language)
 
     def post(self, request: AuthedRequest) -> HttpResponse:
         from guanxi.imports import engine

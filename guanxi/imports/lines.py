@@ -1,0 +1,426 @@
+"""Records imported with their lines (an order and its order lines): one file, one row per line.
+
+An entity whose declaration has ``lines`` (``declarations.LineSpec``) is validated and committed
+here instead of row by row (``engine.validate`` and ``engine.commit`` hand over):
+
+* **validate**: the rows are grouped by the record's key (订单编号); a group is one record. The
+  header fields come from the group's first row (a later row that names another customer or
+  date is an error rather than a silent choice); the record is checked by the model's rules and
+  matched on its key like any import (mode, duplicate policy, the user's ``change`` scope); its
+  lines go through the entity's own service (``LineSpec.build``: an order's lines are checked by
+  ``contracts.services.build_order_line`` and its total computed from them — never read from
+  the file). One bad row fails its whole record: every row of the group is an error, and each
+  says which rows are wrong, so the error file holds the whole order.
+* **commit**: whole groups a chunk, each chunk one transaction, through the write path's bulk
+  mode — new records with ``bulk_create_objects``, updated ones with ``bulk_update_objects``
+  after their old lines are deleted (``delete_objects``), then every line with
+  ``bulk_create_objects``. The lines are built again by the service under the lock, so the
+  total is the one of the lines written. A record is written with all its lines or not at all.
+
+The group's first row carries the record (``object_id``, the header values and the lines); the
+other rows point at it, get the same status and the same ``object_id``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.framework.context import Source, actor_context
+from guanxi.framework.customfields import definitions_pinned
+from guanxi.imports import values as cells
+from guanxi.imports.models import ImportBatch, ImportRow
+
+R = ImportRow.Status
+LINES_KEY = "__lines__"  # the head row's values: the lines, as JSON-ready dicts
+HEAD_KEY = "__line_of__"  # a member row's values: the number of its group's head row
+PREFIX = "line_"
+
+
+def _groups(rows: list[ImportRow], key_index: int) -> tuple[list[list[ImportRow]], list[ImportRow]]:
+    """The rows grouped by the key's cell, groups in the order of their first row; the rows
+    without a key apart."""
+    groups: dict[str, list[ImportRow]] = {}
+    keyless = []
+    for row in rows:
+        cell = row.raw[key_index] if key_index < len(row.raw) else None
+        key = cells.text(cell)
+        if not key:
+            keyless.append(row)
+        else:
+            groups.setdefault(key, []).append(row)
+    return list(groups.values()), keyless
+
+
+def _chunks(groups: list[list[ImportRow]], size: int) -> Iterator[list[list[ImportRow]]]:
+    """Whole groups, about ``size`` rows at a time (a group never straddles two chunks)."""
+    chunk: list[list[ImportRow]] = []
+    count = 0
+    for group in groups:
+        chunk.append(group)
+        count += len(group)
+        if count >= size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
+        yield chunk
+
+
+def _split(parsed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A row's values: the record's fields and the line's (``line_`` prefix dropped)."""
+    head = {k: v for k, v in parsed.items() if not k.startswith(PREFIX)}
+    line = {k.removeprefix(PREFIX): v for k, v in parsed.items() if k.startswith(PREFIX)}
+    return head, line
+
+
+def _related(spec: Any, lines: list[dict[str, Any]]) -> dict[str, dict[int, Any]]:
+    """The records the lines' foreign keys name (``{"product": {pk: product}}``): one query a
+    related model for a whole chunk (the service reads a product's price and currency)."""
+    out = {}
+    for line_field in spec.fields:
+        if line_field.kind == "fk":
+            name = line_field.name.removeprefix(PREFIX)
+            model = apps.get_model(line_field.related)
+            out[name] = model._default_manager.in_bulk({line[name] for line in lines if line.get(name)})
+    return out
+
+
+def _instances(lines: list[dict[str, Any]], related: dict[str, dict[int, Any]]) -> list[dict[str, Any]]:
+    """The lines with their foreign keys as the records ``_related`` loaded."""
+    out = [dict(line) for line in lines]
+    for name, found in related.items():
+        for line in out:
+            if line.get(name):
+                line[name] = found.get(line[name])
+    return out
+
+
+def _line_errors(
+    refused: ValidationError, group: list[ImportRow], titles: dict[str, str]
+) -> dict[int, list[list[str]]]:
+    """The service's ``{"<n>.<field>": messages}`` as messages on the group's rows (n from 1)."""
+    out: dict[int, list[list[str]]] = {}
+    details = refused.message_dict if hasattr(refused, "error_dict") else {"": refused.messages}
+    for key, messages in details.items():
+        position, _dot, name = key.partition(".")
+        index = int(position) - 1 if position.isdigit() and int(position) <= len(group) else 0
+        title = titles.get(name, "") if _dot else ""
+        out.setdefault(group[index].number, []).extend([title, str(m)] for m in messages)
+    return out
+
+
+def _fail(group: list[ImportRow], errors: dict[int, list[list[str]]], key: str) -> None:
+    """Every row of the group is an error: its own messages, and which rows failed the record."""
+    bad = sorted(errors)
+    summary = _("%(key)s is not imported: rows %(rows)s have errors.") % {
+        "key": key,
+        "rows": ", ".join(str(n) for n in bad),
+    }
+    for row in group:
+        row.status, row.object_id, row.values = R.ERROR, None, None
+        row.messages = [*errors.get(row.number, []), ["", summary]]
+
+
+def validate(validator: Any, *, progress: Any = None) -> ImportBatch:
+    """Check the batch's rows, a group (one record) at a time (see the module docstring)."""
+    from guanxi.framework.write import OWNER_REFUSED_MESSAGE
+    from guanxi.imports.engine import _check_cancel, _count, _dump, load_rows, save_rows, translation_of
+
+    started = time.monotonic()
+    batch, spec = validator.batch, validator.spec.lines
+    key_field = validator.fields[spec.group_key]
+    key_index = next((i for i, n in validator.mapping.items() if n == spec.group_key), None)
+    if key_index is None:
+        raise ValidationError(
+            _("Match a column to the %(field)s: the rows that share it make one record.")
+            % {"field": key_field.noun}
+        )
+    validator.key = spec.group_key  # a record with its lines is always found by its key
+    noun = key_field.noun  # "number": what the rows of one record share
+    titles = {
+        validator.fields[n].name.removeprefix(PREFIX): batch.header[i]
+        for i, n in validator.mapping.items()
+        if i < len(batch.header)
+    }
+    head_fields = [(i, n) for i, n in validator.mapping.items() if not n.startswith(PREFIX)]
+    with actor_context(batch.user, source=Source.TASK, request_id=batch.request_id), translation_of(batch):
+        rows = load_rows(batch.rows.exclude(status__in=[R.CREATED, R.UPDATED, R.UNDONE]).order_by("number"))
+        groups, keyless = _groups(rows, key_index)
+        for row in keyless:
+            row.status, row.object_id, row.values = R.ERROR, None, None
+            row.messages = [[batch.header[key_index], _("Write the %(field)s.") % {"field": key_field.noun}]]
+        save_rows(keyless)
+        done = len(keyless)
+        for chunk in _chunks(groups, 2000):
+            with definitions_pinned():
+                _validate_chunk(
+                    validator, chunk, spec, noun, titles, head_fields, OWNER_REFUSED_MESSAGE, _dump
+                )
+            flat = [row for group in chunk for row in group]
+            save_rows(flat)
+            done += len(flat)
+            if progress:
+                progress("validate", done, batch.total)
+            _check_cancel(batch)
+    _count(batch)
+    batch.status = ImportBatch.Status.VALIDATED
+    batch.timings = {**batch.timings, "validate": round(time.monotonic() - started, 3)}
+    batch.save()
+    return batch
+
+
+def _validate_chunk(
+    validator: Any,
+    chunk: list[list[ImportRow]],
+    spec: Any,
+    noun: str,
+    titles: dict[str, str],
+    head_fields: list[tuple[int, str]],
+    owner_refused: Any,
+    dump: Any,
+) -> None:
+    related_texts: dict[str, set[str]] = {
+        name: set() for name in validator.mapping.values() if validator.fields[name].kind == "fk"
+    }
+    for group in chunk:
+        for row in group:
+            for index, name in validator.mapping.items():
+                if name in related_texts and index < len(row.raw) and str(row.raw[index] or "").strip():
+                    related_texts[name].add(cells.text(row.raw[index]))
+    related = {
+        name: validator._resolve_related(validator.fields[name], texts)
+        for name, texts in related_texts.items()
+        if texts
+    }
+    if any(validator.fields[n].kind == "user" for n in validator.mapping.values()):
+        validator._load_users()
+
+    loaded: dict[str, dict[int, Any]] = {}  # the lines' related records, one query a model
+    for line_field in spec.fields:
+        if line_field.kind == "fk":
+            pks = {pk for found in related.get(line_field.name, {}).values() for pk in found}
+            model = apps.get_model(line_field.related)
+            loaded[line_field.name.removeprefix(PREFIX)] = model._default_manager.in_bulk(pks)
+    # (head row, header values, record, key, group, lines)
+    staged: list[tuple[ImportRow, dict[str, Any], Any, str, list[ImportRow], list[dict[str, Any]]]] = []
+    for group in chunk:
+        errors: dict[int, list[list[str]]] = {}
+        head_values: dict[str, Any] = {}
+        lines = []
+        for row in group:
+            # a second check (the import after a dry run) starts over
+            row.status, row.messages, row.object_id, row.values = R.PENDING, [], None, None
+            parsed, row_errors = validator.parse(row.raw, related)
+            header, line = _split(parsed)
+            if row is group[0]:
+                head_values = header
+            else:
+                for index, name in head_fields:
+                    attname = validator.fields[name].attname
+                    if attname in header and header[attname] != head_values.get(attname, header[attname]):
+                        row_errors.append(
+                            [
+                                batch_title(validator, index),
+                                _("Differs from row %(row)s, the first row with this %(field)s.")
+                                % {"row": group[0].number, "field": noun},
+                            ]
+                        )
+            lines.append(line)
+            if row_errors:
+                errors[row.number] = row_errors
+        key = cells.text(group[0].raw[_key_index(validator, spec)])
+        obj = validator.instance(head_values)
+        if not errors.get(group[0].number):
+            head_errors = validator.clean(obj)
+            owner_id = head_values.get("owner_id")
+            if (
+                not head_errors
+                and owner_id is not None
+                and owner_id not in (validator.allowed_owners or set())
+            ):
+                owner_cell = group[0].raw[validator._index_of("owner")]
+                head_errors.append(
+                    [validator.fields["owner"].label, str(owner_refused % {"user": cells.text(owner_cell)})]
+                )
+            if head_errors:
+                errors[group[0].number] = head_errors
+        if errors and not errors.get(group[0].number):
+            # the record is sound but some lines are not: check the others too, so the error
+            # file names every bad row at once
+            clean = [(row, line) for row, line in zip(group, lines, strict=True) if row.number not in errors]
+            try:
+                spec.build(obj, _instances([line for _row, line in clean], loaded), validator.user)
+            except ValidationError as refused:
+                for number, messages in _line_errors(refused, [r for r, _l in clean], titles).items():
+                    errors.setdefault(number, []).extend(messages)
+        if errors:
+            _fail(group, errors, key)
+            continue
+        staged.append((group[0], head_values, obj, validator.key_of(obj, head_values), group, lines))
+
+    targets = validator._match([(row, parsed, obj, key) for row, parsed, obj, key, _g, _l in staged])
+    for head, head_values, obj, key, group, lines in staged:
+        if head.status in (R.ERROR, R.SKIPPED, R.REVIEW):
+            for row in group[1:]:
+                row.status, row.object_id, row.messages = head.status, head.object_id, head.messages
+            continue
+        target = targets.get(head.number)
+        if target is not None:
+            why = spec.editable(target)
+            if why:
+                _fail(group, {head.number: [["", why]]}, key)
+                continue
+            obj = validator.instance(head_values, target)
+            head_errors = validator.clean(obj)
+            if head_errors:
+                _fail(group, {head.number: head_errors}, key)
+                continue
+        try:
+            spec.build(obj, _instances(lines, loaded), validator.user)
+        except ValidationError as refused:
+            _fail(group, _line_errors(refused, group, titles), key)
+            continue
+        head.status = R.VALID
+        head.object_id = target.pk if target is not None else None
+        head.values = {**dump(obj, head_values), LINES_KEY: [_jsonable(line) for line in lines]}
+        for row in group[1:]:
+            row.status, row.object_id, row.values = R.VALID, head.object_id, {HEAD_KEY: head.number}
+
+
+def batch_title(validator: Any, index: int) -> str:
+    header = validator.batch.header
+    return str(header[index]) if index < len(header) else ""
+
+
+def _key_index(validator: Any, spec: Any) -> int:
+    return next(i for i, n in validator.mapping.items() if n == spec.group_key)
+
+
+def _jsonable(line: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.framework.changes import normalize
+
+    return {k: normalize(v) for k, v in line.items()}
+
+
+# -- commit ----------------------------------------------------------------------------------------
+def commit(batch: ImportBatch, *, progress: Any = None, started: float) -> ImportBatch:
+    """Write the valid groups, whole groups a transaction (see the module docstring)."""
+    from guanxi.framework.querysets import model_queryset
+    from guanxi.framework.write import bulk_create_objects, bulk_update_objects, delete_objects
+    from guanxi.imports.engine import (
+        Validator,
+        _count,
+        _still_new,
+        load_rows,
+        save_rows,
+        translation_of,
+    )
+
+    model = apps.get_model(batch.entity)
+    validator = Validator(batch)
+    spec = validator.spec.lines
+    assert spec is not None  # engine.commit hands over only then
+    validator.key = spec.group_key
+    line_model = apps.get_model(spec.model)
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    content_type = ContentType.objects.get_for_model(model)
+
+    def one_chunk(groups: list[list[ImportRow]]) -> None:
+        with transaction.atomic():
+            ContentType.objects.select_for_update().filter(pk=content_type.pk).first()
+            targets = (
+                model_queryset(model)
+                .select_for_update()
+                .in_bulk([g[0].object_id for g in groups if g[0].object_id])
+            )
+            creates: list[tuple[ImportRow, models.Model]] = []
+            updates: list[tuple[ImportRow, models.Model]] = []
+            members = {g[0].number: g for g in groups}
+            line_values: dict[int, list[dict[str, Any]]] = {}
+            for group in groups:
+                head = group[0]
+                stored = dict(head.values or {})
+                line_values[head.number] = stored.pop(LINES_KEY, [])
+                values = {a: fields[a].to_python(v) if a in fields else v for a, v in stored.items()}
+                if head.object_id:
+                    target = targets.get(head.object_id)
+                    why = _("The record was deleted meanwhile.") if target is None else spec.editable(target)
+                    if why:
+                        _fail(group, {head.number: [["", why]]}, str(head.object_id))
+                        continue
+                    updates.append((head, validator.instance(values, target)))
+                else:
+                    creates.append((head, validator.instance(values)))
+            creates = _still_new(validator, creates)
+            loaded = _related(spec, [line for lines in line_values.values() for line in lines])
+            built: dict[int, list[Any]] = {}
+            for head, obj in [*creates, *updates]:
+                try:
+                    built[head.number] = spec.build(
+                        obj, _instances(line_values[head.number], loaded), batch.user
+                    )
+                except ValidationError as refused:  # a product changed since the check
+                    _fail(members[head.number], _line_errors(refused, members[head.number], {}), "")
+            creates = [(h, o) for h, o in creates if h.number in built]
+            updates = [(h, o) for h, o in updates if h.number in built]
+            if creates:
+                bulk_create_objects(model, [obj for _h, obj in creates], actor=batch.user)
+            if updates:
+                old = list(
+                    line_model._default_manager.filter(
+                        **{f"{spec.parent_field}__in": [obj.pk for _h, obj in updates]}
+                    )
+                )
+                delete_objects(old, actor=batch.user)
+                bulk_update_objects(model, [obj for _h, obj in updates], actor=batch.user)
+            new_lines = []
+            for status, pairs in ((R.CREATED, creates), (R.UPDATED, updates)):
+                for head, obj in pairs:
+                    for line in built[head.number]:
+                        setattr(line, spec.parent_field, obj)  # the record has its key now
+                        new_lines.append(line)
+                    for row in members[head.number]:
+                        row.status, row.object_id = status, obj.pk
+                        row.written_at = getattr(obj, "updated_at", None)
+            bulk_create_objects(line_model, new_lines, actor=batch.user, check_visible=False)
+            for group in groups:
+                head = group[0]
+                if head.status == R.SKIPPED:
+                    for row in group[1:]:
+                        row.status, row.messages = head.status, head.messages
+            save_rows([row for group in groups for row in group])
+
+    with actor_context(batch.user, source=Source.TASK, request_id=batch.request_id), translation_of(batch):
+        rows = load_rows(batch.rows.filter(status=R.VALID).order_by("number"))
+        heads = {row.number: [row] for row in rows if LINES_KEY in (row.values or {})}
+        for row in rows:
+            head_number = (row.values or {}).get(HEAD_KEY)
+            if head_number in heads:
+                heads[head_number].append(row)
+        done = 0
+        total = len(rows)
+        scope = transaction.atomic() if batch.all_or_nothing else contextlib.nullcontext()
+        with scope:
+            for chunk in _chunks(list(heads.values()), 2000):
+                one_chunk(chunk)
+                done += sum(len(g) for g in chunk)
+                if progress:
+                    progress("commit", done, total)
+    _count(batch)
+    # a record is counted once, not once a line
+    batch.created = batch.rows.filter(status=R.CREATED).values("object_id").distinct().count()
+    batch.updated = batch.rows.filter(status=R.UPDATED).values("object_id").distinct().count()
+    batch.status = ImportBatch.Status.COMPLETED
+    batch.finished_at = timezone.now()
+    batch.timings = {**batch.timings, "commit": round(time.monotonic() - started, 3)}
+    batch.save()
+    return batch

@@ -112,7 +112,8 @@ class Order(PrimaryModel):
     )
 
     class Meta:
-        verbose_name = _("order")
+        # "order" alone is also a position in a list (排序): the context keeps the two apart
+        verbose_name = pgettext_lazy("sales order", "order")
         verbose_name_plural = _("orders")
         ordering = ["-order_date", "-pk"]
         constraints = [models.UniqueConstraint(fields=["number"], name="order_number")]
@@ -160,7 +161,12 @@ class Order(PrimaryModel):
 class OrderLine(ChangeLoggedModel):
     """One line of an order: a product or free text, quantity, unit price and discount."""
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order,
+        verbose_name=pgettext_lazy("sales order", "order"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     product = models.ForeignKey(
         "products.Product",

@@ -216,3 +216,15 @@ def test_order_lines_through_the_api_and_totals_are_read_only(c):
     )
     order.refresh_from_db()
     assert order.total_amount == Decimal("37620.00")
+
+
+def test_an_order_is_called_an_order_in_chinese_not_a_sort_position():
+    """"order" is also a list position (排序): the sales order's name has its own context."""
+    from django.utils import translation
+
+    from guanxi.contracts.models import Order, OrderLine
+
+    with translation.override("zh-hans"):
+        assert str(Order._meta.verbose_name) == "订单"
+        assert str(OrderLine._meta.get_field("order").verbose_name) == "订单"
+        assert str(translation.gettext("order")) == "排序"

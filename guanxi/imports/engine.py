@@ -29,7 +29,7 @@ import csv
 import datetime
 import decimal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.apps import apps
@@ -368,24 +368,28 @@ class Validator:
         return text.lower() if self.key == "email" else text
 
     # one chunk -------------------------------------------------------------------------------------
-    def chunk(self, rows: list[ImportRow]) -> None:
-        """Validate one chunk of staging rows in place (statuses, values, messages, object ids)."""
-        related_texts: dict[str, set[str]] = {}
-        for name in self.mapping.values():
-            if self.fields[name].kind == "fk":
-                related_texts[name] = set()
+    def load_related(self, rows: Iterable[ImportRow]) -> dict[str, Any]:
+        """The records the rows' reference cells name, one query per reference field (and the
+        users, once, when a column names people): ``{field: {text: pks}}``."""
+        related_texts: dict[str, set[str]] = {
+            name: set() for name in self.mapping.values() if self.fields[name].kind == "fk"
+        }
         if related_texts:
             for row in rows:
                 for index, name in self.mapping.items():
                     if name in related_texts and index < len(row.raw) and str(row.raw[index] or "").strip():
                         related_texts[name].add(cells.text(row.raw[index]))
-        related = {
+        if any(self.fields[n].kind == "user" for n in self.mapping.values()):
+            self._load_users()
+        return {
             name: self._resolve_related(self.fields[name], texts)
             for name, texts in related_texts.items()
             if texts
         }
-        if any(self.fields[n].kind == "user" for n in self.mapping.values()):
-            self._load_users()
+
+    def chunk(self, rows: list[ImportRow]) -> None:
+        """Validate one chunk of staging rows in place (statuses, values, messages, object ids)."""
+        related = self.load_related(rows)
 
         staged: list[tuple[ImportRow, dict[str, Any], models.Model, str]] = []
         for row in rows:

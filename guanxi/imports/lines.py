@@ -188,21 +188,7 @@ def _validate_chunk(
     owner_refused: Any,
     dump: Any,
 ) -> None:
-    related_texts: dict[str, set[str]] = {
-        name: set() for name in validator.mapping.values() if validator.fields[name].kind == "fk"
-    }
-    for group in chunk:
-        for row in group:
-            for index, name in validator.mapping.items():
-                if name in related_texts and index < len(row.raw) and str(row.raw[index] or "").strip():
-                    related_texts[name].add(cells.text(row.raw[index]))
-    related = {
-        name: validator._resolve_related(validator.fields[name], texts)
-        for name, texts in related_texts.items()
-        if texts
-    }
-    if any(validator.fields[n].kind == "user" for n in validator.mapping.values()):
-        validator._load_users()
+    related = validator.load_related(row for group in chunk for row in group)
 
     loaded: dict[str, dict[int, Any]] = {}  # the lines' related records, one query a model
     for line_field in spec.fields:

@@ -46,8 +46,9 @@ import django_tables2 as tables
 from django.conf import settings
 from django.contrib.messages.storage.base import BaseStorage, Message
 from django.db import models
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeData
 from django.utils.translation import gettext as _
 from django_tables2.utils import Accessor, signature
@@ -58,6 +59,20 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Query keys of the list page that are not part of what an export selects.
 NOT_SELECTING = ("export", "page", "per_page")
+
+
+def xlsx_response(content: Any, filename: str) -> HttpResponse:
+    """A small XLSX download made in the request (a report, a chart's table, a template):
+    ``content`` is the file's bytes or an openpyxl workbook. The file name may be Chinese (the
+    header carries it as RFC 6266 ``filename*``). Lists stream theirs (``views.lists``)."""
+    if not isinstance(content, bytes):
+        out = io.BytesIO()
+        content.save(out)
+        content = out.getvalue()
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
 
 # --- formula neutralisation -----------------------------------------------------------------------
 

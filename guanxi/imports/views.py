@@ -29,6 +29,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHt
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
@@ -360,15 +361,12 @@ def blank_template(model: Any, user: Any, fmt: str, language: str) -> HttpRespon
     else:
         from openpyxl import Workbook
 
+        from guanxi.framework.exporting import xlsx_response
+
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(sheet_title)
-        sheet.append(header)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        book.create_sheet(sheet_title).append(header)
+        return xlsx_response(book, name)
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

@@ -10,7 +10,6 @@ condition (``?where=``) that selects exactly the rows summed.
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape  # the same entities as Django's escape(), without its lazy wrapper
@@ -24,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanxi.framework.exporting import xlsx_response
 from guanxi.framework.money import Money, company_currency
 from guanxi.receivables.models import OPEN_STATUSES, Installment, InstallmentStatus
 
@@ -237,16 +237,6 @@ def report(
     )
 
 
-def _workbook_response(book: Any, filename: str) -> HttpResponse:
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def report_workbook_response(data: AgingReport) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -264,7 +254,7 @@ def report_workbook_response(data: AgingReport) -> HttpResponse:
                 row.total.amount if row.total else 0,
             ]
         )
-    return _workbook_response(book, f"aging-{data.today.isoformat()}.xlsx")
+    return xlsx_response(book, f"aging-{data.today.isoformat()}.xlsx")
 
 
 def installments_for(user: Any, params: Any) -> tuple[QuerySet[Installment], list[str]]:
@@ -325,4 +315,4 @@ def installments_workbook_response(rows: QuerySet[Installment]) -> HttpResponse:
                 str(row.get_status_display()),
             ]
         )
-    return _workbook_response(book, "installments.xlsx")
+    return xlsx_response(book, "installments.xlsx")

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.framework.access import can
+from guanxi.framework.exporting import xlsx_response
 from guanxi.framework.http import AuthedRequest
 from guanxi.targets import grid as grid_data
 from guanxi.targets import services
 from guanxi.targets.models import Target
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -227,10 +227,8 @@ def grid_export(request: AuthedRequest) -> HttpResponse:
     content = grid_data.workbook(
         rows, measure_label=label, year=params["year"], department=params["department"]
     )
-    response = HttpResponse(content, content_type=XLSX)
     name = f"targets-{params['measure']}-{params['year']}-{params['department'].pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(content, name)
 
 
 @login_required
@@ -289,6 +287,4 @@ def dashboard_export(request: AuthedRequest, key: str) -> HttpResponse:
     if chart is None:
         raise Http404(_("There is no such chart."))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(chart_workbook(chart), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{key}-{stamp}.xlsx"'
-    return response
+    return xlsx_response(chart_workbook(chart), f"{key}-{stamp}.xlsx")

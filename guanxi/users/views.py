@@ -123,6 +123,7 @@ def team_chart_export(request: AuthedRequest, key: str) -> HttpResponse:
     from django.http import Http404
 
     from guanxi.framework.dashboard import CHART, chart_workbook, manages_team, widget
+    from guanxi.framework.exporting import xlsx_response
 
     item = widget(key)
     if item is None or item.kind != CHART or not manages_team(request.user):
@@ -131,12 +132,7 @@ def team_chart_export(request: AuthedRequest, key: str) -> HttpResponse:
     if chart is None:
         raise Http404(_("There is no such chart."))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        chart_workbook(chart),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{key}-{stamp}.xlsx"'
-    return response
+    return xlsx_response(chart_workbook(chart), f"{key}-{stamp}.xlsx")
 
 
 @login_required

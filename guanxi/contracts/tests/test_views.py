@@ -219,7 +219,7 @@ def test_order_lines_through_the_api_and_totals_are_read_only(c):
 
 
 def test_an_order_is_called_an_order_in_chinese_not_a_sort_position():
-    """"order" is also a list position (排序): the sales order's name has its own context."""
+    """ "order" is also a list position (排序): the sales order's name has its own context."""
     from django.utils import translation
 
     from guanxi.contracts.models import Order, OrderLine

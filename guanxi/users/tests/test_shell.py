@@ -18,20 +18,13 @@ from guanxi.core.models import Notification, Tag
 from guanxi.framework.templatetags import ui
 from guanxi.framework.testing.fixtures import as_user
 
-# session, user, unread-notification count, the user's permissions (user + group) and role grants
-# (one query, for the menu), the user's record shares (the menu asks whether a user without a
-# customers role has a shared customer), the user's own recent changes
-# 29 since this wave's cards (approvals, deals, the team check): 22 before; to review.
-# 32 since contracts and the recycle bin joined the menu and My day (+3): to review with the 29.
-HOME_QUERIES = 36  # session, user, bell, grants and content types of the "My day" cards of
-# activities, leads and pools (cold cache); +1 since Settings → Choice lists: the menu checks
-# core.change_choiceoption, one more content type on this cold content-type cache; +1 since
-# Settings → Exchange rates (core.view_exchangerate), the same way. -1 since the user's shares
-# are asked only for types they hold shares on (the access snapshot knows). The snapshot is
-# cached across requests: the warm request below reads no permission query at all. +1 since the
-# team home: who reports to the user (does the user lead a team?), kept in the snapshot. +4
-# since the receivables, targets and data-quality modules (My day's "due this week" card and
-# their menu entries' permission checks on this cold cache).
+# session, user, unread-notification count, the user's grants (the access snapshot, cached across
+# requests), one query for the content types of every entity type (the "Import data" menu entry
+# asks whether the user may import any of them and loads them in one go, which also serves the
+# "My day" cards' and the other menu entries' checks on this cold content-type cache), who reports
+# to the user, the cards' own reads (tasks, follow-ups, due receivables) and recent changes. It was
+# 36 while each type's content type cost its own query on a cold cache.
+HOME_QUERIES = 10
 HOME_QUERIES_WARM = 4  # session, user, bell, recent changes
 
 

@@ -649,6 +649,11 @@ def validate(batch: ImportBatch, *, progress: Progress | None = None) -> ImportB
             if progress:
                 progress("validate", done, batch.total)
             _check_cancel(batch)
+    return finish_validation(batch, started)
+
+
+def finish_validation(batch: ImportBatch, started: float) -> ImportBatch:
+    """Count the rows by status, mark the batch validated and record how long it took."""
     _count(batch)
     batch.status = ImportBatch.Status.VALIDATED
     batch.timings = {**batch.timings, "validate": round(time.monotonic() - started, 3)}

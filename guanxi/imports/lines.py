@@ -133,7 +133,14 @@ def _fail(group: list[ImportRow], errors: dict[int, list[list[str]]], key: str) 
 def validate(validator: Any, *, progress: Any = None) -> ImportBatch:
     """Check the batch's rows, a group (one record) at a time (see the module docstring)."""
     from guanxi.framework.write import OWNER_REFUSED_MESSAGE
-    from guanxi.imports.engine import _check_cancel, _count, _dump, load_rows, save_rows, translation_of
+    from guanxi.imports.engine import (
+        _check_cancel,
+        _dump,
+        finish_validation,
+        load_rows,
+        save_rows,
+        translation_of,
+    )
 
     started = time.monotonic()
     batch, spec = validator.batch, validator.spec.lines
@@ -171,11 +178,7 @@ def validate(validator: Any, *, progress: Any = None) -> ImportBatch:
             if progress:
                 progress("validate", done, batch.total)
             _check_cancel(batch)
-    _count(batch)
-    batch.status = ImportBatch.Status.VALIDATED
-    batch.timings = {**batch.timings, "validate": round(time.monotonic() - started, 3)}
-    batch.save()
-    return batch
+    return finish_validation(batch, started)
 
 
 def _validate_chunk(

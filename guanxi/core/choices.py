@@ -5,28 +5,25 @@ field that stores it; the field takes ``choices=<callable>`` returning ``choices
 forms, validation, ``get_FOO_display()``, filters, tables, the API and exports all read the
 configured options each time they are used.
 
-Reads are cheap: the options of every list are loaded in one query and kept in the process; a
-version token in Django's cache (bumped by ``guanxi.core.choice_services`` after each commit)
-tells other processes to reload. The token is checked once per request/task (actor context),
-on every call outside one.
+Reads are cheap: the options of every list are loaded in one query and kept in the process
+(``guanxi.framework.configcache``); ``guanxi.core.choice_services`` calls ``options_changed()``
+after each change, and every process reloads once the change is committed.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import DatabaseError, models
 from django.utils.choices import CallableChoiceIterator
 
+from guanxi.framework.configcache import ConfigCache
 from guanxi.framework.i18n import localized
 
-VERSION_KEY = "guanxi:choiceoptions:version"
+VERSION_KEY = "guanxi:choiceoptions:version"  # ConfigCache("choiceoptions")'s key
 
 
 @dataclass(frozen=True)
@@ -83,25 +80,6 @@ def register_choice_list(choice_list: ChoiceList) -> ChoiceList:
 # -- the read side ----------------------------------------------------------------------------
 
 
-@dataclass
-class _Loaded:
-    version: str | None = None
-    lists: dict[str, list[Option]] = dataclass_field(default_factory=dict)
-
-
-_loaded = _Loaded()
-# The request id of the actor context that last checked the version, per thread / async task.
-_checked_in: ContextVar[Any] = ContextVar("guanxi_choice_options_checked", default=None)
-
-
-def _current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # first use, or the cache was cleared: make everyone reload once
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or ""
-    return str(version)
-
-
 def _load() -> dict[str, list[Option]] | None:
     from guanxi.core.models import ChoiceOption
 
@@ -118,22 +96,17 @@ def _load() -> dict[str, list[Option]] | None:
     return lists
 
 
+# every list's options, kept in the process; the version lives under VERSION_KEY
+_OPTIONS: ConfigCache[dict[str, list[Option]]] = ConfigCache("choiceoptions", _load)
+
+
 def options(name: str) -> list[Option]:
     """Every option of list ``name`` (active and inactive), in order; the defaults without a DB."""
-    from guanxi.framework.context import current_context
-
-    ctx = current_context()
-    request_id = ctx.request_id if ctx is not None else None
-    if request_id is None or _checked_in.get() != request_id:
-        version = _current_version()
-        if version != _loaded.version:
-            lists = _load()
-            if lists is None:
-                return list(REGISTRY[name].defaults) if name in REGISTRY else []
-            _loaded.lists, _loaded.version = lists, version
-        _checked_in.set(request_id)
-    found = _loaded.lists.get(name)
-    if found is None and name in REGISTRY and not _loaded.lists:
+    lists = _OPTIONS.get()
+    if lists is None:
+        return list(REGISTRY[name].defaults) if name in REGISTRY else []
+    found = lists.get(name)
+    if found is None and name in REGISTRY and not lists:
         return list(REGISTRY[name].defaults)
     return found or []
 
@@ -176,19 +149,13 @@ class ChoiceListField(models.CharField):
 
 def invalidate() -> None:
     """Make every process reload the options (call after a committed change)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    _loaded.version = None
-    _checked_in.set(None)
+    _OPTIONS.invalidate()
 
 
 def options_changed() -> None:
     """For services that wrote options: this process reloads at once (it sees its own
     transaction), every process after the commit."""
-    from django.db import transaction
-
-    _loaded.version = None
-    _checked_in.set(None)
-    transaction.on_commit(invalidate)
+    _OPTIONS.changed()
 
 
 def choices(name: str) -> list[tuple[str, str]]:

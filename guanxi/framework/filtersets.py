@@ -8,6 +8,7 @@ Custom-field filters are built per instance, so a field defined a second ago is 
 
 from __future__ import annotations
 
+import copy
 import decimal
 from typing import Any
 
@@ -18,7 +19,9 @@ from django.db import models
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from guanxi.framework.customfields import fields_for
 from guanxi.framework.models import OwnerMixin, TagsMixin
@@ -124,12 +127,66 @@ def spans_many(model: type[models.Model], path: str) -> bool:
     return False
 
 
+class KnownKeysMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """A model multiple-choice field that checks the submitted keys against ``known_keys()`` (a
+    set kept in the process, such as ``guanxi.framework.configcache``'s) instead of a query per
+    request; it cleans to the keys as integers, with the same messages as Django's field. The
+    choices a form offers still come from the queryset."""
+
+    def __init__(self, *args: Any, known_keys: Any, **kwargs: Any) -> None:
+        self.known_keys = known_keys
+        super().__init__(*args, **kwargs)
+
+    def _check_values(self, value: Any) -> list[int]:  # type: ignore[override]
+        try:
+            submitted = frozenset(value)
+        except TypeError:  # a list of lists is not hashable
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        known = self.known_keys()
+        keys = []
+        for raw in submitted:
+            self.validate_no_null_characters(raw)
+            try:
+                key = int(raw)
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": raw}
+                ) from None
+            if key not in known:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": raw}
+                )
+            keys.append(key)
+        return sorted(keys)
+
+
+class KnownKeysMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """``ModelMultipleChoiceFilter`` for reference data kept in the process: give it
+    ``known_keys=<callable returning the valid keys>`` (see ``KnownKeysMultipleChoiceField``)."""
+
+    field_class = KnownKeysMultipleChoiceField
+
+
 class AnyYesNoSelect(forms.NullBooleanSelect):
     """A yes/no filter: 不限 / 是 / 否 (Any / Yes / No) instead of Django's 未知 / 是 / 否."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+def _copy_filter(filter_: django_filters.Filter) -> django_filters.Filter:
+    """A filter of one filterset instance, copied from the class's declared one: its own options
+    (``extra``, which the instance may change), its own form field (one built on the class-level
+    filter — the API schema generator reads ``base_filters[...].field`` — was labelled in that
+    request's language, or with the bare field name before the filter knew its model), and a
+    ``method`` bound to the copy (the declared filter's resolves against its own parent)."""
+    copied = copy.copy(filter_)
+    copied.extra = dict(filter_.extra)
+    copied.__dict__.pop("_field", None)
+    if filter_.method is not None:
+        copied.method = filter_.method
+    return copied
 
 
 class EntityFilterSet(django_filters.FilterSet):
@@ -145,13 +202,24 @@ class EntityFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ("name",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: Any = None, queryset: Any = None, *, request: Any = None, prefix: str | None = None
+    ) -> None:
+        # django-filter's own __init__, except for how the declared filters are copied: it
+        # deep-copies them all (their querysets, widgets and lazy labels) on every request, which
+        # was a third of a list's filtering time; ``_copy_filter`` gives each instance its own
+        # filter objects with nothing mutable shared.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _copy_filter(filter_) for name, filter_ in self.base_filters.items()}
         for filter_ in self.filters.values():
-            # A form field built on the class-level filter (the API schema generator reads
-            # ``base_filters[...].field``) was labelled in that request's language, or with the
-            # bare field name before the filter knew its model: build this reader's own.
-            filter_.__dict__.pop("_field", None)
+            filter_.model = queryset.model
+            filter_.parent = self
         model = self._meta.model
         if issubclass(model, TagsMixin):
             from guanxi.core.models import Tag
@@ -239,6 +307,17 @@ class EntityFilterSet(django_filters.FilterSet):
         for name, messages in refused.items():
             errors[name] = ErrorList([ValidationError(m, code="not_readable") for m in messages])
         return errors
+
+    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        """django-filter's loop over the cleaned values, minus the filters left empty (which leave
+        the rows alone anyway). An empty model multiple-choice filter (tags, owner, department …)
+        cleans to ``queryset.none()``, and django-filter asks it whether it is empty — compiling
+        a query per unused filter on every list request."""
+        for name, value in self.form.cleaned_data.items():
+            if value in EMPTY_VALUES or (isinstance(value, models.QuerySet) and value.query.is_empty()):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_q(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         value = value.strip()

@@ -17,3 +17,9 @@ class SalesConfig(AppConfig):
 
         # deals keep Customer.last_won_at: the pools' "no won deal for N days" rule is in force
         register_won_deal_source("sales")
+
+        # the deal filters' pipelines and stages are kept in the process until one is written
+        from guanxi.sales.models import Pipeline, Stage
+        from guanxi.sales.stage_table import STAGE_TABLE
+
+        STAGE_TABLE.watch(Pipeline, Stage)

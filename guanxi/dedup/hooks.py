@@ -32,13 +32,12 @@ def possible_duplicates_panel(user: Any, model: type[models.Model], obj: Any) ->
     contact, lead), after the name field: it asks ``dedup:check`` as the rule fields are typed
     (htmx, debounced), for users who may."""
     from guanxi.dedup.services.entry import may_check
-    from guanxi.framework.entities import entity_for
+    from guanxi.dedup.services.rules import declared
 
-    entity = entity_for(model)
-    spec = entity.duplicates if entity is not None else None
-    if entity is None or spec is None or not may_check(user, model):
+    spec = declared(model)
+    if spec is None or not may_check(user, model):
         return None
-    query = {"type": entity.label, **({"exclude": obj.pk} if obj.pk else {})}
+    query = {"type": model._meta.label_lower, **({"exclude": obj.pk} if obj.pk else {})}
     fields = [rule.field for rule in spec.rules]
     return {
         "template": "dedup/_entry_check.html",

@@ -111,10 +111,9 @@ def region_notes(
     that share nothing: the comparison key drops regions on purpose (北京星河 is 星河's branch as
     often as not), so the reviewer reads it before merging. Display only: the score is the same."""
     from guanxi.dedup.normalize import different_regions
-    from guanxi.framework.entities import entity_for
+    from guanxi.dedup.services.rules import declared
 
-    entity = entity_for(model)
-    spec = entity.duplicates if entity is not None else None
+    spec = declared(model)
     if spec is None or spec.name_kind != "company":
         return []
     if not any(r.get("rule") == "fuzzy" and r.get("field") == spec.name_field for r in reasons):

@@ -20,10 +20,15 @@ def entity_labels() -> list[str]:
     return [entity.label for entity in entity_types() if entity.duplicates is not None]
 
 
+def declared(model: type[models.Model] | str) -> DuplicateSpec | None:
+    """The duplicates declaration of a model or an ``app_label.model`` label, or None."""
+    entity = entity_for(model)
+    return entity.duplicates if entity is not None else None
+
+
 def looked_for(label: str) -> bool:
     """Whether duplicates are looked for in ``label`` (it declares ``duplicates``)."""
-    entity = entity_for(str(label))
-    return entity is not None and entity.duplicates is not None
+    return declared(str(label)) is not None
 
 
 def _entity(label: str) -> EntityType:

@@ -136,3 +136,34 @@ def test_rules_page_lists_leads(client, leads):
     assert client.post(reverse("dedup:rules"), form).status_code == 302
     rules = {r.field: (r.enabled, r.threshold) for r in rules_in_force(LABEL)}
     assert rules == {"phone": (True, 90), "email": (False, 90), "company": (True, 80)}
+
+
+def test_entry_check_query_count_does_not_grow_with_leads(leads):
+    """Index lookups only (phone, email, the stored company_key prefix): 60 more matching leads
+    cost no query more, and the answer stops at LIMIT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.dedup.services.entry import LIMIT, normalized_values, possible_duplicates
+
+    values = normalized_values(LABEL, {"company": "星河科技", "phone": "+8613800138000", "email": "x@y.cn"})
+    possible_duplicates(LABEL, values, user=leads.admin)  # warm the access snapshot
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            possible_duplicates(LABEL, values, user=leads.admin)
+        return len(queries)
+
+    few = count()
+    with as_system():
+        Lead.objects.bulk_create(
+            Lead(
+                name=f"客户{i}",
+                company=f"星河{i}号科技有限公司",
+                company_key=f"星河{i}号科技",
+                phone="+8613800138000",
+            )
+            for i in range(60)
+        )
+    assert count() == few
+    assert len(possible_duplicates(LABEL, values, user=leads.admin)) == LIMIT

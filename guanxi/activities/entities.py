@@ -12,8 +12,10 @@ from django.utils.translation import pgettext_lazy
 from guanxi.activities.api.views import FollowUpViewSet, TaskViewSet
 from guanxi.activities.choices import TaskStatus
 from guanxi.activities.models import FollowUp, Task
+from guanxi.activities.services import subject_from_customer
 from guanxi.activities.views import FollowUpViews, TaskViews
 from guanxi.framework.entities import EntityType, Grant, MenuEntry, Transfer, register_entity
+from guanxi.framework.importing import CUSTOMER_HEADERS, OWNER_HEADERS, ImportSpec
 from guanxi.users.default_roles import ALL_ACTIONS
 
 GRANTS = {
@@ -26,9 +28,27 @@ GRANTS = {
     "read_only": Grant(["view", "export"], "all"),
 }
 
+FOLLOW_UP_IMPORTS = ImportSpec(
+    order=70,
+    synonyms={
+        "customer": CUSTOMER_HEADERS,
+        "owner": (*OWNER_HEADERS, "记录人"),
+        "kind": ("跟进方式", "方式", "类型", "跟进类型", "type"),
+        "occurred_at": ("跟进时间", "跟进日期", "时间", "日期", "date", "time"),
+        "content": ("跟进内容", "内容", "沟通内容", "记录", "notes"),
+        "outcome": ("结果", "跟进结果", "result"),
+        "next_step": ("下一步", "下一步计划"),
+        "next_follow_up_at": ("下次跟进时间", "下次跟进", "下次联系时间", "next follow-up"),
+        "place": ("地点", "拜访地点"),
+    },
+    extra=("customer",),
+    prepare=subject_from_customer,
+)
+
 register_entity(
     EntityType(
         model=FollowUp,
+        imports=FOLLOW_UP_IMPORTS,
         views=FollowUpViews,
         viewset=FollowUpViewSet,
         api_name="follow-ups",

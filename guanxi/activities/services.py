@@ -436,3 +436,13 @@ __all__ = [
     "send_due_reminders",
     "update_task",
 ]
+
+
+def subject_from_customer(follow_up: FollowUp) -> None:
+    """An imported follow-up is logged on the customer its row names (its timeline shows it): the
+    follow-up's ``ImportSpec.prepare``."""
+    from guanxi.customers.models import Customer
+
+    if follow_up.customer_id and not follow_up.target_id:
+        follow_up.target_type = ContentType.objects.get_for_model(Customer)
+        follow_up.target_id = follow_up.customer_id

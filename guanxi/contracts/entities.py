@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.contracts.api.serializers import ContractSerializer, OrderSerializer
 from guanxi.contracts.api.views import ContractViewSet, OrderViewSet
 from guanxi.contracts.models import Contract, ContractSettings, ContractStatus, Order, OrderStatus
+from guanxi.contracts.services import build_order_lines, order_lines_editable
 from guanxi.contracts.views import ContractViews, OrderViews
 from guanxi.framework.entities import EntityType, Follow, Grant, MenuEntry, Transfer, register_entity
+from guanxi.framework.importing import CUSTOMER_HEADERS, OWNER_HEADERS, ImportSpec, LineField, LineSpec
 from guanxi.users.default_roles import ALL_ACTIONS
 
 GRANTS = {
@@ -41,9 +43,76 @@ register_entity(
         follow=Follow(customer_of=lambda contract: contract.customer),
     )
 )
+# An order is imported with its lines, one row per line; the lines go through the order's own
+# service (build_order_lines: prices, discounts, the total), as on the order's page.
+ORDER_LINES = LineSpec(
+    model="contracts.orderline",
+    parent_field="order",
+    group_key="number",
+    fields=(
+        LineField(
+            "line_product",
+            "fk",
+            _("line: product"),
+            (
+                "产品",
+                "产品名称",
+                "产品编码",
+                "商品",
+                "商品名称",
+                "货号",
+                "sku",
+                "product",
+                "product name",
+            ),
+            related="products.product",
+        ),
+        LineField(
+            "line_description",
+            "text",
+            _("line: description"),
+            ("描述", "明细", "说明", "line description"),
+        ),
+        LineField("line_quantity", "decimal", _("line: quantity"), ("数量", "订购数量", "qty", "quantity")),
+        LineField(
+            "line_unit_price",
+            "decimal",
+            _("line: unit price"),
+            ("单价", "价格", "售价", "unit price", "price"),
+        ),
+        LineField(
+            "line_discount_percent",
+            "decimal",
+            _("line: discount (%)"),
+            ("折扣", "折扣率", "折扣%", "折扣(%)", "discount", "discount %"),
+        ),
+    ),
+    build=build_order_lines,
+    editable=order_lines_editable,
+)
+
+ORDER_IMPORTS = ImportSpec(
+    order=60,
+    synonyms={
+        "number": ("订单编号", "订单号", "单号", "order number", "order no", "order"),
+        "customer": CUSTOMER_HEADERS,
+        "owner": OWNER_HEADERS,
+        "order_date": ("订单日期", "下单日期", "日期", "date", "order date"),
+        "channel": ("渠道", "销售渠道", "下单渠道", "channel"),
+        "currency": ("币种", "货币", "currency"),
+        "contract": ("合同", "合同名称", "contract"),
+        "notes": ("备注", "订单备注", "remark", "remarks"),
+    },
+    match_keys=("number",),
+    extra=("number",),
+    exclude=("total_amount", "total_currency"),  # the lines' sum, computed by the service
+    lines=ORDER_LINES,
+)
+
 register_entity(
     EntityType(
         model=Order,
+        imports=ORDER_IMPORTS,
         views=OrderViews,
         serializer=OrderSerializer,
         viewset=OrderViewSet,

@@ -19,9 +19,11 @@ from guanxi.customers.models import (
     CustomerSettings,
 )
 from guanxi.customers.pools.hooks import pool_moves_source
+from guanxi.customers.services.conflicts import import_conflicts
 from guanxi.customers.services.handover import carry_transferred
 from guanxi.customers.services.merge import after_customer_merge
 from guanxi.customers.views import ContactViews, CustomerViews
+from guanxi.framework.duplicates import DuplicateRule, DuplicateSpec
 from guanxi.framework.entities import (
     EntityType,
     Follow,
@@ -31,6 +33,7 @@ from guanxi.framework.entities import (
     Transfer,
     register_entity,
 )
+from guanxi.framework.importing import EMAIL_HEADERS, OWNER_HEADERS, PHONE_HEADERS, ImportSpec
 from guanxi.users.default_roles import ALL_ACTIONS
 
 CUSTOMER_GRANTS = {
@@ -57,9 +60,50 @@ def _contact_customer(contact: Contact) -> Customer | None:
     return next(iter(_contact_customers(contact)), None)
 
 
+CUSTOMER_IMPORTS = ImportSpec(
+    order=10,
+    synonyms={
+        "name": (
+            "客户名称",
+            "公司名称",
+            "客户",
+            "公司",
+            "企业名称",
+            "单位名称",
+            "company",
+            "company name",
+            "customer name",
+        ),
+        "short_name": ("简称", "客户简称"),
+        "phone": PHONE_HEADERS,
+        "email": EMAIL_HEADERS,
+        "credit_code": (
+            "统一社会信用代码",
+            "信用代码",
+            "社会信用代码",
+            "税号",
+            "credit code",
+            "uscc",
+        ),
+        "owner": OWNER_HEADERS,
+        "level": ("客户级别", "级别", "等级", "客户等级", "rating"),
+        "industry": ("行业", "所属行业"),
+        "scale": ("规模", "企业规模", "人员规模"),
+        "source": ("来源", "客户来源"),
+        "stage": ("阶段", "客户阶段", "生命周期"),
+        "website": ("网址", "官网", "网站", "url"),
+        "address": ("地址", "详细地址", "公司地址"),
+        "notes": ("备注", "说明", "remark", "remarks"),
+        "wechat_id": ("微信", "微信号", "wechat"),
+    },
+    match_keys=("id", "phone", "email", "credit_code"),
+    check=import_conflicts,  # 撞单, set-based over each chunk
+)
+
 register_entity(
     EntityType(
         model=Customer,
+        imports=CUSTOMER_IMPORTS,
         views=CustomerViews,
         serializer=CustomerSerializer,
         api_name="customers",
@@ -73,11 +117,40 @@ register_entity(
         follow=Follow(customer_of=lambda customer: customer),
         timeline=(converted_leads_source, pool_moves_source),
         merge=Merge(after=after_customer_merge),  # one primary contact survives
+        # Duplicates (guanxi.dedup): the identifiers exactly as clean() stores them, and the company
+        # name by its comparison key (name_key: the stored key the entry check looks up).
+        duplicates=DuplicateSpec(
+            name_field="name",
+            name_kind="company",
+            key_field="name_key",
+            rules=(
+                DuplicateRule("credit_code", "exact"),
+                DuplicateRule("phone", "exact"),
+                DuplicateRule("email", "exact"),
+                DuplicateRule("name", "fuzzy", threshold=90),
+            ),
+        ),
     )
 )
+CONTACT_IMPORTS = ImportSpec(
+    order=20,
+    synonyms={
+        "name": ("联系人", "姓名", "联系人姓名", "full name", "contact name"),
+        "title": ("职位", "职务", "岗位", "position"),
+        "phone": PHONE_HEADERS,
+        "mobile": ("备用电话", "座机", "固定电话", "办公电话", "other phone"),
+        "email": EMAIL_HEADERS,
+        "owner": OWNER_HEADERS,
+        "wechat_id": ("微信", "微信号", "wechat"),
+        "birthday": ("生日", "出生日期"),
+    },
+    match_keys=("id", "phone", "email"),
+)
+
 register_entity(
     EntityType(
         model=Contact,
+        imports=CONTACT_IMPORTS,
         views=ContactViews,
         serializer=ContactSerializer,
         api_name="contacts",
@@ -87,6 +160,18 @@ register_entity(
         transfer=Transfer(_("contacts")),
         follow=Follow(customer_of=_contact_customer, customers_of=_contact_customers),
         merge=Merge(),
+        # People compare field by field: the name (characters and pinyin), birthday, WeChat ID.
+        duplicates=DuplicateSpec(
+            name_field="name",
+            name_kind="person",
+            rules=(
+                DuplicateRule("phone", "exact"),
+                DuplicateRule("mobile", "exact"),
+                DuplicateRule("email", "exact"),
+                DuplicateRule("name", "fuzzy", threshold=85),
+            ),
+            person_fields=(("name", "person", 2.0), ("birthday", "exact", 2.0), ("wechat_id", "exact", 2.0)),
+        ),
     )
 )
 # The customer settings page (撞单 policy) is for administrators (a page, not a list).

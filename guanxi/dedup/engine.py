@@ -1,7 +1,8 @@
-"""The matching engine: what each entity type compares, blocking keys, and pair scores.
+"""The matching engine: blocking keys and pair scores.
 
 Pure functions over plain values (no database): the scan (``services/scan.py``), the entry-time
-check and the FEBRL quality test all go through them.
+check and the FEBRL quality test all go through them. What each entity type compares is declared
+on its ``EntityType(duplicates=DuplicateSpec(...))`` (``guanxi.framework.duplicates``).
 
 * **Exact rules** group records by a normalised column (the scan does it in SQL, ``GROUP BY``).
 * **Company names** compare by ``normalize.company_compare_key``; records are blocked by the key's
@@ -32,54 +33,6 @@ BLOCK_LIMIT = 1000  # records in one block scored as one square matrix
 WINDOW = 200  # sorted-neighbourhood window for larger blocks (overlapping by half)
 GROUP_LIMIT = 50  # records sharing one exact value paired all-to-all; beyond, each with the first
 PERSON_BLOCK_LIMIT = 300  # a person block larger than this says nothing (the same postcode…)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One shipped rule: ``field`` compared ``exact`` or ``fuzzy`` (``threshold`` 50–100)."""
-
-    field: str
-    kind: str
-    threshold: int = 90
-    enabled: bool = True
-
-
-@dataclass(frozen=True)
-class EntitySpec:
-    """What duplicates mean for one entity type: its rules and how its name compares."""
-
-    label: str  # app_label.model_name
-    name_field: str
-    name_kind: str  # "company" or "person"
-    rules: tuple[Rule, ...]
-    person_fields: tuple[tuple[str, str, float], ...] = ()  # (field, comparison, weight)
-
-
-SPECS: dict[str, EntitySpec] = {
-    "customers.customer": EntitySpec(
-        label="customers.customer",
-        name_field="name",
-        name_kind="company",
-        rules=(
-            Rule("credit_code", "exact"),
-            Rule("phone", "exact"),
-            Rule("email", "exact"),
-            Rule("name", "fuzzy", threshold=90),
-        ),
-    ),
-    "customers.contact": EntitySpec(
-        label="customers.contact",
-        name_field="name",
-        name_kind="person",
-        rules=(
-            Rule("phone", "exact"),
-            Rule("mobile", "exact"),
-            Rule("email", "exact"),
-            Rule("name", "fuzzy", threshold=85),
-        ),
-        person_fields=(("name", "person", 2.0), ("birthday", "exact", 2.0), ("wechat_id", "exact", 2.0)),
-    ),
-}
 
 
 # -- companies ---------------------------------------------------------------------------------

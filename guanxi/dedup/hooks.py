@@ -17,26 +17,27 @@ from guanxi.framework.views.objects import register_entry_check
 def count_candidates(user: Any, model: type[models.Model]) -> tuple[int, str] | None:
     """The candidates ``user`` would see in the queue for ``model``, and the queue's link; for
     reviewers by grant (``reviews_by_grant``: no role query on the report's every load)."""
-    from guanxi.dedup.engine import SPECS
     from guanxi.dedup.services.queue import candidate_count, reviews_by_grant
+    from guanxi.dedup.services.rules import looked_for
 
     label = model._meta.label_lower
-    if label not in SPECS or not reviews_by_grant(user, model):
+    if not looked_for(label) or not reviews_by_grant(user, model):
         return None
     return candidate_count(user, model), f"{reverse('dedup:queue')}?{urlencode({'entity': label})}"
 
 
 @register_entry_check
 def possible_duplicates_panel(user: Any, model: type[models.Model], obj: Any) -> dict[str, Any] | None:
-    """The "possible duplicates" panel of a customer's or contact's form, after the name field:
-    it asks ``dedup:check`` as the rule fields are typed (htmx, debounced), for users who may."""
-    from guanxi.dedup.engine import SPECS
+    """The "possible duplicates" panel of the form of an entity declaring ``duplicates`` (customer,
+    contact, lead), after the name field: it asks ``dedup:check`` as the rule fields are typed
+    (htmx, debounced), for users who may."""
     from guanxi.dedup.services.entry import may_check
+    from guanxi.dedup.services.rules import declared
 
-    spec = SPECS.get(model._meta.label_lower)
+    spec = declared(model)
     if spec is None or not may_check(user, model):
         return None
-    query = {"type": spec.label, **({"exclude": obj.pk} if obj.pk else {})}
+    query = {"type": model._meta.label_lower, **({"exclude": obj.pk} if obj.pk else {})}
     fields = [rule.field for rule in spec.rules]
     return {
         "template": "dedup/_entry_check.html",

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from guanxi.dedup.engine import Rule
 from guanxi.dedup.services import queue
 from guanxi.dedup.services.entry import may_check, normalized_values, possible_duplicates
 from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force, save_rules, spec_for
+from guanxi.framework.duplicates import DuplicateRule
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.i18n import deferred
 from guanxi.framework.jobs import start_job
@@ -163,7 +163,8 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
             return HttpResponseRedirect(f"{reverse('dedup:rules')}?entity={label}")
         # the form again as it was sent, with the messages
         rules = [
-            Rule(r.field, r.kind, enabled=values[r.field][0], threshold=values[r.field][1]) for r in rules
+            DuplicateRule(r.field, r.kind, enabled=values[r.field][0], threshold=values[r.field][1])
+            for r in rules
         ]
     return render(
         request,

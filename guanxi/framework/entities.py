@@ -15,6 +15,8 @@ An app declares its entity types in ``guanxi/<app>/entities.py`` (imported at st
         transfer=Transfer(_("deals"), open_filter=Q(stage__kind="open")),
         follow=Follow(customer_of=lambda deal: deal.customer),
         timeline=(deal_stage_source,),
+        imports=ImportSpec(order=50, synonyms={"name": ("商机名称", …)}),  # guanxi.framework.importing
+        duplicates=None,                       # or a DuplicateSpec (guanxi.framework.duplicates)
     ))
 
 What derives from the declaration, and where:
@@ -24,7 +26,9 @@ What derives from the declaration, and where:
   ``EntityViewSet`` over the model, the list page's filterset, unless ``viewset`` is given);
 - global search (``guanxi.framework.search``), the menu (``guanxi.framework.navigation``),
   ownership transfer (``guanxi.framework.transfer``), follow-ups and tasks
-  (``guanxi.activities.registry``) and the record's timeline all read this registry;
+  (``guanxi.activities.registry``), the record's timeline, duplicates (``guanxi.dedup``: the
+  scan, queue, entry-time check and rules page) and imports (``guanxi.imports``: header
+  synonyms, match keys, checks, the Import data page's order) all read this registry;
 - default grants and field rules are given to the shipped roles, found by their stable
   ``code``, after every ``migrate`` (``guanxi.users.default_roles.apply_registry_defaults``) —
   once per role and entity, so an administrator's later edits stand;
@@ -39,6 +43,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+
+from guanxi.framework.duplicates import DuplicateSpec
+from guanxi.framework.importing import ImportSpec
 
 #: The shipped roles' stable codes (their names are Chinese display text an administrator may edit).
 ROLE_CODES = (
@@ -134,6 +141,8 @@ class EntityType:
     follow: Follow | None = None
     timeline: tuple[Callable[..., Any], ...] = ()
     merge: Merge | None = None
+    duplicates: DuplicateSpec | None = None  # None: duplicates are not looked for in this type
+    imports: ImportSpec | None = None  # None: imported generically (matched by ID, unique fields)
 
     @property
     def label(self) -> str:

@@ -12,6 +12,3 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.imports import menu  # noqa: F401
-        from guanxi.imports.declarations import declare_shipped
-
-        declare_shipped()

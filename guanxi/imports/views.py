@@ -382,12 +382,15 @@ def _upload_url(model: Any) -> str:
 
 def importable_entities(user: Any) -> list[dict[str, Any]]:
     """The record types ``user`` may import (the ``import`` verb, an upload page), with their
-    blank templates in both languages: what the chooser at ``/imports/`` lists."""
+    blank templates in both languages: what the chooser at ``/imports/`` lists, in the order
+    people move their data in (``ImportSpec.order``: customers, contacts, leads, products …;
+    types without a declaration after them, in registry order)."""
     from guanxi.framework.access import can
     from guanxi.framework.entities import entity_types
 
     out = []
-    for entity in entity_types():
+    # a stable sort: equal orders (the undeclared types') keep the registry's order
+    for entity in sorted(entity_types(), key=lambda e: engine.spec_for(e.model).order):
         model = entity.model
         if not can(user, "import", model):
             continue
@@ -416,7 +419,7 @@ def importable_entities(user: Any) -> list[dict[str, Any]]:
                 "templates": templates,
             }
         )
-    return sorted(out, key=lambda e: e["name"])
+    return out
 
 
 def capfirst_text(text: Any) -> str:

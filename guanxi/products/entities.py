@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.entities import EntityType, Grant, MenuEntry, register_entity
+from guanxi.framework.importing import ImportSpec
 from guanxi.products.api.serializers import (
     PriceListItemSerializer,
     PriceListSerializer,
@@ -24,9 +25,25 @@ GRANTS = {
     "read_only": Grant(["view", "export"], "all"),
 }
 
+PRODUCT_IMPORTS = ImportSpec(
+    order=40,
+    synonyms={
+        "sku": ("编码", "产品编码", "货号", "物料编码", "商品编码", "code", "product code"),
+        "name": ("产品名称", "品名", "商品名称", "产品", "product", "product name"),
+        "list_price_amount": ("价格", "单价", "标准价", "售价", "标价", "price", "list price"),
+        "list_price_currency": ("币种", "货币", "currency"),
+        "category": ("分类", "产品分类", "类别", "category"),
+        "unit": ("单位", "计量单位", "unit"),
+        "tax_rate": ("税率", "tax rate", "tax"),
+        "description": ("描述", "说明", "产品描述"),
+    },
+    match_keys=("id", "sku"),
+)
+
 register_entity(
     EntityType(
         model=Product,
+        imports=PRODUCT_IMPORTS,
         views=ProductViews,
         serializer=ProductSerializer,
         api_name="products",

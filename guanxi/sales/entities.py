@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.entities import EntityType, Follow, Grant, MenuEntry, Transfer, register_entity
+from guanxi.framework.importing import CUSTOMER_HEADERS, OWNER_HEADERS, ImportSpec
 from guanxi.sales.api.serializers import DealSerializer, PipelineSerializer, StageSerializer
 from guanxi.sales.api.views import DealViewSet, PipelineViewSet, StageViewSet
 from guanxi.sales.choices import StageKind
@@ -16,9 +17,36 @@ from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.views import DealViews, PipelineViews, StageViews
 from guanxi.users.default_roles import ALL_ACTIONS
 
+DEAL_IMPORTS = ImportSpec(
+    order=50,
+    synonyms={
+        "name": ("商机名称", "商机", "项目名称", "项目", "deal name", "opportunity"),
+        "customer": CUSTOMER_HEADERS,
+        "owner": OWNER_HEADERS,
+        "amount_amount": ("金额", "商机金额", "预计金额", "预计成交金额", "amount", "deal amount"),
+        "amount_currency": ("币种", "货币", "currency"),
+        "expected_close_date": (
+            "预计成交日期",
+            "预计成交时间",
+            "预计签单日期",
+            "成交日期",
+            "close date",
+            "expected close",
+        ),
+        "source": ("来源", "商机来源"),
+        "competitors": ("竞争对手", "竞品"),
+        "next_step": ("下一步", "下一步计划"),
+        "description": ("描述", "说明", "备注", "notes"),
+        "forecast_category": ("预测分类", "预测类别", "forecast"),
+        "pipeline": ("销售流程", "管道", "pipeline"),
+    },
+    match_keys=("id",),
+)
+
 register_entity(
     EntityType(
         model=Deal,
+        imports=DEAL_IMPORTS,
         views=DealViews,
         serializer=DealSerializer,
         viewset=DealViewSet,

@@ -387,3 +387,23 @@ def sum_targets(
 
 
 LEVELS = "mqy"  # month, quarter, year: finest first
+
+
+def measure_from_text(target: Target) -> None:
+    """A target's measure as people write it in an import (签约金额, Signed amount) → its key
+    (``signed``): the target's ``ImportSpec.prepare``. Titles compare folded as column titles are
+    (``imports.fields.header_key``), in both languages."""
+    from django.utils import translation
+
+    from guanxi.framework.measures import measures
+    from guanxi.imports.fields import header_key
+
+    wanted = header_key(target.measure)
+    for found in measures():
+        names = {header_key(found.key)}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names.add(header_key(str(found.label)))
+        if wanted in names:
+            target.measure = found.key
+            return

@@ -17,7 +17,9 @@ from guanxi.customers.leads.api.views import LeadViewSet
 from guanxi.customers.leads.views import LeadViews
 from guanxi.customers.leads.views_capture import AssignmentRuleViews, LeadCaptureFormViews
 from guanxi.customers.models import AssignmentRule, Lead, LeadCaptureForm
+from guanxi.framework.duplicates import DuplicateRule, DuplicateSpec
 from guanxi.framework.entities import EntityType, Follow, Grant, MenuEntry, Transfer, register_entity
+from guanxi.framework.importing import EMAIL_HEADERS, OWNER_HEADERS, PHONE_HEADERS, ImportSpec
 from guanxi.users.default_roles import ALL_ACTIONS
 
 
@@ -27,16 +29,33 @@ def _lead_contacted(lead: Lead, follow_up: Any) -> None:
     record_lead_contact(lead, actor=follow_up.owner, at=follow_up.occurred_at)
 
 
+LEAD_IMPORTS = ImportSpec(
+    order=30,
+    synonyms={
+        "name": ("姓名", "联系人", "线索名称", "name", "contact name"),
+        "company": ("公司", "公司名称", "单位", "企业名称", "company name"),
+        "title": ("职位", "职务"),
+        "phone": PHONE_HEADERS,
+        "email": EMAIL_HEADERS,
+        "owner": OWNER_HEADERS,
+        "source": ("来源", "线索来源"),
+        "notes": ("备注", "说明", "remark"),
+        "wechat_id": ("微信", "微信号", "wechat"),
+    },
+    match_keys=("id", "phone", "email"),
+)
+
 register_entity(
     EntityType(
         model=Lead,
+        imports=LEAD_IMPORTS,
         views=LeadViews,
         viewset=LeadViewSet,
         api_name="leads",
         search=(("name", 100), ("company", 90), ("phone", 60), ("email", 50)),
         menu=MenuEntry("customers", _("Leads"), icon="target-arrow", weight=30),
         grants={
-            "admin": Grant([*ALL_ACTIONS, "claim"], "all"),
+            "admin": Grant([*ALL_ACTIONS, "claim", "dedup"], "all"),  # "dedup": the duplicates queue
             "sales_director": Grant(
                 ["view", "add", "change", "delete", "export", "import", "assign", "claim"], "department_tree"
             ),
@@ -55,6 +74,19 @@ register_entity(
             extra_fields=lambda: {"assigned_at": timezone.now()},
         ),
         follow=Follow(customer_of=lambda lead: lead.converted_customer, on_logged=_lead_contacted),
+        # Duplicates (guanxi.dedup): the phone and email as clean() stores them (E.164, lower case),
+        # and the company by its comparison key (company_key: stored, indexed). Leads declare no
+        # merge, so the queue offers none for them: a duplicate lead is disqualified or converted.
+        duplicates=DuplicateSpec(
+            name_field="company",
+            name_kind="company",
+            key_field="company_key",
+            rules=(
+                DuplicateRule("phone", "exact"),
+                DuplicateRule("email", "exact"),
+                DuplicateRule("company", "fuzzy", threshold=90),
+            ),
+        ),
     )
 )
 # Web forms and assignment rules: reference data administrators, directors and marketing keep.

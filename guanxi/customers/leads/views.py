@@ -51,7 +51,7 @@ from guanxi.framework.forms import add_validation_errors, style_widgets
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.views import EntityViews
 from guanxi.framework.views.base import EntityViewMixin
-from guanxi.framework.views.objects import ObjectEditView
+from guanxi.framework.views.objects import ObjectEditView, entry_checks
 
 PROFILE_FIELDS = (
     "name", "company", "title", "phone", "email", "wechat_id", "province", "city", "source", "status",
@@ -80,6 +80,9 @@ class LeadEditView(ObjectEditView):
             "object": obj,
             "is_new": obj.pk is None,
             "next": request.GET.get("next") or request.POST.get("next", ""),
+            # the "possible duplicates" panel among leads as the fields are typed (guanxi.dedup);
+            # the submit-time check above also looks among customers and contacts
+            "entry_checks": entry_checks(request.user, self.model, obj),
             **extra,
         }
         return render(request, "customers/leads/lead_edit.html", context, status=status)

@@ -1,7 +1,9 @@
 """Ownership conflicts (撞单): a rep may not create or claim a customer another rep already owns.
 
 ``check_ownership_conflict`` is called by every path that gives a customer an owner: the
-customer form and API (create and edit), lead conversion and pool claims. It looks for an
+customer form and API (create and edit), lead conversion and pool claims; an import asks it
+for the rows ``import_conflicts`` (set-based, one query per chunk) finds near another owner's
+customer. It looks for an
 existing customer with the same normalised phone, email or credit code, or a near-identical
 company name (``guanxi.customers.matching``), owned by somebody other than the would-be owner.
 What happens then is company policy (``conflict_policy()``):
@@ -100,3 +102,60 @@ def check_ownership_conflict(
     if matches and (policy == REFUSE or not confirmed):
         raise OwnershipConflict(" ".join(describe_conflict(m, actor) for m in matches[:3]), matches)
     return matches
+
+
+def import_conflicts(rows: list[tuple[int, Any, int | None]], actor: Any) -> dict[int, tuple[str, str]]:
+    """撞单 for a chunk of imported customers (the customer's ``ImportSpec.check``): one query finds
+    the existing customers sharing a phone, email, credit code or name key with any row; only the
+    rows with such a neighbour owned by somebody else go through ``check_ownership_conflict``,
+    which words the message and applies the company's policy (refuse → error, warn → flagged for
+    review). ``rows`` are ``(row number, unsaved or loaded customer, target pk or None)``."""
+    from django.db.models import Q
+
+    from guanxi.customers.models import Customer
+
+    policy = conflict_policy()
+    if policy == ALLOW or not rows:
+        return {}
+    keys: dict[str, set[str]] = {"phone": set(), "email": set(), "credit_code": set(), "name_key": set()}
+    for _number, customer, _target in rows:
+        customer.before_write(set(), customer.pk is None)  # fills name_key as the write will
+        for name, values in keys.items():
+            value = getattr(customer, name)
+            if value:
+                values.add(value)
+    condition = Q()
+    for name, values in keys.items():
+        if values:
+            condition |= Q(**{f"{name}__in": sorted(values)})
+    if not condition:
+        return {}
+    found: dict[tuple[str, str], set[tuple[int, int | None]]] = {}
+    for row in Customer.objects.filter(condition).exclude(owner=None).values("pk", "owner_id", *keys):
+        for name in keys:
+            if row[name]:
+                found.setdefault((name, row[name]), set()).add((row["pk"], row["owner_id"]))
+    refused: dict[int, tuple[str, str]] = {}
+    for number, customer, target in rows:
+        suspects = {
+            hit
+            for name in keys
+            for hit in found.get((name, getattr(customer, name)), ())
+            if getattr(customer, name)
+        }
+        if not any(pk != target and owner != customer.owner_id for pk, owner in suspects):
+            continue
+        try:
+            check_ownership_conflict(
+                actor=actor,
+                owner=customer.owner_id or actor.pk,
+                phone=customer.phone,
+                email=customer.email,
+                credit_code=customer.credit_code,
+                name=customer.name,
+                exclude_pk=target,
+                policy=policy,
+            )
+        except OwnershipConflict as conflict:
+            refused[number] = ("error" if policy != "warn" else "review", " ".join(conflict.messages))
+    return refused

@@ -110,3 +110,27 @@ def test_migration_gives_an_installed_administrator_role_the_dedup_verb():
         assert all(g.actions.count("dedup") == 1 for g in grants.all())
         migration.remove_dedup(apps, None)
         assert not any("dedup" in g.actions for g in grants.all())
+
+
+def test_migration_gives_the_installed_admin_role_the_dedup_verb_on_leads():
+    """Leads got duplicate rules (issue 12): an installed database, whose administrator role got its
+    lead grant before the ``dedup`` verb existed there, gets it from migration 0016 — once — and
+    loses it when reversed; fresh installs get it from the registry's defaults."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guanxi.customers.migrations.0016_lead_dedup_verb")
+    grants = RoleGrant.objects.filter(role__code="admin", content_type__app_label="customers")
+    grants = grants.filter(content_type__model="lead")
+    assert [("dedup" in g.actions) for g in grants] == [True]  # the registry's default
+    with as_system():
+        for grant in grants:
+            grant.actions = [a for a in grant.actions if a != "dedup"]
+            grant.save(update_fields=["actions"])
+    with as_system():  # the real models here (a migration's historical ones have no actor check)
+        migration.add_dedup(apps, None)
+        migration.add_dedup(apps, None)  # twice: once
+        assert [g.actions.count("dedup") for g in grants.all()] == [1]
+        migration.remove_dedup(apps, None)
+        assert not any("dedup" in g.actions for g in grants.all())

@@ -25,10 +25,9 @@ from guanxi.dedup.api.serializers import (
     DismissSerializer,
     PossibleDuplicateSerializer,
 )
-from guanxi.dedup.engine import SPECS
 from guanxi.dedup.services import queue
 from guanxi.dedup.services.entry import may_check, normalized_values, possible_duplicates
-from guanxi.dedup.services.rules import model_for
+from guanxi.dedup.services.rules import looked_for, model_for
 from guanxi.framework.api.permissions import TokenScopePermission
 
 PAGE = 50
@@ -36,7 +35,7 @@ PAGE = 50
 
 def _type(value: Any) -> tuple[str, Any]:
     label = str(value or "customers.customer").lower()
-    if label not in SPECS:
+    if not looked_for(label):
         raise ValidationError({"type": ["Duplicates are not looked for in this type."]})
     return label, model_for(label)
 

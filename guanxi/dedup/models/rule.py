@@ -12,8 +12,8 @@ from guanxi.framework.models import ChangeLoggedModel
 class MatchRule(ChangeLoggedModel):
     """One field of one entity type (``customers.customer``) compared exactly or fuzzily.
 
-    Without a stored row the shipped default of ``guanxi.dedup.engine.SPECS`` applies; saving a row
-    (Settings → Duplicates → Rules) overrides it: ``enabled`` switches the rule off,
+    Without a stored row the shipped default (the entity's ``EntityType.duplicates``) applies;
+    saving a row (Settings → Duplicates → Rules) overrides it: ``enabled`` switches the rule off,
     ``threshold`` (50–100) is the fuzzy score from which a pair is proposed. Exact rules compare
     the normalised stored value (E.164 phone, lower-case email, upper-case credit code).
     """

@@ -1,10 +1,11 @@
 """The entry-time check: "possible duplicates" of a record being entered, by the scan's rules.
 
 Index lookups only, never a scan: each enabled exact rule is one ``field = value``; a similar
-name is looked for among the records whose stored key (``name_key`` for customers, ``name``
-for contacts) starts like the new one's — with and without its region prefix — and scored as the
-scan scores it. Only records the user may view are answered (a duplicate the user cannot see is
-for 撞单 to refuse, which keeps its own policy, ``customers.services.conflicts``).
+name is looked for among the records whose stored key (the declaration's ``key_field``:
+``name_key`` for customers, ``company_key`` for leads; the name itself for contacts) starts
+like the new one's — with and without its region prefix — and scored as the scan scores it.
+Only records the user may view are answered (a duplicate the user cannot see is for 撞单 to
+refuse, which keeps its own policy, ``customers.services.conflicts``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from guanxi.dedup import engine
 from guanxi.dedup.normalize import company_compare_key, person_name_key
 from guanxi.dedup.services.rules import model_for, rules_in_force, spec_for
 from guanxi.framework.access import can
+from guanxi.framework.duplicates import DuplicateSpec
 from guanxi.framework.querysets import model_queryset
 from guanxi.framework.search import matching_ids
 
@@ -89,7 +91,7 @@ def possible_duplicates(
 
 
 def _similar_names(
-    spec: engine.EntitySpec, rows: Any, name: str, threshold: int, user: Any
+    spec: DuplicateSpec, rows: Any, name: str, threshold: int, user: Any
 ) -> list[tuple[Any, float]]:
     if spec.name_kind == "company":
         key, stored = company_compare_key(name), company_name_key(name)
@@ -98,12 +100,11 @@ def _similar_names(
         # The raw key's front (no region: 星河科技…), and any name holding the core's first
         # characters (上海星河科技…) through the search keys' fragment index.
         inside = matching_ids(rows.model, key[:4], user)
-        near = rows.filter(
-            Q(name_key__startswith=key[:2]) | Q(name_key__startswith=stored[:2]) | Q(pk__in=inside)
-        )
+        prefix = f"{spec.key_field}__startswith"
+        near = rows.filter(Q(**{prefix: key[:2]}) | Q(**{prefix: stored[:2]}) | Q(pk__in=inside))
         out = []
         for obj in near.order_by("pk")[:500]:
-            score = engine.company_similarity(name, obj.name)
+            score = engine.company_similarity(name, getattr(obj, spec.name_field))
             if score * 100 >= threshold:
                 out.append((obj, score))
         return out

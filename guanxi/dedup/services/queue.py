@@ -110,10 +110,10 @@ def region_notes(
     """The note "different regions: 深圳 / 杭州" when two company names met by similarity carry regions
     that share nothing: the comparison key drops regions on purpose (北京星河 is 星河's branch as
     often as not), so the reviewer reads it before merging. Display only: the score is the same."""
-    from guanxi.dedup.engine import SPECS
     from guanxi.dedup.normalize import different_regions
+    from guanxi.dedup.services.rules import declared
 
-    spec = SPECS.get(model._meta.label_lower)
+    spec = declared(model)
     if spec is None or spec.name_kind != "company":
         return []
     if not any(r.get("rule") == "fuzzy" and r.get("field") == spec.name_field for r in reasons):

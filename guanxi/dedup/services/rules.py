@@ -1,44 +1,62 @@
-"""The match rules in force for an entity type: the shipped defaults, overridden by stored rows."""
+"""The match rules in force for an entity type: the shipped defaults (the entity's
+``EntityType.duplicates`` in the registry), overridden by stored rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from guanxi.dedup.engine import SPECS, EntitySpec, Rule
 from guanxi.dedup.models import MatchRule
+from guanxi.framework.duplicates import DuplicateRule, DuplicateSpec
+from guanxi.framework.entities import EntityType, entity_for, entity_types
 from guanxi.framework.write import save_object
 
 
 def entity_labels() -> list[str]:
-    """The entity types duplicates are looked for in (``app_label.model_name``)."""
-    return list(SPECS)
+    """The entity types duplicates are looked for in (``app_label.model_name``), in registry order."""
+    return [entity.label for entity in entity_types() if entity.duplicates is not None]
 
 
-def spec_for(label: str) -> EntitySpec:
-    """The spec of ``label``; ``ValidationError`` for a type that has none."""
-    try:
-        return SPECS[label]
-    except KeyError:
-        raise ValidationError({"entity": _("Duplicates are not looked for in this type.")}) from None
+def declared(model: type[models.Model] | str) -> DuplicateSpec | None:
+    """The duplicates declaration of a model or an ``app_label.model`` label, or None."""
+    entity = entity_for(model)
+    return entity.duplicates if entity is not None else None
+
+
+def looked_for(label: str) -> bool:
+    """Whether duplicates are looked for in ``label`` (it declares ``duplicates``)."""
+    return declared(str(label)) is not None
+
+
+def _entity(label: str) -> EntityType:
+    entity = entity_for(str(label))
+    if entity is None or entity.duplicates is None:
+        raise ValidationError({"entity": _("Duplicates are not looked for in this type.")})
+    return entity
+
+
+def spec_for(label: str) -> DuplicateSpec:
+    """The declaration of ``label``; ``ValidationError`` for a type that has none."""
+    spec = _entity(label).duplicates
+    assert spec is not None  # _entity refuses a type without one
+    return spec
 
 
 def model_for(label: str) -> type[models.Model]:
-    return apps.get_model(spec_for(label).label)
+    return _entity(label).model
 
 
-def rules_in_force(label: str) -> list[Rule]:
+def rules_in_force(label: str) -> list[DuplicateRule]:
     """The spec's rules with each stored ``MatchRule`` applied (enabled flag and threshold)."""
     stored = {r.field: r for r in MatchRule.objects.filter(entity=label)}
     out = []
     for rule in spec_for(label).rules:
         row = stored.get(rule.field)
         if row is not None:
-            rule = Rule(rule.field, rule.kind, threshold=row.threshold, enabled=row.enabled)
+            rule = DuplicateRule(rule.field, rule.kind, threshold=row.threshold, enabled=row.enabled)
         out.append(rule)
     return out
 

@@ -27,6 +27,7 @@ from guanxi.dedup import engine
 from guanxi.dedup.models import DismissedPair, DuplicateCandidate
 from guanxi.dedup.normalize import company_compare_key
 from guanxi.dedup.services.rules import model_for, rules_in_force, spec_for
+from guanxi.framework.duplicates import DuplicateSpec
 from guanxi.framework.fastinsert import insert_many, new_instance
 
 Progress = Callable[[int, str], None]
@@ -70,7 +71,7 @@ def _company_pairs(
 
 
 def _person_pairs(
-    model: type[models.Model], spec: engine.EntitySpec, threshold: int
+    model: type[models.Model], spec: DuplicateSpec, threshold: int
 ) -> dict[tuple[int, int], float]:
     names = [name for name, _kind, _weight in spec.person_fields]
     records = {row["pk"]: row for row in model._default_manager.values("pk", *names).iterator(STREAM_CHUNK)}

@@ -307,3 +307,38 @@ def test_the_import_page_lists_what_the_user_may_import(team, client, make_user)
     nobody = make_user("nobody", language="en")
     client.force_login(nobody)
     assert client.get("/imports/").context["entities"] == []
+
+
+def test_the_import_page_lists_types_in_the_order_people_move_their_data_in(client, make_user):
+    """``ImportSpec.order`` (declared by each entity in its app's ``entities.py``) orders the page:
+    customers first, then contacts, products, deals, orders, follow-ups and targets (leads have
+    their own upload page, not the generic one); types without a declaration follow in registry
+    order. The names' alphabetical order (the page's old order) would put contacts first."""
+    from guanxi.framework.entities import entity_types
+    from guanxi.imports.declarations import spec_for
+
+    client.force_login(make_user("root", is_superuser=True, language="en"))
+    listed = [e["label"] for e in client.get("/imports/").context["entities"]]
+    assert listed[:7] == [
+        "customers.customer",
+        "customers.contact",
+        "products.product",
+        "sales.deal",
+        "contracts.order",
+        "activities.followup",
+        "targets.target",
+    ]
+    undeclared = [e.label for e in entity_types() if e.imports is None]
+    assert listed[7:] == [label for label in undeclared if label in listed[7:]]
+    # the order lives in the declarations: leads between contacts and products
+    orders = {e.label: spec_for(e.model).order for e in entity_types() if e.imports is not None}
+    assert sorted(orders, key=orders.__getitem__) == [
+        "customers.customer",
+        "customers.contact",
+        "customers.lead",
+        "products.product",
+        "sales.deal",
+        "contracts.order",
+        "activities.followup",
+        "targets.target",
+    ]

@@ -187,7 +187,8 @@ class Lead(PrimaryModel):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         ordering = ["-created_at", "-pk"]
-        permissions = [("claim_lead", _("Claim"))]
+        # claim: take an unassigned lead; dedup: review the duplicates queue (guanxi.dedup)
+        permissions = [("claim_lead", _("Claim")), ("dedup_lead", _("Review duplicates"))]
         indexes = [
             # The list's default order, and the lead pool (owner NULL) in it.
             models.Index(fields=["-created_at"], name="lead_created"),

@@ -1,0 +1,169 @@
+"""Duplicates among leads, declared on the lead's ``EntityType(duplicates=...)``: the scan (same
+phone, same email, a similar company name), the queue (no merge: leads declare none), the
+entry-time check (the lead form's panel and ``POST /api/v1/dedup/check/``), the rules page, and
+the registry's list of types the duplicates app works on."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from guanxi.customers.models import Lead
+from guanxi.dedup.models import DuplicateCandidate
+from guanxi.dedup.services import queue
+from guanxi.dedup.services.rules import entity_labels, rules_in_force
+from guanxi.dedup.services.scan import scan_entity
+from guanxi.framework.api.testing import make_user, token_client
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.framework.testing.scopes import give_role
+
+pytestmark = pytest.mark.django_db
+LABEL = "customers.lead"
+
+
+@pytest.fixture
+def leads(db):
+    """A phone twin, an email twin, a company spelt two ways, and leads that match nothing (one
+    without a company: an empty name is no similarity)."""
+    zhang = make_user("zhang", language="en")
+    admin = make_user("boss", superuser=True, language="en")
+    with as_system():
+        make = Lead.objects.create
+        rows = SimpleNamespace(
+            a=make(name="王磊", company="星河科技有限公司", phone="+8613800138000", owner=zhang),
+            b=make(name="王磊", company="", phone="+8613800138000", owner=zhang),
+            c=make(name="李娜", company="（上海）星河科技股份有限公司", owner=zhang),
+            d=make(name="陈静", company="万达贸易", email="chen@wanda.cn", owner=zhang),
+            e=make(name="陈静", company="远洋物流", email="chen@wanda.cn"),  # unassigned
+            f=make(name="赵强", company="完全无关的公司", owner=zhang),
+            g=make(name="孙丽", company="", owner=zhang),
+        )
+    return SimpleNamespace(zhang=zhang, admin=admin, lead=rows)
+
+
+def pairs():
+    return {
+        (c.left_id, c.right_id): sorted((r["field"], r.get("score")) for r in c.reasons)
+        for c in DuplicateCandidate.objects.filter(content_type__model="lead")
+    }
+
+
+def test_registry_lists_leads_after_customers_and_contacts():
+    assert entity_labels() == ["customers.customer", "customers.contact", "customers.lead"]
+    assert [(r.field, r.kind) for r in rules_in_force(LABEL)] == [
+        ("phone", "exact"),
+        ("email", "exact"),
+        ("company", "fuzzy"),
+    ]
+
+
+def test_scan_finds_lead_duplicates(leads):
+    lead = leads.lead
+    result = scan_entity(LABEL)
+    assert (result.records, result.candidates, result.dismissed) == (7, 3, 0)
+    assert pairs() == {
+        (lead.a.pk, lead.b.pk): [("phone", None)],
+        (lead.a.pk, lead.c.pk): [("company", 1.0)],
+        (lead.d.pk, lead.e.pk): [("email", None)],
+    }
+
+
+def test_queue_lists_lead_pairs_without_merge(client, leads):
+    scan_entity(LABEL)
+    client.force_login(leads.admin)
+    page = client.get(reverse("dedup:queue"), {"entity": LABEL})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('name="ids"') == 3
+    assert "same phone +8613800138000" in html and "company similarity 1.00" in html
+    # leads declare no merge (EntityType.merge): the queue offers opening and dismissing only
+    assert 'data-testid="dedup-merge"' not in html
+    rows = queue.rows_for(leads.admin, Lead, queue.visible_candidates(leads.admin, Lead))
+    assert len(rows) == 3 and {row.merge_url for row in rows} == {""}
+    # a rep granted the dedup verb on their own leads sees the pairs of their own leads only
+    give_role(leads.zhang, Lead, "own", ["view", "change", "dedup"], name="张-leads")
+    assert queue.visible_candidates(leads.zhang, Lead).count() == 2  # not the unassigned e
+
+
+def test_dismissing_a_lead_pair(client, leads):
+    scan_entity(LABEL)
+    candidate = DuplicateCandidate.objects.get(left_id=leads.lead.d.pk)
+    client.force_login(leads.admin)
+    response = client.post(reverse("dedup:dismiss"), {"entity": LABEL, "ids": [candidate.pk]})
+    assert response.status_code == 302
+    assert scan_entity(LABEL).dismissed == 1
+
+
+def test_api_check_finds_leads(leads):
+    api = token_client(leads.admin)
+    # typed as people type it: the lead's clean() makes the phone E.164 and the email lower case
+    body = {"type": LABEL, "values": {"phone": "138 0013 8000", "email": "", "company": ""}}
+    found = api.post("/api/v1/dedup/check/", body, format="json").json()
+    assert sorted(f["record"]["id"] for f in found) == sorted([leads.lead.a.pk, leads.lead.b.pk])
+    body = {"type": LABEL, "values": {"company": "星河科技", "email": "CHEN@wanda.cn"}}
+    found = api.post("/api/v1/dedup/check/", body, format="json").json()
+    lead = leads.lead
+    assert {f["record"]["id"] for f in found} == {lead.a.pk, lead.c.pk, lead.d.pk, lead.e.pk}
+    assert (
+        api.post("/api/v1/dedup/check/", {"type": "sales.deal", "values": {}}, format="json").status_code
+        == 400
+    )
+
+
+def test_lead_form_carries_the_panel(client, leads):
+    client.force_login(leads.admin)
+    html = client.get(reverse("customers:lead_add")).content.decode()
+    assert 'id="possible-duplicates"' in html
+    assert f'hx-post="{reverse("dedup:check")}?type=customers.lead"' in html
+    assert "from:#id_phone" in html and "from:#id_company" in html
+    # and the panel answers with the leads the rules match
+    page = client.post(f"{reverse('dedup:check')}?type={LABEL}", {"company": "星河科技有限公司"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-record="{leads.lead.a.pk}"' in html and f'data-record="{leads.lead.c.pk}"' in html
+    assert f'data-record="{leads.lead.f.pk}"' not in html
+
+
+def test_rules_page_lists_leads(client, leads):
+    client.force_login(leads.admin)
+    page = client.get(reverse("dedup:rules"), {"entity": LABEL})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="threshold_company"' in html and f'value="{LABEL}"' in html
+    form = {"entity": LABEL, "enabled_phone": "on", "enabled_company": "on", "threshold_company": "80"}
+    assert client.post(reverse("dedup:rules"), form).status_code == 302
+    rules = {r.field: (r.enabled, r.threshold) for r in rules_in_force(LABEL)}
+    assert rules == {"phone": (True, 90), "email": (False, 90), "company": (True, 80)}
+
+
+def test_entry_check_query_count_does_not_grow_with_leads(leads):
+    """Index lookups only (phone, email, the stored company_key prefix): 60 more matching leads
+    cost no query more, and the answer stops at LIMIT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.dedup.services.entry import LIMIT, normalized_values, possible_duplicates
+
+    values = normalized_values(LABEL, {"company": "星河科技", "phone": "+8613800138000", "email": "x@y.cn"})
+    possible_duplicates(LABEL, values, user=leads.admin)  # warm the access snapshot
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            possible_duplicates(LABEL, values, user=leads.admin)
+        return len(queries)
+
+    few = count()
+    with as_system():
+        Lead.objects.bulk_create(
+            Lead(
+                name=f"客户{i}",
+                company=f"星河{i}号科技有限公司",
+                company_key=f"星河{i}号科技",
+                phone="+8613800138000",
+            )
+            for i in range(60)
+        )
+    assert count() == few
+    assert len(possible_duplicates(LABEL, values, user=leads.admin)) == LIMIT

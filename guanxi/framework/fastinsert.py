@@ -125,8 +125,10 @@ def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
     obj = model.__new__(model)
     obj._state = ModelState()
     data = obj.__dict__
-    for attname, default in _defaults(model):
-        data[attname] = default() if callable(default) else default
+    static, dynamic = _defaults(model)
+    data.update(static)
+    for attname, default in dynamic:
+        data[attname] = default()
     cache = obj._state.fields_cache
     relations = _relations(model)
     for name, value in values.items():
@@ -140,8 +142,11 @@ def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
 
 
 @cache
-def _defaults(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
-    out = []
+def _defaults(model: type[models.Model]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    """The model's defaults: ``({attname: value}, ((attname, callable), …))`` — the plain values
+    copied in one ``dict.update``, the callables (``dict``, ``timezone.now``) called per row."""
+    static: dict[str, Any] = {}
+    dynamic = []
     for field in model._meta.concrete_fields:
         if field.has_default():
             default = field.default
@@ -149,8 +154,11 @@ def _defaults(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
             default = None
         else:
             default = field.get_default()  # "" for text, None otherwise
-        out.append((field.attname, default))
-    return tuple(out)
+        if callable(default):
+            dynamic.append((field.attname, default))
+        else:
+            static[field.attname] = default
+    return static, tuple(dynamic)
 
 
 @cache

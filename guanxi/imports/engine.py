@@ -38,6 +38,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -202,6 +203,14 @@ class Validator:
             for f in self.model._meta.concrete_fields
             if isinstance(f, models.ForeignKey) or f.name not in given
         ]
+        # the fields clean_fields() checks, in its order, each with whether its verdict depends on
+        # the value alone (then each distinct value of a chunk is cleaned once: ``clean_fields``)
+        self._checked = [
+            (f, _value_only(f))
+            for f in self.model._meta.fields
+            if f.name not in self._not_checked and not f.generated
+        ]
+        self._cleaned: dict[tuple[str, type, Any], tuple[Any, list[ValidationError] | None]] = {}
 
     # lookups -------------------------------------------------------------------------------------
     def _load_users(self) -> dict[str, list[int]]:
@@ -338,10 +347,9 @@ class Validator:
 
     def clean(self, obj: models.Model) -> list[list[str]]:
         """The model's own rules on one row, without the per-cell queries of foreign-key checks."""
-        exclude = self._not_checked
         errors: list[list[str]] = []
         try:
-            obj.clean_fields(exclude=exclude)
+            self.clean_fields(obj)
             obj.clean()
         except ValidationError as problem:
             details = problem.message_dict if hasattr(problem, "error_dict") else {"": problem.messages}
@@ -357,6 +365,37 @@ class Validator:
                         label = ""
                 errors.extend([label, str(m)] for m in messages)
         return errors
+
+    def clean_fields(self, obj: models.Model) -> None:
+        """``obj.clean_fields()`` without the foreign keys and the fields the file does not set
+        (``_not_checked``), the same code and messages — each field's ``clean(value, obj)`` —
+        with each distinct value of a column cleaned once a chunk where the field's verdict depends
+        on the value alone (``_value_only``): a level, an owner's name or a city repeats on
+        thousands of rows. Raises ``ValidationError`` ``{field: errors}`` like ``clean_fields``."""
+        errors: dict[str, list[ValidationError]] = {}
+        memo = self._cleaned
+        for field, value_only in self._checked:
+            raw = getattr(obj, field.attname)
+            if field.blank and raw in field.empty_values:
+                continue
+            if isinstance(raw, DatabaseDefault):
+                continue
+            key = (field.attname, type(raw), raw) if value_only else None
+            try:
+                cleaned, problems = memo[key]  # type: ignore[index]
+            except (KeyError, TypeError) as unknown:  # not seen yet, or unhashable (a dict): clean it
+                try:
+                    cleaned, problems = field.clean(raw, obj), None
+                except ValidationError as problem:
+                    cleaned, problems = raw, problem.error_list
+                if key is not None and isinstance(unknown, KeyError) and len(memo) < _CLEANED_MAX:
+                    memo[key] = (cleaned, problems)
+            if problems is None:
+                setattr(obj, field.attname, cleaned)
+            else:
+                errors[field.name] = problems
+        if errors:
+            raise ValidationError(errors)
 
     def key_of(self, obj: models.Model, parsed: dict[str, Any]) -> str:
         if not self.key:
@@ -389,6 +428,7 @@ class Validator:
 
     def chunk(self, rows: list[ImportRow]) -> None:
         """Validate one chunk of staging rows in place (statuses, values, messages, object ids)."""
+        self._cleaned.clear()  # choice lists and custom-field definitions are read once a chunk
         related = self.load_related(rows)
 
         staged: list[tuple[ImportRow, dict[str, Any], models.Model, str]] = []
@@ -578,6 +618,22 @@ class Validator:
                             _("Another record already has “%(value)s”.") % {"value": value},
                         ]
                     ]
+
+
+_CLEANED_MAX = 50_000  # distinct values remembered by ``Validator.clean_fields`` (a chunk's)
+
+
+def _value_only(field: models.Field) -> bool:
+    """Whether ``field.clean(value, obj)`` depends on the value alone: Django's own ``clean`` and
+    ``validate`` (which read only the value and the field's settings; choices are read once a
+    chunk anyway) on a field that is no relation. A field class with its own ``clean`` or
+    ``validate`` may look at the row, so it is cleaned on every row."""
+    kind = type(field)
+    return (
+        not field.is_relation
+        and kind.clean is models.Field.clean
+        and kind.validate.__module__.startswith("django.db.models.fields")
+    )
 
 
 def _dump(obj: models.Model, parsed: dict[str, Any]) -> dict[str, Any]:

@@ -150,10 +150,14 @@ def save_rows(rows: list[ImportRow]) -> None:
         return
     table = connection.ops.quote_name(ImportRow._meta.db_table)
     with transaction.atomic():
-        for start in range(0, len(rows), 500):
-            ids = [row.pk for row in rows[start : start + 500]]
+        if connection.vendor == "postgresql":  # one array parameter: no statement of 10,000 "%s"
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[row.pk for row in rows]])  # noqa: S608
+        else:
+            for start in range(0, len(rows), 500):
+                ids = [row.pk for row in rows[start : start + 500]]
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
         insert_many(ImportRow, rows)
 
 

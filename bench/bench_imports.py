@@ -70,12 +70,15 @@ JSON dump for the change-log row and its event; a chunk of 10,000 on PostgreSQL 
 trips per row) — the last two done in the second pass below. A million rows on PostgreSQL were
 not run: at this load it would take ≈ 30 min.
 
-Second pass (2026-12-07, branch importspeed, A/B at 20,000 rows, the base fb486e8 and the branch
-one after the other, load average 6.5-8 on the shared 2 cores): SQLite 339 → 485 rows/s
-(59.0 → 41.3 s, 1.4×), PostgreSQL 406 → 438 rows/s (49.3 → 45.7 s; validate 18.2 → 12.5 s,
-commit 28.4 → 30.0 s, i.e. unchanged within the noise). Validation is about 1.5× faster on both
-databases; the commit is not. The issue's targets remain far off (10,000 rows/s on SQLite needs
-≈ 20× more; 0.1× `COPY` on PostgreSQL ≈ 40×). What changed, no rule dropped: validation cleans
+Second pass (2026-12-07, branch importspeed, A/B at 20,000 rows: the base fb486e8 and the branch
+one after the other in the same minutes). At load average 2.5-4.8 on the shared 2 cores: SQLite
+871 → 1,397 rows/s (23.0 → 14.3 s, 1.6×; stage 4.6 → 2.3 s, validate 7.9 → 3.2 s, commit
+10.5 → 8.8 s), PostgreSQL 827 → 994 rows/s (24.2 → 20.1 s, 1.2×; stage 0.9 → 1.2 s, validate
+7.3 → 5.4 s, commit 16.0 → 13.5 s; peak RSS 31 MB above the process's before the import, the
+chunk of 10,000, against 4 MB). An earlier pair at load 6.5-8 gave SQLite 339 → 485 and
+PostgreSQL 406 → 438 rows/s. Validation is 1.4-2.5× faster; the commit, where most of the time
+now goes, only 1.2×. **The issue's targets remain far off**: 10,000 rows/s on SQLite needs ≈ 7×
+more, 0.1× `COPY` on PostgreSQL ≈ 30×. What changed, no rule dropped: validation cleans
 each distinct value of a column once a chunk (`Validator.clean_fields`: Django's own
 `field.clean(value, row)`, the same messages in the same order; a field class with its own
 `clean`/`validate` may read the row, so it is still cleaned per row; the model's `clean()` runs on

@@ -67,7 +67,43 @@ chunks in a process pool (chunks are independent until the key check; it would o
 more cores than this machine's two); keep the staging rows' values in memory between validate
 and commit when both run in one job instead of writing them back and reading them again; one
 JSON dump for the change-log row and its event; a chunk of 10,000 on PostgreSQL (fewer round
-trips per row). A million rows on PostgreSQL were not run: at this load it would take ≈ 30 min.
+trips per row) — the last two done in the second pass below. A million rows on PostgreSQL were
+not run: at this load it would take ≈ 30 min.
+
+Second pass (2026-12-07, branch importspeed, A/B at 20,000 rows: the base fb486e8 and the branch
+one after the other in the same minutes). At load average 2.5-4.8 on the shared 2 cores: SQLite
+871 → 1,397 rows/s (23.0 → 14.3 s, 1.6×; stage 4.6 → 2.3 s, validate 7.9 → 3.2 s, commit
+10.5 → 8.8 s), PostgreSQL 827 → 994 rows/s (24.2 → 20.1 s, 1.2×; stage 0.9 → 1.2 s, validate
+7.3 → 5.4 s, commit 16.0 → 13.5 s; peak RSS 31 MB above the process's before the import, the
+chunk of 10,000, against 4 MB). An earlier pair at load 6.5-8 gave SQLite 339 → 485 and
+PostgreSQL 406 → 438 rows/s. Validation is 1.4-2.5× faster; the commit, where most of the time
+now goes, only 1.2×. **The issue's targets remain far off**: 10,000 rows/s on SQLite needs ≈ 7×
+more, 0.1× `COPY` on PostgreSQL ≈ 30×. What changed, no rule dropped: validation cleans
+each distinct value of a column once a chunk (`Validator.clean_fields`: Django's own
+`field.clean(value, row)`, the same messages in the same order; a field class with its own
+`clean`/`validate` may read the row, so it is still cleaned per row; the model's `clean()` runs on
+every row); an eleven-digit Chinese mobile gets its E.164 form from phonenumbers' own mobile
+pattern (`customfields._CN_MOBILE`, built from the installed metadata and compared with the full
+parse on every prefix in `test_customfields`) instead of the full parse (≈ 0.1 ms, the largest
+single cost of validation: most phones are distinct); `fastinsert.new_instance` copies the plain
+defaults in one `dict.update`; the change-log row of a bulk write and its event share one JSON
+dump (`fastinsert.shared_dumps`: the event's payload is the change row's dict), `{}` and `[]`
+are not dumped, a create's snapshot is built in one pass; PostgreSQL works in chunks of 10,000
+(`engine.chunk_size`), and the staging rows' write-back deletes by one array parameter there.
+
+Where the time goes now (cProfile, 10,000 rows): on SQLite the commit is ≈ 60 % — `executemany`
+itself ≈ 14 % of the run (customers with ten indexes, change log, events, three search keys a
+row, the staging rows written three times), the search keys ≈ 10 % (pypinyin's segmenter: names
+are distinct, so the per-word memo is all a memo can do), reading the staging rows back ≈ 10 %
+(JSON decoding of raw, values and messages), building events and change rows ≈ 10 %; on
+PostgreSQL ≈ 25 % is the server's own time (`COPY` into indexed tables), ≈ 6 % psycopg
+converting statements with long `IN` lists (the 撞单 query, `ensure_visible`). Not done, in the
+order expected to pay: keep the validated chunk in memory into the commit when one job runs both
+(a pipeline per chunk changes what a later chunk sees — earlier chunks committed — and the
+all-or-nothing mode still needs two passes, so it was left); write back only the status columns
+at commit (`UPDATE … FROM unnest(…)`) instead of deleting and re-inserting whole staging rows;
+build bulk events without `build_event`'s per-row context look-ups; array parameters instead of
+`IN` lists on PostgreSQL.
 """
 
 LEVELS = ("A", "B", "C", "D")

@@ -27,7 +27,7 @@ from django.db.models.fields.files import FieldFile
 
 from guanxi.framework.context import require_context
 from guanxi.framework.events import capture as capture_events
-from guanxi.framework.fastinsert import insert_many, new_instance
+from guanxi.framework.fastinsert import insert_many, new_instance, shared_dumps
 
 if TYPE_CHECKING:
     from guanxi.framework.models import ChangeLoggedModel
@@ -74,8 +74,17 @@ def serialize_instance(instance: models.Model) -> dict[str, Any]:
 
 def created_snapshot(instance: models.Model) -> dict[str, Any]:
     """What a "create" entry keeps of a new row: the fields that hold a value (empty text, None and
-    empty collections say nothing about the new row and make bulk imports' history heavy)."""
-    return {k: v for k, v in serialize_instance(instance).items() if v not in (None, "", [], {})}
+    empty collections say nothing about the new row and make bulk imports' history heavy).
+    ``serialize_instance`` without the empty fields, in one pass (bulk creates ask once a row)."""
+    out = {}
+    for name, attname in tracked_fields(type(instance)):
+        value = getattr(instance, attname)
+        if type(value) not in _AS_IS:
+            value = normalize(value)
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        out[name] = value
+    return out
 
 
 def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
@@ -313,8 +322,10 @@ class ChangeBuffer:
         from guanxi.framework import search
 
         if self.changes:
-            insert_many(ObjectChange, self.changes)
-            capture_events(self.changes, self.changed)
+            # a bulk event's payload is its change-log row's values (the same dict): one dump
+            with shared_dumps():
+                insert_many(ObjectChange, self.changes)
+                capture_events(self.changes, self.changed)
             self.flushed_changes += len(self.changes)
             self.changes, self.changed = [], []
         if self.to_index:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
 
@@ -61,7 +63,19 @@ def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
 
         def json_value(obj: models.Model) -> Any:
             value = getattr(obj, attname)
-            return None if value is None else dumps(value)
+            if value is None:
+                return None
+            if not value and type(value) in _EMPTY_JSON:  # {} and [] (an event's data, no messages)
+                return _EMPTY_JSON[type(value)]
+            shared = _shared_dumps.get()
+            if shared is None:
+                return dumps(value)
+            hit = shared.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            text = dumps(value)
+            shared[id(value)] = (value, text)
+            return text
 
         return json_value
     if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
@@ -87,6 +101,22 @@ def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
 
         return memoised
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+_EMPTY_JSON: dict[type, str] = {dict: "{}", list: "[]"}
+_shared_dumps: ContextVar[dict[int, tuple[Any, str]] | None] = ContextVar("guanxi_shared_dumps", default=None)
+
+
+@contextmanager
+def shared_dumps() -> Iterator[None]:
+    """Inside the block, a JSON value written twice (the same object: a change-log row's values and
+    its event's payload) is dumped once. The block keeps each dumped object alive, so an ``id`` is
+    never reused for another object while it lasts; nothing may change a value in between."""
+    token = _shared_dumps.set({})
+    try:
+        yield
+    finally:
+        _shared_dumps.reset(token)
 
 
 @lru_cache(maxsize=16)
@@ -125,8 +155,10 @@ def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
     obj = model.__new__(model)
     obj._state = ModelState()
     data = obj.__dict__
-    for attname, default in _defaults(model):
-        data[attname] = default() if callable(default) else default
+    static, dynamic = _defaults(model)
+    data.update(static)
+    for attname, default in dynamic:
+        data[attname] = default()
     cache = obj._state.fields_cache
     relations = _relations(model)
     for name, value in values.items():
@@ -140,8 +172,11 @@ def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
 
 
 @cache
-def _defaults(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
-    out = []
+def _defaults(model: type[models.Model]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    """The model's defaults: ``({attname: value}, ((attname, callable), …))`` — the plain values
+    copied in one ``dict.update``, the callables (``dict``, ``timezone.now``) called per row."""
+    static: dict[str, Any] = {}
+    dynamic = []
     for field in model._meta.concrete_fields:
         if field.has_default():
             default = field.default
@@ -149,8 +184,11 @@ def _defaults(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
             default = None
         else:
             default = field.get_default()  # "" for text, None otherwise
-        out.append((field.attname, default))
-    return tuple(out)
+        if callable(default):
+            dynamic.append((field.attname, default))
+        else:
+            static[field.attname] = default
+    return static, tuple(dynamic)
 
 
 @cache

@@ -130,7 +130,8 @@ def _event_for_change(row: Any, instance: models.Model | None, *, serialize: boo
     elif serialize and instance is not None:
         payload, changed = record_payload(instance), list(after)
     else:
-        payload, changed = dict(after), list(after)
+        # the row's own dict, not a copy: written with it, it is dumped once (``shared_dumps``)
+        payload, changed = after, list(after)
     model = type(instance) if instance is not None else row.changed_object_type.model_class()
     return build_event(
         (model, row.changed_object_id),

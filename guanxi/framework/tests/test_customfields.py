@@ -187,3 +187,25 @@ def test_definitions_pinned_reads_each_models_definitions_once(monkeypatch):
     customfields.fields_for(Gadget)
     customfields.fields_for(Gadget)
     assert reads == [Gadget] * 3
+
+
+def test_the_chinese_mobile_shortcut_answers_what_the_full_parse_does():
+    """``_e164`` takes eleven-digit Chinese mobiles without phonenumbers' parse (``_CN_MOBILE``,
+    built from its metadata): on every three- and four-digit prefix, with random tails, the
+    shortcut answers only where the parse says ``+86`` and the digits, and takes most mobiles."""
+    import random
+
+    from guanxi.framework.customfields import _CN_MOBILE, _parsed_e164
+
+    rng = random.Random(12)
+    texts = [f"1{p:02d}{rng.randrange(10**8):08d}" for p in range(100) for _ in range(5)]
+    texts += [f"1{p:03d}{rng.randrange(10**7):07d}" for p in range(1000)]
+    texts += ["17951138001", "10193138001", "12593138001", "13800138000", "1380013800", "138001380001"]
+    taken = 0
+    for text in texts:
+        if _CN_MOBILE.fullmatch(text):
+            taken += 1
+            assert _parsed_e164(text, "CN") == "+86" + text, text
+    assert taken > len(texts) / 3
+    assert _CN_MOBILE.fullmatch("13800138000") and not _CN_MOBILE.fullmatch("12345678901")
+    assert normalize_phone("13800138000") == "+8613800138000"

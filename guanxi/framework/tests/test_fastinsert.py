@@ -230,3 +230,35 @@ def test_reserved_keys_are_never_drawn_again(admin_user):
     with actor_context(admin_user, source=Source.COMMAND):
         later = Customer.objects.create(name="之后", owner=admin_user)
     assert later.pk > max(two)
+
+
+@pytest.mark.django_db
+def test_a_value_shared_by_two_rows_is_dumped_once_inside_shared_dumps(admin_user, monkeypatch):
+    """A bulk event's payload is its change-log row's values: written in one ``shared_dumps``
+    block the dict is dumped once, and both rows hold it; empty ``{}``/``[]`` need no dump."""
+    import json
+
+    dumped = []
+    real_dumps = json.dumps
+
+    def counting(value, *args, **kwargs):
+        dumped.append(value)
+        return real_dumps(value, *args, **kwargs)
+
+    fastinsert._json_dumps.cache_clear()
+    monkeypatch.setattr(json, "dumps", counting)
+    try:
+        values = {"name": "飞海科技", "level": "A"}
+        with actor_context(admin_user, source=Source.COMMAND), fastinsert.shared_dumps():
+            changes = [change_row(Tag, 1, "飞海科技", "create", None, values)]
+            fastinsert.insert_many(ObjectChange, changes)
+            events = [build_event((Tag, 1), "created", payload=values, changed=[])]
+            fastinsert.insert_many(Event, events)
+    finally:
+        fastinsert._json_dumps.cache_clear()
+    assert [v for v in dumped if v == values] == [values]
+    assert {} not in dumped and [] not in dumped  # the event's data and changed fields
+    tag = ContentType.objects.get_for_model(Tag)
+    assert ObjectChange.objects.get(changed_object_type=tag).postchange_data == values
+    event = Event.objects.get(entity_type=tag)
+    assert (event.payload, event.data, event.changed_fields) == (values, {}, [])

@@ -49,7 +49,7 @@ django.setup()
 from guanxi.imports import engine
 from guanxi.imports.models import ImportBatch
 
-engine.CHUNK = 5
+engine.CHUNK = engine.CHUNK_POSTGRESQL = 5
 calls = []
 save_rows = engine.save_rows
 

@@ -151,6 +151,7 @@ def test_ownership_conflict_with_another_reps_customer(rep, make_user, write):
 
 def test_resume_after_a_crash_and_no_half_chunk(rep, write, monkeypatch):
     monkeypatch.setattr(engine, "CHUNK", 3)
+    monkeypatch.setattr(engine, "CHUNK_POSTGRESQL", 3)
     text = "名称,手机\n" + "".join(f"公司{i},1380013{i:04d}\n" for i in range(10))
     batch = load(rep, write, text, run=False, match_key="phone")
     engine.validate(batch)
@@ -256,6 +257,7 @@ def test_xlsx_with_excel_dates_and_numbers(make_user, write):
 
 def test_cancel_between_chunks(rep, write, monkeypatch):
     monkeypatch.setattr(engine, "CHUNK", 2)
+    monkeypatch.setattr(engine, "CHUNK_POSTGRESQL", 2)
     text = "名称\n" + "".join(f"公司{i}\n" for i in range(6))
     batch = load(rep, write, text, run=False)
     engine.validate(batch)
@@ -312,3 +314,11 @@ def test_progress_reports_rows_per_second_and_time_left(rep, write):
     reporter("validate", 4, 4)
     percent, message = handle.calls[-1]
     assert percent == 50 and "Checked 4 of 4 rows" in message and "rows/s" in message and "s left" in message
+
+
+def test_chunks_are_larger_on_postgresql():
+    from django.db import connection
+
+    expected = engine.CHUNK_POSTGRESQL if connection.vendor == "postgresql" else engine.CHUNK
+    assert engine.chunk_size() == expected
+    assert engine.CHUNK_POSTGRESQL >= engine.CHUNK

@@ -355,23 +355,28 @@ def merge(
                 raise write.StaleWrite
         survivor = locked[survivor.pk]
         merged = [locked[pk] for pk in other_ids]
-        # the write path's re-point rule: change the one kept, and here delete the others
-        write.check_repoint_access(
+        # the write path's re-point rule: change the one kept, and here delete the others;
+        # checked once for every related model the merge moves
+        with write.repoint_access_checked(
             actor, model, other_ids, survivor.pk, from_action="delete", message=NOT_ALLOWED_MESSAGE
-        )
-        write.run_write_guards(survivor, actor, "update")
-        for other in merged:
-            write.run_write_guards(other, actor, "delete")
-        records = [survivor, *merged]
-        values = {name: value_of(next(r for r in records if r.pk == pk), name)
-                  for name, pk in resolve_choices(records, choices, actor=actor).items()}  # fmt: skip
-        work = plan(survivor, merged)
-        moved, deduplicated = work.counts(), work.duplicate_counts()  # before deletes clear pks
-        label = str(survivor)
-        with changes.buffered():
-            _move(
-                work, survivor, merged, actor=actor, message=_("Merged into %(record)s") % {"record": label}
-            )
+        ):
+            write.run_write_guards(survivor, actor, "update")
+            for other in merged:
+                write.run_write_guards(other, actor, "delete")
+            records = [survivor, *merged]
+            values = {name: value_of(next(r for r in records if r.pk == pk), name)
+                      for name, pk in resolve_choices(records, choices, actor=actor).items()}  # fmt: skip
+            work = plan(survivor, merged)
+            moved, deduplicated = work.counts(), work.duplicate_counts()  # before deletes clear pks
+            label = str(survivor)
+            with changes.buffered():
+                _move(
+                    work,
+                    survivor,
+                    merged,
+                    actor=actor,
+                    message=_("Merged into %(record)s") % {"record": label},
+                )
         names = [(o.pk, str(o)) for o in merged]  # before the delete clears their pks
         write.delete_objects(merged, actor=actor)
         spec = getattr(entity_for(model), "merge", None)

@@ -30,7 +30,9 @@ themselves pass ``validate=True``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
@@ -536,6 +538,37 @@ def check_repoint_access(
         raise PermissionDenied(str(message or REPOINT_REFUSED_MESSAGE))
 
 
+_REPOINT_CHECKED: ContextVar[tuple[Any, ...] | None] = ContextVar("guanxi_repoint_checked", default=None)
+
+
+def _repoint_key(
+    actor: Any, target: type[models.Model], from_pks: Iterable[Any], to_pk: Any, from_action: str
+) -> tuple[Any, ...]:
+    return (getattr(actor, "pk", None), target._meta.label_lower, frozenset(from_pks), to_pk, from_action)
+
+
+@contextmanager
+def repoint_access_checked(
+    actor: Any,
+    target: type[models.Model],
+    from_pks: Iterable[Any],
+    to_pk: Any,
+    *,
+    from_action: str = "change",
+    message: Any = None,
+) -> Iterator[None]:
+    """``check_repoint_access`` once, for every ``repoint_references`` of the block that moves
+    rows between the same records for the same actor and action: a merge moves a dozen related
+    models under one check (two queries) instead of repeating it for each model."""
+    from_pks = list(from_pks)
+    check_repoint_access(actor, target, from_pks, to_pk, from_action=from_action, message=message)
+    token = _REPOINT_CHECKED.set(_repoint_key(actor, target, from_pks, to_pk, from_action))
+    try:
+        yield
+    finally:
+        _REPOINT_CHECKED.reset(token)
+
+
 def _reference_columns(model: type[models.Model], name: str) -> tuple[str, str, str, Any]:
     """(field name, column attribute, content-type attribute or "", the field) of reference ``name`` of
     ``model``: a foreign key (``customer``), or a generic foreign key by its name (``target``) or
@@ -571,9 +604,10 @@ def repoint_references[M: models.Model](
     ``fields`` are foreign keys to ``type(to)`` or generic foreign keys (a generic reference
     moves only where its content type is ``to``'s). In one transaction:
 
-    * access — ``check_repoint_access``: the actor may change ``to`` and ``from_action`` the
-      records the rows leave. A row's own owner does not change, and rows whose scope comes from
-      their parent move to one the actor may change, so the writer keeps sight of what moved;
+    * access — ``check_repoint_access`` (once for a whole merge: ``repoint_access_checked``): the
+      actor may change ``to`` and ``from_action`` the records the rows leave. A row's own owner
+      does not change, and rows whose scope comes from their parent move to one the actor may
+      change, so the writer keeps sight of what moved;
     * guards — every row's write guards with the action ``repoint`` (set-based where a guard
       offers it), the row showing the new references (``changed_fields()``); a refusal raises
       and nothing is written. This is the one difference from an update: a guard that freezes a
@@ -597,7 +631,8 @@ def repoint_references[M: models.Model](
     from_texts = {str(pk) for pk in from_ids}  # a generic object-id column may hold text
     target = type(to)
     with transaction.atomic():
-        check_repoint_access(actor, target, from_ids, to.pk, from_action=from_action)
+        if _REPOINT_CHECKED.get() != _repoint_key(actor, target, from_ids, to.pk, from_action):
+            check_repoint_access(actor, target, from_ids, to.pk, from_action=from_action)
         ct_id = ContentType.objects.get_for_model(target).pk
         columns = []  # (column attribute, content-type attribute, the new value as the column holds it)
         for name in dict.fromkeys(fields):

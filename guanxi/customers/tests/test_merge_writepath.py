@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from guanxi.activities.models import FollowUp
 from guanxi.contracts.models import Contract, ContractStatus, Order
 from guanxi.contracts.tests.conftest import c as contracts_fixture  # noqa: F401  (the base fixture)
 from guanxi.contracts.tests.conftest import new_order
 from guanxi.core.models import Event, ObjectChange
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, CustomerContact
 from guanxi.customers.tests.test_merge import snapshot
 from guanxi.framework import merging, write
 from guanxi.framework.testing.fixtures import as_user
@@ -180,3 +180,44 @@ def test_the_page_says_which_records_could_not_move_in_chinese(c, admin_user, cl
         assert Customer.objects.filter(pk=dup.pk).exists()
     finally:
         write._GUARDS[Contract].remove(frozen)
+
+
+def test_a_merge_checks_the_move_access_once_for_every_related_model(c, admin_user, monkeypatch):
+    """The verbs on the records (change the one kept, delete the others) are checked once for the
+    merge, not again for each related model that moves (two queries each)."""
+    checks = []
+    real = write.check_repoint_access
+
+    def spy(*args, **kwargs):
+        checks.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write, "check_repoint_access", spy)
+    with as_user(admin_user):
+        dup = Customer.objects.create(name="华康医疗", owner=c.rep1)
+        FollowUp.objects.create(target=dup, customer=dup, content="拜访")
+        contact = Contact.objects.create(name="李雷")
+        CustomerContact.objects.create(customer=dup, contact=contact)
+    signed_contract(c.rep1, dup, "5000.00", title="年度维保")
+    with as_user(admin_user):
+        result = merging.merge(c.customer, [dup], actor=admin_user)
+    assert len(result.moved) >= 3  # follow-ups, contact links, contracts …
+    assert len(checks) == 1
+
+
+def test_a_move_to_another_record_inside_the_checked_block_is_checked_again(c):
+    """The check stands for the records it was made for: re-pointing to a record the actor may not
+    change is refused even inside a block checked for another pair."""
+    with as_user(c.rep1):
+        mine = Customer.objects.create(name="华康医疗", owner=c.rep1)
+        also_mine = Customer.objects.create(name="华康医疗器械", owner=c.rep1)
+        follow_up = FollowUp.objects.create(target=mine, customer=mine, content="拜访")
+    with as_user(c.rep2):
+        theirs = Customer.objects.create(name="恒通物流", owner=c.rep2)
+    checked = write.repoint_access_checked(c.rep1, Customer, [mine.pk], also_mine.pk)
+    with as_user(c.rep1), checked, pytest.raises(PermissionDenied):
+        write.repoint_references(
+            FollowUp, [follow_up], fields=["customer"], from_pks=[mine.pk], to=theirs, actor=c.rep1
+        )
+    follow_up.refresh_from_db()
+    assert follow_up.customer_id == mine.pk

@@ -17,7 +17,8 @@
    chunk's keys are checked again inside it, so a file uploaded twice at once creates its records
    once.
 4. **Undo** (``undo``): deletes what the batch created and puts back what it updated (the "before"
-   values of its change-log entries), record by record, refusing a record someone changed since.
+   values of its change-log entries, and a record's replaced lines: ``lines.LinesUndo``), record
+   by record, refusing a record someone changed since.
 
 A batch may be all-or-nothing: then any row with an error stops it before writing, and the commit
 is one transaction.
@@ -881,6 +882,7 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     from guanxi.core.models import ObjectChange
     from guanxi.framework.querysets import model_queryset
     from guanxi.framework.write import bulk_update_objects, delete_objects
+    from guanxi.imports import lines
 
     model = model_of(batch)
     if not ImportBatch.objects.visible_to(actor).filter(pk=batch.pk).exists():
@@ -900,6 +902,9 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
             last = rows[-1].number
             with transaction.atomic():
                 records = model_queryset(model).select_for_update().in_bulk([r.object_id for r in rows])
+                # records imported with their lines: the lines are checked and put back too
+                line_spec = spec_for(model).lines
+                with_lines = lines.LinesUndo(batch, line_spec, records) if line_spec else None
                 befores = {
                     c.changed_object_id: c.prechange_data
                     for c in ObjectChange.objects.filter(
@@ -923,6 +928,11 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                         ]
                         counts["refused"] += 1
                         continue
+                    why = with_lines.refusal(record) if with_lines else ""
+                    if why:
+                        row.messages = [["", why]]
+                        counts["refused"] += 1
+                        continue
                     if row.status == R.CREATED:
                         to_delete.append(record)
                     else:
@@ -932,6 +942,8 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                         to_revert.append(record)
                     row.status = R.UNDONE
                     handled.add(record.pk)
+                if with_lines:
+                    with_lines.restore(to_revert, actor)
                 delete_objects(to_delete, actor=actor)
                 bulk_update_objects(model, to_revert, actor=actor, check_visible=False)
                 counts["removed"] += len(to_delete)

@@ -890,6 +890,9 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     counts = {"removed": 0, "reverted": 0, "refused": 0}
     content_type = ContentType.objects.get_for_model(model)
     last = 0
+    # the rows of one record with its lines share it, and may fall into different chunks
+    handled: set[int] = set()
+    refused: dict[int, list[list[str]]] = {}  # record pk → why it stays
     with actor_context(actor, source=Source.TASK):
         while True:
             rows = load_rows(
@@ -915,22 +918,21 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                     )
                 }
                 to_delete, to_revert = [], []
-                handled: set[int] = set()  # the rows of one order with its lines share it
                 for row in rows:
                     if row.object_id in handled:
                         row.status = R.UNDONE
                         continue
+                    if row.object_id in refused:
+                        row.messages = refused[row.object_id]
+                        continue
                     record = records.get(row.object_id)
                     stamp = getattr(record, "updated_at", None)
                     if record is None or (row.written_at and stamp != row.written_at):
-                        row.messages = [
-                            ["", _("Not undone: the record was changed or deleted after the import.")]
-                        ]
-                        counts["refused"] += 1
-                        continue
-                    why = with_lines.refusal(record) if with_lines else ""
-                    if why:
-                        row.messages = [["", why]]
+                        why = _("Not undone: the record was changed or deleted after the import.")
+                    else:
+                        why = with_lines.refusal(record) if with_lines else ""
+                    if why or record is None:
+                        row.messages = refused[row.object_id or 0] = [["", why]]
                         counts["refused"] += 1
                         continue
                     if row.status == R.CREATED:

@@ -286,6 +286,19 @@ def test_order_import_undo_removes_the_order_once(team, write, catalogue):
     assert not Order.objects.filter(number="SO-9").exists()
 
 
+def test_order_import_undo_counts_an_order_once_across_chunks(team, write, catalogue, monkeypatch):
+    """The rows of one order may fall into two of undo's chunks: the order is undone (or refused)
+    once, and every one of its rows says so."""
+    user = team(Order)
+    customers("飞海科技")
+    text = "订单编号,客户名称,产品编码,数量\nSO-9,飞海科技,P-001,1\nSO-9,,P-002,2\nSO-8,飞海科技,P-001,1\n"
+    batch = run(user, Order, write, text)
+    monkeypatch.setattr(engine, "CHUNK", 1)
+    counts = engine.undo(batch, user)
+    assert counts == {"removed": 2, "reverted": 0, "refused": 0}
+    assert set(batch.rows.values_list("status", flat=True)) == {R.UNDONE}
+
+
 # -- the import page: choose what to import, templates in both languages ----------------------------
 def test_the_import_page_lists_what_the_user_may_import(team, client, make_user):
     user = team(Order)

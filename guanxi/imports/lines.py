@@ -476,6 +476,7 @@ class LinesUndo:
             ):
                 if record_id is not None and pk > self.imported.get(record_id, pk):
                     self.touched.add(record_id)
+        self.related: dict[str, dict[Any, models.Model]] = {}  # field → {pk: record}, loaded once
         self.missing = self._missing_references()
 
     def _missing_references(self) -> dict[int, str]:
@@ -486,6 +487,7 @@ class LinesUndo:
             for f in self.line_model._meta.concrete_fields
             if f.is_relation and f.name != self.spec.parent_field and f.name not in _STAMPS
         ]
+        self.links = [f.name for f in links]
         for lines in self.former.values():
             for line in lines:
                 for field in links:
@@ -495,8 +497,9 @@ class LinesUndo:
         for field in links:
             if wanted.get(field.name):
                 related = field.related_model._base_manager  # type: ignore[union-attr]
-                found = set(related.filter(pk__in=wanted[field.name]).values_list("pk", flat=True))
-                gone[field.name] = wanted[field.name] - found
+                # the records themselves: a line's label names its product (the change log)
+                self.related[field.name] = related.in_bulk(wanted[field.name])
+                gone[field.name] = wanted[field.name] - set(self.related[field.name])
         out = {}
         for record_id, lines in self.former.items():
             for line in lines:
@@ -526,9 +529,9 @@ class LinesUndo:
 
         by_pk = {record.pk: record for record in records}
         current = list(
-            self.line_model._default_manager.select_for_update().filter(
-                **{f"{self.parent_attname}__in": list(by_pk)}
-            )
+            self.line_model._default_manager.select_for_update(of=("self",))
+            .select_related(*self.links)
+            .filter(**{f"{self.parent_attname}__in": list(by_pk)})
         )
         for line in current:
             setattr(line, self.spec.parent_field, by_pk[getattr(line, self.parent_attname)])
@@ -545,6 +548,9 @@ class LinesUndo:
                         continue  # the write path stamps the row, the database gives it a key
                     field = meta.get_field(name)
                     setattr(line, field.attname, field.to_python(value))  # type: ignore[union-attr]
+                    found = self.related.get(name, {}).get(getattr(line, field.attname))  # type: ignore[union-attr]
+                    if found is not None:
+                        setattr(line, name, found)  # loaded once: no query a line for its label
                 setattr(line, self.spec.parent_field, by_pk[record_id])
                 restored.append(line)
         bulk_create_objects(self.line_model, restored, actor=actor, check_visible=False)

@@ -18,7 +18,8 @@
    chunk's keys are checked again inside it, so a file uploaded twice at once creates its records
    once.
 4. **Undo** (``undo``): deletes what the batch created and puts back what it updated (the "before"
-   values of its change-log entries), record by record, refusing a record someone changed since.
+   values of its change-log entries, and a record's replaced lines: ``lines.LinesUndo``), record
+   by record, refusing a record someone changed since.
 
 A batch may be all-or-nothing: then any row with an error stops it before writing, and the commit
 is one transaction.
@@ -956,6 +957,7 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     from guanxi.core.models import ObjectChange
     from guanxi.framework.querysets import model_queryset
     from guanxi.framework.write import bulk_update_objects, delete_objects
+    from guanxi.imports import lines
 
     model = model_of(batch)
     if not ImportBatch.objects.visible_to(actor).filter(pk=batch.pk).exists():
@@ -963,6 +965,9 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
     counts = {"removed": 0, "reverted": 0, "refused": 0}
     content_type = ContentType.objects.get_for_model(model)
     last = 0
+    # the rows of one record with its lines share it, and may fall into different chunks
+    handled: set[int] = set()
+    refused: dict[int, list[list[str]]] = {}  # record pk → why it stays
     with actor_context(actor, source=Source.TASK):
         while True:
             rows = load_rows(
@@ -975,6 +980,9 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
             last = rows[-1].number
             with transaction.atomic():
                 records = model_queryset(model).select_for_update().in_bulk([r.object_id for r in rows])
+                # records imported with their lines: the lines are checked and put back too
+                line_spec = spec_for(model).lines
+                with_lines = lines.LinesUndo(batch, line_spec, records) if line_spec else None
                 befores = {
                     c.changed_object_id: c.prechange_data
                     for c in ObjectChange.objects.filter(
@@ -985,17 +993,21 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                     )
                 }
                 to_delete, to_revert = [], []
-                handled: set[int] = set()  # the rows of one order with its lines share it
                 for row in rows:
                     if row.object_id in handled:
                         row.status = R.UNDONE
                         continue
+                    if row.object_id in refused:
+                        row.messages = refused[row.object_id]
+                        continue
                     record = records.get(row.object_id)
                     stamp = getattr(record, "updated_at", None)
                     if record is None or (row.written_at and stamp != row.written_at):
-                        row.messages = [
-                            ["", _("Not undone: the record was changed or deleted after the import.")]
-                        ]
+                        why = _("Not undone: the record was changed or deleted after the import.")
+                    else:
+                        why = with_lines.refusal(record) if with_lines else ""
+                    if why or record is None:
+                        row.messages = refused[row.object_id or 0] = [["", why]]
                         counts["refused"] += 1
                         continue
                     if row.status == R.CREATED:
@@ -1007,6 +1019,8 @@ def undo(batch: ImportBatch, actor: Any) -> dict[str, int]:
                         to_revert.append(record)
                     row.status = R.UNDONE
                     handled.add(record.pk)
+                if with_lines:
+                    with_lines.restore(to_revert, actor)
                 delete_objects(to_delete, actor=actor)
                 bulk_update_objects(model, to_revert, actor=actor, check_visible=False)
                 counts["removed"] += len(to_delete)

@@ -16,6 +16,9 @@ here instead of row by row (``engine.validate`` and ``engine.commit`` hand over)
   after their old lines are deleted (``delete_objects``), then every line with
   ``bulk_create_objects``. The lines are built again by the service under the lock, so the
   total is the one of the lines written. A record is written with all its lines or not at all.
+* **undo** (``LinesUndo``, from ``engine.undo``): an updated record gets its old lines back (read
+  from the change log's ``delete`` entries of the import) and loses the import's, unless its
+  lines were written by anyone else since.
 
 The group's first row carries the record (``object_id``, the header values and the lines); the
 other rows point at it, get the same status and the same ``object_id``.
@@ -413,3 +416,141 @@ def commit(batch: ImportBatch, *, progress: Any = None, started: float) -> Impor
     batch.timings = {**batch.timings, "commit": round(time.monotonic() - started, 3)}
     batch.save()
     return batch
+
+
+# -- undo ------------------------------------------------------------------------------------------
+_STAMPS = frozenset({"created_at", "created_by", "updated_at", "updated_by"})  # the write path sets these
+
+
+class LinesUndo:
+    """Undoing a chunk of records imported with their lines (``engine.undo`` hands over to it).
+
+    The import replaced an updated record's lines: it deleted the old ones and created new ones,
+    through the write path, so the change log holds both under the batch's request id — a
+    ``delete`` entry with the full old line, a ``create`` entry a new line — filed under the
+    record (the line model's ``changelog_parent`` is the record). Undo reads them back from there:
+
+    * ``refusal(record)``: why the record's lines may not be undone, or "": something else wrote
+      its lines since the import (a change-log entry of another request on one of its lines,
+      after the import's — a line edited, added or deleted), its lines may no longer change
+      (``LineSpec.editable``), or a record a former line named (its product) is gone;
+    * ``restore(records, actor)``: for the records being reverted, the import's lines are deleted
+      and the old ones created again as they were (same position, product, quantity, price …;
+      new keys), in the caller's transaction.
+
+    A record the import created keeps the check; its lines go with it (cascade, recycle bin).
+    """
+
+    def __init__(self, batch: ImportBatch, spec: Any, records: dict[int, models.Model]) -> None:
+        from guanxi.core.models import ObjectChange
+
+        self.spec = spec
+        self.line_model = apps.get_model(spec.model)
+        parent = self.line_model._meta.get_field(spec.parent_field)
+        assert getattr(self.line_model, "changelog_parent", None) == spec.parent_field, (
+            "undo finds the lines' history under their record"
+        )
+        self.parent_attname = parent.attname
+        line_type = ContentType.objects.get_for_model(self.line_model)
+        ids = list(records)
+        history = ObjectChange.objects.filter(
+            changed_object_type=line_type,
+            related_object_type=ContentType.objects.get_for_model(parent.related_model),
+            related_object_id__in=ids,
+        )
+        self.imported: dict[int, int] = {}  # record pk → the last change-log entry the import wrote
+        self.former: dict[int, list[dict[str, Any]]] = {}  # record pk → its old lines, as deleted
+        for pk, action, record_id, before in history.filter(request_id=batch.request_id).values_list(
+            "pk", "action", "related_object_id", "prechange_data"
+        ):
+            assert record_id is not None  # filtered on it
+            self.imported[record_id] = max(pk, self.imported.get(record_id, 0))
+            if action == ObjectChange.ActionChoices.DELETE:
+                self.former.setdefault(record_id, []).append(before or {})
+        self.touched: set[int] = set()
+        if self.imported:
+            for record_id, pk in (
+                history.filter(pk__gt=min(self.imported.values()))
+                .exclude(request_id=batch.request_id)
+                .values_list("related_object_id", "pk")
+            ):
+                if record_id is not None and pk > self.imported.get(record_id, pk):
+                    self.touched.add(record_id)
+        self.related: dict[str, dict[Any, models.Model]] = {}  # field → {pk: record}, loaded once
+        self.missing = self._missing_references()
+
+    def _missing_references(self) -> dict[int, str]:
+        """Record pk → the name of a field whose record a former line names but that is gone."""
+        wanted: dict[str, set[Any]] = {}
+        links = [
+            f
+            for f in self.line_model._meta.concrete_fields
+            if f.is_relation and f.name != self.spec.parent_field and f.name not in _STAMPS
+        ]
+        self.links = [f.name for f in links]
+        for lines in self.former.values():
+            for line in lines:
+                for field in links:
+                    if line.get(field.name) is not None:
+                        wanted.setdefault(field.name, set()).add(line[field.name])
+        gone: dict[str, set[Any]] = {}
+        for field in links:
+            if wanted.get(field.name):
+                related = field.related_model._base_manager  # type: ignore[union-attr]
+                # the records themselves: a line's label names its product (the change log)
+                self.related[field.name] = related.in_bulk(wanted[field.name])
+                gone[field.name] = wanted[field.name] - set(self.related[field.name])
+        out = {}
+        for record_id, lines in self.former.items():
+            for line in lines:
+                name = next((n for n, pks in gone.items() if line.get(n) in pks), None)
+                if name is not None:
+                    out[record_id] = str(self.line_model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+        return out
+
+    def refusal(self, record: models.Model) -> str:
+        """Why ``record``'s lines may not be undone, or ""."""
+        if record.pk in self.touched:
+            return _("Not undone: its lines were changed after the import.")
+        if record.pk in self.former:
+            why = self.spec.editable(record)
+            if why:
+                return _("Not undone: %(reason)s") % {"reason": why}
+            if record.pk in self.missing:
+                return _("Not undone: a %(field)s its former lines named was deleted after the import.") % {
+                    "field": self.missing[record.pk]
+                }
+        return ""
+
+    def restore(self, records: list[models.Model], actor: Any) -> None:
+        """Put back the old lines of the reverted ``records`` (checked by ``refusal``): the
+        import's lines deleted, the old ones created again, through the write path."""
+        from guanxi.framework.write import bulk_create_objects, delete_objects
+
+        by_pk = {record.pk: record for record in records}
+        current = list(
+            self.line_model._default_manager.select_for_update(of=("self",))
+            .select_related(*self.links)
+            .filter(**{f"{self.parent_attname}__in": list(by_pk)})
+        )
+        for line in current:
+            setattr(line, self.spec.parent_field, by_pk[getattr(line, self.parent_attname)])
+        delete_objects(current, actor=actor)
+        meta = self.line_model._meta
+        restored = []
+        for record_id, lines in self.former.items():
+            if record_id not in by_pk:
+                continue
+            for values in sorted(lines, key=lambda v: (v.get("position") or 0, v.get(meta.pk.name) or 0)):  # type: ignore[union-attr]
+                line = self.line_model()
+                for name, value in values.items():
+                    if name in _STAMPS or name == meta.pk.name:  # type: ignore[union-attr]
+                        continue  # the write path stamps the row, the database gives it a key
+                    field = meta.get_field(name)
+                    setattr(line, field.attname, field.to_python(value))  # type: ignore[union-attr]
+                    found = self.related.get(name, {}).get(getattr(line, field.attname))  # type: ignore[union-attr]
+                    if found is not None:
+                        setattr(line, name, found)  # loaded once: no query a line for its label
+                setattr(line, self.spec.parent_field, by_pk[record_id])
+                restored.append(line)
+        bulk_create_objects(self.line_model, restored, actor=actor, check_visible=False)

@@ -59,3 +59,52 @@ def test_possible_duplicates_while_typing(new_context, live_server, language, lo
         form.get_by_role("button", name=create).click()
     settle(page)
     assert Customer.objects.filter(name="（上海）星河科技", owner=rep).exists()
+
+
+BANNER = {"zh-hans": ("疑似重复 1 条", "查看"), "en": ("1 possible duplicate", "View")}
+
+
+@pytest.mark.parametrize(("language", "locale"), [("zh-hans", LOCALE_ZH), ("en", LOCALE_EN)])
+def test_a_duplicate_phone_typed_low_on_the_form_shows_where_the_user_is(
+    new_context, live_server, language, locale
+):
+    """At 375 px the panel follows the name, far above the phone field: typing a duplicate phone
+    brings a bar up at the bottom of the screen, in view, that jumps to the panel (and steps aside
+    once the panel is in view). On a desktop
+    screen the bar stays hidden and the panel keeps its place in the form."""
+    count, view = BANNER[language]
+    with as_system():
+        rep = User.objects.create_user("rep", password=PASSWORD, name="陈静", language=language)
+        mine = Customer.objects.create(name="星河科技有限公司", phone="+8613800138000", owner=rep)
+    give_role(rep, Customer, "own", ["view", "add", "change"], name="rep")
+    page = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(page, live_server, "rep")
+    page.goto(f"{live_server.url}/customers/add/")
+    form = page.locator("#customer-form")
+    panel = form.locator("#possible-duplicates")
+    banner = panel.locator(".dedup-entry-banner")
+
+    form.locator("input[name=name]").fill("东方贸易")  # nothing like it: no panel yet
+    phone = form.locator("input[name=phone]")
+    phone.tap()  # as on a phone: the field comes into view, then the digits are typed
+    phone.press_sequentially("138 0013 8000")
+    expect(panel.locator(f".dedup-entry-hit[data-record='{mine.pk}']")).to_be_attached()
+    expect(phone).to_be_in_viewport()
+    expect(panel.locator(".dedup-entry")).not_to_be_in_viewport()  # the panel itself: far above
+    expect(banner).to_be_in_viewport()
+    expect(banner).to_contain_text(count)
+    expect(banner).to_contain_text("星河科技有限公司")
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=f"/tmp/dedup-banner-{language}.png")  # noqa: S108
+
+    banner.get_by_text(view).click()  # a link to the panel: the page scrolls up to it
+    expect(panel.locator(".dedup-entry")).to_be_in_viewport()
+    expect(panel.get_by_role("link", name="星河科技有限公司", exact=True)).to_be_in_viewport()
+    expect(banner).to_be_hidden()  # the panel is in view: the bar steps aside, covering nothing
+    page.screenshot(path=f"/tmp/dedup-banner-panel-{language}.png")  # noqa: S108
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(banner).to_be_hidden()
+    expect(panel.locator(".dedup-entry")).to_be_visible()
+    page.screenshot(path=f"/tmp/dedup-banner-desktop-{language}.png", full_page=True)  # noqa: S108
+    settle(page)

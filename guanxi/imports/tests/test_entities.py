@@ -17,6 +17,7 @@ from guanxi.core.models import ObjectChange, SearchEntry
 from guanxi.customers.models import Contact, Customer, Lead
 from guanxi.framework.context import Source, actor_context
 from guanxi.framework.testing.scopes import give_role
+from guanxi.framework.write import delete_objects, save_object
 from guanxi.imports import engine
 from guanxi.imports.models import ImportBatch, ImportRow
 from guanxi.imports.tests.conftest import importer
@@ -285,6 +286,19 @@ def test_order_import_undo_removes_the_order_once(team, write, catalogue):
     assert not Order.objects.filter(number="SO-9").exists()
 
 
+def test_order_import_undo_counts_an_order_once_across_chunks(team, write, catalogue, monkeypatch):
+    """The rows of one order may fall into two of undo's chunks: the order is undone (or refused)
+    once, and every one of its rows says so."""
+    user = team(Order)
+    customers("飞海科技")
+    text = "订单编号,客户名称,产品编码,数量\nSO-9,飞海科技,P-001,1\nSO-9,,P-002,2\nSO-8,飞海科技,P-001,1\n"
+    batch = run(user, Order, write, text)
+    monkeypatch.setattr(engine, "CHUNK", 1)
+    counts = engine.undo(batch, user)
+    assert counts == {"removed": 2, "reverted": 0, "refused": 0}
+    assert set(batch.rows.values_list("status", flat=True)) == {R.UNDONE}
+
+
 # -- the import page: choose what to import, templates in both languages ----------------------------
 def test_the_import_page_lists_what_the_user_may_import(team, client, make_user):
     user = team(Order)
@@ -342,3 +356,106 @@ def test_the_import_page_lists_types_in_the_order_people_move_their_data_in(clie
         "activities.followup",
         "targets.target",
     ]
+
+
+# -- undoing an import that replaced an order's lines ------------------------------------------------
+FIRST = (
+    "订单编号,客户名称,产品编码,描述,数量,单价,折扣\n"
+    "SO-1,飞海科技,P-001,机架式,1,100,5\n"
+    "SO-1,,P-002,,2,50,\n"
+    "SO-2,飞海科技,P-002,,1,50,\n"
+)
+SECOND = (
+    "订单编号,客户名称,备注,产品编码,数量,单价\nSO-1,飞海科技,改了,P-002,4,60\nSO-2,飞海科技,,P-002,3,50\n"
+)
+
+
+def line_values(order):
+    """Everything an order line says (its key aside), in order."""
+    return [
+        (
+            line.position,
+            line.product.sku if line.product else None,
+            line.description,
+            line.quantity,
+            line.unit_price_amount,
+            line.unit_price_currency,
+            line.discount_percent,
+            line.total_amount,
+        )
+        for line in OrderLine.objects.filter(order=order).order_by("position", "pk")
+    ]
+
+
+@pytest.fixture
+def replaced(team, write, catalogue):
+    """SO-1 and SO-2 imported with their lines, then both updated by a second import that replaced
+    their lines: (user, the second batch, {number: (order fields, lines) before the second})."""
+    user = team(Order)
+    customers("飞海科技")
+    run(user, Order, write, FIRST)
+    before = {
+        o.number: ((o.notes, o.total_amount, o.updated_at), line_values(o))
+        for o in Order.objects.filter(number__in=["SO-1", "SO-2"])
+    }
+    assert before["SO-1"][0][1] == D("195.00") and len(before["SO-1"][1]) == 2
+    batch = run(user, Order, write, SECOND, mode="upsert", match_key="number")
+    assert (batch.updated, batch.failed) == (2, 0), problems(batch)
+    assert line_values(Order.objects.get(number="SO-1"))[0][1:4] == ("P-002", "", D("4"))
+    return user, batch, before
+
+
+def test_undoing_an_order_import_restores_the_replaced_lines(replaced):
+    user, batch, before = replaced
+    imported = set(OrderLine.objects.values_list("pk", flat=True))
+    counts = engine.undo(batch, user)
+    assert counts == {"removed": 0, "reverted": 2, "refused": 0}
+    for number in ("SO-1", "SO-2"):
+        order = Order.objects.get(number=number)
+        assert (order.notes, order.total_amount) == before[number][0][:2]
+        assert line_values(order) == before[number][1]
+    # the lines the import wrote are gone, and the ones put back went through the write path
+    assert not OrderLine.objects.filter(pk__in=imported).exists()
+    assert (
+        ObjectChange.objects.filter(changed_object_type__model="orderline", action="create", user=user)
+        .exclude(request_id=batch.request_id)
+        .count()
+        == 3 + 3
+    )
+
+
+def test_undo_refuses_an_order_whose_lines_were_touched_since(replaced):
+    user, batch, _before = replaced
+    one = Order.objects.get(number="SO-1")
+    with actor_context(user, source=Source.TEST):
+        line = one.lines.get()
+        line.description = "有人改过"  # the order itself is not saved again
+        save_object(line, actor=user)
+        two = Order.objects.get(number="SO-2")
+        save_object(
+            OrderLine(order=two, position=2, description="后加的", quantity=1, unit_price_amount=D("0")),
+            actor=user,
+            check_visible=False,
+        )
+    assert Order.objects.get(number="SO-1").updated_at == one.updated_at
+    counts = engine.undo(batch, user)
+    assert counts == {"removed": 0, "reverted": 0, "refused": 2}
+    # nothing was reverted: the orders keep the second import's values and today's lines
+    assert Order.objects.get(number="SO-1").notes == "改了"
+    assert [v[2] for v in line_values(one)] == ["有人改过"]
+    assert len(line_values(Order.objects.get(number="SO-2"))) == 2
+    messages = {r.number: [m for _c, m in r.messages] for r in batch.rows.all()}
+    assert all("lines were changed" in m[0] for m in messages.values())
+
+
+def test_undo_refuses_an_order_whose_former_lines_name_a_product_deleted_since(replaced):
+    user, batch, before = replaced
+    # after the second import only SO-1's former lines named P-001: it could be deleted
+    with actor_context(None, source=Source.TEST):
+        delete_objects(list(Product.objects.filter(sku="P-001")), actor=None)
+    counts = engine.undo(batch, user)
+    assert counts == {"removed": 0, "reverted": 1, "refused": 1}
+    one, two = Order.objects.get(number="SO-1"), Order.objects.get(number="SO-2")
+    assert (one.notes, [v[1:4] for v in line_values(one)]) == ("改了", [("P-002", "", D("4"))])
+    assert line_values(two) == before["SO-2"][1]
+    assert any("product" in m for _c, m in batch.rows.get(number=2).messages)

@@ -145,6 +145,27 @@
       };
     });
 
+    // The form's "possible duplicates" panel (dedup/_entry_check.html): at phone width a bar at
+    // the bottom of the screen stands for it while it is off screen (CSS); once the panel itself
+    // is in view the bar steps aside (class "in-view"), so it never covers what it points at.
+    Alpine.data("possibleDuplicates", function () {
+      return {
+        observer: null,
+        init: function () {
+          var el = this.$el;
+          if (!("IntersectionObserver" in window)) { return; }
+          this.observer = new IntersectionObserver(function (entries) {
+            entries.forEach(function (entry) {
+              var seen = entry.intersectionRect.height;
+              el.classList.toggle("in-view", entry.isIntersecting && seen >= Math.min(entry.boundingClientRect.height, 64));
+            });
+          }, { threshold: [0, 0.25, 0.5, 0.75, 1] });
+          this.observer.observe(el);
+        },
+        destroy: function () { if (this.observer) { this.observer.disconnect(); } },
+      };
+    });
+
     // The top-bar search: results arrive by htmx into the panel; the panel shows while focused.
     Alpine.data("globalSearch", function () {
       return {

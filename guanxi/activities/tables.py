@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.choices import PRIORITY_BADGES, TaskStatus
 from guanxi.activities.models import FollowUp, Task
-from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.tables import DateTimeColumn, EntityTable, linkify_name
 from guanxi.framework.templatetags.ui import render_icon
 
 
@@ -26,7 +26,7 @@ NOWRAP = {"td": {"class": "nowrap"}}
 
 
 class FollowUpTable(EntityTable):
-    occurred_at = tables.DateTimeColumn(verbose_name=_("when"), attrs=NOWRAP)
+    occurred_at = DateTimeColumn(verbose_name=_("when"), attrs=NOWRAP)
     kind = tables.Column(verbose_name=_("kind"), attrs=NOWRAP)
     summary = tables.Column(accessor="pk", verbose_name=_("follow-up"), orderable=False)
     customer = tables.Column(verbose_name=_("customer"), order_by=("customer__name",))
@@ -87,7 +87,7 @@ class FollowUpTable(EntityTable):
 class TaskTable(EntityTable):
     title = tables.Column()
     status = tables.Column(verbose_name=_("status"), attrs=NOWRAP)
-    due_at = tables.DateTimeColumn(verbose_name=_("due"), attrs=NOWRAP)
+    due_at = DateTimeColumn(verbose_name=_("due"), attrs=NOWRAP)
     priority = tables.Column(verbose_name=_("priority"), attrs=NOWRAP)
     customer = tables.Column(verbose_name=_("customer"), order_by=("customer__name",))
 

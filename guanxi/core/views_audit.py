@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from guanxi.core.models import AuditEvent, ObjectChange
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.history import describe_changes
-from guanxi.framework.tables import EntityTable
+from guanxi.framework.tables import DateTimeColumn, EntityTable
 from guanxi.framework.views import EntityViews
 from guanxi.framework.views.objects import ObjectDetailView
 
@@ -52,7 +52,7 @@ class ObjectChangeFilterSet(EntityFilterSet):
 
 
 class ObjectChangeTable(EntityTable):
-    time = tables.DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT", linkify=True)
+    time = DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT", linkify=True)
     # The record's name as it was when written (data, not interface text: not translated).
     object_repr = tables.Column(verbose_name=_("Record"), attrs={"td": {"translate": "no"}})
     changed_object_type = tables.Column(verbose_name=_("Type"), order_by=("changed_object_type__model",))
@@ -112,7 +112,7 @@ class AuditEventFilterSet(EntityFilterSet):
 
 
 class AuditEventTable(EntityTable):
-    time = tables.DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT")
+    time = DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT")
     detail = tables.JSONColumn(verbose_name=_("Detail"), orderable=False)
 
     class Meta(EntityTable.Meta):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.choices import label
 from guanxi.customers.choices import LEVEL_LIST
 from guanxi.customers.models import Customer, Pool, PoolRule
-from guanxi.framework.tables import EntityTable, RowAction, linkify_name
+from guanxi.framework.tables import DateTimeColumn, EntityTable, RowAction, linkify_name
 
 
 class PoolTable(EntityTable):
@@ -75,7 +75,7 @@ class PoolCustomerTable(EntityTable):
     """The customers waiting in a pool: a table on wide screens, cards with Claim on phones."""
 
     name = tables.Column(verbose_name=_("Name"), orderable=False)
-    pool_entered_at = tables.DateTimeColumn(
+    pool_entered_at = DateTimeColumn(
         verbose_name=_("In the pool since"), format="SHORT_DATE_FORMAT", orderable=False
     )
     previous_owner = tables.Column(verbose_name=_("Previous owner"), orderable=False)

@@ -8,7 +8,7 @@ import pytest
 # (SynchronousOnlyOperation) unless this is set. Browser tests use live_server + the ORM together.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["guanxi.framework.testing.fixtures"]
+pytest_plugins = ["guanxi.framework.testing.fixtures", "guanxi.framework.testing.concurrency"]
 
 # Playwright already passes most of these; listing them keeps the launch explicit and stable.
 CHROMIUM_ARGS = [

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connection
 from django.tasks import task
 from django.test import override_settings
 from django.utils import timezone
@@ -19,6 +17,7 @@ from guanxi.core.tasks import prune_finished_jobs
 from guanxi.framework import schedules
 from guanxi.framework.management.commands._runtime import Heartbeat, worker_id
 from guanxi.framework.schedules import Schedule, periodic, run_due_schedules
+from guanxi.framework.testing.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -79,32 +78,15 @@ def test_a_missed_run_is_not_replayed(only_test_schedules):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_schedulers_enqueue_once(only_test_schedules):
+def test_racing_schedulers_enqueue_once(only_test_schedules, shared_database):
     run_due_schedules(NOW)  # creates the rows
     runs.clear()
+    shared_database()  # on SQLite the four schedulers wait for the write lock, as in production
     later = NOW + dt.timedelta(hours=1)
-    barrier = threading.Barrier(4)
-    results: list = []
 
-    def scheduler() -> None:
-        barrier.wait()
-        try:
-            results.append(run_due_schedules(later))
-        except OperationalError:
-            # SQLite's in-memory test database refuses concurrent access instead of waiting; a
-            # refused scheduler simply claims nothing (PostgreSQL runs all four for real).
-            results.append("refused")
-        finally:
-            connection.close()
+    results = run_together(4, lambda _i: run_due_schedules(later))
 
-    threads = [threading.Thread(target=scheduler) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 4
-    assert results.count(["hourly_test"]) == 1
-    assert all(r in ([], "refused") for r in results if r != ["hourly_test"])
+    assert sorted(results, key=len) == [[], [], [], ["hourly_test"]]
     assert runs == ["ran"]
 
 

@@ -7,15 +7,11 @@ them wait)."""
 from __future__ import annotations
 
 import datetime
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from guanxi.contracts.models import Contract
@@ -24,6 +20,7 @@ from guanxi.core.models import NumberSequence
 from guanxi.customers.models import Customer
 from guanxi.framework.context import Source, actor_context
 from guanxi.framework.numbering import next_number, parse_pattern, preview, validate_pattern
+from guanxi.framework.testing.concurrency import in_thread, run_together
 from guanxi.framework.testing.fixtures import as_system
 
 DAY = datetime.date(2026, 12, 6)
@@ -105,58 +102,6 @@ def test_a_failed_creation_gives_its_number_back():
 
 
 # -- 50 at once -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shared_database(tmp_path) -> Iterator[Callable[[], None]]:
-    """Threads open their own connections to the test database. On SQLite new connections are
-    pointed at a database file (WAL, IMMEDIATE transactions: writers wait for the write lock);
-    the fixture gives ``publish()``, which copies what the test wrote so far into that file."""
-    if connection.vendor != "sqlite":
-        yield lambda: None
-        return
-    path = tmp_path / "numbering.sqlite3"
-    connection.ensure_connection()  # the main thread's connection stays on the in-memory database
-    settings_dict = connection.settings_dict  # the dict new connections are made from
-    memory_name = settings_dict["NAME"]
-
-    def publish() -> None:
-        target = sqlite3.connect(path)
-        connection.connection.backup(target)
-        target.close()
-
-    settings_dict["NAME"] = str(path)
-    try:
-        yield publish
-    finally:
-        settings_dict["NAME"] = memory_name
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """``work(i)`` in ``count`` threads released at the same moment, each on its own connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as exc:  # reported by the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def in_thread(work: Callable[[], Any]) -> Any:
-    """Read what the threads wrote through a connection of the same kind as theirs."""
-    return run_together(1, lambda _i: work())[0]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from guanxi.customers.models import Customer
-from guanxi.framework.tests.test_numbering import in_thread, run_together, shared_database  # noqa: F401
+from guanxi.framework.testing.concurrency import in_thread, run_together
 from guanxi.imports import engine
 from guanxi.imports.models import ImportBatch
 from guanxi.imports.tests.conftest import importer
@@ -20,7 +20,7 @@ from guanxi.imports.tests.conftest import importer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_commits_of_the_same_file_at_once(make_user, write, shared_database):  # noqa: F811
+def test_two_commits_of_the_same_file_at_once(make_user, write, shared_database):
     user = importer(make_user, "twice", language="en")
     text = "名称,手机\n" + "".join(f"公司{i},1380013{i:04d}\n" for i in range(50))
     batches = []
@@ -74,7 +74,7 @@ def _database_url() -> str:
     return f"postgres://{config['USER']}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
 
 
-def test_kill_9_mid_chunk_leaves_whole_chunks_and_the_rerun_finishes(make_user, write, shared_database):  # noqa: F811
+def test_kill_9_mid_chunk_leaves_whole_chunks_and_the_rerun_finishes(make_user, write, shared_database):
     """A worker killed with SIGKILL inside a chunk's transaction (its records written, not
     committed) leaves the chunks before it whole and nothing of that one: records, staging
     statuses, change log and search keys agree; committing again writes each record once."""

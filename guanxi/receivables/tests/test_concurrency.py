@@ -12,14 +12,14 @@ from django.core.exceptions import ValidationError
 from guanxi.contracts.models import Contract
 from guanxi.customers.models import Customer
 from guanxi.framework.context import Source, actor_context
+from guanxi.framework.testing.concurrency import in_thread, run_together
 from guanxi.framework.testing.fixtures import as_system
-from guanxi.framework.tests.test_numbering import in_thread, run_together, shared_database  # noqa: F401
 from guanxi.framework.write import save_object
 from guanxi.receivables.models import Receipt
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_receipts_at_once_cannot_exceed_the_contract(shared_database):  # noqa: F811
+def test_two_receipts_at_once_cannot_exceed_the_contract(shared_database):
     with as_system():
         customer = Customer.objects.create(name="上海华康医疗器械有限公司")
         contract = Contract.objects.create(

@@ -130,12 +130,25 @@ def spans_many(model: type[models.Model], path: str) -> bool:
 class KnownKeysMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """A model multiple-choice field that checks the submitted keys against ``known_keys()`` (a
     set kept in the process, such as ``guanxi.framework.configcache``'s) instead of a query per
-    request; it cleans to the keys as integers, with the same messages as Django's field. The
-    choices a form offers still come from the queryset."""
+    request; it cleans to the keys as integers, with the same messages as Django's field.
 
-    def __init__(self, *args: Any, known_keys: Any, **kwargs: Any) -> None:
+    With ``known_choices`` (a callable giving ``(key, label)`` pairs in the queryset's order and
+    the reader's language) the options a form shows and the labels of the active filters come
+    from the same table; without it, from the queryset."""
+
+    def __init__(self, *args: Any, known_keys: Any, known_choices: Any = None, **kwargs: Any) -> None:
         self.known_keys = known_keys
+        self.known_choices = known_choices  # before Django's __init__, which reads the choices
         super().__init__(*args, **kwargs)
+
+    def _get_choices(self) -> Any:
+        if self.known_choices is None:
+            return super()._get_choices()
+        null_label = getattr(self, "null_label", None)  # django-filter's "no value" option
+        head = [(self.null_value, null_label)] if null_label is not None else []
+        return [*head, *self.known_choices()]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[assignment,union-attr]
 
     def _check_values(self, value: Any) -> list[int]:  # type: ignore[override]
         try:

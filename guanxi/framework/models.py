@@ -23,6 +23,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.framework.loading import instance_from_row
 from guanxi.framework.querysets import RestrictedQuerySet
 
 
@@ -30,6 +31,10 @@ class BaseModel(models.Model):
     """Every Guanxi model: the restricting manager and a URL convention."""
 
     objects = RestrictedQuerySet.as_manager()
+
+    # The columns a reference to a row shows (its ``str()`` and link read them); lists load a
+    # related row only this far (``RestrictedQuerySet.for_display``). None: the whole row.
+    display_fields: ClassVar[tuple[str, ...] | None] = None
 
     class Meta:
         abstract = True
@@ -128,8 +133,11 @@ class ChangeLoggedModel(BaseModel):
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        loaded = dict(zip(field_names, values, strict=True))
+        instance = instance_from_row(cls, db, loaded, **kwargs)
+        if instance is None:  # a model that needs Django's own __init__
+            instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_values = loaded  # type: ignore[attr-defined]
         return instance
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:

@@ -20,6 +20,20 @@ class RestrictedQuerySet(models.QuerySet):
 
         return get_policy().filter_queryset(user, self, action)
 
+    def for_display(self) -> RestrictedQuerySet:
+        """The rows with their ``select_related`` records loaded only as far as a list shows
+        them: a related model that declares ``display_fields`` (the columns its ``str()`` and
+        link read) brings its primary key and those; any other column it is asked for later is
+        fetched once for the whole page (``FETCH_PEERS``), never once a row. See
+        ``guanxi.framework.loading.display_deferrals``."""
+        from django.db.models import FETCH_PEERS
+
+        from guanxi.framework.loading import display_deferrals
+
+        deferred = display_deferrals(self.model, self.query.select_related)
+        rows = self.defer(*deferred) if deferred else self
+        return cast(RestrictedQuerySet, rows.fetch_mode(FETCH_PEERS))
+
 
 def model_queryset(model: type[models.Model]) -> RestrictedQuerySet:
     """All rows of ``model`` (a class known only at run time) as a ``RestrictedQuerySet``.

@@ -16,10 +16,19 @@ from guanxi.sales.stage_table import stage_table
 
 
 class DealFilterSet(EntityFilterSet):
+    # Pipelines and stages are checked and offered from the table kept in the process: no query.
     pipeline = KnownKeysMultipleChoiceFilter(
-        queryset=Pipeline.objects.all(), known_keys=lambda: stage_table().pipeline_ids, label=_("pipeline")
+        queryset=Pipeline.objects.all(),
+        known_keys=lambda: stage_table().pipeline_ids,
+        known_choices=lambda: stage_table().pipeline_choices(),
+        label=_("pipeline"),
     )
-    stage = django_filters.ModelMultipleChoiceFilter(queryset=Stage.objects.all(), label=_("stage"))
+    stage = KnownKeysMultipleChoiceFilter(
+        queryset=Stage.objects.all(),
+        known_keys=lambda: stage_table().stage_id_set,
+        known_choices=lambda: stage_table().stage_choices(),
+        label=_("stage"),
+    )
     stage_kind = django_filters.MultipleChoiceFilter(
         field_name="stage__kind",
         choices=StageKind.choices,

@@ -11,18 +11,36 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import DatabaseError
 
 from guanxi.framework.configcache import ConfigCache
+from guanxi.framework.i18n import localized
 
 
 @dataclass(frozen=True)
 class StageTable:
-    """Every pipeline's id and every stage as ``(stage id, pipeline id, kind)``, in stage order."""
+    """Every pipeline's id and every stage as ``(stage id, pipeline id, kind)``, in stage order;
+    the names of both as ``(id, name, English name)`` in the models' own order (what the filters
+    offer)."""
 
     pipeline_ids: frozenset[int]
     stages: tuple[tuple[int, int, str], ...]
+    pipeline_names: tuple[tuple[int, str, str], ...] = ()
+    stage_names: tuple[tuple[int, str, str], ...] = ()
+
+    @cached_property
+    def stage_id_set(self) -> frozenset[int]:
+        return frozenset(pk for pk, _pipeline, _kind in self.stages)
+
+    def pipeline_choices(self) -> list[tuple[int, str]]:
+        """``(id, label)`` of every pipeline in the reader's language, as ``str(pipeline)``."""
+        return [(pk, localized(name, name_en)) for pk, name, name_en in self.pipeline_names]
+
+    def stage_choices(self) -> list[tuple[int, str]]:
+        """``(id, label)`` of every stage in the reader's language, as ``str(stage)``."""
+        return [(pk, localized(name, name_en)) for pk, name, name_en in self.stage_names]
 
     def stage_ids(self, kinds: Collection[str], pipelines: Iterable[int] | None = None) -> list[int]:
         """The ids of the stages of ``kinds`` (in ``pipelines`` when given), in stage order."""
@@ -38,13 +56,16 @@ def _load() -> StageTable | None:
     from guanxi.sales.models import Pipeline, Stage
 
     try:
-        pipelines = frozenset(Pipeline.objects.order_by().values_list("pk", flat=True))
-        stages = tuple(
-            Stage.objects.order_by("pipeline_id", "order", "pk").values_list("pk", "pipeline_id", "kind")
-        )
+        pipeline_names = tuple(Pipeline.objects.values_list("pk", "name", "name_en"))  # Meta.ordering
+        stage_rows = list(Stage.objects.values_list("pk", "pipeline_id", "kind", "name", "name_en"))
     except (DatabaseError, RuntimeError):  # no table yet (checks before migrate), no DB access
         return None
-    return StageTable(pipelines, stages)
+    return StageTable(
+        pipeline_ids=frozenset(pk for pk, _name, _name_en in pipeline_names),
+        stages=tuple((pk, pipeline, kind) for pk, pipeline, kind, _name, _name_en in stage_rows),
+        pipeline_names=pipeline_names,
+        stage_names=tuple((pk, name, name_en) for pk, _pipeline, _kind, name, name_en in stage_rows),
+    )
 
 
 STAGE_TABLE: ConfigCache[StageTable] = ConfigCache("sales:stages", _load)

@@ -38,6 +38,8 @@ from guanxi.framework.models import PrimaryModel
 class Customer(PrimaryModel):
     """A company or a person we sell to, with its 统一社会信用代码, classification and lifecycle."""
 
+    display_fields = ("name",)
+
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
         INDIVIDUAL = "individual", _("Individual")

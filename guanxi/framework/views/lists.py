@@ -306,7 +306,7 @@ class ObjectListView(EntityViewMixin, View):
         # No request here: django-tables2 would configure (and paginate, with an exact COUNT) the
         # table at construction; the RequestConfig below does it once, with the capped pager.
         table = self.config.table(
-            rows,
+            rows.for_display(),  # related records loaded as far as their references show
             columns=columns or None,
             order_by_field="sort",
             user=request.user,

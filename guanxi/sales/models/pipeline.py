@@ -32,6 +32,8 @@ REQUIRABLE_FIELDS = (
 class Pipeline(OrganizationalModel):
     """A sales process (per department or product line) with its ordered stages."""
 
+    display_fields = ("name", "name_en")
+
     access_reference_data = True
 
     name = models.CharField(_("name"), max_length=100)
@@ -79,6 +81,8 @@ class Pipeline(OrganizationalModel):
 
 class Stage(OrganizationalModel):
     """One column of a pipeline: its win probability, kind, staleness and entry requirements."""
+
+    display_fields = ("name", "name_en", "kind", "probability")
 
     access_reference_data = True
     changelog_parent = "pipeline"

@@ -20,6 +20,8 @@ class Department(OrganizationalModel):
     UPDATE (see ``users.services.move_department``).
     """
 
+    display_fields = ("name", "name_en")
+
     # Reference data: every holder of a grant on the type sees (and, per action, edits) all rows.
     access_reference_data = True
 

@@ -17,8 +17,8 @@ from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXTS = {
-    "zh-hans": ("疑似重复", "公司相似度 1.00", "相同电话 +8613800138000"),
-    "en": ("Possible duplicates", "company similarity 1.00", "same phone +8613800138000"),
+    "zh-hans": ("疑似重复", "公司相似度 1.00", "相同电话 138 0013 8000"),
+    "en": ("Possible duplicates", "company similarity 1.00", "same phone 138 0013 8000"),
 }
 
 

@@ -404,12 +404,18 @@ def bulk_create_objects[M: models.Model](
     validate: bool = False,
     check_visible: bool = True,
     batch_size: int = 1000,
+    keep_keys: bool = False,
 ) -> list[M]:
     """Create many rows through the write path in bulk mode: the same owner rules, write guards and
     model hooks (``before_write``) as ``save_object``, then one insert per batch — keys drawn
     ahead and ``fastinsert.create_with_copy`` where the model allows it (``copyable``), else
     ``bulk_create`` — with the change log and search keys buffered and flushed in chunks
     (``changes.buffered``).
+
+    ``keep_keys``: the rows carry their primary key and are inserted with it (``bulk_create``):
+    rows put back as they were (an undone import's order lines) keep the key their change log
+    and anything naming them hold. Only keys the table's sequence drew before (of deleted rows):
+    a key it has not reached yet would collide with a later insert.
 
     All rows or none: raises ``ValidationError`` (``{"<row index>.<field>": messages}``) or
     ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.
@@ -433,7 +439,10 @@ def bulk_create_objects[M: models.Model](
     with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
         for start in range(0, len(instances), batch_size):
             batch = instances[start : start + batch_size]
-            if fastinsert.copyable(model):
+            if keep_keys:
+                assert all(instance.pk is not None for instance in batch), "keep_keys: every row has its key"
+                model._default_manager.bulk_create(batch)
+            elif fastinsert.copyable(model):
                 fastinsert.create_with_copy(model, batch)
             else:
                 model._default_manager.bulk_create(batch)

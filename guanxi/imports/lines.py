@@ -435,8 +435,8 @@ class LinesUndo:
       after the import's — a line edited, added or deleted), its lines may no longer change
       (``LineSpec.editable``), or a record a former line named (its product) is gone;
     * ``restore(records, actor)``: for the records being reverted, the import's lines are deleted
-      and the old ones created again as they were (same position, product, quantity, price …;
-      new keys), in the caller's transaction.
+      and the old ones created again as they were (same key, position, product, quantity,
+      price …), in the caller's transaction.
 
     A record the import created keeps the check; its lines go with it (cascade, recycle bin).
     """
@@ -460,13 +460,14 @@ class LinesUndo:
         )
         self.imported: dict[int, int] = {}  # record pk → the last change-log entry the import wrote
         self.former: dict[int, list[dict[str, Any]]] = {}  # record pk → its old lines, as deleted
-        for pk, action, record_id, before in history.filter(request_id=batch.request_id).values_list(
-            "pk", "action", "related_object_id", "prechange_data"
+        key = self.line_model._meta.pk.name  # type: ignore[union-attr]
+        for pk, action, record_id, line_id, before in history.filter(request_id=batch.request_id).values_list(
+            "pk", "action", "related_object_id", "changed_object_id", "prechange_data"
         ):
             assert record_id is not None  # filtered on it
             self.imported[record_id] = max(pk, self.imported.get(record_id, 0))
-            if action == ObjectChange.ActionChoices.DELETE:
-                self.former.setdefault(record_id, []).append(before or {})
+            if action == ObjectChange.ActionChoices.DELETE:  # the line's own key: it is put back under it
+                self.former.setdefault(record_id, []).append({**(before or {}), key: line_id})
         self.touched: set[int] = set()
         if self.imported:
             for record_id, pk in (
@@ -544,8 +545,8 @@ class LinesUndo:
             for values in sorted(lines, key=lambda v: (v.get("position") or 0, v.get(meta.pk.name) or 0)):  # type: ignore[union-attr]
                 line = self.line_model()
                 for name, value in values.items():
-                    if name in _STAMPS or name == meta.pk.name:  # type: ignore[union-attr]
-                        continue  # the write path stamps the row, the database gives it a key
+                    if name in _STAMPS:
+                        continue  # the write path stamps the row
                     field = meta.get_field(name)
                     setattr(line, field.attname, field.to_python(value))  # type: ignore[union-attr]
                     found = self.related.get(name, {}).get(getattr(line, field.attname))  # type: ignore[union-attr]
@@ -553,4 +554,6 @@ class LinesUndo:
                         setattr(line, name, found)  # loaded once: no query a line for its label
                 setattr(line, self.spec.parent_field, by_pk[record_id])
                 restored.append(line)
-        bulk_create_objects(self.line_model, restored, actor=actor, check_visible=False)
+        # under their old keys (the change log's ``delete`` entries hold them): a line's history
+        # reads on, and whatever names the line still finds it
+        bulk_create_objects(self.line_model, restored, actor=actor, check_visible=False, keep_keys=True)

@@ -16,8 +16,8 @@ from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXTS = {
-    "zh-hans": ("疑似重复", "名称相似度 1.00", "相同电话 +8613800138000", "创建"),
-    "en": ("Possible duplicates", "name similarity 1.00", "same phone +8613800138000", "Create"),
+    "zh-hans": ("疑似重复", "名称相似度 1.00", "相同电话 138 0013 8000", "创建"),
+    "en": ("Possible duplicates", "name similarity 1.00", "same phone 138 0013 8000", "Create"),
 }
 
 

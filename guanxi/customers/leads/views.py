@@ -81,8 +81,10 @@ class LeadEditView(ObjectEditView):
             "is_new": obj.pk is None,
             "next": request.GET.get("next") or request.POST.get("next", ""),
             # the "possible duplicates" panel among leads as the fields are typed (guanxi.dedup);
-            # the submit-time check above also looks among customers and contacts
-            "entry_checks": entry_checks(request.user, self.model, obj),
+            # the submit-time check above also looks among customers and contacts. When it has
+            # answered (its warning, with "Create anyway" and "Link"), the panel is left out: it
+            # would ask again on load with the same values and list the same leads a second time.
+            "entry_checks": [] if extra.get("duplicates") else entry_checks(request.user, self.model, obj),
             **extra,
         }
         return render(request, "customers/leads/lead_edit.html", context, status=status)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.dedup.models import DismissedPair, DuplicateCandidate
 from guanxi.framework import fieldaccess
 from guanxi.framework.access import can
+from guanxi.framework.customfields import format_phone
 from guanxi.framework.querysets import model_queryset
 from guanxi.framework.write import bulk_create_objects
 from guanxi.recyclebin.access import is_administrator
@@ -93,12 +94,17 @@ def field_label(model: type[models.Model], name: str) -> str:
 
 
 def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], record: Any) -> str:
-    """ "same mobile 138****8000" / "name similarity 0.93", the value as ``user`` may read it."""
+    """ "same mobile 138 0013 8000" / "name similarity 0.93", the value as ``user`` reads it on the
+    record's page: masked (``138****8000``) or left out (hidden) by the user's field rules, a
+    phone in clear formatted as people read it (``customfields.format_phone``), never E.164."""
     name = reason.get("field", "")
     label = field_label(model, name)
     if reason.get("rule") == "fuzzy":
         return _("%(field)s similarity %(score).2f") % {"field": label, "score": reason.get("score", 0)}
     value = fieldaccess.display(user, model, name, getattr(record, name, ""))
+    # only a phone under no field rule: a masked one is already ``138****8000``
+    if value not in (None, "") and fieldaccess.shows_as_phone(user, model, name):
+        value = format_phone(value)
     if value in (None, ""):
         return _("same %(field)s") % {"field": label}
     return _("same %(field)s %(value)s") % {"field": label, "value": value}

@@ -8,6 +8,8 @@ import pytest
 from guanxi.dedup.models import DismissedPair, DuplicateCandidate
 from guanxi.dedup.services.scan import scan_entity
 from guanxi.framework.api.testing import token_client
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.users.models import FieldRule
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/dedup/"
@@ -25,7 +27,7 @@ def test_list(scanned):
     assert body["count"] == 3
     first = body["results"][0]
     assert (first["left"]["id"], first["right"]["id"], first["score"]) == (c.a.pk, c.b.pk, 1.0)
-    assert sorted(first["reasons"]) == ["name similarity 1.00", "same phone +8613800138000"]
+    assert sorted(first["reasons"]) == ["name similarity 1.00", "same phone 138 0013 8000"]
     assert first["left"]["url"] == f"/customers/{c.a.pk}/"
     body = token_client(scanned.admin).get(f"{URL}candidates/", {"reason": "email"}).json()
     assert [(r["left"]["id"], r["right"]["id"]) for r in body["results"]] == [(c.d.pk, c.e.pk)]
@@ -68,5 +70,19 @@ def test_check(scanned):
         (scanned.c.b.pk, 1.0),
         (scanned.c.c.pk, 1.0),
     ]
-    assert sorted(found[0]["reasons"]) == ["名称相似度 1.00", "相同电话 +8613800138000"]
+    assert sorted(found[0]["reasons"]) == ["名称相似度 1.00", "相同电话 138 0013 8000"]
     assert api.post(f"{URL}check/", {"type": "customers.customer"}, format="json").status_code == 400
+
+
+def test_reasons_mask_the_phone_as_the_caller_reads_it(scanned):
+    role = scanned.zhang.roles.get(name="张-dedup")
+    with as_system():
+        FieldRule.objects.create(role=role, content_type=scanned.ct, field_name="phone", access="masked")
+    api = token_client(scanned.zhang)
+    listed = api.get(f"{URL}candidates/", {"type": "customers.customer"}).json()["results"]
+    assert "same phone 138****8000" in listed[0]["reasons"]
+    body = {"type": "customers.customer", "values": {"phone": "138 0013 8000"}}
+    found = api.post(f"{URL}check/", body, format="json").json()
+    assert [f["reasons"] for f in found] == [["same phone 138****8000"]] * 2
+    everything = str(listed) + str(found)
+    assert "13800138000" not in everything and "138 0013 8000" not in everything

@@ -39,7 +39,7 @@ def test_panel_lists_matches_with_reasons(client, world):
     html = page.content.decode()
     for hit in (c.a, c.b, c.c):
         assert f'href="{hit.get_absolute_url()}"' in html
-    assert "same phone +8613800138000" in html and "name similarity 1.00" in html
+    assert "same phone 138 0013 8000" in html and "name similarity 1.00" in html
     assert "Possible duplicates" in html and "You can still save" in html
     assert "万达贸易" not in html and "完全无关" not in html  # 李's (not visible) and unrelated
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from guanxi.core.models import Job
 from guanxi.dedup.models import DismissedPair, DuplicateCandidate
 from guanxi.dedup.services.scan import scan_entity
+from guanxi.framework.testing.fixtures import as_system
+from guanxi.users.models import FieldRule
 
 pytestmark = pytest.mark.django_db
 URL = "/settings/duplicates/"
@@ -29,7 +31,7 @@ def test_queue_lists_the_viewers_pairs_with_masked_reasons(client, scanned):
     assert page.status_code == 200
     html = page.content.decode()
     assert html.count('name="ids"') == 3  # 张's three pairs, not the one with 李's customer
-    assert "<div>same phone +8613800138000</div>" in html and "name similarity 1.00" in html
+    assert "<div>same phone 138 0013 8000</div>" in html and "name similarity 1.00" in html
     assert "万达贸易" not in html
     # each pair opens the customers' merge page with both records, the older one first (kept)
     pairs = DuplicateCandidate.objects.filter(content_type__model="customer")
@@ -40,6 +42,15 @@ def test_queue_lists_the_viewers_pairs_with_masked_reasons(client, scanned):
     else:
         raise AssertionError("no pair links to the merge page")
     assert html.count('data-testid="dedup-merge"') == 3
+
+
+def test_queue_masks_the_phone_in_reasons_as_the_viewer_reads_it(client, scanned):
+    role = scanned.zhang.roles.get(name="张-dedup")
+    with as_system():
+        FieldRule.objects.create(role=role, content_type=scanned.ct, field_name="phone", access="masked")
+    html = login(client, scanned.zhang).get(URL).content.decode()
+    assert "<div>same phone 138****8000</div>" in html
+    assert "13800138000" not in html and "138 0013 8000" not in html
 
 
 def test_queue_in_chinese(client, scanned):

@@ -390,12 +390,17 @@ def line_values(order):
 @pytest.fixture
 def replaced(team, write, catalogue):
     """SO-1 and SO-2 imported with their lines, then both updated by a second import that replaced
-    their lines: (user, the second batch, {number: (order fields, lines) before the second})."""
+    their lines: (user, the second batch, {number: (order fields, lines, line keys) before the
+    second})."""
     user = team(Order)
     customers("飞海科技")
     run(user, Order, write, FIRST)
     before = {
-        o.number: ((o.notes, o.total_amount, o.updated_at), line_values(o))
+        o.number: (
+            (o.notes, o.total_amount, o.updated_at),
+            line_values(o),
+            list(OrderLine.objects.filter(order=o).order_by("position", "pk").values_list("pk", flat=True)),
+        )
         for o in Order.objects.filter(number__in=["SO-1", "SO-2"])
     }
     assert before["SO-1"][0][1] == D("195.00") and len(before["SO-1"][1]) == 2
@@ -414,6 +419,9 @@ def test_undoing_an_order_import_restores_the_replaced_lines(replaced):
         order = Order.objects.get(number=number)
         assert (order.notes, order.total_amount) == before[number][0][:2]
         assert line_values(order) == before[number][1]
+        # put back under their own keys: a line's history (and whatever names it) still holds
+        restored = OrderLine.objects.filter(order=order).order_by("position", "pk")
+        assert list(restored.values_list("pk", flat=True)) == before[number][2]
     # the lines the import wrote are gone, and the ones put back went through the write path
     assert not OrderLine.objects.filter(pk__in=imported).exists()
     assert (
@@ -422,6 +430,10 @@ def test_undoing_an_order_import_restores_the_replaced_lines(replaced):
         .count()
         == 3 + 3
     )
+    # each old line's change log reads on: created, deleted by the second import, created by the undo
+    for pk in before["SO-1"][2] + before["SO-2"][2]:
+        history = ObjectChange.objects.filter(changed_object_type__model="orderline", changed_object_id=pk)
+        assert list(history.order_by("pk").values_list("action", flat=True)) == ["create", "delete", "create"]
 
 
 def test_undo_refuses_an_order_whose_lines_were_touched_since(replaced):

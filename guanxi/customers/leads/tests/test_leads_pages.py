@@ -50,6 +50,10 @@ def test_entry_matching_a_customer_is_explained_and_not_saved(client, rep, djang
     assert "李四" in body and "same phone" in body and "near-identical name" in body
     assert f'name="link_customer" value="{mine.pk}"' in body  # only the customer the rep may change
     assert body.count('name="link_customer"') == 1
+    # the warning answers alone: the live "possible duplicates" panel, which would ask again on
+    # load with the same values, is left out (each match once; the empty form has the panel)
+    assert 'id="possible-duplicates"' not in body
+    assert 'id="possible-duplicates"' in client.get("/leads/add/").content.decode()
     assert not Lead.objects.exists()
 
 

@@ -104,6 +104,36 @@ all-or-nothing mode still needs two passes, so it was left); write back only the
 at commit (`UPDATE … FROM unnest(…)`) instead of deleting and re-inserting whole staging rows;
 build bulk events without `build_event`'s per-row context look-ups; array parameters instead of
 `IN` lists on PostgreSQL.
+Third pass (2026-12-07, branch importfast, A/B at 20,000 rows against its base 9e19463, the two
+one after the other, load average 2.3-7.7 on the shared 2 cores). What changed, no rule dropped
+(same rows, change log, events, search keys and messages): the commit writes back only the
+staging rows' status, messages, record and `written_at`, by id (`engine.save_outcome`: `UPDATE …
+FROM unnest(…)` on PostgreSQL, one `executemany` UPDATE on SQLite) instead of deleting and
+re-inserting whole rows, and reads the rows without their cells (no JSON decoding of `raw`);
+bulk change-log rows and their events look up the actor context, username and content type once
+a call instead of once a row (`changes._change_rows`, `events._bulk_events`). The write-back
+alone, timed on 10,000 staging rows (medians of 4 runs): PostgreSQL 0.56 → 0.28 s, SQLite 0.48 → 0.13 s.
+Validation still writes its rows back whole: filling every row's values by an UPDATE grows each
+row in place and split SQLite's pages (validation ≈ 0.4 s slower at 20,000 rows), so it was
+reverted there. The phases timed in one process (`engine.validate` then `engine.commit`, two
+pairs per database): commit on SQLite 5.84 / 6.06 / 5.88 / 6.66 s → 5.73 / 5.37 / 5.83 / 6.39 s
+(median 5.97 → 5.78 s, ≈ 3 %), on PostgreSQL 11.07 / 9.48 s → 10.19 / 8.70 s (≈ 8 %);
+validation unchanged (SQLite 2.46 / 2.70 → 2.52 / 2.76 s). Through the bench (`bench/run.py
+--only bench_imports`, 20,000 rows) the same-minute pairs at load 4.7-7.7 did not separate from
+the noise: SQLite 1,362 / 1,562 → 1,441 / 1,358 rows/s, PostgreSQL 1,497 / 1,588 → 1,305 / 1,165
+rows/s (the PostgreSQL pairs ran while the load was swinging; the in-process timings above, at
+load 2.3-3, are the ones to read). **The issue's targets are not met and this pass does not move
+them materially**: ≈ 1,400 rows/s on SQLite (10,000 wanted) and ≈ 0.003× `COPY` on PostgreSQL
+(0.1× wanted). Not done, in the order expected to pay: keep the validated chunk in memory into
+the commit in a one-pass import (saves reading and JSON-decoding the staging rows and the
+validation write-back, ≈ 10 % of the run; later chunks must still see earlier chunks' in-file
+keys and 撞单, and all-or-nothing still needs two passes); array parameters (`= ANY(%s)`) for the
+`IN` lists of `_still_new` and `ensure_visible` on PostgreSQL (≈ 0.35 s of a 10,000-row commit
+in psycopg/Django parameter handling); build change rows and events as tuples for `insert_rows`
+instead of model instances (`new_instance` ≈ 7 % of the commit's Python time); one timestamp
+per bulk call for `owned_since` and the like so their preparation is memoised. pypinyin's
+segmenter stays ≈ 10 % of the commit: the bench's names are distinct, so a per-token cache
+already does all a cache can.
 """
 
 LEVELS = ("A", "B", "C", "D")

@@ -234,13 +234,58 @@ def change_row(
     )
 
 
+def _change_rows(
+    changes: Sequence[tuple[models.Model, dict | None, dict | None]], action: str, message: str = ""
+) -> list[Any]:
+    """Unsaved ObjectChanges of many ``(instance, before, after)``, each the row ``_change_row``
+    builds, with what it looks up per row — the actor context, the actor's username, the model's
+    content type — looked up once per call (a bulk import logs one row per record)."""
+    from guanxi.core.models import ObjectChange
+
+    if not changes:
+        return []
+    ctx = require_context()
+    actor = ctx.actor
+    common = {
+        "user": actor,
+        "user_name": actor.get_username() if actor is not None else "",
+        "request_id": ctx.request_id,
+        "source": ctx.source,
+        "action": action,
+        "message": message[:300],
+    }
+    types: dict[type[models.Model], ContentType] = {}
+    rows = []
+    for instance, before, after in changes:
+        model = type(instance)
+        if model not in types:
+            types[model] = ContentType.objects.get_for_model(model)
+        related_ct, related_id = _parent(instance)
+        rows.append(
+            new_instance(
+                ObjectChange,
+                {
+                    **common,
+                    "changed_object_type": types[model],
+                    "changed_object_id": instance.pk,
+                    "object_repr": str(instance)[:200],
+                    "related_object_type": related_ct,
+                    "related_object_id": related_id,
+                    "prechange_data": before,
+                    "postchange_data": after,
+                },
+            )
+        )
+    return rows
+
+
 def log_bulk_create(instances: Sequence[models.Model], *, batch_size: int = 1000) -> int:
     """One "create" ObjectChange per row saved with ``bulk_create`` (which sends no signals).
 
     The rows need primary keys (every supported database returns them from ``bulk_create``).
     Returns the number of entries written.
     """
-    rows = [_change_row(i, Action.CREATE, None, created_snapshot(i), "") for i in instances]
+    rows = _change_rows([(i, None, created_snapshot(i)) for i in instances], Action.CREATE)
     write_changes(rows, instances, batch_size=batch_size)
     return len(rows)
 
@@ -257,11 +302,12 @@ def log_bulk_update(
     ``before`` maps each row's pk to its old values of the changed fields, ``after`` is the new
     values (the same for every row). Rows whose values did not change are skipped.
     """
-    rows = []
+    changes = []
     for instance in instances:
         old, new = diff(before[instance.pk], after)
         if new:
-            rows.append(_change_row(instance, Action.UPDATE, old, new, message))
+            changes.append((instance, old, new))
+    rows = _change_rows(changes, Action.UPDATE, message)
     write_changes(rows, instances)
     return len(rows)
 
@@ -271,18 +317,19 @@ def log_bulk_save(instances: Sequence[models.Model], *, message: str = "") -> in
     (which send no signals): the fields that differ from the row as loaded, before and after, like
     ``capture_save``, with ``message`` ("Merged into …"). The rows then count as loaded with their
     new values. Returns the number of entries written."""
-    rows, changed = [], []
+    changes, changed = [], []
     for instance in instances:
         before = loaded_snapshot(instance)
         after = serialize_instance(instance)
         old, new = diff(before or {}, after) if before is not None else ({}, after)
         if new:
             old_values = old if before is not None else None
-            rows.append(_change_row(instance, Action.UPDATE, old_values, new, message))
+            changes.append((instance, old_values, new))
             changed.append(instance)
         instance._loaded_values = {  # type: ignore[attr-defined]
             f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
         }
+    rows = _change_rows(changes, Action.UPDATE, message)
     write_changes(rows, changed)
     return len(rows)
 

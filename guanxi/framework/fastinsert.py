@@ -146,6 +146,14 @@ def insert_many(
     return len(rows)
 
 
+def column_values(fields: Sequence[models.Field], instances: Sequence[models.Model]) -> list[list[Any]]:
+    """Each of ``fields``' database-ready values over ``instances``, a list per field (columns,
+    not rows), prepared as ``insert_many`` prepares them — for statements that write a few
+    columns of many rows (``imports.engine.save_outcome``)."""
+    now = timezone.now()
+    return [[convert(obj) for obj in instances] for convert in (_converter(f, now) for f in fields)]
+
+
 def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
     """An unsaved ``model`` instance holding ``values`` (by attname, or by a foreign key's name
     with the related object), every other field at its default — as ``model(**values)`` builds

@@ -74,6 +74,45 @@ def test_bulk_loggers_write_one_event_per_change_with_the_changed_values(rep):
     assert gadget_events(kind="created").first().payload["code"] == "B-0"
 
 
+def test_bulk_rows_and_events_equal_the_per_row_builders(rep, make_user):
+    """``changes._change_rows`` and ``events._bulk_events`` hoist the per-row look-ups; every
+    field of what they build equals what ``change_row`` / ``_event_for_change`` build per row."""
+    from guanxi.core.models import ObjectChange
+    from guanxi.framework.changes import _change_row, _change_rows
+    from guanxi.framework.events import _bulk_events, _event_for_change
+
+    other = make_user("other_actor")
+    with as_system():
+        gadgets = Gadget.objects.bulk_create([Gadget(name=f"G{i}", code=f"Q-{i}") for i in range(3)])
+    with as_user(rep):
+        changes = [(gadgets[0], None, {"code": "Q-0"}), (gadgets[1], {"name": "旧"}, {"name": "G1"})]
+        bulk = _change_rows(changes, "update", "批量")
+        single = [_change_row(g, "update", before, after, "批量") for g, before, after in changes]
+        columns = [f.attname for f in ObjectChange._meta.concrete_fields if f.attname not in ("id", "time")]
+        assert [[getattr(r, c) for c in columns] for r in bulk] == [
+            [getattr(r, c) for c in columns] for r in single
+        ]
+        now = timezone.now()
+        for row in bulk:
+            row.time = now
+        bulk[1].user = other  # a row of another actor than the context's
+        bulk[1].action = "delete"
+        events = _bulk_events(bulk)
+        expected = [_event_for_change(row, None, serialize=False) for row in bulk]
+    # every column but the key and the per-row clocks (a delivery's "due at" defaults to now)
+    columns = [
+        f.attname for f in Event._meta.concrete_fields if f.attname != "id" and f.default is not timezone.now
+    ]
+    assert [[getattr(e, c) for c in columns] for e in events] == [
+        [getattr(e, c) for c in columns] for e in expected
+    ]
+    assert (events[1].kind, events[1].actor_name, events[1].payload) == (
+        "deleted",
+        "other_actor",
+        {"name": "旧"},
+    )
+
+
 def test_emit_writes_a_typed_event_and_refuses_an_undotted_kind(rep):
     with as_system():
         gadget = Gadget.objects.create(name="秤", code="E-1")

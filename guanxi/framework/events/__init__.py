@@ -144,19 +144,74 @@ def _event_for_change(row: Any, instance: models.Model | None, *, serialize: boo
     )
 
 
+def _bulk_events(rows: Sequence[Any]) -> list[Any]:
+    """The events of many change-log rows, each the event ``_event_for_change(row, instance,
+    serialize=False)`` builds, with what ``build_event`` looks up per row — the actor context,
+    the entity's content type, the actor's username — looked up once per call (per model, per
+    actor): a bulk import builds one event per record."""
+    from guanxi.core.models import Event
+
+    ctx = require_context()
+    request_id, source = ctx.request_id, ctx.source
+    # the row's content type id → its entity type (``get_for_model`` of its model: the concrete one)
+    types: dict[Any, Any] = {}
+    names: dict[Any, str] = {}  # actor pk → username
+    events = []
+    for row in rows:
+        ct_id = row.changed_object_type_id
+        if ct_id not in types:
+            types[ct_id] = ContentType.objects.get_for_model(row.changed_object_type.model_class())
+        entity_type = types[ct_id]
+        kind = KIND_BY_ACTION[row.action]
+        after = row.postchange_data or {}
+        if kind == DELETED:
+            payload, changed = dict(row.prechange_data or {}), []
+        else:  # the row's own dict, not a copy: written with it, it is dumped once (``shared_dumps``)
+            payload, changed = after, list(after)
+        actor = row.user if row.user_id is not None else ctx.actor
+        if actor is None:
+            actor_name = ""
+        elif actor.pk in names:
+            actor_name = names[actor.pk]
+        else:
+            actor_name = names[actor.pk] = actor.get_username()
+        events.append(
+            new_instance(
+                Event,
+                {
+                    "occurred_at": row.time or timezone.now(),
+                    "entity_type": entity_type,
+                    "object_id": row.changed_object_id,
+                    "object_repr": row.object_repr[:200],
+                    "kind": kind,
+                    "actor": actor,
+                    "actor_name": actor_name,
+                    "request_id": request_id,
+                    "source": source,
+                    "changed_fields": sorted(changed),
+                    "payload": payload,
+                    "data": {},
+                },
+            )
+        )
+    return events
+
+
 def capture(rows: Sequence[Any], instances: Iterable[models.Model]) -> list[Any]:
     """One event per change-log row just written; ``instances`` are the rows' records.
 
     One row (the signal path) gets the serializer payload; several (the bulk loggers) get the
     change-log values (see the module docstring)."""
-    by_key = {(i._meta.concrete_model, i.pk): i for i in instances}
-    serialize = len(rows) == 1
-    events = []
-    for row in rows:
-        model = row.changed_object_type.model_class()
-        instance = by_key.get((model, row.changed_object_id))
-        events.append(_event_for_change(row, instance, serialize=serialize))
-    return write(events)
+    if not rows:
+        return []
+    if len(rows) > 1:  # the bulk loggers': the payload is the change-log values, no instance needed
+        return write(_bulk_events(rows))
+    row = rows[0]
+    model = row.changed_object_type.model_class()
+    instance = next(
+        (i for i in instances if (i._meta.concrete_model, i.pk) == (model, row.changed_object_id)), None
+    )
+    return write([_event_for_change(row, instance, serialize=True)])
 
 
 def emit(kind: str, instance: models.Model, *, changed: Iterable[str] = (), **data: Any) -> Any:

@@ -51,16 +51,16 @@ from guanxi.imports.models import ImportBatch
 
 engine.CHUNK = engine.CHUNK_POSTGRESQL = 5
 calls = []
-save_rows = engine.save_rows
+save_outcome = engine.save_outcome
 
-def save_then_stop(rows):
-    save_rows(rows)
+def save_then_stop(rows, columns):
+    save_outcome(rows, columns)
     calls.append(len(rows))
     if len(calls) == 3:
         print("inside chunk 3", flush=True)
         sys.stdin.readline()  # never answered: the test kills the process here
 
-engine.save_rows = save_then_stop
+engine.save_outcome = save_then_stop
 engine.commit(ImportBatch.objects.select_related("user").get(pk=int(sys.argv[1])))
 """
 

@@ -322,3 +322,35 @@ def test_chunks_are_larger_on_postgresql():
     expected = engine.CHUNK_POSTGRESQL if connection.vendor == "postgresql" else engine.CHUNK
     assert engine.chunk_size() == expected
     assert engine.CHUNK_POSTGRESQL >= engine.CHUNK
+
+
+def test_save_outcome_writes_only_the_phase_columns(rep, write):
+    """The write-back of a phase touches its columns only, by id: the file's cells stay as staged,
+    NULLs and JSON round-trip, and rows outside the list are not touched."""
+    import datetime
+
+    from django.utils import timezone
+
+    batch = load(rep, write, "名称,手机\n甲公司,13800138000\n乙公司,13800138001\n丙公司,x\n", run=False)
+    rows = engine.load_rows(batch.rows.order_by("number"), ("id", "number", "raw", *engine.COMMITTED))
+    first, second, third = rows
+    stamp = timezone.now().replace(microsecond=0) - datetime.timedelta(days=1)
+    first.status, first.object_id, first.written_at, first.messages = R.CREATED, 7, stamp, []
+    second.status, second.object_id, second.written_at = R.ERROR, None, None
+    second.messages = [["手机", "“x” 不是有效号码"]]
+    first.raw = second.raw = ["changed in memory only"]
+    engine.save_outcome([first, second], engine.COMMITTED)
+    stored = {r.number: r for r in batch.rows.all()}
+    assert (stored[2].status, stored[2].object_id, stored[2].written_at, stored[2].messages) == (
+        R.CREATED,
+        7,
+        stamp,
+        [],
+    )
+    assert (stored[3].status, stored[3].object_id, stored[3].written_at) == (R.ERROR, None, None)
+    assert stored[3].messages == [["手机", "“x” 不是有效号码"]]
+    assert stored[2].raw == ["甲公司", "13800138000"] and stored[3].raw == ["乙公司", "13800138001"]
+    assert stored[4].status == third.status == R.PENDING  # not in the list: untouched
+    third.values, third.status = {"name": "丙公司", "n": [1, None]}, R.VALID
+    engine.save_outcome([third], ("values", "status"))
+    assert batch.rows.get(number=4).values == {"name": "丙公司", "n": [1, None]}

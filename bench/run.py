@@ -256,6 +256,10 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing it")
     args = parser.parse_args()
+    unknown = sorted(set(args.only) - set(modules()))
+    if unknown:
+        # an unknown name ran nothing and printed the old report as if it had run
+        parser.error(f"no such benchmark: {', '.join(unknown)} (choose from {', '.join(modules())})")
     if args.child:
         run_child(args.scale, args.only)
         return 0

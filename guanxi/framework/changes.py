@@ -182,17 +182,7 @@ def _change_row(
     instance: models.Model, action: str, before: dict | None, after: dict | None, message: str
 ) -> Any:
     """An unsaved ObjectChange for ``instance`` in the current actor context (for bulk paths)."""
-    related_ct, related_id = _parent(instance)
-    return change_row(
-        type(instance),
-        instance.pk,
-        str(instance),
-        action,
-        before,
-        after,
-        message=message,
-        related=(related_ct, related_id),
-    )
+    return _change_rows([(instance, before, after)], action, message)[0]
 
 
 def change_row(
@@ -208,41 +198,29 @@ def change_row(
 ) -> Any:
     """An unsaved ObjectChange of row ``pk`` of ``model`` in the current actor context, for callers
     that changed rows without loading them (``QuerySet.update``); write it with ``write_changes``."""
-    from guanxi.core.models import ObjectChange
-
-    ctx = require_context()
-    actor = ctx.actor
-    # new_instance: ObjectChange(**values) without the constructor's per-field work (bulk paths
-    # build one per row)
-    return new_instance(
-        ObjectChange,
-        {
-            "user": actor,
-            "user_name": actor.get_username() if actor is not None else "",
-            "request_id": ctx.request_id,
-            "source": ctx.source,
-            "action": action,
-            "changed_object_type": ContentType.objects.get_for_model(model),
-            "changed_object_id": pk,
-            "object_repr": label[:200],
-            "related_object_type": related[0],
-            "related_object_id": related[1],
-            "prechange_data": before,
-            "postchange_data": after,
-            "message": message[:300],
-        },
-    )
+    return _new_change_rows([(model, pk, label, related, before, after)], action, message)[0]
 
 
 def _change_rows(
     changes: Sequence[tuple[models.Model, dict | None, dict | None]], action: str, message: str = ""
 ) -> list[Any]:
-    """Unsaved ObjectChanges of many ``(instance, before, after)``, each the row ``_change_row``
-    builds, with what it looks up per row — the actor context, the actor's username, the model's
-    content type — looked up once per call (a bulk import logs one row per record)."""
+    """Unsaved ObjectChanges of many ``(instance, before, after)`` in the current actor context."""
+    return _new_change_rows(
+        [(type(i), i.pk, str(i), _parent(i), before, after) for i, before, after in changes], action, message
+    )
+
+
+def _new_change_rows(
+    rows: Sequence[tuple[type[models.Model], Any, str, tuple[Any, Any], dict | None, dict | None]],
+    action: str,
+    message: str,
+) -> list[Any]:
+    """The ObjectChanges of ``(model, pk, label, (related type, related id), before, after)`` rows:
+    what every row shares — the actor context, the actor's username, each model's content type —
+    looked up once per call (a bulk import logs one row per record)."""
     from guanxi.core.models import ObjectChange
 
-    if not changes:
+    if not rows:
         return []
     ctx = require_context()
     actor = ctx.actor
@@ -255,20 +233,19 @@ def _change_rows(
         "message": message[:300],
     }
     types: dict[type[models.Model], ContentType] = {}
-    rows = []
-    for instance, before, after in changes:
-        model = type(instance)
+    out = []
+    for model, pk, label, (related_ct, related_id), before, after in rows:
         if model not in types:
             types[model] = ContentType.objects.get_for_model(model)
-        related_ct, related_id = _parent(instance)
-        rows.append(
+        # new_instance: ObjectChange(**values) without the constructor's per-field work
+        out.append(
             new_instance(
                 ObjectChange,
                 {
                     **common,
                     "changed_object_type": types[model],
-                    "changed_object_id": instance.pk,
-                    "object_repr": str(instance)[:200],
+                    "changed_object_id": pk,
+                    "object_repr": label[:200],
                     "related_object_type": related_ct,
                     "related_object_id": related_id,
                     "prechange_data": before,
@@ -276,7 +253,7 @@ def _change_rows(
                 },
             )
         )
-    return rows
+    return out
 
 
 def log_bulk_create(instances: Sequence[models.Model], *, batch_size: int = 1000) -> int:

@@ -67,39 +67,60 @@ def build_event(
     """An unsaved ``core.Event`` for ``target`` (an instance, or ``(model, pk)``) in the current
     actor context. ``actor`` defaults to the context's actor; ``payload`` to the record's
     serializer output (an instance is needed for that)."""
-    from guanxi.core.models import Event
-
-    ctx = require_context()
     if isinstance(target, tuple):
         model, pk = target
         instance = None
     else:
         model, pk, instance = type(target), target.pk, target
-    if actor is None:
-        actor = ctx.actor
     if payload is None:
         payload = record_payload(instance) if instance is not None else {}
     if object_repr is None:
         object_repr = str(instance) if instance is not None else ""
-    # new_instance: Event(**values) without the constructor's per-field work (bulk paths build one
-    # per written row)
-    return new_instance(
-        Event,
-        {
-            "occurred_at": occurred_at or timezone.now(),
-            "entity_type": ContentType.objects.get_for_model(model),
-            "object_id": pk,
-            "object_repr": object_repr[:200],
-            "kind": kind,
-            "actor": actor,
-            "actor_name": actor.get_username() if actor is not None else "",
-            "request_id": ctx.request_id,
-            "source": ctx.source,
-            "changed_fields": sorted(changed),
-            "payload": payload,
-            "data": data or {},
-        },
-    )
+    return _new_events([(model, pk, kind, actor, changed, payload, data, object_repr, occurred_at)])[0]
+
+
+def _new_events(items: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Unsaved events of ``(model, pk, kind, actor, changed, payload, data, object_repr,
+    occurred_at)`` in the current actor context: what they share — the context, each model's
+    content type, each actor's username — looked up once per call (a bulk import builds one event
+    per record). An actor of None is the context's."""
+    from guanxi.core.models import Event
+
+    ctx = require_context()
+    types: dict[Any, Any] = {}
+    names: dict[Any, str] = {}  # actor pk → username
+    events = []
+    for model, pk, kind, actor, changed, payload, data, object_repr, occurred_at in items:
+        if model not in types:
+            types[model] = ContentType.objects.get_for_model(model)
+        actor = actor if actor is not None else ctx.actor
+        if actor is None:
+            actor_name = ""
+        elif actor.pk in names:
+            actor_name = names[actor.pk]
+        else:
+            actor_name = names[actor.pk] = actor.get_username()
+        # new_instance: Event(**values) without the constructor's per-field work
+        events.append(
+            new_instance(
+                Event,
+                {
+                    "occurred_at": occurred_at or timezone.now(),
+                    "entity_type": types[model],
+                    "object_id": pk,
+                    "object_repr": object_repr[:200],
+                    "kind": kind,
+                    "actor": actor,
+                    "actor_name": actor_name,
+                    "request_id": ctx.request_id,
+                    "source": ctx.source,
+                    "changed_fields": sorted(changed),
+                    "payload": payload,
+                    "data": data or {},
+                },
+            )
+        )
+    return events
 
 
 def write(events: Sequence[Any]) -> list[Any]:
@@ -122,79 +143,33 @@ def write(events: Sequence[Any]) -> list[Any]:
 
 def _event_for_change(row: Any, instance: models.Model | None, *, serialize: bool) -> Any:
     """The event of one ``ObjectChange`` row (see the module docstring for the payload rule)."""
-    kind = KIND_BY_ACTION[row.action]
-    after = row.postchange_data or {}
-    before = row.prechange_data or {}
-    if kind == DELETED:
-        payload, changed = dict(before), []
-    elif serialize and instance is not None:
-        payload, changed = record_payload(instance), list(after)
-    else:
-        # the row's own dict, not a copy: written with it, it is dumped once (``shared_dumps``)
-        payload, changed = after, list(after)
-    model = type(instance) if instance is not None else row.changed_object_type.model_class()
-    return build_event(
-        (model, row.changed_object_id),
-        kind,
-        actor=row.user,
-        changed=changed,
-        payload=payload,
-        object_repr=row.object_repr,
-        occurred_at=row.time,
-    )
+    return _events_for_changes([(row, instance)], serialize=serialize)[0]
 
 
 def _bulk_events(rows: Sequence[Any]) -> list[Any]:
-    """The events of many change-log rows, each the event ``_event_for_change(row, instance,
-    serialize=False)`` builds, with what ``build_event`` looks up per row — the actor context,
-    the entity's content type, the actor's username — looked up once per call (per model, per
-    actor): a bulk import builds one event per record."""
-    from guanxi.core.models import Event
+    """The events of many change-log rows, their payloads the change-log values."""
+    return _events_for_changes([(row, None) for row in rows], serialize=False)
 
-    ctx = require_context()
-    request_id, source = ctx.request_id, ctx.source
-    # the row's content type id → its entity type (``get_for_model`` of its model: the concrete one)
-    types: dict[Any, Any] = {}
-    names: dict[Any, str] = {}  # actor pk → username
-    events = []
-    for row in rows:
-        ct_id = row.changed_object_type_id
-        if ct_id not in types:
-            types[ct_id] = ContentType.objects.get_for_model(row.changed_object_type.model_class())
-        entity_type = types[ct_id]
+
+def _events_for_changes(changes: Sequence[tuple[Any, models.Model | None]], *, serialize: bool) -> list[Any]:
+    """The events of ``(ObjectChange row, its record or None)`` pairs."""
+    items = []
+    for row, instance in changes:
         kind = KIND_BY_ACTION[row.action]
         after = row.postchange_data or {}
         if kind == DELETED:
             payload, changed = dict(row.prechange_data or {}), []
-        else:  # the row's own dict, not a copy: written with it, it is dumped once (``shared_dumps``)
-            payload, changed = after, list(after)
-        actor = row.user if row.user_id is not None else ctx.actor
-        if actor is None:
-            actor_name = ""
-        elif actor.pk in names:
-            actor_name = names[actor.pk]
+        elif serialize and instance is not None:
+            payload, changed = record_payload(instance), list(after)
         else:
-            actor_name = names[actor.pk] = actor.get_username()
-        events.append(
-            new_instance(
-                Event,
-                {
-                    "occurred_at": row.time or timezone.now(),
-                    "entity_type": entity_type,
-                    "object_id": row.changed_object_id,
-                    "object_repr": row.object_repr[:200],
-                    "kind": kind,
-                    "actor": actor,
-                    "actor_name": actor_name,
-                    "request_id": request_id,
-                    "source": source,
-                    "changed_fields": sorted(changed),
-                    "payload": payload,
-                    "data": {},
-                },
-            )
+            # the row's own dict, not a copy: written with it, it is dumped once (``shared_dumps``)
+            payload, changed = after, list(after)
+        model = type(instance) if instance is not None else row.changed_object_type.model_class()
+        actor = row.user if row.user_id is not None else None
+        items.append(
+            (model, row.changed_object_id, kind, actor, changed, payload, None, row.object_repr, row.time)
         )
-    return events
+    return _new_events(items)
 
 
 def capture(rows: Sequence[Any], instances: Iterable[models.Model]) -> list[Any]:

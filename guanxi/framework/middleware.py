@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
@@ -45,6 +46,17 @@ class RequestContextMiddleware:
         return response
 
 
+def activate_user_preferences(request: HttpRequest, user: Any) -> None:
+    """For the rest of ``request``: the user's saved language and time zone win over the
+    browser's. Called for a session's user by ``UserLanguageMiddleware`` and for an API token's
+    user by its authentication, the moment each is known (``UserLanguageMiddleware`` turns the
+    time zone off again after the response)."""
+    if user.language:
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+    timezone.activate(user.time_zone or settings.TIME_ZONE)
+
+
 class UserLanguageMiddleware:
     """A signed-in user's saved language and time zone win over the browser's."""
 
@@ -54,13 +66,11 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
-            timezone.activate(user.time_zone or settings.TIME_ZONE)
-        response = self.get_response(request)
-        timezone.deactivate()
-        return response
+            activate_user_preferences(request, user)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 #: Why a request was refused: the message (and translation) of Django's own NUL validator, which

@@ -12,7 +12,8 @@ LAST_USED_RESOLUTION = 60  # seconds; avoids a write on every call of a busy int
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
-    """Looks the key's SHA-256 up; refuses expired tokens and inactive users."""
+    """Looks the key's SHA-256 up; refuses expired tokens and inactive users; the user's saved
+    language and time zone apply to the rest of the request, as they do for a session's user."""
 
     keyword = "Token"
 
@@ -38,6 +39,11 @@ class TokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION:
             APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The token's user is known only now, after the middleware: their language and time zone
+        # apply from here on (a refused permission's message included, which DRF raises next).
+        from guanxi.framework.middleware import activate_user_preferences
+
+        activate_user_preferences(request._request, token.user)
         return token.user, token
 
     def authenticate_header(self, request: Any) -> str:

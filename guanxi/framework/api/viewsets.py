@@ -22,7 +22,6 @@ from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
@@ -75,12 +74,6 @@ class EntityViewSetMixin(GenericAPIView):
         if ctx is not None:
             ctx.actor = user if user.is_authenticated else None
             ctx.source = Source.API
-        # Session users got their saved language from UserLanguageMiddleware; token users are only
-        # known now.
-        language = getattr(user, "language", "")
-        if request.auth is not None and language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
 
     # --- queryset ---------------------------------------------------------------------------
     def restrict_action(self) -> str:

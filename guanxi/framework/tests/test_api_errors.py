@@ -3,6 +3,9 @@ language — never a 500."""
 
 from __future__ import annotations
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.cache import cache
 
@@ -190,3 +193,25 @@ def test_django_exceptions_map_to_json_errors(exc, status):
     assert set(response.data) == {"detail", "errors"}
     if exc == "django_validation":
         assert response.data["errors"] == {"name": ["Bad name."]}
+
+
+def test_token_users_saved_language_applies_to_a_refused_permission(vip):
+    # DRF checks permissions before the view runs: the language must be the user's by then
+    user = make_user("no-perms", language="en")
+    response = token_client(user, language="zh-hans").post(TAGS, {"name": "VIP2", "slug": "y"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "You do not have permission to do this."
+    with actor_context(None, source=Source.TEST):
+        user.language = "zh-hans"
+        user.save(update_fields=["language"])
+    response = token_client(user, language="en").post(TAGS, {"name": "VIP2", "slug": "y"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "您没有执行此操作的权限。"
+
+
+def test_token_users_time_zone_applies(vip):
+    user = make_user("new-york", superuser=True, time_zone="America/New_York")
+    body = token_client(user).get(f"{TAGS}{vip.pk}/").json()
+    created = datetime.datetime.fromisoformat(body["created_at"])
+    assert created.utcoffset() == vip.created_at.astimezone(ZoneInfo("America/New_York")).utcoffset()
+    assert created == vip.created_at

@@ -43,7 +43,7 @@ _AS_IS = frozenset({str, int, bool, float, type(None)})
 
 
 def normalize(value: Any) -> Any:
-    """A JSON-ready, comparable form of a field value."""
+    """A JSON-ready, comparable form of a field value (a decimal field's: ``decimal_text``)."""
     if type(value) in _AS_IS:  # most values: nothing to do (checked first, every write asks)
         return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
@@ -57,19 +57,54 @@ def normalize(value: Any) -> Any:
     return value
 
 
+def decimal_text(field: models.DecimalField, value: Any) -> Any:
+    """A decimal field's value as its column stores and gives it back: ``decimal_places`` places,
+    never an exponent ("100", "100.00" and ``Decimal("1E+2")`` are all "100.00"), so an amount
+    saved unchanged but typed differently is no change, and history reads as the page shows it.
+    Quantized as Django's own converter does when it reads the column (``field.context``); a value
+    that is no number (or has too many digits: the write refuses it anyway) is kept as it is."""
+    if value is None or type(value) is bool:
+        return normalize(value)
+    try:
+        number = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
+        return f"{number.quantize(_places(field.decimal_places), context=field.context):f}"
+    except (decimal.InvalidOperation, ValueError):
+        return normalize(value)
+
+
 @cache
-def tracked_fields(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
-    """(name, attname) of the fields the change log compares (once per model: every write asks)."""
+def _places(decimal_places: int) -> decimal.Decimal:
+    return decimal.Decimal(1).scaleb(-decimal_places)
+
+
+@cache
+def tracked_fields(model: type[models.Model]) -> tuple[tuple[str, str, models.DecimalField | None], ...]:
+    """(name, attname, the field when it is a decimal field) of the fields the change log compares
+    (once per model: every write asks)."""
     exclude = set(getattr(model, "changelog_exclude", ()))
     return tuple(
-        (f.name, f.attname)
+        (
+            f.name,
+            f.attname,
+            f if isinstance(f, models.DecimalField) and f.decimal_places is not None else None,
+        )
         for f in model._meta.concrete_fields
         if f.name not in exclude and f.attname not in exclude
     )
 
 
+def field_value(value: Any, decimal_field: models.DecimalField | None) -> Any:
+    """``normalize``, or ``decimal_text`` for a decimal field: one field's value in the log."""
+    if decimal_field is None:
+        return value if type(value) in _AS_IS else normalize(value)
+    return decimal_text(decimal_field, value)
+
+
 def serialize_instance(instance: models.Model) -> dict[str, Any]:
-    return {name: normalize(getattr(instance, attname)) for name, attname in tracked_fields(type(instance))}
+    return {
+        name: field_value(getattr(instance, attname), number)
+        for name, attname, number in tracked_fields(type(instance))
+    }
 
 
 def created_snapshot(instance: models.Model) -> dict[str, Any]:
@@ -77,9 +112,11 @@ def created_snapshot(instance: models.Model) -> dict[str, Any]:
     empty collections say nothing about the new row and make bulk imports' history heavy).
     ``serialize_instance`` without the empty fields, in one pass (bulk creates ask once a row)."""
     out = {}
-    for name, attname in tracked_fields(type(instance)):
+    for name, attname, number in tracked_fields(type(instance)):
         value = getattr(instance, attname)
-        if type(value) not in _AS_IS:
+        if number is not None:
+            value = decimal_text(number, value)
+        elif type(value) not in _AS_IS:
             value = normalize(value)
         if value is None or value == "" or value == [] or value == {}:
             continue
@@ -93,8 +130,8 @@ def loaded_snapshot(instance: models.Model) -> dict[str, Any] | None:
     if loaded is None:
         return None
     return {
-        name: normalize(loaded[attname])
-        for name, attname in tracked_fields(type(instance))
+        name: field_value(loaded[attname], number)
+        for name, attname, number in tracked_fields(type(instance))
         if attname in loaded
     }
 

@@ -405,6 +405,7 @@ def bulk_create_objects[M: models.Model](
     check_visible: bool = True,
     batch_size: int = 1000,
     keep_keys: bool = False,
+    keep_stamps: bool = False,
 ) -> list[M]:
     """Create many rows through the write path in bulk mode: the same owner rules, write guards and
     model hooks (``before_write``) as ``save_object``, then one insert per batch — keys drawn
@@ -416,6 +417,9 @@ def bulk_create_objects[M: models.Model](
     rows put back as they were (an undone import's order lines) keep the key their change log
     and anything naming them hold. Only keys the table's sequence drew before (of deleted rows):
     a key it has not reached yet would collide with a later insert.
+
+    ``keep_stamps``: such rows also keep who created them and when (``created_by``,
+    ``created_at`` as they carry them, from their change log); ``updated_*`` are this write's.
 
     All rows or none: raises ``ValidationError`` (``{"<row index>.<field>": messages}``) or
     ``OutsideScope`` and writes nothing. Imports, merges and nightly jobs create rows this way.
@@ -433,12 +437,16 @@ def bulk_create_objects[M: models.Model](
                 errors.update(_keyed(index, exc))
         if isinstance(instance, ChangeLoggedModel):
             instance.before_write(set(), True)
-            instance.created_by = instance.updated_by = actor if getattr(actor, "pk", None) else None
+            writer = actor if getattr(actor, "pk", None) else None
+            if not keep_stamps:
+                instance.created_by = writer
+            instance.updated_by = writer
     if errors:
         raise ValidationError(errors)
     with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
         for start in range(0, len(instances), batch_size):
             batch = instances[start : start + batch_size]
+            kept = [getattr(instance, "created_at", None) for instance in batch] if keep_stamps else []
             if keep_keys:
                 assert all(instance.pk is not None for instance in batch), "keep_keys: every row has its key"
                 model._default_manager.bulk_create(batch)
@@ -446,6 +454,8 @@ def bulk_create_objects[M: models.Model](
                 fastinsert.create_with_copy(model, batch)
             else:
                 model._default_manager.bulk_create(batch)
+            if keep_stamps:
+                _put_back_created_at(model, batch, kept)
             changes.log_bulk_create(list(batch))
             for instance in batch:
                 buffer.add_index(instance, True)
@@ -453,6 +463,18 @@ def bulk_create_objects[M: models.Model](
             for start in range(0, len(instances), 10_000):
                 ensure_visible(instances[start : start + 10_000], actor)
     return instances
+
+
+def _put_back_created_at(model: type[models.Model], rows: list[Any], kept: list[Any]) -> None:
+    """The insert stamped ``rows`` now (``auto_now_add`` runs in every insert): their kept creation
+    times are written back, one UPDATE per distinct time (a record's lines share one)."""
+    by_time: dict[Any, list[Any]] = {}
+    for instance, at in zip(rows, kept, strict=True):
+        if at is not None:
+            instance.created_at = at
+            by_time.setdefault(at, []).append(instance.pk)
+    for at, pks in by_time.items():
+        model._base_manager.filter(pk__in=pks).update(created_at=at)
 
 
 def bulk_update_objects[M: models.Model](

@@ -419,7 +419,8 @@ def commit(batch: ImportBatch, *, progress: Any = None, started: float) -> Impor
 
 
 # -- undo ------------------------------------------------------------------------------------------
-_STAMPS = frozenset({"created_at", "created_by", "updated_at", "updated_by"})  # the write path sets these
+_STAMPS = frozenset({"created_at", "created_by", "updated_at", "updated_by"})  # not a line's own values
+_UPDATE_STAMPS = frozenset({"updated_at", "updated_by"})  # the undo's: it writes the lines again
 
 
 class LinesUndo:
@@ -436,7 +437,8 @@ class LinesUndo:
       (``LineSpec.editable``), or a record a former line named (its product) is gone;
     * ``restore(records, actor)``: for the records being reverted, the import's lines are deleted
       and the old ones created again as they were (same key, position, product, quantity,
-      price …), in the caller's transaction.
+      price …, and who created them when: ``created_by`` — unless that user is gone — and
+      ``created_at``), in the caller's transaction.
 
     A record the import created keeps the check; its lines go with it (cascade, recycle bin).
     """
@@ -538,6 +540,7 @@ class LinesUndo:
             setattr(line, self.spec.parent_field, by_pk[getattr(line, self.parent_attname)])
         delete_objects(current, actor=actor)
         meta = self.line_model._meta
+        creators = self._creators()
         restored = []
         for record_id, lines in self.former.items():
             if record_id not in by_pk:
@@ -545,8 +548,10 @@ class LinesUndo:
             for values in sorted(lines, key=lambda v: (v.get("position") or 0, v.get(meta.pk.name) or 0)):  # type: ignore[union-attr]
                 line = self.line_model()
                 for name, value in values.items():
-                    if name in _STAMPS:
-                        continue  # the write path stamps the row
+                    if name in _UPDATE_STAMPS:
+                        continue  # the write path stamps the row with the undo
+                    if name == "created_by":  # a user deleted since: unknown, as SET_NULL leaves it
+                        value = value if value in creators else None
                     field = meta.get_field(name)
                     setattr(line, field.attname, field.to_python(value))  # type: ignore[union-attr]
                     found = self.related.get(name, {}).get(getattr(line, field.attname))  # type: ignore[union-attr]
@@ -554,6 +559,17 @@ class LinesUndo:
                         setattr(line, name, found)  # loaded once: no query a line for its label
                 setattr(line, self.spec.parent_field, by_pk[record_id])
                 restored.append(line)
-        # under their old keys (the change log's ``delete`` entries hold them): a line's history
-        # reads on, and whatever names the line still finds it
-        bulk_create_objects(self.line_model, restored, actor=actor, check_visible=False, keep_keys=True)
+        # under their old keys and stamps (the change log's ``delete`` entries hold them): a
+        # line's history reads on, whatever names the line still finds it, and the line still
+        # says who added it when (the undo is its ``updated_*``)
+        bulk_create_objects(
+            self.line_model, restored, actor=actor, check_visible=False, keep_keys=True, keep_stamps=True
+        )
+
+    def _creators(self) -> set[Any]:
+        """The users the former lines name as ``created_by`` that still exist (one query)."""
+        wanted = {line.get("created_by") for lines in self.former.values() for line in lines} - {None}
+        if not wanted:
+            return set()
+        users = self.line_model._meta.get_field("created_by").related_model._base_manager  # type: ignore[union-attr]
+        return set(users.filter(pk__in=wanted).values_list("pk", flat=True))

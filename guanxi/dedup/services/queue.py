@@ -111,11 +111,14 @@ def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], re
 
 
 def region_notes(
-    model: type[models.Model], reasons: list[dict[str, Any]], left: Any, right: Any
+    user: Any, model: type[models.Model], reasons: list[dict[str, Any]], left: Any, right: Any
 ) -> list[str]:
     """The note "different regions: 深圳 / 杭州" when two company names met by similarity carry regions
     that share nothing: the comparison key drops regions on purpose (北京星河 is 星河's branch as
-    often as not), so the reviewer reads it before merging. Display only: the score is the same."""
+    often as not), so the reviewer reads it before merging. Display only: the score is the same.
+
+    The regions are read off the names as ``user`` reads them (``fieldaccess.display``): a name
+    their field rules mask or hide yields no region, so the note never tells what the field hides."""
     from guanxi.dedup.normalize import different_regions
     from guanxi.dedup.services.rules import declared
 
@@ -124,7 +127,11 @@ def region_notes(
         return []
     if not any(r.get("rule") == "fuzzy" and r.get("field") == spec.name_field for r in reasons):
         return []
-    found = different_regions(getattr(left, spec.name_field, ""), getattr(right, spec.name_field, ""))
+    name = spec.name_field
+    found = different_regions(
+        fieldaccess.display(user, model, name, getattr(left, name, "")) or "",
+        fieldaccess.display(user, model, name, getattr(right, name, "")) or "",
+    )
     if found is None:
         return []
     return [
@@ -144,7 +151,7 @@ def rows_for(user: Any, model: type[models.Model], candidates: Iterable[Duplicat
         if left is None or right is None:  # deleted since the scan
             continue
         texts = [reason_text(user, model, r, left) for r in candidate.reasons]
-        texts += region_notes(model, candidate.reasons, left, right)
+        texts += region_notes(user, model, candidate.reasons, left, right)
         # the older record first: the merge page keeps the first one by default
         pair = f"?ids={min(left.pk, right.pk)}&ids={max(left.pk, right.pk)}"
         out.append(Row(candidate, left, right, texts, merge_page + pair if merge_page else ""))

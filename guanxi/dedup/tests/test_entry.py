@@ -4,6 +4,8 @@ and the ``dedup`` verb granted through the role editor."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -94,6 +96,26 @@ def test_form_carries_the_panel(client, world):
     give_role(world.li, Contact, "own", ["view", "add"], name="李-contacts")
     html = client.get(reverse("customers:contact_add")).content.decode()
     assert 'hx-post="/duplicates/check/?type=customers.contact"' in html and "from:#id_mobile" in html
+
+
+def test_panel_asks_on_load_only_for_an_edited_record(client, world):
+    """``on_load``: an edited record's duplicates show as the form opens; an empty new form asks
+    only once a rule field is typed (no request for nothing on every "New" page)."""
+
+    def trigger(url: str) -> str:
+        html = client.get(url).content.decode()
+        panel = html[html.index('id="possible-duplicates"') :]
+        found = re.search(r'hx-trigger="([^"]*)"', panel)
+        assert found is not None
+        return found.group(1)
+
+    client.force_login(world.zhang)
+    give_role(world.zhang, Customer, "own", ["add"], name="张-add")
+    edited = trigger(reverse("customers:customer_edit", args=[world.c.a.pk]))
+    new = trigger(reverse("customers:customer_add"))
+    typed = "input changed delay:400ms from:#id_name"
+    assert edited.split(", ")[0] == "load" and typed in edited
+    assert "load" not in new.split(", ") and typed in new
 
 
 def test_saving_is_not_blocked(client, world):

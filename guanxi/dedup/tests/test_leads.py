@@ -5,6 +5,7 @@ the registry's list of types the duplicates app works on."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -167,3 +168,49 @@ def test_entry_check_query_count_does_not_grow_with_leads(leads):
         )
     assert count() == few
     assert len(possible_duplicates(LABEL, values, user=leads.admin)) == LIMIT
+
+
+@pytest.mark.parametrize("access", ["masked", "hidden"])
+def test_region_note_follows_the_company_field_rule(client, leads, access):
+    """The "different regions" note is read off the company names: a reviewer whose field rules
+    mask or hide the lead's company reads no region in any reason (queue page, API, panel)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.users.models import FieldRule, User
+
+    with as_system():
+        shenzhen = Lead.objects.create(name="周", company="深圳维旺明传媒有限公司", owner=leads.zhang)
+        Lead.objects.create(name="吴", company="杭州维旺明传媒有限公司", owner=leads.zhang)
+    scan_entity(LABEL)
+    role = give_role(leads.zhang, Lead, "own", ["view", "change", "dedup"], name="张-leads")
+
+    def reasons_everywhere() -> list[str]:
+        user = User.objects.get(pk=leads.zhang.pk)  # a fresh user: field rules are kept per request
+        rows = queue.rows_for(user, Lead, queue.visible_candidates(user, Lead))
+        row = next(r for r in rows if shenzhen in (r.left, r.right))
+        client.force_login(user)
+        html = client.get(reverse("dedup:queue"), {"entity": LABEL}).content.decode()
+        html = html[html.index(f'id="dedup-candidate-{row.candidate.pk}"') :]
+        html = html[html.index("dedup-reasons") :]
+        page = html[: html.index("</td>")]
+        api = token_client(user)
+        listed = api.get("/api/v1/dedup/candidates/", {"type": LABEL}).json()["results"]
+        pair = next(p for p in listed if p["id"] == row.candidate.pk)
+        typed = {"company": "杭州维旺明传媒有限公司"}
+        found = api.post("/api/v1/dedup/check/", {"type": LABEL, "values": typed}, format="json").json()
+        panel = client.post(f"{reverse('dedup:check')}?type={LABEL}", typed).content.decode()
+        in_panel = re.findall(r'class="text-sm dedup-reasons">(.*?)</span>', panel)
+        assert in_panel and found  # the panel and the API check answer (their reasons are checked)
+        return [*row.reasons, page, *pair["reasons"], *(r for f in found for r in f["reasons"]), *in_panel]
+
+    assert "different regions: 深圳 / 杭州" in reasons_everywhere()
+    with as_system():
+        FieldRule.objects.create(
+            role=role,
+            content_type=ContentType.objects.get_for_model(Lead),
+            field_name="company",
+            access=access,
+        )
+    seen = " | ".join(reasons_everywhere())
+    assert "company similarity 1.00" in seen
+    assert "different regions" not in seen and "深圳" not in seen and "杭州" not in seen

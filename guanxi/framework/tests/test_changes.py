@@ -70,3 +70,44 @@ def test_refresh_from_db_resets_the_diff_baseline(admin_user):
         tag.refresh_from_db()
         tag.save()  # nothing differs from what was just loaded
     assert not ObjectChange.objects.filter(object_repr="VIP", action="update").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("validate", [True, False])
+def test_decimals_are_logged_as_the_field_stores_them(admin_user, validate):
+    """An amount typed "100", "100.00" or ``Decimal("1E+2")`` is the same stored value: saving it
+    again is no change, and history reads "100.00" → "120.50" (the field's decimal places)."""
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.framework.testing.testapp.models import Gadget
+    from guanxi.framework.write import save_object
+
+    def save(gadget, price, list_price):
+        gadget.price, gadget.list_price_amount = price, list_price
+        with actor_context(admin_user, source=Source.WEB):
+            save_object(gadget, actor=admin_user, validate=validate)
+
+    gadget = Gadget(name="扫码枪", code="G1")
+    save(gadget, Decimal("1E+2"), "100")
+    logged = ObjectChange.objects.filter(
+        changed_object_type=ContentType.objects.get_for_model(Gadget), changed_object_id=gadget.pk
+    )
+    created = logged.get(action="create").postchange_data
+    assert (created["price"], created["list_price_amount"]) == ("100.00", "100.00")
+    gadget = Gadget.objects.get(pk=gadget.pk)
+    for price, list_price in [("100", Decimal("100")), ("100.00", Decimal("1E+2")), (100, "100.0")]:
+        save(gadget, price, list_price)
+    updates = logged.filter(action="update")
+    assert not updates.exists()
+    save(gadget, "120.5", Decimal("1.2E+2"))
+    change = updates.get()
+    # the company-currency amount follows (computed on save, logged like the amount)
+    before = {"price": "100.00", "list_price_amount": "100.00", "list_price_base": "100.00"}
+    assert change.prechange_data == before
+    assert change.postchange_data == {
+        "price": "120.50",
+        "list_price_amount": "120.00",
+        "list_price_base": "120.00",
+    }

@@ -436,6 +436,33 @@ def test_undoing_an_order_import_restores_the_replaced_lines(replaced):
         assert list(history.order_by("pk").values_list("action", flat=True)) == ["create", "delete", "create"]
 
 
+def test_undone_lines_keep_who_created_them_and_when(team, write, catalogue, make_user):
+    """王芳 imported the orders; 赵敏's import replaced their lines and she undoes it: the lines
+    put back still say 王芳 added them, when she did (from the change log), in the table and in
+    their change log; the undo is their last update."""
+    user = team(Order)
+    zhao = importer(make_user, "zhaomin", Order, name="赵敏", language="en")
+    give_role(zhao, Customer, "all", ["view"], name="赵-customers")
+    give_role(zhao, Product, "all", ["view"], name="赵-products")
+    customers("飞海科技")
+    run(user, Order, write, FIRST)
+    stamps = {pk: (at, by) for pk, at, by in OrderLine.objects.values_list("pk", "created_at", "created_by")}
+    assert len(stamps) == 3 and {by for _at, by in stamps.values()} == {user.pk}
+    batch = run(zhao, Order, write, SECOND, mode="upsert", match_key="number")
+    assert (batch.updated, batch.failed) == (2, 0), problems(batch)
+    assert engine.undo(batch, zhao) == {"removed": 0, "reverted": 2, "refused": 0}
+    lines = OrderLine.objects.values_list("pk", "created_at", "created_by", "updated_by")
+    assert {pk: (at, by) for pk, at, by, _updated_by in lines} == stamps
+    assert {updated_by for *_stamps, updated_by in lines} == {zhao.pk}
+    recreated = ObjectChange.objects.filter(
+        changed_object_type__model="orderline", action="create", user=zhao
+    )
+    logged = {c.changed_object_id: c.postchange_data for c in recreated.exclude(request_id=batch.request_id)}
+    assert {int(pk): (data["created_at"], data["created_by"]) for pk, data in logged.items()} == {
+        pk: (at.isoformat(), by) for pk, (at, by) in stamps.items()
+    }
+
+
 def test_undo_refuses_an_order_whose_lines_were_touched_since(replaced):
     user, batch, _before = replaced
     one = Order.objects.get(number="SO-1")

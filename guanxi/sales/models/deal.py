@@ -212,6 +212,14 @@ class Deal(PrimaryModel):
             models.Index(fields=["pipeline", "expected_close_date"], name="deal_pipeline_close"),
             models.Index(fields=["owner", "stage"], name="deal_owner_stage"),
             models.Index(fields=["customer", "closed_at"], name="deal_customer_closed"),
+            # The board's column counts and totals (a GROUP BY stage over the whole pipeline, won
+            # and lost included) read this index alone on PostgreSQL for department scopes:
+            # 79 → 23 ms over a pipeline of 70,000 deals (docs/benchmarks.md "deals").
+            models.Index(
+                fields=["pipeline", "stage"],
+                include=["department", "amount_base", "id"],
+                name="deal_board_totals",
+            ),
         ]
 
     def __str__(self) -> str:

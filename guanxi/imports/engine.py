@@ -561,7 +561,7 @@ class Validator:
     ) -> dict[int, models.Model]:
         """Apply mode and duplicate policy: in-file duplicates, then one query for the database's
         records holding the chunk's keys. Returns row number → the record the row updates."""
-        from guanxi.framework.querysets import model_queryset
+        from guanxi.framework.querysets import model_queryset, values_in
 
         batch, policy = self.batch, self.batch.policy
         keys: dict[str, list[ImportRow]] = {}
@@ -590,14 +590,18 @@ class Validator:
         # keys are normalised as the model's clean() leaves them (E.164 phones, lower-case e-mails)
         wanted: list[Any] = [int(k) for k in keys if k.isdigit()] if self.key == "id" else list(keys)
         existing: dict[str, list[int]] = {}
-        found = model_queryset(self.model).filter(**{f"{attname}__in": wanted}).values_list("pk", attname)
+        found = (
+            model_queryset(self.model)
+            .filter(values_in(self.model, attname, wanted))
+            .values_list("pk", attname)
+        )
         for pk, value in found:
             key = str(value).strip()
             existing.setdefault(key.lower() if self.key == "email" else key, []).append(pk)
         changeable = set(
             model_queryset(self.model)
             .restrict(self.user, "change")
-            .filter(pk__in=[pk for pks in existing.values() for pk in pks])
+            .filter(values_in(self.model, "pk", [pk for pks in existing.values() for pk in pks]))
             .values_list("pk", flat=True)
         )
         update_ids: dict[int, int] = {}
@@ -925,7 +929,7 @@ def _still_new(
 ) -> list[tuple[ImportRow, models.Model]]:
     """Rows to create whose key a record got meanwhile (another import of the same file, under
     the lock now): skipped, unless the policy is to create anyway."""
-    from guanxi.framework.querysets import model_queryset
+    from guanxi.framework.querysets import model_queryset, values_in
 
     batch = validator.batch
     if not validator.key or validator.key == "id" or batch.policy == ImportBatch.Policy.CREATE or not creates:
@@ -936,7 +940,7 @@ def _still_new(
     taken = {
         str(v).lower() if validator.key == "email" else str(v)
         for v in model_queryset(validator.model)
-        .filter(**{f"{attname}__in": list(keys)})
+        .filter(values_in(validator.model, attname, keys))
         .values_list(attname, flat=True)
     }
     out = []

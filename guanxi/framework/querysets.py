@@ -74,9 +74,9 @@ class _AnyOf(models.Lookup):
         super().__init__(lhs, rhs)
         self.kind = kind
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::{self.kind}[])", [*params, self.rhs]
+        return f"{lhs} = ANY(%s::{self.kind}[])", (*params, self.rhs)
 
 
 def values_in(model: type[models.Model], name: str, values: Iterable[Any]) -> models.Q:
@@ -91,8 +91,9 @@ def values_in(model: type[models.Model], name: str, values: Iterable[Any]) -> mo
     listed = list(values)
     if len(listed) < _ONE_PARAMETER_FROM:
         return models.Q(**{f"{name}__in": listed})
-    if connection.vendor == "postgresql":
-        return models.Q(_AnyOf(models.F(name), listed, field.db_type(connection)))  # type: ignore[union-attr]
+    kind = field.db_type(connection) if field is not None else None
+    if connection.vendor == "postgresql" and kind:
+        return models.Q(_AnyOf(models.F(name), listed, kind))
     if connection.vendor == "sqlite":
         return models.Q(**{f"{name}__in": RawSQL("SELECT value FROM json_each(%s)", [json.dumps(listed)])})
     return models.Q(**{f"{name}__in": listed})

@@ -939,10 +939,11 @@ def _valid_chunks(batch: ImportBatch) -> Iterator[list[ImportRow]]:
     last = 0
     while True:
         # what the commit reads and decides: not the file's cells (JSON decoded for nothing)
-        rows = load_rows(
-            batch.rows.filter(status=R.VALID, number__gt=last).order_by("number")[: chunk_size()],
-            _COMMIT_COLUMNS,
-        )
+        with collector_paused():  # not across the yield (see collector_paused)
+            rows = load_rows(
+                batch.rows.filter(status=R.VALID, number__gt=last).order_by("number")[: chunk_size()],
+                _COMMIT_COLUMNS,
+            )
         if not rows:
             return
         last = rows[-1].number

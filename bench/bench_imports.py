@@ -134,6 +134,44 @@ instead of model instances (`new_instance` ≈ 7 % of the commit's Python time);
 per bulk call for `owned_since` and the like so their preparation is memoised. pypinyin's
 segmenter stays ≈ 10 % of the commit: the bench's names are distinct, so a per-token cache
 already does all a cache can.
+
+Fourth pass (2026-12-07, branch importfast2, profiled with py-spy — sampling, so small calls are
+not inflated as under cProfile — at 20,000 rows; A/B against its base 0231776, the two trees
+alternating, three pairs per database, while another agent's test run kept the load at 4-5.6 on
+the shared 2 cores). What changed, no rule dropped (same rows, change log, events, search keys,
+messages; every import, framework, customer, dedup and recycle-bin test passes on both
+databases): the stage inserts each chunk of staging rows in one transaction — outside one,
+SQLite committed every row of the `executemany` by itself, a write-ahead-log commit of the
+table's and its three indexes' pages per row (stage 2.8-4.7 s → 0.7-2.1 s); pinyin is read run of
+Chinese characters by run with each run memoised (`search.pinyin_syllables`; pypinyin itself
+splits a text into such runs with a regular-expression match per character and segments each
+run alone: the same syllables, compared with `lazy_pinyin` on 110,000 texts; 2.7× faster on the
+bench's names and addresses); long `IN` lists are one parameter (`querysets.values_in`: `=
+ANY(array)` on PostgreSQL, `json_each` on SQLite) in `ensure_visible`, the import's key look-ups
+and the 撞单 query; bulk events take one timestamp a call, and `new_instance` no longer calls a
+default the values replace; Python's cyclic garbage collector is paused for each validate and
+commit chunk (`engine.collector_paused`: 500-600 collections walked the chunk's live objects
+again, 1.8-3.6 s of a 20,000-row import; 0.6-0.9 s now). Results, medians of the three pairs:
+SQLite 37 → 30 s wall (1.23×), process CPU 11.0 → 8.8 s (1.25×); PostgreSQL 29.8 → 22.2 s wall
+(1.34×; pairs 1.37 / 1.34 / 1.09 as the load fell), client CPU 9.0 → 7.2 s (1.25×). An earlier
+pair of runs at load 2.4-6 (before the collector change): SQLite 19.3 → 14.8 s (1.3×),
+PostgreSQL 23.9 → 21.6 s (1.1×). The final code (the collector's pause kept off the commit
+reader's `yield`), SQLite again, at load 5.4-7.3: 30.1 → 27.8 s wall (1.08×; pairs 1.19 / 1.08 /
+1.06), CPU 10.5 → 9.1 s (1.15×). The table above (100,000 rows, load ≈ 6): 1,870 rows/s on
+SQLite and 1,623 on PostgreSQL, 0.015× and 0.003× the raw load; the previous table's 692 / 589
+rows/s ran at load ≈ 10 and do not compare. Peak RSS above the process's before the import:
+SQLite 5 MB, PostgreSQL 40 MB (31 MB in the second pass: the collector's pause may keep a chunk
+of 10,000's cyclic garbage to the chunk's end; not measured apart). **The issue's targets are
+still far off.** Where the time goes
+now: on PostgreSQL the server's own work on the commit's `COPY`s — the search keys alone
+(100,000 rows into a table with two GIN indexes and three B-trees) ≈ 3.7 s of a 13.5 s commit,
+the transaction's commit with its deferred key checks ≈ 1.2 s; in Python, building the change-log
+rows, events and customers (`new_instance`, `created_snapshot`) and preparing their values. On
+SQLite `executemany` ≈ 27 % of the commit (search keys, customers, events, change log), pinyin ≈
+6 %. Not done: a one-pass import keeping the validated chunk in memory (≈ 10 %: the validation's
+write-back and the commit's read-back of the staging rows); `owned_since` stamped once per bulk
+call (its value is prepared once a row, ≈ 2 % of the commit); change-log rows and events as
+tuples for `insert_rows`.
 """
 
 LEVELS = ("A", "B", "C", "D")

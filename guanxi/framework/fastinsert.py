@@ -166,7 +166,8 @@ def new_instance[M: models.Model](model: type[M], values: dict[str, Any]) -> M:
     static, dynamic = _defaults(model)
     data.update(static)
     for attname, default in dynamic:
-        data[attname] = default()
+        if attname not in values:  # a given value replaces it below: no ``timezone.now()`` for nothing
+            data[attname] = default()
     cache = obj._state.fields_cache
     relations = _relations(model)
     for name, value in values.items():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any, cast
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -55,3 +58,42 @@ def visible_object(
     if model is None or not hasattr(model._default_manager, "restrict"):
         raise Http404
     return get_object_or_404(model_queryset(model).restrict(user, action), pk=pk)
+
+
+_ONE_PARAMETER_FROM = 50  # values: below, a plain ``IN (%s, …)`` costs nothing worth saving
+
+
+class _AnyOf(models.Lookup):
+    """``column = ANY(%s::type[])`` (PostgreSQL): one array parameter. Unlike ``IN (SELECT
+    unnest(…))`` it stays an index condition inside an ``OR`` (a bitmap scan per branch)."""
+
+    lookup_name = "any_of"  # not registered: built by ``values_in`` only
+    prepare_rhs = False
+
+    def __init__(self, lhs: Any, rhs: list[Any], kind: str) -> None:
+        super().__init__(lhs, rhs)
+        self.kind = kind
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::{self.kind}[])", (*params, self.rhs)
+
+
+def values_in(model: type[models.Model], name: str, values: Iterable[Any]) -> models.Q:
+    """``Q(<name>__in=values)`` with the values bound as one parameter: an array on PostgreSQL
+    (``= ANY(%s::type[])``), a JSON list on SQLite (``IN (SELECT value FROM
+    json_each(%s))``). A plain ``__in`` of thousands of values (a bulk write's new keys, an
+    import chunk's phones) prepares every value through the field and the driver converts a
+    statement of thousands of placeholders — more time than the query (and SQLite caps the
+    placeholders). ``values`` are database-ready: integers or text. A short list stays a plain
+    ``__in`` (the single writes' statements as they were)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    listed = list(values)
+    if len(listed) < _ONE_PARAMETER_FROM:
+        return models.Q(**{f"{name}__in": listed})
+    kind = field.db_type(connection) if field is not None else None
+    if connection.vendor == "postgresql" and kind:
+        return models.Q(_AnyOf(models.F(name), listed, kind))
+    if connection.vendor == "sqlite":
+        return models.Q(**{f"{name}__in": RawSQL("SELECT value FROM json_each(%s)", [json.dumps(listed)])})
+    return models.Q(**{f"{name}__in": listed})

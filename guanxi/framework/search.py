@@ -33,6 +33,7 @@ from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 from pypinyin import lazy_pinyin
+from pypinyin.constants import RE_HANS
 from pypinyin.core import Pinyin
 
 from guanxi.framework.querysets import model_queryset
@@ -153,11 +154,24 @@ def _word_syllables(word: str) -> tuple[str, ...]:
     return tuple(s for s in lazy_pinyin(word, errors="ignore") if s.strip())
 
 
+# a run of the characters pypinyin reads (its own ``RE_HANS``, which is anchored: ``^(?:[…])+$``)
+_HAN_RUN = re.compile(RE_HANS.pattern.removeprefix("^").removesuffix("$"))
+
+
+@lru_cache(maxsize=65_536)
+def _run_syllables(run: str) -> tuple[str, ...]:
+    return tuple(s for word in _PINYIN.seg(run) for s in _word_syllables(word))
+
+
 def pinyin_syllables(text: str) -> list[str]:
-    """``lazy_pinyin(text, errors="ignore")``, word by word through pypinyin's own segmenter with
-    each word's reading memoised: names repeat their words (有限公司, 科技, 上海), and the
-    conversion per word is where pypinyin spends its time (bulk imports index every name)."""
-    return [s for word in _PINYIN.seg(text) for s in _word_syllables(word)]
+    """``lazy_pinyin(text, errors="ignore")``, run of Chinese characters by run, each run through
+    pypinyin's own segmenter with its reading memoised, and each word's too. pypinyin splits a
+    text into such runs first (``simple_seg``, a regular-expression match per character) and
+    segments each run alone, and other characters have no reading (``errors="ignore"`` drops
+    them), so the runs' readings in order are the text's: names repeat their runs (上海宏达科技,
+    有限公司) around numbers and Latin letters, and per-character splitting and segmentation
+    are where pypinyin spends its time (bulk imports index every name)."""
+    return [s for run in _HAN_RUN.findall(text) for s in _run_syllables(run)]
 
 
 def keys_for(text: str) -> set[str]:

@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.framework.models import ChangeLoggedModel, CustomFieldsMixin, OwnerMixin
-from guanxi.framework.querysets import model_queryset
+from guanxi.framework.querysets import model_queryset, values_in
 
 WriteGuard = Callable[[Any, Any, str], None]  # (the model instance, actor, action)
 # (the instances, actor, action) -> {position in the list: the refusal}
@@ -305,7 +305,7 @@ def ensure_visible(instances: models.Model | Iterable[models.Model], actor: Any)
         return
     model = type(rows[0])
     ids = {row.pk for row in rows}
-    visible = model_queryset(model).restrict(actor, "view").filter(pk__in=ids).count()
+    visible = model_queryset(model).restrict(actor, "view").filter(values_in(model, "pk", ids)).count()
     if visible != len(ids):
         owners = {getattr(row, "owner_id", None) for row in rows}
         owner_id = owners.pop() if len(owners) == 1 else None  # one new owner for all (bulk edit)

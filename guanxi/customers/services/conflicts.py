@@ -113,6 +113,7 @@ def import_conflicts(rows: list[tuple[int, Any, int | None]], actor: Any) -> dic
     from django.db.models import Q
 
     from guanxi.customers.models import Customer
+    from guanxi.framework.querysets import values_in
 
     policy = conflict_policy()
     if policy == ALLOW or not rows:
@@ -127,7 +128,7 @@ def import_conflicts(rows: list[tuple[int, Any, int | None]], actor: Any) -> dic
     condition = Q()
     for name, values in keys.items():
         if values:
-            condition |= Q(**{f"{name}__in": sorted(values)})
+            condition |= values_in(Customer, name, sorted(values))
     if not condition:
         return {}
     found: dict[tuple[str, str], set[tuple[int, int | None]]] = {}

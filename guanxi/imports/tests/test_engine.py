@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -155,8 +157,10 @@ def test_resume_after_a_crash_and_no_half_chunk(rep, write, monkeypatch):
     text = "名称,手机\n" + "".join(f"公司{i},1380013{i:04d}\n" for i in range(10))
     batch = load(rep, write, text, run=False, match_key="phone")
     engine.validate(batch)
-    with pytest.raises(RuntimeError, match="simulated crash"):
+    with pytest.raises(RuntimeError, match="simulated crash") as crashed:
         engine.commit(batch, crash_after=2)
+    # the garbage collector paused for each chunk runs again, the traceback still held
+    assert crashed.value.__traceback__ is not None and gc.isenabled()
     assert Customer.objects.count() == 6  # two whole chunks
     assert batch.rows.filter(status=R.CREATED).count() == 6 and batch.rows.filter(status=R.VALID).count() == 4
     batch.refresh_from_db()

@@ -61,3 +61,56 @@ def _serve_sqlite_one_request_at_a_time() -> None:
 
 
 _serve_sqlite_one_request_at_a_time()
+
+
+class _LiveRequests:
+    """The requests the live server is still answering, so a browser test's database is flushed
+    only after the last of them has finished.
+
+    Closing the page stops the browser, not the server: a request it sent just before (an htmx
+    panel loading after the test's last check) may still be running in the server's thread when
+    the transactional test's teardown empties the tables. On PostgreSQL that TRUNCATE and the
+    request's own locks then deadlock, failing the teardown (and the next test's set-up). Counted
+    with Django's request signals, for the live server's handler only (the test client's requests
+    finish before it returns)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs: object) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs: object) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
+
+
+LIVE_REQUESTS = _LiveRequests()
+
+
+@pytest.fixture(autouse=True)
+def _live_requests_finish_before_the_flush(request: pytest.FixtureRequest):
+    """For browser tests: after the page is closed and before the database is emptied, wait for
+    the requests the live server is still answering (see ``_LiveRequests``). Autouse, so it is set
+    up before ``page`` and torn down after it; it asks for the database, so it is torn down before
+    the database's flush."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+
+    request_started.connect(LIVE_REQUESTS.started, sender=WSGIHandler, dispatch_uid="guanxi_live_started")
+    request_finished.connect(LIVE_REQUESTS.finished, sender=WSGIHandler, dispatch_uid="guanxi_live_finished")
+    request.getfixturevalue("transactional_db")
+    yield
+    assert LIVE_REQUESTS.wait_until_idle(timeout=60), "a live-server request was still running after 60 s"

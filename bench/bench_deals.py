@@ -240,39 +240,33 @@ def measure(manager, dept, board, stages, *, n: int, open_on_board: int, repeat:
     user_columns = [f.attname for f in User._meta.concrete_fields]
     user_row = [getattr(manager, name) for name in user_columns]
 
-    def orm_list() -> None:
+    def page_of(user: User) -> object:
+        """The deal list's first page as the list builds it, unevaluated."""
         from django.http import QueryDict
 
         from guanxi.sales.filtersets import DealFilterSet
 
+        params = QueryDict(mutable=True)
+        params["pipeline"] = str(board.pk)
+        params.setlist("stage_kind", ["open"])
+        rows = DealFilterSet(params, queryset=Deal.objects.restrict(user, "view")).qs
+        # the customer as far as the list shows it (its name), as the list view loads it
+        return rows.select_related("customer").for_display().order_by("expected_close_date", "pk")[:50]
+
+    def orm_list() -> None:
         # A fresh request's user, built from the row the session middleware would have read (that
         # read is the request's, not the list's): its policy is looked up afresh, as in a request.
         # Inside an actor context, as the request middleware runs a view.
         user = User.from_db("default", user_columns, user_row)
         with actor_context(user, source=Source.WEB):
-            params = QueryDict(mutable=True)
-            params["pipeline"] = str(board.pk)
-            params.setlist("stage_kind", ["open"])
-            rows = DealFilterSet(params, queryset=Deal.objects.restrict(user, "view")).qs
-            # the customer as far as the list shows it (its name), as the list view loads it
-            shown = rows.select_related("customer").for_display()
-            page = list(shown.order_by("expected_close_date", "pk")[:50])
+            page = list(page_of(user))  # type: ignore[call-overload]
         assert len(page) == 50
 
     def orm_sql() -> tuple[str, tuple]:
         """The statement the ORM page sends (as the timed ORM line builds it)."""
-        from django.http import QueryDict
-
-        from guanxi.sales.filtersets import DealFilterSet
-
         user = User.from_db("default", user_columns, user_row)
         with actor_context(user, source=Source.WEB):
-            params = QueryDict(mutable=True)
-            params["pipeline"] = str(board.pk)
-            params.setlist("stage_kind", ["open"])
-            rows = DealFilterSet(params, queryset=Deal.objects.restrict(user, "view")).qs
-            page = rows.select_related("customer").for_display().order_by("expected_close_date", "pk")[:50]
-            return page.query.sql_with_params()
+            return page_of(user).query.sql_with_params()  # type: ignore[attr-defined]
 
     sent_sql, sent_params = orm_sql()
     with connection.cursor() as cursor:  # the statement finds the raw SQL's rows (id comes first)

@@ -91,7 +91,7 @@ def values_in(model: type[models.Model], name: str, values: Iterable[Any]) -> mo
     listed = list(values)
     if len(listed) < _ONE_PARAMETER_FROM:
         return models.Q(**{f"{name}__in": listed})
-    kind = field.db_type(connection) if field is not None else None
+    kind = field.db_type(connection)
     if connection.vendor == "postgresql" and kind:
         return models.Q(_AnyOf(models.F(name), listed, kind))
     if connection.vendor == "sqlite":

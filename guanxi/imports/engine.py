@@ -242,9 +242,6 @@ def _jsonable(cell: Any) -> Any:
     return cell
 
 
-PAUSE_COLLECTOR = True
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for one chunk. A chunk allocates hundreds of
@@ -254,7 +251,7 @@ def collector_paused() -> Iterator[None]:
     their reference counts at once; the cycles a chunk leaves are collected when it ends.
     Never held across a ``yield``: a generator left suspended (an exception's traceback keeps
     it) would leave the collector off for the whole process."""
-    if not PAUSE_COLLECTOR or not gc.isenabled():
+    if not gc.isenabled():
         yield
         return
     gc.disable()

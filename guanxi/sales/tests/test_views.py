@@ -276,3 +276,33 @@ def test_the_deal_team_card_picks_colleagues_and_refuses_bad_input_with_a_messag
     response = client.post(url, {"user": str(sales.rep2.pk), "access": "write"})
     assert response.status_code == 302
     assert list(deal.team.values_list("user__username", "access")) == [("rep2", "write")]
+
+
+def test_the_deal_page_asks_the_win_reason_from_the_configured_list(client, sales):
+    """Won and Lost on the deal's page offer the configured reasons in a list (a free text box
+    took only a reason's key — "price" — and refused what people type, "价格太低")."""
+    import re
+
+    from guanxi.sales.models.deal import stage_transition_name
+    from guanxi.sales.tests.conftest import make_deal
+
+    deal = make_deal(sales.rep1, sales.customer, sales.pipeline)
+    won = stage(sales.pipeline, "Won")
+    client.force_login(sales.rep1)
+    page = client.get(deal.get_absolute_url()).content.decode()
+    form = re.search(rf'<form[^>]*id="transition-{stage_transition_name(won)}-form".*?</form>', page, re.S)
+    assert form is not None
+    reasons = re.search(
+        r'<select class="select" name="reason"[^>]*required>(.*?)</select>', form.group(0), re.S
+    )
+    assert reasons is not None
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', reasons.group(1))
+    assert options[:3] == [("", "Why was it won?"), ("price", "Price"), ("product_fit", "Product fit")]
+    assert '<input type="text" class="input" name="note"' in form.group(0)  # the note stays free text
+    response = client.post(
+        f"/sales/deals/{deal.pk}/transition/",
+        {"transition": stage_transition_name(won), "reason": "price", "note": "最低价"},
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert (deal.stage_id, deal.close_reason, deal.close_note) == (won.pk, "price", "最低价")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from guanxi.framework.customfields import display_value, fields_for
+from guanxi.framework.money import Money, UnknownCurrency, company_currency
 
 
 def when(value: Any, field: models.Field) -> str:
@@ -138,9 +140,67 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
                     name,
                 )
             )
+        rows = _join_money(rows, model, before, after)
         rows = _format_phones(rows, user, model)
         out[change.pk] = _apply_field_rules(rows, user, model) if user is not None and model else rows
     return out
+
+
+def _join_money(
+    rows: list[FieldChange], model: type[models.Model] | None, before: dict[str, Any], after: dict[str, Any]
+) -> list[FieldChange]:
+    """A money field reads as one line, ``Amount: ¥100,000.00 → ¥120,000.00``, not as its three
+    columns (amount, currency, amount in the company currency). An update logs only the columns
+    that changed: an amount whose currency did not change shows as a grouped number
+    (``100,000.00``); a currency changed alone keeps its own line; the company-currency amount,
+    derived from the others, shows only when nothing else of the field changed (a new rate)."""
+    from guanxi.framework.moneyfields import money_fields
+
+    moneys = money_fields(model) if model is not None else ()
+    if not moneys:
+        return rows
+    named = {row.name: row for row in rows}
+    replaced: dict[str, FieldChange | None] = {}
+    for money in moneys:
+        amount, currency, base = money.amount_attname, money.currency_attname, money.base_attname
+        if amount in named:
+            replaced[amount] = FieldChange(
+                str(money.verbose_name),
+                _money_text(named[amount].old, before.get(amount), before.get(currency), money),
+                _money_text(named[amount].new, after.get(amount), after.get(currency), money),
+                amount,
+            )
+            replaced[currency] = replaced[base] = None
+        elif currency in named:
+            replaced[base] = None
+        elif base in named:
+            company = company_currency()
+            replaced[base] = FieldChange(
+                named[base].label,
+                _money_text(named[base].old, before.get(base), company, money),
+                _money_text(named[base].new, after.get(base), company, money),
+                base,
+            )
+    out = []
+    for row in rows:
+        if row.name not in replaced:
+            out.append(row)
+        elif (joined := replaced[row.name]) is not None:
+            out.append(joined)
+    return out
+
+
+def _money_text(shown: str, amount: Any, currency: Any, money: Any) -> str:
+    """One side of a money line: ``shown`` as it was (blank or "—") when there is no amount."""
+    if amount in (None, ""):
+        return shown
+    try:
+        number = decimal.Decimal(str(amount))
+        if currency:
+            return Money(number, str(currency)).format()
+        return f"{number:,.{money.decimal_places}f}"
+    except (decimal.InvalidOperation, UnknownCurrency, ValueError):
+        return shown
 
 
 def _format_phones(rows: list[FieldChange], user: Any, model: type[models.Model] | None) -> list[FieldChange]:

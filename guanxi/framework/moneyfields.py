@@ -355,6 +355,19 @@ def validate_money_value(cf: Any, value: Any, key: str) -> dict[str, str]:
     return money.to_json()
 
 
+def shown_money(instance: Any, money: MoneyField) -> str | None:
+    """``money`` of ``instance`` as a person reads it: ``¥120,000.00``; an amount in another
+    currency also shows its value in the company currency, ``US$10,000.00 (≈ ¥71,800.00)``."""
+    value = money.value_of(instance)
+    if value is None:
+        return None
+    base = getattr(instance, money.base_attname, None)
+    company = company_currency()
+    if value.currency == company or base is None:
+        return value.format()
+    return f"{value.format()} (≈ {Money(base, company).format()})"
+
+
 def display_money(value: Any) -> str:
     try:
         return Money(value["amount"], value["currency"]).format()

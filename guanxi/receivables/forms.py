@@ -97,7 +97,7 @@ class InstallmentForm(forms.Form):
     remind_days = forms.IntegerField(
         label=_("remind (days before)"), min_value=0, max_value=MAX_REMIND_DAYS, initial=7
     )
-    note = forms.CharField(label=_("note"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from guanxi.core.choices import active_choices

@@ -35,6 +35,7 @@ from guanxi.framework.views.lists import ObjectListView, SavedViewNotFound, styl
 from guanxi.framework.write import StaleWrite, version_of
 from guanxi.sales import services
 from guanxi.sales.choices import CLOSE_REASON_LIST
+from guanxi.sales.forms import DealTeamMemberForm
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
 from guanxi.sales.views import DealViews
@@ -304,15 +305,19 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_object_or_404(Deal.objects.restrict(request.user, "view"), pk=pk)
     if request.method == "POST":
         try:
-            if request.POST.get("remove"):
-                member = get_object_or_404(User, pk=request.POST["remove"])
+            if "remove" in request.POST:
+                removed = request.POST["remove"]
+                member = get_object_or_404(User, pk=int(removed) if removed.isdigit() else 0)
                 services.remove_team_member(deal=deal, user=member, actor=request.user)
             else:
-                member = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
-                if member is None:
-                    raise ValidationError({"user": [_("Choose a colleague.")]})
+                form = DealTeamMemberForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors)
                 services.add_team_member(
-                    deal=deal, user=member, access=request.POST.get("access", "read"), actor=request.user
+                    deal=deal,
+                    user=form.cleaned_data["user"],
+                    access=form.cleaned_data["access"],
+                    actor=request.user,
                 )
         except (ValidationError, PermissionDenied) as refused:
             text = " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 
 from guanxi.framework.access import can
 from guanxi.framework.cards import register_card
-from guanxi.sales.choices import StageKind, TeamAccess
+from guanxi.sales.choices import StageKind
 from guanxi.sales.models import Deal
 
 CARD_ROWS = 10
@@ -50,7 +50,7 @@ def deal_team_card(request: Any, obj: Any) -> dict[str, Any] | None:
     """The deal team (协同人) and, for those who may change the deal, the forms to change it."""
     if not isinstance(obj, Deal) or request is None:
         return None
-    from guanxi.users.models import User
+    from guanxi.sales.forms import DealTeamMemberForm
 
     may_manage = _may_change(request, obj)
     members = list(obj.team.select_related("user").order_by("pk"))
@@ -58,10 +58,7 @@ def deal_team_card(request: Any, obj: Any) -> dict[str, Any] | None:
         "deal": obj,
         "team_members": members,
         "may_manage_team": may_manage,
-        "team_candidates": User.objects.filter(is_active=True).exclude(pk=obj.owner_id).order_by("username")
-        if may_manage
-        else [],
-        "team_access_choices": TeamAccess.choices,
+        "team_form": DealTeamMemberForm(auto_id="deal-team-%s") if may_manage else None,
     }
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer
 from guanxi.framework.forms import EntityForm, style_widgets
-from guanxi.sales.choices import StageKind
+from guanxi.sales.choices import StageKind, TeamAccess
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
 
@@ -112,4 +112,20 @@ class DealPipelineForm(forms.Form):
             (pipeline.label, [(stage.pk, f"{pipeline.label} › {stage.label}") for stage in stages])
             for pipeline, stages in choices
         ]
+        style_widgets(self)
+
+
+class DealTeamMemberForm(forms.Form):
+    """Add a colleague to a deal's team: a searchable picker of active colleagues (as the owner
+    and record-team pickers; not a list of every employee) and read or write access."""
+
+    user: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Add a colleague"))  # type: ignore[arg-type]
+    access = forms.ChoiceField(label=_("Access"), choices=TeamAccess.choices, initial=TeamAccess.READ)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from guanxi.framework.pickers import use_picker
+
+        super().__init__(*args, **kwargs)
+        use_picker(self.fields["user"], "users.colleagues", None)
+        self.fields["user"].error_messages["required"] = _("Choose a colleague.")
         style_widgets(self)

@@ -1,9 +1,12 @@
 """Demo data: this year's monthly targets for every salesperson and sales department.
 
-Money targets (signed, won, 回款 received) are last year's actuals plus about 10 %, rounded to the
-thousand, with a floor for people who sold little; counts (new customers, follow-ups) are steady
-monthly figures. A department's target is the sum of its members' and its sub-departments'. Last
-year's actuals are the measures' own numbers (guanxi.framework.measures), read as an administrator.
+Money targets (signed, won, 回款 received) are each person's monthly run rate over the last three
+full months plus about 10 %, rounded to the thousand, with a floor for people who sold little;
+counts (new customers, follow-ups) are steady monthly figures. A department's target is the sum of
+its members' and its sub-departments'. The run rate is the measures' own numbers
+(guanxi.framework.measures), read as an administrator. (Not last calendar year's: the demo's deals
+span the last twelve months and ramp up, so last year's actuals were nearly empty and every target
+sat on the floor — a forecast showed 5,000 % completion.)
 Runs after the contracts and receivables steps; idempotent (nothing when targets exist); written
 through the bulk write path.
 """
@@ -20,30 +23,38 @@ from django.utils import timezone
 from guanxi.demo.generator import DemoContext, register_demo_step
 
 GROWTH = Decimal("1.10")
+RUN_RATE_MONTHS = 3  # the full months before this one that set a person's monthly pace
 THOUSAND = Decimal(1000)
 # a month, for a thin history; 回款 follows signing, a little below it
 MONEY_FLOOR = {"signed": Decimal(60000), "won": Decimal(50000), "received": Decimal(50000)}
 COUNTS = {"new_customers": 4, "follow_ups": 30}  # a month, per person
 
 
-def _last_year_by_owner(year: int) -> dict[str, dict[int, Decimal]]:
-    """Each money measure's total per owner last year (measures not installed are left out)."""
+def _run_rate_by_owner(today: datetime.date) -> dict[str, dict[int, Decimal]]:
+    """Each money measure's monthly average per owner over the ``RUN_RATE_MONTHS`` full months
+    before ``today``'s (measures not installed are left out)."""
     from guanxi.framework.measures import is_registered, totals
     from guanxi.users.models import User
 
     reader = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    start, end = datetime.date(year - 1, 1, 1), datetime.date(year - 1, 12, 31)
+    end = today.replace(day=1) - datetime.timedelta(days=1)  # the last day of last month
+    start = end.replace(day=1)
+    for _ in range(RUN_RATE_MONTHS - 1):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
     return {
-        key: {owner: amount for (owner,), amount in totals(key, reader, start, end, by=("owner",)).items()}
+        key: {
+            owner: amount / RUN_RATE_MONTHS
+            for (owner,), amount in totals(key, reader, start, end, by=("owner",)).items()
+        }
         for key in MONEY_FLOOR
         if reader is not None and is_registered(key)
     }
 
 
-def _monthly(measure: str, last_year: Decimal, rng: Any) -> Decimal:
+def _monthly(measure: str, run_rate: Decimal, rng: Any) -> Decimal:
     if measure in COUNTS:
         return Decimal(COUNTS[measure] + rng.randint(-1, 2))
-    wanted = max(last_year * GROWTH / 12, MONEY_FLOOR[measure] * Decimal(rng.randint(90, 130)) / 100)
+    wanted = max(run_rate * GROWTH, MONEY_FLOOR[measure] * Decimal(rng.randint(90, 130)) / 100)
     return (wanted / THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) * THOUSAND
 
 
@@ -59,7 +70,7 @@ def load_targets(ctx: DemoContext) -> int:
     if not departments:
         return 0
     people = list(User.objects.filter(department_id__in=departments, is_active=True).order_by("pk"))
-    history = _last_year_by_owner(year)
+    history = _run_rate_by_owner(timezone.localdate())
     rows: list[Target] = []
     # per department, per measure, per month: what its people and sub-departments add up to
     rollup: dict[tuple[int, str, int], Decimal] = defaultdict(Decimal)

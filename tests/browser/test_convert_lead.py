@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from guanxi.customers.models import Contact, Customer, CustomerContact, Lead, LeadCaptureForm
 from guanxi.framework.testing.fixtures import as_system
@@ -184,3 +185,17 @@ def test_my_day_and_the_lead_list_on_a_phone(phone, live_server, make_user):
     assert phone.locator("#list-results tbody tr").count() == 3
     assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
     phone.screenshot(path="/tmp/leads-list-phone.png", full_page=True)  # noqa: S108
+    # The pool of unassigned leads: a card per lead with its Claim button inside the screen (the
+    # table put it in a sixth column, scrolled out of sight).
+    with as_system():
+        Lead.objects.create(name="待领取", company="杭州云帆贸易有限公司", department=east, source="web_form")
+    phone.goto(f"{live_server.url}/lead-pool/")
+    claim = phone.locator(".pool-lead", has_text="待领取").get_by_role("button", name="领取")
+    expect(claim).to_be_in_viewport()
+    found = claim.bounding_box()
+    assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
+    assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    claim.click()
+    phone.wait_for_url(f"{live_server.url}/leads/*/")
+    settle(phone)
+    assert Lead.objects.get(name="待领取").owner == rep

@@ -347,3 +347,48 @@ def test_saving_only_the_amount_also_writes_the_base(rates):
         gadget.save(update_fields=["list_price_currency"])
     gadget.refresh_from_db()
     assert gadget.list_price_base == D("20.00")
+
+
+def test_the_detail_page_shows_money_as_one_formatted_value(admin_client, rates):
+    """The profile panel reads ``¥120,000.00``, not the amount column (``120000.00``) beside a
+    "(currency)" line; another currency also shows its company-currency value."""
+    import re
+
+    home = make(1, Money("120000", "CNY"))
+    abroad = make(2, Money("10", "USD"))  # 71.00 in CNY at today's rate
+    panel = admin_client.get(f"/test/gadgets/{home.pk}/").content.decode()
+    details = re.search(r'id="gadget-profile".*?</details>', panel, re.S).group(0)
+    assert "<dt>List price</dt><dd>¥120,000.00</dd>" in details
+    assert "120000.00" not in details and "(currency)" not in details and "(货币)" not in details
+    panel = admin_client.get(f"/test/gadgets/{abroad.pk}/").content.decode()
+    assert "<dt>List price</dt><dd>USD 10.00 (≈ ¥71.00)</dd>" in panel
+
+
+def test_history_shows_a_money_change_as_one_line(rates):
+    """Created, then re-priced, then moved to another currency: each a single "list price" line,
+    formatted, without the currency and company-currency columns beside it."""
+    from guanxi.core.models import ObjectChange
+    from guanxi.framework.history import describe_changes
+
+    gadget = make(1, Money("120000", "CNY"))
+    with as_system():
+        gadget.list_price = Money("130000", "CNY")
+        gadget.save()
+        gadget.list_price = Money("10", "USD")
+        gadget.save()
+    changes = list(
+        ObjectChange.objects.filter(
+            changed_object_type=ContentType.objects.get_for_model(Gadget), changed_object_id=gadget.pk
+        ).order_by("pk")
+    )
+    described = describe_changes(changes)
+    with override("zh-hans"):
+        lines = [
+            [(r.label, r.old, r.new) for r in described[c.pk] if r.name.startswith("list_price")]
+            for c in changes
+        ]
+    assert lines == [
+        [("list price", "", "¥120,000.00")],
+        [("list price", "120,000.00", "130,000.00")],  # the currency did not change: not logged
+        [("list price", "¥130,000.00", "USD 10.00")],
+    ]

@@ -23,6 +23,7 @@ from django.urls import path
 
 from guanxi.framework.customfields import fields_for
 from guanxi.framework.models import CustomFieldsMixin, OwnerMixin, TagsMixin
+from guanxi.framework.moneyfields import shown_money
 from guanxi.framework.querysets import RestrictedQuerySet, model_queryset
 from guanxi.framework.views.bulk import BulkDeleteView, BulkEditView
 from guanxi.framework.views.imports import ImportView
@@ -98,6 +99,13 @@ class EntityViews:
                 continue
             field = cls.model._meta.get_field(name)
             assert isinstance(field, models.Field)  # detail_fields names the model's own fields
+            money = getattr(field, "money", None)  # a part of a MoneyField: one line, formatted
+            if money is not None and name == money.currency_attname and money.amount_attname in names:
+                continue  # shown with its amount
+            if money is not None and name == money.amount_attname:
+                shown = fieldaccess.display(user, cls.model, name, shown_money(obj, money))
+                out.append((str(money.verbose_name), shown))
+                continue
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) else getattr(obj, name)
             if fieldaccess.shows_as_phone(user, cls.model, name):

@@ -3,8 +3,9 @@
 Every model with a state machine gets ``<prefix>/<pk>/transition/`` (``<model>_transition``) from
 ``EntityViews.urls()``; the card offers the transitions the user may take now (verb and guards
 checked by ``allowed_transitions``), with an input box for each value a transition asks for (the
-reason of a disqualification), or a dialog asking them for a ``confirm`` transition (a receipt's
-reversal). Refusals come back as messages on the record's page.
+reason of a disqualification) — a list of the options when the value goes to a field with
+choices (a deal's win/loss reason: the configured reasons) — or a dialog asking them for a
+``confirm`` transition (a receipt's reversal). Refusals come back as messages on the record's page.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from guanxi.framework.cards import register_card
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.statemachine import (
+    Input,
     allowed_transitions,
     describe,
     get_transition,
@@ -80,4 +83,25 @@ def transition_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
     offered = allowed_transitions(obj, request.user, direct_only=True)
     if not offered:
         return None
-    return {"transition_url": url, "transitions": [{**describe(t), "confirm": t.confirm} for t in offered]}
+    transitions = []
+    for t in offered:
+        described = describe(t)
+        for entry in described["inputs"]:
+            entry["choices"] = input_choices(type(obj), t.inputs[entry["name"]])
+        transitions.append({**described, "confirm": t.confirm})
+    return {"transition_url": url, "transitions": transitions}
+
+
+def input_choices(model: type[models.Model], spec: Input) -> list[tuple[Any, Any]] | None:
+    """The options a transition's input offers when it writes a field with choices (what the
+    field's own form field offers: a configurable list's active options), else None."""
+    if not spec.field:
+        return None
+    try:
+        field = model._meta.get_field(spec.field)
+    except FieldDoesNotExist:
+        return None
+    if not getattr(field, "choices", None):
+        return None
+    form_field = field.formfield()  # type: ignore[union-attr]
+    return [(value, label) for value, label in getattr(form_field, "choices", ()) if value != ""]

@@ -18,7 +18,7 @@ from guanxi.products.models import PriceList, PriceListItem, Product
 from guanxi.quotes.models import Quote
 from guanxi.sales.models import Deal
 from guanxi.users.models import Department, User
-from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, login, settle
+from tests.browser.conftest import LOCALE_EN, LOCALE_ZH, PHONE_VIEWPORT, login, overflow_width, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,3 +126,16 @@ def test_build_a_discounted_quote_submit_it_and_download_the_pdf(
     settle(page)
     quote.refresh_from_db()
     assert quote.status == "pending_approval" and quote.grand_total_amount == Decimal("30374.40")
+    # On a phone the lines are a card each, every figure inside the screen under its label (the
+    # table showed the line number and the item, the rest scrolled out of sight).
+    phone = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(phone, live_server, "rep", "pw-browser-rep")
+    phone.goto(f"{live_server.url}{quote.get_absolute_url()}")
+    line = phone.locator("table.table-cards tbody tr").first
+    expect(line.locator("td.cell-title")).to_contain_text("CRM-PRO")
+    amount = line.locator("td.cell-card").last
+    expect(amount).to_have_text(text["total"])  # the one line: its total with tax
+    found = amount.bounding_box()
+    assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
+    assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    settle(phone)

@@ -125,7 +125,7 @@ class DealStageTransitions(TransitionProvider):
                     label=_("Why was it won?") if won else _("Why was it lost?"),
                     message=_("Say why the deal was won.") if won else _("Say why the deal was lost."),
                 ),
-                "note": Input(field="close_note", required=False, label=_("note")),
+                "note": Input(field="close_note", required=False, label=_("Note")),
             }
         return Transition(
             name=stage_transition_name(stage),

@@ -244,3 +244,65 @@ def test_pipeline_and_stage_filters_offer_the_table_s_options_in_the_reader_s_la
     assert admin_client.get(f"/sales/deals/?stage={added.pk}").status_code == 200
     refused = admin_client.get("/sales/deals/?stage=999999")
     assert "999999" in refused.content.decode()  # "select a valid choice: 999999", not a 500
+
+
+def test_the_deal_team_card_picks_colleagues_and_refuses_bad_input_with_a_message(client, sales):
+    """The card offers a searchable colleague picker (not every employee in a list); a user that
+    is not a number, an unknown or inactive one, or a bad access level is refused with a message
+    and changes nothing (they answered 500 or were silently ignored before)."""
+    from guanxi.sales.tests.conftest import make_deal
+    from guanxi.users.models import User
+
+    deal = make_deal(sales.rep1, sales.customer, sales.pipeline)
+    client.force_login(sales.rep1)
+    page = client.get(deal.get_absolute_url()).content.decode()
+    card = page[page.index('id="deal-team"') :]
+    assert 'x-data="picker" data-url="/pick/users.colleagues/' in card[: card.index("</section>")]
+    with as_system():
+        gone = User.objects.create_user(username="left", name="离职", is_active=False)
+    url = f"/sales/deals/{deal.pk}/team/"
+    for data, message in (
+        ({"user": "abc", "access": "read"}, "That is not one of the choices you may make."),
+        ({"user": str(gone.pk), "access": "read"}, "That is not one of the choices you may make."),
+        ({"user": "", "access": "read"}, "Choose a colleague."),
+        ({"user": str(sales.rep2.pk), "access": "owner"}, "Select a valid choice."),
+        ({"remove": "abc"}, None),
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == (404 if message is None else 200), data
+        if message is not None:
+            assert message in response.content.decode(), data
+    assert not deal.team.exists()
+    response = client.post(url, {"user": str(sales.rep2.pk), "access": "write"})
+    assert response.status_code == 302
+    assert list(deal.team.values_list("user__username", "access")) == [("rep2", "write")]
+
+
+def test_the_deal_page_asks_the_win_reason_from_the_configured_list(client, sales):
+    """Won and Lost on the deal's page offer the configured reasons in a list (a free text box
+    took only a reason's key — "price" — and refused what people type, "价格太低")."""
+    import re
+
+    from guanxi.sales.models.deal import stage_transition_name
+    from guanxi.sales.tests.conftest import make_deal
+
+    deal = make_deal(sales.rep1, sales.customer, sales.pipeline)
+    won = stage(sales.pipeline, "Won")
+    client.force_login(sales.rep1)
+    page = client.get(deal.get_absolute_url()).content.decode()
+    form = re.search(rf'<form[^>]*id="transition-{stage_transition_name(won)}-form".*?</form>', page, re.S)
+    assert form is not None
+    reasons = re.search(
+        r'<select class="select" name="reason"[^>]*required>(.*?)</select>', form.group(0), re.S
+    )
+    assert reasons is not None
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', reasons.group(1))
+    assert options[:3] == [("", "Why was it won?"), ("price", "Price"), ("product_fit", "Product fit")]
+    assert '<input type="text" class="input" name="note"' in form.group(0)  # the note stays free text
+    response = client.post(
+        f"/sales/deals/{deal.pk}/transition/",
+        {"transition": stage_transition_name(won), "reason": "price", "note": "最低价"},
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert (deal.stage_id, deal.close_reason, deal.close_note) == (won.pk, "price", "最低价")

@@ -36,3 +36,29 @@ def test_demo_targets_and_categories(monkeypatch):
     whole = mine.filter(user__department__path__startswith=sales.path).aggregate(s=Sum("amount"))["s"]
     assert mine.get(user=None, department=sales).amount == whole
     assert not Deal.objects.filter(forecast_category="").exists()
+
+
+def test_demo_money_targets_follow_the_recent_pace(monkeypatch):
+    """A person's monthly won target is their won amount over the last three full months, a
+    month's worth, plus 10 % (rounded to the thousand): the demo's deals ramp up over the last
+    twelve months, so targets taken from last calendar year sat on the floor for everyone and the
+    forecast read thousands of percent."""
+    import datetime
+    from decimal import ROUND_HALF_UP, Decimal
+
+    monkeypatch.setattr("guanxi.customers.demo_data.CUSTOMER_COUNT", 30)
+    monkeypatch.setattr("guanxi.customers.leads.demo.LEAD_COUNT", 5)
+    monkeypatch.setattr("guanxi.sales.demo_data.DEAL_COUNT", 150)
+    call_command("demo", "--quiet", stdout=StringIO())
+    today = timezone.localdate()
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    start = (end.replace(day=1) - datetime.timedelta(days=62)).replace(day=1)
+    won = {}
+    for deal in Deal.objects.filter(stage__kind="won").exclude(closed_at=None):
+        if start <= timezone.localdate(deal.closed_at) <= end:
+            won[deal.owner_id] = won.get(deal.owner_id, Decimal(0)) + deal.amount_base
+    best, amount = max(won.items(), key=lambda item: item[1])
+    pace = (amount / 3 * Decimal("1.10") / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 1000
+    assert pace > Decimal(65_000)  # above the floor's range, so the floor does not decide it
+    target = Target.objects.get(user_id=best, measure="won", year=today.year, period="m01")
+    assert target.amount == pace

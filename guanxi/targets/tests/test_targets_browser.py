@@ -117,3 +117,57 @@ def test_the_grid_on_a_phone_keeps_the_names_in_view(new_context, live_server, p
     assert box is not None and box["x"] < 40  # stuck to the left edge while the months scrolled
     assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
     settle(phone)
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_reports_and_the_deal_page_read_as_cards_on_a_phone(new_context, live_server, people, locale):
+    """At 375 px the forecast, the leaderboard and the dashboard's tables are a card per row,
+    every figure inside the screen under its label, and the deal page's stage history does not
+    push the page sideways (it made the deal page 444 px wide, the forecast's table 1,156 px)."""
+    from guanxi.framework.testing.fixtures import as_user
+    from guanxi.sales import services
+    from guanxi.sales.models import Stage
+    from guanxi.sales.tests.conftest import make_deal, make_pipeline
+
+    pipeline = make_pipeline()
+    stages = {s.name: s for s in Stage.objects.filter(pipeline=pipeline)}
+    deal = make_deal(
+        people.rep1, people.customer, pipeline, name="华康三期", amount_amount=Decimal("50000"),
+        expected_close_date=datetime.date(YEAR, 12, 20),
+    )  # fmt: skip
+    with as_user(people.rep1):
+        services.move_deal(deal, stages["需求确认"], actor=people.rep1)
+    phone = new_context(
+        locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2
+    ).new_page()
+    login(phone, live_server, "manager1")
+    width = PHONE_VIEWPORT["width"]
+    for path in (
+        f"/forecast/?period=year&year={YEAR}",
+        f"/leaderboard/?period=year&year={YEAR}&by=signed",
+        f"/dashboards/sales/?period=year&year={YEAR}",
+    ):
+        phone.goto(f"{live_server.url}{path}")
+        cells = phone.locator("table.table-cards td.cell-card")
+        expect(cells.first).to_be_visible()
+        for n in range(min(cells.count(), 12)):
+            cell = cells.nth(n)
+            if not cell.is_visible():
+                continue
+            found = cell.bounding_box()
+            assert found is not None and found["x"] >= 0 and found["x"] + found["width"] <= width, (
+                path,
+                n,
+                found,
+            )
+            assert cell.get_attribute("data-label"), (path, n)  # the label a card shows above it
+        assert overflow_width(phone) <= width, path
+        settle(phone)
+    phone.goto(f"{live_server.url}{deal.get_absolute_url()}")
+    history = phone.locator("#deal-stage-history")
+    expect(history.locator("td.cell-title")).to_have_count(1)
+    expect(phone.locator("#deal-profile")).to_contain_text(
+        "¥50,000.00" if locale == LOCALE_ZH else "CNY 50,000.00"
+    )
+    assert overflow_width(phone) <= width
+    settle(phone)

@@ -198,7 +198,7 @@ def entry_check(request: AuthedRequest) -> HttpResponse:
         {
             "obj": hit.obj,
             "score": hit.score,
-            "reasons": [queue.reason_text(request.user, model, r, hit.obj) for r in hit.reasons],
+            "reasons": queue.reason_texts(request.user, model, hit.reasons, hit.obj),
         }
         for hit in possible_duplicates(label, values, user=request.user, exclude_pk=exclude)
     ]

@@ -123,7 +123,7 @@ class DuplicatesViewSet(viewsets.ViewSet):
             {
                 "record": _ref(hit.obj),
                 "score": hit.score,
-                "reasons": [queue.reason_text(request.user, model, r, hit.obj) for r in hit.reasons],
+                "reasons": queue.reason_texts(request.user, model, hit.reasons, hit.obj),
             }
             for hit in found
         ]

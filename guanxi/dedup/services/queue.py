@@ -67,6 +67,8 @@ class Row:
     right: Any
     reasons: list[str]
     merge_url: str = ""  # the entity's merge page for this pair ("" when the entity has none)
+    left_label: str = ""  # the records' labels as the viewer reads them (``fieldaccess.label``)
+    right_label: str = ""
 
 
 def merge_url_for(model: type[models.Model]) -> str:
@@ -167,7 +169,17 @@ def rows_for(user: Any, model: type[models.Model], candidates: Iterable[Duplicat
         texts += region_notes(user, model, candidate.reasons, left, right)
         # the older record first: the merge page keeps the first one by default
         pair = f"?ids={min(left.pk, right.pk)}&ids={max(left.pk, right.pk)}"
-        out.append(Row(candidate, left, right, texts, merge_page + pair if merge_page else ""))
+        out.append(
+            Row(
+                candidate,
+                left,
+                right,
+                texts,
+                merge_page + pair if merge_page else "",
+                fieldaccess.label(user, left),
+                fieldaccess.label(user, right),
+            )
+        )
     return out
 
 

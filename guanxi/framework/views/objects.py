@@ -168,7 +168,7 @@ class ObjectDeleteView(EntityViewMixin, View):
 
     def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
-        label = str(obj)
+        label = fieldaccess.label(request.user, obj)
         try:
             delete_object(obj, actor=request.user)
         except (ProtectedError, RestrictedError):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.choices import PRIORITY_BADGES, TaskStatus
 from guanxi.activities.models import FollowUp, Task
+from guanxi.framework import fieldaccess
 from guanxi.framework.tables import DateTimeColumn, EntityTable, linkify_name
 from guanxi.framework.templatetags.ui import render_icon
 
@@ -59,10 +60,11 @@ class FollowUpTable(EntityTable):
         card_fields = ("occurred_at", "customer", "outcome", "check_in")
 
     def render_summary(self, value: Any, record: Any) -> Any:
-        return linkify_name(record, record)  # "电话 · <content>": the kind leads the text
+        # "电话 · <content>": the kind leads the text; content hidden from the user is left out
+        return linkify_name(fieldaccess.label(self.user, record), record)
 
     def value_summary(self, value: Any, record: Any) -> str:
-        return str(record)
+        return fieldaccess.label(self.user, record)
 
     def render_customer(self, value: Any, record: Any) -> Any:
         return _customer_link(record)

@@ -27,10 +27,13 @@ def count_candidates(user: Any, model: type[models.Model]) -> tuple[int, str] | 
 
 
 @register_entry_check
-def possible_duplicates_panel(user: Any, model: type[models.Model], obj: Any) -> dict[str, Any] | None:
+def possible_duplicates_panel(
+    user: Any, model: type[models.Model], obj: Any, form: Any
+) -> dict[str, Any] | None:
     """The "possible duplicates" panel of the form of an entity declaring ``duplicates`` (customer,
     contact, lead), after the name field: it asks ``dedup:check`` as the rule fields are typed
-    (htmx, debounced), for users who may."""
+    (htmx, debounced), for users who may, and at once on load when the form already holds values
+    (an edited record, or a bound form re-shown after a validation error)."""
     from guanxi.dedup.services.entry import may_check
     from guanxi.dedup.services.rules import declared
 
@@ -45,5 +48,6 @@ def possible_duplicates_panel(user: Any, model: type[models.Model], obj: Any) ->
         "url": f"{reverse('dedup:check')}?{urlencode(query)}",
         # one debounced trigger per rule field (a comma inside from: would split the list)
         "trigger": ", ".join(f"input changed delay:400ms from:#id_{name}" for name in fields),
-        "on_load": bool(obj.pk),  # an edited record: its duplicates show at once
+        # an edited record or a form re-shown with the user's values: its duplicates show at once
+        "on_load": bool(obj.pk or form.is_bound),
     }

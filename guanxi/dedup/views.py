@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from guanxi.dedup.services import queue
 from guanxi.dedup.services.entry import may_check, normalized_values, possible_duplicates
 from guanxi.dedup.services.rules import entity_labels, model_for, rules_in_force, save_rules, spec_for
+from guanxi.framework import fieldaccess
 from guanxi.framework.duplicates import DuplicateRule
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.i18n import deferred
@@ -197,8 +198,9 @@ def entry_check(request: AuthedRequest) -> HttpResponse:
     hits = [
         {
             "obj": hit.obj,
+            "label": fieldaccess.label(request.user, hit.obj),
             "score": hit.score,
-            "reasons": [queue.reason_text(request.user, model, r, hit.obj) for r in hit.reasons],
+            "reasons": queue.reason_texts(request.user, model, hit.reasons, hit.obj),
         }
         for hit in possible_duplicates(label, values, user=request.user, exclude_pk=exclude)
     ]

@@ -125,6 +125,27 @@ def display(user: Any, model: type[models.Model], name: str, value: Any) -> Any:
     return value
 
 
+LABEL_SEPARATOR = " · "
+
+
+def label(user: Any, obj: models.Model) -> str:
+    """``obj``'s label as ``user`` may read it — the one rule for every label a reader sees of a
+    record (API ``display``, pickers, the duplicates queue, page titles).
+
+    A model whose label joins several fields ("王磊 · 星河科技" for a lead) declares
+    ``label_parts()``: (field name, value) pairs. Each value goes through ``display``, so a part
+    masked for the reader is masked and a hidden one left out, joined by the model's
+    ``label_separator`` (default " · "); ``__str__`` is the label read with no field rule
+    (``label(None, self)``). Any other model's label is ``str(obj)``."""
+    parts = getattr(obj, "label_parts", None)
+    if parts is None:
+        return str(obj)
+    model = obj.__class__
+    shown = [display(user, model, name, value) for name, value in parts()]
+    separator = getattr(model, "label_separator", LABEL_SEPARATOR)
+    return separator.join(str(value) for value in shown if value not in (None, ""))
+
+
 def writable(user: Any, model: type[models.Model], name: str) -> bool:
     return name not in rules_for(user, model)
 

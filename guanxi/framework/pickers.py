@@ -26,6 +26,7 @@ eval to adapt, in about 200 lines of script.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from guanxi.framework import fieldaccess
 from guanxi.framework.querysets import model_queryset
 
 PAGE_SIZE = 20
@@ -210,6 +212,9 @@ def use_picker(
     multiple = isinstance(field, forms.ModelMultipleChoiceField)
     widget = (PickerMultiple if multiple else Picker)(source, attrs={"class": css} if css else None)
     widget.is_required = field.required
+    if type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
+        # the chosen row's label as this user may read it, like the rows the search offers
+        field.label_from_instance = functools.partial(fieldaccess.label, user)  # type: ignore[method-assign]
     field.widget = widget
     field.queryset = rows  # sets widget.choices (the iterator the widget reads labels through)
     if multiple:
@@ -291,7 +296,10 @@ def rows_for(user: Any, source: str, query: str, page: int = 1) -> tuple[list[di
     hidden = set(unreadable(user, model)) if fields else set()
     page_rows = found[start:end]
     return (
-        [{"id": obj.pk, "text": str(obj), "secondary": _secondary(obj, fields, hidden)} for obj in page_rows],
+        [
+            {"id": obj.pk, "text": fieldaccess.label(user, obj), "secondary": _secondary(obj, fields, hidden)}
+            for obj in page_rows
+        ],
         len(found) > end,
     )
 

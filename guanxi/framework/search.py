@@ -36,6 +36,7 @@ from pypinyin import lazy_pinyin
 from pypinyin.constants import RE_HANS
 from pypinyin.core import Pinyin
 
+from guanxi.framework import fieldaccess
 from guanxi.framework.querysets import model_queryset
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -507,7 +508,8 @@ def search(
                 rows = within if within is not None else model_queryset(model).restrict(user, "view")
                 for obj in rows.filter(pk__in=ids):
                     field, display, weight, key = best[(ct_id, obj.pk)]
-                    order = (rank if key != text else -1, -weight, str(obj))
+                    # ties by the label the user reads (a part hidden from them never orders)
+                    order = (rank if key != text else -1, -weight, fieldaccess.label(user, obj))
                     ranked.append((order, SearchHit(obj, field, display, weight)))
             if len(batch) < size:
                 break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.choices import OUTCOME_LIST, FollowUpKind, outcome_choices
 from guanxi.core.choices import ChoiceListField
+from guanxi.framework import fieldaccess
 from guanxi.framework.models import PrimaryModel
 
 # A follow-up records what happened; a little slack covers clocks that disagree.
@@ -74,8 +76,13 @@ class FollowUp(PrimaryModel):
             models.Index(fields=["owner", "occurred_at"], name="followup_owner_time"),
         ]
 
+    def label_parts(self) -> list[tuple[str, Any]]:
+        """ "电话 · <content>": the kind leads the text; read through the reader's field rules
+        (``fieldaccess.label``: content hidden from the reader is left out)."""
+        return [("kind", self.get_kind_display()), ("content", Truncator(self.content).chars(40))]
+
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {Truncator(self.content).chars(40)}"
+        return fieldaccess.label(None, self)
 
     @property
     def has_location(self) -> bool:

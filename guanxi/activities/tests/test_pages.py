@@ -236,3 +236,33 @@ def test_customer_page_query_count_does_not_grow(client, rep, customer, django_a
         page = client.get(url).content.decode()
     assert page.count('class="task-row') == 10  # the card shows the first ten open tasks
     assert "All open tasks" in page
+
+
+def test_follow_up_label_leaves_out_content_hidden_from_the_reader(client, make_user):
+    """A follow-up's label ("电话 · <content>") in the list and the API: content hidden from the
+    reader by a field rule is left out of it (the kind stays)."""
+    from django.urls import reverse
+
+    from guanxi.framework.api.testing import token_client
+    from guanxi.framework.testing.scopes import give_role
+    from guanxi.users.models import FieldRule
+
+    user = make_user("reader", language="en")
+    role = give_role(user, FollowUp, "own", ["view"])
+    give_role(user, Customer, "own", ["view"], name="reader-customers")
+    with as_system():
+        customer = Customer.objects.create(name="杭州云帆贸易有限公司", owner=user)
+        FieldRule.objects.create(
+            role=role,
+            content_type=ContentType.objects.get_for_model(FollowUp),
+            field_name="content",
+            access="hidden",
+        )
+    follow_up = follow_up_on(customer, content="报价底线 80 万", owner=user)
+    assert "报价底线" in str(follow_up)  # no reader: no field rule
+    reader = type(user).objects.get(pk=user.pk)
+    client.force_login(reader)
+    html = client.get(reverse("activities:followup_list")).content.decode()
+    assert follow_up.get_absolute_url() in html and "报价底线" not in html
+    body = token_client(reader).get("/api/v1/activities/follow-ups/").json()
+    assert [row["display"] for row in body["results"]] == [follow_up.get_kind_display()]

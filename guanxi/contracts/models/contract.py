@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.framework import fieldaccess
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.moneyfields import MoneyField
 from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext, then
@@ -235,8 +236,14 @@ class Contract(PrimaryModel):
             models.Index(fields=["customer", "status"], name="contract_customer_status"),
         ]
 
+    label_separator = " "
+
+    def label_parts(self) -> list[tuple[str, Any]]:
+        """ "HT-2026-0001 <title>", read through the reader's field rules (``fieldaccess.label``)."""
+        return [("number", self.number), ("title", self.title)]
+
     def __str__(self) -> str:
-        return f"{self.number} {self.title}" if self.number else self.title
+        return fieldaccess.label(None, self)
 
     @property
     def is_editable(self) -> bool:

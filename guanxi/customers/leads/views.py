@@ -84,7 +84,9 @@ class LeadEditView(ObjectEditView):
             # the submit-time check above also looks among customers and contacts. When it has
             # answered (its warning, with "Create anyway" and "Link"), the panel is left out: it
             # would ask again on load with the same values and list the same leads a second time.
-            "entry_checks": [] if extra.get("duplicates") else entry_checks(request.user, self.model, obj),
+            "entry_checks": (
+                [] if extra.get("duplicates") else entry_checks(request.user, self.model, obj, form)
+            ),
             **extra,
         }
         return render(request, "customers/leads/lead_edit.html", context, status=status)

@@ -28,6 +28,7 @@ from guanxi.dedup.api.serializers import (
 from guanxi.dedup.services import queue
 from guanxi.dedup.services.entry import may_check, normalized_values, possible_duplicates
 from guanxi.dedup.services.rules import looked_for, model_for
+from guanxi.framework import fieldaccess
 from guanxi.framework.api.permissions import TokenScopePermission
 
 PAGE = 50
@@ -40,8 +41,8 @@ def _type(value: Any) -> tuple[str, Any]:
     return label, model_for(label)
 
 
-def _ref(obj: Any) -> dict[str, Any]:
-    return {"id": obj.pk, "display": str(obj), "url": obj.get_absolute_url()}
+def _ref(obj: Any, user: Any) -> dict[str, Any]:
+    return {"id": obj.pk, "display": fieldaccess.label(user, obj), "url": obj.get_absolute_url()}
 
 
 class DuplicatesViewSet(viewsets.ViewSet):
@@ -80,8 +81,8 @@ class DuplicatesViewSet(viewsets.ViewSet):
             {
                 "id": row.candidate.pk,
                 "type": label,
-                "left": _ref(row.left),
-                "right": _ref(row.right),
+                "left": _ref(row.left, request.user),
+                "right": _ref(row.right, request.user),
                 "score": row.candidate.score,
                 "reasons": row.reasons,
                 "found_at": row.candidate.found_at,
@@ -121,9 +122,9 @@ class DuplicatesViewSet(viewsets.ViewSet):
         )
         body = [
             {
-                "record": _ref(hit.obj),
+                "record": _ref(hit.obj, request.user),
                 "score": hit.score,
-                "reasons": [queue.reason_text(request.user, model, r, hit.obj) for r in hit.reasons],
+                "reasons": queue.reason_texts(request.user, model, hit.reasons, hit.obj),
             }
             for hit in found
         ]

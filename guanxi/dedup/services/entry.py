@@ -21,6 +21,7 @@ from guanxi.customers.matching import company_name_key
 from guanxi.dedup import engine
 from guanxi.dedup.normalize import company_compare_key, person_name_key
 from guanxi.dedup.services.rules import model_for, rules_in_force, spec_for
+from guanxi.framework import fieldaccess
 from guanxi.framework.access import can
 from guanxi.framework.duplicates import DuplicateSpec
 from guanxi.framework.querysets import model_queryset
@@ -74,7 +75,9 @@ def possible_duplicates(
         rows = rows.exclude(pk=exclude_pk)
     found: dict[int, PossibleDuplicate] = {}
     for rule in rules_in_force(label):
-        if not rule.enabled:
+        # a field hidden from the asker is never compared with what they typed: a hit found by it
+        # would answer "is there a record named X?" for a name they may not read
+        if not rule.enabled or not fieldaccess.visible(user, model, rule.field):
             continue
         value = values.get(rule.field) or ""
         if rule.kind == "exact" and value:

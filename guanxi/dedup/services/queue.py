@@ -67,6 +67,8 @@ class Row:
     right: Any
     reasons: list[str]
     merge_url: str = ""  # the entity's merge page for this pair ("" when the entity has none)
+    left_label: str = ""  # the records' labels as the viewer reads them (``fieldaccess.label``)
+    right_label: str = ""
 
 
 def merge_url_for(model: type[models.Model]) -> str:
@@ -110,6 +112,19 @@ def reason_text(user: Any, model: type[models.Model], reason: dict[str, Any], re
     return _("same %(field)s %(value)s") % {"field": label, "value": value}
 
 
+def reason_texts(
+    user: Any, model: type[models.Model], reasons: list[dict[str, Any]], record: Any
+) -> list[str]:
+    """``reason_text`` of each reason whose field ``user`` may read: a reason on a field their
+    field rules hide is left out — "name similarity 0.93" would tell how close a name they may
+    not see is to another (the pair is still listed by its other reasons)."""
+    return [
+        reason_text(user, model, r, record)
+        for r in reasons
+        if fieldaccess.visible(user, model, r.get("field", ""))
+    ]
+
+
 def region_notes(
     user: Any, model: type[models.Model], reasons: list[dict[str, Any]], left: Any, right: Any
 ) -> list[str]:
@@ -150,11 +165,21 @@ def rows_for(user: Any, model: type[models.Model], candidates: Iterable[Duplicat
         left, right = records.get(candidate.left_id), records.get(candidate.right_id)
         if left is None or right is None:  # deleted since the scan
             continue
-        texts = [reason_text(user, model, r, left) for r in candidate.reasons]
+        texts = reason_texts(user, model, candidate.reasons, left)
         texts += region_notes(user, model, candidate.reasons, left, right)
         # the older record first: the merge page keeps the first one by default
         pair = f"?ids={min(left.pk, right.pk)}&ids={max(left.pk, right.pk)}"
-        out.append(Row(candidate, left, right, texts, merge_page + pair if merge_page else ""))
+        out.append(
+            Row(
+                candidate,
+                left,
+                right,
+                texts,
+                merge_page + pair if merge_page else "",
+                fieldaccess.label(user, left),
+                fieldaccess.label(user, right),
+            )
+        )
     return out
 
 

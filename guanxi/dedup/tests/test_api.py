@@ -33,6 +33,30 @@ def test_list(scanned):
     assert [(r["left"]["id"], r["right"]["id"]) for r in body["results"]] == [(c.d.pk, c.e.pk)]
 
 
+def test_reasons_leave_out_a_field_hidden_from_the_caller(scanned):
+    """No name-similarity reason, in the queue or the check, for a caller the name is hidden from;
+    the check does not compare a typed name with names the caller may not read."""
+    c = scanned.c
+    role = scanned.zhang.roles.get(name="张-dedup")
+    with as_system():
+        FieldRule.objects.create(role=role, content_type=scanned.ct, field_name="name", access="hidden")
+    api = token_client(scanned.zhang)
+    body = api.get(f"{URL}candidates/", {"type": "customers.customer"}).json()
+    assert [
+        r["reasons"] for r in body["results"] if r["left"]["id"] == c.a.pk and r["right"]["id"] == c.b.pk
+    ] == [["same phone 138 0013 8000"]]
+    assert not any("similarity" in reason for r in body["results"] for reason in r["reasons"])
+    found = api.post(
+        f"{URL}check/",
+        {"type": "customers.customer", "values": {"name": "星河科技有限公司", "phone": "13800138000"}},
+        format="json",
+    ).json()
+    assert sorted((hit["record"]["id"], tuple(hit["reasons"])) for hit in found) == [
+        (c.a.pk, ("same phone 138 0013 8000",)),
+        (c.b.pk, ("same phone 138 0013 8000",)),
+    ]
+
+
 def test_bad_input_and_refusals(scanned):
     api = token_client(scanned.zhang)
     assert api.get(f"{URL}candidates/", {"type": "nope.nope"}).status_code == 400

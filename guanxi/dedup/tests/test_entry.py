@@ -118,6 +118,20 @@ def test_panel_asks_on_load_only_for_an_edited_record(client, world):
     assert "load" not in new.split(", ") and typed in new
 
 
+def test_panel_asks_on_load_for_a_new_record_shown_again_with_errors(client, world):
+    """A new record's form sent with an error comes back holding the user's values: its
+    duplicates show as it loads, with no further typing (a blank form still waits for typing)."""
+    client.force_login(world.zhang)
+    give_role(world.zhang, Customer, "own", ["add"], name="张-add")
+    page = client.post(reverse("customers:customer_add"), {"name": "星河科技", "stage": "prospect"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "星河科技" in html  # re-shown, not saved
+    panel = html[html.index('id="possible-duplicates"') :]
+    found = re.search(r'hx-trigger="([^"]*)"', panel)
+    assert found is not None and found.group(1).split(", ")[0] == "load"
+    assert not Customer.objects.filter(name="星河科技").exists()
+
+
 def test_saving_is_not_blocked(client, world):
     """Advice only: a customer whose name matches others still saves (撞单 is its own policy, and
     these are the writer's own customers)."""

@@ -173,7 +173,9 @@ def test_entry_check_query_count_does_not_grow_with_leads(leads):
 @pytest.mark.parametrize("access", ["masked", "hidden"])
 def test_region_note_follows_the_company_field_rule(client, leads, access):
     """The "different regions" note is read off the company names: a reviewer whose field rules
-    mask or hide the lead's company reads no region in any reason (queue page, API, panel)."""
+    mask or hide the lead's company reads no region in any reason (queue page, API, panel). A
+    hidden company gives no similarity reason either, and the check does not compare a typed
+    company with companies the reviewer may not read (no hit at all)."""
     from django.contrib.contenttypes.models import ContentType
 
     from guanxi.users.models import FieldRule, User
@@ -200,10 +202,13 @@ def test_region_note_follows_the_company_field_rule(client, leads, access):
         found = api.post("/api/v1/dedup/check/", {"type": LABEL, "values": typed}, format="json").json()
         panel = client.post(f"{reverse('dedup:check')}?type={LABEL}", typed).content.decode()
         in_panel = re.findall(r'class="text-sm dedup-reasons">(.*?)</span>', panel)
-        assert in_panel and found  # the panel and the API check answer (their reasons are checked)
+        # the panel and the API check answer (their reasons are checked), unless the company is hidden
+        assert bool(in_panel) == bool(found) == (access != "hidden" or not rules_set)
         return [*row.reasons, page, *pair["reasons"], *(r for f in found for r in f["reasons"]), *in_panel]
 
+    rules_set = False
     assert "different regions: 深圳 / 杭州" in reasons_everywhere()
+    rules_set = True
     with as_system():
         FieldRule.objects.create(
             role=role,
@@ -212,5 +217,40 @@ def test_region_note_follows_the_company_field_rule(client, leads, access):
             access=access,
         )
     seen = " | ".join(reasons_everywhere())
-    assert "company similarity 1.00" in seen
+    assert ("company similarity 1.00" in seen) == (access == "masked")
     assert "different regions" not in seen and "深圳" not in seen and "杭州" not in seen
+
+
+@pytest.mark.parametrize(("access", "shown"), [("masked", "王磊 · 星***司"), ("hidden", "王磊")])
+def test_lead_labels_follow_the_company_field_rule(client, leads, access, shown):
+    """A lead's label ("王磊 · 星河科技有限公司") in the queue page, the candidates API and the
+    entry-time check is read through the reviewer's field rules: a company masked for them is
+    masked, a hidden one left out; the admin reads it in clear."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.users.models import FieldRule, User
+
+    scan_entity(LABEL)
+    role = give_role(leads.zhang, Lead, "own", ["view", "change", "dedup"], name="张-leads")
+    with as_system():
+        FieldRule.objects.create(
+            role=role,
+            content_type=ContentType.objects.get_for_model(Lead),
+            field_name="company",
+            access=access,
+        )
+    a = leads.lead.a
+    user = User.objects.get(pk=leads.zhang.pk)
+    client.force_login(user)
+    page = client.get(reverse("dedup:queue"), {"entity": LABEL}).content.decode()
+    assert f">{shown}</a>" in page and "星河科技有限公司" not in page
+    api = token_client(user)
+    listed = api.get("/api/v1/dedup/candidates/", {"type": LABEL}).json()["results"]
+    assert {r["left"]["display"] for r in listed if r["left"]["id"] == a.pk} == {shown}
+    typed = {"type": LABEL, "values": {"phone": "13800138000"}}
+    found = api.post("/api/v1/dedup/check/", typed, format="json")
+    assert {h["record"]["display"] for h in found.json() if h["record"]["id"] == a.pk} == {shown}
+    panel = client.post(f"{reverse('dedup:check')}?type={LABEL}", {"phone": "13800138000"}).content.decode()
+    assert f">{shown}</a>" in panel and "星河科技有限公司" not in panel
+    admin = token_client(leads.admin).get("/api/v1/dedup/candidates/", {"type": LABEL}).json()["results"]
+    assert {r["left"]["display"] for r in admin if r["left"]["id"] == a.pk} == {"王磊 · 星河科技有限公司"}

@@ -97,6 +97,22 @@ def test_reasons_are_masked_as_the_viewer_sees_them(world):
     assert sorted(admin_row.reasons) == ["name similarity 1.00", "same phone 138 0013 8000"]
 
 
+def test_reasons_leave_out_a_field_hidden_from_the_viewer(world):
+    """A name hidden from the viewer gives no "name similarity" reason (a score tells how close
+    the names they may not read are); the pair stays listed by its phone."""
+    c = world.c
+    scan_entity("customers.customer")
+    role = world.zhang.roles.get(name="张-dedup")
+    with as_system():
+        FieldRule.objects.create(role=role, content_type=world.ct, field_name="name", access="hidden")
+    candidate = DuplicateCandidate.objects.get(left_id=c.a.pk, right_id=c.b.pk)
+    zhang = type(world.zhang).objects.get(pk=world.zhang.pk)
+    [row] = queue.rows_for(zhang, Customer, [candidate])
+    assert row.reasons == ["same phone 138 0013 8000"]
+    [admin_row] = queue.rows_for(world.admin, Customer, [candidate])
+    assert sorted(admin_row.reasons) == ["name similarity 1.00", "same phone 138 0013 8000"]
+
+
 def test_filters(world):
     c = world.c
     scan_entity("customers.customer")

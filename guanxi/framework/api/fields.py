@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from guanxi.framework.fieldaccess import label
 from guanxi.framework.models import TagsMixin
 from guanxi.framework.querysets import RestrictedQuerySet
 
@@ -37,10 +38,23 @@ def api_url(obj: models.Model, request: Any = None) -> str | None:
 
 
 def brief(obj: models.Model | None, request: Any = None) -> dict[str, Any] | None:
-    """``{id, url, display}``: how a related record appears inside another record."""
+    """``{id, url, display}``: how a related record appears inside another record (``display``
+    as the requesting user may read it: ``fieldaccess.label``)."""
     if obj is None:
         return None
-    return {"id": obj.pk, "url": api_url(obj, request), "display": str(obj)}
+    return {"id": obj.pk, "url": api_url(obj, request), "display": label(getattr(request, "user", None), obj)}
+
+
+class DisplayField(serializers.CharField):
+    """A record's ``display``: its label as the requesting user may read it (``fieldaccess.label``:
+    a lead's company hidden from them is left out)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:  # the record itself (``source="*"``)
+        return label(getattr(self.context.get("request"), "user", None), value)
 
 
 class EntityURLField(serializers.Field):

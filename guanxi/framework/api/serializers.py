@@ -28,7 +28,13 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
 from guanxi.framework.api import schema  # noqa: F401  (registers the OpenAPI shapes of our fields)
-from guanxi.framework.api.fields import BriefRelatedField, CustomFieldsField, EntityURLField, TagsField
+from guanxi.framework.api.fields import (
+    BriefRelatedField,
+    CustomFieldsField,
+    DisplayField,
+    EntityURLField,
+    TagsField,
+)
 from guanxi.framework.models import CustomFieldsMixin, model_features
 
 STANDARD_FIELDS = ("id", "url", "display")
@@ -68,7 +74,7 @@ class BriefSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     url = EntityURLField()
-    display = serializers.CharField(source="__str__", read_only=True)
+    display = DisplayField()
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -78,7 +84,7 @@ class EntitySerializer(serializers.ModelSerializer):
     _bulk_item_class: ClassVar[type[serializers.Serializer]]  # set by bulk_item_serializer()
 
     url = EntityURLField()
-    display = serializers.CharField(source="__str__", read_only=True)
+    display = DisplayField()
     custom_fields = CustomFieldsField()
     tags = TagsField()
 

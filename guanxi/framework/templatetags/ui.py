@@ -125,6 +125,16 @@ def initials(user: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def label(context: template.Context, obj: Any) -> str:
+    """``{% label object %}``: a record's label as the signed-in user may read it
+    (``fieldaccess.label``: a lead's company hidden from them is left out)."""
+    from guanxi.framework.fieldaccess import label as reader_label
+
+    request = context.get("request")
+    return reader_label(getattr(request, "user", None), obj) if obj is not None else ""
+
+
+@register.simple_tag(takes_context=True)
 def active_if(context: template.Context, url: str, css_class: str = "active") -> str:
     """``class="tab {% active_if url %}"``: the class when the current page is ``url`` or below it."""
     request = context.get("request")

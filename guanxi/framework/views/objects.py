@@ -26,9 +26,9 @@ from guanxi.framework.views.base import EntityViewMixin
 from guanxi.framework.write import OutsideScope, StaleWrite, delete_object, ensure_visible
 
 # What a module shows inside an entity's create/edit form while it is being filled in (the
-# duplicate engine's "possible duplicates"): ``check(user, model, obj)`` returns the panel's
+# duplicate engine's "possible duplicates"): ``check(user, model, obj, form)`` returns the panel's
 # context — ``template``, and ``after``, the field the panel follows — or None for no panel.
-EntryCheck = Callable[[Any, Any, Any], dict[str, Any] | None]
+EntryCheck = Callable[[Any, Any, Any, Any], dict[str, Any] | None]
 _ENTRY_CHECKS: list[EntryCheck] = []
 
 
@@ -38,8 +38,9 @@ def register_entry_check(check: EntryCheck) -> EntryCheck:
     return check
 
 
-def entry_checks(user: Any, model: Any, obj: Any) -> list[dict[str, Any]]:
-    return [panel for check in _ENTRY_CHECKS if (panel := check(user, model, obj)) is not None]
+def entry_checks(user: Any, model: Any, obj: Any, form: Any) -> list[dict[str, Any]]:
+    """The panels of the form ``form`` editing ``obj`` (bound when re-shown with the user's values)."""
+    return [panel for check in _ENTRY_CHECKS if (panel := check(user, model, obj, form)) is not None]
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -112,7 +113,7 @@ class ObjectEditView(EntityViewMixin, View):
             "object": obj,
             "is_new": obj.pk is None,
             "next": request.GET.get("next") or request.POST.get("next", ""),
-            "entry_checks": entry_checks(request.user, self.model, obj),
+            "entry_checks": entry_checks(request.user, self.model, obj, form),
         }
         return render(request, template, context, status=status)
 
@@ -167,7 +168,7 @@ class ObjectDeleteView(EntityViewMixin, View):
 
     def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
-        label = str(obj)
+        label = fieldaccess.label(request.user, obj)
         try:
             delete_object(obj, actor=request.user)
         except (ProtectedError, RestrictedError):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanxi.framework import fieldaccess
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.money import Money, company_currency, currency_choices
 from guanxi.framework.moneyfields import MoneyField
@@ -219,8 +220,16 @@ class Quote(PrimaryModel):
             models.Index(fields=["status", "valid_until"], name="quote_status_valid"),
         ]
 
+    label_separator = " "
+
+    def label_parts(self) -> list[tuple[str, Any]]:
+        """ "Q-2026-0001 v2 <title>", read through the reader's field rules (``fieldaccess.label``)."""
+        if not self.number:
+            return [("title", self.title)]
+        return [("number", self.number), ("version", f"v{self.version}"), ("title", self.title)]
+
     def __str__(self) -> str:
-        return f"{self.number} v{self.version} {self.title}" if self.number else self.title
+        return fieldaccess.label(None, self)
 
     @property
     def is_editable(self) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.validators import e164_or_unchanged, validate_phone
+from guanxi.framework import fieldaccess
 from guanxi.framework.models import PrimaryModel
 from guanxi.framework.statemachine import Input, StateMachine, Transition, TransitionContext
 
@@ -199,8 +200,13 @@ class Lead(PrimaryModel):
             models.Index(fields=["company_key"], name="lead_company_key"),
         ]
 
+    def label_parts(self) -> list[tuple[str, Any]]:
+        """ "王磊 · 星河科技": what labels the lead, read through the reader's field rules
+        (``fieldaccess.label``: a company hidden from the reader is left out)."""
+        return [("name", self.name), ("company", self.company)]
+
     def __str__(self) -> str:
-        return f"{self.name} · {self.company}" if self.company else self.name
+        return fieldaccess.label(None, self)
 
     # Without an owner a new lead waits in its department's pool for the assignment rules.
     owner_defaults_to_writer = False

@@ -157,3 +157,40 @@ def test_assign_needs_the_assign_action(rep, django_user_model):
     assert lead.owner == li
     bad = token_client(manager).post(f"{URL}{lead.pk}/assign/", {"owner": 999999}, format="json")
     assert bad.status_code == 400 and "owner" in bad.json()["errors"]
+
+
+@pytest.mark.parametrize(("access", "shown"), [("masked", "王磊 · 星***司"), ("hidden", "王磊")])
+def test_a_leads_label_follows_the_company_field_rule(client, rep, access, shown):
+    """Every label of a lead a reader sees — the API's ``display``, the picker's rows and chosen
+    row, global search, the page titles — reads the company through their field rules
+    (``fieldaccess.label``); a reader under no rule reads "王磊 · 星河科技有限公司"."""
+    from django import forms
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from guanxi.framework.pickers import use_picker
+    from guanxi.users.models import FieldRule
+
+    with as_system():
+        lead = Lead.objects.create(name="王磊", company="星河科技有限公司", owner=rep)
+        FieldRule.objects.create(
+            role=rep.roles.get(name="rep-leads"),
+            content_type=ContentType.objects.get_for_model(Lead),
+            field_name="company",
+            access=access,
+        )
+    assert str(lead) == "王磊 · 星河科技有限公司"  # no reader: no field rule
+    user = type(rep).objects.get(pk=rep.pk)
+    api = token_client(user)
+    assert api.get(f"{URL}{lead.pk}/").json()["display"] == shown
+    assert [row["display"] for row in api.get(URL).json()["results"]] == [shown]
+    client.force_login(user)
+    picked = client.get(reverse("pick", args=["customers.lead"]), {"q": "王磊"}).json()["results"]
+    assert [row["text"] for row in picked] == [shown]
+    field = use_picker(forms.ModelChoiceField(Lead.objects.all()), "customers.lead", user)
+    assert field.widget.selected([str(lead.pk)]) == [(str(lead.pk), shown)]
+    found = client.get(reverse("search"), {"q": "王磊"}).content.decode()
+    assert f'<span class="search-hit-title">{shown}</span>' in found
+    for url in (lead.get_absolute_url(), reverse("customers:lead_edit", args=[lead.pk])):
+        html = client.get(url).content.decode()
+        assert shown in html and "星河科技有限公司" not in html

@@ -423,21 +423,45 @@ def _indexes(table: str) -> list[tuple[str, bool]]:
         return [(name, False) for (name,) in cursor.fetchall()]
 
 
-def _keys_without(keys: _Written, drop: list[str]) -> float:
-    """ms of loading the search keys alone with the ``drop`` indexes dropped, inside a transaction
+def _without(t: _Written, drop: list[str]) -> float:
+    """ms of loading one table's rows alone with the ``drop`` indexes dropped, inside a transaction
     rolled back at the end (DDL is transactional on both databases): the indexes' share of the
-    keys' cost. No commit is timed here, in any variant; the keys are gone afterwards."""
+    table's cost. No commit is timed here, in any variant; the rows are gone afterwards."""
     quote = connection.ops.quote_name
-    _delete([keys])
+    _delete([t])
     with transaction.atomic():
         with connection.cursor() as cursor:
             for name in drop:
                 cursor.execute(f"DROP INDEX {quote(name)}")
         started = time.perf_counter()
-        insert_rows(keys.table, keys.columns, keys.rows, batch_size=max(len(keys.rows), 1))
+        insert_rows(t.table, t.columns, t.rows, batch_size=max(len(t.rows), 1))
         elapsed = (time.perf_counter() - started) * 1000
         transaction.set_rollback(True)
     return elapsed
+
+
+def _copy_text(tables: list[_Written]) -> dict[str, bytes]:
+    """PostgreSQL: each table's rows as ``COPY … TO STDOUT`` writes them (text format), read before
+    timing, so a re-load of these bytes times the server alone, without the client's per-value
+    formatting (psycopg's dumpers) that ``insert_rows`` does."""
+    out = {}
+    with connection.cursor() as cursor:
+        for t in tables:
+            sql = f"COPY (SELECT * FROM {t.table} WHERE {t.key} > {int(t.after)} ORDER BY {t.key}) TO STDOUT"
+            with cursor.cursor.copy(sql) as copy:
+                out[t.table] = b"".join(bytes(block) for block in copy)
+    return out
+
+
+def _reload_text(tables: list[_Written], text: dict[str, bytes]) -> float:
+    """Like ``_reload``, the rows sent as the bytes ``_copy_text`` read: ms of the load and commit."""
+    _delete(tables)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for t in tables:
+            with cursor.cursor.copy(f"COPY {t.table} ({', '.join(t.columns)}) FROM STDIN") as copy:
+                copy.write(text[t.table])
+    return (time.perf_counter() - started) * 1000
 
 
 def _gin_merge(gin: list[str]) -> float:
@@ -472,6 +496,7 @@ def _floor(n: int, before: dict[str, tuple[int, int | None]], raw_ms: float, eng
     _verify(every)
     indexes = _indexes(KEYS)
     gin = [name for name, is_gin in indexes if is_gin]
+    postgres = connection.vendor == "postgresql"
 
     def label(t: _Written) -> str:
         return t.table.strip('"')
@@ -483,14 +508,16 @@ def _floor(n: int, before: dict[str, tuple[int, int | None]], raw_ms: float, eng
         return elapsed
 
     merges: list[float] = []
+    secondary = {label(t): [name for name, _gin in _indexes(label(t))] for t in writes}
     variants: dict[str, Callable[[], float]] = {
         "all": writes_and_merge,
         "unkeyed": lambda: _reload(unkeyed),
         **{f"alone {label(t)}": functools.partial(_reload, [t]) for t in writes},
         "staged": lambda: _reload(staged),
-        "keys": lambda: _keys_without(keys, []),
-        "keys no gin": lambda: _keys_without(keys, gin),
-        "keys bare": lambda: _keys_without(keys, [n for n, _gin in indexes]),
+        "keys": lambda: _without(keys, []),
+        "keys no gin": lambda: _without(keys, gin),
+        **{f"bare {label(t)}": functools.partial(_without, t, secondary[label(t)]) for t in writes},
+        **({"text": functools.partial(_reload_text, writes, _copy_text(writes))} if postgres else {}),
     }
     times: dict[str, list[float]] = {v: [] for v in variants}
     for _ in range(repeat):
@@ -505,10 +532,17 @@ def _floor(n: int, before: dict[str, tuple[int, int | None]], raw_ms: float, eng
         f"{label(t)} {len(t.rows):,} rows / {len(_indexes(label(t))) + 1} indexes" for t in writes
     )
     alone = ", ".join(f"{label(t)} {ms[f'alone {label(t)}']:,.0f}" for t in writes)
+    bare = ", ".join(f"{label(t)} {ms[f'bare {label(t)}']:,.0f}" for t in writes)
+    text = (
+        f"; the same rows sent as COPY's own text, read before timing (no client-side formatting): "
+        f"{ms['text']:,.0f} ms, {raw_ms / ms['text']:.3f}× the raw load"
+        if postgres
+        else ""
+    )
     breakdown = f"the keys alone, uncommitted: {ms['keys']:,.0f} ms with their indexes"
     if gin:
         breakdown += f", {ms['keys no gin']:,.0f} ms without the GIN ones ({', '.join(gin)})"
-    breakdown += f", {ms['keys bare']:,.0f} ms without any secondary index"
+    breakdown += f", {ms[f'bare {label(keys)}']:,.0f} ms without any secondary index"
     if gin:
         breakdown += (
             f"; merging the GIN pending lists after the load (autovacuum's work, not in the lines' "
@@ -527,7 +561,8 @@ def _floor(n: int, before: dict[str, tuple[int, int | None]], raw_ms: float, eng
             all_ms,
             raw_ms,
             n,
-            f"{rate(all_ms)}; {counts}; each table alone (ms): {alone}; the engine took "
+            f"{rate(all_ms)}; {counts}; each table alone (ms): {alone}; each alone without its "
+            f"secondary indexes, uncommitted: {bare}{text}; the engine took "
             f"{engine_s * 1000 / all_ms:.0f}× this; tuples read back before timing, counts checked "
             f"after the first re-load; median of {repeat} rounds; not counted: the engine's staging rows "
             f"({sum(len(t.rows) for t in staged):,}) re-loaded the same way take {ms['staged']:,.0f} ms",

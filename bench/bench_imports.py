@@ -200,27 +200,28 @@ wrote — per customer the customer, one change-log row, one event and five sear
 with no Python in the timing by `COPY` per table (PostgreSQL) or one `executemany` per table
 (SQLite) into the real tables with all their indexes, in one transaction with its commit. Medians
 of 5 rounds at 20,000 rows (two runs each, load average 2.2-4.3 on the shared 2 cores) and of 3
-at 100,000 (load 3.9-5.9); throughput as a fraction of the raw load's:
+at 100,000 (two runs each, load 3.9-5.9); throughput as a fraction of the raw load's:
 
 | DB, rows (rows/s, × raw load) | engine | floor | floor without search keys | keys' share |
 |---|--:|--:|--:|--:|
 | SQLite, 20,000 | 3,000, 0.009× | 12,900-14,000, 0.037-0.040× | 19,000-21,100, 0.055-0.061× | 32-34% |
-| SQLite, 100,000 | 1,617, 0.008× | 7,100, 0.035× | 11,660, 0.058× | 39% |
+| SQLite, 100,000 | 1,617-2,180, 0.008× | 7,100-10,250, 0.035-0.039× | 11,660-17,050, 0.058-0.065× | 39-40% |
 | PostgreSQL, 20,000 | 1,580-1,735, 0.004× | 5,140-6,900, 0.012-0.017× | 9,070-12,990, 0.022-0.031× | 43-47% |
-| PostgreSQL, 100,000 | 1,459, 0.003× | 3,920, 0.007× | 8,500, 0.015× | 54% |
+| PostgreSQL, 100,000 | 1,305-1,459, 0.003× | 3,920-4,570, 0.007-0.009× | 7,890-8,500, 0.015× | 42-54% |
 
 Where the floor goes on PostgreSQL: the search keys alone (uncommitted) take 1.1-1.6 s at 20,000
 rows with their five indexes, 0.45-0.73 s without the two GIN ones (`searchentry_value_bigram`,
-`searchentry_value_trgm`), 0.19-0.24 s without any secondary index; at 100,000 rows 10.3 / 2.8 /
-0.8 s — the GIN indexes are 55-70 % of the keys' cost, 20-30 % of the whole floor, and merging
-their pending lists afterwards (autovacuum's work, not in the lines) adds 0.4-0.6 s / 1.4 s. The
+`searchentry_value_trgm`), 0.19-0.24 s without any secondary index; at 100,000 rows 8.9-10.3 /
+2.8-3.0 / 0.8-0.9 s — the GIN indexes are 55-70 % of the keys' cost, 20-30 % of the whole floor, and merging
+their pending lists afterwards (autovacuum's work, not in the lines) adds 0.4-0.6 s / 1.4-1.7 s. The
 customers alone (17 indexes) take 0.7-1.0 s at 20,000 rows (0.24 s without their secondary
-indexes), 4.1 s at 100,000: **writing nothing but the customers into their table is already only
-0.04-0.07× the raw load**. Sending `COPY`'s own text instead of tuples changes nothing (3.8 vs
-3.9 s, 22.3 vs 25.5 s): the floor is the server's. It falls as the tables grow (the tables loaded
-alone sum to 17.9 s at 100,000 rows, together 25.5 s: one transaction's WAL and checkpoints,
-`shared_buffers` 128 MB), so at a million rows it is lower still (not run: ≈ 2 h at this load).
-On SQLite the keys alone take 5.4 s at 100,000 rows with their two indexes, 1.9 s without; the
+indexes), 4.1-4.3 s at 100,000: **writing nothing but the customers into their table is already only
+0.04-0.07× the raw load**. Sending `COPY`'s own text instead of tuples saves little (3.8 vs
+3.9 s at 20,000 rows; 22.3 vs 25.5 and 16.4 vs 21.9 s at 100,000): the floor is mostly the
+server's. It falls as the tables grow (the tables loaded
+alone sum to 17.9-19.4 s at 100,000 rows, together 21.9-25.5 s: one transaction's WAL and checkpoints,
+`shared_buffers` 128 MB), so at a million rows it is likely lower still (not run: ≈ 2 h at this load).
+On SQLite the keys alone take 5.2-5.4 s at 100,000 rows with their two indexes, 1.9-2.7 s without; the
 drop from 20,000 to 100,000 rows is in part the indexes outgrowing SQLite's default 2 MB page
 cache (500,000 key-like rows into a copy of the keys' table: 4.96 s with it, 3.41 s with 256 MB).
 
@@ -230,9 +231,10 @@ after the import, and the customers' own indexes cap it near 0.05×; the target 
 (against this floor, or as rows/s) or the import has to write fewer indexed rows. The engine is now
 3-4× the floor on PostgreSQL (4-5× on SQLite), so removing all its Python would gain at most
 that, not the 25-30× the target asks. On SQLite 10,000 rows/s fits under the floor only for small files
-(13-14,000 rows/s at 20,000 rows with keys, 7,100 at 100,000); at 100,000 rows it needs the keys
-built after the import (11,660 rows/s), a larger page cache and almost no Python per row. The
-engine's staging rows, outside the floor, cost 0.17-0.37 s per write at 20,000 rows and 1.3 s at
+(13-14,000 rows/s at 20,000 rows with keys, 7,100-10,250 at 100,000, likely lower at a million);
+at scale it needs the keys built after the import (11,660-17,050 rows/s at 100,000), a larger
+page cache and almost no Python per row. The
+engine's staging rows, outside the floor, cost 0.17-0.37 s per write at 20,000 rows and 1.0-1.4 s at
 100,000 — a set-based design that stages in the database pays that for each pass over them.
 """
 

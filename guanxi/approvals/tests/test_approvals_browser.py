@@ -68,3 +68,15 @@ def test_manager_approves_from_the_notification_at_phone_width(
     settle(page)
     assert Requisition.objects.get(pk=doc.pk).status == "approved"
     assert ApprovalRequest.objects.get(pk=request.pk).status == "approved"
+
+    # The submitter's "submitted by me" on a phone: each request a card with its status on
+    # screen (the status was a second column, cut off at 375 px).
+    mine = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(mine, live_server, "rep", password="pw-" + "rep" * 3)
+    mine.goto(f"{live_server.url}/approvals/submitted/")
+    status = mine.locator(f"#approval-{request.pk} td.cell-card")
+    expect(status).to_contain_text(text["status"])
+    found = status.bounding_box()
+    assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
+    assert overflow_width(mine) <= PHONE_VIEWPORT["width"]
+    settle(mine)

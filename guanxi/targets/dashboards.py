@@ -102,10 +102,11 @@ def register_sales_chart(key: str, *, weight: int = 100) -> Callable[[ChartProvi
 def _bar(
     title: Any, categories: list[str], series: list[tuple[Any, list[Any], list[str]]], **extra: Any
 ) -> dict[str, Any]:
-    """An ECharts bar option (numbers as floats: JSON has no Decimal)."""
+    """An ECharts bar option (numbers as floats: JSON has no Decimal); a legend, above the plot,
+    only when it tells two or more series apart."""
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"show": len(series) > 1},
+        "legend": {"show": len(series) > 1, "top": 0},
         "grid": {
             "left": 8,
             "right": 8,
@@ -134,22 +135,26 @@ def bar_chart(
     *,
     empty: Any,
     kind: str = "bar",
+    plotted: int | None = None,
 ) -> Chart:
     """A bar (or line) chart for the dashboard: ``series`` are (name, values, links per category);
-    the table under it and the Excel export hold the same numbers and links. Charts that other
-    modules register (``register_sales_chart``) build theirs with it."""
+    the table under it and the Excel export hold the same numbers and links. ``plotted``: how
+    many of the series (the first ones) the chart draws — the rest are columns of the table only
+    (a win rate drawn, its won and lost counts listed). Charts that other modules register
+    (``register_sales_chart``) build theirs with it."""
     rows = [
         (category, [(values[i], links[i]) for _name, values, links in series])
         for i, category in enumerate(categories)
     ]
+    drawn = series[:plotted] if plotted is not None else series
     return Chart(
         title=title,
-        option=_bar(title, categories, series, kind=kind),
+        option=_bar(title, categories, drawn, kind=kind),
         columns=["", *[name for name, _v, _l in series]],
         rows=rows,
         icon=icon,
         empty=empty,
-        links=[links for _name, _values, links in series],
+        links=[links for _name, _values, links in drawn],
     )
 
 
@@ -223,9 +228,8 @@ def funnel(scope: Scope) -> Chart | None:
         categories,
         [(_("Deals"), values, links), (_("Conversion to next stage (%)"), rates, [""] * len(rates))],
         empty=_("No deals were created in this period."),
+        plotted=1,
     )
-    chart.option["series"] = chart.option["series"][:1]
-    chart.option["legend"] = {"show": False}
     if not any(values):
         chart.rows = []
     return chart
@@ -285,10 +289,9 @@ def win_rate(scope: Scope) -> Chart | None:
             (_("Average sales cycle (days)"), days, day_links),
         ],
         empty=_("No deals were closed in this period."),
+        plotted=1,
     )
-    chart.option["series"] = chart.option["series"][:1]
     chart.option["yAxis"] = {"type": "value", "max": 100}
-    chart.links = chart.links[:1]
     return chart
 
 
@@ -327,9 +330,8 @@ def time_in_stage(scope: Scope) -> Chart | None:
         [s.label for s in stages],
         [(_("Average days"), days, links), (_("Moves out of the stage"), counts, [""] * len(counts))],
         empty=_("No deal changed stage in this period."),
+        plotted=1,
     )
-    chart.option["series"] = chart.option["series"][:1]
-    chart.links = chart.links[:1]
     if not any(counts):
         chart.rows = []
     return chart
@@ -415,9 +417,8 @@ def new_deals(scope: Scope) -> Chart | None:
         [(_("Deals"), counts, links), (_("Amount"), amounts, links)],
         empty=_("No deals were created in this period."),
         kind="line",
+        plotted=1,
     )
-    chart.option["series"] = chart.option["series"][:1]
-    chart.links = chart.links[:1]
     if not any(counts):
         chart.rows = []
     return chart

@@ -151,6 +151,23 @@ def test_dashboard_numbers_against_the_fixture(client, org, book):
     assert client.get(funnel.links[0][3]).status_code == 200
 
 
+def test_a_chart_shows_a_legend_only_for_the_series_it_draws(client, org, book):
+    """A chart that draws one of its table's series (the win rate of win rate / won / lost /
+    cycle) has no legend: it showed one for the series it no longer drew, laid over the axis
+    labels. A chart drawing two (lost reasons: deals and amount) keeps its legend above the plot."""
+    client.force_login(org.manager1)
+    response = client.get(f"/dashboards/sales/?period=year&year={YEAR}")
+    for key in ("funnel", "win_rate", "time_in_stage", "new_deals"):
+        chart = _chart(response, key)
+        assert len(chart.option["series"]) == len(chart.links) == 1, key
+        assert chart.option["legend"]["show"] is False, key
+        assert chart.option["grid"]["top"] == 16, key
+    assert len(_chart(response, "win_rate").columns) == 5  # the table keeps every series
+    lost = _chart(response, "lost_reasons")
+    assert len(lost.option["series"]) == 2
+    assert lost.option["legend"] == {"show": True, "top": 0} and lost.option["grid"]["top"] == 32
+
+
 def test_dashboard_chart_exports_to_excel(client, org, book):
     client.force_login(org.manager1)
     response = client.get(f"/dashboards/sales/funnel.xlsx?period=year&year={YEAR}")

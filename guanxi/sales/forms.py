@@ -12,6 +12,7 @@ from guanxi.framework.forms import EntityForm, style_widgets
 from guanxi.sales.choices import StageKind, TeamAccess
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
+from guanxi.users.forms import TeamMemberForm
 
 
 class DealForm(EntityForm):
@@ -115,17 +116,15 @@ class DealPipelineForm(forms.Form):
         style_widgets(self)
 
 
-class DealTeamMemberForm(forms.Form):
-    """Add a colleague to a deal's team: a searchable picker of active colleagues (as the owner
-    and record-team pickers; not a list of every employee) and read or write access."""
-
-    user: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Add a colleague"))  # type: ignore[arg-type]
-    access = forms.ChoiceField(label=_("Access"), choices=TeamAccess.choices, initial=TeamAccess.READ)
+class DealTeamMemberForm(TeamMemberForm):
+    """Add a colleague to a deal's team: the record-team form (a searchable picker of active
+    colleagues, not a list of every employee) with the deal team's read or write access."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from guanxi.framework.pickers import use_picker
-
         super().__init__(*args, **kwargs)
-        use_picker(self.fields["user"], "users.colleagues", None)
+        self.fields["user"].label = _("Add a colleague")
         self.fields["user"].error_messages["required"] = _("Choose a colleague.")
-        style_widgets(self)
+        access = self.fields["access"]
+        assert isinstance(access, forms.ChoiceField)
+        access.choices = TeamAccess.choices
+        access.initial = TeamAccess.READ

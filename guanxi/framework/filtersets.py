@@ -319,12 +319,54 @@ class EntityFilterSet(django_filters.FilterSet):
             if any(data.get(f"{name}{suffix}") not in (None, "") for suffix in self.RANGE_SUFFIXES)
         }
 
+    # --- the form that filters: only the filters the request sends ----------------------------
+    # A list offers twenty-odd filters and a request uses two or three. Building and cleaning a
+    # form field for every one of them was a fifth of the deal list's Python per request
+    # (docs/benchmarks.md "deals"); a filter the request sends nothing for cleans to an empty
+    # value, which ``filter_queryset`` skips anyway. So validating and filtering go through a form
+    # of the sent filters alone (``filter_form``); ``form`` stays the whole form, built only where
+    # the filter panel is drawn.
+
+    def _sends(self, name: str, filter_: django_filters.Filter) -> bool:
+        """Whether the request carries a value for ``filter_``: its own parameter, or one of its
+        widget's parts (``amount_min``, ``date_after``, ``x_0``, ``x_lookup``: any ``<name>_…``,
+        wider than ``views.lists.FILTER_KEY_SUFFIXES`` on purpose — a filter wrongly thought
+        unsent would be silently dropped, one wrongly thought sent only costs its cleaning). A
+        checkbox widget is always cleaned: unticked, it sends nothing and still means "no"."""
+        widget = filter_.extra.get("widget") or filter_.field_class.widget
+        if issubclass(widget if isinstance(widget, type) else type(widget), forms.CheckboxInput):
+            return True
+        key = f"{self.form_prefix}-{name}" if self.form_prefix else name
+        return any(sent == key or sent.startswith(f"{key}_") for sent in self.data)
+
+    @property
+    def filter_form(self) -> forms.Form:
+        """The bound form of the filters the request sends (the whole form once it is built)."""
+        if not hasattr(self, "_filter_form"):
+            sent = {name: f for name, f in self.filters.items() if self._sends(name, f)}
+            if hasattr(self, "_form") or not self.is_bound or len(sent) == len(self.filters):
+                self._filter_form = self.form
+            else:
+                form_class: type[forms.Form] = type(
+                    f"{type(self).__name__}SentForm",
+                    (self._meta.form,),
+                    {name: filter_.field for name, filter_ in sent.items()},
+                )
+                form_class.base_fields = _FieldsOfOneForm(form_class.base_fields)
+                self._filter_form = form_class(self.data, prefix=self.form_prefix)
+        return self._filter_form
+
+    @property
+    def cleaned_data(self) -> dict[str, Any]:
+        """The sent filters' cleaned values (what filter methods read of one another)."""
+        return self.filter_form.cleaned_data
+
     def is_valid(self) -> bool:
-        return super().is_valid() and not self.refused_params()
+        return self.is_bound and self.filter_form.is_valid() and not self.refused_params()
 
     @property
     def errors(self) -> Any:
-        errors = super().errors
+        errors = self.filter_form.errors
         refused = self.refused_params()
         if not refused:
             return errors
@@ -343,7 +385,7 @@ class EntityFilterSet(django_filters.FilterSet):
         the rows alone anyway). An empty model multiple-choice filter (tags, owner, department …)
         cleans to ``queryset.none()``, and django-filter asks it whether it is empty — compiling
         a query per unused filter on every list request."""
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self.cleaned_data.items():
             if value in EMPTY_VALUES or (isinstance(value, models.QuerySet) and value.query.is_empty()):
                 continue
             queryset = self.filters[name].filter(queryset, value)

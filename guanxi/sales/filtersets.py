@@ -65,7 +65,7 @@ class DealFilterSet(EntityFilterSet):
         come from the table kept in the process (``guanxi.sales.stage_table``): no query."""
         if not value:
             return queryset
-        pipelines = self.form.cleaned_data.get("pipeline") or None  # the pipeline filter's keys
+        pipelines = self.cleaned_data.get("pipeline") or None  # the pipeline filter's keys
         return queryset.filter(stage_id__in=stage_table().stage_ids(value, pipelines))
 
     def filter_mine(self, queryset: Any, name: str, value: Any) -> Any:

@@ -179,7 +179,7 @@ def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
     """(name, label, readable value) of every filter that narrows the list: choice labels, record
     names and dates as people read them; empty selections are not filters."""
     out = []
-    for name, value in filterset.form.cleaned_data.items():
+    for name, value in filterset.cleaned_data.items():
         if name not in filterset.filters or value is None or value == "":
             continue
         values = list(value) if isinstance(value, list | tuple | models.QuerySet) else [value]
@@ -193,7 +193,7 @@ def active_filter_labels(filterset: Any) -> list[tuple[str, Any, str]]:
             # field's choices would load every option to find none (their keys are primary keys).
             shown = [str(v) for v in values]
         else:
-            choices = dict(getattr(filterset.form.fields[name], "choices", None) or [])
+            choices = dict(getattr(filterset.filters[name].field, "choices", None) or [])
             shown = [str(choices.get(v, choices.get(str(v), v))) for v in values]
         out.append((name, filterset.filters[name].label, ", ".join(shown)))
     return out

@@ -203,7 +203,7 @@ class Deal(PrimaryModel):
         help_text=_("Leave empty to follow the stage's win probability."),
     )
 
-    team = GenericRelation("core.RecordShare", related_query_name="deal")
+    team = GenericRelation("core.RecordShare")
 
     # The record team card's title on a deal: what sales teams call the people on it.
     team_title = _("Deal team")

@@ -175,8 +175,10 @@ def _share_levels(user: Any) -> dict[int, frozenset[str]]:
 def _shared_ids(user: Any, ct_id: int) -> SharedIds | None:
     """The user's shared rows of one type, read once per snapshot (None: too many for a list)."""
     access = _access(user)
-    if ct_id in access.share_ids:
-        return access.share_ids[ct_id]
+    # (a snapshot pickled before the field existed has none: sales.0004 bumps the version anyway)
+    known = access.__dict__.setdefault("share_ids", {})
+    if ct_id in known:
+        return known[ct_id]
     from guanxi.core.models import RecordShare
 
     rows = list(
@@ -189,7 +191,7 @@ def _shared_ids(user: Any, ct_id: int) -> SharedIds | None:
         found = SharedIds(
             tuple(sorted(pk for pk, _a in rows)), tuple(sorted(pk for pk, a in rows if a == "write"))
         )
-    access.share_ids[ct_id] = found
+    known[ct_id] = found
     cache.set(snapshot_key(user.pk, access.version), access, SNAPSHOT_TTL)
     return found
 

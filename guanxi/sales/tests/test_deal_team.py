@@ -30,6 +30,10 @@ def test_a_read_member_views_a_write_member_edits_and_leaving_ends_it_at_once(sa
     assert not _sees(sales.rep2, deal)
     with as_user(sales.rep1):
         share_record(deal, sales.rep2, "read", actor=sales.rep1)
+    # one team: the member of the record team is the deal's team (the API's ``team``)
+    assert list(Deal.objects.get(pk=deal.pk).team.values_list("user_id", "access")) == [
+        (sales.rep2.pk, "read")
+    ]
     assert _sees(sales.rep2, deal)
     assert not _sees(sales.rep2, deal, "change")
     with as_user(sales.rep2), pytest.raises(PermissionDenied):
@@ -46,6 +50,7 @@ def test_a_read_member_views_a_write_member_edits_and_leaving_ends_it_at_once(sa
     assert Deal.objects.restrict(warm, "view").filter(pk=deal.pk).exists()  # snapshot cached
     with as_user(sales.rep1):
         unshare_record(deal, sales.rep2, actor=sales.rep1)
+    assert not Deal.objects.get(pk=deal.pk).team.exists()
     assert not _sees(sales.rep2, deal)  # the cached snapshot is of an older organisation version
     assert not _sees(sales.rep2, deal, "change")
 

@@ -10,10 +10,10 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        # the menu group, cards, row access (deal teams), the choice list, the lead-conversion
-        # option and the demo step (the entities: entities.py)
+        # the menu group, cards, the choice list, the lead-conversion option and the demo step (the
+        # entities: entities.py; the deal team is the record team, core.RecordShare)
         from guanxi.customers.pools.services.rules import register_won_deal_source
-        from guanxi.sales import access, cards, choices, demo_data, lead_conversion, menu  # noqa: F401
+        from guanxi.sales import cards, choices, demo_data, lead_conversion, menu  # noqa: F401
 
         # deals keep Customer.last_won_at: the pools' "no won deal for N days" rule is in force
         register_won_deal_source("sales")

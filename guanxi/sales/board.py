@@ -35,7 +35,6 @@ from guanxi.framework.views.lists import ObjectListView, SavedViewNotFound, styl
 from guanxi.framework.write import StaleWrite, version_of
 from guanxi.sales import services
 from guanxi.sales.choices import CLOSE_REASON_LIST
-from guanxi.sales.forms import DealTeamMemberForm
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
 from guanxi.sales.views import DealViews
@@ -293,35 +292,3 @@ def _posted_fields(request: HttpRequest, deal: Deal, target: Stage) -> dict[str,
         first = next(iter(errors.values()))[0]
         return JsonResponse({"error": "invalid", "message": first, "errors": errors}, status=400)
     return {n: form.cleaned_data.get(n) for n in names if form.cleaned_data.get(n) not in (None, "")}
-
-
-@login_required
-def team(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add (POST ``user``, ``access``) or remove (POST ``remove``) a deal-team member."""
-    from django.contrib import messages
-
-    from guanxi.users.models import User
-
-    deal = get_object_or_404(Deal.objects.restrict(request.user, "view"), pk=pk)
-    if request.method == "POST":
-        try:
-            if "remove" in request.POST:
-                removed = request.POST["remove"]
-                member = get_object_or_404(User, pk=int(removed) if removed.isdigit() else 0)
-                services.remove_team_member(deal=deal, user=member, actor=request.user)
-            else:
-                form = DealTeamMemberForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(form.errors)
-                services.add_team_member(
-                    deal=deal,
-                    user=form.cleaned_data["user"],
-                    access=form.cleaned_data["access"],
-                    actor=request.user,
-                )
-        except (ValidationError, PermissionDenied) as refused:
-            text = " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused)
-            messages.error(request, text)
-        else:
-            messages.success(request, _("The deal team was updated."))
-    return redirect(deal.get_absolute_url())

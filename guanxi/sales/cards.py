@@ -1,5 +1,6 @@
-"""Cards on generic pages: the customer 360° page's deals card, and the deal team card on a
-deal's page (see guanxi.framework.cards)."""
+"""Cards on generic pages: the customer 360° page's deals card and the deal page's actions (see
+guanxi.framework.cards). The deal team is the record "Team" card every owned record has
+(``users/org/team_panel.html``, titled by ``Deal.team_title``)."""
 
 from __future__ import annotations
 
@@ -42,23 +43,6 @@ def customer_deals_card(request: Any, obj: Any) -> dict[str, Any] | None:
             "won_total": _money(totals["won_total"]),
         },
         "can_add_deal": can(request.user, "add", Deal),
-    }
-
-
-@register_card("detail.side", "sales/deal_team_card.html", weight=15)
-def deal_team_card(request: Any, obj: Any) -> dict[str, Any] | None:
-    """The deal team (协同人) and, for those who may change the deal, the forms to change it."""
-    if not isinstance(obj, Deal) or request is None:
-        return None
-    from guanxi.sales.forms import DealTeamMemberForm
-
-    may_manage = _may_change(request, obj)
-    members = list(obj.team.select_related("user").order_by("pk"))
-    return {
-        "deal": obj,
-        "team_members": members,
-        "may_manage_team": may_manage,
-        "team_form": DealTeamMemberForm(auto_id="deal-team-%s") if may_manage else None,
     }
 
 

@@ -72,8 +72,3 @@ class DealContactRole(models.TextChoices):
     USER = "user", _("User")
     PROCUREMENT = "procurement", _("Procurement")
     OTHER = "other", _("Other")
-
-
-class TeamAccess(models.TextChoices):
-    READ = "read", _("Can view")
-    WRITE = "write", _("Can edit")

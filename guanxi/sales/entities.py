@@ -1,8 +1,9 @@
 """Deals (商机), pipelines and their stages, declared once (``guanxi.framework.entities``).
 
-Reps work their own deals (and those whose team they are on: ``access``); managers and directors
-their department tree. Pipelines and stages are reference data administrators configure and every
-sales role reads.
+Reps work their own deals (and those whose team they are on: the record team,
+``core.RecordShare``, OR-ed into ``restrict()`` by ``guanxi.users.access.shared_q``); managers and
+directors their department tree. Pipelines and stages are reference data administrators configure
+and every sales role reads.
 """
 
 from django.db.models import Q

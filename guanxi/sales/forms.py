@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer
 from guanxi.framework.forms import EntityForm, style_widgets
-from guanxi.sales.choices import StageKind, TeamAccess
+from guanxi.sales.choices import StageKind
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
-from guanxi.users.forms import TeamMemberForm
 
 
 class DealForm(EntityForm):
@@ -114,17 +113,3 @@ class DealPipelineForm(forms.Form):
             for pipeline, stages in choices
         ]
         style_widgets(self)
-
-
-class DealTeamMemberForm(TeamMemberForm):
-    """Add a colleague to a deal's team: the record-team form (a searchable picker of active
-    colleagues, not a list of every employee) with the deal team's read or write access."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].label = _("Add a colleague")
-        self.fields["user"].error_messages["required"] = _("Choose a colleague.")
-        access = self.fields["access"]
-        assert isinstance(access, forms.ChoiceField)
-        access.choices = TeamAccess.choices
-        access.initial = TeamAccess.READ

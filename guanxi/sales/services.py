@@ -1,4 +1,4 @@
-"""Use cases of deals: create, move between stages (the kanban), the deal team and contacts.
+"""Use cases of deals: create (with its team), move between stages (the kanban) and contacts.
 
 Every function takes a keyword-only ``actor``, runs in a transaction and writes through the write
 path (``save_object``) or the state machine (``transition``). A refusal raises before anything
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from guanxi.framework import changes
 from guanxi.framework.statemachine import transition
-from guanxi.framework.write import delete_object, save_object
-from guanxi.sales.choices import StageKind, TeamAccess
-from guanxi.sales.models import Deal, DealContact, DealTeamMember, Pipeline, Stage, StageChange
+from guanxi.framework.write import save_object
+from guanxi.sales.choices import StageKind
+from guanxi.sales.models import Deal, DealContact, Pipeline, Stage, StageChange
 from guanxi.sales.models.deal import missing_required, stage_transition_name
 from guanxi.sales.models.pipeline import field_list
 
@@ -45,13 +45,16 @@ class RequiredFieldsMissing(ValidationError):
 def create_deal(
     *, actor: Any, deal: Deal, team: Sequence[tuple[Any, str]] = (), tags: list[Any] | None = None
 ) -> Deal:
-    """Create ``deal`` (unsaved) through the write path, with its team. (Its stage history starts
-    with its first move: the time in the first stage counts from the deal's creation.)"""
+    """Create ``deal`` (unsaved) through the write path, with its team ((user, "read" | "write")
+    pairs: the record team, ``users.services.share_record``). (Its stage history starts with its
+    first move: the time in the first stage counts from the deal's creation.)"""
+    from guanxi.users.services.access import share_record
+
     with transaction.atomic():
         deal.full_clean()
         save_object(deal, actor=actor, tags=tags)
         for user, access in team:
-            add_team_member(deal=deal, user=user, access=access, actor=actor)
+            share_record(deal, user, access, actor=actor)
     return deal
 
 
@@ -82,7 +85,7 @@ def move_deal(
     with transaction.atomic():
         if fields:
             # The fields a stage asks for are ordinary edits: the same write path, the same version.
-            if not _may_manage_team(deal, actor):
+            if not _may_change_deal(deal, actor):
                 raise PermissionDenied(_("You may not change this deal."))
             for name, value in fields.items():
                 if name not in (stage.required_fields or []):
@@ -192,34 +195,10 @@ def refresh_customer_wins(customer_id: int) -> None:
         )
 
 
-# -- the deal team ----------------------------------------------------------------------------------
-def _may_manage_team(deal: Deal, actor: Any) -> bool:
+# -- contacts on the deal ---------------------------------------------------------------------------
+# (The deal team is the record team: ``guanxi.users.services.access.share_record`` / ``unshare_record``.)
+def _may_change_deal(deal: Deal, actor: Any) -> bool:
     return actor is None or Deal.objects.restrict(actor, "change").filter(pk=deal.pk).exists()
-
-
-def add_team_member(*, deal: Deal, user: Any, access: str = TeamAccess.READ, actor: Any) -> DealTeamMember:
-    """Put ``user`` on the deal team (or change their access); needs *change* on the deal."""
-    if access not in TeamAccess.values:
-        raise ValidationError({"access": [_("Choose “Can view” or “Can edit”.")]})
-    with transaction.atomic():
-        if not _may_manage_team(deal, actor):
-            raise PermissionDenied(_("You may not change this deal's team."))
-        if user.pk == deal.owner_id:
-            raise ValidationError({"user": [_("The owner is on the team already.")]})
-        member = DealTeamMember.objects.filter(deal=deal, user=user).first() or DealTeamMember(
-            deal=deal, user=user
-        )
-        member.access = access
-        save_object(member, actor=actor, check_visible=False)
-    return member
-
-
-def remove_team_member(*, deal: Deal, user: Any, actor: Any) -> None:
-    with transaction.atomic():
-        if not _may_manage_team(deal, actor):
-            raise PermissionDenied(_("You may not change this deal's team."))
-        for member in DealTeamMember.objects.filter(deal=deal, user=user):
-            delete_object(member, actor=actor)
 
 
 def set_deal_contact(*, deal: Deal, contact: Any, role: str, actor: Any) -> DealContact:
@@ -227,7 +206,7 @@ def set_deal_contact(*, deal: Deal, contact: Any, role: str, actor: Any) -> Deal
     from guanxi.customers.models import Contact
 
     with transaction.atomic():
-        if not _may_manage_team(deal, actor):
+        if not _may_change_deal(deal, actor):
             raise PermissionDenied(_("You may not change this deal."))
         if actor is not None and not Contact.objects.restrict(actor, "view").filter(pk=contact.pk).exists():
             raise ValidationError({"contact": [_("Choose a contact you can see.")]})

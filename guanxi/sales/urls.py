@@ -9,7 +9,6 @@ urlpatterns = [
     path("pipelines/<int:pk>/board/", board.BoardView.as_view(), name="pipeline_board"),
     path("pipelines/<int:pk>/board/column/<int:stage_id>/", board.column, name="board_column"),
     path("deals/<int:pk>/move/", board.move, name="deal_move"),
-    path("deals/<int:pk>/team/", board.team, name="deal_team"),
     path("deals/<int:pk>/pipeline/", views_pipeline.change_pipeline, name="deal_pipeline"),
     *entity_urls("sales"),
 ]

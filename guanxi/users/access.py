@@ -7,9 +7,13 @@
 * Scopes become one ``Q`` on the list's own query: 本人 ``owner = me``; 本人及下属 ``owner IN
   (me + everyone reporting to me, at any depth)``; 本部门 ``department = my department``;
   本部门及下属部门 ``department IN (my department's subtree)``; 全部 no condition. Shared
-  records (``RecordShare``) are OR-ed in as an ``EXISTS`` on the share table (never a literal id
-  list, so a user with 10,000 shares costs the same SQL). So a list costs one SQL query however
-  scopes combine, with no per-row check in Python.
+  records (``RecordShare``: a record's team, deals' 协同人 included) are OR-ed in as a literal
+  ``id IN (…)`` of the user's shared rows of that type, read once into the snapshot — an index
+  lookup, where an ``OR EXISTS`` over the share table costs every list and board query a scan
+  (bench_deals) — or, for a user holding more than ``SHARE_IDS_LIMIT`` shares of the type, as an
+  ``EXISTS`` on the share table (so 10,000 shares cost the same SQL as 1,001). A user holding no
+  share of the type adds nothing. So a list costs one SQL query however scopes combine, with no
+  per-row check in Python.
 * Everything the policy needs about a user — grants, field rules, subordinate ids, the
   department subtree, which types they hold shares on, their Django permissions and the
   registered snapshot parts (the pools they see…) — is one ``UserAccess`` **snapshot**, built
@@ -51,6 +55,18 @@ NOTHING = models.Q(pk__in=[])
 PARENT_ACTIONS = {"add": "change", "change": "change", "delete": "change"}
 
 
+# Shares of one type a snapshot keeps as a literal id list; beyond it the condition is an EXISTS.
+SHARE_IDS_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class SharedIds:
+    """The rows of one type shared with a user (ids): all of them, and those they may edit."""
+
+    view: tuple[int, ...]
+    change: tuple[int, ...]
+
+
 @dataclass
 class UserAccess:
     """Everything about one user's access, cached across requests (picklable).
@@ -71,6 +87,9 @@ class UserAccess:
     subtree_ids: list[int] | None = None
     # content type id → the share levels ("read", "write") the user holds on rows of that type
     share_levels: dict[int, frozenset[str]] | None = None
+    # content type id → the ids of the rows of that type shared with the user (read on first use
+    # of the type); None when they are more than SHARE_IDS_LIMIT (then ``EXISTS``)
+    share_ids: dict[int, SharedIds | None] = field(default_factory=dict)
     # registered snapshot parts (``guanxi.framework.access.register_snapshot_part``)
     parts: dict[str, Any] = field(default_factory=dict)
 
@@ -151,6 +170,30 @@ def _share_levels(user: Any) -> dict[int, frozenset[str]]:
     ):
         levels[ct_id].add(level)
     return {ct: frozenset(found) for ct, found in levels.items()}
+
+
+def _shared_ids(user: Any, ct_id: int) -> SharedIds | None:
+    """The user's shared rows of one type, read once per snapshot (None: too many for a list)."""
+    access = _access(user)
+    # (a snapshot pickled before the field existed has none: sales.0004 bumps the version anyway)
+    known = access.__dict__.setdefault("share_ids", {})
+    if ct_id in known:
+        return known[ct_id]
+    from guanxi.core.models import RecordShare
+
+    rows = list(
+        RecordShare.objects.filter(user_id=user.pk, content_type_id=ct_id).values_list("object_id", "access")[
+            : SHARE_IDS_LIMIT + 1
+        ]
+    )
+    found = None
+    if len(rows) <= SHARE_IDS_LIMIT:
+        found = SharedIds(
+            tuple(sorted(pk for pk, _a in rows)), tuple(sorted(pk for pk, a in rows if a == "write"))
+        )
+    known[ct_id] = found
+    cache.set(snapshot_key(user.pk, access.version), access, SNAPSHOT_TTL)
+    return found
 
 
 def _subordinates(user: Any) -> list[int]:
@@ -249,20 +292,34 @@ def scope_q(user: Any, model: type[models.Model], scope: str, prefix: str = "") 
     return NOTHING
 
 
-def shared_q(user: Any, model: type[models.Model], action: str, prefix: str = "") -> models.Q | None:
-    """Rows shared with ``user``: read shares count for viewing, write shares also for changing.
-
-    An ``EXISTS`` on the share table (index ``user, content_type, object_id``), added only when the
-    snapshot says the user holds a share of that level on the type at all.
-    """
+def _holds_shares(user: Any, model: type[models.Model], action: str) -> int | None:
+    """The content type id of ``model`` when the user holds a share counting for ``action`` on a
+    row of it (the snapshot's share levels: no query once loaded), else None."""
     if getattr(model, "access_owner_field", None) is None or action not in ("view", "change", "export"):
         return None
-    from guanxi.core.models import RecordShare
-
     ct_id = ContentType.objects.get_for_model(model).pk
     wanted = {"write"} if action == "change" else {"read", "write"}
     if not (_loaded(user, "share_levels", _share_levels).get(ct_id, frozenset()) & wanted):
         return None
+    return ct_id
+
+
+def shared_q(user: Any, model: type[models.Model], action: str, prefix: str = "") -> models.Q | None:
+    """Rows shared with ``user``: read shares count for viewing, write shares also for changing.
+
+    Added only when the snapshot says the user holds a share of that level on the type at all: a
+    literal ``pk IN (…)`` of the shared rows (the snapshot's ``share_ids``), or an ``EXISTS`` on the
+    share table (index ``user, content_type, object_id``) when they are too many for a list.
+    """
+    ct_id = _holds_shares(user, model, action)
+    if ct_id is None:
+        return None
+    ids = _shared_ids(user, ct_id)
+    if ids is not None:
+        chosen = ids.change if action == "change" else ids.view
+        return models.Q(**{f"{prefix}pk__in": chosen}) if chosen else None
+    from guanxi.core.models import RecordShare
+
     shares = RecordShare.objects.filter(
         user_id=user.pk, content_type_id=ct_id, object_id=models.OuterRef(f"{prefix}pk")
     )
@@ -333,7 +390,7 @@ class RoleScopePolicy(AccessPolicy):
         if self._grants(user, model, action):
             return True
         # A row shared with the user lets them open it even without a grant on the type.
-        return action in ("view", "change") and shared_q(user, model, action) is not None
+        return action in ("view", "change") and _holds_shares(user, model, action) is not None
 
     def row_condition(
         self, user: Any, model: type[models.Model], action: str, prefix: str = ""

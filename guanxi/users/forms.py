@@ -369,7 +369,10 @@ class TeamMemberForm(forms.Form):
         # A directory of active colleagues' names, like the owner picker: choosing whom to share
         # with must not depend on being allowed to open their user records.
         use_picker(self.fields["user"], "users.colleagues", None)  # searchable, not every employee
-        cast(forms.ChoiceField, self.fields["access"]).choices = RecordShare.Access.choices
+        self.fields["user"].error_messages["required"] = _("Choose a colleague.")
+        access = cast(forms.ChoiceField, self.fields["access"])
+        access.choices = RecordShare.Access.choices
+        access.initial = RecordShare.Access.READ
         _apply_css(self)
 
 

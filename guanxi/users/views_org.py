@@ -214,7 +214,9 @@ def user_transfer_card(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
 
 
 def team_panel_context(request: HttpRequest, obj: models.Model) -> dict[str, Any]:
-    """Context of the "Team" card for a record's detail page (empty when the record has no owner)."""
+    """Context of the "Team" card for a record's detail page (empty when the record has no owner).
+
+    One card for every owned record, deals included (their 协同人: ``Deal.team_title`` names it)."""
     if services.owner_id_of(obj) is None:
         return {"show_team_panel": False}
     from guanxi.core.models import RecordShare
@@ -229,6 +231,7 @@ def team_panel_context(request: HttpRequest, obj: models.Model) -> dict[str, Any
     return {
         "show_team_panel": True,
         "team_object": obj,
+        "team_title": getattr(obj, "team_title", None),
         "team_ct": ct.pk,
         "team_members": members,
         "team_can_manage": manage,

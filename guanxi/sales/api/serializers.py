@@ -8,21 +8,25 @@ from typing import Any
 
 from rest_framework import serializers
 
+from guanxi.core.models import RecordShare
 from guanxi.framework.api.fields import BriefRelatedField
 from guanxi.framework.api.serializers import EntitySerializer
-from guanxi.sales.models import Deal, DealTeamMember, Pipeline, Stage
+from guanxi.sales.models import Deal, Pipeline, Stage
 
 
-class DealTeamMemberSerializer(serializers.ModelSerializer):
+class TeamMemberSerializer(serializers.ModelSerializer):
+    """One member of a deal's team (the record team, ``core.RecordShare``): as the ``team`` field
+    has always read — ``{"user": {…}, "access": "read" | "write"}``."""
+
     user = BriefRelatedField(read_only=True)
 
     class Meta:
-        model = DealTeamMember
+        model = RecordShare
         fields = ["user", "access"]
 
 
 class DealSerializer(EntitySerializer):
-    team = DealTeamMemberSerializer(many=True, read_only=True)
+    team = TeamMemberSerializer(many=True, read_only=True)
     probability = serializers.IntegerField(source="stage.probability", read_only=True)
     stage_kind = serializers.CharField(source="stage.kind", read_only=True)
 

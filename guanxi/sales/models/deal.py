@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -35,7 +36,6 @@ from guanxi.sales.choices import (
     DealContactRole,
     ForecastCategory,
     StageKind,
-    TeamAccess,
     close_reason_choices,
     default_forecast_category,
 )
@@ -148,7 +148,12 @@ class DealStageTransitions(TransitionProvider):
 
 
 class Deal(PrimaryModel):
-    """A sale in progress: customer, pipeline stage, amount, close date, owner and deal team."""
+    """A sale in progress: customer, pipeline stage, amount, close date, owner and deal team.
+
+    The deal team (协同人) is the record team every owned record has (``core.RecordShare``: one
+    access rule in ``restrict()``, one card, one service ``users.services.share_record``);
+    ``team`` reads it, and deleting a deal takes its team rows with it (into the recycle bin).
+    """
 
     name = models.CharField(_("name"), max_length=200)
     customer = models.ForeignKey(
@@ -197,6 +202,11 @@ class Deal(PrimaryModel):
         blank=True,
         help_text=_("Leave empty to follow the stage's win probability."),
     )
+
+    team = GenericRelation("core.RecordShare")
+
+    # The record team card's title on a deal: what sales teams call the people on it.
+    team_title = _("Deal team")
 
     stage_machine = StateMachine(field="stage", provider=DealStageTransitions())
 
@@ -312,31 +322,6 @@ class DealContact(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.contact} ({self.get_role_display()})"
-
-
-class DealTeamMember(ChangeLoggedModel):
-    """A colleague on the deal team (协同人), who may view or also edit it whatever their scope."""
-
-    access_parent = "deal"
-    changelog_parent = "deal"
-
-    deal = models.ForeignKey(Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="team")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("team member"),
-        on_delete=models.CASCADE,
-        related_name="deal_teams",
-    )
-    access = models.CharField(_("access"), max_length=8, choices=TeamAccess.choices, default=TeamAccess.READ)
-
-    class Meta:
-        verbose_name = _("deal team member")
-        verbose_name_plural = _("deal team members")
-        constraints = [models.UniqueConstraint(fields=["deal", "user"], name="dealteam_unique")]
-        indexes = [models.Index(fields=["user", "access", "deal"], name="dealteam_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.get_access_display()})"
 
 
 class StageChange(BaseModel):

@@ -1,5 +1,5 @@
 """Scenario tests of the deal stage machine: moves, required fields, won/lost reasons, conflicts,
-the deal team, and the customer's won date."""
+and the customer's won date (the deal team: test_deal_team.py)."""
 
 from __future__ import annotations
 
@@ -186,37 +186,6 @@ def test_a_rep_of_another_department_may_not_move_the_deal(sales):
     with pytest.raises(PermissionDenied):
         _move(deal, stage(sales.pipeline, "Needs analysis"), sales.rep2)
     assert Deal.objects.get(pk=deal.pk).stage.name_en == "Qualification"
-
-
-def test_the_deal_team_opens_the_deal_for_reading_or_writing(sales):
-    deal = make_deal(sales.rep1, sales.customer, sales.pipeline)
-    assert not Deal.objects.restrict(fresh(sales.rep2), "view").filter(pk=deal.pk).exists()
-    with as_user(sales.rep1):
-        services.add_team_member(deal=deal, user=sales.rep2, access="read", actor=sales.rep1)
-    assert Deal.objects.restrict(fresh(sales.rep2), "view").filter(pk=deal.pk).exists()
-    assert not Deal.objects.restrict(fresh(sales.rep2), "change").filter(pk=deal.pk).exists()
-    with pytest.raises(PermissionDenied):
-        _move(deal, stage(sales.pipeline, "Needs analysis"), fresh(sales.rep2))
-    assert Deal.objects.get(pk=deal.pk).stage.name_en == "Qualification"
-
-    with as_user(sales.rep1):
-        services.add_team_member(deal=deal, user=sales.rep2, access="write", actor=sales.rep1)
-    _move(deal, stage(sales.pipeline, "Needs analysis"), fresh(sales.rep2))
-    assert Deal.objects.get(pk=deal.pk).stage.name_en == "Needs analysis"
-    assert Deal.objects.restrict(fresh(sales.rep2), "view").filter(pk=deal.pk).count() == 1
-
-    with as_user(sales.rep1):
-        services.remove_team_member(deal=deal, user=sales.rep2, actor=sales.rep1)
-    assert not Deal.objects.restrict(fresh(sales.rep2), "view").filter(pk=deal.pk).exists()
-
-
-def test_a_team_member_who_may_only_read_cannot_change_the_team(sales):
-    deal = make_deal(sales.rep1, sales.customer, sales.pipeline)
-    with as_user(sales.rep1):
-        services.add_team_member(deal=deal, user=sales.rep2, access="read", actor=sales.rep1)
-    with as_user(sales.rep2), pytest.raises(PermissionDenied):
-        services.add_team_member(deal=deal, user=sales.rep2, access="write", actor=sales.rep2)
-    assert deal.team.get().access == "read"
 
 
 def test_allowed_transitions_lists_the_other_stages_without_blocked_ones(sales):

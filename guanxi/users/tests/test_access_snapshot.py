@@ -368,10 +368,29 @@ def test_share_and_unshare(org: dict[str, Any]) -> None:
     assert visible(org["other"]) == {"west", "boss"}
 
 
-def test_shares_are_an_exists_subquery_not_an_id_list(org: dict[str, Any]) -> None:
+def test_a_few_shares_are_an_id_list_and_many_an_exists_subquery(org: dict[str, Any], monkeypatch) -> None:
+    """A user's few shares of a type are a literal ``pk IN (…)`` read once into the snapshot (an
+    index lookup on the list's own table, like the deal team had); past ``SHARE_IDS_LIMIT`` the
+    condition is an ``EXISTS`` on the share table, so many shares cost the same SQL."""
+    import guanxi.users.access as access_module
+
     with as_system():
         for name in ("mine", "boss"):
             share_record(Gadget.objects.get(name=name), fresh(org["other"]), "read", actor=None)
+    user = fresh(org["other"])
+    condition = shared_q(user, Gadget, "view")
+    assert condition is not None
+    sql = str(Gadget.objects.filter(condition).query).upper()
+    assert "EXISTS" not in sql and "CORE_RECORDSHARE" not in sql
+    assert set(Gadget.objects.restrict(user, "view").values_list("name", flat=True)) == {
+        "mine",
+        "boss",
+        "west",
+    }
+    assert shared_q(user, Gadget, "change") is None  # no write share: no condition at all
+
+    monkeypatch.setattr(access_module, "SHARE_IDS_LIMIT", 1)
+    bump_org_version()  # a new snapshot reads the shares again
     user = fresh(org["other"])
     condition = shared_q(user, Gadget, "view")
     assert condition is not None
@@ -382,7 +401,6 @@ def test_shares_are_an_exists_subquery_not_an_id_list(org: dict[str, Any]) -> No
         "boss",
         "west",
     }
-    assert shared_q(user, Gadget, "change") is None  # no write share: no subquery at all
 
 
 def test_the_snapshot_rides_on_the_user_behind_request_user(org):

@@ -146,12 +146,12 @@ class BoardView(ObjectListView):
             cards = column_cards(rows, stage)
             columns.append(_column(stage, cards, summaries[stage.pk], request, pipeline))
         style_filter_form(filterset.form)
-        query = params.copy()
+        kept = params.copy()
         if period == DEFAULT_CLOSED_WITHIN:
-            query.pop("closed_within", None)  # the default: no parameter, as before
+            kept.pop("closed_within", None)  # the default: no parameter, as before
         else:
-            query["closed_within"] = period
-        query = query.urlencode()
+            kept["closed_within"] = period
+        query = kept.urlencode()
         return render(
             request,
             "sales/board.html",

@@ -176,7 +176,10 @@ def test_the_totals_show_once_under_the_lines_on_a_desktop_and_a_phone(new_conte
     quote = with_lines(
         new_quote(q.rep1, q.deal),
         q.rep1,
-        [LineInput(product=q.crm, quantity="2", discount_percent="20"), LineInput(product=q.training, quantity="3")],
+        [
+            LineInput(product=q.crm, quantity="2", discount_percent="20"),
+            LineInput(product=q.training, quantity="3"),
+        ],
     )
     text = TOTALS[locale]
     for viewport in ({"width": 1280, "height": 900}, PHONE_VIEWPORT):

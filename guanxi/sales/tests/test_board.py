@@ -99,7 +99,9 @@ def test_the_closed_columns_hold_the_deals_closed_in_the_period(people, client, 
 
     for days, amount in ((3, "1000.00"), (45, "2000.00"), (200, "4000.00"), (800, "8000.00")):
         _closed(
-            make_deal(people.rep1, people.customer, people.pipeline, name=f"赢{days}", amount_amount=Decimal(amount)),
+            make_deal(
+                people.rep1, people.customer, people.pipeline, name=f"赢{days}", amount_amount=Decimal(amount)
+            ),
             "Won",
             days,
         )

@@ -172,9 +172,20 @@ def test_lost_reasons_draws_the_amounts_and_lists_the_counts(client, org, book, 
     """Counts (about ten) and amounts (about 100,000) shared one value axis: the counts were flat
     lines. The chart draws the amounts, biggest first; the table keeps both series."""
     pipeline = book.f.pipeline
-    for name, amount, reason in (("G", "90000", "price"), ("H", "5000", "price"), ("I", "3000", "competitor")):
+    for name, amount, reason in (
+        ("G", "90000", "price"),
+        ("H", "5000", "price"),
+        ("I", "3000", "competitor"),
+    ):
         _closed(
-            make_deal(org.rep1, org.customer, pipeline, name=name, amount_amount=Decimal(amount), close_reason=reason),
+            make_deal(
+                org.rep1,
+                org.customer,
+                pipeline,
+                name=name,
+                amount_amount=Decimal(amount),
+                close_reason=reason,
+            ),
             "lost",
             4,
         )

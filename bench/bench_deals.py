@@ -12,8 +12,9 @@ items are there too: quotes on the first deals, 10 lines each (``BENCH_DEALS_LIN
 销售经理 (本部门及下属部门) on a fresh request each time:
 
 * the board's first screen (``/sales/pipelines/<id>/board/``, rendered: the column aggregate and
-  the first 20 cards of each of 6 columns) against the same SQL written by hand (one GROUP BY and
-  six ``… ORDER BY stage_entered_at DESC LIMIT 21``);
+  the first 20 cards of each of 6 columns; the won and lost columns hold the deals closed in the
+  last 30 days, the board's default) against the same SQL written by hand (one GROUP BY and six
+  ``… ORDER BY stage_entered_at DESC LIMIT 21``);
 * the deal list filtered by pipeline and open stages and sorted by expected close date (the
   ``restrict()``-ed filterset's first page of 50, for a user object built afresh each time so
   its access policy is looked up as in a new request; the user's own row, which the session
@@ -146,6 +147,7 @@ def _setup(n: int, open_on_board: int, n_customers: int, n_lines: int = 0):
         other, other_stages = pipelines[1]
         deals = []
         for i in range(n):
+            entered = now - datetime.timedelta(minutes=rng.randint(0, 500_000))
             if i < open_on_board:
                 pipeline, stage = board, board_stages[i % 4]
             elif i % 3 == 0:
@@ -160,7 +162,10 @@ def _setup(n: int, open_on_board: int, n_customers: int, n_lines: int = 0):
                     stage=stage,
                     amount_amount=Decimal(rng.randint(1, 500) * 1000),
                     expected_close_date=(now + datetime.timedelta(days=rng.randint(-200, 200))).date(),
-                    stage_entered_at=now - datetime.timedelta(minutes=rng.randint(0, 500_000)),
+                    stage_entered_at=entered,
+                    # a closed deal closed when it entered its stage: over the last ~347 days,
+                    # so the board's 30-day won/lost columns hold about a twelfth of them
+                    closed_at=entered if stage.kind != "open" else None,
                     owner=reps[i % 20],
                 )
             )
@@ -197,22 +202,27 @@ def measure(manager, dept, board, stages, *, n: int, open_on_board: int, repeat:
     users = connection.ops.quote_name(User._meta.db_table)
     customers = connection.ops.quote_name("customers_customer")
     visible = f"d.department_id = {dept.pk}"
+    closed_ids = ",".join(str(s.pk) for s in stages if s.kind != "open")
 
     def raw_board() -> None:
+        since = closed_since()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT stage_id, COUNT(id), SUM(amount_base) FROM {table} d WHERE {visible} "
-                f"AND pipeline_id = %s GROUP BY stage_id",
-                [board.pk],
+                f"AND pipeline_id = %s AND (stage_id NOT IN ({closed_ids}) OR closed_at >= %s) "
+                f"GROUP BY stage_id",
+                [board.pk, since],
             )
             cursor.fetchall()
             for stage in stages:
+                period, args = ("", []) if stage.kind == "open" else (" AND d.closed_at >= %s", [since])
                 cursor.execute(
                     f"SELECT d.*, c.name, u.username FROM {table} d "
                     f"JOIN {customers} c ON c.id = d.customer_id "
                     f"LEFT JOIN {users} u ON u.id = d.owner_id WHERE {visible} AND d.pipeline_id = %s "
-                    f"AND d.stage_id = %s ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT {PAGE + 1}",
-                    [board.pk, stage.pk],
+                    f"AND d.stage_id = %s{period} "
+                    f"ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT {PAGE + 1}",
+                    [board.pk, stage.pk, *args],
                 )
                 cursor.fetchall()
 
@@ -319,6 +329,13 @@ def measure(manager, dept, board, stages, *, n: int, open_on_board: int, repeat:
     ]  # fmt: skip
 
 
+def closed_since() -> datetime.datetime:
+    """Where the board's won and lost columns start by default (its last 30 days)."""
+    from guanxi.sales.board import DEFAULT_CLOSED_WITHIN
+
+    return timezone.now() - datetime.timedelta(days=int(DEFAULT_CLOSED_WITHIN))
+
+
 def _check_same_rows(
     client: Client,
     board_url: str,
@@ -342,17 +359,28 @@ def _check_same_rows(
     page = client.get(board_url, HTTP_HOST="127.0.0.1")
     assert page.status_code == 200, page.status_code
     html = page.content.decode()
+    since = closed_since()
     with connection.cursor() as cursor:
         for stage in stages:
+            period, args = ("", []) if stage.kind == "open" else (" AND d.closed_at >= %s", [since])
             cursor.execute(
-                f"SELECT d.id FROM {table} d WHERE {visible} AND d.pipeline_id = %s AND d.stage_id = %s "
-                f"ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT {PAGE}",
-                [board.pk, stage.pk],  # type: ignore[attr-defined]
+                f"SELECT d.id FROM {table} d WHERE {visible} AND d.pipeline_id = %s AND d.stage_id = %s"
+                f"{period} ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT {PAGE}",
+                [board.pk, stage.pk, *args],  # type: ignore[attr-defined]
             )
             ids = [row[0] for row in cursor.fetchall()]
             column = html[html.index(f'id="stage-{stage.pk}"') :]
             shown = [int(pk) for pk in re.findall(r'id="deal-(\d+)"', column)][: len(ids)]
-            assert shown == ids, f"the board's column {stage.pk} differs from raw SQL"
+            assert ids and shown == ids, f"the board's column {stage.pk} differs from raw SQL"
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table} d WHERE {visible} AND d.pipeline_id = %s AND d.stage_id = %s"
+                f"{period}",
+                [board.pk, stage.pk, *args],  # type: ignore[attr-defined]
+            )
+            count = cursor.fetchone()[0]
+            assert f"data-count>{count}</span>" in column[: column.index("</h2>")], (
+                f"the board's column {stage.pk} counts other deals than raw SQL"
+            )
         marks = ",".join(["%s"] * len(open_ids))
         cursor.execute(
             f"SELECT d.id, c.name FROM {table} d JOIN {customers} c ON c.id = d.customer_id "

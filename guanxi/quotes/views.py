@@ -23,6 +23,9 @@ from guanxi.quotes.models import MAX_LINES, Quote
 from guanxi.quotes.pdf import PdfRefused, pdf_filename, render_quote_html, render_quote_pdf
 from guanxi.quotes.tables import QuoteTable
 
+# The totals the lines add up to: the lines card shows them under the lines (the profile panel
+# showed them a second time, above the lines they sum).
+TOTALS = ("subtotal", "discount_total", "tax_total", "grand_total")
 LINE_FIELDS = ("product", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
 BLANK_ROWS = 3
 
@@ -34,6 +37,13 @@ class QuoteViews(EntityViews):
     form = QuoteForm
     table = QuoteTable
     detail_template = "quotes/quote_detail.html"
+    detail_fields = tuple(
+        f.name
+        for f in Quote._meta.concrete_fields
+        if f.editable
+        and f.name not in ("id", "custom_field_data")
+        and not any(f.name in (f"{t}_amount", f"{t}_currency") for t in TOTALS)
+    )
     bulk_edit_fields = ("valid_until",)
 
 

@@ -4,7 +4,10 @@
 total (one aggregate query) and the first ``PAGE`` cards of each column (one index range read per
 stage: ``deal_stage_entered``); a column pages on scroll through ``…/column/<stage>/?after=…``.
 The deal list's filters, search and saved views apply (the same ``DealFilterSet`` and
-``ObjectListView.filtered``). Moves post to ``/sales/deals/<id>/move/`` and answer JSON the board
+``ObjectListView.filtered``). The won and lost columns hold the deals closed in a recent period
+(``?closed_within=30|90|365|all``, 30 days by default): counting every deal ever closed buried
+this period's result. Their counts, totals and scroll pages follow the period; open columns
+do not. Moves post to ``/sales/deals/<id>/move/`` and answer JSON the board
 script (``static/js/board.js``) reads: 200 with the new column summaries, 400 with field messages
 (a missing reason), 422 naming the fields the stage requires (the script opens them), 403, 409 when
 someone else moved or changed the deal first.
@@ -12,6 +15,7 @@ someone else moved or changed the deal first.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +26,10 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.choices import active_choices
@@ -34,12 +40,39 @@ from guanxi.framework.statemachine import TransitionConflict
 from guanxi.framework.views.lists import ObjectListView, SavedViewNotFound, style_filter_form
 from guanxi.framework.write import StaleWrite, version_of
 from guanxi.sales import services
-from guanxi.sales.choices import CLOSE_REASON_LIST
+from guanxi.sales.choices import CLOSE_REASON_LIST, StageKind
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS, requirable_label
 from guanxi.sales.views import DealViews
 
 PAGE = 20  # cards per column on the first screen and per scroll page
+
+# How far back the won and lost columns reach (``?closed_within=``): the value, its caption.
+CLOSED_WITHIN = (
+    ("30", gettext_lazy("Last 30 days")),
+    ("90", gettext_lazy("Last 90 days")),
+    ("365", gettext_lazy("Last 365 days")),
+    ("all", gettext_lazy("All time")),
+)
+DEFAULT_CLOSED_WITHIN = "30"
+
+
+def closed_within(request: Any) -> tuple[str, datetime.datetime | None]:
+    """The period of the closed columns the request asks for (an unknown value reads as the
+    default) and the moment it starts (None: every deal ever closed)."""
+    value = request.GET.get("closed_within") or DEFAULT_CLOSED_WITHIN
+    if value not in dict(CLOSED_WITHIN):
+        value = DEFAULT_CLOSED_WITHIN
+    return value, None if value == "all" else timezone.now() - datetime.timedelta(days=int(value))
+
+
+def in_closed_period(rows: Any, stages: list[Stage], since: datetime.datetime | None) -> Any:
+    """``rows`` less the deals of the won/lost stages among ``stages`` closed before ``since``;
+    deals in open stages all stay. The one rule the summaries and every column page apply."""
+    closed = [stage.pk for stage in stages if stage.kind != StageKind.OPEN]
+    if since is None or not closed:
+        return rows
+    return rows.filter(~Q(stage_id__in=closed) | Q(closed_at__gte=since))
 
 
 def _money(value: Any) -> str:
@@ -102,8 +135,9 @@ class BoardView(ObjectListView):
             rows, filterset, params, saved = self.filtered(request)
         except SavedViewNotFound as missing:
             raise Http404(str(missing)) from None
-        rows = rows.filter(pipeline=pipeline)
         stages = list(pipeline.stages.order_by("order", "pk"))
+        period, since = closed_within(request)
+        rows = in_closed_period(rows.filter(pipeline=pipeline), stages, since)
         summaries = stage_summaries(rows, stages)
         may_change = can(request.user, "change", Deal)
         columns = []
@@ -111,7 +145,12 @@ class BoardView(ObjectListView):
             cards = column_cards(rows, stage)
             columns.append(_column(stage, cards, summaries[stage.pk], request, pipeline))
         style_filter_form(filterset.form)
-        query = params.urlencode()
+        kept = params.copy()
+        if period == DEFAULT_CLOSED_WITHIN:
+            kept.pop("closed_within", None)  # the default: no parameter, as before
+        else:
+            kept["closed_within"] = period
+        query = kept.urlencode()
         return render(
             request,
             "sales/board.html",
@@ -126,6 +165,9 @@ class BoardView(ObjectListView):
                 "query": query,
                 "may_change": may_change,
                 "reasons": active_choices(CLOSE_REASON_LIST),
+                "closed_within": period,
+                "closed_choices": CLOSED_WITHIN,
+                "closed_caption": dict(CLOSED_WITHIN)[period],
                 "requirable": [
                     (name, requirable_label(name), _input_type(name)) for name in REQUIRABLE_FIELDS
                 ],
@@ -174,7 +216,9 @@ def column(request: AuthedRequest, pk: int, stage_id: int) -> HttpResponse:
         rows, _f, _p, _s = view.filtered(request)
     except SavedViewNotFound as missing:
         raise Http404(str(missing)) from None
-    cards = column_cards(rows.filter(pipeline=pipeline), stage, request.GET.get("after") or None)
+    _period, since = closed_within(request)
+    rows = in_closed_period(rows.filter(pipeline=pipeline), [stage], since)
+    cards = column_cards(rows, stage, request.GET.get("after") or None)
     more = len(cards) > PAGE
     cards = cards[:PAGE]
     query = request.GET.copy()

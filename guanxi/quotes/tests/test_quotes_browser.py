@@ -139,3 +139,61 @@ def test_build_a_discounted_quote_submit_it_and_download_the_pdf(
     assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
     assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
     settle(phone)
+
+
+TOTALS = {
+    LOCALE_ZH: {"grand": "¥39,914.40", "labels": ["小计", "折扣", "税额", "总计"]},
+    LOCALE_EN: {"grand": "CNY 39,914.40", "labels": ["Subtotal", "Discount", "Tax", "Grand total"]},
+}
+BOXES = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const card = document.querySelector('#quote-lines');
+  const wrap = card.querySelector('.table-wrap');
+  const table = wrap.querySelector('table');
+  const totals = document.querySelector('#quote-totals');
+  const amounts = [...table.querySelectorAll('tbody td.cell-card:last-child')].map(box);
+  return {
+    table: table.scrollWidth, wrap: wrap.clientWidth, card: box(card), totals: box(totals),
+    lines: box(table), amountsRight: Math.max(...amounts.map((b) => b.right)),
+    labels: [...totals.querySelectorAll('dt')].map((dt) => dt.innerText.trim()),
+    profile: document.querySelector('#quote-profile').innerText,
+  };
+}"""
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_the_totals_show_once_under_the_lines_on_a_desktop_and_a_phone(new_context, live_server, q, locale):
+    """The totals were listed twice (in the profile panel and under the lines) and at 1280 px the
+    lines table was cut off at the Amount column: once, under the lines, each figure in view."""
+    from guanxi.framework.testing.fixtures import PASSWORD
+    from guanxi.quotes.services import LineInput
+    from guanxi.quotes.tests.conftest import new_quote, with_lines
+
+    with as_system():
+        q.rep1.set_password(PASSWORD)
+        q.rep1.language = ""
+        q.rep1.save()
+    quote = with_lines(
+        new_quote(q.rep1, q.deal),
+        q.rep1,
+        [
+            LineInput(product=q.crm, quantity="2", discount_percent="20"),
+            LineInput(product=q.training, quantity="3"),
+        ],
+    )
+    text = TOTALS[locale]
+    for viewport in ({"width": 1280, "height": 900}, PHONE_VIEWPORT):
+        page = new_context(locale=locale, viewport=viewport).new_page()
+        login(page, live_server, "rep1")
+        page.goto(f"{live_server.url}{quote.get_absolute_url()}")
+        expect(page.get_by_test_id("grand-total")).to_have_text(text["grand"])
+        found = page.evaluate(BOXES)
+        assert found["labels"] == text["labels"]
+        assert all(label not in found["profile"].split("\n") for label in text["labels"])
+        assert found["table"] <= found["wrap"], viewport  # every column of the lines in view
+        assert found["totals"]["top"] >= found["lines"]["bottom"]  # under the lines
+        assert found["totals"]["right"] <= found["card"]["right"]
+        if viewport is not PHONE_VIEWPORT:  # the figures end where the line amounts end
+            assert abs(found["totals"]["right"] - found["amountsRight"]) <= 12
+        assert overflow_width(page) <= viewport["width"]
+        settle(page)

@@ -130,6 +130,41 @@ def test_lines_editor_saves_every_row_and_shows_the_total(q, client):
     assert "CNY 37,378.23" in detail
 
 
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [("en", ("Subtotal", "Discount", "Tax", "Grand total")), ("zh-hans", ("小计", "折扣", "税额", "总计"))],
+)
+def test_the_quote_page_shows_its_totals_once_under_the_lines(q, client, language, labels):
+    """The profile panel listed subtotal, discount, tax and grand total, and the lines card listed
+    them again under the lines: they are shown once, under the lines, to the cent."""
+    quote = with_lines(
+        new_quote(q.rep1, q.deal),
+        q.rep1,
+        [
+            LineInput(product=q.crm, quantity="2", discount_percent="20"),
+            LineInput(product=q.training, quantity="3"),
+        ],
+    )
+    type(q.rep1).objects.filter(pk=q.rep1.pk).update(language=language)
+    client.force_login(q.rep1)
+    html = client.get(f"/quotes/{quote.pk}/").content.decode()
+    profile = html[html.index('id="quote-profile"') : html.index('id="quote-lines"')]
+    totals = html[html.index('id="quote-totals"') : html.index("</dl>", html.index('id="quote-totals"'))]
+    for label in labels:
+        assert f"<dt>{label}</dt>" not in profile and label in totals
+    figures = {
+        "subtotal": "42,600.00",
+        "discount-total": "6,720.00",
+        "tax-total": "4,034.40",
+        "grand-total": "39,914.40",
+    }
+    for testid, figure in figures.items():
+        assert f'data-testid="{testid}">' in totals and figure in totals
+    assert (
+        html.count('data-testid="grand-total"') == 1 and html.count("39,914.40") == 2
+    )  # + the versions list
+
+
 def test_lines_editor_answers_a_crafted_row_count_without_an_error_page(q, client):
     quote = new_quote(q.rep1, q.deal)
     client.force_login(q.rep1)

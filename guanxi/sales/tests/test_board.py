@@ -65,6 +65,92 @@ def test_the_board_query_count_is_pinned(people, client, django_assert_num_queri
         page = client.get(url)
     assert page.status_code == 200
     assert page.content.decode().count('<li class="board-card') == 20  # the first page of the column
+    with django_assert_num_queries(15):  # the closed columns' period costs no query
+        assert client.get(f"{url}?closed_within=90").status_code == 200
+
+
+def _closed(deal, kind: str, days_ago: int) -> None:
+    """Won or lost ``days_ago`` days ago (the close sets both stamps)."""
+    from guanxi.framework.testing.fixtures import as_system
+
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    target = stage(deal.pipeline, kind)
+    with as_system():
+        Deal.objects.filter(pk=deal.pk).update(stage=target, closed_at=when, stage_entered_at=when)
+
+
+def _column(html: str, pk: int) -> str:
+    start = html.index(f'id="stage-{pk}"')
+    end = html.find('<section class="board-column', start + 1)
+    return html[start : end if end > 0 else len(html)]
+
+
+@pytest.mark.parametrize(
+    ("language", "captions"),
+    [
+        ("en", {"": "Last 30 days", "90": "Last 90 days", "365": "Last 365 days", "all": "All time"}),
+        ("zh-hans", {"": "近 30 天", "90": "近 90 天", "365": "近 365 天", "all": "全部时间"}),
+    ],
+)
+def test_the_closed_columns_hold_the_deals_closed_in_the_period(people, client, language, captions):
+    """Won and lost counted every deal ever closed: they hold the last 30 days by default, with a
+    caption saying so, and ``closed_within`` widens them; open columns are unchanged."""
+    from decimal import Decimal
+
+    for days, amount in ((3, "1000.00"), (45, "2000.00"), (200, "4000.00"), (800, "8000.00")):
+        _closed(
+            make_deal(
+                people.rep1, people.customer, people.pipeline, name=f"赢{days}", amount_amount=Decimal(amount)
+            ),
+            "Won",
+            days,
+        )
+    _closed(make_deal(people.rep1, people.customer, people.pipeline, name="输100"), "Lost", 100)
+    old_open = make_deal(people.rep1, people.customer, people.pipeline, name="老商机")
+    Deal.objects.filter(pk=old_open.pk).update(created_at=timezone.now() - datetime.timedelta(days=900))
+    type(people.rep1).objects.filter(pk=people.rep1.pk).update(language=language)
+    _login(client, people.rep1)
+    won, lost = stage(people.pipeline, "Won"), stage(people.pipeline, "Lost")
+    first = stage(people.pipeline, "Qualification")
+    expected = {
+        "": (1, "1,000.00", 0),
+        "90": (2, "3,000.00", 0),
+        "365": (3, "7,000.00", 1),
+        "all": (4, "15,000.00", 1),
+    }
+    for period, (count, total, lost_count) in expected.items():
+        query = f"?closed_within={period}" if period else ""
+        html = client.get(f"/sales/pipelines/{people.pipeline.pk}/board/{query}").content.decode()
+        column = _column(html, won.pk)
+        assert f"data-count>{count}</span>" in column, period
+        assert f"{total}</span>" in column and column.count('<li class="board-card') == count, period
+        assert f'data-period="{period or "30"}"' in column and captions[period] in column, period
+        assert f"data-count>{lost_count}</span>" in _column(html, lost.pk), period
+        assert "老商机" in _column(html, first.pk) and "data-count>1</span>" in _column(html, first.pk)
+        assert f'<option value="{period or "30"}" selected>{captions[period]}</option>' in html
+    # an unknown value reads as the default
+    html = client.get(f"/sales/pipelines/{people.pipeline.pk}/board/?closed_within=7").content.decode()
+    assert "data-count>1</span>" in _column(html, won.pk)
+
+
+def test_a_closed_column_pages_on_within_its_period(people, client):
+    """The scroll pages of a closed column follow the period, as its count does."""
+    for n in range(22):
+        _closed(make_deal(people.rep1, people.customer, people.pipeline, name=f"近{n:02d}"), "Won", 1 + n % 5)
+    for n in range(3):
+        _closed(make_deal(people.rep1, people.customer, people.pipeline, name=f"远{n}"), "Won", 60 + n)
+    _login(client, people.rep1)
+    won = stage(people.pipeline, "Won")
+    for query, count, rest in (("", 22, 2), ("?closed_within=90", 25, 5)):
+        html = client.get(f"/sales/pipelines/{people.pipeline.pk}/board/{query}").content.decode()
+        column = _column(html, won.pk)
+        assert f"data-count>{count}</span>" in column
+        marker = column[column.index('data-next="') + len('data-next="') :]
+        url = marker[: marker.index('"')].replace("&amp;", "&")
+        assert ("closed_within=90" in url) == bool(query)  # kept in the page's URL
+        more = client.get(url).content.decode()
+        assert more.count('<li class="board-card') == rest
+        assert ("远" in more) == bool(query)
 
 
 def test_a_column_pages_on_with_a_cursor(people, client):

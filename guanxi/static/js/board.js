@@ -205,4 +205,10 @@
     observer.observe(marker);
   }
   board.querySelectorAll(".board-more").forEach(watch);
+
+  /* The won/lost period applies on choosing it (kept in the URL with the other filters). */
+  var period = document.getElementById("board-closed-within");
+  if (period && period.form) {
+    period.addEventListener("change", function () { period.form.requestSubmit(); });
+  }
 })();

@@ -137,7 +137,7 @@ def test_dashboard_numbers_against_the_fixture(client, org, book):
     ]  # fmt: skip
     lost = _chart(response, "lost_reasons")
     assert [(label, cells[0][0], cells[1][0]) for label, cells in lost.rows] == [
-        ("No reason given", 1, Decimal("10000.00"))
+        ("No reason given", Decimal("10000.00"), 1)
     ]
     money = _chart(response, "signed_received_target")
     december = dict(money.rows)[f"{YEAR}-12"]
@@ -154,18 +154,55 @@ def test_dashboard_numbers_against_the_fixture(client, org, book):
 def test_a_chart_shows_a_legend_only_for_the_series_it_draws(client, org, book):
     """A chart that draws one of its table's series (the win rate of win rate / won / lost /
     cycle) has no legend: it showed one for the series it no longer drew, laid over the axis
-    labels. A chart drawing two (lost reasons: deals and amount) keeps its legend above the plot."""
+    labels."""
     client.force_login(org.manager1)
     response = client.get(f"/dashboards/sales/?period=year&year={YEAR}")
-    for key in ("funnel", "win_rate", "time_in_stage", "new_deals"):
+    for key in ("funnel", "win_rate", "time_in_stage", "lost_reasons", "new_deals"):
         chart = _chart(response, key)
         assert len(chart.option["series"]) == len(chart.links) == 1, key
         assert chart.option["legend"]["show"] is False, key
         assert chart.option["grid"]["top"] == 16, key
     assert len(_chart(response, "win_rate").columns) == 5  # the table keeps every series
+
+
+@pytest.mark.parametrize(
+    ("language", "columns"), [("en", ["", "Amount", "Deals"]), ("zh-hans", ["", "金额", "商机"])]
+)
+def test_lost_reasons_draws_the_amounts_and_lists_the_counts(client, org, book, language, columns):
+    """Counts (about ten) and amounts (about 100,000) shared one value axis: the counts were flat
+    lines. The chart draws the amounts, biggest first; the table keeps both series."""
+    pipeline = book.f.pipeline
+    for name, amount, reason in (
+        ("G", "90000", "price"),
+        ("H", "5000", "price"),
+        ("I", "3000", "competitor"),
+    ):
+        _closed(
+            make_deal(
+                org.rep1,
+                org.customer,
+                pipeline,
+                name=name,
+                amount_amount=Decimal(amount),
+                close_reason=reason,
+            ),
+            "lost",
+            4,
+        )
+    type(org.manager1).objects.filter(pk=org.manager1.pk).update(language=language)
+    client.force_login(org.manager1)
+    response = client.get(f"/dashboards/sales/?period=year&year={YEAR}")
     lost = _chart(response, "lost_reasons")
-    assert len(lost.option["series"]) == 2
-    assert lost.option["legend"] == {"show": True, "top": 0} and lost.option["grid"]["top"] == 32
+    assert [str(c) for c in lost.columns] == columns
+    assert [(cells[0][0], cells[1][0]) for _label, cells in lost.rows] == [
+        (Decimal("95000.00"), 2), (Decimal("10000.00"), 1), (Decimal("3000.00"), 1),
+    ]  # fmt: skip
+    (drawn,) = lost.option["series"]
+    assert drawn["name"] == columns[1] and drawn["data"] == [95000.0, 10000.0, 3000.0]
+    assert lost.links == [[link for (_n, link), _c in (cells for _l, cells in lost.rows)]]
+    assert linked(lost.links[0][0], org.manager1) == sorted(
+        Deal.objects.filter(name__in=["G", "H"]).values_list("pk", flat=True)
+    )
 
 
 def test_dashboard_chart_exports_to_excel(client, org, book):

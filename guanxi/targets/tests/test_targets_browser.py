@@ -171,3 +171,62 @@ def test_reports_and_the_deal_page_read_as_cards_on_a_phone(new_context, live_se
     )
     assert overflow_width(phone) <= width
     settle(phone)
+
+
+FORECAST_BOXES = """() => {
+  const card = document.querySelector('#forecast');
+  const wrap = card.querySelector('.table-wrap');
+  const table = wrap.querySelector('table');
+  const right = card.getBoundingClientRect().right;
+  const cells = [...table.querySelectorAll('th, td')].filter((c) => c.offsetParent !== null);
+  return {
+    table: table.scrollWidth, wrap: wrap.clientWidth, cardScroll: card.scrollWidth, card: card.clientWidth,
+    outside: cells.filter((c) => c.getBoundingClientRect().right > right + 0.5).map((c) => c.innerText),
+    head: getComputedStyle(table.querySelector('thead')).display,
+  };
+}"""
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_the_forecast_fits_its_card_at_1280_and_reads_as_cards_on_a_phone(
+    new_context, live_server, people, locale
+):
+    """At 1280 px the forecast's nine columns ran 120 px past its card (the last column scrolled
+    out of sight): every column fits the card, with amounts in the millions; at 375 px it stays a
+    card per owner."""
+    from guanxi.sales.models import Stage
+    from guanxi.sales.tests.conftest import make_deal, make_pipeline
+    from guanxi.targets.tests.conftest import target
+
+    pipeline = make_pipeline()
+    stages = {s.name: s for s in Stage.objects.filter(pipeline=pipeline)}
+    close = datetime.date(YEAR, 12, 20)
+    for owner, stage, amount in (
+        (people.rep1, "谈判", "8765432.10"),
+        (people.rep1, "方案报价", "4321098.76"),
+        (people.rep1b, "初步接洽", "2345678.90"),
+        (people.rep1b, "谈判", "1987654.32"),
+    ):
+        make_deal(
+            owner, people.customer, pipeline, name=f"{stage}{amount}", stage=stages[stage],
+            amount_amount=Decimal(amount), expected_close_date=close,
+        )  # fmt: skip
+    target(people.rep1, "won", "m12", "12000000", year=YEAR)
+    target(people.rep1b, "won", "m12", "3000000", year=YEAR)
+    url = f"{live_server.url}/forecast/?period=month&year={YEAR}&number=12"
+    desktop = new_context(locale=locale, viewport={"width": 1280, "height": 900}).new_page()
+    login(desktop, live_server, "manager1")
+    desktop.goto(url)
+    expect(desktop.locator("#forecast tfoot")).to_contain_text("15,000,000.00")
+    found = desktop.evaluate(FORECAST_BOXES)
+    assert found["table"] <= found["wrap"] and found["cardScroll"] <= found["card"], found
+    assert found["outside"] == [] and found["head"] != "none", found
+    assert overflow_width(desktop) <= 1280
+    settle(desktop)
+    phone = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(phone, live_server, "manager1")
+    phone.goto(url)
+    found = phone.evaluate(FORECAST_BOXES)
+    assert found["head"] == "none" and found["outside"] == [], found  # a card per owner, all in view
+    assert found["cardScroll"] <= found["card"] and overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    settle(phone)

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 
 from guanxi.core.models import AuditEvent, ObjectChange
 from guanxi.framework.filtersets import EntityFilterSet
-from guanxi.framework.history import describe_changes
+from guanxi.framework.history import describe_changes, label_changes
 from guanxi.framework.tables import DateTimeColumn, EntityTable
 from guanxi.framework.views import EntityViews
 from guanxi.framework.views.objects import ObjectDetailView
@@ -70,6 +70,16 @@ class ObjectChangeTable(EntityTable):
         model = value.model_class()
         return str(model._meta.verbose_name).capitalize() if model else value.model
 
+    def render_object_repr(self, value: str, record: ObjectChange) -> str:
+        """The record's label as the reader may read it (``history.label_changes``, for the whole
+        page at once): not the stored text when a rule of theirs masks a part of it."""
+        return self.value_object_repr(value, record)
+
+    def value_object_repr(self, value: str, record: ObjectChange) -> str:
+        if not hasattr(record, "reader_label"):
+            label_changes(self.user, [row.record for row in self.paginated_rows])
+        return getattr(record, "reader_label", value)
+
     def render_source(self, value: str) -> str:
         """The stored code ("web", "test") in the reader's words, like the history page."""
         return pgettext("change source", value)
@@ -91,6 +101,7 @@ class ObjectChangeDetailView(ObjectDetailView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         change = get_object_or_404(self.restricted(), pk=pk)
+        label_changes(request.user, [change])
         diffs = describe_changes([change], request.user).get(change.pk, [])
         target = change.changed_object if change.action != "delete" else None
         return render(

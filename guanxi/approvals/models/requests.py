@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -162,6 +164,15 @@ class ApprovalRequest(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.transition_label} · {self.object_repr}"
+
+    @classmethod
+    def reader_labels(cls, user: Any, requests: list[ApprovalRequest]) -> list[str]:
+        """"提交审批 · <document>" with the document's label as ``user`` may read it
+        (``fieldaccess.label``): the stored ``object_repr`` was written under no field rule."""
+        from guanxi.approvals.access import label_requests
+
+        label_requests(user, requests)
+        return [f"{r.transition_label} · {r.reader_label}" for r in requests]  # type: ignore[attr-defined]
 
     def get_absolute_url(self) -> str:
         return reverse("approvals:request_detail", args=[self.pk])

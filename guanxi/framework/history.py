@@ -126,8 +126,11 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
         before, after = change.prechange_data or {}, change.postchange_data or {}
         keys = list(after) if change.action != "delete" else list(before)
         rows: list[FieldChange] = []
+        # a field the model no longer captures (an approval request's copy of its document's
+        # label) is not shown from the rows written before either
+        excluded = set(getattr(model, "changelog_exclude", ())) if model is not None else set()
         for name in keys:
-            if name in HIDDEN:
+            if name in HIDDEN or name in excluded:
                 continue
             if name == "custom_field_data":
                 if model not in cf_cache:

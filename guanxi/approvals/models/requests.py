@@ -111,6 +111,9 @@ class ApprovalRequest(ChangeLoggedModel):
     access_department_field = "department_id"
     # The request's changes (created, approved …) show in the document's own history.
     changelog_parent = "document"
+    # ``object_repr`` copies the document's label under no field rule: the change log does not
+    # keep it (the change's own label names the document, read under the reader's rules).
+    changelog_exclude = ("updated_at", "updated_by", "object_repr")
 
     status_machine = StateMachine(
         field="status",

@@ -86,7 +86,10 @@ class ObjectChangeSerializer(EntitySerializer):
         from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
 
         rules = rules_for(request.user, model)
+        excluded = set(getattr(model, "changelog_exclude", ()))
         for key in ("prechange_data", "postchange_data"):
+            if isinstance(data.get(key), dict) and excluded & set(data[key]):  # written before it was excluded
+                data[key] = {name: value for name, value in data[key].items() if name not in excluded}
             values = data.get(key)
             if not isinstance(values, dict) or not rules:
                 continue

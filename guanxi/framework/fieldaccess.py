@@ -174,7 +174,7 @@ def label_is_ruled(user: Any, model: type[models.Model]) -> bool:
 
 
 def gone_label(model: type[models.Model], pk: Any) -> str:
-    """"线索 #12": the label of a record that is gone, carrying none of its fields."""
+    """ "线索 #12": the label of a record that is gone, carrying none of its fields."""
     return f"{capfirst(model._meta.verbose_name)} #{pk}"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +56,7 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | models
         return None
 
 
-def label_changes(user: Any, changes: Sequence[Any]) -> Sequence[Any]:
+def label_changes(user: Any, changes: list[Any]) -> list[Any]:
     """Set ``reader_label`` on each of ``changes`` (a page of ObjectChange rows): the changed
     record's label as ``user`` may read it, never the stored ``object_repr`` when a rule of theirs
     masks or hides a part of it (``fieldaccess.stored_labels``: one query per type of record). A
@@ -99,7 +98,9 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
     names: dict[tuple[type[models.Model] | None, Any], str] = {}
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids):
-            names[(related, obj.pk)] = reader_label(user, obj)  # a lead's company hidden from the reader: left out
+            names[(related, obj.pk)] = reader_label(
+                user, obj
+            )  # a lead's company hidden from the reader: left out
 
     def show(model: type[models.Model] | None, name: str, value: Any) -> str:
         if value in (None, "", [], {}):

@@ -71,7 +71,9 @@ def change_log_source(
             change.changed_object_type_id == ContentType.objects.get_for_model(type(obj)).pk
             and change.changed_object_id == obj.pk
         )
-        title = change.get_action_display() if own else f"{change.get_action_display()}: {change.reader_label}"
+        title = (
+            change.get_action_display() if own else f"{change.get_action_display()}: {change.reader_label}"
+        )
         entries.append(
             TimelineEntry(
                 time=change.time,

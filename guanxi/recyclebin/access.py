@@ -94,16 +94,19 @@ def may_restore(user: Any, entry: RecycleBinEntry) -> bool:
     return restorable_entries(user).filter(pk=entry.pk).exists()
 
 
-def label_entries(user: Any, entries: Sequence[RecycleBinEntry]) -> Sequence[RecycleBinEntry]:
-    """Set ``reader_label`` on each of ``entries``: the deleted record's label as ``user`` may
-    read it (``fieldaccess.stored_labels``), built from the entry's kept copy of the record when a
-    rule of theirs masks or hides a part of the stored ``object_repr`` — one query for the page's
+def label_entries(user: Any, entries: Sequence[RecycleBinEntry]) -> list[str]:
+    """The label of each of ``entries`` (also set as its ``reader_label``): the deleted record's
+    label as ``user`` may read it (``fieldaccess.stored_labels``), built from the entry's kept copy
+    of the record when a rule of theirs masks or hides a part of the stored ``object_repr`` — one
+    query for the page's
     copies (only the record's own fields, not the rows deleted with it)."""
     from guanxi.framework.fieldaccess import stored_labels
 
     def kept_fields(keys: list[tuple[int, Any]]) -> dict[tuple[int, Any], Any]:
         wanted = [e for e in entries if (e.content_type_id, e.object_id) in set(keys)]
-        loaded = {e.pk: e.rows[0]["fields"] for e in wanted if "rows" not in e.get_deferred_fields() and e.rows}
+        loaded = {
+            e.pk: e.rows[0]["fields"] for e in wanted if "rows" not in e.get_deferred_fields() and e.rows
+        }
         missing = [e.pk for e in wanted if e.pk not in loaded]
         if missing:
             # the root comes first in ``rows`` (``services``): its fields, read inside the database
@@ -118,4 +121,4 @@ def label_entries(user: Any, entries: Sequence[RecycleBinEntry]) -> Sequence[Rec
     )
     for entry, text in zip(entries, labels, strict=True):
         entry.reader_label = text  # type: ignore[attr-defined]
-    return entries
+    return labels

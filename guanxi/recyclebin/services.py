@@ -265,9 +265,9 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> Restored:
         entry = locked
         if not may_restore(actor, entry):
             raise PermissionDenied(_("You may not restore this record."))
-        label_entries(actor, [entry])  # a refusal names the record as the actor may read it
+        name = label_entries(actor, [entry])[0]  # a refusal names the record as the actor may read it
         objects = list(serializers.deserialize("python", entry.rows, ignorenonexistent=True))
-        kept = _restorable(entry, [o.object for o in objects])
+        kept = _restorable(entry, [o.object for o in objects], name)
         objects = [o for o in objects if _key(o.object) in kept]
         ctx = require_context()
         with actor_context(actor, source=Source.RESTORE, request_id=ctx.request_id):
@@ -296,11 +296,10 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> Restored:
     return Restored(root, len(entry.rows) - len(restored))
 
 
-def _restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> set[Key]:
+def _restorable(entry: RecycleBinEntry, rows: list[models.Model], name: str) -> set[Key]:
     """The rows that can come back (keys); ``RestoreRefused`` when a row's id or unique value is
     taken or the record itself refers to a record that is gone. A related row referring to a
     gone record outside the entry stays out, and so do the rows that hang from it."""
-    name = entry.reader_label  # set by restore_entry for the actor
     root = _key(rows[0])
     by_model: dict[Any, list[Any]] = defaultdict(list)
     for obj in rows:

@@ -170,7 +170,7 @@ class ApprovalRequest(ChangeLoggedModel):
 
     @classmethod
     def reader_labels(cls, user: Any, requests: list[ApprovalRequest]) -> list[str]:
-        """"提交审批 · <document>" with the document's label as ``user`` may read it
+        """ "提交审批 · <document>" with the document's label as ``user`` may read it
         (``fieldaccess.label``): the stored ``object_repr`` was written under no field rule."""
         from guanxi.approvals.access import label_requests
 

@@ -69,9 +69,9 @@ class EventSerializer(serializers.ModelSerializer):
         # the record's label stored with the event, read under the reader's field rules
         data["object_repr"] = page_once(self, instance, "reader_label", lambda rows: label_events(user, rows))
         data["payload"] = for_reader(request.user, model, data["payload"])
-        if data["object_repr"] != instance.object_repr and isinstance(data["payload"], dict):
-            if "display" in data["payload"]:  # the serializer's ``display``, stored under no rule too
-                data["payload"]["display"] = data["object_repr"]
+        payload = data["payload"]
+        if data["object_repr"] != instance.object_repr and isinstance(payload, dict) and "display" in payload:
+            payload["display"] = data["object_repr"]  # the serializer's ``display``, stored under no rule too
         data["data"] = for_reader(request.user, model, data["data"])
         data["changed_fields"] = changed_for_reader(request.user, model, data["changed_fields"])
         return data

@@ -88,7 +88,9 @@ class ObjectChangeSerializer(EntitySerializer):
         rules = rules_for(request.user, model)
         excluded = set(getattr(model, "changelog_exclude", ()))
         for key in ("prechange_data", "postchange_data"):
-            if isinstance(data.get(key), dict) and excluded & set(data[key]):  # written before it was excluded
+            if isinstance(data.get(key), dict) and excluded & set(
+                data[key]
+            ):  # written before it was excluded
                 data[key] = {name: value for name, value in data[key].items() if name not in excluded}
             values = data.get(key)
             if not isinstance(values, dict) or not rules:

@@ -74,7 +74,7 @@ class ObjectChange(BaseModel):
 
     @classmethod
     def reader_labels(cls, user: Any, changes: list[ObjectChange]) -> list[str]:
-        """"Updated 王磊 · 星***司": the changed record's label as ``user`` may read it
+        """ "Updated 王磊 · 星***司": the changed record's label as ``user`` may read it
         (``history.label_changes``), not the stored ``object_repr`` (written under no rule)."""
         from guanxi.framework.history import label_changes
 

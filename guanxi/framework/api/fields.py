@@ -66,13 +66,14 @@ class DisplayField(serializers.CharField):
         return page_once(self.parent, value, "reader_display", fill)
 
 
-def page_once(serializer: serializers.Serializer, instance: Any, attr: str, fill: Any) -> Any:
+def page_once(serializer: Any, instance: Any, attr: str, fill: Any) -> Any:
     """``instance.<attr>``, set by ``fill(rows)`` for every row of the page being serialized at
     once (the list serializer's rows) — a label read from the records of a page of stored rows
     (``fieldaccess.stored_labels``) costs one query per type for the page, not one per row."""
     if not hasattr(instance, attr):
         parent = serializer.parent
-        rows = list(parent.instance) if isinstance(parent, serializers.ListSerializer) else []
+        page = parent.instance if isinstance(parent, serializers.ListSerializer) else None
+        rows = list(page) if page is not None else []
         if not any(row is instance for row in rows):  # a single row, or a list not yet loaded
             rows = [instance]
         fill(rows)

@@ -40,7 +40,10 @@ def world(request, make_user):
     give_role(reader, ObjectChange, "all", ["view"], name="reader-change-log")
     with as_system():
         FieldRule.objects.create(
-            role=role, content_type=ContentType.objects.get_for_model(Lead), field_name="company", access=access
+            role=role,
+            content_type=ContentType.objects.get_for_model(Lead),
+            field_name="company",
+            access=access,
         )
     with as_user(reader):
         lead = Lead.objects.create(name="王磊", company="星河科技有限公司", owner=reader)

@@ -36,7 +36,9 @@ class RecycleBinEntrySerializer(serializers.ModelSerializer):
         a part masked or hidden for them is masked or left out, read from the kept copy)."""
         data = super().to_representation(instance)
         user = getattr(self.context.get("request"), "user", None)
-        data["object_repr"] = page_once(self, instance, "reader_label", lambda rows: label_entries(user, rows))
+        data["object_repr"] = page_once(
+            self, instance, "reader_label", lambda rows: label_entries(user, rows)
+        )
         return data
 
     def get_type(self, entry: RecycleBinEntry) -> str:

@@ -91,7 +91,7 @@ class RecycleBinEntry(models.Model):
         stored ``object_repr`` (written under no field rule)."""
         from guanxi.recyclebin.access import label_entries
 
-        return [e.reader_label for e in label_entries(user, entries)]  # type: ignore[attr-defined]
+        return label_entries(user, entries)
 
     @property
     def model(self) -> type[models.Model] | None:

@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 import django_tables2 as tables
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from guanxi.core.models import AuditEvent, ObjectChange
+from guanxi.framework.fieldaccess import label_is_ruled
 from guanxi.framework.filtersets import EntityFilterSet
 from guanxi.framework.history import describe_changes, label_changes
 from guanxi.framework.tables import DateTimeColumn, EntityTable
@@ -49,6 +51,21 @@ class ObjectChangeFilterSet(EntityFilterSet):
     class Meta:
         model = ObjectChange
         fields = ["action", "changed_object_type", "source"]
+
+    def filter_q(self, queryset: Any, name: str, value: str) -> Any:
+        """The stored label is searched only on rows whose label the reader reads as stored: a
+        search for "星河" must not find the changes of leads whose company is hidden from them
+        (``fieldaccess.label_is_ruled``; an approval request's label holds its document's)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        types = list(_logged_types())
+        ruled = [ct.pk for ct in types if (m := ct.model_class()) is not None and label_is_ruled(user, m)]
+        if ruled:
+            ruled += [ct.pk for ct in types if hasattr(ct.model_class(), "reader_labels")]
+        as_stored = Q(object_repr__icontains=value) & ~Q(changed_object_type_id__in=ruled)
+        return queryset.filter(as_stored | Q(user_name__icontains=value))
 
 
 class ObjectChangeTable(EntityTable):

@@ -153,3 +153,12 @@ def test_a_reader_under_no_rule_reads_the_stored_text_without_a_query(world, mak
         labels = fieldaccess.stored_labels(other, refs)
     assert labels == [text for _ct, _pk, text in refs] and len(captured) == 0
     assert set(fieldaccess.stored_labels(world.reader, refs)) == {world.shown, f"Lead #{world.gone_pk}"}
+
+
+def test_the_change_log_search_does_not_match_a_hidden_or_masked_part(client, world):
+    """A search of the change log for the company finds no change of the lead: the stored text is
+    not searched on the rows of a type whose label the reader's rules mask or hide."""
+    client.force_login(world.reader)
+    page = client.get("/settings/change-log/", {"q": "星河科技"}).content.decode()
+    assert world.shown not in page
+    assert world.shown in client.get("/settings/change-log/", {"q": ""}).content.decode()

@@ -127,3 +127,22 @@ def test_the_approval_list_costs_one_query_per_document_type(client, q):
     page = client.get("/approvals/").content.decode()
     assert page.count("v1 第***价</strong>") == 4
     assert queries() == one
+
+
+@pytest.mark.parametrize("access", ["masked", "hidden"])
+def test_an_approval_actions_stored_label_follows_the_title_rule(q, access):
+    """An approval action's change-log label ("Approved · 提交 · <quote>") names the quote too."""
+    from guanxi.approvals import services as approvals
+    from guanxi.core.models import ObjectChange
+    from guanxi.framework.history import label_changes
+
+    quote = _pending(q)
+    request = ApprovalRequest.objects.get(object_id=quote.pk, content_type__model="quote")
+    with as_user(q.manager1):
+        approvals.approve_request(request, actor=q.manager1, comment="同意")
+    _rule("mgr-quote", access)
+    shown = f"{quote.number} v{quote.version} {SHOWN_TITLE[access]}".strip()
+    changes = list(ObjectChange.objects.filter(changed_object_type__model="approvalaction"))
+    assert changes and all(SECRET in c.object_repr for c in changes)  # stored as written
+    labels = [c.reader_label for c in label_changes(_fresh(q.manager1), changes)]
+    assert all(text.endswith(f"· {shown}") and SECRET not in text for text in labels), labels

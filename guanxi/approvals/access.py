@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from guanxi.framework.access import register_row_access
+from guanxi.framework.fieldaccess import label
 from guanxi.framework.write import RecordLocked, register_write_guard
 
 
@@ -48,17 +50,19 @@ def locked_guard(instance: models.Model, actor: Any, action: str) -> None:
     request = pending_request_for(instance)
     if request is None:
         return
-    raise _locked(request)
+    raise _locked(request, label(actor, instance))
 
 
-def _locked(request: Any) -> RecordLocked:
+def _locked(request: Any, document: str) -> RecordLocked:
+    """The refusal, naming the document as the writer may read it (``fieldaccess.label``: the
+    request's stored ``object_repr`` was written under no field rule)."""
     return RecordLocked(
         _(
             "“%(document)s” is waiting for approval (%(action)s, submitted by %(submitter)s): it "
             "cannot be changed until the approval is decided or withdrawn."
         )
         % {
-            "document": request.object_repr,
+            "document": document,
             "action": request.transition_label,
             "submitter": request.submitter or "—",
         }
@@ -89,7 +93,8 @@ def locked_guard_many(instances: list[models.Model], actor: Any, action: str) ->
         )
         for request in pending:
             for position in positions.get(request.object_id, ()):
-                refused.setdefault(position, _locked(request))
+                if position not in refused:
+                    refused[position] = _locked(request, label(actor, instances[position]))
     return refused
 
 
@@ -136,3 +141,16 @@ def install() -> None:
     from guanxi.approvals.models import ApprovalRequest
 
     register_row_access(ApprovalRequest, request_approver_access)
+
+
+def label_requests(user: Any, requests: Sequence[Any]) -> Sequence[Any]:
+    """Set ``reader_label`` on each of ``requests``: its document's label as ``user`` may read it
+    (``fieldaccess.stored_labels``) — the stored ``object_repr`` was written under no field rule,
+    so a quote's title masked for the reader is masked here too. One query per document type for
+    the page."""
+    from guanxi.framework.fieldaccess import stored_labels
+
+    labels = stored_labels(user, [(r.content_type_id, r.object_id, r.object_repr) for r in requests])
+    for request, text in zip(requests, labels, strict=True):
+        request.reader_label = text
+    return requests

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.approvals import services
+from guanxi.approvals.access import label_requests
 from guanxi.approvals.models import (
     ActionKind,
     ApprovalAction,
@@ -54,18 +55,22 @@ def awaiting_count(user: Any) -> int:
 
 def _page(request: AuthedRequest, rows: QuerySet) -> Any:
     rows = rows.select_related("submitter", "content_type").order_by("-created_at", "-pk")
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # labelled once (``label_requests``), then rendered
+    return page
 
 
 @login_required
 def inbox(request: AuthedRequest) -> HttpResponse:
     page = _page(request, awaiting(request.user))
+    label_requests(request.user, page.object_list)
     return render(request, "approvals/list.html", {"page": page, "box": "inbox"})
 
 
 @login_required
 def submitted(request: AuthedRequest) -> HttpResponse:
     page = _page(request, visible_requests(request.user).filter(submitter=request.user))
+    label_requests(request.user, page.object_list)
     return render(request, "approvals/list.html", {"page": page, "box": "submitted"})
 
 
@@ -74,6 +79,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     approval = get_object_or_404(
         visible_requests(request.user).select_related("submitter", "flow", "content_type"), pk=pk
     )
+    label_requests(request.user, [approval])
     steps = list(approval.steps.prefetch_related("approvers").order_by("index"))
     actions = list(approval.actions.select_related("actor", "step").order_by("created_at", "pk"))
     document = approval.document

@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 import django_tables2 as tables
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
@@ -18,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from guanxi.core.models import AuditEvent, ObjectChange
+from guanxi.framework.fieldaccess import label_is_ruled
 from guanxi.framework.filtersets import EntityFilterSet
-from guanxi.framework.history import describe_changes
+from guanxi.framework.history import describe_changes, label_changes
 from guanxi.framework.tables import DateTimeColumn, EntityTable
 from guanxi.framework.views import EntityViews
 from guanxi.framework.views.objects import ObjectDetailView
@@ -50,6 +52,21 @@ class ObjectChangeFilterSet(EntityFilterSet):
         model = ObjectChange
         fields = ["action", "changed_object_type", "source"]
 
+    def filter_q(self, queryset: Any, name: str, value: str) -> Any:
+        """The stored label is searched only on rows whose label the reader reads as stored: a
+        search for "星河" must not find the changes of leads whose company is hidden from them
+        (``fieldaccess.label_is_ruled``; an approval request's label holds its document's)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        types = list(_logged_types())
+        ruled = [ct.pk for ct in types if (m := ct.model_class()) is not None and label_is_ruled(user, m)]
+        if ruled:
+            ruled += [ct.pk for ct in types if hasattr(ct.model_class(), "reader_labels")]
+        as_stored = Q(object_repr__icontains=value) & ~Q(changed_object_type_id__in=ruled)
+        return queryset.filter(as_stored | Q(user_name__icontains=value))
+
 
 class ObjectChangeTable(EntityTable):
     time = DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT", linkify=True)
@@ -69,6 +86,16 @@ class ObjectChangeTable(EntityTable):
     def render_changed_object_type(self, value: ContentType) -> str:
         model = value.model_class()
         return str(model._meta.verbose_name).capitalize() if model else value.model
+
+    def render_object_repr(self, value: str, record: ObjectChange) -> str:
+        """The record's label as the reader may read it (``history.label_changes``, for the whole
+        page at once): not the stored text when a rule of theirs masks a part of it."""
+        return self.value_object_repr(value, record)
+
+    def value_object_repr(self, value: str, record: ObjectChange) -> str:
+        if not hasattr(record, "reader_label"):
+            label_changes(self.user, [row.record for row in self.paginated_rows])
+        return getattr(record, "reader_label", value)
 
     def render_source(self, value: str) -> str:
         """The stored code ("web", "test") in the reader's words, like the history page."""
@@ -91,6 +118,7 @@ class ObjectChangeDetailView(ObjectDetailView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         change = get_object_or_404(self.restricted(), pk=pk)
+        label_changes(request.user, [change])
         diffs = describe_changes([change], request.user).get(change.pk, [])
         target = change.changed_object if change.action != "delete" else None
         return render(

@@ -62,7 +62,11 @@ def queue_page(request: AuthedRequest) -> HttpResponse:
         reason = ""
     min_score = _score(request.GET.get("min_score"))
     rows = queue.filter_candidates(
-        queue.visible_candidates(request.user, model), reason=reason, min_score=min_score
+        queue.visible_candidates(request.user, model),
+        reason=reason,
+        min_score=min_score,
+        user=request.user,
+        model=model,
     )
     page = Paginator(rows.order_by("-score", "left_id", "right_id"), PER_PAGE).get_page(
         request.GET.get("page")
@@ -80,7 +84,12 @@ def queue_page(request: AuthedRequest) -> HttpResponse:
             "rows": queue.rows_for(request.user, model, page.object_list),
             "entity": label,
             "entities": entities,
-            "reasons": [(r.field, queue.field_label(model, r.field)) for r in rules],
+            # no reason on a field hidden from the viewer to choose (one chosen anyway selects nothing)
+            "reasons": [
+                (r.field, queue.field_label(model, r.field))
+                for r in rules
+                if r.field not in queue.hidden_reasons(request.user, model)
+            ],
             "reason": reason,
             "min_score": request.GET.get("min_score", "") if min_score is not None else "",
             "model": model,

@@ -13,9 +13,11 @@ reveal writes an audit event.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 
 HIDDEN, READONLY, MASKED = "hidden", "readonly", "masked"
 _NON_DIGIT = re.compile(r"\D")
@@ -136,7 +138,12 @@ def label(user: Any, obj: models.Model) -> str:
     ``label_parts()``: (field name, value) pairs. Each value goes through ``display``, so a part
     masked for the reader is masked and a hidden one left out, joined by the model's
     ``label_separator`` (default " · "); ``__str__`` is the label read with no field rule
-    (``label(None, self)``). Any other model's label is ``str(obj)``."""
+    (``label(None, self)``). A model whose label is another record's stored label (an approval
+    request's "提交审批 · <document>") declares ``reader_labels(user, objs)`` instead, a classmethod
+    labelling many at once (``stored_labels``). Any other model's label is ``str(obj)``."""
+    many = getattr(obj.__class__, "reader_labels", None)
+    if many is not None:
+        return str(many(user, [obj])[0])
     parts = getattr(obj, "label_parts", None)
     if parts is None:
         return str(obj)
@@ -144,6 +151,104 @@ def label(user: Any, obj: models.Model) -> str:
     shown = [display(user, model, name, value) for name, value in parts()]
     separator = getattr(model, "label_separator", LABEL_SEPARATOR)
     return separator.join(str(value) for value in shown if value not in (None, ""))
+
+
+def label_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields ``model``'s label reads: the names its ``label_parts()`` gives (none for a label
+    that is ``str(obj)``). ``label_parts()`` names the same fields whatever the values, so a blank
+    instance tells them."""
+    if not hasattr(model, "label_parts"):
+        return frozenset()
+    if model not in _LABEL_FIELDS:
+        _LABEL_FIELDS[model] = frozenset(name for name, _value in model().label_parts())  # type: ignore[attr-defined]
+    return _LABEL_FIELDS[model]
+
+
+_LABEL_FIELDS: dict[type[models.Model], frozenset[str]] = {}
+
+
+def label_is_ruled(user: Any, model: type[models.Model]) -> bool:
+    """Whether a field rule of ``user`` masks or hides a part of ``model``'s label: the text of
+    that label stored under no rule (``object_repr``) is then not theirs to read."""
+    return bool(label_fields(model) & unreadable(user, model))
+
+
+def gone_label(model: type[models.Model], pk: Any) -> str:
+    """ "线索 #12": the label of a record that is gone, carrying none of its fields."""
+    return f"{capfirst(model._meta.verbose_name)} #{pk}"
+
+
+StoredRef = tuple[int, Any, str]  # (content type id, record id, the label stored under no rule)
+
+
+def stored_labels(
+    user: Any,
+    refs: Sequence[StoredRef],
+    *,
+    snapshots: Callable[[list[tuple[int, Any]]], Mapping[tuple[int, Any], Mapping[str, Any]]] | None = None,
+) -> list[str]:
+    """The labels ``user`` may read of rows that stored a record's label when they were written
+    (the change log, the recycle bin, events, approval requests: ``object_repr``, written as
+    ``str(obj)``, i.e. under no field rule) — one for each ``(content type id, record id, stored
+    text)`` of ``refs``, in order. The stored column stays as it is (it is the audit record);
+    this is the one place that decides what a reader sees of it.
+
+    * A reader under no rule on the label's parts reads the stored text: the label as it was
+      when the row was written, and no query (a model labelled by ``reader_labels`` is always
+      loaded: whether a rule touches its label depends on the row).
+    * Otherwise the label is ``label(user, obj)`` of the record — loaded in one query per type
+      for the whole page — or, when it is gone, of its kept values (``snapshots(keys)`` →
+      ``{(content type id, id): field values}``, say the recycle bin's copy of the row), or else
+      ``gone_label``: the type and the id, nothing the reader may not see.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    ruled: dict[int, type[models.Model]] = {}
+    wanted: dict[int, set[Any]] = {}
+    for type_id, pk, _text in refs:
+        if type_id not in ruled:
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            if model is None or not (hasattr(model, "reader_labels") or label_is_ruled(user, model)):
+                continue
+            ruled[type_id] = model
+        wanted.setdefault(type_id, set()).add(pk)
+    if not ruled:
+        return [text for _type_id, _pk, text in refs]
+    labels: dict[tuple[int, Any], str] = {}
+    for type_id, pks in wanted.items():
+        model = ruled[type_id]
+        objs = list(model._base_manager.filter(pk__in=pks))
+        many = getattr(model, "reader_labels", None)
+        texts = many(user, objs) if many is not None else [label(user, obj) for obj in objs]
+        for obj, text in zip(objs, texts, strict=True):
+            labels[type_id, obj.pk] = str(text)
+    gone = [
+        (type_id, pk)
+        for type_id, pks in wanted.items()
+        for pk in pks
+        if (type_id, pk) not in labels and not hasattr(ruled[type_id], "reader_labels")
+    ]
+    if gone and snapshots is not None:
+        for (type_id, pk), values in snapshots(gone).items():
+            labels[type_id, pk] = label(user, _from_values(ruled[type_id], pk, values))
+    out = []
+    for type_id, pk, text in refs:
+        if type_id not in ruled:
+            out.append(text)
+        else:
+            out.append(labels.get((type_id, pk)) or gone_label(ruled[type_id], pk))
+    return out
+
+
+def _from_values(model: type[models.Model], pk: Any, values: Mapping[str, Any]) -> models.Model:
+    """An unsaved ``model`` row holding the kept ``values`` of its label's fields (serialized by
+    field name: a foreign key's value is the related id)."""
+    obj = model(pk=pk)
+    for name in label_fields(model):
+        if name in values:
+            field = model._meta.get_field(name)
+            setattr(obj, getattr(field, "attname", name), values[name])
+    return obj
 
 
 def writable(user: Any, model: type[models.Model], name: str) -> bool:

@@ -1,4 +1,5 @@
-"""Turn ObjectChange rows into readable diffs: field labels, choice labels, names for ids."""
+"""Turn ObjectChange rows into readable diffs: field labels, choice labels, names for ids — and
+the changed record's label as the reader may read it (``label_changes``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from guanxi.framework.customfields import display_value, fields_for
+from guanxi.framework.fieldaccess import label as reader_label
+from guanxi.framework.fieldaccess import stored_labels
 from guanxi.framework.money import Money, UnknownCurrency, company_currency
 
 
@@ -53,6 +56,26 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | models
         return None
 
 
+def label_changes(user: Any, changes: list[Any]) -> list[Any]:
+    """Set ``reader_label`` on each of ``changes`` (a page of ObjectChange rows): the changed
+    record's label as ``user`` may read it, never the stored ``object_repr`` when a rule of theirs
+    masks or hides a part of it (``fieldaccess.stored_labels``: one query per type of record). A
+    deleted record's label comes from its delete's kept values when that row is on the page."""
+    kept = {
+        (c.changed_object_type_id, c.changed_object_id): c.prechange_data
+        for c in changes
+        if c.action == "delete" and isinstance(c.prechange_data, dict)
+    }
+    labels = stored_labels(
+        user,
+        [(c.changed_object_type_id, c.changed_object_id, c.object_repr) for c in changes],
+        snapshots=lambda keys: {key: kept[key] for key in keys if key in kept},
+    )
+    for change, text in zip(changes, labels, strict=True):
+        change.reader_label = text
+    return changes
+
+
 def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[FieldChange]]:
     """{ObjectChange.id: [FieldChange, …]} for a page of changes, resolving ids in one query per model.
 
@@ -75,7 +98,9 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
     names: dict[tuple[type[models.Model] | None, Any], str] = {}
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids):
-            names[(related, obj.pk)] = str(obj)
+            names[(related, obj.pk)] = reader_label(
+                user, obj
+            )  # a lead's company hidden from the reader: left out
 
     def show(model: type[models.Model] | None, name: str, value: Any) -> str:
         if value in (None, "", [], {}):
@@ -102,8 +127,11 @@ def describe_changes(changes: list[Any], user: Any = None) -> dict[int, list[Fie
         before, after = change.prechange_data or {}, change.postchange_data or {}
         keys = list(after) if change.action != "delete" else list(before)
         rows: list[FieldChange] = []
+        # a field the model no longer captures (an approval request's copy of its document's
+        # label) is not shown from the rows written before either
+        excluded = set(getattr(model, "changelog_exclude", ())) if model is not None else set()
         for name in keys:
-            if name in HIDDEN:
+            if name in HIDDEN or name in excluded:
                 continue
             if name == "custom_field_data":
                 if model not in cf_cache:

@@ -57,12 +57,12 @@ def changes_for(obj: Any) -> Any:
 def change_log_source(
     obj: Any, user: Any, before: datetime.datetime | None, limit: int
 ) -> list[TimelineEntry]:
-    from guanxi.framework.history import describe_changes
+    from guanxi.framework.history import describe_changes, label_changes
 
     rows = changes_for(obj)
     if before is not None:
         rows = rows.filter(time__lt=before)
-    page = list(rows.order_by("-time", "-id")[:limit])
+    page = label_changes(user, list(rows.order_by("-time", "-id")[:limit]))
     described = describe_changes(page, user)
     icons = {"create": "circle-plus", "update": "pencil", "delete": "trash"}
     entries = []
@@ -71,7 +71,9 @@ def change_log_source(
             change.changed_object_type_id == ContentType.objects.get_for_model(type(obj)).pk
             and change.changed_object_id == obj.pk
         )
-        title = change.get_action_display() if own else f"{change.get_action_display()}: {change.object_repr}"
+        title = (
+            change.get_action_display() if own else f"{change.get_action_display()}: {change.reader_label}"
+        )
         entries.append(
             TimelineEntry(
                 time=change.time,

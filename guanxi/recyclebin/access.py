@@ -9,11 +9,13 @@ themselves. The condition is one ``Q`` on the entry table, like ``restrict()`` o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 from guanxi.framework.access import get_policy, kept_on
 from guanxi.framework.entities import entity_types
@@ -90,3 +92,33 @@ def restorable_entries(user: Any) -> QuerySet[RecycleBinEntry]:
 
 def may_restore(user: Any, entry: RecycleBinEntry) -> bool:
     return restorable_entries(user).filter(pk=entry.pk).exists()
+
+
+def label_entries(user: Any, entries: Sequence[RecycleBinEntry]) -> list[str]:
+    """The label of each of ``entries`` (also set as its ``reader_label``): the deleted record's
+    label as ``user`` may read it (``fieldaccess.stored_labels``), built from the entry's kept copy
+    of the record when a rule of theirs masks or hides a part of the stored ``object_repr`` — one
+    query for the page's
+    copies (only the record's own fields, not the rows deleted with it)."""
+    from guanxi.framework.fieldaccess import stored_labels
+
+    def kept_fields(keys: list[tuple[int, Any]]) -> dict[tuple[int, Any], Any]:
+        wanted = [e for e in entries if (e.content_type_id, e.object_id) in set(keys)]
+        loaded = {
+            e.pk: e.rows[0]["fields"] for e in wanted if "rows" not in e.get_deferred_fields() and e.rows
+        }
+        missing = [e.pk for e in wanted if e.pk not in loaded]
+        if missing:
+            # the root comes first in ``rows`` (``services``): its fields, read inside the database
+            root = KeyTransform("fields", KeyTransform("0", "rows"))
+            loaded.update(
+                RecycleBinEntry.objects.filter(pk__in=missing).annotate(root=root).values_list("pk", "root")
+            )
+        return {(e.content_type_id, e.object_id): loaded[e.pk] for e in wanted if loaded.get(e.pk)}
+
+    labels = stored_labels(
+        user, [(e.content_type_id, e.object_id, e.object_repr) for e in entries], snapshots=kept_fields
+    )
+    for entry, text in zip(entries, labels, strict=True):
+        entry.reader_label = text  # type: ignore[attr-defined]
+    return labels

@@ -256,7 +256,7 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> Restored:
     and is counted in ``Restored.left_out``."""
     from guanxi.framework import changes, search
     from guanxi.framework.events import emit
-    from guanxi.recyclebin.access import may_restore
+    from guanxi.recyclebin.access import label_entries, may_restore
 
     with transaction.atomic():
         locked = RecycleBinEntry.objects.select_for_update().filter(pk=entry.pk).first()
@@ -265,8 +265,9 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> Restored:
         entry = locked
         if not may_restore(actor, entry):
             raise PermissionDenied(_("You may not restore this record."))
+        name = label_entries(actor, [entry])[0]  # a refusal names the record as the actor may read it
         objects = list(serializers.deserialize("python", entry.rows, ignorenonexistent=True))
-        kept = _restorable(entry, [o.object for o in objects])
+        kept = _restorable(entry, [o.object for o in objects], name)
         objects = [o for o in objects if _key(o.object) in kept]
         ctx = require_context()
         with actor_context(actor, source=Source.RESTORE, request_id=ctx.request_id):
@@ -295,11 +296,10 @@ def restore_entry(entry: RecycleBinEntry, *, actor: Any) -> Restored:
     return Restored(root, len(entry.rows) - len(restored))
 
 
-def _restorable(entry: RecycleBinEntry, rows: list[models.Model]) -> set[Key]:
+def _restorable(entry: RecycleBinEntry, rows: list[models.Model], name: str) -> set[Key]:
     """The rows that can come back (keys); ``RestoreRefused`` when a row's id or unique value is
     taken or the record itself refers to a record that is gone. A related row referring to a
     gone record outside the entry stays out, and so do the rows that hang from it."""
-    name = entry.object_repr
     root = _key(rows[0])
     by_model: dict[Any, list[Any]] = defaultdict(list)
     for obj in rows:

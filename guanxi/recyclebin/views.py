@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.framework.http import AuthedRequest
 from guanxi.recyclebin import services
-from guanxi.recyclebin.access import binned_models, is_administrator, restorable_entries
+from guanxi.recyclebin.access import binned_models, is_administrator, label_entries, restorable_entries
 
 PER_PAGE = 25
 
@@ -61,6 +61,8 @@ def bin_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(
         entries.select_related("content_type", "deleted_by").defer("rows", "unlinked"), PER_PAGE
     ).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    label_entries(request.user, page.object_list)
     for entry in page.object_list:
         model = entry.content_type.model_class()
         label = model._meta.verbose_name if model is not None else entry.content_type.model
@@ -91,7 +93,7 @@ def _back(request: AuthedRequest) -> HttpResponseRedirect:
 @require_POST
 def restore(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(restorable_entries(request.user).defer("rows", "unlinked"), pk=pk)
-    label = entry.object_repr
+    label = label_entries(request.user, [entry])[0]
     try:
         restored = services.restore_entry(entry, actor=request.user)
     except PermissionDenied as refused:
@@ -124,6 +126,7 @@ def purge(request: AuthedRequest, pk: int) -> HttpResponse:
     if not is_administrator(request.user):
         raise PermissionDenied(_("Only administrators may purge the recycle bin."))
     entry = get_object_or_404(restorable_entries(request.user).defer("rows", "unlinked"), pk=pk)
+    label = label_entries(request.user, [entry])[0]
     services.purge_entry(entry, actor=request.user)
-    messages.success(request, _("“%(name)s” was removed for good.") % {"name": entry.object_repr})
+    messages.success(request, _("“%(name)s” was removed for good.") % {"name": label})
     return _back(request)

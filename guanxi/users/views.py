@@ -20,6 +20,7 @@ from django.views.generic import UpdateView
 from django.views.i18n import set_language
 
 from guanxi.core.models import ObjectChange
+from guanxi.framework.history import label_changes
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.search import search as run_search
 from guanxi.users.forms import LoginForm, ProfileForm, StyledPasswordChangeForm
@@ -109,10 +110,13 @@ def home(request: AuthedRequest) -> HttpResponse:
             context["numbers"] = widget_data(request, NUMBER)
             context["charts"] = widget_data(request, CHART)
             return render(request, "home_team.html", context)
-    context["recent_changes"] = (
-        ObjectChange.objects.filter(user=request.user)
-        .select_related("changed_object_type")
-        .order_by("-time", "-id")[:RECENT_CHANGES]
+    context["recent_changes"] = label_changes(
+        request.user,
+        list(
+            ObjectChange.objects.filter(user=request.user)
+            .select_related("changed_object_type")
+            .order_by("-time", "-id")[:RECENT_CHANGES]
+        ),
     )
     return render(request, "home.html", context)
 

@@ -9,8 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from guanxi.approvals.access import label_requests
 from guanxi.approvals.declare import APPROVABLE
 from guanxi.approvals.models import ApprovalFlow, ApprovalRequest
+from guanxi.framework.api.fields import page_once
 from guanxi.framework.api.serializers import EntitySerializer
 
 
@@ -93,7 +95,8 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
         return {
             "type": f"{obj.content_type.app_label}.{obj.content_type.model}",
             "id": obj.object_id,
-            "display": obj.object_repr,
+            # the stored label under the caller's field rules (``access.label_requests``)
+            "display": page_once(self, obj, "reader_label", lambda rows: label_requests(self._user(), rows)),
         }
 
     def get_submitter(self, obj: ApprovalRequest) -> dict[str, Any] | None:

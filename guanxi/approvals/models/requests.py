@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -109,6 +111,9 @@ class ApprovalRequest(ChangeLoggedModel):
     access_department_field = "department_id"
     # The request's changes (created, approved …) show in the document's own history.
     changelog_parent = "document"
+    # ``object_repr`` copies the document's label under no field rule: the change log does not
+    # keep it (the change's own label names the document, read under the reader's rules).
+    changelog_exclude = ("updated_at", "updated_by", "object_repr")
 
     status_machine = StateMachine(
         field="status",
@@ -162,6 +167,15 @@ class ApprovalRequest(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.transition_label} · {self.object_repr}"
+
+    @classmethod
+    def reader_labels(cls, user: Any, requests: list[ApprovalRequest]) -> list[str]:
+        """ "提交审批 · <document>" with the document's label as ``user`` may read it
+        (``fieldaccess.label``): the stored ``object_repr`` was written under no field rule."""
+        from guanxi.approvals.access import label_requests
+
+        label_requests(user, requests)
+        return [f"{r.transition_label} · {r.reader_label}" for r in requests]  # type: ignore[attr-defined]
 
     def get_absolute_url(self) -> str:
         return reverse("approvals:request_detail", args=[self.pk])
@@ -244,3 +258,13 @@ class ApprovalAction(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.request}"
+
+    @classmethod
+    def reader_labels(cls, user: Any, actions: list[ApprovalAction]) -> list[str]:
+        """ "Approved · 提交审批 · <document>", the document's label as ``user`` may read it: the
+        requests' labels (``ApprovalRequest.reader_labels``), loaded in one query."""
+        requests = list(ApprovalRequest.objects.filter(pk__in={a.request_id for a in actions}))
+        labels = dict(
+            zip((r.pk for r in requests), ApprovalRequest.reader_labels(user, requests), strict=True)
+        )
+        return [f"{a.get_kind_display()} · {labels.get(a.request_id, '')}" for a in actions]

@@ -7,7 +7,9 @@ covers the entity's app) and either
   permission of an auditor/integration account) — then also events of deleted records, or
 * the record still exists inside ``restrict(user, "view")``.
 
-Payloads, typed-event data and changed-field lists obey the reader's field rules on the entity.
+Payloads, typed-event data and changed-field lists obey the reader's field rules on the entity;
+so do the record's label (``object_repr``) and the payload's ``display``, both stored under no rule
+(``fieldaccess.stored_labels``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from rest_framework.permissions import BasePermission
 from guanxi.core.api.filtersets import ContentTypeFilter
 from guanxi.core.models import Event
 from guanxi.framework.access import can
-from guanxi.framework.api.fields import ContentTypeField
+from guanxi.framework.api.fields import ContentTypeField, page_once
 from guanxi.framework.api.viewsets import ReadOnlyEntityViewSet
 from guanxi.framework.events.payloads import changed_for_reader, for_reader
+from guanxi.framework.fieldaccess import stored_labels
 from guanxi.framework.models import ChangeLoggedModel
 
 
@@ -62,10 +65,25 @@ class EventSerializer(serializers.ModelSerializer):
         if request is None:
             return data
         model = ContentType.objects.get_for_id(instance.entity_type_id).model_class()
+        user = request.user
+        # the record's label stored with the event, read under the reader's field rules
+        data["object_repr"] = page_once(self, instance, "reader_label", lambda rows: label_events(user, rows))
         data["payload"] = for_reader(request.user, model, data["payload"])
+        payload = data["payload"]
+        if data["object_repr"] != instance.object_repr and isinstance(payload, dict) and "display" in payload:
+            payload["display"] = data["object_repr"]  # the serializer's ``display``, stored under no rule too
         data["data"] = for_reader(request.user, model, data["data"])
         data["changed_fields"] = changed_for_reader(request.user, model, data["changed_fields"])
         return data
+
+
+def label_events(user: Any, events: list[Event]) -> list[Event]:
+    """Set ``reader_label`` on each event: its record's label as ``user`` may read it
+    (``fieldaccess.stored_labels``: one query per type for the page)."""
+    labels = stored_labels(user, [(e.entity_type_id, e.object_id, e.object_repr) for e in events])
+    for event, text in zip(events, labels, strict=True):
+        event.reader_label = text  # type: ignore[attr-defined]
+    return events
 
 
 class EventFilterSet(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from guanxi.core.models import CustomField, ExchangeRate, ObjectChange, Tag
-from guanxi.framework.api.fields import ContentTypeField
+from guanxi.framework.api.fields import ContentTypeField, page_once
 from guanxi.framework.api.serializers import EntitySerializer
 
 
@@ -70,16 +70,28 @@ class ObjectChangeSerializer(EntitySerializer):
         read_only_fields = fields
 
     def to_representation(self, instance: ObjectChange) -> dict:
-        """Before/after values obey the reader's field rules on the changed record's type."""
+        """Before/after values and the record's label (``object_repr``) obey the reader's field
+        rules on the changed record's type."""
         data = super().to_representation(instance)
         request = self.context.get("request")
         model = instance.changed_object_type.model_class()
         if request is None or model is None:
             return data
+        from guanxi.framework.history import label_changes
+
+        # the stored label under the reader's field rules (``fieldaccess.stored_labels``)
+        data["object_repr"] = page_once(
+            self, instance, "reader_label", lambda rows: label_changes(request.user, rows)
+        )
         from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
 
         rules = rules_for(request.user, model)
+        excluded = set(getattr(model, "changelog_exclude", ()))
         for key in ("prechange_data", "postchange_data"):
+            if isinstance(data.get(key), dict) and excluded & set(
+                data[key]
+            ):  # written before it was excluded
+                data[key] = {name: value for name, value in data[key].items() if name not in excluded}
             values = data.get(key)
             if not isinstance(values, dict) or not rules:
                 continue

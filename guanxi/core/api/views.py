@@ -90,7 +90,7 @@ class ObjectChangeViewSet(ReadOnlyEntityViewSet):
     """The change log, limited to records the caller may view and, with an app-scoped token, to
     that app's records; ``?object_type=app.model&object_id=N`` gives one record's history."""
 
-    queryset = ObjectChange.objects.all()
+    queryset = ObjectChange.objects.select_related("changed_object_type", "related_object_type")
     serializer_class = ObjectChangeSerializer
     filterset_class = ObjectChangeFilterSet
     permission_classes = [ChangeLogScopePermission]  # row visibility comes from the changed records

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -69,6 +71,15 @@ class ObjectChange(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    @classmethod
+    def reader_labels(cls, user: Any, changes: list[ObjectChange]) -> list[str]:
+        """ "Updated 王磊 · 星***司": the changed record's label as ``user`` may read it
+        (``history.label_changes``), not the stored ``object_repr`` (written under no rule)."""
+        from guanxi.framework.history import label_changes
+
+        label_changes(user, changes)
+        return [f"{c.get_action_display()} {c.reader_label}" for c in changes]  # type: ignore[attr-defined]
 
 
 class AuditEvent(BaseModel):

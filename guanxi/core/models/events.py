@@ -8,6 +8,8 @@ has handled an event, so a retried event skips the subscribers already done.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -80,6 +82,15 @@ class Event(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_repr}"
+
+    @classmethod
+    def reader_labels(cls, user: Any, events: list[Event]) -> list[str]:
+        """The event's label with its record's label as ``user`` may read it
+        (``fieldaccess.stored_labels``), not the stored ``object_repr`` (written under no rule)."""
+        from guanxi.framework.fieldaccess import stored_labels
+
+        labels = stored_labels(user, [(e.entity_type_id, e.object_id, e.object_repr) for e in events])
+        return [f"{e.kind} {text}" for e, text in zip(events, labels, strict=True)]
 
 
 class EventDelivery(models.Model):

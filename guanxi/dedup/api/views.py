@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -71,10 +72,15 @@ class DuplicatesViewSet(viewsets.ViewSet):
             )
         except ValueError:
             raise ValidationError({"min_score": ["A number between 0 and 1."]}) from None
+        reason = request.query_params.get("reason", "")
+        if reason and reason in queue.hidden_reasons(request.user, model):
+            raise ValidationError({"reason": [_("You may not filter on a field that is hidden from you.")]})
         rows = queue.filter_candidates(
             queue.visible_candidates(request.user, model),
-            reason=request.query_params.get("reason", ""),
+            reason=reason,
             min_score=min_score,
+            user=request.user,
+            model=model,
         ).order_by("-score", "left_id", "right_id")
         page = Paginator(rows, PAGE).get_page(request.query_params.get("page"))
         body = [

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from guanxi.dedup.models import DismissedPair, DuplicateCandidate
@@ -36,23 +36,61 @@ def may_review(user: Any, model: type[models.Model]) -> bool:
 
 
 def visible_candidates(user: Any, model: type[models.Model]) -> QuerySet[DuplicateCandidate]:
-    """The candidates of ``model`` whose *both* records ``user`` may view (none without review)."""
+    """The candidates of ``model`` whose *both* records ``user`` may view (none without review),
+    and which hold a reason ``user`` may read: a pair matched only on a field their field rules
+    hide is not listed (nor counted) — listed with no reason, it would still tell that the two
+    hidden values are the same or alike."""
     if not may_review(user, model):
         return DuplicateCandidate.objects.none()
     content_type = ContentType.objects.get_for_model(model)
     rows = DuplicateCandidate.objects.filter(content_type=content_type)
+    hidden = hidden_reasons(user, model)
+    if hidden:
+        readable = Q(pk__in=[])
+        for field in sorted(reason_fields(model) - hidden):
+            readable |= _on_reason(field)
+        rows = rows.filter(readable)
     if getattr(user, "is_superuser", False):  # sees every row: no subquery over the whole table
         return rows
     seen = model_queryset(model).restrict(user, "view").values("pk")
     return rows.filter(left_id__in=seen, right_id__in=seen)
 
 
+def reason_fields(model: type[models.Model]) -> set[str]:
+    """The fields a candidate's reasons may name: the fields of the type's declared rules."""
+    from guanxi.dedup.services.rules import declared
+
+    spec = declared(model)
+    return {rule.field for rule in spec.rules} if spec is not None else set()
+
+
+def hidden_reasons(user: Any, model: type[models.Model]) -> set[str]:
+    """The reason fields ``user``'s field rules hide on ``model`` (``fieldaccess.visible``): no
+    reason on them is shown, filtered on or counted for ``user``."""
+    return {field for field in reason_fields(model) if not fieldaccess.visible(user, model, field)}
+
+
+def _on_reason(field: str) -> Q:
+    """Candidates with a reason on ``field``: the JSON as text on both databases (SQLite has no
+    JSON containment)."""
+    return Q(reasons__icontains=f'"field": "{field}"')
+
+
 def filter_candidates(
-    rows: QuerySet[DuplicateCandidate], *, reason: str = "", min_score: float | None = None
+    rows: QuerySet[DuplicateCandidate],
+    *,
+    reason: str = "",
+    min_score: float | None = None,
+    user: Any = None,
+    model: type[models.Model] | None = None,
 ) -> QuerySet[DuplicateCandidate]:
-    """Narrow by a reason's field (``phone``; ``name`` for the similar-name rule) and a least score."""
-    if reason:  # the JSON as text on both databases (SQLite has no JSON containment)
-        rows = rows.filter(reasons__icontains=f'"field": "{reason}"')
+    """Narrow by a reason's field (``phone``; ``name`` for the similar-name rule) and a least score.
+    With the viewer (``user``, ``model``), a reason on a field hidden from them selects nothing:
+    the pairs it found would tell which hidden values are alike."""
+    if reason and user is not None and model is not None and reason in hidden_reasons(user, model):
+        return rows.none()
+    if reason:
+        rows = rows.filter(_on_reason(reason))
     if min_score is not None:
         rows = rows.filter(score__gte=min_score)
     return rows

@@ -189,7 +189,10 @@ def test_region_note_follows_the_company_field_rule(client, leads, access):
     def reasons_everywhere() -> list[str]:
         user = User.objects.get(pk=leads.zhang.pk)  # a fresh user: field rules are kept per request
         rows = queue.rows_for(user, Lead, queue.visible_candidates(user, Lead))
-        row = next(r for r in rows if shenzhen in (r.left, r.right))
+        row = next((r for r in rows if shenzhen in (r.left, r.right)), None)
+        if row is None:  # matched only by a company hidden from the reviewer: not listed at all
+            assert access == "hidden" and rules_set
+            return []
         client.force_login(user)
         html = client.get(reverse("dedup:queue"), {"entity": LABEL}).content.decode()
         html = html[html.index(f'id="dedup-candidate-{row.candidate.pk}"') :]
@@ -254,3 +257,72 @@ def test_lead_labels_follow_the_company_field_rule(client, leads, access, shown)
     assert f">{shown}</a>" in panel and "星河科技有限公司" not in panel
     admin = token_client(leads.admin).get("/api/v1/dedup/candidates/", {"type": LABEL}).json()["results"]
     assert {r["left"]["display"] for r in admin if r["left"]["id"] == a.pk} == {"王磊 · 星河科技有限公司"}
+
+
+@pytest.mark.parametrize("hidden", ["company", "phone"])
+def test_a_pair_found_only_by_a_hidden_field_is_not_listed_nor_filtered_on(client, leads, hidden):
+    """王磊/王磊 share a phone, 王磊/李娜 a company name: for a reviewer whose field rules hide the
+    field a pair was found by — and nothing else — the pair is neither listed (page, API), nor
+    counted (the queue's and the data-quality page's count), and filtering on that field's reason
+    selects nothing (the page) or is refused (the API, 400): each would tell which hidden values
+    are alike. A masked field still lists its pairs, its reason masked."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.dedup.hooks import count_candidates
+    from guanxi.users.models import FieldRule, User
+
+    scan_entity(LABEL)
+    a, b, c = leads.lead.a, leads.lead.b, leads.lead.c
+    by_phone, by_company = (a.pk, b.pk), (a.pk, c.pk)
+    shown = by_company if hidden == "phone" else by_phone
+    role = give_role(leads.zhang, Lead, "own", ["view", "change", "dedup"], name="张-leads")
+
+    def listed(**filters) -> tuple[set, set, set, int]:
+        user = User.objects.get(pk=leads.zhang.pk)  # fresh: field rules are kept per request
+        client.force_login(user)
+        html = client.get(reverse("dedup:queue"), {"entity": LABEL, **filters}).content.decode()
+        on_page = {
+            (c.left_id, c.right_id)
+            for c in DuplicateCandidate.objects.all()
+            if f'id="dedup-candidate-{c.pk}"' in html
+        }
+        body = token_client(user).get("/api/v1/dedup/candidates/", {"type": LABEL, **filters}).json()
+        in_api = {(r["left"]["id"], r["right"]["id"]) for r in body["results"]}
+        in_queue = {(c.left_id, c.right_id) for c in queue.visible_candidates(user, Lead)}
+        counted = count_candidates(user, Lead)
+        assert counted is not None
+        return on_page, in_api, in_queue, counted[0]
+
+    assert listed() == ({by_phone, by_company},) * 3 + (2,)
+    with as_system():
+        FieldRule.objects.create(
+            role=role,
+            content_type=ContentType.objects.get_for_model(Lead),
+            field_name=hidden,
+            access="masked",
+        )
+    assert listed() == ({by_phone, by_company},) * 3 + (2,)  # masked: listed, the reason masked
+    with as_system():
+        rule = FieldRule.objects.get(role=role)
+        rule.access = "hidden"
+        rule.save()  # (a saved rule renews the access snapshots kept across requests)
+    assert listed() == ({shown},) * 3 + (1,)
+    user = User.objects.get(pk=leads.zhang.pk)
+    client.force_login(user)
+    page = client.get(reverse("dedup:queue"), {"entity": LABEL, "reason": hidden}).content.decode()
+    assert 'name="ids"' not in page and f'<option value="{hidden}"' not in page
+    refused = token_client(user).get("/api/v1/dedup/candidates/", {"type": LABEL, "reason": hidden})
+    assert refused.status_code == 400 and "reason" in refused.json()["errors"]
+    assert (
+        queue.filter_candidates(
+            queue.visible_candidates(user, Lead), reason=hidden, user=user, model=Lead
+        ).count()
+        == 0
+    )
+    other = "phone" if hidden == "company" else "company"
+    assert listed(reason=other)[:3] == ({shown},) * 3
+    # the administrator, under no rule, still reads every pair
+    admin = token_client(leads.admin).get("/api/v1/dedup/candidates/", {"type": LABEL, "reason": hidden})
+    assert admin.status_code == 200 and {
+        (r["left"]["id"], r["right"]["id"]) for r in admin.json()["results"]
+    } == {by_phone if hidden == "phone" else by_company}

@@ -54,7 +54,30 @@ class DisplayField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> str:  # the record itself (``source="*"``)
-        return label(getattr(self.context.get("request"), "user", None), value)
+        user = getattr(self.context.get("request"), "user", None)
+        many = getattr(value.__class__, "reader_labels", None)
+        if many is None or self.parent is None:
+            return label(user, value)
+
+        def fill(rows: list[Any]) -> None:  # a stored label (the change log's): a page at once
+            for row, text in zip(rows, many(user, rows), strict=True):
+                row.reader_display = text
+
+        return page_once(self.parent, value, "reader_display", fill)
+
+
+def page_once(serializer: Any, instance: Any, attr: str, fill: Any) -> Any:
+    """``instance.<attr>``, set by ``fill(rows)`` for every row of the page being serialized at
+    once (the list serializer's rows) — a label read from the records of a page of stored rows
+    (``fieldaccess.stored_labels``) costs one query per type for the page, not one per row."""
+    if not hasattr(instance, attr):
+        parent = serializer.parent
+        page = parent.instance if isinstance(parent, serializers.ListSerializer) else None
+        rows = list(page) if page is not None else []
+        if not any(row is instance for row in rows):  # a single row, or a list not yet loaded
+            rows = [instance]
+        fill(rows)
+    return getattr(instance, attr)
 
 
 class EntityURLField(serializers.Field):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.dateparse import parse_datetime
 from django.views import View
 
-from guanxi.framework.history import describe_changes
+from guanxi.framework.history import describe_changes, label_changes
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.timeline import changes_for, timeline
 from guanxi.framework.views.base import EntityViewMixin
@@ -22,7 +22,7 @@ class ObjectHistoryView(EntityViewMixin, View):
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.restricted(), pk=pk)
         page = Paginator(changes_for(obj).order_by("-time", "-id"), 25).get_page(request.GET.get("page"))
-        changes = list(page.object_list)
+        changes = label_changes(request.user, list(page.object_list))
         described = describe_changes(changes, request.user)
         rows = [(change, described.get(change.pk, [])) for change in changes]
         template = "generic/history.html"

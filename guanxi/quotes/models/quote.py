@@ -223,10 +223,15 @@ class Quote(PrimaryModel):
     label_separator = " "
 
     def label_parts(self) -> list[tuple[str, Any]]:
-        """ "Q-2026-0001 v2 <title>", read through the reader's field rules (``fieldaccess.label``)."""
-        if not self.number:
-            return [("title", self.title)]
-        return [("number", self.number), ("version", f"v{self.version}"), ("title", self.title)]
+        """ "Q-2026-0001 v2 <title>", read through the reader's field rules (``fieldaccess.label``).
+        The same three parts whatever the values (``fieldaccess.label_fields``): an unnumbered
+        draft's empty number and version are left out of the label."""
+        numbered = bool(self.number)
+        return [
+            ("number", self.number),
+            ("version", f"v{self.version}" if numbered else ""),
+            ("title", self.title),
+        ]
 
     def __str__(self) -> str:
         return fieldaccess.label(None, self)

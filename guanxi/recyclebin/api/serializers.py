@@ -7,6 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from guanxi.framework.api.fields import page_once
+from guanxi.recyclebin.access import label_entries
 from guanxi.recyclebin.models import RecycleBinEntry
 
 
@@ -28,6 +30,16 @@ class RecycleBinEntrySerializer(serializers.ModelSerializer):
             "related_count",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: RecycleBinEntry) -> dict[str, Any]:
+        """``object_repr``: the deleted record's label as the caller may read it (``access.label_entries``:
+        a part masked or hidden for them is masked or left out, read from the kept copy)."""
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        data["object_repr"] = page_once(
+            self, instance, "reader_label", lambda rows: label_entries(user, rows)
+        )
+        return data
 
     def get_type(self, entry: RecycleBinEntry) -> str:
         return f"{entry.content_type.app_label}.{entry.content_type.model}"

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from guanxi.framework.api.errors import Conflict
 from guanxi.framework.api.permissions import TokenScopePermission
+from guanxi.framework.fieldaccess import label
 from guanxi.recyclebin import services
 from guanxi.recyclebin.access import restorable_entries
 from guanxi.recyclebin.api.serializers import RecycleBinEntrySerializer, RestoredSerializer
@@ -72,7 +73,7 @@ class RecycleBinEntryViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, vi
             "type": record._meta.label_lower,
             "id": record.pk,
             "url": record.get_absolute_url() if hasattr(record, "get_absolute_url") else "",
-            "display": str(record),
+            "display": label(request.user, record),
             "left_out": restored.left_out,
         }
         return Response(RestoredSerializer(body).data, status=status.HTTP_200_OK)

@@ -85,6 +85,14 @@ class RecycleBinEntry(models.Model):
     def __str__(self) -> str:
         return self.object_repr
 
+    @classmethod
+    def reader_labels(cls, user: Any, entries: list[RecycleBinEntry]) -> list[str]:
+        """The deleted record's label as ``user`` may read it (``access.label_entries``), not the
+        stored ``object_repr`` (written under no field rule)."""
+        from guanxi.recyclebin.access import label_entries
+
+        return label_entries(user, entries)
+
     @property
     def model(self) -> type[models.Model] | None:
         return self.content_type.model_class()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import functools
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -50,7 +51,7 @@ from django.utils.translation import gettext as _
 from guanxi.framework.context import Source, actor_context
 from guanxi.framework.customfields import definitions_pinned
 from guanxi.framework.exporting import neutralize
-from guanxi.framework.fastinsert import column_values, insert_many, new_instance
+from guanxi.framework.fastinsert import column_values, insert_many, new_instance, stored_attnames
 from guanxi.imports import values as cells
 from guanxi.imports.declarations import spec_for
 from guanxi.imports.fields import FieldInfo, guess_mapping, header_key, importable_fields
@@ -436,10 +437,21 @@ class Validator:
     def instance(self, parsed: dict[str, Any], target: models.Model | None = None) -> models.Model:
         # new_instance: the constructor's per-field work (≈ 60 µs for a customer) without its
         # signals, which no model of ours listens to for unsaved rows
-        obj = target if target is not None else new_instance(self.model, {})
-        for attname, value in parsed.items():
-            if attname != "id":
-                setattr(obj, attname, value)
+        if target is None:
+            # a new row's plain columns straight into the new instance: all ``setattr`` does for
+            # them (Django's descriptors of a column and of a foreign key's id, the latter also
+            # dropping a cached related object, which a new instance has not); any other
+            # attribute (a descriptor of the model's own, ``line_*`` values) is set as before
+            plain = stored_attnames(self.model)
+            obj = new_instance(self.model, {a: v for a, v in parsed.items() if a in plain and a != "id"})
+            for attname, value in parsed.items():
+                if attname not in plain and attname != "id":
+                    setattr(obj, attname, value)
+        else:
+            obj = target
+            for attname, value in parsed.items():
+                if attname != "id":
+                    setattr(obj, attname, value)
         if self.spec.prepare is not None:
             self.spec.prepare(obj)
         return obj
@@ -756,13 +768,11 @@ def _dump(obj: models.Model, parsed: dict[str, Any]) -> dict[str, Any]:
             if attname not in out and attname not in _BOOKKEEPING_ATTS:
                 out[attname] = normalize(getattr(obj, attname))
         return out
-    blank = _blank(type(obj))
-    for model_field in type(obj)._meta.concrete_fields:
-        attname = model_field.attname
-        if attname in out or attname in _BOOKKEEPING_ATTS or model_field.primary_key:
-            continue
-        if getattr(blank, attname, None) in (None, "") and getattr(obj, attname, None) not in (None, ""):
-            out[attname] = normalize(getattr(obj, attname))
+    for attname in _unset_attnames(type(obj)):
+        if attname not in out:
+            value = getattr(obj, attname, None)
+            if value is not None and value != "":
+                out[attname] = normalize(value)
     return out
 
 
@@ -775,6 +785,20 @@ def _blank(model: type[models.Model]) -> models.Model:
     if model not in _BLANKS:
         _BLANKS[model] = new_instance(model, {})
     return _BLANKS[model]
+
+
+@functools.cache
+def _unset_attnames(model: type[models.Model]) -> tuple[str, ...]:
+    """The columns ``_dump`` looks at on a new row: those a new record leaves empty (None or ""),
+    but the key and the bookkeeping the write path stamps — once per model, not once a row."""
+    blank = _blank(model)
+    return tuple(
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and f.attname not in _BOOKKEEPING_ATTS
+        and getattr(blank, f.attname, None) in (None, "")
+    )
 
 
 def validate(batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
@@ -874,6 +898,12 @@ def commit(
         return lines.commit(batch, progress=progress, started=started)
     # every concrete field: the values include what the model's rules filled in (``_dump``)
     fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    # text columns whose ``to_python`` gives a string back as it is (Django's own): not called
+    text = {
+        a
+        for a, f in fields.items()
+        if type(f).to_python in (models.CharField.to_python, models.TextField.to_python)
+    }
     validator = Validator(batch)
     content_type = ContentType.objects.get_for_model(model)
     done = batch.rows.filter(status__in=[R.CREATED, R.UPDATED]).count()
@@ -890,7 +920,8 @@ def commit(
             )
             for row in rows:
                 values = {
-                    a: fields[a].to_python(v) if a in fields else v for a, v in (row.values or {}).items()
+                    a: v if a not in fields or (a in text and type(v) is str) else fields[a].to_python(v)
+                    for a, v in (row.values or {}).items()
                 }
                 if row.object_id:
                     target = targets.get(row.object_id)

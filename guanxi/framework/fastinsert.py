@@ -183,10 +183,11 @@ def stored_attnames(model: type[models.Model]) -> frozenset[str]:
     from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
     from django.db.models.query_utils import DeferredAttribute
 
+    django_own = (DeferredAttribute, ForeignKeyDeferredAttribute)
     return frozenset(
         f.attname
         for f in model._meta.concrete_fields
-        if type(inspect.getattr_static(model, f.attname, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        if type(inspect.getattr_static(model, f.attname, None)) in django_own
     )
 
 

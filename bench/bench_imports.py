@@ -238,10 +238,10 @@ engine's staging rows, outside the floor, cost 0.17-0.37 s per write at 20,000 r
 100,000 — a set-based design that stages in the database pays that for each pass over them.
 
 Sixth pass: Python per row (2026-12-07, branch importspeed, 20,000 rows; the machine's load average
-was 3.5-9.6 almost throughout — other helpers' test runs and a callgrind on the shared 2 cores — so wall
-times swung 2-5× between identical runs and the engine/floor ratio with them). Profiled with py-spy
-(20,000 rows, SQLite): `executemany` into the real tables ≈ 28 % of the run (the floor's own work),
-then a flat spread of Python — the change-log snapshot, change rows and events (≈ 12 %), the
+was 3.5-9.6 almost throughout — other helpers' test runs and a callgrind on the shared 2 cores — so
+wall times swung 2-5× between identical runs and the engine/floor ratio with them). Profiled with
+py-spy (20,000 rows, SQLite): `executemany` into the real tables ≈ 28 % of the run (the floor's own
+work), then a flat spread of Python — the change-log snapshot, change rows and events (≈ 12 %), the
 customers' row preparation in `create_with_copy` (≈ 7.5 %: a Python call per column, a foreign key's
 id through its descriptor's `__get__`, and Django's `_prepare_related_fields_for_save`), the search
 keys' pinyin (≈ 5 %), `Customer.before_write` (≈ 4 %), reading the staging rows back (≈ 6 %),
@@ -270,8 +270,10 @@ engine ÷ floor 4.39 → 4.51 (5.74 / 2.89 / 4.39 → 4.51 / 5.30 / 2.82) — th
 0.3-9.4 (the first on an idle machine), the branch's at 3.5-8.6 with both databases' test runs and
 the CPU A/B beside them, so these lines measure the machine's load, not the change, and even the
 ratio to the floor did not hold still (the floor is one transaction of `executemany` or `COPY`; the
-engine's chunk transactions and its Python wait for the CPU far longer). **The issue's targets are
-not met and this pass moves the engine only 5-10 % in CPU**: what remains between the engine and its
+engine's chunk transactions and its Python wait for the CPU far longer). A same-minutes pair of
+bench runs at load 3.7-4.1, base then branch: 1,606 → 1,599 rows/s (12.4 → 12.5 s; engine ÷ floor
+4.4 → 5.0) — in wall time the CPU saved does not show at this load. **The issue's targets are not
+met and this pass moves the engine only 5-10 % in CPU**: what remains between the engine and its
 floor is Python spread over a dozen steps of 2-8 % each, none of them a hot spot left to cache —
 building model instances for the customers, change-log rows and events and preparing their values (≈
 20 % together), the change log's snapshot and the events' JSON (≈ 8 %), pinyin (≈ 5 %), the staging

@@ -236,6 +236,54 @@ at scale it needs the keys built after the import (11,660-17,050 rows/s at 100,0
 page cache and almost no Python per row. The
 engine's staging rows, outside the floor, cost 0.17-0.37 s per write at 20,000 rows and 1.0-1.4 s at
 100,000 — a set-based design that stages in the database pays that for each pass over them.
+
+Sixth pass: Python per row (2026-12-07, branch importspeed, 20,000 rows; the machine's load average
+was 3.5-9.6 almost throughout — other helpers' test runs and a callgrind on the shared 2 cores — so
+wall times swung 2-5× between identical runs and the engine/floor ratio with them). Profiled with
+py-spy (20,000 rows, SQLite): `executemany` into the real tables ≈ 28 % of the run (the floor's own
+work), then a flat spread of Python — the change-log snapshot, change rows and events (≈ 12 %), the
+customers' row preparation in `create_with_copy` (≈ 7.5 %: a Python call per column, a foreign key's
+id through its descriptor's `__get__`, and Django's `_prepare_related_fields_for_save`), the search
+keys' pinyin (≈ 5 %), `Customer.before_write` (≈ 4 %), reading the staging rows back (≈ 6 %),
+`_dump` (≈ 3 %) — and **the garbage collector re-enabled at each chunk's end with the chunk still
+alive**: 82 collections, each walking the chunk's 50,000-300,000 objects again, one of them a full
+collection of the process (1.1-2.4 s wall of a 20,000-row import under this load). What changed, no
+rule dropped (same rows, change log, events, search keys, messages; 171 import, fast-insert,
+write-path and receivables tests pass unchanged on both databases): each validate and commit chunk
+is read, checked or written and then dropped (`rows.clear()`) before the collector is back
+(`engine.collector_paused`; the commit reads its next chunk under the same pause) — 52-62
+collections, 0.04-0.4 s; bulk inserts read a row's plain columns off the instance's `__dict__` in
+one `itemgetter` call (`fastinsert._rows`, Django's own column and foreign-key descriptors only,
+`fastinsert.stored_attnames`; a deferred column falls back to its descriptor); `new_instance` sets
+its values in one `dict.update`; the import builds a new row with its plain columns in
+`new_instance` (`Validator.instance`), skips `to_python` for text already text on commit, and
+`_dump` reads the columns a new record leaves empty from a per-model list. Results, A/B of the
+branch's base (c11c073) and the branch alternating in the same minutes, process CPU time of the
+import (in-process, so on SQLite the database's work too; on PostgreSQL the client's only) — the
+figure that stays comparable at this load: SQLite median 8.23 → 7.92 s over six pairs (pair ratios
+0.84-1.16, median 0.91), PostgreSQL client 6.72 → 6.05 s over three pairs (0.82 / 0.90 / 0.90).
+Through the bench (`bench/run.py --only bench_imports`, 20,000 rows, three runs each, the floor's
+median of 3 rounds): SQLite 1,381 → 574 rows/s (engine median 14.5 → 34.8 s; the runs 7.0 / 14.5 /
+32.8 s → 48.0 / 34.8 / 11.3 s), engine ÷ floor 2.75 → 3.84 (runs 2.75 / 1.86 / 3.55 → 5.45 / 3.45 /
+3.84); PostgreSQL 502 → 510 rows/s (39.8 → 39.2 s; runs 39.8 / 28.3 / 41.7 → 39.2 / 46.4 / 16.9 s),
+engine ÷ floor 4.39 → 4.51 (5.74 / 2.89 / 4.39 → 4.51 / 5.30 / 2.82) — the base's runs at load
+0.3-9.4 (the first on an idle machine), the branch's at 3.5-8.6 with both databases' test runs and
+the CPU A/B beside them, so these lines measure the machine's load, not the change, and even the
+ratio to the floor did not hold still (the floor is one transaction of `executemany` or `COPY`; the
+engine's chunk transactions and its Python wait for the CPU far longer). A same-minutes pair of
+bench runs at load 3.7-4.1, base then branch: 1,606 → 1,599 rows/s (12.4 → 12.5 s; engine ÷ floor
+4.4 → 5.0) — in wall time the CPU saved does not show at this load. **The issue's targets are not
+met and this pass moves the engine only 5-10 % in CPU**: what remains between the engine and its
+floor is Python spread over a dozen steps of 2-8 % each, none of them a hot spot left to cache —
+building model instances for the customers, change-log rows and events and preparing their values (≈
+20 % together), the change log's snapshot and the events' JSON (≈ 8 %), pinyin (≈ 5 %), the staging
+rows' round trip between validate and commit (≈ 10 %: written back whole, read back, JSON both
+ways), the model's rules per row (`clean_fields`, `clean()`, `before_write` twice: validation's 撞单
+check and the write). Not done, in the order expected to pay: change-log rows and events built as
+tuples for `insert_rows` instead of model instances (≈ 8-10 %); a one-pass import keeping the
+validated chunk in memory into the commit (≈ 10 %); `before_write` once a row (the 撞单 check fills
+`name_key` as the write will, then the write does it again); `owned_since` stamped once per bulk
+call.
 """
 
 LEVELS = ("A", "B", "C", "D")

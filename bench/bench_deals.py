@@ -35,6 +35,7 @@ import os
 import random
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connection
 from django.test import Client
@@ -42,6 +43,9 @@ from django.utils import timezone
 
 from bench.common import Result, median_and_p95, pick
 from guanxi.framework.context import Source, actor_context
+
+# What the runs found and what changed (docs/benchmarks.md prints it after the table)
+EPILOGUE = (Path(__file__).parent / "bench_deals.md").read_text()
 
 PAGE = 20
 LINES_PER_QUOTE = 10

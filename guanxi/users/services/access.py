@@ -352,30 +352,31 @@ def share_record(obj: models.Model, user: User, access: str, *, actor: Any) -> A
         raise ValidationError({"user": _("%(user)s is deactivated.") % {"user": user}})
     if owner_id_of(obj) == user.pk:
         raise ValidationError({"user": _("%(user)s owns this record already.") % {"user": user}})
+    from guanxi.framework.write import save_object
+
     with transaction.atomic():
         share = _shares_of(obj).filter(user=user).first()
         if share is None:
-            share = RecordShare.objects.create(
-                content_type=ContentType.objects.get_for_model(obj),
-                object_id=obj.pk,
-                user=user,
-                access=access,
-            )
+            content_type = ContentType.objects.get_for_model(obj)
+            share = RecordShare(content_type=content_type, object_id=obj.pk, user=user, access=access)
+            save_object(share, actor=actor, check_visible=False)  # the write path: guards, change log
         elif share.access != access:
             share.access = access
-            share.save(update_fields=["access"])
+            save_object(share, actor=actor, check_visible=False)
         bump_org_version()
     return share
 
 
 def unshare_record(obj: models.Model, user: User, *, actor: Any) -> bool:
     """Remove ``user`` from the record's team; True if they were on it."""
+    from guanxi.framework.write import delete_object
+
     if actor is not None and not can_manage_team(actor, obj):
         raise PermissionDenied(_("Only the owner and their managers can change this record's team."))
     with transaction.atomic():
         share = _shares_of(obj).filter(user=user).first()
         if share is None:
             return False
-        share.delete()  # one delete() per row, so the change log records it
+        delete_object(share, actor=actor)  # the write path: guards, change log
         bump_org_version()
     return True

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from guanxi.framework.i18n import localized
 from guanxi.framework.models import OrganizationalModel
@@ -137,6 +138,25 @@ class Stage(OrganizationalModel):
                     % {"fields": ", ".join(str(requirable_label(f)) for f in REQUIRABLE_FIELDS)}
                 }
             )
+        # A deal closes by moving into a won or lost stage: the move stamps closed_at, updates
+        # the customer's last win and the forecast. Turning a stage that holds deals into another
+        # kind would close (or reopen) them all without any of that — they then sat in "won"
+        # with no close date, missing from every period's dashboard.
+        if not self._state.adding and "kind" in self.changed_fields():
+            held = self.deals.count()
+            if held:
+                raise ValidationError(
+                    {
+                        "kind": ngettext(
+                            "%(count)d deal is in this stage: move it to another stage before changing "
+                            "the stage’s kind, or add a new stage.",
+                            "%(count)d deals are in this stage: move them to another stage before "
+                            "changing the stage’s kind, or add a new stage.",
+                            held,
+                        )
+                        % {"count": held}
+                    }
+                )
 
 
 def field_list(names: list[str]) -> str:

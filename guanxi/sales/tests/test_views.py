@@ -274,3 +274,47 @@ def test_the_deal_page_asks_the_win_reason_from_the_configured_list(client, sale
     assert response.status_code == 302
     deal.refresh_from_db()
     assert (deal.stage_id, deal.close_reason, deal.close_note) == (won.pk, "price", "最低价")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "1 deal is in this stage: move it to another stage before changing the stage’s kind"),
+        ("zh-hans", "此阶段中有 1 个商机：请先将其移到其他阶段，再更改阶段类型"),
+    ],
+)
+def test_a_stage_holding_deals_keeps_its_kind(admin_client, language, message):
+    """Turning an open stage that holds a deal into a won stage would close the deal without a
+    close date (missing from every period's dashboard), a last win or a forecast change: refused
+    with a field message, on the page and over the API; an empty stage may change its kind."""
+    from guanxi.users.models import User
+
+    User.objects.filter(username="admin").update(language=language)
+    deal = _deal_row(1)
+    held = deal.stage
+    data = {
+        "pipeline": held.pipeline_id,
+        "name": held.name,
+        "name_en": held.name_en,
+        "order": held.order,
+        "probability": "100",
+        "kind": "won",
+    }
+    response = admin_client.post(f"/sales/stages/{held.pk}/edit/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    api = admin_client.patch(
+        f"/api/v1/sales/stages/{held.pk}/", {"kind": "lost"}, content_type="application/json"
+    )
+    assert api.status_code == 400 and message in api.json()["errors"]["kind"][0]
+    held.refresh_from_db()
+    deal.refresh_from_db()
+    assert (held.kind, deal.closed_at) == ("open", None)
+    empty = Stage.objects.filter(pipeline=held.pipeline).exclude(pk=held.pk).filter(kind="open").first()
+    assert (
+        admin_client.patch(
+            f"/api/v1/sales/stages/{empty.pk}/", {"kind": "lost"}, content_type="application/json"
+        ).status_code
+        == 200
+    )

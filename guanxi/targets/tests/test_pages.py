@@ -165,6 +165,18 @@ def test_a_chart_shows_a_legend_only_for_the_series_it_draws(client, org, book):
     assert len(_chart(response, "win_rate").columns) == 5  # the table keeps every series
 
 
+def test_charts_of_counts_tick_in_whole_steps(client, org, book):
+    """A funnel of four deals had its axis at 0, 0.2, 0.4 …: charts that count tick in whole
+    steps; charts of amounts, days or rates keep ECharts' own steps."""
+    client.force_login(org.manager1)
+    response = client.get(f"/dashboards/sales/?period=year&year={YEAR}")
+    for key in ("funnel", "new_deals"):
+        assert _chart(response, key).option["yAxis"]["minInterval"] == 1, key
+    for key in ("win_rate", "time_in_stage", "lost_reasons", "top_customers"):
+        option = _chart(response, key).option
+        assert "minInterval" not in option["yAxis"] and "minInterval" not in option["xAxis"], key
+
+
 @pytest.mark.parametrize(
     ("language", "columns"), [("en", ["", "Amount", "Deals"]), ("zh-hans", ["", "金额", "商机"])]
 )

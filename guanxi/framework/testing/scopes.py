@@ -20,6 +20,11 @@ against an independent statement of the rules::
 ...         return Gadget.objects.create(name=record_name(n), code=f"S{n:03d}", owner=owner,
 ...                                      department=department)
 
+Besides the scopes, the suite checks shares (read and write) and the record team's API
+(``guanxi.framework.api.team``: add, change, list and remove over ``…/{id}/team/``, the refusals
+and bad input changing nothing, a team listed at the same cost whatever its size) — every owned
+entity has both, so every one inherits them.
+
 ``make`` must give each row a display text containing ``record_name(n)`` (that is what the list
 page, the export and search are checked for) and must not change the owner or department.
 """

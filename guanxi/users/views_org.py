@@ -219,14 +219,8 @@ def team_panel_context(request: HttpRequest, obj: models.Model) -> dict[str, Any
     One card for every owned record, deals included (their 协同人: ``Deal.team_title`` names it)."""
     if services.owner_id_of(obj) is None:
         return {"show_team_panel": False}
-    from guanxi.core.models import RecordShare
-
     ct = ContentType.objects.get_for_model(obj)
-    members = (
-        RecordShare.objects.filter(content_type=ct, object_id=obj.pk)
-        .select_related("user")
-        .order_by("user__name", "user__username")
-    )
+    members = services.team_members(obj)
     manage = services.can_manage_team(request.user, obj)
     return {
         "show_team_panel": True,

@@ -142,11 +142,15 @@ class EntityAutoSchema(AutoSchema):
         return super().get_request_serializer()
 
     def get_response_serializers(self) -> Any:
+        from guanxi.framework.api.team import RECORD_ANSWERING_DELETES
+
         action = self._bulk_action()
         if action == "bulk_destroy":
             return {204: None}
         if action:
             return self._entity_serializer_class()(many=True)
+        if self.method == "DELETE" and getattr(self.view, "action", None) in RECORD_ANSWERING_DELETES:
+            return {200: self._entity_serializer_class()}  # not drf-spectacular's 204 for a DELETE
         return super().get_response_serializers()
 
     def _tokenize_path(self) -> list[str]:

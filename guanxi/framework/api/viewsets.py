@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from guanxi.framework.api.filters import StrictOrderingFilter
 from guanxi.framework.api.merge import MergeActionsMixin
 from guanxi.framework.api.schema import EntityAutoSchema
+from guanxi.framework.api.team import TeamActionsMixin
 from guanxi.framework.api.transitions import TransitionActionsMixin
 from guanxi.framework.context import Source, actor_context, current_context
 from guanxi.framework.models import model_features
@@ -115,10 +116,13 @@ class ReadOnlyEntityViewSet(EntityViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and detail only (users, the change log…)."""
 
 
-class EntityViewSet(MergeActionsMixin, TransitionActionsMixin, EntityViewSetMixin, viewsets.ModelViewSet):
+class EntityViewSet(
+    MergeActionsMixin, TransitionActionsMixin, TeamActionsMixin, EntityViewSetMixin, viewsets.ModelViewSet
+):
     """Create, read, update, delete, and bulk update/delete for one entity type (and, for a model
     with a state machine, ``…/{id}/transition/`` and ``…/{id}/transitions/``; for an entity
-    declaring ``merge``, ``…/merge/``)."""
+    declaring ``merge``, ``…/merge/``; for a shareable one, the record team: ``GET``/``POST
+    …/{id}/team/`` and ``DELETE …/{id}/team/{user}/``)."""
 
     def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         """The record, with its version as the ``ETag`` (send it back as ``If-Match`` to update)."""

@@ -20,6 +20,11 @@ against an independent statement of the rules::
 ...         return Gadget.objects.create(name=record_name(n), code=f"S{n:03d}", owner=owner,
 ...                                      department=department)
 
+Besides the scopes, the suite checks shares (read and write) and the record team's API
+(``guanxi.framework.api.team``: add, change, list and remove over ``…/{id}/team/``, the refusals
+and bad input changing nothing, a team listed at the same cost whatever its size) — every owned
+entity has both, so every one inherits them.
+
 ``make`` must give each row a display text containing ``record_name(n)`` (that is what the list
 page, the export and search are checked for) and must not change the owner or department.
 """
@@ -440,3 +445,119 @@ class ScopeSuite:
             assert response.status_code == 302 and response["Location"].startswith("/login/")
         assert APIClient().get(self.api_url).status_code == 401
         assert APIClient().get(f"{self.api_url}{pk}/").status_code == 401
+
+    # --- the record team over the API (guanxi.framework.api.team) -------------------------------
+    def team_url(self, obj: Any) -> str:
+        return f"{self.api_url}{obj.pk}/team/"
+
+    def team_of(self, obj: Any) -> list[tuple[int, str]]:
+        """The record's team in the database: (user id, access) pairs."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from guanxi.core.models import RecordShare
+
+        ct = ContentType.objects.get_for_model(obj)
+        return sorted(
+            RecordShare.objects.filter(content_type=ct, object_id=obj.pk).values_list("user_id", "access")
+        )
+
+    def test_api_team_is_added_to_changed_listed_and_left_by_its_owner(self, org: Org) -> None:
+        owner, _own = self.scoped(org, "rep1", "own", WRITE)
+        colleague, _theirs = self.scoped(org, "rep2", "own", READ)
+        target = org.records["rep1-1"]
+        url = self.team_url(target)
+        api, theirs = api_client(owner), api_client(colleague)
+        assert api.get(url).json() == []
+        assert theirs.get(f"{self.api_url}{target.pk}/").status_code == 404
+
+        added = api.post(url, {"user": colleague.pk, "access": "read"}, format="json")
+        assert added.status_code == 200, added.content
+        assert added.json()["id"] == target.pk  # the record, as its detail endpoint shows it
+        members = api.get(url).json()
+        assert [
+            (m["user"]["id"], m["user"]["display"], m["access"], m["added_by"]["id"]) for m in members
+        ] == [(colleague.pk, str(colleague), "read", owner.pk)]
+        assert members[0]["added_at"]
+        listed = theirs.get(self.api_url, {"page_size": 500}).json()["results"]
+        assert target.pk in {item["id"] for item in listed}  # restrict(): the team counts
+        assert theirs.get(url).status_code == 200  # a member reads the team too
+
+        assert api.post(url, {"user": colleague.pk, "access": "write"}, format="json").status_code == 200
+        assert self.team_of(target) == [(colleague.pk, "write")]
+        changeable = self.model._default_manager.restrict(org.user("rep2"), "change")
+        assert changeable.filter(pk=target.pk).exists()
+
+        removed = api.delete(f"{url}{colleague.pk}/")
+        assert removed.status_code == 200, removed.content
+        assert removed.json()["id"] == target.pk
+        assert self.team_of(target) == []
+        assert api.delete(f"{url}{colleague.pk}/").status_code == 404  # no longer on the team
+        assert theirs.get(f"{self.api_url}{target.pk}/").status_code == 404
+
+    def test_api_team_refusals_change_nothing(self, org: Org) -> None:
+        owner, _own = self.scoped(org, "rep1", "own", WRITE)
+        member, _mine = self.scoped(org, "rep1b", "own", WRITE)
+        outsider, _theirs = self.scoped(org, "rep2", "own", WRITE)
+        target = org.records["rep1-1"]
+        share(target, member, "write")  # may edit the record, not its team
+        url = self.team_url(target)
+        before = self.team_of(target)
+
+        as_member = api_client(member)
+        assert as_member.get(url).status_code == 200
+        for response in (
+            as_member.post(url, {"user": outsider.pk, "access": "read"}, format="json"),
+            as_member.post(url, {"user": "nobody"}, format="json"),  # refused before the input
+            as_member.delete(f"{url}{member.pk}/"),
+            as_member.delete(f"{url}{outsider.pk}/"),  # not on the team: still a 403
+        ):
+            assert response.status_code == 403, response.content
+        as_outsider = api_client(outsider)  # cannot see the record: it does not exist for them
+        for response in (
+            as_outsider.get(url),
+            as_outsider.post(url, {"user": outsider.pk, "access": "read"}, format="json"),
+            as_outsider.delete(f"{url}{member.pk}/"),
+        ):
+            assert response.status_code == 404, response.content
+
+        api = api_client(owner)
+        for body, blamed in (
+            ({}, "user"),
+            ({"user": "abc"}, "user"),
+            ({"user": 10**9}, "user"),
+            ({"user": 10**30}, "user"),
+            ({"user": owner.pk}, "user"),  # owns it already
+            ({"user": org.users["former"].pk}, "user"),  # deactivated
+            ({"user": outsider.pk, "access": "owner"}, "access"),
+            ({"user": outsider.pk, "access": ["write"]}, "access"),
+        ):
+            response = api.post(url, body, format="json")
+            assert response.status_code == 400, (body, response.content)
+            assert list(response.json()["errors"]) == [blamed], (body, response.json())
+        assert api.delete(f"{url}{10**30}/").status_code == 404
+        assert self.team_of(target) == before
+
+        # the owner's manager may change the team, whatever else their role allows
+        manager, _team = self.scoped(org, "manager1", "own_subordinates", READ)
+        added = api_client(manager).post(url, {"user": outsider.pk}, format="json")
+        assert added.status_code == 200, added.content
+        assert self.team_of(target) == sorted([*before, (outsider.pk, "read")])
+
+    def test_api_team_list_costs_the_same_for_one_member_or_four(self, org: Org) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        owner, _own = self.scoped(org, "rep1", "own", READ)
+        small, large = org.records["rep1-1"], org.records["rep1-2"]
+        share(small, org.users["rep2"])
+        for person in ("rep2", "rep1b", "director", "agent"):
+            share(large, org.users[person], "write")
+        api = api_client(owner)
+        assert len(api.get(self.team_url(large)).json()) == 4  # warm: the access snapshot is cached
+        counts = []
+        for obj in (small, large):
+            with CaptureQueriesContext(connection) as queries:
+                response = api.get(self.team_url(obj))
+            assert response.status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1], counts

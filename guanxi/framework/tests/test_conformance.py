@@ -2,11 +2,11 @@
 
 Every registered entity type must give the shipped roles default grants; one with pages
 (``views``) its generic view suite and a menu entry for its list; an owned business entity
-(``PrimaryModel``) also its data-scope suite (which includes the API create per persona and
-export/import refused without their verbs), a search index and its recycle-bin suite; one
-declaring ``merge`` its merge suite (``guanxi.framework.testing.merge.MergeSuite``). A new
-entity that skips one of these fails here, naming what is missing — the recipe is
-``docs/development/adding-an-entity.md``.
+(``PrimaryModel``) also its data-scope suite (which includes the API create per persona,
+export/import refused without their verbs and the record team's API), a search index and its
+recycle-bin suite; one declaring ``merge`` its merge suite
+(``guanxi.framework.testing.merge.MergeSuite``). A new entity that skips one of these fails
+here, naming what is missing — the recipe is ``docs/development/adding-an-entity.md``.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from guanxi.framework.api.serializers import EntitySerializer
 from guanxi.sales.models import Deal, Pipeline, Stage
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class DealTeamMemberSerializer(serializers.ModelSerializer):
     """One member of a deal's team (the record team, ``core.RecordShare``): as the ``team`` field
-    has always read — ``{"user": {…}, "access": "read" | "write"}``."""
+    has always read — ``{"user": {…}, "access": "read" | "write"}`` (``GET …/deals/{id}/team/``,
+    ``guanxi.framework.api.team``, also says who added them and when)."""
 
     user = BriefRelatedField(read_only=True)
 
@@ -26,7 +27,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
 
 
 class DealSerializer(EntitySerializer):
-    team = TeamMemberSerializer(many=True, read_only=True)
+    team = DealTeamMemberSerializer(many=True, read_only=True)
     probability = serializers.IntegerField(source="stage.probability", read_only=True)
     stage_kind = serializers.CharField(source="stage.kind", read_only=True)
 

@@ -8,10 +8,9 @@ the fields the stage requires. ``move`` also takes an open stage of another pipe
 with: the deal changes pipelines (its stage history records it). Send the ``ETag`` back as
 ``If-Match`` to get a 409 instead of moving a deal someone changed meanwhile.
 
-The deal team (协同人, the record team): ``POST …/deals/{id}/team/`` (``{"user": 7, "access":
-"read" | "write"}``) adds a colleague or changes their access, ``DELETE …/deals/{id}/team/{user}/``
-removes them; both answer the deal, whose ``team`` lists the members. The owner and the managers
-above the owner may change the team (``users.services.share_record``), as on the deal's page.
+The deal team (协同人) is the record team every owned record has: ``GET``/``POST
+…/deals/{id}/team/`` and ``DELETE …/deals/{id}/team/{user}/`` come from the framework
+(``guanxi.framework.api.team``); both writes answer the deal, whose ``team`` lists the members.
 """
 
 from __future__ import annotations
@@ -34,14 +33,6 @@ from guanxi.sales.api.serializers import DealSerializer, PipelineSerializer, Sta
 from guanxi.sales.filtersets import DealFilterSet, PipelineFilterSet, StageFilterSet
 from guanxi.sales.models import Deal, Pipeline, Stage
 from guanxi.sales.models.pipeline import REQUIRABLE_FIELDS
-
-TeamMemberInput = inline_serializer(
-    "DealTeamMemberInput",
-    fields={
-        "user": serializers.IntegerField(),
-        "access": serializers.ChoiceField(choices=["read", "write"], required=False),
-    },
-)
 
 MoveSerializer = inline_serializer(
     "DealMove",
@@ -94,51 +85,6 @@ class DealViewSet(EntityViewSet):
             raise serializers.ValidationError(django_errors_to_drf(exc)) from None
         deal.refresh_from_db()
         return Response(self.get_serializer(deal).data)
-
-    def restrict_action(self) -> str:
-        # The team actions find the deal among those the caller may view: who may change the
-        # team is the record team's own rule (share_record), not the HTTP method's verb.
-        if self.action in ("team", "leave_team"):
-            return "view"
-        return super().restrict_action()
-
-    @extend_schema(
-        request=TeamMemberInput,
-        summary="Add a colleague to the deal team, or change their access (read or write)",
-    )
-    @action(detail=True, methods=["post"], url_path="team", required_action="view")
-    def team(self, request: Any, pk: Any = None) -> Response:
-        from guanxi.users.services.access import share_record
-
-        deal = self.get_object()
-        data = request.data if isinstance(request.data, dict) else {}
-        try:
-            share_record(
-                deal, self._colleague(data.get("user")), str(data.get("access") or "read"), actor=request.user
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(django_errors_to_drf(exc)) from None
-        return Response(self.get_serializer(self.get_object()).data)
-
-    @extend_schema(request=None, summary="Remove a colleague from the deal team")
-    @action(detail=True, methods=["delete"], url_path=r"team/(?P<user_id>\d+)", required_action="view")
-    def leave_team(self, request: Any, pk: Any = None, user_id: Any = None) -> Response:
-        from guanxi.users.services.access import unshare_record
-
-        deal = self.get_object()
-        unshare_record(deal, self._colleague(user_id), actor=request.user)
-        return Response(self.get_serializer(self.get_object()).data)
-
-    @staticmethod
-    def _colleague(value: Any) -> Any:
-        from django.utils.translation import gettext as _
-
-        from guanxi.users.models import User
-
-        user = User.objects.filter(pk=int(value)).first() if str(value or "").isdigit() else None
-        if user is None:
-            raise serializers.ValidationError({"user": [_("Choose a colleague.")]})
-        return user
 
 
 class PipelineViewSet(EntityViewSet):

@@ -315,11 +315,22 @@ def move_department(dept: Department, new_parent: Department | None, *, actor: A
 # --- team sharing ---------------------------------------------------------------------------
 
 
+def shareable(model: type[models.Model]) -> bool:
+    """Whether records of ``model`` have a record team (``core.RecordShare``): owned records, whose
+    owner and the managers above the owner decide who else may see or edit them. The record's
+    "Team" card, its API actions (``guanxi.framework.api.team``) and ``owner_id_of`` ask this."""
+    return (
+        isinstance(model, type)
+        and issubclass(model, OwnerMixin)
+        and bool(getattr(model, "access_owner_field", None))
+    )
+
+
 def owner_id_of(obj: models.Model) -> int | None:
-    field = getattr(type(obj), "access_owner_field", None)
-    if not field or not isinstance(obj, OwnerMixin):
+    """The owner's user id of a shareable record (None: not shareable, or no owner now)."""
+    if not shareable(type(obj)):
         return None
-    return getattr(obj, field, None)
+    return getattr(obj, type(obj).access_owner_field, None)  # type: ignore[attr-defined]
 
 
 def can_manage_team(user: Any, obj: models.Model) -> bool:
@@ -334,18 +345,30 @@ def can_manage_team(user: Any, obj: models.Model) -> bool:
     return owner_id == user.pk or owner_id in subordinate_ids(user)
 
 
+def require_team_manager(obj: models.Model, *, actor: Any) -> None:
+    """Refuse (``PermissionDenied``) an actor who may not change the record's team; ``None`` is
+    the system (commands, migrations)."""
+    if actor is not None and not can_manage_team(actor, obj):
+        raise PermissionDenied(_("Only the owner and their managers can change this record's team."))
+
+
 def _shares_of(obj: models.Model) -> models.QuerySet:
     from guanxi.core.models import RecordShare
 
     return RecordShare.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
+def team_members(obj: models.Model) -> models.QuerySet:
+    """The record's team in the order the Team card and the API list it (by name), with each
+    member's user and who added them joined (one query for the whole team)."""
+    return _shares_of(obj).select_related("user", "created_by").order_by("user__name", "user__username")
+
+
 def share_record(obj: models.Model, user: User, access: str, *, actor: Any) -> Any:
     """Add ``user`` to the record's team with ``read`` or ``write`` access (or change their access)."""
     from guanxi.core.models import RecordShare
 
-    if actor is not None and not can_manage_team(actor, obj):
-        raise PermissionDenied(_("Only the owner and their managers can change this record's team."))
+    require_team_manager(obj, actor=actor)
     if access not in RecordShare.Access.values:
         raise ValidationError({"access": _("Choose “Can view” or “Can edit”.")})
     if not user.is_active:
@@ -361,6 +384,7 @@ def share_record(obj: models.Model, user: User, access: str, *, actor: Any) -> A
             share = RecordShare(content_type=content_type, object_id=obj.pk, user=user, access=access)
             save_object(share, actor=actor, check_visible=False)  # the write path: guards, change log
         elif share.access != access:
+            share.user = user  # the change log's label reads it: no second query for it
             share.access = access
             save_object(share, actor=actor, check_visible=False)
         bump_org_version()
@@ -371,12 +395,12 @@ def unshare_record(obj: models.Model, user: User, *, actor: Any) -> bool:
     """Remove ``user`` from the record's team; True if they were on it."""
     from guanxi.framework.write import delete_object
 
-    if actor is not None and not can_manage_team(actor, obj):
-        raise PermissionDenied(_("Only the owner and their managers can change this record's team."))
+    require_team_manager(obj, actor=actor)
     with transaction.atomic():
         share = _shares_of(obj).filter(user=user).first()
         if share is None:
             return False
+        share.user = user  # the change log's label reads it: no second query for it
         delete_object(share, actor=actor)  # the write path: guards, change log
         bump_org_version()
     return True

@@ -41,6 +41,7 @@ plain ``save()`` that changes a state outside ``transition()`` raises ``StateWri
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.signals import pre_save
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -71,13 +73,18 @@ class Input:
     """A value the transition asks for (a reason, the customer a lead became).
 
     ``field`` names the model field the value is written to (its validators and length apply);
-    ``message`` is what a missing required value says.
+    ``message`` is what a missing required value says. The record's page asks for it with the
+    control its field calls for; an input without a field may name its own: ``control``
+    ("checkbox": a yes/no, sent as "1") and ``choices`` (a callable giving the ``[(value, label)]``
+    offered, e.g. a configurable list's active options).
     """
 
     field: str | None = None
     required: bool = True
     label: Any = ""
     message: Any = None
+    control: str = ""
+    choices: Callable[[], list[tuple[Any, Any]]] | None = None
 
 
 #: The brief way to say "a required input that is not written to a field".
@@ -354,6 +361,9 @@ def _clean_inputs(obj: Any, t: Transition, given: dict[str, Any]) -> dict[str, A
                 except ValidationError as exc:
                     errors[name] = exc.messages
                     continue
+                if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+                    # a date-and-time picker sends local time, as a form's field reads it
+                    value = timezone.make_aware(value)
         cleaned[name] = value
     if errors:
         raise ValidationError(errors)

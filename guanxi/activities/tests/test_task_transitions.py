@@ -86,6 +86,23 @@ def test_the_task_page_ticks_through_the_transition_button(client, rep, armed):
     assert armed.status == "done" and armed.done_at is not None
 
 
+def test_the_task_page_asks_done_at_with_a_date_and_time_picker_in_local_time(client, rep, armed):
+    """ "Done at" was a text box wanting ISO: the dialog offers a date-and-time picker, whose
+    value (local time, no zone) is read in the site's time zone, as a form's field reads it."""
+    client.force_login(rep)
+    page = client.get(armed.get_absolute_url()).content.decode()
+    assert (
+        '<input type="datetime-local" id="transition-complete-done_at" name="done_at" class="input">' in page
+    )
+    client.post(
+        reverse("activities:task_transition", args=[armed.pk]),
+        {"transition": "complete", "done_at": "2026-12-01T09:30"},
+    )
+    armed.refresh_from_db()
+    local = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=timezone.get_current_timezone())
+    assert (armed.status, armed.done_at) == ("done", local)
+
+
 # --- the reminder rule, on every path -------------------------------------------------------------------
 def expected_remind_at(due):
     return due - datetime.timedelta(minutes=15)

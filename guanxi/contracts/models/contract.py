@@ -213,6 +213,7 @@ class Contract(PrimaryModel):
                 source=[ContractStatus.ACTIVE],
                 target=ContractStatus.TERMINATED,
                 label=pgettext_lazy("contract", "Terminate"),
+                confirm=True,  # not undone: a red button in the dialog that asks the reason
                 inputs={
                     "reason": Input(
                         field="termination_reason",

@@ -85,7 +85,9 @@ def test_accept_a_quote_create_the_contract_and_submit_it(new_context, live_serv
     page = new_context(locale=locale).new_page()
     login(page, live_server, "rep", "pw-browser-rep")
     page.goto(f"{live_server.url}/quotes/{quote.pk}/")
-    page.locator("#transition-accept").click()
+    page.locator("#transition-accept").click()  # asks whether to mark the deal won, in a dialog
+    page.locator("#transition-accept-dialog").wait_for(state="visible")
+    page.locator("#transition-accept-confirm").click()
     expect(page.get_by_test_id("quote-create-contract")).to_have_text(text["create"])
     page.get_by_test_id("quote-create-contract").click()  # with the order (checked by default)
     page.wait_for_url(f"{live_server.url}/contracts/*/")

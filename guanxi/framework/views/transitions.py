@@ -2,10 +2,12 @@
 
 Every model with a state machine gets ``<prefix>/<pk>/transition/`` (``<model>_transition``) from
 ``EntityViews.urls()``; the card offers the transitions the user may take now (verb and guards
-checked by ``allowed_transitions``), with an input box for each value a transition asks for (the
-reason of a disqualification) — a list of the options when the value goes to a field with
-choices (a deal's win/loss reason: the configured reasons) — or a dialog asking them for a
-``confirm`` transition (a receipt's reversal). Refusals come back as messages on the record's page.
+checked by ``allowed_transitions``): a button that posts a transition without inputs at once, and
+one that opens a dialog for a transition that asks for values (the reason of a disqualification)
+or is ``confirm`` (a receipt's reversal). Each value gets the control its field calls for: the
+options of a field with choices (a deal's win/loss reason: the configured reasons), a date or
+date-and-time picker, a text box as long as the field allows. Refusals come back as messages on the
+record's page.
 """
 
 from __future__ import annotations
@@ -87,14 +89,44 @@ def transition_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
     for t in offered:
         described = describe(t)
         for entry in described["inputs"]:
-            entry["choices"] = input_choices(type(obj), t.inputs[entry["name"]])
+            spec = t.inputs[entry["name"]]
+            entry["choices"] = input_choices(type(obj), spec)
+            entry["control"], entry["max_length"] = input_control(type(obj), spec)
         transitions.append({**described, "confirm": t.confirm})
     return {"transition_url": url, "transitions": transitions}
 
 
+#: Text inputs without a field of their own (an approval's comment) take this many characters.
+FREE_TEXT_LENGTH = 500
+
+
+def input_control(model: type[models.Model], spec: Input) -> tuple[str, int | None]:
+    """The control a transition's input is asked with and its length limit: ``date`` or
+    ``datetime-local`` for a date field (a task's "done at" was a text box wanting ISO), a one-line
+    ``text`` box for a short text field, a ``textarea`` for long or field-less text — unless the
+    input names its own (``checkbox``)."""
+    if spec.control:
+        return spec.control, None
+    try:
+        field = model._meta.get_field(spec.field) if spec.field else None
+    except FieldDoesNotExist:
+        field = None
+    if isinstance(field, models.DateTimeField):
+        return "datetime-local", None
+    if isinstance(field, models.DateField):
+        return "date", None
+    length = getattr(field, "max_length", None)
+    if isinstance(field, models.CharField) and length and length <= 200:
+        return "text", length
+    return "textarea", length or FREE_TEXT_LENGTH
+
+
 def input_choices(model: type[models.Model], spec: Input) -> list[tuple[Any, Any]] | None:
     """The options a transition's input offers when it writes a field with choices (what the
-    field's own form field offers: a configurable list's active options), else None."""
+    field's own form field offers: a configurable list's active options) or the input's own
+    ``choices``, else None."""
+    if spec.choices is not None:
+        return list(spec.choices())
     if not spec.field:
         return None
     try:

@@ -73,6 +73,14 @@ def _after_accept(ctx: TransitionContext) -> None:
         mark_deal_won_from_quote(ctx.obj, actor=ctx.actor, reason=ctx.inputs.get("won_reason") or "")
 
 
+def _close_reasons() -> list[tuple[str, str]]:
+    """The win reasons offered when accepting marks the deal won: the deal's configured list."""
+    from guanxi.core.choices import active_choices
+    from guanxi.sales.choices import CLOSE_REASON_LIST
+
+    return active_choices(CLOSE_REASON_LIST)
+
+
 def _stamp_sent(ctx: TransitionContext) -> None:
     ctx.obj.sent_at = timezone.now()
 
@@ -181,8 +189,8 @@ class Quote(PrimaryModel):
                 label=pgettext_lazy("quote", "Accepted by the customer"),
                 guards=[_current_guard],
                 inputs={
-                    "mark_deal_won": Input(required=False, label=_("Mark the deal won")),
-                    "won_reason": Input(required=False, label=_("Win reason")),
+                    "mark_deal_won": Input(required=False, label=_("Mark the deal won"), control="checkbox"),
+                    "won_reason": Input(required=False, label=_("Win reason"), choices=_close_reasons),
                 },
                 after=[_after_accept],
             ),

@@ -80,6 +80,36 @@ def test_accepting_with_mark_deal_won_moves_the_deal_to_won(q):
     assert q.deal.stage.kind == "won" and q.deal.close_reason == "price"
 
 
+def test_the_quote_page_asks_to_win_the_deal_with_a_checkbox_and_the_reasons(client, q):
+    """Accepting asked "Mark the deal won" in a text box that wanted "1", and the win reason as
+    free text that the deal then refused: a dialog with a checkbox and the configured reasons."""
+    import re
+
+    from django.urls import reverse
+
+    quote = _small(q)
+    move(quote, "submit", q.rep1)
+    quote.refresh_from_db()
+    move(quote, "send", q.rep1)
+    client.force_login(q.rep1)
+    page = client.get(quote.get_absolute_url()).content.decode()
+    dialog = re.search(r'<dialog id="transition-accept-dialog".*?</dialog>', page, re.S)
+    assert dialog is not None
+    assert (
+        'type="checkbox" id="transition-accept-mark_deal_won" name="mark_deal_won" value="1"'
+        in dialog.group(0)
+    )
+    reasons = re.search(r'name="won_reason" class="select">(.*?)</select>', dialog.group(0), re.S)
+    assert reasons is not None and '<option value="price">' in reasons.group(1)
+    client.post(
+        reverse("quotes:quote_transition", args=[quote.pk]),
+        {"transition": "accept", "mark_deal_won": "1", "won_reason": "price"},
+    )
+    quote.refresh_from_db()
+    q.deal.refresh_from_db()
+    assert (quote.status, q.deal.stage.kind, q.deal.close_reason) == (QuoteStatus.ACCEPTED, "won", "price")
+
+
 def test_discount_over_threshold_waits_for_the_managers_approval(q):
     quote = _discounted(q)
     assert quote.discount_percent == Decimal("20.00")

@@ -261,12 +261,16 @@ def test_the_deal_page_asks_the_win_reason_from_the_configured_list(client, sale
     form = re.search(rf'<form[^>]*id="transition-{stage_transition_name(won)}-form".*?</form>', page, re.S)
     assert form is not None
     reasons = re.search(
-        r'<select class="select" name="reason"[^>]*required>(.*?)</select>', form.group(0), re.S
+        r'<select id="[^"]*" name="reason" class="select" required>(.*?)</select>', form.group(0), re.S
     )
     assert reasons is not None
     options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', reasons.group(1))
-    assert options[:3] == [("", "Why was it won?"), ("price", "Price"), ("product_fit", "Product fit")]
-    assert '<input type="text" class="input" name="note"' in form.group(0)  # the note stays free text
+    assert options[:3] == [("", "---------"), ("price", "Price"), ("product_fit", "Product fit")]
+    assert ">Why was it won? <span" in form.group(0)  # the select's label, marked required
+    # the note stays free text, as long as its field allows (500)
+    assert re.search(
+        r'<textarea id="[^"]*" name="note" class="textarea" rows="3" maxlength="500">', form.group(0)
+    )
     response = client.post(
         f"/sales/deals/{deal.pk}/transition/",
         {"transition": stage_transition_name(won), "reason": "price", "note": "最低价"},

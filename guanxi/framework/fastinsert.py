@@ -253,9 +253,8 @@ def insert_tuples(model: type[models.Model], names: Sequence[str], rows: list[tu
             continue
         value = callables[field.attname]() if field.attname in callables else static[field.attname]
         rest.append(value_converter(field)(value))
-    columns = [quote(str(model._meta.get_field(n).column)) for n in names] + [
-        quote(str(f.column)) for f in rest_fields
-    ]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [quote(str(by_attname[n].column)) for n in names] + [quote(str(f.column)) for f in rest_fields]
     if rest:
         tail = tuple(rest)
         rows = [row + tail for row in rows]

@@ -227,6 +227,7 @@ def capture_entries(
                 names[actor_id] = actor.get_username()
             actor_name = names[actor_id]
         kind = KIND_BY_ACTION[action]
+        changed: Any
         if kind == DELETED:
             payload, changed = before_text if entry[10] else "{}", "[]"
         else:

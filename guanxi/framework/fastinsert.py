@@ -436,8 +436,10 @@ def create_with_copy(model: type[models.Model], instances: Sequence[models.Model
     for a bulk import the largest client-side cost after the bookkeeping rows moved here too."""
     if not instances:
         return
+    relations = _cached_relations(model)
     for obj in instances:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        if not _related_in_place(obj, relations):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     keys = reserve_keys(model, len(instances))
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -453,3 +455,29 @@ def create_with_copy(model: type[models.Model], instances: Sequence[models.Model
     for obj in instances:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@cache
+def _cached_relations(model: type[models.Model]) -> dict[str, Any]:
+    """The model's concrete relation fields by the name they cache their object under."""
+    return {f.cache_name: f for f in model._meta.concrete_fields if f.is_relation}  # type: ignore[attr-defined]
+
+
+def _related_in_place(obj: models.Model, relations: dict[str, Any]) -> bool:
+    """Whether Django's ``_prepare_related_fields_for_save`` has nothing to do for ``obj``: each
+    related object it holds (its ``fields_cache``) is None, or saved with its key already in
+    the row's column. That method walks every field of the model to find the few cached ones (the
+    writer set as ``created_by`` and ``updated_by``); anything else (an unsaved object, a key to
+    copy or refresh, a generic relation) goes to it, which acts or refuses as it always did."""
+    for name, related in obj._state.fields_cache.items():
+        field = relations.get(name)
+        if field is None:
+            return False
+        if not related:
+            continue
+        value = obj.__dict__.get(field.attname)
+        if value is None or value in field.empty_values or not related._is_pk_set():
+            return False
+        if getattr(related, field.target_field.attname) != value:
+            return False
+    return True

@@ -329,3 +329,27 @@ def test_bulk_mode_writes_the_rows_instances_would(admin_user):
     assert list(new.values_list("time", flat=True)) == list(
         Event.objects.filter(pk__gt=cut_events).order_by("pk").values_list("occurred_at", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_create_with_copy_checks_related_objects_as_bulk_create(make_user):
+    """Related objects held by the rows: an unsaved one is refused with Django's own error, one
+    saved after it was assigned gives the row its key — the writer held as ``created_by`` passes
+    without Django's walk over every field (``fastinsert._related_in_place``)."""
+    from guanxi.customers.models import Customer
+
+    user = make_user("copy_rel")
+    User = type(user)
+    refused = Customer(name="甲公司", owner=User(username="nobody_yet"))
+    with pytest.raises(ValueError, match="unsaved related object 'owner'"):
+        fastinsert.create_with_copy(Customer, [refused])
+    later = User(username="saved_later")
+    late = Customer(name="乙公司", owner=later, created_by=user)
+    with actor_context(user, source=Source.COMMAND):
+        later.save()
+    plain = Customer(name="丙公司", owner=user, created_by=user, updated_by=None)
+    assert not fastinsert._related_in_place(late, fastinsert._cached_relations(Customer))
+    assert fastinsert._related_in_place(plain, fastinsert._cached_relations(Customer))
+    fastinsert.create_with_copy(Customer, [late, plain])
+    stored = dict(Customer.objects.filter(name__in=["乙公司", "丙公司"]).values_list("name", "owner_id"))
+    assert stored == {"乙公司": later.pk, "丙公司": user.pk}

@@ -284,6 +284,44 @@ tuples for `insert_rows` instead of model instances (≈ 8-10 %); a one-pass imp
 validated chunk in memory into the commit (≈ 10 %); `before_write` once a row (the 撞单 check fills
 `name_key` as the write will, then the write does it again); `owned_since` stamped once per bulk
 call.
+
+Seventh pass: the engine's Python per row (2026-12-07, branch importfast, 20,000 rows; load
+average 4-9 on the shared 2 cores throughout — other helpers' test runs and this branch's own — so
+wall times are 3-8× the CPU and say nothing; only process CPU time of the import, base (1c32aca)
+and branch alternating in rounds, is quoted). What changed, no rule dropped (same rows, change
+log, events, search keys, messages): `Customer.before_write` ran twice per imported row — the
+validation's 撞单 check (`import_conflicts`) called it to fill `name_key`, then the commit's write
+ran it again; the columns a row derives from its own values are now `derive()`, run once by the
+validation (the check reads them) and carried to the commit in the row's values
+(`engine.DERIVED_KEY`; a batch validated before keeps deriving at commit), so `company_name_key`
+runs once a row (39,626 → 19,813 calls). The search keys were never computed twice: `keys_for`'s
+39,626 calls are one per non-empty indexed value, two per bench customer. Bulk mode builds its
+change-log rows and events as tuples straight into the insert (`changes._write_entries`,
+`events.capture_entries`, `fastinsert.insert_tuples`) — no `new_instance` and `row_of` per row,
+one JSON dump shared by a change's values and its event's payload, the changed-fields list dumped
+once per key set — proven byte-identical against the instance path by
+`test_bulk_mode_writes_the_rows_instances_would` (every column, JSON text as stored, both
+databases). `owned_since` is one moment per bulk call (`write.write_time_pinned`: prepared for the
+database once, not once a row). The staging rows go in as tuples too, and `create_with_copy` skips
+Django's `_prepare_related_fields_for_save` walk over every field when a row's cached related
+objects are saved and in place (the writer as `created_by`/`updated_by`; anything else still goes
+through it). Results, SQLite, CPU seconds of the 20,000-row import (in-process, so SQLite's own
+work too), the final branch in seven pairs: base median 11.4 s (eight runs 10.0-13.3) → branch
+10.4 s (8.3-11.8), pair ratios 0.63 / 0.81 / 0.91 / 0.91 / 0.92 / 0.97 / 1.18 (median 0.91; the
+three earlier pairs of the unfinished branch, 0.82 / 0.89 / 1.07, leave it at 0.91). As throughput
+of one busy core: 20,000 rows ÷ CPU ≈ 1,750 → 1,920 rows/s; the wall-clock rows/s at load 4-9
+(median 228 → 242) measure the load only, and the last two pairs, at load 0.5-2, swung both ways
+(1,912 → 1,639 and 1,475 → 2,345 rows/s). PostgreSQL, client CPU, two pairs: 9.14 → 7.81 s and
+8.84 → 6.44 s (0.85, 0.73). SQLite at 100,000 rows, one pair at load ≈ 2.5: CPU 52.2 → 45.1 s
+(0.86), wall 1,827 → 1,818 rows/s (54.8 → 55.1 s: at that size the commit's writes, not the
+Python, set the pace). **Issue 12's 10,000 rows/s on SQLite stays far off**: this pass moves the
+engine's CPU by about ten per cent. What is left is the same flat tail, each ≤ 5 % of a profile:
+the validation's `clean_fields` and `parse` per cell, `created_snapshot` and `_dump` per row, the
+staging rows' round trip (written back whole by the validation, read back and JSON-decoded by the
+commit), the customers' row preparation, pinyin for the search keys. Not done: a one-pass import
+keeping the validated chunk in memory into the commit (≈ 10 %, the largest single step left);
+`derive()` carried on updates too (creates only: an update's target is re-read under the commit's
+lock).
 """
 
 LEVELS = ("A", "B", "C", "D")

@@ -24,10 +24,18 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from guanxi.framework.context import require_context
 from guanxi.framework.events import capture as capture_events
-from guanxi.framework.fastinsert import insert_many, new_instance, shared_dumps
+from guanxi.framework.fastinsert import (
+    insert_many,
+    insert_tuples,
+    json_text,
+    new_instance,
+    shared_dumps,
+    value_converter,
+)
 
 if TYPE_CHECKING:
     from guanxi.framework.models import ChangeLoggedModel
@@ -252,45 +260,86 @@ def _new_change_rows(
     action: str,
     message: str,
 ) -> list[Any]:
-    """The ObjectChanges of ``(model, pk, label, (related type, related id), before, after)`` rows:
-    what every row shares — the actor context, the actor's username, each model's content type —
-    looked up once per call (a bulk import logs one row per record)."""
+    """The ObjectChanges of ``(model, pk, label, (related type, related id), before, after)`` rows
+    (``_change_entries``, each an unsaved instance)."""
     from guanxi.core.models import ObjectChange
 
+    # new_instance: ObjectChange(**values) without the constructor's per-field work
+    return [
+        new_instance(ObjectChange, dict(zip(ENTRY, e, strict=True)))
+        for e in _change_entries(rows, action, message)
+    ]
+
+
+#: a change-log entry of bulk mode: the ``ObjectChange`` values by field name, in this order (the
+#: related objects themselves, as ``ObjectChange(**values)`` takes them), without an instance
+ENTRY = (
+    "user",
+    "user_name",
+    "request_id",
+    "source",
+    "action",
+    "changed_object_type",
+    "changed_object_id",
+    "object_repr",
+    "related_object_type",
+    "related_object_id",
+    "prechange_data",
+    "postchange_data",
+    "message",
+)
+_BEFORE, _AFTER = ENTRY.index("prechange_data"), ENTRY.index("postchange_data")
+
+
+def _change_entries(
+    rows: Sequence[tuple[type[models.Model], Any, str, tuple[Any, Any], dict | None, dict | None]],
+    action: str,
+    message: str,
+) -> list[tuple[Any, ...]]:
+    """The change-log entries (``ENTRY`` tuples) of ``(model, pk, label, (related type, related
+    id), before, after)`` rows: what every row shares — the actor context, the actor's username,
+    each model's content type — looked up once per call (a bulk import logs one row per record)."""
     if not rows:
         return []
     ctx = require_context()
     actor = ctx.actor
-    common = {
-        "user": actor,
-        "user_name": actor.get_username() if actor is not None else "",
-        "request_id": ctx.request_id,
-        "source": ctx.source,
-        "action": action,
-        "message": message[:300],
-    }
+    head = (actor, actor.get_username() if actor is not None else "", ctx.request_id, ctx.source, action)
+    message = message[:300]
     types: dict[type[models.Model], ContentType] = {}
     out = []
     for model, pk, label, (related_ct, related_id), before, after in rows:
         if model not in types:
             types[model] = ContentType.objects.get_for_model(model)
-        # new_instance: ObjectChange(**values) without the constructor's per-field work
-        out.append(
-            new_instance(
-                ObjectChange,
-                {
-                    **common,
-                    "changed_object_type": types[model],
-                    "changed_object_id": pk,
-                    "object_repr": label[:200],
-                    "related_object_type": related_ct,
-                    "related_object_id": related_id,
-                    "prechange_data": before,
-                    "postchange_data": after,
-                },
-            )
-        )
+        out.append((*head, types[model], pk, label[:200], related_ct, related_id, before, after, message))
     return out
+
+
+def _entry_of(row: Any) -> tuple[Any, ...]:
+    """An unsaved ObjectChange (``change_row``) as a bulk-mode entry."""
+    return tuple(
+        getattr(row, name) if name != "user" else (row.user if row.user_id is not None else None)
+        for name in ENTRY
+    )
+
+
+def _log(
+    changes: Sequence[tuple[models.Model, dict | None, dict | None]],
+    action: str,
+    message: str,
+    instances: Sequence[models.Model],
+    batch_size: int = 1000,
+) -> int:
+    """Log ``(instance, before, after)`` changes of a bulk logger: in bulk mode as entries (no
+    ObjectChange instance is built; the flush writes them as tuples), else as rows now."""
+    labelled = [(type(i), i.pk, str(i), _parent(i), before, after) for i, before, after in changes]
+    buffer = current_buffer()
+    if buffer is not None:
+        entries = _change_entries(labelled, action, message)
+        buffer.add_entries(entries, instances)
+        return len(entries)
+    rows = _new_change_rows(labelled, action, message)
+    write_changes(rows, instances, batch_size=batch_size)
+    return len(rows)
 
 
 def log_bulk_create(instances: Sequence[models.Model], *, batch_size: int = 1000) -> int:
@@ -299,9 +348,7 @@ def log_bulk_create(instances: Sequence[models.Model], *, batch_size: int = 1000
     The rows need primary keys (every supported database returns them from ``bulk_create``).
     Returns the number of entries written.
     """
-    rows = _change_rows([(i, None, created_snapshot(i)) for i in instances], Action.CREATE)
-    write_changes(rows, instances, batch_size=batch_size)
-    return len(rows)
+    return _log([(i, None, created_snapshot(i)) for i in instances], Action.CREATE, "", instances, batch_size)
 
 
 def log_bulk_update(
@@ -321,9 +368,7 @@ def log_bulk_update(
         old, new = diff(before[instance.pk], after)
         if new:
             changes.append((instance, old, new))
-    rows = _change_rows(changes, Action.UPDATE, message)
-    write_changes(rows, instances)
-    return len(rows)
+    return _log(changes, Action.UPDATE, message, instances)
 
 
 def log_bulk_save(instances: Sequence[models.Model], *, message: str = "") -> int:
@@ -343,9 +388,7 @@ def log_bulk_save(instances: Sequence[models.Model], *, message: str = "") -> in
         instance._loaded_values = {  # type: ignore[attr-defined]
             f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
         }
-    rows = _change_rows(changes, Action.UPDATE, message)
-    write_changes(rows, changed)
-    return len(rows)
+    return _log(changes, Action.UPDATE, message, changed)
 
 
 # -- bulk mode --------------------------------------------------------------------------------------
@@ -359,13 +402,17 @@ class ChangeBuffer:
 
     def __init__(self, chunk_size: int) -> None:
         self.chunk_size = chunk_size
-        self.changes: list[Any] = []
+        self.changes: list[tuple[Any, ...]] = []  # change-log entries (``ENTRY`` tuples)
         self.changed: list[models.Model] = []  # the records of ``changes`` (event payloads)
         self.to_index: dict[tuple[type[models.Model], Any], tuple[models.Model, bool]] = {}
         self.flushed_changes = 0
 
     def add_changes(self, rows: list[Any], instances: Iterable[models.Model] = ()) -> None:
-        self.changes.extend(rows)
+        """Unsaved ObjectChanges (``change_row``) to write at the flush."""
+        self.add_entries([_entry_of(row) for row in rows], instances)
+
+    def add_entries(self, entries: list[tuple[Any, ...]], instances: Iterable[models.Model] = ()) -> None:
+        self.changes.extend(entries)
         self.changed.extend(instances)
         if len(self.changes) >= self.chunk_size:
             self.flush()
@@ -379,19 +426,85 @@ class ChangeBuffer:
             self.flush()
 
     def flush(self) -> None:
-        from guanxi.core.models import ObjectChange
         from guanxi.framework import search
 
         if self.changes:
-            # a bulk event's payload is its change-log row's values (the same dict): one dump
-            with shared_dumps():
-                insert_many(ObjectChange, self.changes)
-                capture_events(self.changes, self.changed)
+            _write_entries(self.changes, self.changed)
             self.flushed_changes += len(self.changes)
             self.changes, self.changed = [], []
         if self.to_index:
             search.index_batch(list(self.to_index.values()))
             self.to_index = {}
+
+
+def _write_entries(entries: list[tuple[Any, ...]], instances: list[models.Model]) -> None:
+    """Write bulk mode's change-log entries and their events: the same rows as ObjectChange
+    instances through ``insert_many`` and ``events.capture`` would store (same columns, same
+    JSON text), built as tuples — an instance and its per-column reads cost more than the insert.
+    One entry goes the single-row way (its event's payload is the serializer's, ``capture``)."""
+    from guanxi.core.models import ObjectChange
+    from guanxi.framework import events
+
+    if len(entries) == 1:
+        row = new_instance(ObjectChange, dict(zip(ENTRY, entries[0], strict=True)))
+        with shared_dumps():
+            insert_many(ObjectChange, [row])
+            capture_events([row], instances)
+        return
+    now = timezone.now()
+    field = ObjectChange._meta.get_field
+    stamp = value_converter(field("time"))(now)  # type: ignore[arg-type]
+    request_id = value_converter(field("request_id"))  # type: ignore[arg-type]
+    before_text = json_text(field("prechange_data"))  # type: ignore[arg-type]
+    after_text = json_text(field("postchange_data"))  # type: ignore[arg-type]
+    rows = []
+    texts = []  # the JSON of each entry's values, written again as its event's payload
+    for (
+        user,
+        name,
+        request,
+        source,
+        action,
+        ct,
+        pk,
+        label,
+        related_ct,
+        related_id,
+        before,
+        after,
+        message,
+    ) in entries:
+        before_json, after_json = before_text(before), after_text(after)
+        rows.append(
+            (
+                stamp,
+                None if user is None else user.pk,
+                name,
+                request_id(request),
+                source,
+                action,
+                ct.pk,
+                pk,
+                label,
+                None if related_ct is None else related_ct.pk,
+                related_id,
+                before_json,
+                after_json,
+                message,
+            )
+        )
+        texts.append((before_json, after_json))
+    insert_tuples(ObjectChange, _ENTRY_COLUMNS, rows)
+    events.capture_entries(entries, texts, now)
+
+
+_ENTRY_COLUMNS = (
+    "time",
+    *(
+        f"{name}_id" if name in {"user", "changed_object_type", "related_object_type"} else name
+        for name in ENTRY
+    ),
+)
 
 
 _buffer: ContextVar[ChangeBuffer | None] = ContextVar("guanxi_change_buffer", default=None)

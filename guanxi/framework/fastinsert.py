@@ -191,6 +191,77 @@ def stored_attnames(model: type[models.Model]) -> frozenset[str]:
     )
 
 
+def value_converter(field: models.Field) -> Callable[[Any], Any]:
+    """How one column's Python value becomes its database value, as ``insert_many`` prepares it
+    off an instance (``_converter``), for rows built as tuples: plain columns as they are, JSON
+    as its text (``json_text``), UUIDs and dates prepared once per distinct value (one converter
+    per call). Not for ``auto_now`` columns: the caller gives their value."""
+    if field.get_internal_type() in _PLAIN:
+        return _as_is
+    if isinstance(field, models.JSONField):
+        return json_text(field)
+    if isinstance(field, models.UUIDField | models.DateTimeField | models.DateField):
+        memo: dict[Any, Any] = {}
+
+        def memoised(value: Any) -> Any:
+            try:
+                return memo[value]
+            except KeyError:
+                prepared = memo[value] = field.get_db_prep_save(value, connection)
+                return prepared
+
+        return memoised
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def json_text(field: models.JSONField) -> Callable[[Any], Any]:
+    """A JSON column's stored text of a value, as ``insert_many`` writes it (None stays NULL)."""
+    dumps = _json_dumps(field.encoder)  # type: ignore[arg-type]  # an encoder class is hashable
+
+    def text(value: Any) -> Any:
+        if value is None:
+            return None
+        if not value and type(value) in _EMPTY_JSON:
+            return _EMPTY_JSON[type(value)]
+        return dumps(value)
+
+    return text
+
+
+def insert_tuples(model: type[models.Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> int:
+    """INSERT ``rows``, tuples of database-ready values (``value_converter``) of ``model``'s
+    columns ``names`` (attnames), every other column of the row at its default as
+    ``new_instance`` + ``insert_many`` would store it (a callable default is called once per call,
+    not once a row; ``auto_now`` columns get this call's time). The bulk mode's change-log rows
+    and events are built so: no instance, no per-row attribute reads. Returns the rows written."""
+    if not rows:
+        return 0
+    now = timezone.now()
+    given = set(names)
+    quote = connection.ops.quote_name
+    static, dynamic = _defaults(model)
+    callables = dict(dynamic)
+    rest_fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given]
+    rest: list[Any] = []
+    for field in rest_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            rest.append(field.get_db_prep_save(now, connection))
+            continue
+        value = callables[field.attname]() if field.attname in callables else static[field.attname]
+        rest.append(value_converter(field)(value))
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [quote(str(by_attname[n].column)) for n in names] + [quote(str(f.column)) for f in rest_fields]
+    if rest:
+        tail = tuple(rest)
+        rows = [row + tail for row in rows]
+    insert_rows(quote(model._meta.db_table), columns, rows)
+    return len(rows)
+
+
 def column_values(fields: Sequence[models.Field], instances: Sequence[models.Model]) -> list[list[Any]]:
     """Each of ``fields``' database-ready values over ``instances``, a list per field (columns,
     not rows), prepared as ``insert_many`` prepares them — for statements that write a few
@@ -365,8 +436,10 @@ def create_with_copy(model: type[models.Model], instances: Sequence[models.Model
     for a bulk import the largest client-side cost after the bookkeeping rows moved here too."""
     if not instances:
         return
+    relations = _cached_relations(model)
     for obj in instances:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        if not _related_in_place(obj, relations):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     keys = reserve_keys(model, len(instances))
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -382,3 +455,29 @@ def create_with_copy(model: type[models.Model], instances: Sequence[models.Model
     for obj in instances:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@cache
+def _cached_relations(model: type[models.Model]) -> dict[str, Any]:
+    """The model's concrete relation fields by the name they cache their object under."""
+    return {f.cache_name: f for f in model._meta.concrete_fields if f.is_relation}  # type: ignore[attr-defined]
+
+
+def _related_in_place(obj: models.Model, relations: dict[str, Any]) -> bool:
+    """Whether Django's ``_prepare_related_fields_for_save`` has nothing to do for ``obj``: each
+    related object it holds (its ``fields_cache``) is None, or saved with its key already in
+    the row's column. That method walks every field of the model to find the few cached ones (the
+    writer set as ``created_by`` and ``updated_by``); anything else (an unsaved object, a key to
+    copy or refresh, a generic relation) goes to it, which acts or refuses as it always did."""
+    for name, related in obj._state.fields_cache.items():
+        field = relations.get(name)
+        if field is None:
+            return False
+        if not related:
+            continue
+        value = obj.__dict__.get(field.attname)
+        if value is None or value in field.empty_values or not related._is_pk_set():
+            return False
+        if getattr(related, field.target_field.attname) != value:
+            return False
+    return True

@@ -118,7 +118,25 @@ class ChangeLoggedModel(BaseModel):
 
     def before_write(self, changed: set[str], creating: bool) -> None:
         """Per-entity rules that must hold on every write (a new due time re-arms the reminder).
-        ``changed`` holds the names of the fields whose value differs from the loaded row."""
+        ``changed`` holds the names of the fields whose value differs from the loaded row.
+        A model with columns computed from the row's own values puts them in ``derive`` and
+        calls ``derive_unless_carried`` here."""
+
+    def derive(self) -> None:
+        """Columns computed from the row's own values alone, the same whenever they are computed
+        (a name's matching key, a region code's names): no clock, no actor, no query. An import's
+        validation runs it once a row (its checks read the results) and carries the results to
+        the commit in the row's values (``imports.engine``)."""
+
+    def derive_unless_carried(self) -> None:
+        """``derive``, unless the instance already holds its results (``mark_derived``)."""
+        if not self.__dict__.pop("_derived", False):
+            self.derive()
+
+    def mark_derived(self) -> None:
+        """The instance holds ``derive``'s results for its values (an import's commit, which
+        writes what its validation derived): its next ``before_write`` skips ``derive`` once."""
+        self.__dict__["_derived"] = True
 
     def changed_fields(self) -> set[str]:
         """Names of concrete fields whose value differs from the row as loaded (all on a new row)."""

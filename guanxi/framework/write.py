@@ -38,6 +38,7 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -215,6 +216,32 @@ def owner_choices(actor: Any, model: type[models.Model]) -> Any:
     )
     condition = get_policy().owner_condition(actor, model)
     return users if condition is None else users.filter(condition)
+
+
+# -- the write's moment ---------------------------------------------------------------------------
+_WRITE_TIME: ContextVar[datetime.datetime | None] = ContextVar("guanxi_write_time", default=None)
+
+
+def write_time() -> datetime.datetime:
+    """The moment of the current write, for the stamps a model's ``before_write`` sets (since when
+    the owner owns a customer): one per bulk write call (``write_time_pinned``), so its rows share
+    it as they share their inserts' ``created_at`` — and it is prepared for the database once —
+    else now."""
+    return _WRITE_TIME.get() or timezone.now()
+
+
+@contextmanager
+def write_time_pinned() -> Iterator[None]:
+    """``write_time`` is one moment inside the block (a bulk write call); nested blocks keep the
+    outer one."""
+    if _WRITE_TIME.get() is not None:
+        yield
+        return
+    token = _WRITE_TIME.set(timezone.now())
+    try:
+        yield
+    finally:
+        _WRITE_TIME.reset(token)
 
 
 # -- defaults -------------------------------------------------------------------------------------
@@ -429,18 +456,19 @@ def bulk_create_objects[M: models.Model](
     errors: dict[str, Any] = apply_owner_rules_bulk(instances, actor, creating=True)
     for index, refusal in run_write_guards_bulk(instances, actor, "create").items():
         errors.update(_keyed(index, refusal))
-    for index, instance in enumerate(instances):
-        if validate:
-            try:
-                instance.full_clean()
-            except ValidationError as exc:  # keyed "<row index>.<field>", like the bulk API's errors
-                errors.update(_keyed(index, exc))
-        if isinstance(instance, ChangeLoggedModel):
-            instance.before_write(set(), True)
-            writer = actor if getattr(actor, "pk", None) else None
-            if not keep_stamps:
-                instance.created_by = writer
-            instance.updated_by = writer
+    writer = actor if getattr(actor, "pk", None) else None
+    with write_time_pinned():  # the hooks' stamps (a customer's owned_since): one moment a call
+        for index, instance in enumerate(instances):
+            if validate:
+                try:
+                    instance.full_clean()
+                except ValidationError as exc:  # keyed "<row index>.<field>", like the bulk API's errors
+                    errors.update(_keyed(index, exc))
+            if isinstance(instance, ChangeLoggedModel):
+                instance.before_write(set(), True)
+                if not keep_stamps:
+                    instance.created_by = writer
+                instance.updated_by = writer
     if errors:
         raise ValidationError(errors)
     with changes.buffered(chunk_size=max(batch_size, 2000)) as buffer:
@@ -509,16 +537,17 @@ def bulk_update_objects[M: models.Model](
         if isinstance(row, ChangeLoggedModel) and row.changed_fields()
     ]
     refusals = run_write_guards_bulk([row for _i, row in candidates], actor, "update")
-    for position, (index, row) in enumerate(candidates):
-        if position in refusals:
-            errors[f"{index}.__all__"] = refusals[position].messages
-            continue
-        assert isinstance(row, ChangeLoggedModel)
-        changed = row.changed_fields()
-        row.before_write(changed, False)
-        row.updated_by = actor if getattr(actor, "pk", None) else None
-        fields |= row.changed_fields()
-        changed_rows.append(row)
+    with write_time_pinned():  # the hooks' stamps: one moment a call
+        for position, (index, row) in enumerate(candidates):
+            if position in refusals:
+                errors[f"{index}.__all__"] = refusals[position].messages
+                continue
+            assert isinstance(row, ChangeLoggedModel)
+            changed = row.changed_fields()
+            row.before_write(changed, False)
+            row.updated_by = actor if getattr(actor, "pk", None) else None
+            fields |= row.changed_fields()
+            changed_rows.append(row)
     if errors:
         raise ValidationError(errors)
     if not changed_rows:

@@ -51,7 +51,15 @@ from django.utils.translation import gettext as _
 from guanxi.framework.context import Source, actor_context
 from guanxi.framework.customfields import definitions_pinned
 from guanxi.framework.exporting import neutralize
-from guanxi.framework.fastinsert import column_values, insert_many, new_instance, stored_attnames
+from guanxi.framework.fastinsert import (
+    column_values,
+    insert_many,
+    insert_tuples,
+    json_text,
+    new_instance,
+    stored_attnames,
+)
+from guanxi.framework.models import ChangeLoggedModel
 from guanxi.imports import values as cells
 from guanxi.imports.declarations import spec_for
 from guanxi.imports.fields import FieldInfo, guess_mapping, header_key, importable_fields
@@ -116,11 +124,13 @@ def stage(batch: ImportBatch, path: str, *, progress: Progress | None = None) ->
         with open_table(path, batch.file_name, encoding=batch.encoding, sheet=batch.sheet) as table:
             batch.header = table.header
             batch.encoding, batch.sheet = table.encoding, table.sheet
-            pending: list[ImportRow] = []
+            # the staging rows as tuples of their database values (``insert_tuples``): nothing
+            # reads them back as instances here
+            pending: list[tuple[Any, ...]] = []
             size = chunk_size()
+            raw_text = json_text(_field(ImportRow, "raw"))
             for number, row in table.rows:
-                raw = [_jsonable(c) for c in row]
-                pending.append(new_instance(ImportRow, {"batch_id": batch.pk, "number": number, "raw": raw}))
+                pending.append((batch.pk, number, raw_text([_jsonable(c) for c in row])))
                 if len(pending) >= size:
                     _insert_staged(pending)
                     total += len(pending)
@@ -145,12 +155,15 @@ def stage(batch: ImportBatch, path: str, *, progress: Progress | None = None) ->
     return batch
 
 
-def _insert_staged(rows: list[ImportRow]) -> None:
-    """Insert a chunk of new staging rows in one transaction. Outside one, SQLite commits every
-    row of the ``executemany`` by itself — a write-ahead-log commit of the table's and its
-    three indexes' pages per row, most of the stage's time."""
+_STAGED = ("batch_id", "number", "raw")
+
+
+def _insert_staged(rows: list[tuple[Any, ...]]) -> None:
+    """Insert a chunk of new staging rows (``_STAGED`` values) in one transaction. Outside one,
+    SQLite commits every row of the ``executemany`` by itself — a write-ahead-log commit of the
+    table's and its three indexes' pages per row, most of the stage's time."""
     with transaction.atomic():
-        insert_many(ImportRow, rows)
+        insert_tuples(ImportRow, _STAGED, rows)
 
 
 def save_rows(rows: list[ImportRow]) -> None:
@@ -585,7 +598,14 @@ class Validator:
                     continue
             row.status = R.VALID
             row.object_id = target.pk if target is not None else None
+            derives = _derives(type(obj))
+            if derives:
+                # the columns the write derives from the row's values, once: the checks below read
+                # them (撞单 by name key), and a new record's commit writes them as carried here
+                obj.derive()  # type: ignore[attr-defined]
             row.values = _dump(obj, parsed)
+            if derives and target is None:
+                row.values[DERIVED_KEY] = True
             to_write.append((row.number, obj, row.object_id))
         if self.spec.check is not None and to_write:
             by_number = {row.number: row for row, *_rest in staged}
@@ -776,6 +796,18 @@ def _dump(obj: models.Model, parsed: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: in a new record's validated values: they hold what ``derive()`` computes (the validation ran
+#: it), so the commit's write does not run it again (``ChangeLoggedModel.mark_derived``); values
+#: validated without it (before this key existed) are derived again as they are written
+DERIVED_KEY = "__derived__"
+
+
+@functools.cache
+def _derives(model: type[models.Model]) -> bool:
+    """Whether ``model`` has columns derived from its values (its own ``derive``)."""
+    return issubclass(model, ChangeLoggedModel) and model.derive is not ChangeLoggedModel.derive
+
+
 _BOOKKEEPING_ATTS = {"created_at", "updated_at", "created_by_id", "updated_by_id", "department_id"}
 _BLANKS: dict[type[models.Model], models.Model] = {}
 
@@ -919,9 +951,11 @@ def commit(
                 model_queryset(model).select_for_update().in_bulk([r.object_id for r in rows if r.object_id])
             )
             for row in rows:
+                stored = row.values or {}
                 values = {
                     a: v if a not in fields or (a in text and type(v) is str) else fields[a].to_python(v)
-                    for a, v in (row.values or {}).items()
+                    for a, v in stored.items()
+                    if a != DERIVED_KEY
                 }
                 if row.object_id:
                     target = targets.get(row.object_id)
@@ -930,7 +964,10 @@ def commit(
                         continue
                     updates.append((row, validator.instance(values, target)))
                 else:
-                    creates.append((row, validator.instance(values)))
+                    created = validator.instance(values)
+                    if stored.get(DERIVED_KEY) and isinstance(created, ChangeLoggedModel):
+                        created.mark_derived()  # its validation derived its columns (``chunk``)
+                    creates.append((row, created))
             creates = _still_new(validator, creates)
             _write(model, batch, creates, updates)
             save_outcome(rows, COMMITTED)

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.choices import ChoiceListField
@@ -225,13 +224,13 @@ class Customer(PrimaryModel):
         a claim or an assignment from the pool): the ownership clock starts again (pool rules count
         days from it when nobody has followed up yet), and an owned customer is in no pool, so the
         pool rules' return warning starts over too."""
-        return {"owned_since": timezone.now(), "pool": None, "pool_entered_at": None, "pool_warned_at": None}
+        from guanxi.framework.write import write_time
 
-    def before_write(self, changed: set[str], creating: bool) -> None:
-        """Keep the derived columns true on every write (single saves and the bulk path alike):
-        the matching key of the name, the region names, and since when the current owner has owned
-        the row (pool rules count days from it when nobody has followed up yet); an owned row is
-        in no pool."""
+        return {"owned_since": write_time(), "pool": None, "pool_entered_at": None, "pool_warned_at": None}
+
+    def derive(self) -> None:
+        """The columns that follow the row's own values: the matching key of the name, the
+        normalised ID number, the region names of the region code."""
         from guanxi.customers.matching import company_name_key
 
         self.name_key = company_name_key(self.name)
@@ -240,6 +239,12 @@ class Customer(PrimaryModel):
             names = place(self.region_code)
             if names.province:
                 self.province, self.city, self.district = names.province, names.city, names.district
+
+    def before_write(self, changed: set[str], creating: bool) -> None:
+        """Keep the derived columns true on every write (single saves and the bulk path alike):
+        ``derive``, and since when the current owner has owned the row (pool rules count days
+        from it when nobody has followed up yet); an owned row is in no pool."""
+        self.derive_unless_carried()
         if self.owner_id and (creating or "owner" in changed):
             for name, value in self.new_owner_values().items():
                 setattr(self, name, value)

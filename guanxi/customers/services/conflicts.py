@@ -109,7 +109,8 @@ def import_conflicts(rows: list[tuple[int, Any, int | None]], actor: Any) -> dic
     the existing customers sharing a phone, email, credit code or name key with any row; only the
     rows with such a neighbour owned by somebody else go through ``check_ownership_conflict``,
     which words the message and applies the company's policy (refuse → error, warn → flagged for
-    review). ``rows`` are ``(row number, unsaved or loaded customer, target pk or None)``."""
+    review). ``rows`` are ``(row number, unsaved or loaded customer, target pk or None)``, their
+    derived columns computed (``Customer.derive``: the import's validation runs it once a row)."""
     from django.db.models import Q
 
     from guanxi.customers.models import Customer
@@ -120,8 +121,7 @@ def import_conflicts(rows: list[tuple[int, Any, int | None]], actor: Any) -> dic
         return {}
     keys: dict[str, set[str]] = {"phone": set(), "email": set(), "credit_code": set(), "name_key": set()}
     for _number, customer, _target in rows:
-        customer.before_write(set(), customer.pk is None)  # fills name_key as the write will
-        for name, values in keys.items():
+        for name, values in keys.items():  # name_key: the engine ran ``derive()`` on every row
             value = getattr(customer, name)
             if value:
                 values.add(value)

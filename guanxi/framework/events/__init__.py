@@ -193,6 +193,89 @@ def capture(rows: Sequence[Any], instances: Iterable[models.Model]) -> list[Any]
     return write([_event_for_change(row, instance, serialize=True)])
 
 
+def capture_entries(
+    entries: Sequence[tuple[Any, ...]], texts: Sequence[tuple[Any, Any]], occurred_at: Any
+) -> int:
+    """The events of bulk mode's change-log entries (``changes.ENTRY`` tuples) just written at
+    ``occurred_at``, each with its values' JSON text ``(before, after)`` as written there: the
+    rows ``capture`` writes for several change-log rows (the payload the change-log values, see
+    the module docstring), built as tuples straight into ``fastinsert.insert_tuples``."""
+    from guanxi.core.models import Event
+    from guanxi.framework.fastinsert import insert_tuples, value_converter
+
+    if not entries:
+        return 0
+    ctx = require_context()
+    now = timezone.now()
+    field = Event._meta.get_field
+    occurred = value_converter(field("occurred_at"))(occurred_at)  # type: ignore[arg-type]
+    next_attempt = value_converter(field("next_attempt_at"))(now)  # type: ignore[arg-type]
+    request_id = value_converter(field("request_id"))(ctx.request_id)  # type: ignore[arg-type]
+    changed_text = value_converter(field("changed_fields"))  # type: ignore[arg-type]
+    empty = value_converter(field("data"))({})  # type: ignore[arg-type]
+    names: dict[Any, str] = {}  # actor pk → username
+    changed_memo: dict[tuple[str, ...], Any] = {}  # the changed fields' JSON per key set
+    rows = []
+    for entry, (before_text, after_text) in zip(entries, texts, strict=True):
+        user, _name, _request, _source, action, ct, pk, label = entry[:8]
+        actor = user if user is not None and user.pk is not None else ctx.actor
+        if actor is None:
+            actor_id, actor_name = None, ""
+        else:
+            actor_id = actor.pk
+            if actor_id not in names:
+                names[actor_id] = actor.get_username()
+            actor_name = names[actor_id]
+        kind = KIND_BY_ACTION[action]
+        changed: Any
+        if kind == DELETED:
+            payload, changed = before_text if entry[10] else "{}", "[]"
+        else:
+            after = entry[11] or {}
+            keys = tuple(after)
+            changed = changed_memo.get(keys)
+            if changed is None:
+                changed = changed_memo[keys] = changed_text(sorted(keys))
+            payload = after_text if entry[11] is not None else "{}"
+        rows.append(
+            (
+                occurred,
+                next_attempt,
+                ct.pk,
+                pk,
+                label[:200],
+                kind,
+                actor_id,
+                actor_name,
+                request_id,
+                ctx.source,
+                changed,
+                payload,
+                empty,
+            )
+        )
+    insert_tuples(Event, _EVENT_COLUMNS, rows)
+    _dispatch_inline_after_commit()
+    return len(rows)
+
+
+_EVENT_COLUMNS = (
+    "occurred_at",
+    "next_attempt_at",
+    "entity_type_id",
+    "object_id",
+    "object_repr",
+    "kind",
+    "actor_id",
+    "actor_name",
+    "request_id",
+    "source",
+    "changed_fields",
+    "payload",
+    "data",
+)
+
+
 def emit(kind: str, instance: models.Model, *, changed: Iterable[str] = (), **data: Any) -> Any:
     """Record a typed domain event about ``instance`` in the current transaction.
 

@@ -262,3 +262,94 @@ def test_a_value_shared_by_two_rows_is_dumped_once_inside_shared_dumps(admin_use
     assert ObjectChange.objects.get(changed_object_type=tag).postchange_data == values
     event = Event.objects.get(entity_type=tag)
     assert (event.payload, event.data, event.changed_fields) == (values, {}, [])
+
+
+def _raw(model, after_pk, skip):
+    """The stored rows of ``model`` after ``after_pk`` as the database gives them back (JSON as
+    its stored text), without the key and the ``skip`` columns."""
+    names = [f.column for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip]
+    quote = connection.ops.quote_name
+    cast = "::text" if connection.vendor == "postgresql" else ""
+    columns = ", ".join(f"{quote(n)}{cast}" for n in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE id > %s ORDER BY id",  # noqa: S608
+            [after_pk],
+        )
+        return cursor.fetchall()
+
+
+def _last_pk(model):
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+@pytest.mark.django_db
+def test_bulk_mode_writes_the_rows_instances_would(admin_user):
+    """Bulk mode builds its change-log rows and events as tuples (``changes._write_entries``,
+    ``events.capture_entries``): every column of what it stores — the JSON text byte for byte —
+    is what the ObjectChange and Event instances written by ``insert_many`` and
+    ``events.capture`` (the previous representation) store, for creates, updates with a message
+    and encoder values, deletes and a child's change with its parent."""
+    from guanxi.framework import changes
+    from guanxi.framework.events import capture
+
+    tags = [Tag(pk=100 + i, name=text) for i, text in enumerate(AWKWARD)]
+    before = {tag.pk: {"name": f"old {tag.name}"} for tag in tags}
+    after = {"name": "新名字\t\\N", "amount": decimal.Decimal("12.50"), "when": datetime.date(2026, 12, 6)}
+    tag_type = ContentType.objects.get_for_model(Tag)
+
+    def built():  # the same changes as ObjectChange instances (the previous representation)
+        rows = changes._change_rows([(t, None, changes.created_snapshot(t)) for t in tags], "create")
+        rows += changes._change_rows(
+            [(t, *changes.diff(before[t.pk], after)) for t in tags], "update", "合并 \t 'x'"
+        )
+        rows.append(change_row(Tag, 7, "gone", "delete", {"name": "gone", "n": None}, None))
+        rows.append(change_row(Tag, 8, "child", "update", {"a": 1}, {"a": 2}, related=(tag_type, 5)))
+        rows.append(change_row(Tag, 9, "empty", "delete", None, None))
+        return rows
+
+    with actor_context(admin_user, source=Source.TASK):
+        start_changes, start_events = _last_pk(ObjectChange), _last_pk(Event)
+        rows = built()
+        with fastinsert.shared_dumps():
+            fastinsert.insert_many(ObjectChange, rows)
+            capture(rows, [])
+        cut_changes, cut_events = _last_pk(ObjectChange), _last_pk(Event)
+        with changes.buffered():
+            changes.log_bulk_create(tags)
+            changes.log_bulk_update(tags, before, after, message="合并 \t 'x'")
+            changes.write_changes(built()[-3:])
+    old_changes = _raw(ObjectChange, start_changes, {"time"})[: len(rows)]
+    old_events = _raw(Event, start_events, {"occurred_at", "next_attempt_at"})[: len(rows)]
+    assert len(old_changes) == len(old_events) == len(rows) == 2 * len(AWKWARD) + 3
+    assert _raw(ObjectChange, cut_changes, {"time"}) == old_changes
+    assert _raw(Event, cut_events, {"occurred_at", "next_attempt_at"}) == old_events
+    # each event happened when its change-log row says
+    new = ObjectChange.objects.filter(pk__gt=cut_changes).order_by("pk")
+    assert list(new.values_list("time", flat=True)) == list(
+        Event.objects.filter(pk__gt=cut_events).order_by("pk").values_list("occurred_at", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_create_with_copy_checks_related_objects_as_bulk_create(make_user):
+    """Related objects held by the rows: an unsaved one is refused with Django's own error, one
+    saved after it was assigned gives the row its key — the writer held as ``created_by`` passes
+    without Django's walk over every field (``fastinsert._related_in_place``)."""
+    from guanxi.customers.models import Customer
+
+    user = make_user("copy_rel")
+    User = type(user)
+    refused = Customer(name="甲公司", owner=User(username="nobody_yet"))
+    with pytest.raises(ValueError, match="unsaved related object 'owner'"):
+        fastinsert.create_with_copy(Customer, [refused])
+    later = User(username="saved_later")
+    late = Customer(name="乙公司", owner=later, created_by=user)
+    with actor_context(user, source=Source.COMMAND):
+        later.save()
+    plain = Customer(name="丙公司", owner=user, created_by=user, updated_by=None)
+    assert not fastinsert._related_in_place(late, fastinsert._cached_relations(Customer))
+    assert fastinsert._related_in_place(plain, fastinsert._cached_relations(Customer))
+    fastinsert.create_with_copy(Customer, [late, plain])
+    stored = dict(Customer.objects.filter(name__in=["乙公司", "丙公司"]).values_list("name", "owner_id"))
+    assert stored == {"乙公司": later.pk, "丙公司": user.pk}

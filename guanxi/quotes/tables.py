@@ -24,12 +24,14 @@ class QuoteTable(EntityTable):
             "grand_total",
             "owner",
         )
+        # On a phone the card shows what a rep looks for: which quote, for whom, where it stands, how much.
+        card_title = "title"
+        card_fields = ("number", "customer", "status", "grand_total")
 
     def render_title(self, value, record):
-        return linkify_name(str(record), record)
-
-    def value_title(self, value, record):
-        return str(record)
+        # The title alone: number and version have their own columns (and an unnumbered draft's
+        # title is still a link to it).
+        return linkify_name(value, record)
 
     def render_number(self, value, record):
         return linkify_name(value, record)

@@ -31,9 +31,10 @@ class ContractTable(EntityTable):
         return linkify_name(value, record)
 
     def render_title(self, value, record):
-        # The title alone: number and version have their own columns (and an unnumbered draft's
-        # title is still a link to it).
-        return linkify_name(value, record)
+        return linkify_name(str(record), record)
+
+    def value_title(self, value, record):
+        return str(record)
 
 
 class OrderTable(EntityTable):

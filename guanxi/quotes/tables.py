@@ -24,14 +24,16 @@ class QuoteTable(EntityTable):
             "grand_total",
             "owner",
         )
-        # On a phone the card shows what a rep looks for: which quote, for whom, where it stands, how much.
+        # On a phone: the label ("Q-… v1 <title>", a link even for an unnumbered draft), then what
+        # a rep looks for — for whom, where it stands, how much.
         card_title = "title"
-        card_fields = ("number", "customer", "status", "grand_total")
+        card_fields = ("customer", "status", "grand_total")
 
     def render_title(self, value, record):
-        # The title alone: number and version have their own columns (and an unnumbered draft's
-        # title is still a link to it).
-        return linkify_name(value, record)
+        return linkify_name(str(record), record)
+
+    def value_title(self, value, record):
+        return str(record)
 
     def render_number(self, value, record):
         return linkify_name(value, record)

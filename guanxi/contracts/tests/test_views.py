@@ -228,23 +228,3 @@ def test_an_order_is_called_an_order_in_chinese_not_a_sort_position():
         assert str(Order._meta.verbose_name) == "订单"
         assert str(OrderLine._meta.get_field("order").verbose_name) == "订单"
         assert str(translation.gettext("order")) == "排序"
-
-
-def test_the_contract_list_and_its_export_show_the_title_alone_in_the_title_column(c, client):
-    """The number has its own column: the title column held "HT-… <title>" again, on the page and
-    in the exported file."""
-    import csv
-    import io
-
-    from guanxi.contracts.tests.conftest import new_contract
-
-    contract = new_contract(c.rep1, c.customer, title="华康年度服务合同")
-    assert contract.number and str(contract) != contract.title
-    client.force_login(c.manager1)
-    html = client.get("/contracts/").content.decode()
-    assert f'<a href="/contracts/{contract.pk}/">华康年度服务合同</a>' in html
-    assert str(contract) not in html
-    response = client.get("/contracts/?export=csv")
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-    assert [(row["Number"], row["Title"]) for row in rows] == [(contract.number, "华康年度服务合同")]

@@ -231,26 +231,3 @@ def test_api_record_carries_pdf_url_and_lines_are_replaced_through_the_api(q):
     )
     quote.refresh_from_db()
     assert patch.status_code in (200, 400) and quote.grand_total_amount == Decimal("36069.60")
-
-
-def _export_rows(client, url: str) -> list[dict[str, str]]:
-    import csv
-    import io
-
-    response = client.get(url)
-    assert response.status_code == 200
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-
-
-def test_the_list_and_its_export_show_the_title_alone_in_the_title_column(q, client):
-    """Number and version have their own columns: the title column held "Q-… v1 <title>" again, on
-    the page and in the exported file."""
-    quote = new_quote(q.rep1, q.deal, title="华康 CRM 报价")
-    assert quote.number  # numbered at creation: the label would repeat it
-    client.force_login(q.manager1)
-    html = client.get("/quotes/").content.decode()
-    assert f'<a href="/quotes/{quote.pk}/">华康 CRM 报价</a>' in html
-    assert str(quote) not in html
-    rows = _export_rows(client, "/quotes/?export=csv")
-    assert [(row["Number"], row["Title"]) for row in rows] == [(quote.number, "华康 CRM 报价")]

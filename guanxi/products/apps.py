@@ -8,3 +8,6 @@ class ProductsConfig(AppConfig):
     name = "guanxi.products"
     label = "products"
     verbose_name = _("Products")
+
+    def ready(self) -> None:
+        from guanxi.products import cards  # noqa: F401  (the price list page's prices card)

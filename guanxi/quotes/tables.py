@@ -24,6 +24,10 @@ class QuoteTable(EntityTable):
             "grand_total",
             "owner",
         )
+        # On a phone: the label ("Q-… v1 <title>", a link even for an unnumbered draft), then what
+        # a rep looks for — for whom, where it stands, how much.
+        card_title = "title"
+        card_fields = ("customer", "status", "grand_total")
 
     def render_title(self, value, record):
         return linkify_name(str(record), record)

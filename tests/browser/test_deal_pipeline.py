@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from guanxi.framework.testing.fixtures import as_system
 from guanxi.sales.models import Deal, Pipeline, StageChange
@@ -47,3 +48,67 @@ def test_rep_moves_a_deal_to_another_pipeline_on_a_phone(
     assert StageChange.objects.filter(deal=deal, to_stage=target).exists()
     page.goto(f"{live_server.url}/sales/pipelines/{renewals.pk}/board/")
     page.locator(f"#stage-{target.pk} #deal-{deal.pk}").wait_for()
+
+
+HISTORY = {
+    "zh-hans": {"from": "原阶段", "to": "新阶段", "days": "3.0 天"},
+    "en": {"from": "From", "to": "To", "days": "3.0 days"},
+}
+
+
+@pytest.mark.parametrize(("locale", "language"), [(LOCALE_ZH, "zh-hans"), (LOCALE_EN, "en")])
+def test_the_stage_history_names_the_stages_and_counts_days_on_a_phone(
+    new_context, live_server, make_user, locale, language
+):
+    """The history's "From" and "To" read 开始时间 / 结束时间 (start and end *time*) above stage
+    names in Chinese, and the time in the stage was a bare "3.0"."""
+    import datetime
+
+    from django.utils import timezone
+
+    from guanxi.framework.testing.fixtures import as_user
+    from guanxi.sales.services import move_deal
+
+    rep, customer = _rep(make_user)
+    pipeline = make_pipeline()
+    deal = make_deal(rep, customer, pipeline, name="CT 设备采购")
+    with as_system():  # the deal was opened three days ago
+        Deal.objects.filter(pk=deal.pk).update(created_at=timezone.now() - datetime.timedelta(days=3))
+    deal = Deal.objects.get(pk=deal.pk)
+    with as_user(rep):
+        move_deal(deal, stage(pipeline, "Needs analysis"), actor=rep)
+    text = HISTORY[language]
+    page = new_context(locale=locale, viewport={"width": 375, "height": 800}).new_page()
+    login(page, live_server, "wangfang")
+    page.goto(f"{live_server.url}/sales/deals/{deal.pk}/")
+    row = page.locator("#deal-stage-history tbody tr").first
+    qualification, needs = (
+        ("初步接洽", "需求确认") if language == "zh-hans" else ("Qualification", "Needs analysis")
+    )
+    expect(row.locator(f'td[data-label="{text["from"]}"]')).to_have_text(qualification)
+    expect(row.locator(f'td[data-label="{text["to"]}"]')).to_have_text(needs)
+    expect(row.locator("td.cell-card").nth(2)).to_have_text(text["days"])
+    assert overflow_width(page) <= 375
+
+
+@pytest.mark.parametrize(("locale", "language"), [(LOCALE_ZH, "zh-hans"), (LOCALE_EN, "en")])
+def test_closing_with_a_reason_is_one_row_of_controls_on_a_desktop(
+    new_context, live_server, make_user, locale, language
+):
+    """The won/lost forms among the deal page's buttons stacked their reason, note and button in
+    three rows (each field took the full width) at 1280 px."""
+    rep, customer = _rep(make_user)
+    pipeline = make_pipeline()
+    deal = make_deal(rep, customer, pipeline, name="CT 设备采购")
+    page = new_context(locale=locale, viewport={"width": 1280, "height": 800}).new_page()
+    login(page, live_server, "wangfang")
+    page.goto(f"{live_server.url}/sales/deals/{deal.pk}/")
+    forms = page.locator(".page-actions form.inline-form:has(select)")
+    expect(forms).to_have_count(2)  # won and lost, each asking for a reason
+    for form in forms.all():
+        tops = form.evaluate(
+            "(f) => [...f.querySelectorAll('select, input[type=text], button')]"
+            ".map((e) => e.getBoundingClientRect().top)"
+        )
+        assert len(tops) == 3 and max(tops) - min(tops) <= 4, tops
+    assert overflow_width(page) <= 1280

@@ -69,6 +69,13 @@ def test_the_import_wizard_in_english_on_a_phone(new_context, live_server, admin
     page.locator("#customer-import button[type=submit]").click()
     page.wait_for_selector("#customer-import-map")
     assert overflow_width(page) <= 375
+    # Each column is a card whose field choice is wide enough to read what it matched (the
+    # three-column table squeezed the selects to ~45 px: the matched fields could not be seen).
+    widths = page.eval_on_selector_all(
+        "#customer-import-map select[id^=map-]", "els => els.map((e) => e.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 3 and min(widths) >= 200, widths
+    assert page.locator("#map-0 option:checked").inner_text() == "Name *"
     page.screenshot(path=str(tmp_path / "import-map-375.png"), full_page=True)
     page.goto(f"{live_server.url}/customers/import/")
     run_wizard(page, tmp_path, check="Check every row", good="Import 2 good rows", undo="Undo this import")

@@ -21,6 +21,7 @@ TEXT = {
         "title": "请审批：Submit · 办公设备采购",
         "done": "已同意。",
         "status": "已通过",
+        "history": "审批记录",
     },
     LOCALE_EN: {
         "lang": "en",
@@ -28,8 +29,19 @@ TEXT = {
         "title": "Please approve: Submit · 办公设备采购",
         "done": "Approved.",
         "status": "Approved",
+        "history": "History",
     },
 }
+
+
+# How far each card's heading and its first content element stand in from the card's left border.
+INSETS = """() => ['#decide-title', '#steps-title', '#history-title'].map((id) => {
+  const heading = document.querySelector(id);
+  const card = heading.closest('.card');
+  const content = card.querySelector('textarea, ol, ul');
+  const left = card.getBoundingClientRect().left;
+  return Math.min(heading.getBoundingClientRect().left, content.getBoundingClientRect().left) - left;
+})"""
 
 
 @pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
@@ -59,6 +71,11 @@ def test_manager_approves_from_the_notification_at_phone_width(
         item.click()
     assert page.url == f"{live_server.url}/approvals/{request.pk}/"
     assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    # Each card's heading and content sit inside its padding, as on every other page (they touched
+    # the card's border), and the approval's own history is not called the change log.
+    expect(page.locator("#history-title")).to_have_text(text["history"])
+    insets = page.evaluate(INSETS)
+    assert len(insets) == 3 and all(inset >= 12 for inset in insets), insets
     page.locator("#approval-comment").fill("同意采购")
     with page.expect_navigation():
         page.locator("#approval-approve").click()

@@ -197,3 +197,61 @@ def test_the_totals_show_once_under_the_lines_on_a_desktop_and_a_phone(new_conte
             assert abs(found["totals"]["right"] - found["amountsRight"]) <= 12
         assert overflow_width(page) <= viewport["width"]
         settle(page)
+
+
+PHONE_TEXT = {
+    LOCALE_ZH: {"status": "草稿", "status_label": "状态", "total_label": "总计", "title": "报价单"},
+    LOCALE_EN: {
+        "status": "Draft",
+        "status_label": "Status",
+        "total_label": "grand total",
+        "title": "Quotation",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_a_rep_reads_the_quote_list_and_the_printable_page_on_a_phone(new_context, live_server, q, locale):
+    """On a phone the list's cards showed the version and the label (number and version again) but
+    neither status nor total; the printable page had no viewport, so it was laid out 980 px wide:
+    the number and the totals were off screen and the page scrolled sideways."""
+    from guanxi.framework.testing.fixtures import PASSWORD
+    from guanxi.quotes.services import LineInput
+    from guanxi.quotes.tests.conftest import new_quote, with_lines
+
+    with as_system():
+        q.rep1.set_password(PASSWORD)
+        q.rep1.language = ""
+        q.rep1.save()
+    quote = with_lines(
+        new_quote(q.rep1, q.deal, title="华康 CRM 报价"),
+        q.rep1,
+        [
+            LineInput(product=q.crm, quantity="2", discount_percent="20"),
+            LineInput(product=q.training, quantity="3"),
+        ],
+    )
+    text = PHONE_TEXT[locale]
+    grand = TOTALS[locale]["grand"]
+    page = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(page, live_server, "rep1")
+    page.goto(f"{live_server.url}/quotes/")
+    row = page.locator("table.table tbody tr").first
+    expect(row.locator("td.cell-title")).to_have_text(str(quote))
+    expect(row.locator(f'td.cell-card[data-label="{text["status_label"]}"]')).to_have_text(text["status"])
+    total = row.locator("td.cell-card").filter(has_text=grand)
+    expect(total).to_be_visible()
+    assert total.get_attribute("data-label").lower() == text["total_label"].lower()
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+
+    page.goto(f"{live_server.url}/quotes/{quote.pk}/print/")
+    expect(page.locator(".quote-print h1")).to_have_text(text["title"])
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]  # the page itself does not scroll sideways
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.quote-print .meta, .quote-print table.totals td')]
+                 .map((el) => el.getBoundingClientRect().right)"""
+    )
+    assert boxes and max(boxes) <= PHONE_VIEWPORT["width"], boxes  # the number and every total in view
+    expect(page.locator(".quote-print table.totals tr.grand td")).to_have_text(grand)
+    page.screenshot(path=f"/tmp/quote-print-phone-{locale}.png", full_page=True)  # noqa: S108
+    settle(page)

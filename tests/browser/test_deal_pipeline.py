@@ -89,26 +89,3 @@ def test_the_stage_history_names_the_stages_and_counts_days_on_a_phone(
     expect(row.locator(f'td[data-label="{text["to"]}"]')).to_have_text(needs)
     expect(row.locator("td.cell-card").nth(2)).to_have_text(text["days"])
     assert overflow_width(page) <= 375
-
-
-@pytest.mark.parametrize(("locale", "language"), [(LOCALE_ZH, "zh-hans"), (LOCALE_EN, "en")])
-def test_closing_with_a_reason_is_one_row_of_controls_on_a_desktop(
-    new_context, live_server, make_user, locale, language
-):
-    """The won/lost forms among the deal page's buttons stacked their reason, note and button in
-    three rows (each field took the full width) at 1280 px."""
-    rep, customer = _rep(make_user)
-    pipeline = make_pipeline()
-    deal = make_deal(rep, customer, pipeline, name="CT 设备采购")
-    page = new_context(locale=locale, viewport={"width": 1280, "height": 800}).new_page()
-    login(page, live_server, "wangfang")
-    page.goto(f"{live_server.url}/sales/deals/{deal.pk}/")
-    forms = page.locator(".page-actions form.inline-form:has(select)")
-    expect(forms).to_have_count(2)  # won and lost, each asking for a reason
-    for form in forms.all():
-        tops = form.evaluate(
-            "(f) => [...f.querySelectorAll('select, input[type=text], button')]"
-            ".map((e) => e.getBoundingClientRect().top)"
-        )
-        assert len(tops) == 3 and max(tops) - min(tops) <= 4, tops
-    assert overflow_width(page) <= 1280

@@ -52,3 +52,20 @@ def test_the_demo_queue_shows_the_deliberate_duplicates_only():
     admin = make_user("boss", superuser=True, language="en")
     texts = [t for row in rows_for(admin, Customer, pairs) for t in row.reasons]
     assert any(t.startswith("different regions: ") for t in texts), texts
+
+
+def test_the_demo_fills_the_queue_once():
+    """A fresh demo's queue was empty until someone pressed "Scan now", so the deliberate
+    duplicates above did not show: the demo's last step scans, and a second run scans nothing."""
+    from guanxi.dedup.demo_data import load_duplicates
+    from guanxi.demo.generator import _context_for
+
+    load("organisation", "customers", "duplicates")
+    pairs = DuplicateCandidate.objects.filter(content_type__model="customer")
+    assert 11 <= pairs.count() <= 20
+    first = DuplicateCandidate.objects.order_by("pk").values_list("pk", flat=True)[0]
+    with actor_context(None, source=Source.DEMO):
+        assert load_duplicates(_context_for("duplicates", None, "!", lambda _text: None)) == 0
+    assert (
+        DuplicateCandidate.objects.order_by("pk").values_list("pk", flat=True)[0] == first
+    )  # not re-scanned

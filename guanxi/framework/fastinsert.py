@@ -90,17 +90,9 @@ def _converter(field: models.Field, now: Any) -> Callable[[models.Model], Any]:
         return stamped
     auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     if isinstance(field, models.UUIDField | models.DateTimeField | models.DateField) and not auto:
-        memo: dict[Any, Any] = {}
+        convert = value_converter(field)  # prepared once per distinct value
 
-        def memoised(obj: models.Model) -> Any:
-            value = getattr(obj, attname)
-            try:
-                return memo[value]
-            except KeyError:
-                prepared = memo[value] = field.get_db_prep_save(value, connection)
-                return prepared
-
-        return memoised
+        return lambda obj: convert(getattr(obj, attname))
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 

@@ -69,3 +69,17 @@ def test_the_demo_fills_the_queue_once():
     assert (
         DuplicateCandidate.objects.order_by("pk").values_list("pk", flat=True)[0] == first
     )  # not re-scanned
+
+
+def test_the_demo_leads_are_different_companies():
+    """The lead generator named a lead whose brand a customer already had "<city><brand>第2分公司":
+    the same company to the duplicate engine (it strips regions and branches), so a fresh demo's
+    queue held 67 lead pairs, every one a false alarm. Its leads now take the customers' rule."""
+    from guanxi.customers.models import Lead
+
+    load("organisation", "customers", "leads")
+    assert Lead.objects.count() >= 300
+    scan_entity("customers.lead")
+    pairs = list(DuplicateCandidate.objects.filter(content_type__model="lead"))
+    assert len(pairs) <= 3, [(p.left_id, p.right_id, p.reasons) for p in pairs]
+    assert not Lead.objects.filter(company__contains="分公司").exists()

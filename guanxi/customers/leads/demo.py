@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from guanxi.customers import regions
-from guanxi.customers.demo_data import PLACES, mobile
+from guanxi.customers.demo_data import PLACES, mobile, unique_company_name
 from guanxi.demo.generator import DemoContext, register_demo_step
 
 LEAD_COUNT = 300
@@ -53,21 +53,13 @@ def _web_form(ctx: DemoContext) -> tuple[Any, list[Any]]:
     return form, reps
 
 
-def _new_company(zh: Any, taken: set[str]) -> str:
-    """A company name whose matching key no customer (nor an earlier lead) has; a few tries, then
-    a numbered branch office (as real lead lists have: 上海分公司, 二号工厂…)."""
-    from guanxi.customers.matching import company_name_key
-
-    name = zh.company()
-    for _attempt in range(20):
-        if company_name_key(name) not in taken:
-            break
-        name = zh.company()
-    else:
-        base, n = name, 2
-        while company_name_key(name) in taken:
-            name, n = f"{zh.city_name()}{base}第{n}分公司", n + 1
-    taken.add(company_name_key(name))
+def _new_company(zh: Any, cores: set[str], names: set[str]) -> str:
+    """A company name no customer nor earlier lead shares a comparison core with, by the customer
+    demo's rule (``unique_company_name``): Faker repeats its ~80 brands, and the same brand under
+    another city or as a "第2分公司" is the same company to the duplicate engine, which strips
+    regions and branch suffixes on purpose (the demo's queue held 67 such lead pairs)."""
+    name = unique_company_name(zh.company(), cores, names)
+    names.add(name)
     return name
 
 
@@ -88,7 +80,10 @@ def load_leads(ctx: DemoContext) -> int:
     statuses = [s for s in Lead.Status.values if s != Lead.Status.CONVERTED]
     # New leads are mostly new companies: a lead at a company a colleague already owns is refused
     # on conversion (撞单), which is right for a few leads, not for four in five.
-    taken = {key for key in Customer.objects.values_list("name_key", flat=True) if key}
+    from guanxi.dedup.normalize import company_compare_key
+
+    names = set(Customer.objects.values_list("name", flat=True))
+    cores = {company_compare_key(name) for name in names}
     taken_phones = set(Customer.objects.exclude(phone="").values_list("phone", flat=True))
     created = 2
     leads = []
@@ -101,7 +96,7 @@ def load_leads(ctx: DemoContext) -> int:
         unassigned = rng.random() < UNASSIGNED_SHARE
         owner = None if unassigned or not owners else rng.choice(owners)
         status = Lead.Status.NEW if unassigned else rng.choices(statuses, weights=(4, 3, 2, 1))[0]
-        company = _new_company(zh, taken) if rng.random() < 0.85 else ""
+        company = _new_company(zh, cores, names) if rng.random() < 0.85 else ""
         phone = mobile(ctx)
         while phone in taken_phones:
             phone = mobile(ctx)

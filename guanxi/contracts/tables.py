@@ -25,7 +25,7 @@ class ContractTable(EntityTable):
             "amount",
         )
         default_columns = ("number", "title", "customer", "status", "signed_on", "ends_on", "amount", "owner")
-        card_fields = ("customer", "status", "amount")
+        card_fields = ("customer", "status", "amount", "owner")  # a manager sees the team's
 
     def render_number(self, value, record):
         return linkify_name(value, record)

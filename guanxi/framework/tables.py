@@ -17,6 +17,7 @@ from django.template.base import Template, render_value_in_context
 from django.template.context import Context
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_tables2.columns.base import library
@@ -416,7 +417,8 @@ class EntityTable(tables.Table):
                 opening: str = format_html(
                     '<td class="{}" data-label="{}"{}{}>',
                     css,
-                    bound_column.header,
+                    # a card's label starts a line: "Amount", not the model's "amount"
+                    capfirst(str(bound_column.header)),
                     " " if extra else "",
                     extra,
                 )

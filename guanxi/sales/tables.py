@@ -36,6 +36,8 @@ class DealTable(EntityTable):
             "closed_at",
         )
         default_columns = ("name", "customer", "stage", "amount", "expected_close_date", "owner", "tags")
+        # a manager's phone list holds the team's deals: whose each one is matters as much as its stage
+        card_fields = ("customer", "stage", "amount", "owner")
 
     def render_name(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)

@@ -120,6 +120,20 @@ def badge(value: Any, colour: str = "slate") -> SafeString:
 
 
 @register.filter
+def base_money(value: Any) -> str:
+    """``{{ line.won|base_money }}``: an amount in the company currency (a report's sum of
+    ``<name>_base`` amounts) as every money value reads — ``¥1,234.50`` on Chinese pages,
+    ``CNY 1,234.50`` on English ones (``Money.format``, as MoneyColumn shows deal amounts); a
+    ``Money`` keeps its own currency; "" for None."""
+    from guanxi.framework.money import Money, company_currency
+
+    if value is None or value == "":
+        return ""
+    money = value if isinstance(value, Money) else Money(value, company_currency())
+    return money.format()
+
+
+@register.filter
 def initials(user: Any) -> str:
     return getattr(user, "initials", "") or str(user)[:1].upper()
 

@@ -117,6 +117,11 @@ class Installment(ChangeLoggedModel):
         return max(self.amount_amount - self.paid_amount, Decimal(0))
 
     @property
+    def paid_money(self) -> Money:
+        """``paid_amount`` with its currency, for pages (``{{ row.paid_money|money }}``)."""
+        return Money(self.paid_amount or 0, self.amount_currency)
+
+    @property
     def remaining_money(self) -> Money:
         """``remaining`` with its currency, for pages (``{{ row.remaining_money|money }}``)."""
         return Money(self.remaining, self.amount_currency)

@@ -257,3 +257,20 @@ def test_the_aging_reports_quick_links_are_the_cell_conditions_links(c, client):
     )
     assert f'{first}<a href="{linked}">{row.cells[0][0].format()}</a></td>' in page
     assert f'{last}<span class="muted">{row.cells[4][0].format()}</span></td>' in page
+
+
+@pytest.mark.parametrize(("language", "paid"), [("zh-hans", "¥1,500.00"), ("en", "CNY 1,500.00")])
+def test_the_plan_reads_as_cards_with_the_paid_amount_as_money(c, client, language, paid):
+    """QA at 375 px: the plan's six columns scrolled sideways out of the card (a phone saw the
+    number, due date and amount only), and the paid column printed a bare ``1500.00``. Each
+    installment is a card (title, labelled values) and every amount reads as money."""
+    contract = signed_contract(c.rep1, c.customer, "3000.00")
+    planned(contract, c.rep1, count=2)
+    confirm(c.rep1, record(c.rep1, contract, "1500.00"))
+    with as_system():
+        type(c.rep1).objects.filter(pk=c.rep1.pk).update(language=language)
+    client.force_login(c.rep1)
+    page = client.get(contract.get_absolute_url(), headers={"accept-language": language}).content.decode()
+    assert 'class="table table-cards" data-testid="plan-table"' in page
+    assert f'data-testid="installment-paid">{paid}</td>' in page
+    assert page.count('data-testid="installment-paid"') == 2

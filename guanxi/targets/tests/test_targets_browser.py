@@ -269,3 +269,70 @@ def test_the_dashboard_tables_fit_their_cards_at_1280(new_context, live_server, 
         assert box["table"] <= box["wrap"], box
         assert set(box["names"]) <= {"nowrap"}, box
     settle(page)
+
+
+FORECAST_LOOK = """() => {
+  const card = document.querySelector('#forecast');
+  const picker = document.querySelector('#period-picker');
+  const total = document.querySelector('#forecast tfoot tr');
+  return {
+    gap: card.getBoundingClientRect().top - picker.getBoundingClientRect().bottom,
+    cellTops: [...total.children].map((c) => parseFloat(getComputedStyle(c).borderTopWidth)),
+    rowTop: parseFloat(getComputedStyle(total).borderTopWidth),
+    amounts: [...document.querySelectorAll('#forecast tbody td[data-category], #forecast tfoot td[data-won]')]
+      .map((c) => c.innerText.trim()),
+  };
+}"""
+
+
+@pytest.mark.parametrize(("locale", "sign"), [(LOCALE_ZH, "¥"), (LOCALE_EN, "CNY ")])
+def test_the_forecast_shows_money_apart_from_the_picker_with_a_ruled_total(
+    new_context, live_server, people, locale, sign
+):
+    """QA at 375 and 1280 px: the forecast's amounts had no currency sign, its table touched the
+    period picker above it, and only the first cell of the 合计 row was ruled off from the rows
+    above. Amounts read like deal amounts (¥ / CNY), the card stands apart, the whole totals row
+    is ruled; and demo-sized sums (nine digits) still fit the card at 1280 px."""
+    from guanxi.sales.models import Stage
+    from guanxi.sales.tests.conftest import make_deal, make_pipeline
+    from guanxi.targets.tests.conftest import target
+
+    pipeline = make_pipeline()
+    stages = {s.name: s for s in Stage.objects.filter(pipeline=pipeline)}
+    close = datetime.date(YEAR, 12, 20)
+    for owner, stage, amount in (
+        (people.rep1, "谈判", "48765432.10"),
+        (people.rep1, "方案报价", "44321098.76"),
+        (people.rep1b, "初步接洽", "32345678.90"),
+        (people.rep1b, "谈判", "31987654.32"),
+    ):
+        make_deal(
+            owner, people.customer, pipeline, name=f"{stage}{amount}", stage=stages[stage],
+            amount_amount=Decimal(amount), expected_close_date=close,
+        )  # fmt: skip
+    target(people.rep1, "won", "m12", "92000000", year=YEAR)
+    target(people.rep1b, "won", "m12", "36160000", year=YEAR)
+    url = f"{live_server.url}/forecast/?period=month&year={YEAR}&number=12"
+    desktop = new_context(locale=locale, viewport={"width": 1280, "height": 900}).new_page()
+    login(desktop, live_server, "manager1")
+    desktop.goto(url)
+    expect(desktop.locator("#forecast tfoot")).to_contain_text(f"{sign}128,160,000.00")
+    found = desktop.evaluate(FORECAST_LOOK)
+    assert found["amounts"] and all(a.startswith(sign) for a in found["amounts"]), found
+    assert found["gap"] >= 12, found
+    assert min(found["cellTops"]) >= 1 and len(set(found["cellTops"])) == 1, found  # every cell ruled
+    boxes = desktop.evaluate(FORECAST_BOXES)
+    assert boxes["table"] <= boxes["wrap"] and boxes["outside"] == [], boxes
+    desktop.screenshot(path=f"/tmp/forecast-{locale}-1280.png", full_page=True)  # noqa: S108
+    settle(desktop)
+    phone = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(phone, live_server, "manager1")
+    phone.goto(url)
+    found = phone.evaluate(FORECAST_LOOK)
+    assert found["gap"] >= 12 and found["rowTop"] >= 1, found  # the totals card is ruled off too
+    assert all(a.startswith(sign) for a in found["amounts"]), found
+    boxes = phone.evaluate(FORECAST_BOXES)
+    assert boxes["head"] == "none" and boxes["outside"] == [], boxes
+    assert overflow_width(phone) <= PHONE_VIEWPORT["width"]
+    phone.screenshot(path=f"/tmp/forecast-{locale}-375.png", full_page=True)  # noqa: S108
+    settle(phone)

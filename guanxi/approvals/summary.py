@@ -127,19 +127,17 @@ def _label(model: type[models.Model], name: str) -> str:
     return capfirst(str(getattr(model._meta.get_field(name), "verbose_name", name)))
 
 
+def _readable(user: Any, model: type[models.Model], name: str) -> bool:
+    money = money_field(model, name)
+    if money is not None:
+        return _money_rule(user, model, money) != fieldaccess.HIDDEN
+    return fieldaccess.visible(user, model, name)
+
+
 def _lines(user: Any, document: models.Model, declared: SummaryLines) -> Lines:
     queryset = declared.rows(document)
     model = queryset.model
-    shown = [
-        name
-        for name in declared.fields
-        if name in declared.computed
-        or (
-            money_field(model, name) is not None
-            and _money_rule(user, model, money_field(model, name)) != fieldaccess.HIDDEN  # type: ignore[arg-type]
-        )
-        or (money_field(model, name) is None and fieldaccess.visible(user, model, name))
-    ]
+    shown = [name for name in declared.fields if name in declared.computed or _readable(user, model, name)]
     columns = [
         Column(
             name,

@@ -34,7 +34,8 @@ declare_summary(
     amount="amount",
     lines=SummaryLines(
         lambda contract: contract.installments.exclude(status="void").order_by("sequence"),
-        fields=["sequence", "due_on", "amount", "status"],
+        fields=["installment", "due_on", "amount", "status"],
         title=_("Payment plan"),
+        computed={"installment": (_("installment no."), str)},  # 第1期 / Installment 1
     ),
 )

@@ -78,6 +78,7 @@ def test_the_approver_reads_the_contract_and_its_payment_plan(client, c):
     assert "上海华康医疗器械有限公司" in card and "CNY 150,000.00" in card
     assert "Dec. 1, 2026" in card and "Jan. 1, 2027" in card and "Dec. 31, 2027" in card
     assert "Payment plan" in card and card.count("CNY 50,000.00") == 3 and "Jan. 15, 2027" in card
+    assert "Installment 3" in card and "Pending" in card
     assert "CNY 150,000.00" in _inbox_row(client, request)
     _mask("mgr-contract", Contract, "amount_amount")  # the rule as the role editor names it
     card = _card(client, c.manager1, request)

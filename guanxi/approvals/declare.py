@@ -20,6 +20,20 @@
         deadline_hours=24,
     )
 
+Beside the flow, a type declares its *summary*: what the approver reads on the request page
+before deciding (and the key amount the 待我审批 / 我发起的 lists show)::
+
+    declare_summary(
+        Quote,
+        fields=["customer", "deal", "grand_total", "discount_percent", "valid_until"],
+        amount="grand_total",
+        lines=SummaryLines(
+            lambda quote: quote.lines.select_related("product"),
+            fields=["item", "quantity", "unit_price", "discount_percent", "total"],
+            computed={"item": (_("Item"), line_item)},
+        ),
+    )
+
 Declaring makes the model *approvable*: the write guard locks its records while a request is
 pending, approvers may read them (row access), and the default flow row is created after
 ``migrate`` (``install_declared_flows``) — administrators then edit it, add flows or switch it off.
@@ -28,7 +42,7 @@ pending, approvers may read them (row access), and the default flow row is creat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +98,34 @@ DECLARED: dict[str, FlowDeclaration] = {}
 APPROVABLE: set[type[models.Model]] = set()
 
 
+@dataclass(frozen=True)
+class SummaryLines:
+    """The rows of a document the approver reads under its summary (a quote's lines, a contract's
+    payment plan): ``rows(document)`` is a queryset of them (``select_related`` what the fields
+    follow), ``fields`` the columns — a field of the row's model (read through the field rules,
+    like the document's), or a name ``computed`` maps to ``(heading, row → text)`` (a quote
+    line's item: product and description). The first ``limit`` rows are shown, then "and N more"
+    with a link to the document."""
+
+    rows: Callable[[Any], models.QuerySet[Any]]
+    fields: Sequence[str]
+    title: Any = ""
+    computed: dict[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class SummaryDeclaration:
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    amount: str = ""
+    lines: SummaryLines | None = None
+    select_related: tuple[str, ...] = ()
+
+
+SUMMARIES: dict[type[models.Model], SummaryDeclaration] = {}
+
+
 def approvable_transitions(model: type[models.Model]) -> list[str]:
     """The names of ``model``'s transitions that wait for an approval."""
     return [t.name for m in machines_for(model) for t in m.transitions.values() if t.needs_approval]
@@ -137,6 +179,41 @@ def declare_flow(
     )
     DECLARED[key] = declaration
     declare_approvable(model)
+    return declaration
+
+
+def declare_summary(
+    model: type[models.Model],
+    *,
+    fields: Iterable[str],
+    amount: str = "",
+    lines: SummaryLines | None = None,
+) -> SummaryDeclaration:
+    """Declare what an approver of ``model`` reads on the request page (see the module docstring).
+
+    ``fields`` are the document's fields in order: a plain field, a foreign key (shown as its
+    label), or a money field's name (``grand_total``: amount with its currency). ``amount`` is the
+    money field the approval lists show as the request's key amount. Every value is read through
+    the field rules of the reader (``guanxi.approvals.summary``)."""
+    from guanxi.framework.moneyfields import money_field
+
+    names = tuple(fields)
+    related: list[str] = []
+    for name in names:
+        if money_field(model, name) is not None:
+            continue
+        try:
+            found = model._meta.get_field(name)
+        except Exception as exc:
+            raise ImproperlyConfigured(f"{model.__name__} has no field {name!r} to summarise.") from exc
+        if found.many_to_one or found.one_to_one:
+            related.append(name)
+    if amount and money_field(model, amount) is None:
+        raise ImproperlyConfigured(f"{model.__name__}.{amount} is not a money field.")
+    declaration = SummaryDeclaration(
+        model=model, fields=names, amount=amount, lines=lines, select_related=tuple(related)
+    )
+    SUMMARIES[model] = declaration
     return declaration
 
 

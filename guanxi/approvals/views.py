@@ -31,8 +31,8 @@ from guanxi.approvals.models import (
     RequestStatus,
     StepStatus,
 )
+from guanxi.approvals.summary import label_amounts, readable_document, summary_for
 from guanxi.framework.http import AuthedRequest
-from guanxi.framework.querysets import model_queryset
 
 PER_PAGE = 25
 
@@ -64,6 +64,7 @@ def _page(request: AuthedRequest, rows: QuerySet) -> Any:
 def inbox(request: AuthedRequest) -> HttpResponse:
     page = _page(request, awaiting(request.user))
     label_requests(request.user, page.object_list)
+    label_amounts(request.user, page.object_list)
     return render(request, "approvals/list.html", {"page": page, "box": "inbox"})
 
 
@@ -71,6 +72,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 def submitted(request: AuthedRequest) -> HttpResponse:
     page = _page(request, visible_requests(request.user).filter(submitter=request.user))
     label_requests(request.user, page.object_list)
+    label_amounts(request.user, page.object_list)
     return render(request, "approvals/list.html", {"page": page, "box": "submitted"})
 
 
@@ -82,14 +84,13 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     label_requests(request.user, [approval])
     steps = list(approval.steps.prefetch_related("approvers").order_by("index"))
     actions = list(approval.actions.select_related("actor", "step").order_by("created_at", "pk"))
-    document = approval.document
-    model = approval.content_type.model_class()
-    document_url = ""
-    if document is not None and model is not None:
-        readable = model_queryset(model).restrict(request.user, "view").filter(pk=document.pk).exists()
-        document_url = document.get_absolute_url() if readable else ""
+    # The document as the reader may view it (their scope, or the approvers' row access) and
+    # what is being approved: its declared summary, read through their field rules.
+    document = readable_document(request.user, approval)
+    document_url = document.get_absolute_url() if document is not None else ""
     context = {
         "approval": approval,
+        "summary": summary_for(request.user, document),
         "steps": steps,
         "actions": actions,
         "document_url": document_url,

@@ -5,7 +5,7 @@ send a receipt above ¥500,000 and an invoice request of a 专用发票 (special
 ¥100,000 (company currency) to the submitter's manager; otherwise no flow matches and the change
 applies at once. Administrators edit the flows afterwards (Settings → Approval flows)."""
 
-from guanxi.approvals.declare import Step, declare_flow
+from guanxi.approvals.declare import Step, declare_flow, declare_summary
 from guanxi.receivables.models import InvoiceRequest, Receipt
 
 declare_flow(
@@ -33,4 +33,16 @@ declare_flow(
     },
     steps=[Step("manager", name="经理审批", name_en="Manager")],
     deadline_hours=48,
+)
+
+# What the approver reads on the request page (and the lists' amount).
+declare_summary(
+    Receipt,
+    fields=["amount", "method", "received_on", "contract", "customer"],
+    amount="amount",
+)
+declare_summary(
+    InvoiceRequest,
+    fields=["amount", "title", "kind", "contract", "customer"],
+    amount="amount",
 )

@@ -64,7 +64,8 @@ def test_inbox_and_submitted_lists(org, make_flow, make_doc, client, django_asse
     submit(make_doc(org["rep2"], title="rep2 的"), org["rep2"])
     client.force_login(org["manager"])
     client.get(reverse("approvals:inbox"))  # warm the session and the access snapshot
-    with django_assert_num_queries(5):
+    # the requests, their labels, and the key amounts of the page's requisitions in one query
+    with django_assert_num_queries(6):
         page = client.get(reverse("approvals:inbox"))
     text = page.content.decode()
     assert text.count('id="approval-') == 4 + text.count('id="approval-list"')
@@ -217,3 +218,41 @@ def test_submit_from_the_record_page_says_it_went_for_approval(org, make_flow, m
     page = client.post(f"/test/requisitions/{direct.pk}/transition/", {"transition": "submit"}, follow=True)
     assert "Submit：已完成。" in page.content.decode()
     assert Requisition.objects.get(pk=direct.pk).status == "approved"
+
+
+# --- what is being approved: the declared summary (guanxi/approvals/summary.py) -------------------
+def test_the_request_page_summarises_the_document_through_the_approvers_access(
+    org, make_flow, make_doc, client
+):
+    """The manager reads the requisition (outside his 本人 scope, through the engine's row access)
+    summarised above his decision, masked as his field rules say — and no longer once he decided."""
+    import re
+
+    from guanxi.framework.testing.fixtures import as_system
+    from guanxi.users.models import FieldRule, Role
+
+    make_flow([MANAGER])
+    doc = make_doc(org["rep"], amount="88000.00", discount="5", note="三台打印机")
+    request = submit(doc, org["rep"], note="三台打印机")
+    client.force_login(org["manager"])
+    html = client.get(f"/approvals/{request.pk}/").content.decode()
+    card = re.search(r'<section class="card" id="approval-summary".*?</section>', html, re.S)
+    assert card, "no summary card"
+    assert html.index('id="approval-summary"') < html.index('id="decide-title"')
+    assert "¥88,000.00" in card.group(0) and "5%" in card.group(0) and "三台打印机" in card.group(0)
+    inbox = client.get(reverse("approvals:inbox")).content.decode()
+    assert 'data-label="金额"' in inbox and "¥88,000.00" in inbox
+    with as_system():
+        FieldRule.objects.create(
+            role=Role.objects.get(name="staff"),
+            content_type=ContentType.objects.get_for_model(Requisition),
+            field_name="amount",
+            access="masked",
+        )
+    client.force_login(org["manager"])
+    html = client.get(f"/approvals/{request.pk}/").content.decode()
+    assert "88,000" not in html and "¥***0" in html
+    assert "88,000" not in client.get(reverse("approvals:inbox")).content.decode()
+    client.post(reverse("approvals:approve", args=[request.pk]), {"comment": "可以"})
+    html = client.get(f"/approvals/{request.pk}/").content.decode()
+    assert 'id="approval-summary"' not in html  # decided: the document is no longer his to read

@@ -22,6 +22,7 @@ TEXT = {
         "done": "已同意。",
         "status": "已通过",
         "history": "审批记录",
+        "amount": "¥1,000.00",
     },
     LOCALE_EN: {
         "lang": "en",
@@ -30,6 +31,7 @@ TEXT = {
         "done": "Approved.",
         "status": "Approved",
         "history": "History",
+        "amount": "CNY 1,000.00",
     },
 }
 
@@ -86,14 +88,17 @@ def test_manager_approves_from_the_notification_at_phone_width(
     assert Requisition.objects.get(pk=doc.pk).status == "approved"
     assert ApprovalRequest.objects.get(pk=request.pk).status == "approved"
 
-    # The submitter's "submitted by me" on a phone: each request a card with its status on
-    # screen (the status was a second column, cut off at 375 px).
+    # The submitter's "submitted by me" on a phone: each request a card with its amount and its
+    # status on screen (the status was a second column, cut off at 375 px).
     mine = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
     login(mine, live_server, "rep", password="pw-" + "rep" * 3)
     mine.goto(f"{live_server.url}/approvals/submitted/")
-    status = mine.locator(f"#approval-{request.pk} td.cell-card")
+    status = mine.locator(f"#approval-{request.pk} td.approval-status")
     expect(status).to_contain_text(text["status"])
-    found = status.bounding_box()
-    assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
+    amount = mine.locator(f"#approval-{request.pk} td.approval-amount")
+    expect(amount).to_have_text(text["amount"])
+    for cell in (status, amount):
+        found = cell.bounding_box()
+        assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
     assert overflow_width(mine) <= PHONE_VIEWPORT["width"]
     settle(mine)

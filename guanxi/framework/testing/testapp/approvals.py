@@ -1,6 +1,6 @@
 """The test document's approval flow, declared as a module declares its own (docs/approvals.md)."""
 
-from guanxi.approvals.declare import Step, declare_flow
+from guanxi.approvals.declare import Step, declare_flow, declare_summary
 from guanxi.framework.testing.testapp.models import Requisition
 
 declare_flow(
@@ -20,3 +20,5 @@ declare_flow(
     steps=[Step("manager", name="经理审批", name_en="Manager")],
     deadline_hours=24,
 )
+
+declare_summary(Requisition, fields=["amount", "discount_percent", "customer", "note"], amount="amount")

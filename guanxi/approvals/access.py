@@ -63,7 +63,7 @@ def _locked(request: Any, document: str) -> RecordLocked:
         )
         % {
             "document": document,
-            "action": request.transition_label,
+            "action": request.action_label,
             "submitter": request.submitter or "—",
         }
     )

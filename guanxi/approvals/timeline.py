@@ -36,7 +36,7 @@ def approval_source(obj: Any, user: Any, before: datetime.datetime | None, limit
     page = rows.select_related("actor", "request", "step").order_by("-created_at", "-pk")[:limit]
     entries = []
     for action in page:
-        title = f"{action.get_kind_display()} · {action.request.transition_label}"
+        title = f"{action.get_kind_display()} · {action.request.action_label}"
         if action.step is not None:
             title += f" · {action.step}"
         entries.append(

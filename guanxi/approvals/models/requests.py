@@ -175,7 +175,25 @@ class ApprovalRequest(ChangeLoggedModel):
         from guanxi.approvals.access import label_requests
 
         label_requests(user, requests)
-        return [f"{r.transition_label} · {r.reader_label}" for r in requests]  # type: ignore[attr-defined]
+        return [f"{r.action_label} · {r.reader_label}" for r in requests]  # type: ignore[attr-defined]
+
+    @property
+    def action_label(self) -> str:
+        """What is asked, in the reader's language: the transition's label as declared now
+        (``transition_label`` keeps the words of the submitter's language at submission), or
+        the stored label when the transition is no longer declared or needs the record."""
+        from django.core.exceptions import ValidationError
+
+        from guanxi.framework.statemachine import get_transition
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        if model is None:
+            return self.transition_label
+        try:
+            _machine, declared = get_transition(model, self.transition)
+        except ValidationError:
+            return self.transition_label
+        return str(declared.label or self.transition_label)
 
     def get_absolute_url(self) -> str:
         return reverse("approvals:request_detail", args=[self.pk])

@@ -128,3 +128,18 @@ def test_the_request_page_costs_the_same_for_one_line_and_twenty(client, q):
     one = queries(short.pk)
     twenty = queries(request.pk)
     assert twenty == one == 12, [one, twenty]
+
+
+def test_the_request_names_its_action_in_the_readers_language(q, client):
+    """The request kept the label of the submitter's language ("Approve", an English submitter):
+    a Chinese approver read "Approve · …" on a Chinese page, in the inbox and on the quote's
+    waiting badge. Each reader now reads the declared label in their own language."""
+    _quote, request = _pending(q)
+    assert request.transition_label == "Approve"
+    User.objects.filter(pk=q.manager1.pk).update(language="zh-hans")
+    client.force_login(_fresh(q.manager1))
+    page = client.get(request.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    title = re.search(r'<h1 class="page-title" id="approval-title">(.*?)</h1>', page, re.S)
+    assert title and title.group(1).startswith("批准 · "), title
+    inbox = client.get("/approvals/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "批准 · " in inbox and "Approve · " not in inbox

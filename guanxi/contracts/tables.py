@@ -3,12 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.contracts.models import Contract, Order
 from guanxi.framework.moneyfields import MoneyColumn
-from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.tables import EntityTable, TitleColumn, linkify_name
 
 
 class ContractTable(EntityTable):
     number = tables.Column()
-    title = tables.Column()
+    # The contract's own title: the number has a column of its own (not its label again).
+    title = TitleColumn()
     amount = MoneyColumn("amount", verbose_name=_("amount"))
 
     class Meta(EntityTable.Meta):
@@ -25,16 +26,15 @@ class ContractTable(EntityTable):
             "amount",
         )
         default_columns = ("number", "title", "customer", "status", "signed_on", "ends_on", "amount", "owner")
-        card_fields = ("customer", "status", "amount", "owner")  # a manager sees the team's
+        # On a phone: the title (a link), then which contract, for whom, where it stands, how much
+        # and (a manager sees the team's) whose.
+        card_title = "title"
+        card_fields = ("number", "customer", "status", "amount", "owner")
+        # A row shows the number and the title in cells of their own.
+        list_label = ("number", "title")
 
     def render_number(self, value, record):
         return linkify_name(value, record)
-
-    def render_title(self, value, record):
-        return linkify_name(str(record), record)
-
-    def value_title(self, value, record):
-        return str(record)
 
 
 class OrderTable(EntityTable):

@@ -61,10 +61,12 @@ class ExchangeRateTable(EntityTable):
     class Meta(EntityTable.Meta):
         model = ExchangeRate
         fields = ("currency", "rate", "valid_from", "note")
-        default_columns = ("summary", "currency", "valid_from", "note")
+        # "1 USD = 7.1234 CNY" names the currency; the date has its own column.
+        default_columns = ("summary", "valid_from", "note")
+        list_label = ("rate_text",)
 
     def render_summary(self, value, record):
-        return linkify_name(str(record), record)
+        return linkify_name(record.rate_text, record)
 
     def value_summary(self, value, record):
-        return str(record)
+        return record.rate_text

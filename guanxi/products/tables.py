@@ -60,6 +60,8 @@ class PriceListItemTable(EntityTable):
         model = PriceListItem
         fields = ("price_list", "product", "price", "valid_from", "valid_until")
         default_columns = ("price_list", "product", "price", "valid_from", "valid_until")
+        list_label = ("price_list", "product")
 
     def render_product(self, value, record):
-        return linkify_name(str(record), record)
+        # the product, linked to this price (the price list has a column of its own)
+        return linkify_name(value, record)

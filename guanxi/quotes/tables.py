@@ -2,13 +2,14 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.moneyfields import MoneyColumn
-from guanxi.framework.tables import EntityTable, linkify_name
+from guanxi.framework.tables import EntityTable, TitleColumn, linkify_name
 from guanxi.quotes.models import Quote
 
 
 class QuoteTable(EntityTable):
     number = tables.Column()
-    title = tables.Column()
+    # The quote's own title: number and version have columns of their own (not its label again).
+    title = TitleColumn()
     grand_total = MoneyColumn("grand_total", verbose_name=_("grand total"))
 
     class Meta(EntityTable.Meta):
@@ -24,16 +25,12 @@ class QuoteTable(EntityTable):
             "grand_total",
             "owner",
         )
-        # On a phone: the label ("Q-… v1 <title>", a link even for an unnumbered draft), then what
-        # a rep looks for — for whom, where it stands, how much.
+        # On a phone: the title (a link, "(no title)" when empty), then what a rep looks for —
+        # which quote, for whom, where it stands, how much.
         card_title = "title"
-        card_fields = ("customer", "status", "grand_total")
-
-    def render_title(self, value, record):
-        return linkify_name(str(record), record)
-
-    def value_title(self, value, record):
-        return str(record)
+        card_fields = ("number", "customer", "status", "grand_total")
+        # A row shows the number and the title in cells of their own.
+        list_label = ("number", "title")
 
     def render_number(self, value, record):
         return linkify_name(value, record)

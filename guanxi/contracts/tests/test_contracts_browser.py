@@ -106,3 +106,32 @@ def test_accept_a_quote_create_the_contract_and_submit_it(new_context, live_serv
     assert contract.status == "pending_approval" and contract.amount_amount == Decimal("113904.00")
     assert Quote.objects.get(pk=quote.pk).status == "accepted"
     assert [line.quantity for line in Order.objects.get().lines.all()] == [Decimal("6.000")]
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_a_rep_reads_the_contract_list_on_a_phone(new_context, live_server, quote, locale):
+    """The card's title is the contract's own title, linked; its number is a card field, read once
+    (the title showed "HT-… <title>" beside the Number column)."""
+    from tests.browser.conftest import PHONE_VIEWPORT, overflow_width
+
+    rep = User.objects.get(username="rep")
+    with as_user(rep):
+        contract = Contract.objects.create(
+            customer=quote.customer, title="华康年度服务合同", amount_amount=Decimal(1000), owner=rep
+        )
+    page = new_context(locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True).new_page()
+    login(page, live_server, "rep", "pw-browser-rep")
+    page.goto(f"{live_server.url}/contracts/")
+    row = page.locator("table.table tbody tr").first
+    title = row.locator("td.cell-title a")
+    expect(title).to_have_text("华康年度服务合同")
+    assert title.get_attribute("href") == f"/contracts/{contract.pk}/"
+    number = row.locator(
+        'td.cell-card[data-label="{}" i]'.format("编号" if locale == LOCALE_ZH else "number")
+    )
+    expect(number).to_have_text(contract.number)
+    assert contract.number and row.inner_text().count(contract.number) == 1
+    assert title.bounding_box()["y"] < number.bounding_box()["y"]  # the title leads the card
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=f"/tmp/contract-list-phone-{locale}.png")  # noqa: S108
+    settle(page)

@@ -44,8 +44,14 @@ class ExchangeRate(OrganizationalModel):
         ]
 
     def __str__(self) -> str:
+        return f"{self.rate_text} ({self.valid_from})"
+
+    @property
+    def rate_text(self) -> str:
+        """ "1 USD = 7.1234 CNY": what one unit is worth (the label without its date, which the
+        list shows in a column of its own)."""
         rate = self.rate.normalize() if isinstance(self.rate, decimal.Decimal) else self.rate
-        return f"1 {self.currency} = {rate:f} {company_currency()} ({self.valid_from})"
+        return f"1 {self.currency} = {rate:f} {company_currency()}"
 
     def clean(self) -> None:
         super().clean()

@@ -229,8 +229,13 @@ class ScopeSuite:
         give_role(org.users[subject], self.model, scope, actions)
         return org.user(subject), org.pks(expected_keys(subject, scope))
 
-    def names_in(self, org: Org, text: str) -> set[int]:
-        return {obj.pk for obj in org.records.values() if str(obj) in text}
+    def names_in(self, org: Org, text: str, *, csv: bool = False) -> set[int]:
+        """The records whose row label (``Meta.list_label``, by default ``str(obj)``) is in one row
+        of a list page, or of a CSV export."""
+        from guanxi.framework.testing.suites import csv_shows, page_shows, row_label
+
+        shows = csv_shows if csv else page_shows
+        return {obj.pk for obj in org.records.values() if shows(text, row_label(self.model, obj))}
 
     # --- reading -----------------------------------------------------------------------------
     @pytest.mark.parametrize("subject", SUBJECTS)
@@ -258,7 +263,7 @@ class ScopeSuite:
         response = client.get(self.url_prefix, {"export": "csv"})
         assert response.status_code == 200
         body = response.getvalue().decode("utf-8-sig")
-        assert self.names_in(org, body) == expected
+        assert self.names_in(org, body, csv=True) == expected
         assert len(list(csv.reader(io.StringIO(body)))) == len(expected) + 1  # header + one line a row
 
     @pytest.mark.parametrize("subject", SUBJECTS)

@@ -200,8 +200,15 @@ def test_the_totals_show_once_under_the_lines_on_a_desktop_and_a_phone(new_conte
 
 
 PHONE_TEXT = {
-    LOCALE_ZH: {"status": "草稿", "status_label": "状态", "total_label": "总计", "title": "报价单"},
+    LOCALE_ZH: {
+        "status": "草稿",
+        "status_label": "状态",
+        "total_label": "总计",
+        "title": "报价单",
+        "number_label": "编号",
+    },
     LOCALE_EN: {
+        "number_label": "number",
         "status": "Draft",
         "status_label": "Status",
         "total_label": "grand total",
@@ -237,7 +244,18 @@ def test_a_rep_reads_the_quote_list_and_the_printable_page_on_a_phone(new_contex
     login(page, live_server, "rep1")
     page.goto(f"{live_server.url}/quotes/")
     row = page.locator("table.table tbody tr").first
-    expect(row.locator("td.cell-title")).to_have_text(str(quote))
+    # The card's title is the quote's own title, linked; its number is a card field (the label
+    # "Q-… v1 <title>" as the title showed the number twice once the number is on the card).
+    title = row.locator("td.cell-title a")
+    expect(title).to_have_text("华康 CRM 报价")
+    assert title.get_attribute("href") == f"/quotes/{quote.pk}/"
+    number = row.locator(f'td.cell-card[data-label="{text["number_label"]}" i]')
+    expect(number).to_have_text(quote.number)
+    expect(number).to_be_visible()
+    assert row.inner_text().count(quote.number) == 1
+    # the title leads the card, though the Number column comes before it in the table
+    assert title.bounding_box()["y"] < number.bounding_box()["y"]
+    page.screenshot(path=f"/tmp/quote-list-phone-{locale}.png")  # noqa: S108
     expect(row.locator(f'td.cell-card[data-label="{text["status_label"]}"]')).to_have_text(text["status"])
     total = row.locator("td.cell-card").filter(has_text=grand)
     expect(total).to_be_visible()

@@ -10,7 +10,7 @@ stage true (``guanxi.sales.services``).
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -64,6 +64,32 @@ def _required_fields_guard(stage: Stage) -> Any:
         }
 
     return guard
+
+
+#: What keeps a won deal won, registered by the apps that build on a win (``hold_win``; the
+#: contracts app: a contract in force). Each check takes the deal and returns why it stays won,
+#: or None. Sales does not know those apps; they know sales.
+WIN_HOLDS: list[Callable[[Deal], str | None]] = []
+
+
+def hold_win(check: Callable[[Deal], str | None]) -> Callable[[Deal], str | None]:
+    """Register ``check`` (see ``WIN_HOLDS``); usable as a decorator."""
+    if check not in WIN_HOLDS:
+        WIN_HOLDS.append(check)
+    return check
+
+
+def _win_held(ctx: TransitionContext) -> str | None:
+    """The guard of every move to a stage that is not won: from a won stage, the first hold's
+    message. Read once per deal object: the record page asks it for each stage it could offer."""
+    from guanxi.sales.stage_table import stage_table
+
+    if not WIN_HOLDS or int(ctx.source) not in stage_table().stage_ids([StageKind.WON]):
+        return None
+    memo = ctx.obj.__dict__
+    if "_win_held" not in memo:
+        memo["_win_held"] = next((message for check in WIN_HOLDS if (message := check(ctx.obj))), None)
+    return memo["_win_held"]
 
 
 def _entered(ctx: TransitionContext) -> None:
@@ -134,6 +160,7 @@ class DealStageTransitions(TransitionProvider):
             label=stage.label,
             inputs=inputs,
             guard=_required_fields_guard(stage),
+            guards=() if stage.kind == StageKind.WON else (_win_held,),
             effects=[_pipeline_of(stage), _entered],
             after=[_after_move],
             event={str(StageKind.WON): "won", str(StageKind.LOST): "lost"}.get(str(stage.kind), "move"),

@@ -108,11 +108,12 @@ def test_leaderboard_ranks_signed_with_completion(client, org, book):
         (1, "陈静", Decimal("70000.00"), None),
         (2, "王芳", Decimal("30000.00"), Decimal("60.0")),
     ]
-    assert ">70,000.00</a>" in response.content.decode()
-    # grouped by thousands in Chinese too, as Money.format prints amounts on every other page
+    # the company currency's amounts as Money.format prints them on every other page: grouped by
+    # thousands, with the currency (its code in English, its sign in Chinese)
+    assert ">CNY 70,000.00</a>" in response.content.decode()
     type(org.director).objects.filter(pk=org.director.pk).update(language="zh-hans")
     chinese = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
-    assert "排行榜" in chinese.content.decode() and ">70,000.00</a>" in chinese.content.decode()
+    assert "排行榜" in chinese.content.decode() and ">¥70,000.00</a>" in chinese.content.decode()
     client.force_login(org.manager1)
     response = client.get(f"/leaderboard/?by=signed&period=month&year={YEAR}&number=12")
     assert [p.label for p in response.context["people"]] == ["王芳"]

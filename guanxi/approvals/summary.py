@@ -64,17 +64,6 @@ def _money_rule(user: Any, model: type[models.Model], money: MoneyField) -> str 
     return min(found, key=lambda r: RESTRICTIVENESS.get(r, 9)) if found else None
 
 
-def _ruled(rule: str | None, model: type[models.Model], name: str, value: Any) -> Any:
-    """``value`` under ``rule`` (``fieldaccess.display`` for a rule already looked up)."""
-    if rule == fieldaccess.HIDDEN:
-        return None
-    if rule == fieldaccess.MASKED and value not in (None, ""):
-        text = fieldaccess.MaskedText(fieldaccess.masked_value(model, name, value))
-        text.field_name = name
-        return text
-    return value
-
-
 def _number(value: Any, name: str) -> str:
     text = format(decimal.Decimal(value).normalize(), "f")
     return f"{text}%" if name.endswith("percent") else text
@@ -95,7 +84,7 @@ def read_value(user: Any, obj: models.Model, name: str, *, convert: bool = True)
         else:
             amount = money.value_of(obj)
             shown = amount.format() if amount is not None else None
-        return True, _ruled(rule, model, money.name, shown)
+        return True, fieldaccess.ruled(rule, model, money.name, shown)
     if not fieldaccess.visible(user, model, name):
         return False, None
     found = model._meta.get_field(name)
@@ -227,7 +216,7 @@ def label_amounts(user: Any, requests: Sequence[Any]) -> Sequence[Any]:
                 text = Money(amount, currency).format()
             except (UnknownCurrency, ValueError):
                 continue
-            found[type_id, pk] = _ruled(rule, model, money.name, text)
+            found[type_id, pk] = fieldaccess.ruled(rule, model, money.name, text)
     for request in requests:
         request.key_amount = found.get((request.content_type_id, request.object_id), "")
     return requests

@@ -25,10 +25,8 @@ from django.utils.text import capfirst
 from guanxi.approvals.declare import SUMMARIES, SummaryDeclaration, SummaryLines
 from guanxi.framework import fieldaccess
 from guanxi.framework.money import Money, UnknownCurrency
-from guanxi.framework.moneyfields import MoneyField, money_field, shown_money
+from guanxi.framework.moneyfields import money_field, shown_money
 from guanxi.framework.querysets import model_queryset
-
-RESTRICTIVENESS = {fieldaccess.HIDDEN: 0, fieldaccess.MASKED: 1, fieldaccess.READONLY: 2}
 
 
 @dataclass
@@ -55,15 +53,6 @@ class Summary:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _money_rule(user: Any, model: type[models.Model], money: MoneyField) -> str | None:
-    """The rule on a money field: a rule may name the field (``grand_total``, as tables and
-    measures do) or its amount column (``grand_total_amount``, as the role editor lists it); the
-    stricter one applies."""
-    rules = fieldaccess.rules_for(user, model)
-    found = [r for r in (rules.get(money.name), rules.get(money.amount_attname)) if r]
-    return min(found, key=lambda r: RESTRICTIVENESS.get(r, 9)) if found else None
-
-
 def _number(value: Any, name: str) -> str:
     text = format(decimal.Decimal(value).normalize(), "f")
     return f"{text}%" if name.endswith("percent") else text
@@ -76,7 +65,7 @@ def read_value(user: Any, obj: models.Model, name: str, *, convert: bool = True)
     model = type(obj)
     money = money_field(model, name)
     if money is not None:
-        rule = _money_rule(user, model, money)
+        rule = fieldaccess.rules_for(user, model).get(money.name)
         if rule == fieldaccess.HIDDEN:
             return False, None
         if convert:
@@ -117,9 +106,8 @@ def _label(model: type[models.Model], name: str) -> str:
 
 
 def _readable(user: Any, model: type[models.Model], name: str) -> bool:
-    money = money_field(model, name)
-    if money is not None:
-        return _money_rule(user, model, money) != fieldaccess.HIDDEN
+    # a money field's rule is under its own name (``fieldaccess.rules_for``), a line's rolled-up
+    # money under its total's too
     return fieldaccess.visible(user, model, name)
 
 
@@ -200,7 +188,7 @@ def label_amounts(user: Any, requests: Sequence[Any]) -> Sequence[Any]:
         money = money_field(model, declared.amount)
         if money is None:
             continue
-        rule = _money_rule(user, model, money)
+        rule = fieldaccess.rules_for(user, model).get(money.name)
         if rule == fieldaccess.HIDDEN:
             continue
         rows = (

@@ -8,12 +8,21 @@ masked, so exports are too), the detail page, ``EntitySerializer`` (API reads an
 History/timeline diffs, the change-log API and search results. Custom fields are named
 ``cf_<name>``. A user holding the ``reveal`` action may see one masked value at a time; each
 reveal writes an audit event.
+
+A money field (``MoneyField``: columns ``<name>_amount``, ``<name>_currency``, ``<name>_base``)
+is ruled under its own name only (``amount``, ``grand_total``): ``rule_name`` maps a column to it,
+``canonical_rules`` folds rules stored under a column name (before the role editor listed money
+fields once) into it, and ``rules_for`` answers for the columns too, so a reader that meets a
+column (a form input, a change-log row, a filter or sort key) gets the field's rule. Money of the
+lines a total is summed from follows the total's rule (``RollUp``, declared on the line model as
+``rolls_up_into``): adding up the lines would tell a masked total.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -21,18 +30,84 @@ from django.utils.text import capfirst
 
 HIDDEN, READONLY, MASKED = "hidden", "readonly", "masked"
 _NON_DIGIT = re.compile(r"\D")
+# How strict a rule is: hidden tells nothing, masked a shape, read-only everything.
+STRICTNESS = {READONLY: 1, MASKED: 2, HIDDEN: 3}
+
+
+def stricter(*rules: str | None) -> str | None:
+    """The strictest of ``rules`` (None for none)."""
+    found = [rule for rule in rules if rule]
+    return max(found, key=lambda rule: STRICTNESS.get(rule, 0)) if found else None
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """``rolls_up_into = RollUp("quote", "grand_total", ("unit_price", "total"))`` on a line model:
+    its money ``fields`` add up to the ``total`` money field of the record its foreign key
+    ``parent`` points to, so a reader reads them under the total's rule (stricter wins)."""
+
+    parent: str
+    total: str
+    fields: tuple[str, ...]
+
+    def parent_model(self, model: type[models.Model]) -> type[models.Model]:
+        return model._meta.get_field(self.parent).related_model  # type: ignore[return-value]
+
+
+def rule_name(model: type[models.Model], name: str) -> str:
+    """The name a rule on ``name`` is kept under: a money column's field (``amount_amount`` →
+    ``amount``), any other name itself."""
+    from guanxi.framework.moneyfields import money_fields
+
+    for money in money_fields(model):
+        if name in (money.amount_attname, money.currency_attname, money.base_attname):
+            return money.name
+    return name
+
+
+def canonical_rules(model: type[models.Model], rules: Mapping[str, str]) -> dict[str, str]:
+    """``rules`` of one role with money columns named by their field (the strictest of
+    ``amount_amount``/``amount_currency``/``amount`` wins): the one place a rule stored under a
+    column name still counts."""
+    out: dict[str, str] = {}
+    for name, rule in rules.items():
+        key = rule_name(model, name)
+        out[key] = stricter(out.get(key), rule) or rule
+    return out
 
 
 def rules_for(user: Any, model: type[models.Model]) -> dict[str, str]:
-    """Field name → rule for ``user`` on ``model``, cached on the user object for the request."""
+    """Field name → rule for ``user`` on ``model``, cached on the user object for the request.
+
+    A money field's rule is also given under its columns, and a line model's rolled-up money
+    (``RollUp``) carries its total's rule: every reader asks here, under whichever name it meets."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
     from guanxi.framework.access import get_policy, kept_on
 
     cache = kept_on(user).setdefault("_guanxi_field_rules", {})
     if model not in cache:
-        cache[model] = get_policy().field_rules(user, model)
+        rules = canonical_rules(model, get_policy().field_rules(user, model))
+        roll_up: RollUp | None = getattr(model, "rolls_up_into", None)
+        if roll_up is not None:
+            total_rule = rules_for(user, roll_up.parent_model(model)).get(roll_up.total)
+            if total_rule in (HIDDEN, MASKED):  # read-only on a total does not stop reading lines
+                for name in roll_up.fields:
+                    rules[name] = stricter(rules.get(name), total_rule) or total_rule
+        cache[model] = _with_money_columns(model, rules)
     return cache[model]
+
+
+def _with_money_columns(model: type[models.Model], rules: dict[str, str]) -> dict[str, str]:
+    from guanxi.framework.moneyfields import money_field
+
+    out = dict(rules)
+    for name, rule in rules.items():
+        money = money_field(model, name)
+        if money is not None:
+            for column in (money.amount_attname, money.currency_attname, money.base_attname):
+                out[column] = rule
+    return out
 
 
 def shows_as_phone(user: Any, model: type[models.Model], name: str) -> bool:

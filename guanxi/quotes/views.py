@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanxi.framework import fieldaccess
 from guanxi.framework.views import EntityViews
 from guanxi.products.models import Product
 from guanxi.quotes import services
@@ -155,9 +156,22 @@ def _language(request: Any) -> str:
     return lang if lang in codes else translation.get_language()
 
 
+def _document(request: Any, pk: int) -> Quote:
+    """The quote as its customer document (print page, PDF, the PDF attached to the deal): the
+    full amounts, made by someone who may read them. A reader whose field rules mask or hide the
+    grand total (so its lines too, ``QuoteLine.rolls_up_into``) is refused rather than handed a
+    document with asterisks in place of prices."""
+    quote = _quote(request, pk)
+    if "grand_total" in fieldaccess.unreadable(request.user, Quote):
+        raise PermissionDenied(
+            _("You may not read this quote's amounts, so you cannot produce its document.")
+        )
+    return quote
+
+
 @login_required
 def quote_print(request: Any, pk: int) -> HttpResponse:
-    quote = _quote(request, pk)
+    quote = _document(request, pk)
     with translation.override(_language(request)):
         return HttpResponse(render_quote_html(quote))
 
@@ -165,7 +179,7 @@ def quote_print(request: Any, pk: int) -> HttpResponse:
 @login_required
 def quote_pdf(request: Any, pk: int) -> HttpResponse:
     """The quote's PDF (``?lang=en`` or ``zh-hans`` to choose the language)."""
-    quote = _quote(request, pk)
+    quote = _document(request, pk)
     with translation.override(_language(request)):
         try:
             pdf = render_quote_pdf(quote)
@@ -180,7 +194,7 @@ def quote_pdf(request: Any, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def quote_attach_pdf(request: Any, pk: int) -> HttpResponse:
-    quote = _quote(request, pk)
+    quote = _document(request, pk)
     try:
         services.attach_pdf_to_deal(quote, actor=request.user)
     except (ValidationError, PdfRefused) as refused:

@@ -79,8 +79,13 @@ def _money(value: Any) -> str:
     return str(Money(value or Decimal(0), company_currency()))
 
 
-def stage_summaries(rows: Any, stages: list[Stage]) -> dict[int, dict[str, Any]]:
-    """Count, total and weighted total per stage of the filtered rows, in one query."""
+def stage_summaries(rows: Any, stages: list[Stage], *, user: Any) -> dict[int, dict[str, Any]]:
+    """Count, total and weighted total per stage of the filtered rows, in one query. The totals
+    are left blank for a ``user`` who may not read deal amounts in clear (a column of one card
+    would tell its amount)."""
+    from guanxi.framework.fieldaccess import unreadable
+
+    amounts_shown = "amount" not in unreadable(user, Deal)
     found = {
         row["stage_id"]: row
         for row in rows.order_by().values("stage_id").annotate(n=Count("pk"), total=Sum("amount_base"))
@@ -91,14 +96,27 @@ def stage_summaries(rows: Any, stages: list[Stage]) -> dict[int, dict[str, Any]]
         total = row.get("total") or Decimal(0)
         out[stage.pk] = {
             "count": row.get("n", 0),
-            "total": _money(total),
-            "weighted": _money(total * stage.probability / 100),
+            "total": _money(total) if amounts_shown else "",
+            "weighted": _money(total * stage.probability / 100) if amounts_shown else "",
         }
     return out
 
 
-def column_cards(rows: Any, stage: Stage, after: str | None = None) -> list[Deal]:
-    """One page of a column, newest in the stage first; ``after`` is the last card's cursor."""
+def read_amounts(cards: list[Deal], user: Any) -> list[Deal]:
+    """Each card gets ``card_amount``, its amount as ``user`` may read it (``fieldaccess.display``:
+    masked under a masked rule) and ``amount_shown``, false under a hidden rule (no amount line)."""
+    from guanxi.framework.fieldaccess import display, visible
+
+    amount_shown = visible(user, Deal, "amount")
+    for card in cards:
+        card.amount_shown = amount_shown  # type: ignore[attr-defined]
+        card.card_amount = display(user, Deal, "amount", str(card.amount) if card.amount else None)  # type: ignore[attr-defined]
+    return cards
+
+
+def column_cards(rows: Any, stage: Stage, after: str | None = None, *, user: Any) -> list[Deal]:
+    """One page of a column, newest in the stage first; ``after`` is the last card's cursor; each
+    card's amount as ``user`` may read it (``read_amounts``)."""
     page = (
         rows.filter(stage_id=stage.pk)
         .select_related("customer", "owner")
@@ -114,7 +132,7 @@ def column_cards(rows: Any, stage: Stage, after: str | None = None) -> list[Deal
     cards = list(page[: PAGE + 1])
     for card in cards:
         card.stage = stage  # the card's staleness reads its stage: no query per card
-    return cards
+    return read_amounts(cards, user)
 
 
 def cursor(deal: Deal) -> str:
@@ -138,11 +156,11 @@ class BoardView(ObjectListView):
         stages = list(pipeline.stages.order_by("order", "pk"))
         period, since = closed_within(request)
         rows = in_closed_period(rows.filter(pipeline=pipeline), stages, since)
-        summaries = stage_summaries(rows, stages)
+        summaries = stage_summaries(rows, stages, user=request.user)
         may_change = can(request.user, "change", Deal)
         columns = []
         for stage in stages:
-            cards = column_cards(rows, stage)
+            cards = column_cards(rows, stage, user=request.user)
             columns.append(_column(stage, cards, summaries[stage.pk], request, pipeline))
         style_filter_form(filterset.form)
         kept = params.copy()
@@ -218,7 +236,7 @@ def column(request: AuthedRequest, pk: int, stage_id: int) -> HttpResponse:
         raise Http404(str(missing)) from None
     _period, since = closed_within(request)
     rows = in_closed_period(rows.filter(pipeline=pipeline), [stage], since)
-    cards = column_cards(rows, stage, request.GET.get("after") or None)
+    cards = column_cards(rows, stage, request.GET.get("after") or None, user=request.user)
     more = len(cards) > PAGE
     cards = cards[:PAGE]
     query = request.GET.copy()
@@ -310,7 +328,7 @@ def move(request: HttpRequest, pk: int) -> JsonResponse:
             "message": _("Moved to “%(stage)s”.") % {"stage": target.label},
             "card": render_to_string(
                 "sales/_board_card.html",
-                {"deal": _with_stage(deal), "pipeline": deal.pipeline},
+                {"deal": read_amounts([_with_stage(deal)], request.user)[0], "pipeline": deal.pipeline},
                 request=request,
             ),
         }

@@ -44,12 +44,12 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from guanxi.framework.access import AccessPolicy, extra_row_access, kept_on, permission_name, snapshot_parts
+from guanxi.framework.fieldaccess import STRICTNESS, canonical_rules
 from guanxi.users.access_version import SNAPSHOT_TTL, org_version
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-RESTRICTIVENESS = {"readonly": 1, "masked": 2, "hidden": 3}
 NOTHING = models.Q(pk__in=[])
 # A child's write actions change its parent; reading it reads the parent.
 PARENT_ACTIONS = {"add": "change", "change": "change", "delete": "change"}
@@ -469,7 +469,12 @@ class RoleScopePolicy(AccessPolicy):
         viewing_roles = {role for _scope, role in self._grants(user, model, "view")}
         if not viewing_roles:
             return {}
-        by_role = _loaded(user, "field_rules", _field_rules).get(ct.pk, {})
+        # A rule stored under a money column (``amount_amount``, before the role editor listed a
+        # money field once) counts as the field's (``amount``): the strictest of a role's wins.
+        by_role = {
+            role: canonical_rules(model, rules)
+            for role, rules in _loaded(user, "field_rules", _field_rules).get(ct.pk, {}).items()
+        }
         result: dict[str, str] = {}
         fields = set().union(*(by_role.get(role, {}).keys() for role in viewing_roles))
         for name in fields:
@@ -477,7 +482,7 @@ class RoleScopePolicy(AccessPolicy):
             restricting = [rule for rule in rules if rule is not None]
             if len(restricting) < len(rules):
                 continue  # one role shows the field plainly: the union shows it
-            result[name] = min(restricting, key=lambda r: RESTRICTIVENESS[r])
+            result[name] = min(restricting, key=lambda r: STRICTNESS[r])
         return result
 
     def explain(self, user: Any, obj: models.Model, action: str) -> tuple[bool, list[str]]:

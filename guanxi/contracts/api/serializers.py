@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from guanxi.contracts.models import Contract, Order, OrderLine
-from guanxi.framework.api.serializers import EntitySerializer
+from guanxi.framework.api.serializers import EntitySerializer, RuledLinesMixin
 
 
 def _visible(request: Any, model: Any, obj: Any, message: str) -> Any:
@@ -65,7 +65,7 @@ class ContractSerializer(EntitySerializer):
         return _visible(self.context.get("request"), Quote, quote, _("Choose a quote you can see."))
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(RuledLinesMixin, serializers.ModelSerializer):
     """A line as read (lines are written all at once: ``PUT …/orders/{id}/lines/``)."""
 
     unit_price = serializers.SerializerMethodField()

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from guanxi.contracts.choices import CHANNEL_LIST, channel_choices
 from guanxi.core.choices import ChoiceListField
+from guanxi.framework import fieldaccess
 from guanxi.framework.models import ChangeLoggedModel, PrimaryModel
 from guanxi.framework.money import Money, company_currency, currency_choices
 from guanxi.framework.moneyfields import MoneyField
@@ -187,6 +188,9 @@ class OrderLine(ChangeLoggedModel):
     total = MoneyField(_("line total"), same_currency_as="unit_price")
 
     access_parent = "order"
+    # The lines' totals add up to the order's total (see the module docstring): a reader who may
+    # not read that total reads the lines' money under its rule.
+    rolls_up_into = fieldaccess.RollUp("order", "total", ("unit_price", "total"))
     changelog_parent = "order"
 
     class Meta:

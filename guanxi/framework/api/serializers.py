@@ -17,6 +17,7 @@ atomic and tags are replaced through ``guanxi.framework.tags.set_tags`` (which l
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -133,26 +134,7 @@ class EntitySerializer(serializers.ModelSerializer):
         return rules_for(getattr(request, "user", None), self.entity_model()) if request is not None else {}
 
     def to_representation(self, instance: Any) -> Any:
-        data = super().to_representation(instance)
-        rules = self._field_rules()
-        if not rules:
-            return data
-        from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value
-
-        model = self.entity_model()
-        custom = data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else None
-        for name, rule in rules.items():
-            if name.startswith("cf_") and custom is not None and name[3:] in custom:
-                if rule == HIDDEN:
-                    custom.pop(name[3:])
-                elif rule == MASKED:
-                    custom[name[3:]] = masked_value(model, name, custom[name[3:]])
-            elif name in data:
-                if rule == HIDDEN:
-                    data.pop(name)
-                elif rule == MASKED:
-                    data[name] = masked_value(model, name, data[name])
-        return data
+        return apply_read_rules(super().to_representation(instance), self._field_rules(), self.entity_model())
 
     def to_internal_value(self, data: Any) -> Any:
         # Before any field validation: a unique or format check on a restricted field would
@@ -328,3 +310,40 @@ def bulk_item_serializer(serializer_class: type[EntitySerializer]) -> type[seria
     item = type(f"{name}BulkItemSerializer", (serializer_class,), attrs)
     serializer_class._bulk_item_class = item
     return item
+
+
+def apply_read_rules(data: Any, rules: Mapping[str, str], model: type[models.Model]) -> Any:
+    """``data`` (a record's representation) as read under ``rules`` (``fieldaccess.rules_for``):
+    hidden keys dropped, masked ones masked, custom fields (``cf_<name>``) inside
+    ``custom_fields``. Shared by entity serializers and the nested ones of their lines (a quote
+    line's money under the quote's grand total: ``fieldaccess.RollUp``)."""
+    if not rules:
+        return data
+    from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value
+
+    custom = data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else None
+    for name, rule in rules.items():
+        if name.startswith("cf_") and custom is not None and name[3:] in custom:
+            if rule == HIDDEN:
+                custom.pop(name[3:])
+            elif rule == MASKED:
+                custom[name[3:]] = masked_value(model, name, custom[name[3:]])
+        elif name in data:
+            if rule == HIDDEN:
+                data.pop(name)
+            elif rule == MASKED:
+                data[name] = masked_value(model, name, data[name])
+    return data
+
+
+class RuledLinesMixin:
+    """For a plain nested serializer of a document's lines (``serializers.ModelSerializer``):
+    reads each line under the requesting user's field rules on the line model."""
+
+    def to_representation(self, instance: Any) -> Any:
+        from guanxi.framework.fieldaccess import rules_for
+
+        data = super().to_representation(instance)  # type: ignore[misc]
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        model = type(instance)
+        return apply_read_rules(data, rules_for(getattr(request, "user", None), model), model)

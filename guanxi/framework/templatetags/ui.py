@@ -133,6 +133,19 @@ def base_money(value: Any) -> str:
     return money.format()
 
 
+@register.simple_tag(takes_context=True)
+def ruled(context: template.Context, obj: Any, name: str, shown: Any) -> Any:
+    """``{% ruled line "unit_price" line.unit_price|money %}``: ``shown`` (field ``name`` of
+    ``obj``, formatted by the page) as the signed-in user may read it — masked under a masked
+    rule, "" under a hidden one (``fieldaccess.display``; a quote line's money under its quote's
+    grand total, ``fieldaccess.RollUp``). For a page that lays a record's fields out by hand."""
+    from guanxi.framework.fieldaccess import display
+
+    request = context.get("request")
+    value = display(getattr(request, "user", None), type(obj), name, shown)
+    return "" if value is None else value
+
+
 @register.filter
 def initials(user: Any) -> str:
     return getattr(user, "initials", "") or str(user)[:1].upper()

@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from guanxi.framework.api.serializers import EntitySerializer
+from guanxi.framework.api.serializers import EntitySerializer, RuledLinesMixin
 from guanxi.quotes.models import Quote, QuoteLine
 
 MONEY_TOTALS = ("subtotal", "discount_total", "tax_total", "grand_total")
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(RuledLinesMixin, serializers.ModelSerializer):
     """A line as read (lines are written all at once: ``PUT …/quotes/{id}/lines/``)."""
 
     unit_price = serializers.SerializerMethodField()

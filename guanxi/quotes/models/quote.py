@@ -332,6 +332,11 @@ class QuoteLine(ChangeLoggedModel):
     total = MoneyField(_("line total"), same_currency_as="unit_price")
 
     access_parent = "quote"
+    # The lines' money adds up to the quote's grand total: a reader who may not read that total
+    # reads these under its rule (adding the lines up would tell it).
+    rolls_up_into = fieldaccess.RollUp(
+        "quote", "grand_total", ("unit_price", "gross", "discount", "tax", "total")
+    )
     changelog_parent = "quote"
 
     class Meta:

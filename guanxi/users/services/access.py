@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.framework.access import can, kept_on
+from guanxi.framework.fieldaccess import rule_name
 from guanxi.framework.models import BaseModel, CustomFieldsMixin, OwnerMixin
 from guanxi.users.access import forget_access, subordinate_ids
 from guanxi.users.access_version import bump_org_version
@@ -103,14 +104,21 @@ def model_actions(model: type[models.Model]) -> list[tuple[str, str]]:
 
 
 def rule_fields(model: type[models.Model]) -> list[tuple[str, str]]:
-    """(name, label) of the fields a field rule can restrict: editable concrete fields, then custom
-    fields as ``cf_<name>``."""
+    """(name, label) of the fields a field rule can restrict: editable concrete fields, a money
+    field once under its own name and label (``amount`` 金额, not its ``amount_amount`` /
+    ``amount_currency`` columns: ``fieldaccess.rule_name``), then custom fields as ``cf_<name>``."""
+    from guanxi.framework.moneyfields import money_field
+
     skip = {"id", "custom_field_data", "password"}
-    out = [
-        (f.name, str(f.verbose_name))
-        for f in model._meta.concrete_fields
-        if f.editable and f.name not in skip
-    ]
+    out: list[tuple[str, str]] = []
+    for f in model._meta.concrete_fields:
+        if not f.editable or f.name in skip:
+            continue
+        name = rule_name(model, f.name)
+        if name == f.name:
+            out.append((f.name, str(f.verbose_name)))
+        elif name not in dict(out):
+            out.append((name, str(money_field(model, name).verbose_name)))  # type: ignore[union-attr]
     if issubclass(model, CustomFieldsMixin):
         from guanxi.framework.customfields import fields_for
 
@@ -205,7 +213,9 @@ def save_field_rules(
                 )
             valid = dict(rule_fields(model))
             existing = {r.field_name: r for r in FieldRule.objects.filter(role=role, content_type=ct)}
-            for field_name, access in by_field.items():
+            for given_name, access in by_field.items():
+                # a client still naming a money column (``amount_amount``) sets the field's rule
+                field_name = rule_name(model, given_name)
                 if field_name not in valid:
                     raise ValidationError(
                         {

@@ -103,6 +103,7 @@ def _row_errors(errors: dict[str, list[str]]) -> tuple[dict[int, dict[str, list[
 def quote_lines(request: Any, pk: int) -> HttpResponse:
     """The lines editor of a draft: every row saved at once, or none with the messages at the rows."""
     quote = _quote(request, pk, "change")
+    _refuse_unreadable_amounts(request.user)  # the editor shows every line's price
     if not quote.is_editable:
         messages.error(request, _("Only the current draft of a quote can change."))
         return HttpResponseRedirect(quote.get_absolute_url())
@@ -162,11 +163,15 @@ def _document(request: Any, pk: int) -> Quote:
     grand total (so its lines too, ``QuoteLine.rolls_up_into``) is refused rather than handed a
     document with asterisks in place of prices."""
     quote = _quote(request, pk)
-    if "grand_total" in fieldaccess.unreadable(request.user, Quote):
-        raise PermissionDenied(
-            _("You may not read this quote's amounts, so you cannot produce its document.")
-        )
+    _refuse_unreadable_amounts(request.user)
     return quote
+
+
+def _refuse_unreadable_amounts(user: Any) -> None:
+    """Pages that put a quote's money in clear (its document, the lines editor with its prices)
+    are not for a reader whose rules mask or hide the grand total."""
+    if "grand_total" in fieldaccess.unreadable(user, Quote):
+        raise PermissionDenied(_("You may not read this quote's amounts in full."))
 
 
 @login_required

@@ -163,6 +163,7 @@ def test_lines_follow_a_restricted_grand_total(client, q, rule):
     # the customer document carries the amounts in full: not for this reader
     assert client.get(f"/quotes/{quote.pk}/pdf/").status_code == 403
     assert client.get(f"/quotes/{quote.pk}/print/").status_code == 403
+    assert client.get(f"/quotes/{quote.pk}/lines/").status_code == 403  # the editor shows the prices
     client.force_login(_fresh(q.rep1))
     page = client.get(quote.get_absolute_url()).content.decode()
     assert all(p in page for p in prices)

@@ -44,13 +44,17 @@ def stricter(*rules: str | None) -> str | None:
 class RollUp:
     """``rolls_up_into = RollUp("quote", "grand_total", ("unit_price", "total"))`` on a line model:
     its money ``fields`` add up to the ``total`` money field of the record its foreign key
-    ``parent`` points to, so a reader reads them under the total's rule (stricter wins)."""
+    ``parent`` points to, so a reader reads them under the total's rule (stricter wins). With
+    ``parent=""`` the total is on the same record (a quote's subtotal, discount and tax give its
+    grand total). ``rolls_up_into`` may also be a tuple of them."""
 
-    parent: str
+    parent: str  # "" for a total on the same record (a quote's subtotal, tax … → grand total)
     total: str
     fields: tuple[str, ...]
 
     def parent_model(self, model: type[models.Model]) -> type[models.Model]:
+        if not self.parent:
+            return model
         return model._meta.get_field(self.parent).related_model  # type: ignore[return-value]
 
 
@@ -88,9 +92,10 @@ def rules_for(user: Any, model: type[models.Model]) -> dict[str, str]:
     cache = kept_on(user).setdefault("_guanxi_field_rules", {})
     if model not in cache:
         rules = canonical_rules(model, get_policy().field_rules(user, model))
-        roll_up: RollUp | None = getattr(model, "rolls_up_into", None)
-        if roll_up is not None:
-            total_rule = rules_for(user, roll_up.parent_model(model)).get(roll_up.total)
+        declared = getattr(model, "rolls_up_into", ())
+        for roll_up in (declared,) if isinstance(declared, RollUp) else declared:
+            own = rules if not roll_up.parent else rules_for(user, roll_up.parent_model(model))
+            total_rule = own.get(roll_up.total)
             if total_rule in (HIDDEN, MASKED):  # read-only on a total does not stop reading lines
                 for name in roll_up.fields:
                     rules[name] = stricter(rules.get(name), total_rule) or total_rule

@@ -138,6 +138,9 @@ class Quote(PrimaryModel):
     discount_total = MoneyField(_("discount"), date_field="quote_date", same_currency_as="subtotal")
     tax_total = MoneyField(_("tax"), date_field="quote_date", same_currency_as="subtotal")
     grand_total = MoneyField(_("grand total"), date_field="quote_date", same_currency_as="subtotal")
+    # subtotal − discount + tax is the grand total: a reader who may not read it reads those under
+    # its rule too (``fieldaccess.RollUp`` on the same record)
+    rolls_up_into = fieldaccess.RollUp("", "grand_total", ("subtotal", "discount_total", "tax_total"))
     discount_percent = models.DecimalField(
         _("overall discount (%)"), max_digits=5, decimal_places=2, default=0, editable=False
     )  # the discount total as a share of the subtotal: what the approval flow's condition reads

@@ -391,8 +391,9 @@ def allowed_transitions(obj: Any, user: Any, *, direct_only: bool = False) -> li
 def transition_outlook(
     obj: Any, user: Any, *, direct_only: bool = False
 ) -> tuple[list[Transition], list[str]]:
-    """(the transitions ``user`` may take now, why the others are held back): the second is each
-    distinct guard message refusing a transition that the state and ``user``'s verbs would allow —
+    """(the transitions ``user`` may take now, why the others are held back): the second holds,
+    once each, the first guard message refusing a transition that the state and ``user``'s verbs
+    would allow (so a transition's guards go in order of weight) —
     a won deal held by its contract, a quote without lines — so a page can say why a button is
     missing instead of leaving the reader to guess. Transitions the reader's role does not grant
     explain nothing: they are not the reader's to take."""
@@ -411,7 +412,8 @@ def transition_outlook(
             refusals = _guard_refusals(TransitionContext(obj, user, t, state))
             if not refusals:
                 allowed.append(t)
-            held.extend(str(message) for message in refusals if str(message) not in held)
+            elif str(refusals[0]) not in held:  # the first guard's reason: declared first, it weighs most
+                held.append(str(refusals[0]))
     return allowed, held
 
 

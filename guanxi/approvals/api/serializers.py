@@ -8,7 +8,6 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -161,7 +160,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
             "display": page_once(self, obj, "reader_label", lambda rows: label_requests(self._user(), rows)),
         }
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_amount(self, obj: ApprovalRequest) -> str | None:
         amount = page_once(self, obj, "key_amount", lambda rows: label_amounts(self._user(), rows))
         return str(amount) if amount else None

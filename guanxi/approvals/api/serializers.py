@@ -114,6 +114,18 @@ SUMMARY = inline_serializer(
 )
 
 
+def _mark_decidable(user: Any, rows: list[ApprovalRequest]) -> None:
+    """``caller_may_decide`` on each row: whether it is in the caller's 待我审批 (``awaiting``: the
+    pending step names them and they have not approved it — what ``services.may_act`` checks per
+    request), read for the page in one query instead of three per pending row."""
+    from guanxi.approvals.views import awaiting
+
+    pending = [row.pk for row in rows if row.is_pending]
+    mine = set(awaiting(user).filter(pk__in=pending).values_list("pk", flat=True)) if pending else set()
+    for row in rows:
+        row.caller_may_decide = row.pk in mine
+
+
 class ApprovalRequestSerializer(serializers.ModelSerializer):
     """A request with its steps; ``can_decide`` / ``can_withdraw`` for the caller; ``amount``, its
     document's declared key amount as the caller may read it (masked under a field rule; null when
@@ -195,10 +207,10 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
         return getattr(request, "user", None)
 
     def get_can_decide(self, obj: ApprovalRequest) -> bool:
-        from guanxi.approvals.services import may_act
-
         user = self._user()
-        return bool(user is not None and obj.is_pending and may_act(obj, user))
+        if user is None or not obj.is_pending:
+            return False
+        return page_once(self, obj, "caller_may_decide", lambda rows: _mark_decidable(user, rows))
 
     def get_can_withdraw(self, obj: ApprovalRequest) -> bool:
         user = self._user()

@@ -61,7 +61,7 @@ def test_api_list_carries_the_amount_in_a_pinned_number_of_queries(
 ):
     """Pinned on 我已审批, the costliest path of the amounts: the manager decided requisitions
     outside his scope, which he reads only as their approver. (Pending rows add the caller's
-    ``can_decide``, a few queries a row, which this pin keeps out.)"""
+    ``can_decide``: one query for the page, pinned below.)"""
     make_flow([MANAGER])
     first = submit(make_doc(org["rep"], amount="88000.00"), org["rep"])
     approve(first, org["manager"])
@@ -214,3 +214,24 @@ def test_decided_page_lists_my_decisions_with_the_amount(
         rep.language = language
         rep.save()
     assert words["empty"] in client.get(reverse("approvals:decided")).content.decode()
+
+
+def test_api_awaiting_box_reads_can_decide_once_a_page(org, make_flow, make_doc, django_assert_num_queries):
+    """待我审批 over the API: ``can_decide`` for the page's pending rows is one query (the
+    awaiting set), not three per row (``services.may_act``)."""
+    make_flow([MANAGER])
+    submit(make_doc(org["rep"], amount="100.00"), org["rep"])
+    manager = token_client(org["manager"])
+    manager.get(LIST, {"box": "awaiting"})  # warm the token and the access snapshot
+    with django_assert_num_queries(7) as one:
+        rows = manager.get(LIST, {"box": "awaiting"}).json()["results"]
+    assert [r["can_decide"] for r in rows] == [True]
+    for n in range(4):
+        owner = org["rep2"] if n % 2 else org["rep"]
+        submit(make_doc(owner, title=f"采购{n}", amount="500.00"), owner)
+    with django_assert_num_queries(len(one.captured_queries)):
+        rows = manager.get(LIST, {"box": "awaiting"}).json()["results"]
+    assert len(rows) == 5 and all(r["can_decide"] for r in rows)
+    # the submitter reads the same requests in 我发起的: none is theirs to decide
+    mine = token_client(org["rep"]).get(LIST, {"box": "submitted"}).json()["results"]
+    assert mine and not any(r["can_decide"] for r in mine) and all(r["can_withdraw"] for r in mine)

@@ -8,6 +8,9 @@ entity (``guanxi.users.services.access.shareable``: owned records — the same r
   out) adds a colleague or changes their access; it answers the record.
 * ``DELETE …/{id}/team/{user}/`` removes them; it answers the record.
 
+A record embedding its team (a deal's ``team`` field) uses ``TeamMemberSerializer(many=True)``
+and prefetches with ``team_prefetch()``: the members read exactly as ``GET …/team/`` lists them.
+
 The record is found among those the caller may **view** (404 otherwise): who may change the team
 is the record team's own rule — the owner, the managers above the owner and superusers
 (``share_record`` / ``unshare_record``, which write through the write path: change log, events) —

@@ -123,7 +123,7 @@ def _mark_decidable(user: Any, rows: list[ApprovalRequest]) -> None:
     pending = [row.pk for row in rows if row.is_pending]
     mine = set(awaiting(user).filter(pk__in=pending).values_list("pk", flat=True)) if pending else set()
     for row in rows:
-        row.caller_may_decide = row.pk in mine
+        row.caller_may_decide = row.pk in mine  # type: ignore[attr-defined]
 
 
 class ApprovalRequestSerializer(serializers.ModelSerializer):

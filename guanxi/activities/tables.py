@@ -98,24 +98,34 @@ class TaskTable(EntityTable):
         fields = ("title", "status", "due_at", "priority", "customer", "remind_at", "done_at", "description")
         default_columns = ("title", "status", "due_at", "priority", "customer", "owner")
         card_title = "title"
-        card_fields = ("status", "due_at", "customer", "priority")
+        # Four fields keep a phone card short; the priority rides in the status cell (``render_status``)
+        # so the owner fits — a manager looking at the team's tasks needs to know whose each one is.
+        card_fields = ("due_at", "status", "customer", "owner")
 
     def render_title(self, value: Any, record: Any) -> Any:
         return linkify_name(value, record)
 
     def render_status(self, value: Any, record: Any) -> Any:
+        """The status badge ("Overdue" for an open task past due), then — on a phone card only,
+        where the priority has no cell of its own — the priority badge."""
         if record.status == TaskStatus.DONE:
-            return format_html('<span class="badge badge-green">{}</span>', value)
-        if record.due_at and record.due_at < timezone.now():
-            return format_html('<span class="badge badge-red">{}</span>', _("Overdue"))
-        return format_html('<span class="badge badge-blue">{}</span>', value)
+            status = format_html('<span class="badge badge-green">{}</span>', value)
+        elif record.due_at and record.due_at < timezone.now():
+            status = format_html('<span class="badge badge-red">{}</span>', _("Overdue"))
+        else:
+            status = format_html('<span class="badge badge-blue">{}</span>', value)
+        return format_html(
+            '{}<span class="card-only-inline"> {}</span>', status, self.render_priority(None, record)
+        )
 
     def value_status(self, value: Any, record: Any) -> str:
         return str(record.get_status_display())
 
     def render_priority(self, value: Any, record: Any) -> Any:
         return format_html(
-            '<span class="badge badge-{}">{}</span>', PRIORITY_BADGES.get(record.priority, "slate"), value
+            '<span class="badge badge-{}">{}</span>',
+            PRIORITY_BADGES.get(record.priority, "slate"),
+            record.get_priority_display(),
         )
 
     def value_priority(self, value: Any, record: Any) -> str:

@@ -1,4 +1,4 @@
-"""Navigation: 待我审批 and 我发起的 (the engine's own pages, not entity lists)."""
+"""Navigation: 待我审批, 我发起的 and 我已审批 (the engine's own pages, not entity lists)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +10,7 @@ add_menu_items(
     [
         MenuItem(_("Awaiting my approval"), "approvals:inbox", icon="clipboard-check", weight=10),
         MenuItem(_("Submitted by me"), "approvals:submitted", icon="send", weight=20),
+        MenuItem(_("Decided by me"), "approvals:decided", icon="checks", weight=30),
     ],
 )
 # Administrators configure the flows (the grants on ApprovalFlow decide who sees the entry).

@@ -6,6 +6,7 @@ app_name = "approvals"
 urlpatterns = [
     path("approvals/", views.inbox, name="inbox"),
     path("approvals/submitted/", views.submitted, name="submitted"),
+    path("approvals/decided/", views.decided_by_me, name="decided"),
     path("approvals/<int:pk>/", views.request_detail, name="request_detail"),
     path("approvals/<int:pk>/approve/", views.approve, name="approve"),
     path("approvals/<int:pk>/reject/", views.reject, name="reject"),

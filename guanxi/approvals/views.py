@@ -1,4 +1,5 @@
-"""Pages: 待我审批 (awaiting my approval), 我发起的 (submitted by me), one request, and the actions.
+"""Pages: 待我审批 (awaiting my approval), 我发起的 (submitted by me), 我已审批 (decided by me), one
+request, and the actions.
 
 Every read goes through ``ApprovalRequest.objects.restrict(user, "view")``: a request is read by
 its submitter (and the scopes over them) and by the people named on its steps. The approve,
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,7 +32,7 @@ from guanxi.approvals.models import (
     RequestStatus,
     StepStatus,
 )
-from guanxi.approvals.summary import label_amounts, readable_document, summary_for
+from guanxi.approvals.summary import label_amounts, summary_document, summary_for
 from guanxi.framework.http import AuthedRequest
 
 PER_PAGE = 25
@@ -53,8 +54,37 @@ def awaiting_count(user: Any) -> int:
     return awaiting(user).count()
 
 
-def _page(request: AuthedRequest, rows: QuerySet) -> Any:
-    rows = rows.select_related("submitter", "content_type").order_by("-created_at", "-pk")
+DECISIONS = (ActionKind.APPROVED, ActionKind.REJECTED)
+
+
+def with_my_decision(requests: QuerySet[ApprovalRequest], user: Any) -> QuerySet[ApprovalRequest]:
+    """Those of ``requests`` on which ``user`` approved or rejected a step, newest decision first,
+    each with ``my_decision`` (the kind) and ``my_decided_at`` of their latest decision."""
+    mine = ApprovalAction.objects.filter(request=OuterRef("pk"), actor=user, kind__in=DECISIONS).order_by(
+        "-created_at", "-pk"
+    )
+    return (
+        requests.filter(Exists(mine))
+        .annotate(
+            my_decision=Subquery(mine.values("kind")[:1]),
+            my_decided_at=Subquery(mine.values("created_at")[:1]),
+        )
+        .order_by("-my_decided_at", "-pk")
+    )
+
+
+def decided(user: Any) -> QuerySet[ApprovalRequest]:
+    """我已审批: the requests ``user`` may read on which they took a decision (``with_my_decision``)."""
+    return with_my_decision(visible_requests(user), user)
+
+
+def decision_label(kind: str) -> str:
+    """ "Approved" / "Rejected" (已同意 / 已驳回) for a decision's kind."""
+    return str(ActionKind(kind).label) if kind in ActionKind.values else kind
+
+
+def _page(request: AuthedRequest, rows: QuerySet, order: tuple[str, ...] = ("-created_at", "-pk")) -> Any:
+    rows = rows.select_related("submitter", "content_type").order_by(*order)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # labelled once (``label_requests``), then rendered
     return page
@@ -77,6 +107,16 @@ def submitted(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+def decided_by_me(request: AuthedRequest) -> HttpResponse:
+    page = _page(request, decided(request.user), order=("-my_decided_at", "-pk"))
+    label_requests(request.user, page.object_list)
+    label_amounts(request.user, page.object_list)
+    for row in page.object_list:
+        row.my_decision_label = decision_label(row.my_decision)
+    return render(request, "approvals/list.html", {"page": page, "box": "decided"})
+
+
+@login_required
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     approval = get_object_or_404(
         visible_requests(request.user).select_related("submitter", "flow", "content_type"), pk=pk
@@ -84,10 +124,11 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     label_requests(request.user, [approval])
     steps = list(approval.steps.prefetch_related("approvers").order_by("index"))
     actions = list(approval.actions.select_related("actor", "step").order_by("created_at", "pk"))
-    # The document as the reader may view it (their scope, or the approvers' row access) and
-    # what is being approved: its declared summary, read through their field rules.
-    document = readable_document(request.user, approval)
-    document_url = document.get_absolute_url() if document is not None else ""
+    # What is being approved: the document's declared summary, read through the reader's field
+    # rules, if it is theirs to read (``summary_documents``: their scope, or an approver of the
+    # request, after deciding too); the link to the record only when they may open it.
+    document = summary_document(request.user, approval)
+    document_url = document.get_absolute_url() if document is not None and document.summary_viewable else ""
     context = {
         "approval": approval,
         "summary": summary_for(request.user, document),

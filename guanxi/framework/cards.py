@@ -1,6 +1,7 @@
 """Cards that modules add to generic pages, by named slot, without the page importing them.
 
 A *slot* is a place on a page: ``detail.actions`` (buttons beside Edit/Delete on a record's page),
+``detail.notices`` (notes under the page header: why an action is not offered),
 ``detail.main`` (cards under the profile), ``detail.side`` (sidebar cards) and ``home.main`` (the
 "My day" page). A module registers a template for a slot with a *provider* that returns the extra
 context for the template, or ``None`` to leave the card out for this request and record::
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CardProvider = Callable[[Any, Any], "dict[str, Any] | None"]
-SLOTS = ("detail.actions", "detail.main", "detail.side", "home.main")
+SLOTS = ("detail.actions", "detail.notices", "detail.main", "detail.side", "home.main")
 
 
 @dataclass(frozen=True)

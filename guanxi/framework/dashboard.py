@@ -28,6 +28,9 @@ from django.db import models
 from django.urls import reverse
 
 NUMBER, CHART = "number", "chart"
+# How a chart table's column reads (``Chart.units``): whole numbers, money in the company currency,
+# or decimals — every cell of a column with the same number of decimals.
+COUNT, MONEY, DECIMAL = "count", "money", "decimal"
 WidgetProvider = Callable[[Any], Any]
 
 
@@ -64,11 +67,64 @@ class Chart:
     empty: Any = ""
     # links[series][index] for a click on a bar
     links: list[list[str]] = field(default_factory=list)
+    # The unit of each value column (COUNT, MONEY or DECIMAL); a column without one is inferred
+    # from its numbers (all whole: COUNT, else DECIMAL). Money must be declared: a sum of amounts
+    # and a rate are both Decimals.
+    units: list[str] = field(default_factory=list)
 
     @property
     def payload(self) -> dict[str, Any]:
         """What ``js/charts.js`` reads (through ``json_script``): the option and the bar links."""
         return {"option": self.option, "links": self.links}
+
+    @property
+    def table(self) -> list[tuple[Any, list[tuple[str, str]]]]:
+        """``rows`` as the page shows them: each number as text, formatted per column, so one
+        column never mixes ``77`` and ``84.50`` (see ``column_texts``)."""
+        width = max((len(cells) for _label, cells in self.rows), default=0)
+        columns = []
+        for index in range(width):
+            values = [cells[index][0] if index < len(cells) else "" for _label, cells in self.rows]
+            unit = self.units[index] if index < len(self.units) else ""
+            columns.append(column_texts(values, unit))
+        return [
+            (label, [(columns[i][row], url) for i, (_number, url) in enumerate(cells)])
+            for row, (label, cells) in enumerate(self.rows)
+        ]
+
+
+def column_texts(values: list[Any], unit: str = "") -> list[str]:
+    """The numbers of one table column as text, alike: counts as whole numbers, money as every
+    amount reads (``Money.format``: ``¥1,234.50`` / ``CNY 1,234.50``), other numbers with the
+    most decimals any of them has (``84.5`` beside ``77.0``, not ``77``), digits grouped as the
+    page's language groups them. A blank (None or "") stays blank: a rate with nothing to divide."""
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+
+    from guanxi.framework.money import Money, company_currency
+
+    numbers = [v for v in values if v is not None and v != ""]
+    if not unit:
+        unit = COUNT if all(isinstance(v, int) and not isinstance(v, bool) for v in numbers) else DECIMAL
+    places = 0
+    if unit == DECIMAL:
+        for v in numbers:
+            exponent = Decimal(str(v)).as_tuple().exponent
+            if isinstance(exponent, int):  # not NaN / infinity
+                places = max(places, -exponent)
+    currency = company_currency() if unit == MONEY and numbers else ""
+    texts = []
+    for v in values:
+        if v is None or v == "":
+            texts.append("")
+        elif unit == MONEY:
+            texts.append(Money(Decimal(str(v)), currency).format())
+        elif unit == COUNT:
+            texts.append(number_format(Decimal(v).quantize(Decimal(1)), 0, force_grouping=True))
+        else:
+            texts.append(number_format(Decimal(str(v)), places, force_grouping=True))
+    return texts
 
 
 _WIDGETS: dict[str, Widget] = {}

@@ -385,7 +385,20 @@ def check_transition(obj: Any, name: str, *, actor: Any) -> tuple[StateMachine, 
 
 def allowed_transitions(obj: Any, user: Any, *, direct_only: bool = False) -> list[Transition]:
     """The transitions ``user`` may take from the record's current state (guards included)."""
+    return transition_outlook(obj, user, direct_only=direct_only)[0]
+
+
+def transition_outlook(
+    obj: Any, user: Any, *, direct_only: bool = False
+) -> tuple[list[Transition], list[str]]:
+    """(the transitions ``user`` may take now, why the others are held back): the second holds,
+    once each, the first guard message refusing a transition that the state and ``user``'s verbs
+    would allow (so a transition's guards go in order of weight) —
+    a won deal held by its contract, a quote without lines — so a page can say why a button is
+    missing instead of leaving the reader to guess. Transitions the reader's role does not grant
+    explain nothing: they are not the reader's to take."""
     allowed: list[Transition] = []
+    held: list[str] = []
     verbs: dict[str, bool] = {}  # one access query per verb
     for machine in machines_for(obj):
         state = machine.state_of(obj)
@@ -394,9 +407,14 @@ def allowed_transitions(obj: Any, user: Any, *, direct_only: bool = False) -> li
                 continue
             if t.verb not in verbs:
                 verbs[t.verb] = _may(user, obj, t.verb)
-            if verbs[t.verb] and not _guard_refusals(TransitionContext(obj, user, t, state)):
+            if not verbs[t.verb]:
+                continue
+            refusals = _guard_refusals(TransitionContext(obj, user, t, state))
+            if not refusals:
                 allowed.append(t)
-    return allowed
+            elif str(refusals[0]) not in held:  # the first guard's reason: declared first, it weighs most
+                held.append(str(refusals[0]))
+    return allowed, held
 
 
 def describe(t: Transition) -> dict[str, Any]:

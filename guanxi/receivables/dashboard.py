@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.framework.access import can
-from guanxi.framework.dashboard import Chart
+from guanxi.framework.dashboard import MONEY, Chart
 from guanxi.receivables.aging import (
     BUCKETS,
     bucket_labels,
@@ -59,4 +59,5 @@ def aging_buckets(scope: Scope) -> Chart | None:
         [labels[b] for b in BUCKETS],
         [(_("Outstanding"), values, links)],
         empty=_("Nothing is outstanding."),
+        units=(MONEY,),
     )

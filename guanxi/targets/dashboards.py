@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from guanxi.framework.access import can
-from guanxi.framework.dashboard import Chart, tree, where_link
+from guanxi.framework.dashboard import COUNT, DECIMAL, MONEY, Chart, tree, where_link
 from guanxi.sales.choices import StageKind
 from guanxi.sales.models import Deal, Pipeline, Stage, StageChange
 from guanxi.targets import periods
@@ -140,13 +140,16 @@ def bar_chart(
     empty: Any,
     kind: str = "bar",
     plotted: int | None = None,
+    units: tuple[str, ...] = (),
 ) -> Chart:
     """A bar (or line) chart for the dashboard: ``series`` are (name, values, links per category);
     the table under it and the Excel export hold the same numbers and links. ``plotted``: how
     many of the series (the first ones) the chart draws — the rest are columns of the table only
     (a win rate drawn, its won and lost counts listed). Draw series of one unit only: the chart
-    has one value axis, and counts beside amounts there read as zero. Charts that other modules register
-    (``register_sales_chart``) build theirs with it."""
+    has one value axis, and counts beside amounts there read as zero. ``units``: how each series'
+    column reads in the table (``COUNT``, ``MONEY``, ``DECIMAL``; inferred when left out, but
+    money must be named). Charts that other modules register (``register_sales_chart``) build
+    theirs with it."""
     rows = [
         (category, [(values[i], links[i]) for _name, values, links in series])
         for i, category in enumerate(categories)
@@ -160,6 +163,7 @@ def bar_chart(
         icon=icon,
         empty=empty,
         links=[links for _name, _values, links in drawn],
+        units=list(units),
     )
 
 
@@ -234,6 +238,7 @@ def funnel(scope: Scope) -> Chart | None:
         [(_("Deals"), values, links), (_("Conversion to next stage (%)"), rates, [""] * len(rates))],
         empty=_("No deals were created in this period."),
         plotted=1,
+        units=(COUNT, DECIMAL),
     )
     if not any(values):
         chart.rows = []
@@ -295,6 +300,7 @@ def win_rate(scope: Scope) -> Chart | None:
         ],
         empty=_("No deals were closed in this period."),
         plotted=1,
+        units=(DECIMAL, COUNT, COUNT, DECIMAL),
     )
     chart.option["yAxis"] = {"type": "value", "max": 100}
     return chart
@@ -336,6 +342,7 @@ def time_in_stage(scope: Scope) -> Chart | None:
         [(_("Average days"), days, links), (_("Moves out of the stage"), counts, [""] * len(counts))],
         empty=_("No deal changed stage in this period."),
         plotted=1,
+        units=(DECIMAL, COUNT),
     )
     if not any(counts):
         chart.rows = []
@@ -385,6 +392,7 @@ def lost_reasons(scope: Scope) -> Chart | None:
         [(_("Amount"), amounts, links), (_("Deals"), counts, links)],
         empty=_("No deals were lost in this period."),
         plotted=1,
+        units=(MONEY, COUNT),
     )
 
 
@@ -426,6 +434,7 @@ def new_deals(scope: Scope) -> Chart | None:
         empty=_("No deals were created in this period."),
         kind="line",
         plotted=1,
+        units=(COUNT, MONEY),
     )
     if not any(counts):
         chart.rows = []
@@ -485,6 +494,7 @@ def signed_received_target(scope: Scope) -> Chart | None:
         [f"{y}-{m:02d}" for y, m in months],
         series,
         empty=_("Nothing was signed in this period."),
+        units=(*(MONEY if measure(key).money else COUNT for key in keys), MONEY),
     )
     chart.option["series"][-1]["type"] = "line"
     return chart
@@ -574,6 +584,7 @@ def top_customers(scope: Scope) -> Chart | None:
         categories,
         [(m.label, values, links)],
         empty=_("Nothing in this period yet."),
+        units=(MONEY if m.money else COUNT,),
     )
     chart.option["xAxis"], chart.option["yAxis"] = (
         chart.option["yAxis"],  # the value axis, lying down (whole steps when it counts)

@@ -18,7 +18,13 @@ from playwright.sync_api import BrowserContext, Page
 from guanxi.framework.testing.fixtures import PASSWORD
 
 # The default browser locale: Chinese, the product's default language. Tests about English open
-# a context with locale="en-US".
+# a context with locale="en-US". The context's locale sets navigator.language, Intl and
+# Accept-Language, but not how Chromium draws a native <input type="date">: that follows the
+# browser process's UI language (LANGUAGE on Linux) and needs its zh-CN language pack
+# (Debian's chromium-l10n, not installed on the test machines), so screenshots of Chinese pages
+# show mm/dd/yyyy where a Chinese user's Chromium shows 年/月/日 (checked: a zh-CN context on
+# Debian's Chromium 156 still draws mm/dd/yyyy; the same browser launched with LANGUAGE=zh_CN and
+# zh-CN.pak draws 年/月/日). The field's value is ISO (YYYY-MM-DD) whatever it shows.
 LOCALE_ZH = "zh-CN"
 LOCALE_EN = "en-US"
 PHONE_VIEWPORT = {"width": 375, "height": 812}

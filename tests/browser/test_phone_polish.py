@@ -87,3 +87,55 @@ def test_a_managers_deal_cards_name_the_owner(new_context, live_server, make_use
     assert overflow_width(page) <= 375
     page.screenshot(path=f"/tmp/phone-polish-{language}-deal-cards.png")  # noqa: S108
     settle(page)
+
+
+@pytest.mark.parametrize(("locale", "language"), [(LOCALE_ZH, "zh-hans"), (LOCALE_EN, "en")])
+def test_a_managers_task_cards_name_the_owner(new_context, live_server, make_user, locale, language):
+    """The task list's phone cards showed status, due, customer and priority — four fields and no
+    owner: a manager could not tell whose each task was. The priority now rides in the status
+    cell, so the card reads title, due, status and priority, customer and owner in four fields."""
+    import datetime
+
+    from django.utils import timezone
+
+    from guanxi.activities.models import Task
+
+    with as_system():
+        east = Department.objects.create(name="华东销售一部", name_en="East Sales 1")
+    manager = make_user("zhangwei", name="张伟", department=east, language=language)
+    reps = [
+        make_user(username, name=name, department=east, manager=manager)
+        for username, name in (("wangfang", "王芳"), ("lina", "李娜"))
+    ]
+    with as_system():
+        manager.roles.add(Role.objects.get(code="sales_manager"))
+        for rep in reps:
+            rep.roles.add(Role.objects.get(code="sales_rep"))
+        customer = Customer.objects.create(name="上海华康医疗器械有限公司", owner=reps[0])
+        for rep in reps:
+            Task.objects.create(
+                title=f"{rep.name}：回访报价",
+                owner=rep,
+                customer=customer,
+                priority="high",
+                due_at=timezone.now() - datetime.timedelta(days=2),
+            )
+    page = new_context(
+        locale=locale, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+    ).new_page()
+    login(page, live_server, "zhangwei")
+    page.goto(f"{live_server.url}/tasks/")
+    for rep in reps:
+        card = page.locator("#list-results tbody tr").filter(has_text=f"{rep.name}：回访报价")
+        owner = card.locator(f'td[data-label="{ours(language, "Owner")}"]')
+        expect(owner).to_be_visible()
+        expect(owner).to_have_text(rep.name)
+        status = card.locator(f'td[data-label="{ours(language, "status").capitalize()}"]')
+        expect(status.get_by_text(ours(language, "Overdue"), exact=True)).to_be_visible()
+        expect(status.get_by_text(ours(language, "High"), exact=True)).to_be_visible()
+        expect(card.locator(f'td[data-label="{ours(language, "due").capitalize()}"]')).to_be_visible()
+        expect(card.locator("td.cell-card:visible").filter(has_text=customer.name)).to_be_visible()
+        assert card.locator("td.cell-card:visible").count() <= 4  # a card stays short
+    assert overflow_width(page) <= 375
+    page.screenshot(path=f"/tmp/phone-polish-{language}-task-cards.png")  # noqa: S108
+    settle(page)

@@ -1,4 +1,5 @@
-"""``/api/v1/approvals/requests/`` (``?box=awaiting`` 待我审批, ``?box=submitted`` 我发起的) with
+"""``/api/v1/approvals/requests/`` (``?box=awaiting`` 待我审批, ``?box=submitted`` 我发起的,
+``?box=decided`` 我已审批, newest decision first) with
 ``POST …/{id}/approve/``, ``…/reject/`` (a comment is required) and ``…/withdraw/``; and
 ``/api/v1/approvals/flows/``, the flows, for whoever holds the grant on them (administrators).
 
@@ -22,13 +23,14 @@ from guanxi.approvals import services
 from guanxi.approvals.api.serializers import (
     ApprovalDecisionSerializer,
     ApprovalFlowSerializer,
+    ApprovalRequestDetailSerializer,
     ApprovalRequestSerializer,
 )
 from guanxi.approvals.models import ApprovalFlow, ApprovalRequest
 from guanxi.framework.api.errors import Conflict
 from guanxi.framework.api.viewsets import EntityViewSet, ReadOnlyEntityViewSet
 
-BOXES = ("awaiting", "submitted")
+BOXES = ("awaiting", "submitted", "decided")
 
 
 class ApprovalFlowViewSet(EntityViewSet):
@@ -39,7 +41,15 @@ class ApprovalFlowViewSet(EntityViewSet):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("box", str, enum=BOXES, description="awaiting: 待我审批; submitted: 我发起的")
+        OpenApiParameter(
+            "box",
+            str,
+            enum=BOXES,
+            description=(
+                "awaiting: 待我审批; submitted: 我发起的; decided: 我已审批 (the requests on which the caller"
+                " approved or rejected a step, newest decision first, with my_decision)"
+            ),
+        )
     ]
 )
 class ApprovalRequestViewSet(ReadOnlyEntityViewSet):
@@ -50,8 +60,12 @@ class ApprovalRequestViewSet(ReadOnlyEntityViewSet):
     filterset_fields = ["status"]
     required_action: str | None = None  # per action (ModelActionPermission reads it)
 
+    def get_serializer_class(self) -> Any:
+        # the summary costs a few queries: on one request (and the answers of its actions), not a page
+        return ApprovalRequestSerializer if self.action == "list" else ApprovalRequestDetailSerializer
+
     def get_queryset(self) -> QuerySet:
-        from guanxi.approvals.views import awaiting
+        from guanxi.approvals.views import awaiting, with_my_decision
 
         queryset = super().get_queryset()
         box = self.request.query_params.get("box", "")
@@ -63,6 +77,8 @@ class ApprovalRequestViewSet(ReadOnlyEntityViewSet):
             )
         if box == "awaiting":
             return queryset.filter(pk__in=awaiting(self.request.user).values("pk"))
+        if box == "decided":
+            return with_my_decision(queryset, self.request.user)
         return queryset.filter(submitter=self.request.user)
 
     def _decide(self, request: Any, verb: str) -> Response:

@@ -225,7 +225,8 @@ def test_the_request_page_summarises_the_document_through_the_approvers_access(
     org, make_flow, make_doc, client
 ):
     """The manager reads the requisition (outside his 本人 scope, through the engine's row access)
-    summarised above his decision, masked as his field rules say — and no longer once he decided."""
+    summarised above his decision, masked as his field rules say — and still once he decided
+    (read only: the record itself is back out of his reach)."""
     import re
 
     from guanxi.framework.testing.fixtures import as_system
@@ -255,4 +256,10 @@ def test_the_request_page_summarises_the_document_through_the_approvers_access(
     assert "88,000" not in client.get(reverse("approvals:inbox")).content.decode()
     client.post(reverse("approvals:approve", args=[request.pk]), {"comment": "可以"})
     html = client.get(f"/approvals/{request.pk}/").content.decode()
-    assert 'id="approval-summary"' not in html  # decided: the document is no longer his to read
+    card = re.search(r'<section class="card" id="approval-summary".*?</section>', html, re.S)
+    assert card, "decided: the approver keeps what he approved"
+    assert "¥***0" in card.group(0) and "88,000" not in html and "三台打印机" in card.group(0)
+    # the summary only: no link to the record, which is no longer his to read
+    assert f"/test/requisitions/{doc.pk}/" not in html
+    assert client.get(f"/test/requisitions/{doc.pk}/").status_code == 404
+    assert doc.pk not in visible(org["manager"])

@@ -102,3 +102,59 @@ def test_manager_approves_from_the_notification_at_phone_width(
         assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
     assert overflow_width(mine) <= PHONE_VIEWPORT["width"]
     settle(mine)
+
+
+DECIDED = {
+    LOCALE_ZH: {"lang": "zh-hans", "tab": "我已审批", "approved": "已通过", "amount": "¥88,000.00"},
+    LOCALE_EN: {"lang": "en", "tab": "Decided by me", "approved": "Approved", "amount": "CNY 88,000.00"},
+}
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_decided_by_me_at_phone_width_shows_the_amount_on_each_card(
+    new_context, live_server, org, make_flow, make_doc, locale
+):
+    """我已审批 on a phone: the manager's decisions on the rep's requisitions (outside his 本人
+    scope: he reads their amounts as their approver), each a card with its amount, his decision
+    and when, inside the screen."""
+    from guanxi.approvals.tests.test_engine import approve
+
+    text = DECIDED[locale]
+    with as_system():
+        manager = org["manager"]
+        manager.language = text["lang"]
+        manager.save()
+    make_flow([MANAGER])
+    request = submit(make_doc(org["rep"], amount="88000.00"), org["rep"])
+    approve(request, org["manager"], "同意")
+    older = submit(make_doc(org["rep"], title="打印纸", amount="1000.00"), org["rep"])
+    approve(older, org["manager"])
+
+    page = new_context(
+        locale=locale, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2
+    ).new_page()
+    login(page, live_server, "manager", password="pw-" + "manager" * 3)
+    page.goto(f"{live_server.url}/approvals/")
+    tab = page.locator("nav.tabs a.tab", has_text=text["tab"])
+    expect(tab).to_be_visible()
+    with page.expect_navigation():
+        tab.click()
+    assert page.url == f"{live_server.url}/approvals/decided/"
+    active = page.locator("nav.tabs a.tab.active")
+    expect(active).to_have_text(text["tab"])
+    # the strip scrolls sideways at 375 px in English: the current tab is brought into view
+    expect(active).to_be_in_viewport()
+    shown = active.bounding_box()
+    assert shown is not None and shown["x"] >= 0 and shown["x"] + shown["width"] <= PHONE_VIEWPORT["width"]
+    rows = page.locator("#approval-list tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_id(f"approval-{older.pk}")  # newest decision first
+    amount = page.locator(f"#approval-{request.pk} td.approval-amount")
+    expect(amount).to_have_text(text["amount"])
+    decision = page.locator(f"#approval-{request.pk} td.approval-my-decision")
+    expect(decision).to_contain_text(text["approved"])
+    for cell in (amount, decision):
+        found = cell.bounding_box()
+        assert found is not None and found["x"] + found["width"] <= PHONE_VIEWPORT["width"]
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    settle(page)

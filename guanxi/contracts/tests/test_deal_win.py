@@ -11,11 +11,13 @@ from django.utils import translation
 from guanxi.contracts.models import ContractStatus
 from guanxi.contracts.tests.conftest import new_contract
 from guanxi.framework.statemachine import transition
-from guanxi.framework.testing.fixtures import as_user
+from guanxi.framework.testing.fixtures import as_system, as_user
+from guanxi.framework.testing.scopes import give_role
 from guanxi.framework.testing.suites import snapshot
 from guanxi.sales.models import Deal
 from guanxi.sales.models.deal import stage_transition_name
 from guanxi.sales.tests.conftest import stage
+from guanxi.users.models import User
 
 
 def move(deal, name_en, user, **inputs):
@@ -109,3 +111,44 @@ def test_the_record_page_offers_no_way_out_of_won(c):
     deal.contracts.update(status="terminated")
     offered = {t.label for t in allowed_transitions(Deal.objects.get(pk=c.deal.pk), c.rep1)}
     assert {"Negotiation", "Lost"} <= offered
+
+
+def test_the_record_page_says_why_the_deal_stays_won(c, client):
+    contract = won_deal_with_contract(c)
+    client.force_login(c.rep1)
+    page = client.get(c.deal.get_absolute_url()).content.decode()
+    note = page[page.index('id="transition-holds"') :]
+    note = note[: note.index("</div></div>")]
+    assert contract.number in note and "Terminate the contract first" in note
+    # one note, not one per stage the contract holds back
+    assert note.count("Terminate the contract first") == 1
+    # and nothing else: what an open stage would ask for is beside the point while the deal is held
+    assert "Fill in" not in note and "<ul" not in note
+    assert 'id="transition-' + stage_transition_name(stage(c.deal.pipeline, "Lost")) not in page
+
+
+def test_the_note_speaks_chinese_and_goes_with_the_hold(c, client):
+    contract = won_deal_with_contract(c)
+    User.objects.filter(pk=c.rep1.pk).update(language="zh-hans")
+    client.force_login(User.objects.get(pk=c.rep1.pk))
+    page = client.get(c.deal.get_absolute_url()).content.decode()
+    assert f"该商机的合同 {contract.number} 处于“执行中”状态，商机保持赢单" in page
+    Deal.objects.get(pk=c.deal.pk).contracts.update(status=ContractStatus.TERMINATED)
+    page = client.get(c.deal.get_absolute_url()).content.decode()
+    # the contract no longer holds the deal: the note is down to what the stages themselves ask
+    note = page[page.index('id="transition-holds"') :]
+    note = note[: note.index("</div></div>")]
+    assert "合同" not in note and "请先填写金额、预计成交日期，再将商机移到“方案报价”" in note
+
+
+def test_a_reader_who_may_not_move_the_deal_is_told_nothing(c, client):
+    """The note explains the reader's own missing buttons: a reader without ``change`` on the deal
+    was never going to get them."""
+    won_deal_with_contract(c)
+    with as_system():
+        viewer = User.objects.create_user(username="viewer1", name="赵敏", language="en")
+    give_role(viewer, Deal, "all", ["view"], name="deal-viewer")
+    client.force_login(viewer)
+    response = client.get(c.deal.get_absolute_url())
+    assert response.status_code == 200
+    assert 'id="transition-holds"' not in response.content.decode()

@@ -67,7 +67,9 @@ def test_the_owner_adds_changes_and_removes_a_colleague_and_the_history_says_so(
     assert (added.json()["id"], added.json()["display"]) == (customer.pk, "苏州明远精密机械有限公司")
     assert team_of(customer) == [("li", "read")]
     assert customer.pk in visible_ids(li, as_li)  # the colleague's list follows at once
-    assert as_li.patch(f"{API}{customer.pk}/", {"notes": "mine"}, format="json").status_code == 404
+    refused = as_li.patch(f"{API}{customer.pk}/", {"notes": "mine"}, format="json")
+    assert refused.status_code == 403  # they see it, and are told they may only view it
+    assert refused.json()["detail"] == "You may view this customer but not change it."
 
     changed = api.post(url, {"user": li.pk, "access": "write"}, format="json")
     assert changed.status_code == 200, changed.content

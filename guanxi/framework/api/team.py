@@ -8,6 +8,9 @@ entity (``guanxi.users.services.access.shareable``: owned records — the same r
   out) adds a colleague or changes their access; it answers the record.
 * ``DELETE …/{id}/team/{user}/`` removes them; it answers the record.
 
+A record embedding its team (a deal's ``team`` field) uses ``TeamMemberSerializer(many=True)``
+and prefetches with ``team_prefetch()``: the members read exactly as ``GET …/team/`` lists them.
+
 The record is found among those the caller may **view** (404 otherwise): who may change the team
 is the record team's own rule — the owner, the managers above the owner and superusers
 (``share_record`` / ``unshare_record``, which write through the write path: change log, events) —
@@ -21,6 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.db.models.manager import BaseManager
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -48,13 +53,44 @@ def has_team(model: Any) -> bool:
     return shareable(model)
 
 
+class TeamListSerializer(serializers.ListSerializer):
+    """A team given as a record's related manager (an embedded ``team`` field): the prefetched
+    members when the view prefetched them (``team_prefetch``), else the members read as a team is
+    listed (``as_team_listing``: by name, joined) — after a write, DRF drops the prefetch cache,
+    and the answer must still list the team in the order and the shape ``…/team/`` does."""
+
+    def to_representation(self, data: Any) -> Any:
+        if isinstance(data, BaseManager):
+            cached = getattr(data.instance, "_prefetched_objects_cache", {})  # type: ignore[attr-defined]
+            if getattr(data, "prefetch_cache_name", None) not in cached:
+                from guanxi.users.services.access import as_team_listing
+
+                data = as_team_listing(data.all())
+        return super().to_representation(data)
+
+
 class TeamMemberSerializer(serializers.Serializer):
-    """One member of a record's team."""
+    """One member of a record's team: ``GET …/{id}/team/`` lists these, and a record's embedded
+    ``team`` field (a deal's) is ``TeamMemberSerializer(many=True)`` over ``team_prefetch()`` — one
+    class, so the two cannot drift apart."""
 
     user = BriefRelatedField(read_only=True)
     access = serializers.CharField(read_only=True, help_text="read (can view) or write (can edit)")
     added_by = BriefRelatedField(source="created_by", read_only=True, allow_null=True)
     added_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        list_serializer_class = TeamListSerializer
+
+
+def team_prefetch(relation: str = "team") -> Prefetch:
+    """Prefetch a record's team (its ``GenericRelation`` to ``core.RecordShare``, ``relation``) for
+    an embedded ``team`` field: one query for a whole page of records, members ordered and joined
+    as ``GET …/{id}/team/`` lists them (``as_team_listing``), so no member costs a query."""
+    from guanxi.core.models import RecordShare
+    from guanxi.users.services.access import as_team_listing
+
+    return Prefetch(relation, queryset=as_team_listing(RecordShare.objects.all()))
 
 
 class TeamMemberInputSerializer(serializers.Serializer):

@@ -1,7 +1,9 @@
 """Viewset bases: every entity's endpoints are these classes plus a queryset and a serializer.
 
 * The queryset is always ``restrict(user, action)`` of the declared one (view for reads, change
-  for PUT/PATCH, delete for DELETE): a record outside the caller's scope is a 404, never a 403.
+  for PUT/PATCH, delete for DELETE): a record outside the caller's scope is a 404, never a 403 —
+  except one they may view (a read share, a read-only scope): changing or deleting it is a 403
+  saying they may only view it.
 * Foreign keys the serializer shows are ``select_related`` and tags prefetched automatically.
 * After a create or update the record must still be visible to its writer, else the write is
   rolled back and answered 403 (you may not move a record out of your own reach).
@@ -22,7 +24,9 @@ from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -42,6 +46,12 @@ from guanxi.framework.write import OutsideScope, delete_object, delete_objects, 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 ACTION_BY_METHOD = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}
 BULK_MAX_ITEMS = 1000
+# Why a write on a record the caller may view is refused (one sentence per verb: word order
+# differs between languages); see ``EntityViewSet.refuse_a_visible_record``.
+VISIBLE_REFUSALS = {
+    "change": gettext_lazy("You may view this %(name)s but not change it."),
+    "delete": gettext_lazy("You may view this %(name)s but not delete it."),
+}
 
 
 def related_to_select(model: type[models.Model], serializer_class: Any) -> list[str]:
@@ -133,9 +143,30 @@ class EntityViewSet(
         return response
 
     def get_object(self) -> Any:
-        obj = super().get_object()
+        try:
+            obj = super().get_object()
+        except Http404:
+            self.refuse_a_visible_record()
+            raise
         self._retrieved = obj
         return obj
+
+    def refuse_a_visible_record(self) -> None:
+        """A record outside what the caller may change (or delete) but inside what they may view —
+        a read share (协同人 "Can view"), a read-only scope — is a 403 saying so, not a 404: they can
+        see the record, so pretending it does not exist would only confuse. Both sides are the
+        same ``restrict()`` the record's page asks (view to open it, change to edit it)."""
+        action = self.restrict_action()
+        if action not in VISIBLE_REFUSALS:
+            return
+        lookup = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not lookup.isdigit() or int(lookup) >= 2**63:
+            return
+        declared = cast(RestrictedQuerySet, GenericAPIView.get_queryset(self))  # as declared
+        visible = declared.select_related(None).prefetch_related(None).restrict(self.request.user, "view")
+        if visible.filter(pk=int(lookup)).exists():
+            model = declared.model
+            raise PermissionDenied(str(VISIBLE_REFUSALS[action]) % {"name": model._meta.verbose_name})
 
     def perform_create(self, serializer: Any) -> None:
         # the serializer saves through the write path (EntitySerializer.create → save_object)

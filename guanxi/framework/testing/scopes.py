@@ -229,6 +229,10 @@ class ScopeSuite:
         give_role(org.users[subject], self.model, scope, actions)
         return org.user(subject), org.pks(expected_keys(subject, scope))
 
+    def viewable(self, user: Any) -> set[int]:
+        """The rows ``user`` may view (``restrict()``): a write refused on one of them is a 403."""
+        return set(self.model._default_manager.restrict(user, "view").values_list("pk", flat=True))
+
     def names_in(self, org: Org, text: str, *, csv: bool = False) -> set[int]:
         """The records whose row label (``Meta.list_label``, by default ``str(obj)``) is in one row
         of a list page, or of a CSV export."""
@@ -285,10 +289,12 @@ class ScopeSuite:
         user, expected = self.scoped(org, subject, scope, WRITE)
         api = api_client(user)
         before = rows_by_pk(self.model)
+        viewable = self.viewable(user)
         statuses = {
             pk: api.patch(f"{self.api_url}{pk}/", self.api_edit, format="json").status_code for pk in before
         }
-        assert statuses == {pk: 200 if pk in expected else 404 for pk in before}
+        # outside the scope: a 404, or a 403 on a row they may still view (a lead they may claim…)
+        assert statuses == {pk: 200 if pk in expected else 403 if pk in viewable else 404 for pk in before}
         after = rows_by_pk(self.model)
         assert {pk: row for pk, row in after.items() if pk not in expected} == {
             pk: row for pk, row in before.items() if pk not in expected
@@ -303,8 +309,9 @@ class ScopeSuite:
         user, expected = self.scoped(org, subject, scope, WRITE)
         api = api_client(user)
         before = rows_by_pk(self.model)
+        viewable = self.viewable(user)
         statuses = {pk: api.delete(f"{self.api_url}{pk}/").status_code for pk in before}
-        assert statuses == {pk: 204 if pk in expected else 404 for pk in before}
+        assert statuses == {pk: 204 if pk in expected else 403 if pk in viewable else 404 for pk in before}
         assert rows_by_pk(self.model) == {pk: row for pk, row in before.items() if pk not in expected}
 
     @pytest.mark.parametrize("scope", SCOPES)
@@ -372,8 +379,11 @@ class ScopeSuite:
         assert {i["id"] for i in api.get(self.api_url, {"page_size": 500}).json()["results"]} == visible
         assert api.get(f"{self.api_url}{target.pk}/").status_code == 200
         before = rows_by_pk(self.model)
-        assert api.patch(f"{self.api_url}{target.pk}/", self.api_edit, format="json").status_code == 404
-        assert api.delete(f"{self.api_url}{target.pk}/").status_code == 404
+        # they see it: a 403 saying they may only view it, not a 404 pretending it is not there
+        refused = api.patch(f"{self.api_url}{target.pk}/", self.api_edit, format="json")
+        assert refused.status_code == 403, refused.content
+        assert "but not change it" in refused.json()["detail"]
+        assert api.delete(f"{self.api_url}{target.pk}/").status_code == 403
         assert rows_by_pk(self.model) == before
 
     def test_write_share_allows_editing_but_not_deleting(self, org: Org) -> None:
@@ -386,7 +396,7 @@ class ScopeSuite:
         for name, value in self.api_edit.items():
             assert getattr(target, name) == value
         before = rows_by_pk(self.model)
-        assert api.delete(f"{self.api_url}{target.pk}/").status_code == 404  # shares never delete
+        assert api.delete(f"{self.api_url}{target.pk}/").status_code == 403  # shares never delete
         assert rows_by_pk(self.model) == before
 
     def test_share_without_any_role_opens_only_the_shared_row(self, client: Any, org: Org) -> None:

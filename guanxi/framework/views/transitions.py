@@ -26,11 +26,11 @@ from guanxi.framework.cards import register_card
 from guanxi.framework.http import AuthedRequest
 from guanxi.framework.statemachine import (
     Input,
-    allowed_transitions,
     describe,
     get_transition,
     machines_for,
     transition,
+    transition_outlook,
 )
 from guanxi.framework.views.base import EntityViewMixin
 
@@ -72,17 +72,33 @@ class ObjectTransitionView(EntityViewMixin):
         return back
 
 
+def _outlook(request: Any, obj: Any) -> tuple[list[Any], list[str]]:
+    """``transition_outlook`` for the page's reader, worked out once per page: the buttons and the
+    note beside them read the same guards (some of which query)."""
+    memo = obj.__dict__.setdefault("_page_transition_outlook", {})
+    key = getattr(request.user, "pk", None)
+    if key not in memo:
+        memo[key] = transition_outlook(obj, request.user, direct_only=True)
+    return memo[key]
+
+
+def _transition_url(obj: Any) -> str | None:
+    meta = obj._meta
+    try:
+        return reverse(f"{meta.app_label}:{meta.model_name}_transition", args=[obj.pk])
+    except NoReverseMatch:
+        return None
+
+
 @register_card("detail.actions", "generic/transition_actions.html", weight=5)
 def transition_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
     """A button per transition the reader may take from the record's state."""
     if obj is None or request is None or not machines_for(obj):
         return None
-    meta = obj._meta
-    try:
-        url = reverse(f"{meta.app_label}:{meta.model_name}_transition", args=[obj.pk])
-    except NoReverseMatch:
+    url = _transition_url(obj)
+    if url is None:
         return None
-    offered = allowed_transitions(obj, request.user, direct_only=True)
+    offered = _outlook(request, obj)[0]
     if not offered:
         return None
     transitions = []
@@ -94,6 +110,16 @@ def transition_actions_card(request: Any, obj: Any) -> dict[str, Any] | None:
             entry["control"], entry["max_length"] = input_control(type(obj), spec)
         transitions.append({**described, "confirm": t.confirm})
     return {"transition_url": url, "transitions": transitions}
+
+
+@register_card("detail.notices", "generic/transition_holds.html", weight=5)
+def transition_holds_card(request: Any, obj: Any) -> dict[str, Any] | None:
+    """Why actions the reader could otherwise take are not offered (the guards' messages: a won
+    deal held by its contract, a quote without lines), under the page's header."""
+    if obj is None or request is None or not machines_for(obj) or _transition_url(obj) is None:
+        return None
+    held = _outlook(request, obj)[1]
+    return {"held": held} if held else None
 
 
 #: Text inputs without a field of their own (an approval's comment) take this many characters.

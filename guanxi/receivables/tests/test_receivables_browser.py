@@ -296,3 +296,62 @@ def test_finance_reverses_a_receipt_and_the_installment_and_the_aging_follow(
     page.goto(f"{live_server.url}/receipts/?status=reversed")
     expect(page.get_by_text(receipt.number).first).to_be_visible()
     settle(page)
+
+
+# The distinct lines an element's text is laid out on (1: it did not wrap).
+TEXT_LINES = """(el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const boxes = [...range.getClientRects()].filter((r) => r.width > 0);
+  return new Set(boxes.map((r) => Math.round(r.bottom))).size;
+}"""
+# Whether two elements' boxes overlap.
+OVERLAP = """([a, b]) => {
+  const r = a.getBoundingClientRect(), s = b.getBoundingClientRect();
+  return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+}"""
+
+
+@pytest.mark.parametrize("locale", [LOCALE_ZH, LOCALE_EN])
+def test_days_late_and_the_plan_header_stay_whole_on_a_phone(new_context, live_server, contract, locale):
+    """At 375 px "逾期 174 天" on the installments list wrapped onto two lines, and the contract's
+    "回款计划与回款" heading was squeezed into a column beside its four buttons: the badge keeps to
+    one line and the card header puts its buttons under the title."""
+    rep = User.objects.get(username="rep")
+    with as_user(rep):
+        first = timezone.localdate() - datetime.timedelta(days=174)
+        split_plan(contract, actor=rep, count=3, first_due_on=first)
+    late, title = {
+        LOCALE_ZH: ("逾期 174 天", "回款计划与回款"),
+        LOCALE_EN: ("174 days late", "Payment plan and receipts"),
+    }[locale]
+    phone = {"locale": locale, "viewport": PHONE_VIEWPORT, "is_mobile": True, "has_touch": True}
+    page = new_context(**phone).new_page()
+    login(page, live_server, "rep", "pw-browser-rep")
+
+    page.goto(f"{live_server.url}/receivables/installments/")
+    badge = page.get_by_test_id("installment-table").get_by_text(late, exact=True)
+    expect(badge).to_be_in_viewport()
+    assert badge.evaluate(TEXT_LINES) == 1
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=f"test-results/days-late-phone-{locale}.png", full_page=True)
+
+    page.goto(f"{live_server.url}{contract.get_absolute_url()}")
+    card = page.locator("#contract-plan")
+    # in the middle of the screen: scrolled to the top, the sticky top bar would cover it
+    card.locator(".card-header").evaluate("(el) => el.scrollIntoView({block: 'center'})")
+    heading = card.locator(".card-header .card-title")
+    expect(heading).to_have_text(title)
+    assert heading.evaluate(TEXT_LINES) == 1
+    buttons = card.locator(".card-header .btn")
+    assert buttons.count() >= 3  # add, split, record a receipt, request an invoice
+    for index in range(buttons.count()):
+        button = buttons.nth(index)
+        box = button.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_VIEWPORT["width"]
+        assert not page.evaluate(OVERLAP, [heading.element_handle(), button.element_handle()])
+        assert button.evaluate(TEXT_LINES) == 1
+    assert overflow_width(page) <= PHONE_VIEWPORT["width"]
+    page.screenshot(path=f"test-results/plan-header-phone-{locale}.png")
+    settle(page)

@@ -8,26 +8,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from guanxi.core.models import RecordShare
-from guanxi.framework.api.fields import BriefRelatedField
 from guanxi.framework.api.serializers import EntitySerializer
+from guanxi.framework.api.team import TeamMemberSerializer
 from guanxi.sales.models import Deal, Pipeline, Stage
 
 
-class DealTeamMemberSerializer(serializers.ModelSerializer):
-    """One member of a deal's team (the record team, ``core.RecordShare``): as the ``team`` field
-    has always read — ``{"user": {…}, "access": "read" | "write"}`` (``GET …/deals/{id}/team/``,
-    ``guanxi.framework.api.team``, also says who added them and when)."""
-
-    user = BriefRelatedField(read_only=True)
-
-    class Meta:
-        model = RecordShare
-        fields = ["user", "access"]
-
-
 class DealSerializer(EntitySerializer):
-    team = DealTeamMemberSerializer(many=True, read_only=True)
+    # the members as ``GET …/deals/{id}/team/`` lists them: the same serializer (and the view's
+    # ``team_prefetch``: one query for the page, whatever the number of members)
+    team = TeamMemberSerializer(many=True, read_only=True)
     probability = serializers.IntegerField(source="stage.probability", read_only=True)
     stage_kind = serializers.CharField(source="stage.kind", read_only=True)
 

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from guanxi.framework.api.errors import Conflict
 from guanxi.framework.api.serializers import django_errors_to_drf
+from guanxi.framework.api.team import team_prefetch
 from guanxi.framework.api.viewsets import EntityViewSet
 from guanxi.framework.statemachine import TransitionConflict
 from guanxi.framework.write import StaleWrite
@@ -45,7 +46,7 @@ MoveSerializer = inline_serializer(
 
 
 class DealViewSet(EntityViewSet):
-    queryset = Deal.objects.select_related("customer", "pipeline", "stage").prefetch_related("team__user")
+    queryset = Deal.objects.select_related("customer", "pipeline", "stage").prefetch_related(team_prefetch())
     serializer_class = DealSerializer
     filterset_class = DealFilterSet
 

@@ -159,8 +159,8 @@ class DealStageTransitions(TransitionProvider):
             target=str(stage.pk),
             label=stage.label,
             inputs=inputs,
-            guard=_required_fields_guard(stage),
-            guards=() if stage.kind == StageKind.WON else (_win_held,),
+            # the hold first: a deal its contract keeps won is not asked for a stage's fields
+            guards=(*(() if stage.kind == StageKind.WON else (_win_held,)), _required_fields_guard(stage)),
             effects=[_pipeline_of(stage), _entered],
             after=[_after_move],
             event={str(StageKind.WON): "won", str(StageKind.LOST): "lost"}.get(str(stage.kind), "move"),

@@ -508,5 +508,16 @@
     });
   }
 
+  // A strip of tabs wider than the screen scrolls sideways: bring the current tab into view (the
+  // third of the approvals' boxes, "Decided by me", sat past the edge of a 375 px phone).
+  document.querySelectorAll(".tabs").forEach(function (strip) {
+    var current = strip.querySelector(".tab.active, .tab[aria-current='page']");
+    if (!current || strip.scrollWidth <= strip.clientWidth) { return; }
+    var box = strip.getBoundingClientRect();
+    var tab = current.getBoundingClientRect();
+    if (tab.right > box.right) { strip.scrollLeft += tab.right - box.right; }
+    else if (tab.left < box.left) { strip.scrollLeft -= box.left - tab.left; }
+  });
+
   if (body) { body.classList.add("js"); }
 })();

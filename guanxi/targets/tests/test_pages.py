@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from guanxi.framework.testing.fixtures import as_system
@@ -360,3 +360,46 @@ def test_a_departments_place_on_the_leaderboard_sums_its_subtree(client, org, bo
         Decimal("30000.00"),
         Decimal("70000.00"),
     ]
+
+
+def _table_texts(html: str, key: str) -> dict[str, list[str]]:
+    """A dashboard chart's table as the page shows it: each row's label → its cells' text."""
+    import re
+
+    section = html.split(f'id="dash-{key}"', 1)[1].split("</section>", 1)[0]
+    rows = {}
+    for label, cells in re.findall(r'<tr><th scope="row"[^>]*>(.*?)</th>(.*?)</tr>', section):
+        rows[label] = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", cells)]
+    return rows
+
+
+@pytest.mark.parametrize(("language", "money"), [("en", "CNY 10,000.00"), ("zh-hans", "¥10,000.00")])
+def test_a_chart_tables_column_reads_its_numbers_alike(client, org, book, language, money):
+    """A column mixed "77" and "84.50" (``floatformat:"-2g"`` per cell): each column now has one
+    format — counts whole, rates and days with their one decimal ("0.0", "100.0"), amounts as
+    every amount reads (currency and two decimals), digits grouped."""
+    type(org.manager1).objects.filter(pk=org.manager1.pk).update(language=language)
+    client.force_login(org.manager1)
+    html = client.get(f"/dashboards/sales/?period=year&year={YEAR}").content.decode()
+    funnel = _table_texts(html, "funnel")
+    assert list(funnel.values()) == [
+        ["4", "75.0"], ["3", "100.0"], ["3", "66.7"], ["2", "50.0"], ["1", ""],
+    ]  # fmt: skip
+    win = _table_texts(html, "win_rate")
+    assert [cells[:3] for cells in win.values()] == [["0.0", "0", "1"], ["100.0", "1", "0"]]
+    assert win["李娜"][3] == ""  # no deal won: no cycle
+    assert len(win["王芳"][3].rpartition(".")[2]) == 1  # days with one decimal
+    assert list(_table_texts(html, "lost_reasons").values()) == [[money, "1"]]
+
+
+def test_column_texts_format_a_column_alike():
+    from guanxi.framework.dashboard import COUNT, MONEY, column_texts
+
+    assert column_texts([77, Decimal("84.50")]) == ["77.00", "84.50"]
+    assert column_texts([Decimal("12345.6"), Decimal(0), ""]) == ["12,345.6", "0.0", ""]
+    assert column_texts([1234, 5]) == ["1,234", "5"]  # counts, inferred
+    assert column_texts([Decimal("3.00")], COUNT) == ["3"]
+    with translation.override("zh-hans"):
+        assert column_texts([Decimal("1234.5"), 0], MONEY) == ["¥1,234.50", "¥0.00"]
+    with translation.override("en"):
+        assert column_texts([Decimal("1234.5")], MONEY) == ["CNY 1,234.50"]

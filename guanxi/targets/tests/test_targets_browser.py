@@ -268,6 +268,8 @@ def test_the_dashboard_tables_fit_their_cards_at_1280(new_context, live_server, 
     for box in found:
         assert box["table"] <= box["wrap"], box
         assert set(box["names"]) <= {"nowrap"}, box
+    page.locator("#dash-win_rate").screenshot(path=f"/tmp/dashboard-win-rate-{locale}-1280.png")  # noqa: S108
+    page.locator("#dash-lost_reasons").screenshot(path=f"/tmp/dashboard-lost-{locale}-1280.png")  # noqa: S108
     settle(page)
 
 

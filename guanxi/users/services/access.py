@@ -368,10 +368,18 @@ def _shares_of(obj: models.Model) -> models.QuerySet:
     return RecordShare.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
+def as_team_listing(shares: models.QuerySet) -> models.QuerySet:
+    """Record shares as a team is listed — by member name, each member's user and who added them
+    joined — for one record (``team_members``) or for a page of records at once (the ``Prefetch``
+    of an embedded ``team`` field, ``guanxi.framework.api.team.team_prefetch``): the same order
+    and the same joins wherever a team is shown."""
+    return shares.select_related("user", "created_by").order_by("user__name", "user__username")
+
+
 def team_members(obj: models.Model) -> models.QuerySet:
     """The record's team in the order the Team card and the API list it (by name), with each
     member's user and who added them joined (one query for the whole team)."""
-    return _shares_of(obj).select_related("user", "created_by").order_by("user__name", "user__username")
+    return as_team_listing(_shares_of(obj))
 
 
 def share_record(obj: models.Model, user: User, access: str, *, actor: Any) -> Any:

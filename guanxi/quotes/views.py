@@ -167,10 +167,15 @@ def _document(request: Any, pk: int) -> Quote:
     return quote
 
 
+def amounts_readable(user: Any) -> bool:
+    """Whether ``user`` reads quotes' money in clear: pages that show it all (the document, the
+    lines editor with its prices) are not for a reader whose rules mask or hide the grand total.
+    The quote page asks it too, to leave out the buttons to those pages."""
+    return "grand_total" not in fieldaccess.unreadable(user, Quote)
+
+
 def _refuse_unreadable_amounts(user: Any) -> None:
-    """Pages that put a quote's money in clear (its document, the lines editor with its prices)
-    are not for a reader whose rules mask or hide the grand total."""
-    if "grand_total" in fieldaccess.unreadable(user, Quote):
+    if not amounts_readable(user):
         raise PermissionDenied(_("You may not read this quote's amounts in full."))
 
 

@@ -39,3 +39,12 @@ def quote_versions(context: Any, quote: Any) -> Any:
 
     user = context["request"].user
     return Quote.objects.restrict(user, "view").filter(number=quote.number).order_by("version")
+
+
+@register.simple_tag(takes_context=True)
+def quote_amounts_readable(context: Any) -> bool:
+    """``views.amounts_readable`` for the page's reader: the lines editor's and the document's
+    buttons show only to those the pages behind them would serve."""
+    from guanxi.quotes.views import amounts_readable
+
+    return amounts_readable(context["request"].user)

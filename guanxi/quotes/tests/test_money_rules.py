@@ -165,6 +165,11 @@ def test_lines_follow_a_restricted_grand_total(client, q, rule):
     assert client.get(f"/quotes/{quote.pk}/pdf/").status_code == 403
     assert client.get(f"/quotes/{quote.pk}/print/").status_code == 403
     assert client.get(f"/quotes/{quote.pk}/lines/").status_code == 403  # the editor shows the prices
+    # … and the quote's page offers no button to those pages, saying why instead
+    for refused in ("/pdf/", "/print/", "/lines/", "/attach-pdf/"):
+        assert f"/quotes/{quote.pk}{refused}" not in page, refused
+    assert 'id="quote-document-withheld"' in page
     client.force_login(_fresh(q.rep1))
     page = client.get(quote.get_absolute_url()).content.decode()
     assert all(p in page for p in prices)
+    assert f"/quotes/{quote.pk}/pdf/" in page and 'id="quote-document-withheld"' not in page

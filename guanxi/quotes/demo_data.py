@@ -1,4 +1,6 @@
-"""Demo data: quotes on the demo deals in every status, and one waiting for manager1's approval.
+"""Demo data: quotes on the demo deals in every status, one waiting for manager1's approval, and
+two more of rep1's that manager1 has decided (one approved, one rejected back to draft), so 我已审批
+and the approval history have something to show.
 
 Runs after the deals step; without deals (their demo not loaded) it creates nothing."""
 
@@ -28,11 +30,12 @@ def load_quotes(ctx: DemoContext) -> int:
         return 0
     today = timezone.localdate()
     picked = ctx.rng.sample(deals, min(len(deals), 40))
-    # rep1's deal first: its quote (20 % off) waits for 张伟 (manager1)'s approval.
+    # rep1's deals first: the first quote (20 % off) waits for 张伟 (manager1)'s approval, the
+    # next ones he has decided (DECIDED).
     rep1 = ctx.users.get("rep1")
-    mine = [d for d in deals if rep1 is not None and d.owner_id == rep1.pk]
-    if mine:
-        picked = [mine[0], *[d for d in picked if d.pk != mine[0].pk]]
+    mine = [d for d in deals if rep1 is not None and d.owner_id == rep1.pk][: 1 + len(DECIDED)]
+    picked = [*mine, *[d for d in picked if d not in mine]]
+    decisions = {n: DECIDED[n - 1] for n in range(1, len(mine))}
     created = 0
     for n, deal in enumerate(picked):
         quote_date = today - datetime.timedelta(days=ctx.rng.randint(0, 120))
@@ -54,12 +57,15 @@ def load_quotes(ctx: DemoContext) -> int:
             )
             for product in ctx.rng.sample(products, ctx.rng.randint(1, 5))
         ]
-        if n == 0:  # 20 % off: above the approval flow's 15 %
+        if n == 0 or n in decisions:  # 20 % off: above the approval flow's 15 %
             for row in rows:
                 row.discount_percent = "20"
         save_quote_lines(quote, rows, actor=None)
         quote.refresh_from_db()
         if n == 0 and _submit_as_owner(quote):
+            created += 1 + len(rows)
+            continue
+        if n in decisions and _submit_as_owner(quote) and _decide(quote, *decisions[n]):
             created += 1 + len(rows)
             continue
         status = QuoteStatus.PENDING_APPROVAL if n == 0 else STATUSES[n % len(STATUSES)]
@@ -75,6 +81,33 @@ def load_quotes(ctx: DemoContext) -> int:
         Quote.objects.filter(pk=quote.pk).update(**fields)
         created += 1 + len(rows)
     return created
+
+
+#: What manager1 decided on rep1's other submitted quotes: (approve?, comment).
+DECIDED = [
+    (True, "同意，本季度重点客户，尽快推进签约。"),
+    (False, "折扣超过 15%，请与客户重新沟通后再提交。"),
+]
+
+
+def _decide(quote, approve: bool, comment: str) -> bool:
+    """Decide the quote's pending request as its current approver (the submitter's manager),
+    through the engine; False when nothing is pending (no flow matched)."""
+    from guanxi.approvals import services
+    from guanxi.approvals.access import pending_request_for
+    from guanxi.framework.context import Source, actor_context
+
+    request = pending_request_for(quote)
+    step = services.current_step(request) if request is not None else None
+    approver = step.approvers.order_by("pk").first() if step is not None else None
+    if approver is None:
+        return False
+    with actor_context(approver, source=Source.DEMO):
+        if approve:
+            services.approve_request(request, actor=approver, comment=comment)
+        else:
+            services.reject_request(request, actor=approver, comment=comment)
+    return True
 
 
 def _submit_as_owner(quote) -> bool:

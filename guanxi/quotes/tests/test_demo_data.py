@@ -35,4 +35,14 @@ def test_products_and_quotes_demo(q):
     assert statuses == {"draft", "pending_approval", "approved", "sent", "accepted", "rejected", "expired"}
     waiting = Quote.objects.get(status="pending_approval")
     assert waiting.owner == q.rep1 and waiting.discount_percent > 15
+    # two more of rep1's quotes went through the engine and were decided by his manager, so
+    # 我已审批 and the approval history are not empty: one approved, one rejected back to draft
+    from guanxi.approvals.models import ApprovalAction, ApprovalRequest
+
+    decided = {r.status: r for r in ApprovalRequest.objects.exclude(status="pending")}
+    assert set(decided) == {"approved", "rejected"}
+    assert decided["approved"].document.status == "approved"
+    assert decided["rejected"].document.status == "draft"
+    deciders = set(ApprovalAction.objects.filter(kind__in=["approved", "rejected"]).values_list("actor", flat=True))
+    assert deciders == {q.rep1.manager_id}
     assert all(x.grand_total_amount > 0 for x in Quote.objects.all())

@@ -43,6 +43,7 @@ def test_products_and_quotes_demo(q):
     assert set(decided) == {"approved", "rejected"}
     assert decided["approved"].document.status == "approved"
     assert decided["rejected"].document.status == "draft"
-    deciders = set(ApprovalAction.objects.filter(kind__in=["approved", "rejected"]).values_list("actor", flat=True))
+    decisions = ApprovalAction.objects.filter(kind__in=["approved", "rejected"])
+    deciders = set(decisions.values_list("actor", flat=True))
     assert deciders == {q.rep1.manager_id}
     assert all(x.grand_total_amount > 0 for x in Quote.objects.all())

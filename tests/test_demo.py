@@ -133,7 +133,7 @@ def test_changes_are_recorded_as_demo():
         .annotate(n=Count("pk"))
         .values_list("changed_object_type__app_label", "changed_object_type__model", "n")
     )
-    assert creates.count() == 1486, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
+    assert creates.count() == 1491, " ".join(f"{a}.{m}={n}" for a, m, n in by_type)
     assert set(ObjectChange.objects.values_list("source", flat=True)) == {"demo"}
     # only the quotes' and contracts' approval stories are played as their people (a rep submits)
     by_people = creates.exclude(user=None)
@@ -165,7 +165,7 @@ def test_reset_removes_and_reloads_the_same_data():
 
     out = run_demo("--reset", "--yes")
 
-    assert "Removed 1486 demo rows." in out
+    assert "Removed 1491 demo rows." in out
     assert sorted(User.objects.values_list("username", flat=True)) == usernames
     assert Tag.objects.get(slug="vip").name == "VIP"
     assert Department.objects.count() == 8

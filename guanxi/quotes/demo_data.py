@@ -1,5 +1,6 @@
 """Demo data: quotes on the demo deals in every status, one waiting for manager1's approval, and
-two more of rep1's that manager1 has decided (one approved, one rejected back to draft), so 我已审批
+two more of rep1's that manager1 has decided (one approved; one rejected, which rep1 took back to
+draft), so 我已审批
 and the approval history have something to show.
 
 Runs after the deals step; without deals (their demo not loaded) it creates nothing."""
@@ -91,23 +92,31 @@ DECIDED = [
 
 
 def _decide(quote, approve: bool, comment: str) -> bool:
-    """Decide the quote's pending request as its current approver (the submitter's manager),
-    through the engine; False when nothing is pending (no flow matched)."""
+    """Decide the quote's pending request through the engine, as each step's approver in turn (the
+    submitter's manager first); False when nothing is pending (no flow matched)."""
     from guanxi.approvals import services
     from guanxi.approvals.access import pending_request_for
     from guanxi.framework.context import Source, actor_context
 
-    request = pending_request_for(quote)
-    step = services.current_step(request) if request is not None else None
-    approver = step.approvers.order_by("pk").first() if step is not None else None
-    if approver is None:
-        return False
-    with actor_context(approver, source=Source.DEMO):
-        if approve:
-            services.approve_request(request, actor=approver, comment=comment)
-        else:
-            services.reject_request(request, actor=approver, comment=comment)
-    return True
+    decided = False
+    # an approval walks every step (a large quote also goes to the manager's manager)
+    while (request := pending_request_for(quote)) is not None:
+        step = services.current_step(request)
+        approver = step.approvers.order_by("pk").first() if step is not None else None
+        if approver is None:
+            break
+        with actor_context(approver, source=Source.DEMO):
+            if approve:
+                services.approve_request(request, actor=approver, comment=comment)
+            else:
+                services.reject_request(request, actor=approver, comment=comment)
+        decided = True
+    if decided and not approve:  # a rejected quote stays pending, unlocked: the rep takes it back
+        from guanxi.framework.statemachine import transition
+
+        with actor_context(quote.owner, source=Source.DEMO):
+            transition(quote, "withdraw", actor=quote.owner)
+    return decided
 
 
 def _submit_as_owner(quote) -> bool:

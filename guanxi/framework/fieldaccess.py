@@ -211,6 +211,38 @@ def ruled(rule: str | None, model: type[models.Model], name: str, value: Any) ->
     return value
 
 
+def apply_to_values(
+    values: Mapping[str, Any],
+    rules: Mapping[str, str],
+    model: type[models.Model],
+    custom_keys: Sequence[str] = ("custom_fields", "custom_field_data"),
+) -> dict[str, Any]:
+    """A copy of ``values`` (a record's representation, an event's payload, a change's values) as
+    read under ``rules``: hidden keys dropped, masked ones masked; custom fields (``cf_<name>``)
+    inside whichever of ``custom_keys`` holds them (the API's ``custom_fields``, the change log's
+    ``custom_field_data``). The one rule for dict-shaped reads: the API serializers and the event
+    payloads call it."""
+    out = dict(values)
+    for name, rule in rules.items():
+        if rule not in (HIDDEN, MASKED):
+            continue
+        if name.startswith("cf_"):
+            for key in custom_keys:
+                if isinstance(out.get(key), dict) and name[3:] in out[key]:
+                    custom = dict(out[key])
+                    if rule == HIDDEN:
+                        custom.pop(name[3:])
+                    else:
+                        custom[name[3:]] = masked_value(model, name, custom[name[3:]])
+                    out[key] = custom
+        elif name in out:
+            if rule == HIDDEN:
+                out.pop(name)
+            else:
+                out[name] = masked_value(model, name, out[name])
+    return out
+
+
 LABEL_SEPARATOR = " · "
 
 

@@ -315,25 +315,14 @@ def bulk_item_serializer(serializer_class: type[EntitySerializer]) -> type[seria
 def apply_read_rules(data: Any, rules: Mapping[str, str], model: type[models.Model]) -> Any:
     """``data`` (a record's representation) as read under ``rules`` (``fieldaccess.rules_for``):
     hidden keys dropped, masked ones masked, custom fields (``cf_<name>``) inside
-    ``custom_fields``. Shared by entity serializers and the nested ones of their lines (a quote
-    line's money under the quote's grand total: ``fieldaccess.RollUp``)."""
+    ``custom_fields`` (``fieldaccess.apply_to_values``). Shared by entity serializers and the
+    nested ones of their lines (a quote line's money under the quote's grand total:
+    ``fieldaccess.RollUp``)."""
     if not rules:
         return data
-    from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value
+    from guanxi.framework.fieldaccess import apply_to_values
 
-    custom = data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else None
-    for name, rule in rules.items():
-        if name.startswith("cf_") and custom is not None and name[3:] in custom:
-            if rule == HIDDEN:
-                custom.pop(name[3:])
-            elif rule == MASKED:
-                custom[name[3:]] = masked_value(model, name, custom[name[3:]])
-        elif name in data:
-            if rule == HIDDEN:
-                data.pop(name)
-            elif rule == MASKED:
-                data[name] = masked_value(model, name, data[name])
-    return data
+    return apply_to_values(data, rules, model, custom_keys=("custom_fields",))
 
 
 class RuledLinesMixin:

@@ -65,30 +65,14 @@ def for_reader(user: Any, model: type[models.Model] | None, values: Any) -> Any:
     """``values`` (a payload, or a dict of changed values) with ``user``'s field rules on ``model``
     applied: hidden fields removed, masked ones masked — custom fields too, in the API form
     (``custom_fields``) or the change-log form (``custom_field_data``)."""
-    from guanxi.framework.fieldaccess import HIDDEN, MASKED, masked_value, rules_for
+    from guanxi.framework.fieldaccess import apply_to_values, rules_for
 
     if model is None or not isinstance(values, dict):
         return values
     rules = rules_for(user, model)
     if not rules:
         return values
-    out = dict(values)
-    for name, rule in rules.items():
-        if name.startswith("cf_"):
-            for key in ("custom_fields", "custom_field_data"):
-                if isinstance(out.get(key), dict) and name[3:] in out[key]:
-                    custom = dict(out[key])
-                    if rule == HIDDEN:
-                        custom.pop(name[3:])
-                    elif rule == MASKED:
-                        custom[name[3:]] = masked_value(model, name, custom[name[3:]])
-                    out[key] = custom
-        elif name in out:
-            if rule == HIDDEN:
-                out.pop(name)
-            elif rule == MASKED:
-                out[name] = masked_value(model, name, out[name])
-    return out
+    return apply_to_values(values, rules, model)
 
 
 def changed_for_reader(user: Any, model: type[models.Model] | None, names: list[str]) -> list[str]:

@@ -166,9 +166,9 @@ def summary_documents(
     summary ``user`` may read — the one rule of the request page, the lists' amounts and the API:
 
     * a document they may view (their scope, or the approvers' row access while they must
-      decide); it carries ``summary_viewable = True`` (the record's link is theirs to follow);
+      decide); it carries ``record_viewable = True`` (the record's link is theirs to follow);
     * the document of a request they were asked to decide or decided (``asked_requests``), even
-      outside their scope and after the decision: ``summary_viewable = False`` — the summary only,
+      outside their scope and after the decision: ``record_viewable = False`` — the summary only,
       read through their field rules; the record itself stays out of their reach.
 
     ``load`` narrows or widens each type's queryset (``select_related``, ``only``). One query per
@@ -189,8 +189,8 @@ def summary_documents(
         queryset: QuerySet[Any] = (
             model_queryset(model)
             .filter(pk__in={r.object_id for r in group})
-            .annotate(summary_viewable=Exists(viewable))
-            .filter(models.Q(summary_viewable=True) | models.Q(pk__in=asked))
+            .annotate(record_viewable=Exists(viewable))
+            .filter(models.Q(record_viewable=True) | models.Q(pk__in=asked))
         )
         if load is not None:
             queryset = load(queryset)
@@ -199,7 +199,7 @@ def summary_documents(
             document = documents.get(request.object_id)
             if document is None:
                 continue
-            if document.summary_viewable:
+            if document.record_viewable:
                 found[request.pk] = document
             else:
                 unviewable.append((request, document))
@@ -243,7 +243,7 @@ def summary_for(user: Any, document: Any) -> Summary | None:
             rows.append((_label(type(document), name), value))
     lines = _lines(user, document, declared.lines) if declared.lines is not None else None
     # An approver reading the summary outside their scope gets no link to the record (it would 404).
-    url = document.get_absolute_url() if getattr(document, "summary_viewable", True) else ""
+    url = document.get_absolute_url() if getattr(document, "record_viewable", True) else ""
     return Summary(document=document, rows=rows, lines=lines, url=url)
 
 

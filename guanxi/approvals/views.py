@@ -128,7 +128,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     # rules, if it is theirs to read (``summary_documents``: their scope, or an approver of the
     # request, after deciding too); the link to the record only when they may open it.
     document = summary_document(request.user, approval)
-    document_url = document.get_absolute_url() if document is not None and document.summary_viewable else ""
+    document_url = document.get_absolute_url() if document is not None and document.record_viewable else ""
     context = {
         "approval": approval,
         "summary": summary_for(request.user, document),
